@@ -39,6 +39,7 @@
 #define BACKOFF_MIN_MS 50
 #define BACKOFF_MAX_MS 2000
 #define STATUS_PREFIX "auditalert-relay: "
+#define CONTROL_RESERVE 4096 /* buffer bytes only status and reload lines may use */
 
 static volatile sig_atomic_t got_term, got_hup;
 
@@ -71,6 +72,7 @@ struct relay {
      * [commit, tail): the start of a line still being read */
     size_t line_start, head, commit, tail;
     int dropping; /* discarding the rest of a line that did not fit */
+    size_t status_end; /* end of the last status line put in the buffer (0: none unsent) */
 
     unsigned long long records_in, dropped_records, dropped_bytes;
     unsigned long long reported_drops;
@@ -83,20 +85,21 @@ struct relay {
 };
 
 /* Make room for need bytes at the end; compaction is amortised (see below). */
-static int ensure_space(struct relay *r, size_t need)
+static int ensure_space(struct relay *r, size_t need, size_t limit)
 {
-    if (r->cap - r->tail >= need)
+    if (r->tail <= limit && limit - r->tail >= need)
         return 1;
     size_t live = r->tail - r->line_start;
     /* moving everything down costs `live` bytes; only do it when it frees enough
      * (at least 1/8 of the buffer, or the live part is small), so each byte is
      * moved a bounded number of times however slowly the service drains */
-    if (r->line_start > 0 && r->cap - live >= need &&
+    if (r->line_start > 0 && limit >= live && limit - live >= need &&
         (r->line_start >= r->cap / 8 || live <= READ_CHUNK)) {
         memmove(r->buf, r->buf + r->line_start, live);
         r->head -= r->line_start;
         r->commit -= r->line_start;
         r->tail -= r->line_start;
+        r->status_end = r->status_end > r->line_start ? r->status_end - r->line_start : 0;
         r->line_start = 0;
         return 1;
     }
@@ -117,7 +120,7 @@ static void take_input(struct relay *r, const unsigned char *p, size_t n)
                 r->dropped_records++;
                 r->records_in++;
             }
-        } else if (ensure_space(r, len)) {
+        } else if (ensure_space(r, len, r->cap - CONTROL_RESERVE)) {
             memcpy(r->buf + r->tail, p, len);
             r->tail += len;
             if (nl) {
@@ -141,7 +144,7 @@ static void take_input(struct relay *r, const unsigned char *p, size_t n)
 /* Insert a whole line at the commit point (before any partly read line). */
 static int insert_line(struct relay *r, const char *line, size_t len)
 {
-    if (!ensure_space(r, len))
+    if (!ensure_space(r, len, r->cap))
         return 0;
     memmove(r->buf + r->commit + len, r->buf + r->commit, r->tail - r->commit);
     memcpy(r->buf + r->commit, line, len);
@@ -150,8 +153,11 @@ static int insert_line(struct relay *r, const char *line, size_t len)
     return 1;
 }
 
-static void queue_status(struct relay *r)
+/* periodic: skipped while the previous status line is still unsent */
+static void queue_status(struct relay *r, int periodic)
 {
+    if (periodic && (r->sock < 0 || r->status_end > r->head))
+        return;
     char line[256];
     int n = snprintf(line, sizeof line, STATUS_PREFIX "dropped_records=%llu dropped_bytes=%llu",
                      r->dropped_records, r->dropped_bytes);
@@ -165,7 +171,9 @@ static void queue_status(struct relay *r)
              strerror(errno));
     }
     n += snprintf(line + n, sizeof line - (size_t)n, "\n");
-    if (!insert_line(r, line, (size_t)n))
+    if (insert_line(r, line, (size_t)n))
+        r->status_end = r->commit;
+    else
         wlog(LOG_WARNING, "buffer full, status line not sent: dropped_records=%llu dropped_bytes=%llu",
              r->dropped_records, r->dropped_bytes);
 }
@@ -211,7 +219,7 @@ static void try_connect(struct relay *r)
                      r->cfg->socket_path);
             r->ever_connected = 1;
             r->failing = 0;
-            queue_status(r);
+            queue_status(r, 0);
             return;
         }
         int e = errno;
@@ -245,7 +253,7 @@ static void send_some(struct relay *r)
     if (last_nl)
         r->line_start = (size_t)(last_nl + 1 - r->buf);
     if (r->head == r->tail) /* everything sent: start again at the front */
-        r->line_start = r->head = r->commit = r->tail = 0;
+        r->line_start = r->head = r->commit = r->tail = r->status_end = 0;
 }
 
 static void drain_socket(struct relay *r)
@@ -330,7 +338,7 @@ int run_relay(const struct wrapper_config *cfg)
         if (r.sock < 0 && now >= r.next_connect)
             try_connect(&r);
         if (now >= next_status) {
-            queue_status(&r);
+            queue_status(&r, 1);
             report_drops(&r);
             next_status = now + cfg->status_interval_ms;
         }
@@ -376,7 +384,7 @@ int run_relay(const struct wrapper_config *cfg)
                     r.dropped_records++;
                     r.tail = r.commit;
                 }
-                queue_status(&r);
+                queue_status(&r, 0);
                 if (deadline < 0)
                     deadline = now_ms() + cfg->flush_timeout_ms;
             }
