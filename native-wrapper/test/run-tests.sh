@@ -120,7 +120,7 @@ fi
 mkdir -p "$T/jdk/bin"
 cat >"$T/jdk/bin/java" <<EOF
 #!/bin/sh
-{ grep -E '^(SigIgn|SigBlk):' /proc/\$\$/status; echo "ARGS: \$*"; env | sed 's/^/ENV: /'; echo "STDIN:"; cat; } >"$T/java.out"
+{ while read -r k v; do case \$k in SigIgn:|SigBlk:) echo "\$k \$v";; esac; done </proc/self/status; echo "ARGS: \$*"; env | sed 's/^/ENV: /'; echo "STDIN:"; cat; } >"$T/java.out"
 exit 0
 EOF
 chmod 755 "$T/jdk/bin/java"
@@ -222,7 +222,7 @@ cat "$T/r3a.in" >&3
 sleep 1.5
 start_listener "$S" "$T/r3.out"; L=$LISTENER
 cat "$T/r3b.in" >&3
-sleep 1.6
+sleep 3
 exec 3>&-
 wait "$F"
 sleep 0.2; stop_listener "$L"
