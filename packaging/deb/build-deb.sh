@@ -42,16 +42,24 @@ for f in "$DEFAULTS"/rules.d/*.yml; do
 done
 inst 0644 packaging/systemd/auditalert.service /lib/systemd/system/auditalert.service
 install -d -m 0755 "$PKG/var/log/auditalert"
+for m in packaging/man/*.[0-9]; do
+    sec=${m##*.}
+    install -d -m 0755 "$PKG/usr/share/man/man$sec"
+    gzip -9n <"$m" >"$PKG/usr/share/man/man$sec/$(basename "$m").gz"
+    chmod 0644 "$PKG/usr/share/man/man$sec/$(basename "$m").gz"
+done
+# auditd's own files in /etc/audit are 0640; so are ours, deliberately
+inst 0644 packaging/deb/lintian-overrides /usr/share/lintian/overrides/auditalert
 
 DOC=$PKG/usr/share/doc/auditalert
 install -d -m 0755 "$DOC"
 [ -f README.md ] && install -m 0644 README.md "$DOC/README.md"
 install -m 0644 native-wrapper/README.md "$DOC/README.native-wrapper.md"
-install -m 0644 packaging/INSTALL.md "$DOC/INSTALL.md"
+install -m 0644 packaging/INSTALL.md "$DOC/installing.md"
 install -m 0644 packaging/deb/copyright "$DOC/copyright"
 DATE=$(date -R -d "@$(git log -1 --format=%ct 2>/dev/null || date +%s)")
 printf 'auditalert (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- auditalert developers <auditalert@example.org>  %s\n' \
-    "$VERSION" "$VERSION" "$DATE" | gzip -9n >"$DOC/changelog.Debian.gz"
+    "$VERSION" "$VERSION" "$DATE" | gzip -9n >"$DOC/changelog.gz"
 
 GLIBC=$(objdump -T "$PLUGIN" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -1)
 SIZE=$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)
