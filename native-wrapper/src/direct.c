@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -59,9 +60,18 @@ static void reset_signals(void)
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     sigemptyset(&dfl.sa_mask);
-    /* SIGKILL/SIGSTOP and the C library's internal real-time signals refuse; that is fine */
-    for (int sig = 1; sig < NSIG; sig++)
-        (void)sigaction(sig, &dfl, NULL);
+    /* SIGKILL/SIGSTOP refuse, which is fine. The C library's sigaction also refuses the
+     * signals it reserves for itself (32 and 33 with glibc); a parent may still have left them
+     * ignored, so those are reset with the raw system call. An all-zero kernel sigaction is
+     * SIG_DFL with no flags and an empty mask on every architecture. */
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        if (sigaction(sig, &dfl, NULL) != 0 && errno == EINVAL) {
+            unsigned long long kernel_sigaction[8] = {0};
+            (void)syscall(SYS_rt_sigaction, sig, kernel_sigaction, NULL, (size_t)(NSIG / 8));
+        }
+    }
     sigset_t none;
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
