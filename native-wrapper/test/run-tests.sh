@@ -29,6 +29,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
+trap "exit 1" TERM INT HUP
 
 # conf FILE key=value... : write a wrapper config
 conf() {
