@@ -53,8 +53,11 @@ final class ReplayCommand {
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks, Components.redactions(cfg)),
                 Components.throttle(telemetry), telemetry, Math.max(1, o.workers), false);
         int status = Main.EXIT_OK;
-        try (AutoCloseable endpoint = metrics == null ? () -> {} : Components.startMetrics(metrics, null, telemetry);
-                Pipeline pipeline = new Pipeline(o, telemetry, stage)) {
+        AutoCloseable endpoint = () -> {};
+        try (Pipeline pipeline = new Pipeline(o, telemetry, stage)) {
+            if (metrics != null) {
+                endpoint = Components.startMetrics(metrics, null, telemetry);
+            }
             pipeline.start();
             if (files.isEmpty()) {
                 pipeline.pump(Inputs.stdin());
@@ -83,9 +86,14 @@ final class ReplayCommand {
         } catch (IOException e) {
             System.err.println("auditalert " + command + ": " + e.getMessage());
             return Main.EXIT_FAILURE;
-        } catch (Exception e) {
-            System.err.println("auditalert " + command + ": " + e);
-            return Main.EXIT_FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                endpoint.close();
+            } catch (Exception e) {
+                System.err.println("auditalert " + command + ": closing metrics: " + e.getMessage());
+            }
         }
         EventsCommand.reportParseErrors(telemetry.pipeline);
         return status;
