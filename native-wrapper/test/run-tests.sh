@@ -168,6 +168,69 @@ else
     fail "missing jar" "$res: $(cat "$T/nojar.err")"
 fi
 
+# ------------------------------------- direct mode with the real JVM (auditalert run)
+# auditd's start state (every signal ignored, empty environment, stdin a socket): through the
+# wrapper the JVM installs its SIGHUP/SIGTERM handlers, reloads on HUP and exits 0 on TERM.
+# Without the wrapper (control) the JVM reports that it cannot.
+JAR=$(dirname "$NW")/target/auditalert.jar
+if [ "$java_runs_plain" != yes ] || [ ! -f "$JAR" ]; then
+    skip "real JVM under auditd's signal state" "needs java and target/auditalert.jar (mvn -DskipTests package)"
+else
+    printf 'metrics: {listen: ""}\n' >"$T/app.yml"
+    if java -jar "$JAR" check --config "$T/app.yml" >/dev/null 2>&1; then
+        conf "$T/jvm.conf" mode=direct "jar=$JAR" heap=64m "app_config=$T/app.yml"
+        appcfg=(--config "$T/app.yml")
+    elif [ ! -e /etc/auditalert/auditalert.yml ]; then
+        conf "$T/jvm.conf" mode=direct "jar=$JAR" heap=64m
+        appcfg=()
+    else
+        appcfg=skip
+    fi
+    if [ "${appcfg[*]}" = skip ]; then
+        skip "real JVM under auditd's signal state" "this build cannot load a config and /etc/auditalert/auditalert.yml exists"
+    else
+        jvm_case() { # name command...: start under fake-auditd-exec with a held-open stdin, HUP, TERM
+            local n=$1; shift
+            rm -f "$T/$n.fifo"; mkfifo "$T/$n.fifo"
+            "$FAKE" "$@" <"$T/$n.fifo" >"$T/$n.res" 2>"$T/$n.err" &
+            local f=$!
+            exec 4>"$T/$n.fifo"
+            records 5 >&4
+            local pid=""
+            for _ in $(seq 50); do pid=$(sed -n 's/^fake-auditd-exec: pid=//p' "$T/$n.err"); [ -n "$pid" ] && break; sleep 0.1; done
+            for _ in $(seq 100); do grep -q "running:" "$T/$n.err" && break; sleep 0.1; done
+            kill -HUP "$pid" 2>/dev/null
+            for _ in $(seq 30); do grep -q "reloaded" "$T/$n.err" && break; sleep 0.1; done
+            kill -TERM "$pid" 2>/dev/null
+            # exited (a zombie until fake-auditd-exec reaps it at end of input) within 1.5 s?
+            local gone=no
+            for _ in $(seq 15); do
+                sleep 0.1
+                st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+                if [ -z "$st" ] || [ "$st" = Z ]; then gone=yes; break; fi
+            done
+            echo $gone >"$T/$n.term"
+            exec 4>&-
+            wait "$f"
+        }
+        jvm_case jvm "$W" --config "$T/jvm.conf"
+        jvm_case jvmctl /usr/bin/java -jar "$JAR" run "${appcfg[@]}"
+        problems=""
+        grep -q "running:" "$T/jvm.err" || problems+=" jvm-never-ran"
+        grep -q "reloaded" "$T/jvm.err" || problems+=" no-reload-on-HUP"
+        [ "$(cat "$T/jvm.res")" = "fake-auditd-exec: exit=0" ] || problems+=" exit:'$(cat "$T/jvm.res")'"
+        grep -q "are ignored by this process" "$T/jvm.err" && problems+=" jvm-says-signals-ignored"
+        [ "$(cat "$T/jvm.term")" = yes ] || problems+=" TERM-did-not-stop-it-within-1.5s"
+        grep -q "are ignored by this process" "$T/jvmctl.err" || problems+=" control-did-not-show-the-problem"
+        [ "$(cat "$T/jvmctl.term")" = no ] || problems+=" control-stopped-on-TERM"
+        if [ -z "$problems" ]; then
+            pass "real JVM via the wrapper under auditd's signal state: HUP reloads, TERM exits 0 (control without the wrapper: HUP/TERM ignored, stops only at end of input)"
+        else
+            fail "real JVM under auditd's signal state" "$problems; $(grep -v '^fake' "$T/jvm.err" | tail -3)"
+        fi
+    fi
+fi
+
 # ----------------------------------------------------------- relay mode
 S=$T/in.sock
 

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
  * Runs native-wrapper/test/run-tests.sh: the C wrapper under auditd's start-up state
  * (empty environment, every signal ignored, stdin a socket), under MemoryDenyWriteExecute
  * applied both ways systemd does (prctl and seccomp), and in relay mode against a real
- * unix-socket listener. None of it needs root; it needs Linux, gcc, make and libseccomp-dev.
+ * unix-socket listener, and the real JVM (target/auditalert.jar, hence an IT: it runs after package)
+ * started the way auditd starts it. None of it needs root; it needs Linux, gcc, make and libseccomp-dev.
  */
-class NativeWrapperTest {
+class NativeWrapperIT {
 
     @Test
     void shouldPassTheNativeWrapperSuite() throws IOException, InterruptedException {

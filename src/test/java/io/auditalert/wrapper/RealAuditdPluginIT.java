@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * auditd; the script restores the machine (stops its auditd by PID, auditctl -D, auditctl -e 0).
  */
 @Tag("integration")
-class RealAuditdPluginTest {
+class RealAuditdPluginIT {
 
     private static final int SKIPPED = 77;
 
