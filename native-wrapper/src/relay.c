@@ -326,6 +326,10 @@ int run_relay(const struct wrapper_config *cfg)
         if (got_term && deadline < 0) {
             wlog(LOG_INFO, "SIGTERM: reading to end of input and flushing for at most %u ms", cfg->flush_timeout_ms);
             deadline = now + cfg->flush_timeout_ms;
+            if (r.sock < 0) {
+                r.next_connect = now;
+                r.backoff_ms = BACKOFF_MIN_MS;
+            }
         }
         if (got_hup) {
             got_hup = 0;
@@ -387,6 +391,10 @@ int run_relay(const struct wrapper_config *cfg)
                 queue_status(&r, 0);
                 if (deadline < 0)
                     deadline = now_ms() + cfg->flush_timeout_ms;
+                if (r.sock < 0) { /* last chance: do not sit out a long back-off */
+                    r.next_connect = now_ms();
+                    r.backoff_ms = BACKOFF_MIN_MS;
+                }
             }
         }
         if (sock_idx >= 0 && r.sock >= 0) {
