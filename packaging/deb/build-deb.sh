@@ -85,6 +85,8 @@ Description: real-time alerts and Prometheus metrics from the Linux audit stream
 EOF
 
 (cd "$PKG" && find etc -type f | sort | sed 's|^|/|') >"$PKG/DEBIAN/conffiles"
+(cd "$PKG" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) >"$PKG/DEBIAN/md5sums"
+chmod 0644 "$PKG/DEBIAN/md5sums" "$PKG/DEBIAN/conffiles" "$PKG/DEBIAN/control"
 for s in postinst prerm postrm; do
     install -m 0755 "packaging/deb/$s" "$PKG/DEBIAN/$s"
 done
