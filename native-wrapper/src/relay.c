@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <syslog.h>
@@ -316,6 +317,8 @@ int run_relay(const struct wrapper_config *cfg)
 
     sigset_t wait_mask;
     install_signals(&wait_mask);
+    /* the relay never executes anything: make sure nothing it could run gains privileges */
+    (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 
     long long next_status = now_ms() + cfg->status_interval_ms;
     long long deadline = -1; /* set once stopping */

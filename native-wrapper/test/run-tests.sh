@@ -18,7 +18,7 @@ pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 skip() { echo "SKIP $1: $2"; skipped=$((skipped + 1)); }
 
-make -s -C "$NW" all test-tools >/dev/null || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+[ -n "${NO_BUILD:-}" ] || make -s -C "$NW" all test-tools >/dev/null || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 T=$(mktemp -d /tmp/aa-wrapper-test.XXXXXX)
 chmod 755 "$T"
@@ -379,6 +379,37 @@ na=$(grep -c ' after pad=' "$T/r6.out")
 [ "$na" = 2000 ] || problems+=" after=$na"
 grep -q "lost the connection\|cannot connect" "$T/r6.err" || problems+=" no-disconnect-message"
 [ -z "$problems" ] && pass "service restart mid-stream: no split lines, all 2000 later lines delivered" || fail "relay service restart" "$problems"
+
+# 7. end of input with the service not there yet: it appears during the flush and gets everything
+S=$T/s7.sock
+conf "$T/r7.conf" mode=relay "socket=$S" flush_timeout=3000
+records 50 >"$T/r7.in"
+rm -f "$S" "$T/r7.out"
+( sleep 1; exec "$PY" "$HERE/listener.py" "$S" "$T/r7.out" >"$T/r7.out.ready" 3>&- ) &
+L7=$!
+PIDS+=("$L7")
+t0=$(date +%s%N)
+res=$(timeout 30 "$FAKE" "$W" --config "$T/r7.conf" <"$T/r7.in" 2>"$T/r7.err")
+ms=$((($(date +%s%N) - t0) / 1000000))
+sleep 0.2
+problems=""
+[ "$res" = "fake-auditd-exec: exit=0" ] || problems+=" status='$res'"
+data_lines "$T/r7.out" 2>/dev/null | cmp -s - "$T/r7.in" || problems+=" data-differs"
+[ "$ms" -lt 3000 ] || problems+=" took-${ms}ms"
+[ -z "$problems" ] && pass "service appearing during the final flush still gets all 50 lines (exit 0 after ${ms} ms)" || fail "relay flush after EOF" "$problems"
+
+# 8. end of input and no service at all: exit 0 within flush_timeout, the loss logged
+S=$T/s8.sock
+conf "$T/r8.conf" mode=relay "socket=$S" flush_timeout=700
+records 50 >"$T/r8.in"
+t0=$(date +%s%N)
+res=$(timeout 30 "$FAKE" "$W" --config "$T/r8.conf" <"$T/r8.in" 2>"$T/r8.err")
+ms=$((($(date +%s%N) - t0) / 1000000))
+problems=""
+[ "$res" = "fake-auditd-exec: exit=0" ] || problems+=" status='$res'"
+[ "$ms" -lt 1500 ] || problems+=" took-${ms}ms"
+grep -q "exiting with [0-9]* bytes (51 lines) not delivered to $S" "$T/r8.err" || problems+=" no-undelivered-message($(grep -c . "$T/r8.err"))"
+[ -z "$problems" ] && pass "no service at all: exit 0 after a bounded flush (${ms} ms), 50 records + status line reported undelivered" || fail "relay bounded flush" "$problems"
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
