@@ -32,6 +32,8 @@ public final class Pipeline implements AutoCloseable {
         public EventRing.WhenFull whenFull = EventRing.WhenFull.DROP;
         public EventAssembler.Settings assembly = new EventAssembler.Settings();
         public int maxLine = LineFramer.DEFAULT_MAX_LINE;
+        /** Called when the relay forwards a reload (auditd's SIGHUP reaching the native wrapper). */
+        public Runnable onRelayReload = () -> {};
     }
 
     /** The in-band status line the native wrapper sends in relay mode; never an audit record. */
@@ -130,6 +132,15 @@ public final class Pipeline implements AutoCloseable {
 
     /** Reads the source to its end on the calling thread (the reader). */
     public void pump(LineFramer.ByteSource source) throws IOException {
+        pump(source, true);
+    }
+
+    /** Reads one relay connection: an unterminated last line is dropped (the relay resends it). */
+    public void pumpRelayConnection(LineFramer.ByteSource source) throws IOException {
+        pump(source, false);
+    }
+
+    private void pump(LineFramer.ByteSource source, boolean deliverUnterminated) throws IOException {
         boolean live = options.live;
         framer.pump(source, (b, off, len) -> {
             if (len > RELAY_PREFIX.length && b[off] == 'a' && startsWith(b, off, RELAY_PREFIX)) {
@@ -137,7 +148,7 @@ public final class Pipeline implements AutoCloseable {
                 return;
             }
             assembler.onLine(b, off, len, live ? System.nanoTime() : 0L);
-        }, batchLock);
+        }, batchLock, deliverUnterminated);
     }
 
     /** End of input: completes every open event and hands it on. */
@@ -166,8 +177,14 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    /** Parses {@code key=N} pairs of a relay status line into the loss ledger. */
+    private static final byte[] RELOAD = " reload".getBytes(StandardCharsets.US_ASCII);
+
+    /** Parses {@code key=N} pairs of a relay status line into the loss ledger, or acts on {@code reload}. */
     private void relayStatus(byte[] b, int p, int end) {
+        if (end - p == RELOAD.length && java.util.Arrays.equals(b, p, end, RELOAD, 0, RELOAD.length)) {
+            options.onRelayReload.run();
+            return;
+        }
         while (p < end) {
             while (p < end && b[p] == ' ') {
                 p++;
