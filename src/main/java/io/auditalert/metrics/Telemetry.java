@@ -26,6 +26,8 @@ public final class Telemetry {
     /** Ring occupancy, set by the ring's owner. */
     public volatile java.util.function.LongSupplier ringUsed = () -> 0;
     public volatile long ringCapacity;
+    /** Set by the pipeline once it reads input; the metrics server's /-/ready answers 200 from then on. */
+    public volatile boolean started;
 
     public RuleStats rule(String name, String severity) {
         return rules.computeIfAbsent(name + '\u0000' + severity, k -> new RuleStats(name, severity));
