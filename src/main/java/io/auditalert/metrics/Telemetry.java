@@ -18,6 +18,7 @@ public final class Telemetry {
     public final PipelineStats pipeline = new PipelineStats();
     private final Map<String, RuleStats> rules = new ConcurrentHashMap<>();
     private final Map<String, SinkStats> sinks = new ConcurrentHashMap<>();
+    /** Successful reloads (failed ones count in {@link #reloadFailures} only). */
     public final LongAdder reloads = new LongAdder();
     public final LongAdder reloadFailures = new LongAdder();
     public volatile boolean lastReloadOk = true;

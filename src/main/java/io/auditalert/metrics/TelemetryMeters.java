@@ -146,7 +146,7 @@ public final class TelemetryMeters {
         gauge("auditalert.ring.used", "Slots in the ring holding events not yet taken by a worker", null,
                 t, x -> x.ringUsed.getAsLong());
         counter("auditalert.reloads", "Rule and configuration reloads, by result", null,
-                t, x -> Math.max(0, x.reloads.sum() - x.reloadFailures.sum()), "result", "success");
+                t, x -> x.reloads.sum(), "result", "success");
         counter("auditalert.reloads", "Rule and configuration reloads, by result", null,
                 t, x -> x.reloadFailures.sum(), "result", "failure");
         gauge("auditalert.config.last.reload.successful", "1 if the last reload succeeded, 0 if it failed", null,

@@ -107,7 +107,7 @@ class MetricsServerTest {
         assertThat(e.value("auditalert_ring_capacity")).isEqualTo(4096.0);
         assertThat(e.value("auditalert_ring_used")).isEqualTo(17.0);
         assertThat(e.value("auditalert_rules_loaded")).isEqualTo(9.0);
-        assertThat(e.value("auditalert_reloads_total", "result", "success")).isEqualTo(2.0);
+        assertThat(e.value("auditalert_reloads_total", "result", "success")).isEqualTo(3.0);
         assertThat(e.value("auditalert_reloads_total", "result", "failure")).isEqualTo(1.0);
         String[] rule = {"rule", "passwd_write", "severity", "critical"};
         assertThat(e.value("auditalert_alerts_total", rule)).isEqualTo(6.0);
