@@ -220,6 +220,49 @@ class MetricsServerTest {
     }
 
     @Test
+    void shouldServeHttpsWithTheCertificateOfTheWebConfig() throws Exception {
+        Path openssl = Peers.binary("openssl");
+        org.junit.jupiter.api.Assumptions.assumeTrue(openssl != null, "openssl not installed; skipping");
+        Peers.Result gen = Peers.run(null, openssl.toString(), "req", "-x509", "-newkey", "ec",
+                "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir.resolve("key.pem").toString(),
+                "-out", dir.resolve("cert.pem").toString());
+        assertThat(gen.rc()).as(gen.output()).isZero();
+        Path web = dir.resolve("web.yml");
+        Files.writeString(web, """
+                tls_server_config:
+                  cert_file: cert.pem
+                  key_file: key.pem
+                basic_auth_users:
+                  prometheus: $2b$04$hnYTCLJ8806H1KjwkcGr9eJzk67DA3VEWaNkCp37DDy2A1DWFcXAm
+                """);
+        server = MetricsServer.start("127.0.0.1:0", web, new Telemetry(), TEST);
+
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = Files.newInputStream(dir.resolve("cert.pem"))) {
+            trust.setCertificateEntry("auditalert",
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(ctx).build();
+        String url = "https://127.0.0.1:" + server.address().getPort() + "/metrics";
+        HttpResponse<String> ok = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .header("Authorization", basic("prometheus", "secret")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("auditalert_events_total");
+        HttpResponse<String> anonymous = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThatThrownBy(() -> Exposition.get("http://127.0.0.1:" + server.address().getPort() + "/metrics"))
+                .as("plain HTTP to the TLS port").isInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
     void bcryptShouldMatchKnownVectors() {
         // OpenBSD / jBCrypt test vector
         assertThat(WebConfig.bcryptMatches("U*U", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW")).isTrue();
