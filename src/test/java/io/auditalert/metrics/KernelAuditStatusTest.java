@@ -122,6 +122,96 @@ class KernelAuditStatusTest {
         }
     }
 
+    /**
+     * The burst past a small backlog limit with a real auditd: an auditd of this test's own (its own
+     * config folder, log file and empty plugin folder; {@code -s nochange}) is registered and then stopped
+     * with SIGSTOP, so the kernel's queue cannot drain; with {@code -b 8 --backlog_wait_time 0} every
+     * record past 8 queued is lost at once ("backlog limit exceeded") instead of making the caller wait.
+     * Everything is restored in order: SIGCONT, rule removed, backlog limit and wait time, enabled flag,
+     * auditd stopped by its PID.
+     */
+    @Test
+    void exportedKernelStatusShouldFollowABurstPastASmallBacklogLimitWithARealAuditd(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path auditctl = requireRootAndAuditctl();
+        Path auditd = Peers.require("auditd", "auditd");
+        Map<String, Long> initial = auditctlStatus(auditctl);
+        assumeTrue(initial.get("pid") == 0, "another audit daemon (pid " + initial.get("pid") + ") is registered");
+        assumeTrue(initial.get("failure") != 2, "audit failure mode is panic (2); losing records would panic");
+        assumeTrue(initial.get("enabled") != 2, "audit configuration is locked (enabled 2)");
+        java.nio.file.Files.createDirectories(dir.resolve("plugins.d"));
+        Path conf = dir.resolve("auditd.conf");
+        java.nio.file.Files.writeString(conf, String.join("\n",
+                "local_events = yes", "write_logs = yes", "log_file = " + dir.resolve("audit.log"),
+                "log_format = RAW", "flush = NONE", "freq = 0", "num_logs = 2", "max_log_file = 8",
+                "max_log_file_action = ROTATE", "space_left = 2", "space_left_action = IGNORE",
+                "admin_space_left = 1", "admin_space_left_action = IGNORE", "disk_full_action = IGNORE",
+                "disk_error_action = IGNORE", "q_depth = 2000", "plugin_dir = " + dir.resolve("plugins.d"), ""));
+        java.nio.file.Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        String pid = Long.toString(ProcessHandle.current().pid());
+        String[] rule = {"-F", "arch=b64", "-S", "getppid", "-F", "pid=" + pid, "-k", KEY};
+        Telemetry t = new Telemetry();
+        try (Peers peers = new Peers();
+                MetricsServer server = MetricsServer.start("127.0.0.1:0", null, t,
+                        MetricsOptions.DEFAULTS.withKernelStatusInterval(Duration.ofMillis(200)).withJvmMetrics(false))) {
+            String url = "http://127.0.0.1:" + server.address().getPort() + "/metrics";
+            Process daemon = peers.start(dir.resolve("auditd.out"), auditd.toString(), "-n", "-s", "nochange",
+                    "-c", dir.toString());
+            Peers.await("auditd " + daemon.pid() + " registered with the kernel", 15_000, () -> {
+                try {
+                    return AuditStatus.read().pid() == daemon.pid();
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            long lostBefore = auditctlStatus(auditctl).get("lost");
+            Map<String, Long> during;
+            Exposition exported;
+            try {
+                run(Path.of("/bin/kill"), "-STOP", Long.toString(daemon.pid()));
+                run(auditctl, "-b", "8", "--backlog_wait_time", "0");
+                run(auditctl, concat(new String[] {"-a", "always,exit"}, rule));
+                run(auditctl, "-e", "1");
+                for (int i = 0; i < 5000; i++) {
+                    LIBC.getppid();
+                }
+                during = auditctlStatus(auditctl);
+                Thread.sleep(600); // three poll intervals: the endpoint has read the status after `during`
+                exported = Exposition.parse(Exposition.get(url).body());
+            } finally {
+                Peers.run(null, "/bin/kill", "-CONT", Long.toString(daemon.pid()));
+                Peers.Result del = Peers.run(null, concat(new String[] {auditctl.toString(), "-d", "always,exit"}, rule));
+                Peers.Result b = Peers.run(null, auditctl.toString(), "-b", Long.toString(initial.get("backlog_limit")),
+                        "--backlog_wait_time", Long.toString(initial.get("backlog_wait_time")));
+                Peers.Result en = Peers.run(null, auditctl.toString(), "-e", Long.toString(initial.get("enabled")));
+                daemon.destroy();
+                daemon.waitFor(15, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(del.rc()).as("removing the test rule: " + del.output()).isZero();
+                assertThat(b.rc()).as("restoring the backlog limit: " + b.output()).isZero();
+                assertThat(en.rc()).as("restoring the enabled flag: " + en.output()).isZero();
+            }
+            assertThat(during.get("lost") - lostBefore).as("records lost past the backlog limit of 8")
+                    .isGreaterThanOrEqualTo(1000);
+            assertThat(during.get("backlog")).as("the stopped auditd's queue").isGreaterThanOrEqualTo(8);
+            Map<String, Long> after = auditctlStatus(auditctl);
+            if (after.get("lost").equals(during.get("lost"))) {
+                assertThat(exported.value("auditalert_kernel_lost_total")).isEqualTo((double) during.get("lost"));
+            } else {
+                assertThat(exported.value("auditalert_kernel_lost_total"))
+                        .isBetween((double) during.get("lost"), (double) after.get("lost"));
+            }
+            assertThat(exported.value("auditalert_kernel_backlog_limit")).isEqualTo(8.0);
+            assertThat(exported.value("auditalert_kernel_backlog")).isGreaterThanOrEqualTo(8.0);
+
+            Map<String, Long> restored = auditctlStatus(auditctl);
+            assertThat(restored.get("backlog_limit")).isEqualTo(initial.get("backlog_limit"));
+            assertThat(restored.get("backlog_wait_time")).isEqualTo(initial.get("backlog_wait_time"));
+            assertThat(restored.get("enabled")).isEqualTo(initial.get("enabled"));
+            assertThat(restored.get("pid")).as("our auditd is gone").isNotEqualTo(daemon.pid());
+            assertThat(Peers.run(null, auditctl.toString(), "-l").output()).doesNotContain(KEY);
+        }
+    }
+
     private static Path requireRootAndAuditctl() {
         assumeTrue(LIBC.geteuid() == 0, "needs root (CAP_AUDIT_CONTROL) to read the kernel audit status");
         Path auditctl = Peers.require("auditctl", "auditd");
