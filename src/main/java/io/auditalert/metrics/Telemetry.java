@@ -27,6 +27,8 @@ public final class Telemetry {
     /** Ring occupancy, set by the ring's owner. */
     public volatile java.util.function.LongSupplier ringUsed = () -> 0;
     public volatile long ringCapacity;
+    /** Kernel serials that never arrived; the reader feeds it each completed kernel event's serial. */
+    public final SerialGaps serialGaps = new SerialGaps();
     /** Set by the pipeline once it reads input; the metrics server's /-/ready answers 200 from then on. */
     public volatile boolean started;
 

@@ -134,6 +134,9 @@ public final class TelemetryMeters {
         counter("auditalert.dropped", dropped, null, p, s -> s.truncatedEvents, "stage", "assembly_truncated");
         counter("auditalert.dropped", dropped, null, p, s -> s.ringDropped, "stage", "ring");
         counter("auditalert.dropped", dropped, null, t, TelemetryMeters::sinkDropped, "stage", "sink");
+        counter("auditalert.serial.gaps", "Kernel event serial numbers that never arrived (lost upstream of the "
+                + "plugin: kernel, auditd or its dispatcher), counted once out of the reorder window", null,
+                t, x -> x.serialGaps.total());
         counter("auditalert.relay.dropped", "Bytes the native relay dropped because the JVM did not keep up",
                 "bytes", p, s -> s.relayDroppedBytes);
         counter("auditalert.ring.blocked", "Times the reader waited for room in the ring", null,
