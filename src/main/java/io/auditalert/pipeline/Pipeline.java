@@ -74,6 +74,7 @@ public final class Pipeline implements AutoCloseable {
             EventAssembler[] self = new EventAssembler[1];
             this.ring = new EventRing(options.ringCapacity, options.ringMaxBytes, options.whenFull, stats);
             this.assembler = new EventAssembler(options.assembly, stats, ev -> {
+                observeSerial(ev);
                 if (!ring.publish(ev)) {
                     self[0].recycle(ev);
                 }
@@ -92,11 +93,32 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void inline(EventAssembler owner, AuditEvent ev) {
+        observeSerial(ev);
         try {
             stage.handle(ev, 0);
         } finally {
             owner.recycle(ev);
         }
+    }
+
+    /**
+     * Feeds the serial-gap detector (reader thread). auditd's own DAEMON_* events carry auditd's
+     * serials, not the kernel's, and are left out.
+     */
+    private void observeSerial(AuditEvent ev) {
+        int type = ev.recordCount() > 0 ? ev.recordType(0) : -1;
+        if (type >= 1200 && type < 1300) {
+            return;
+        }
+        long nodeKey = 0;
+        if (ev.hasNode()) {
+            byte[] b = ev.buffer();
+            nodeKey = 1;
+            for (int i = ev.nodeOff(); i < ev.nodeOff() + ev.nodeLen(); i++) {
+                nodeKey = 31 * nodeKey + b[i];
+            }
+        }
+        telemetry.serialGaps.observe(nodeKey, ev.serial());
     }
 
     public AlertStage stage() {
@@ -107,6 +129,7 @@ public final class Pipeline implements AutoCloseable {
         if (pool != null) {
             pool.start();
         }
+        telemetry.started = true;
         if (options.live) {
             timer = new Thread(this::tickLoop, "assembly-timer");
             timer.setDaemon(true);
