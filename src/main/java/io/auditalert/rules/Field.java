@@ -187,13 +187,14 @@ abstract class Field {
         @Override
         boolean any(EvalScratch s, ValueTest test) {
             AuditEvent ev = s.ev;
+            // an EXECVE argument split into aN[k] chunks can span several EXECVE records
+            boolean chunks = false;
             for (int r = 0, n = ev.recordCount(); r < n; r++) {
                 if (ev.recordType(r) != type) {
                     continue;
                 }
                 int from = enriched ? ev.firstEnriched(r) : ev.firstField(r);
                 int to = enriched ? ev.endEnriched(r) : ev.endField(r);
-                boolean chunks = false;
                 for (int f = from; f < to; f++) {
                     if (ev.nameIs(f, name)) {
                         if (load(s, f, escaped) && test.test(s)) {
@@ -207,12 +208,10 @@ abstract class Field {
                         appendDecoded(ev, f, true, s.decode);
                     }
                 }
-                if (chunks) {
-                    s.value(s.decode.array(), 0, s.decode.length());
-                    if (test.test(s)) {
-                        return true;
-                    }
-                }
+            }
+            if (chunks) {
+                s.value(s.decode.array(), 0, s.decode.length());
+                return test.test(s);
             }
             return false;
         }

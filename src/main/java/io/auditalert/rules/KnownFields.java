@@ -15,7 +15,7 @@ final class KnownFields {
     static final Set<String> DERIVED = Set.of("argv", "argc", "proctitle", "syscall", "key", "node", "path",
             "type");
 
-    private static final Set<String> RAW = Set.of(
+    private static final Set<String> RAW = new java.util.HashSet<>(java.util.Arrays.asList(
             "acct", "action", "active", "addr", "apparmor", "arch", "argc", "attribute", "audit_backlog_limit",
             "audit_backlog_wait_time", "audit_enabled", "audit_failure", "audit_pid", "audit_rate_limit",
             "audit_user", "auid", "banners", "bool", "bus", "cap_fe", "cap_fi", "cap_fp", "cap_frootid",
@@ -46,7 +46,7 @@ final class KnownFields {
             "subj", "success", "suid", "sw", "sw_type", "syscall", "table", "target", "task", "tclass",
             "tcontext", "terminal", "tpid", "tty", "type", "uid", "unit", "uri", "uring_op", "user", "uuid",
             "val", "ver", "virt", "vm", "vm-ctx", "vm-pid", "watch", "a0", "a1", "a2", "a3", "saddr_fam",
-            "fam", "old_val", "new_val", "old_auid", "loginuid", "uid_map");
+            "fam", "new_val", "old_auid", "loginuid", "uid_map"));
 
     static boolean isKnown(String name) {
         return RAW.contains(name) || DERIVED.contains(name) || isExecveArgName(name) || isEnrichedName(name);
