@@ -264,10 +264,11 @@ public final class RuleLoader {
             if (thr.checkKeys("key", "window")) {
                 YamlNode w = thr.require("window");
                 if (w != null) {
-                    window = w.asDurationMillis(0);
-                    if (window <= 0) {
+                    window = w.asDurationMillis(-1);
+                    if (window == 0) {
                         w.error("the throttle window must be longer than 0");
                     }
+                    window = Math.max(window, 0);
                 }
                 YamlNode k = thr.get("key");
                 if (k != null && !k.isNull()) {
