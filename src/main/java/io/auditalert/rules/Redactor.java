@@ -21,10 +21,14 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class Redactor {
     public static final List<String> DEFAULT_PATTERNS = List.of(
-            "(?i)(?<![A-Za-z0-9])-{0,2}(?:password|passwd|pass|pwd|passphrase|token|secret|api[-_]?key"
-                    + "|access[-_]?key|client[-_]?secret|auth[-_]?token)(?:=|:|\\s+)(?<secret>[^\\s\"']+)",
+            // --password=x, --password x, -token x, password=x, token:x (but not /etc/passwd or "passwd file")
+            "(?i)(?<![A-Za-z0-9/._-])(?:--?" + Redactor.KEYWORDS + "(?:=|\\s+)|" + Redactor.KEYWORDS + "[=:])"
+                    + "(?<secret>[^\\s\"']+)",
             "(?i)authorization:\\s*(?:bearer|basic|token)\\s+(?<secret>\\S+)",
             "://[^/\\s:@]+:(?<secret>[^@\\s/]+)@");
+
+    private static final String KEYWORDS = "(?:password|passwd|pass|pwd|passphrase|token|secret|api[-_]?key"
+            + "|access[-_]?key|client[-_]?secret|auth[-_]?token)";
 
     private static final byte[] MASK = {'*', '*', '*'};
     public static final Redactor NONE = new Redactor(List.of());

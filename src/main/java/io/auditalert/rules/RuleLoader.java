@@ -289,7 +289,8 @@ public final class RuleLoader {
         if (errors.size() > before || condition == null || output == null) {
             return null;
         }
-        RuleStats stats = telemetry.rule(name, severity.label());
+        // disabled rules get counters that are not registered, so they add no metric series
+        RuleStats stats = enabled ? telemetry.rule(name, severity.label()) : new RuleStats(name, severity.label());
         return new CompiledRule(name, desc, severity, tags, enabled, condition, exceptions.toArray(new Condition[0]),
                 output, keyNames, keyFields.toArray(new Field[0]), window, stats, redactor,
                 item.doc().file() + ":" + item.line());
