@@ -451,6 +451,51 @@ abstract class Field {
         }
     }
 
+    /**
+     * {@code path}: any PATH record's name for comparisons; for output, the first name that is not a
+     * parent directory item ({@code nametype=PARENT}), so "changed {path}" names the file, not its
+     * directory.
+     */
+    static final class PathName extends Field {
+        private static final byte[] NAME = bytes("name");
+        private static final byte[] NAMETYPE = bytes("nametype");
+        private static final byte[] PARENT = bytes("PARENT");
+        private final OfType names = new OfType("path", RecordTypes.PATH, "name", Kind.STRING);
+
+        PathName() {
+            super("path", Kind.STRING);
+        }
+
+        @Override
+        boolean any(EvalScratch s, ValueTest test) {
+            return names.any(s, test);
+        }
+
+        @Override
+        boolean first(EvalScratch s) {
+            AuditEvent ev = s.ev;
+            for (int r = 0, n = ev.recordCount(); r < n; r++) {
+                if (ev.recordType(r) != RecordTypes.PATH) {
+                    continue;
+                }
+                int t = ev.find(r, NAMETYPE);
+                if (t >= 0 && ev.valueIs(t, PARENT)) {
+                    continue;
+                }
+                int f = ev.find(r, NAME);
+                if (f >= 0 && load(s, f, true)) {
+                    return true;
+                }
+            }
+            return names.first(s);
+        }
+
+        @Override
+        int recordType() {
+            return RecordTypes.PATH;
+        }
+    }
+
     static boolean startsWith(AuditEvent ev, int f, byte[] prefix) {
         if (ev.nameLen(f) <= prefix.length) {
             return false;

@@ -1,7 +1,6 @@
 package io.auditalert.rules;
 
 import io.auditalert.parse.ByteBuf;
-import io.auditalert.parse.RecordTypes;
 import io.auditalert.parse.Values;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -89,7 +88,7 @@ final class OutputTemplate {
             "auid", "uid", "key"}) {
             Field f = switch (name) {
                 case "syscall" -> new Field.SyscallName(names);
-                case "path" -> new Field.OfType("path", RecordTypes.PATH, "name", Field.Kind.STRING);
+                case "path" -> new Field.PathName();
                 case "key" -> new Field.AnyKey();
                 default -> new Field.First(name, Field.kindOf(name));
             };

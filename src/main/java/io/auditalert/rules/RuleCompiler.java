@@ -143,7 +143,7 @@ final class RuleCompiler {
             case "node":
                 return new Field.Node();
             case "path":
-                return new Field.OfType("path", RecordTypes.PATH, "name", Field.Kind.STRING);
+                return new Field.PathName();
             default:
                 break;
         }

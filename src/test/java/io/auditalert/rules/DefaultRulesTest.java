@@ -145,6 +145,54 @@ class DefaultRulesTest {
         assertThat(fired(capture(16698))).doesNotContain("shell-network-activity"); // python3 connect
     }
 
+    /** elastic_beats/auditbeat__module__auditd__testdata__sudo.log: sudo refuses alice's password. */
+    static final AuditEvent SUDO_AUTH_FAILED = TestEvents.one(
+            "type=USER_AUTH msg=audit(1610876634.103:457): pid=14178 uid=1002 auid=1002 ses=15 "
+                    + "msg='op=PAM:authentication acct=\"alice\" exe=\"/usr/bin/sudo\" hostname=localhost "
+                    + "addr=127.0.0.1 terminal=/dev/pts/1 res=failed'");
+
+    static final List<AuditEvent> DEMO = TestEvents.resource("/demo/audit.log");
+
+    @Test
+    void shouldAlertOnSessionsOpenedThroughSu() {
+        assertThat(fired(TestEvents.serial(DEMO, 18787))).contains("user-switched"); // USER_START su nobody
+        assertThat(fired(TestEvents.serial(DEMO, 18791))).doesNotContain("user-switched"); // USER_END
+    }
+
+    @Test
+    void shouldAlertOnFailedAuthenticationOnly() {
+        assertThat(fired(SUDO_AUTH_FAILED)).contains("authentication-failed");
+        assertThat(fired(TestEvents.serial(DEMO, 18782))).doesNotContain("authentication-failed"); // su: success
+    }
+
+    /**
+     * The bundled demo capture (a real auditd capture of src/test/resources/workload/attack-workload.sh
+     * under the shipped audit rules): each workload step is caught by its rule, and nothing else
+     * alerts except the informational process-executed.
+     */
+    @Test
+    void shouldCatchEveryStepOfTheDemoCapture() {
+        Map<String, TreeSet<Long>> byRule = new TreeMap<>();
+        EvalScratch s = new EvalScratch();
+        long exceptedBefore = defaults.rule("audit-tool-executed").stats().excepted.sum();
+        for (AuditEvent ev : DEMO) {
+            defaults.evaluate(ev, s, (rule, e) -> byRule.computeIfAbsent(rule.name(), k -> new TreeSet<>())
+                    .add(e.serial()));
+        }
+        assertThat(byRule.remove("process-executed")).isNotEmpty();
+        assertThat(byRule).isEqualTo(Map.of(
+                "exec-from-world-writable-dir", new TreeSet<>(List.of(18771L)),
+                "binary-dir-modified", new TreeSet<>(List.of(18774L, 18776L, 18778L)),
+                "setuid-setgid-bit-set", new TreeSet<>(List.of(18776L)),
+                "sensitive-file-read", new TreeSet<>(List.of(18780L)),
+                "sensitive-file-access-denied", new TreeSet<>(List.of(18790L)),
+                "identity-file-modified", new TreeSet<>(List.of(18794L)),
+                "shell-network-activity", new TreeSet<>(List.of(18798L)),
+                "user-switched", new TreeSet<>(List.of(18787L, 18805L))));
+        // auditctl -s is a status query: excepted, not alerted
+        assertThat(defaults.rule("audit-tool-executed").stats().excepted.sum()).isEqualTo(exceptedBefore + 1);
+    }
+
     /**
      * The whole capture through the default rules: which events each rule alerts on. The workload
      * (capture-workload.sh) is small enough to check every line by hand against the events.
