@@ -220,6 +220,12 @@ abstract class Field {
         int recordType() {
             return type;
         }
+
+        /** {@code SYSCALL.key = k} implies the event has key k somewhere: index it under k too. */
+        @Override
+        boolean isKey() {
+            return name.length == 3 && name[0] == 'k' && name[1] == 'e' && name[2] == 'y';
+        }
     }
 
     /** {@code key}: every key of every record (a CONFIG_CHANGE's and the SYSCALL's, virtual keys split). */
