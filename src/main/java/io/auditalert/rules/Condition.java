@@ -1,7 +1,6 @@
 package io.auditalert.rules;
 
 import io.auditalert.assemble.AuditEvent;
-import io.auditalert.parse.Values;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -153,8 +152,6 @@ abstract class Condition {
      * for the common arches, looked up otherwise).
      */
     static final class SyscallIn extends Condition {
-        private static final byte[] SYSCALL = Field.bytes("syscall");
-        private static final byte[] ARCH = Field.bytes("arch");
         private final long[] archCodes;
         private final int[] numbers;
         private final long[] anyArchNumbers;
@@ -171,47 +168,34 @@ abstract class Condition {
 
         @Override
         boolean test(EvalScratch s) {
-            AuditEvent ev = s.ev;
-            byte[] b = ev.buffer();
-            for (int r = 0, n = ev.recordCount(); r < n; r++) {
-                int f = ev.find(r, SYSCALL);
-                if (f < 0) {
-                    continue;
+            if (!s.syscall() || s.syscallNr < 0) {
+                return false;
+            }
+            long nr = s.syscallNr;
+            for (long x : anyArchNumbers) {
+                if (nr == x) {
+                    return true;
                 }
-                long nr = Values.parseDecimal(b, ev.valOff(f), ev.valLen(f));
-                if (nr < 0) {
-                    return false;
-                }
-                for (long x : anyArchNumbers) {
-                    if (nr == x) {
+            }
+            long arch = s.syscallArch;
+            if (names.length == 0 || arch < 0) {
+                return false;
+            }
+            boolean knownArch = false;
+            for (int i = 0; i < archCodes.length; i++) {
+                if (archCodes[i] == arch) {
+                    knownArch = true;
+                    if (numbers[i] == nr) {
                         return true;
                     }
                 }
-                if (names.length == 0) {
-                    return false;
-                }
-                int a = ev.find(r, ARCH);
-                long arch = a < 0 ? -1 : Values.parseHex(b, ev.valOff(a), ev.valLen(a));
-                if (arch < 0) {
-                    return false;
-                }
-                boolean knownArch = false;
-                for (int i = 0; i < archCodes.length; i++) {
-                    if (archCodes[i] == arch) {
-                        knownArch = true;
-                        if (numbers[i] == nr) {
-                            return true;
-                        }
+            }
+            if (!knownArch) {
+                for (String name : names) {
+                    if (table.syscallNumber(arch, name) == nr) {
+                        return true;
                     }
                 }
-                if (!knownArch) {
-                    for (String name : names) {
-                        if (table.syscallNumber(arch, name) == nr) {
-                            return true;
-                        }
-                    }
-                }
-                return false;
             }
             return false;
         }

@@ -2,6 +2,7 @@ package io.auditalert.rules;
 
 import io.auditalert.assemble.AuditEvent;
 import io.auditalert.parse.ByteBuf;
+import io.auditalert.parse.Values;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,11 +41,105 @@ public final class EvalScratch {
 
     private Matcher[] matchers = new Matcher[16];
 
+    /** {@link #cachedField}: not looked up yet in this event. */
+    static final int UNKNOWN = -2;
+    private int[] slotField = new int[32];
+    private long[] slotGeneration = new long[32];
+
+    /** Per slot of a {@code TYPE.field}: the event's matching field indices, collected once per event. */
+    private int[][] lists = new int[16][];
+    private int[] listSize = new int[16];
+    private long[] listGeneration = new long[16];
+
+    /** The cached field list of this slot for the current event, or null when not collected yet. */
+    int[] list(int slot) {
+        return slot < lists.length && listGeneration[slot] == generation ? lists[slot] : null;
+    }
+
+    int listSize(int slot) {
+        return listSize[slot];
+    }
+
+    /** An array of at least {@code capacity} ints to collect this slot's list into. */
+    int[] listBuffer(int slot, int capacity) {
+        if (slot >= lists.length) {
+            int n = Math.max(slot + 1, lists.length * 2);
+            lists = Arrays.copyOf(lists, n);
+            listSize = Arrays.copyOf(listSize, n);
+            listGeneration = Arrays.copyOf(listGeneration, n);
+        }
+        int[] a = lists[slot];
+        if (a == null || a.length < capacity) {
+            a = new int[Math.max(capacity, 8)];
+            lists[slot] = a;
+        }
+        return a;
+    }
+
+    void listDone(int slot, int size) {
+        listSize[slot] = size;
+        listGeneration[slot] = generation;
+    }
+
+    /** The event's first record with a {@code syscall} field: its field, number and arch (-1: none). */
+    private long syscallGeneration = -1;
+    private boolean syscallPresent;
+    int syscallField;
+    long syscallNr;
+    long syscallArch;
+
+    private static final byte[] SYSCALL = {'s', 'y', 's', 'c', 'a', 'l', 'l'};
+    private static final byte[] ARCH = {'a', 'r', 'c', 'h'};
+
     public EvalScratch() {}
 
     void begin(AuditEvent event) {
         ev = event;
         generation++;
+    }
+
+    /** The field index cached for this slot in the current event, -1 for none, or {@link #UNKNOWN}. */
+    int cachedField(int slot) {
+        if (slot >= slotField.length || slotGeneration[slot] != generation) {
+            return UNKNOWN;
+        }
+        return slotField[slot];
+    }
+
+    void cacheField(int slot, int field) {
+        if (slot >= slotField.length) {
+            int n = Math.max(slot + 1, slotField.length * 2);
+            slotField = Arrays.copyOf(slotField, n);
+            slotGeneration = Arrays.copyOf(slotGeneration, n);
+        }
+        slotField[slot] = field;
+        slotGeneration[slot] = generation;
+    }
+
+    /**
+     * Finds the event's first record with a {@code syscall} field once per event and parses its
+     * number and arch; false when there is none.
+     */
+    boolean syscall() {
+        if (syscallGeneration == generation) {
+            return syscallPresent;
+        }
+        syscallGeneration = generation;
+        syscallPresent = false;
+        for (int r = 0, n = ev.recordCount(); r < n; r++) {
+            int f = Field.find(ev, r, SYSCALL);
+            if (f < 0) {
+                continue;
+            }
+            byte[] b = ev.buffer();
+            syscallField = f;
+            syscallNr = Values.parseDecimal(b, ev.valOff(f), ev.valLen(f));
+            int a = Field.find(ev, r, ARCH);
+            syscallArch = a < 0 ? -1 : Values.parseHex(b, ev.valOff(a), ev.valLen(a));
+            syscallPresent = true;
+            break;
+        }
+        return syscallPresent;
     }
 
     /** Sets the value register. */

@@ -153,16 +153,29 @@ abstract class Field {
                     && Character.isLetter(name.charAt(0));
         }
 
+        /** Where this name's field index is cached per event in the scratch; -1: not cached. */
+        int slot = -1;
+
         @Override
         boolean any(EvalScratch s, ValueTest test) {
-            AuditEvent ev = s.ev;
-            for (int r = 0, n = ev.recordCount(); r < n; r++) {
-                int f = enriched ? ev.findEnriched(r, name) : ev.find(r, name);
-                if (f >= 0) {
-                    return load(s, f, escaped) && test.test(s);
+            int f = slot >= 0 ? s.cachedField(slot) : EvalScratch.UNKNOWN;
+            if (f == EvalScratch.UNKNOWN) {
+                f = locate(s.ev);
+                if (slot >= 0) {
+                    s.cacheField(slot, f);
                 }
             }
-            return false;
+            return f >= 0 && load(s, f, escaped) && test.test(s);
+        }
+
+        private int locate(AuditEvent ev) {
+            for (int r = 0, n = ev.recordCount(); r < n; r++) {
+                int f = enriched ? findEnriched(ev, r, name) : find(ev, r, name);
+                if (f >= 0) {
+                    return f;
+                }
+            }
+            return -1;
         }
     }
 
@@ -182,10 +195,68 @@ abstract class Field {
             this.enriched = !name.isEmpty() && name.equals(name.toUpperCase(java.util.Locale.ROOT))
                     && Character.isLetter(name.charAt(0));
             this.chunkPrefix = type == RecordTypes.EXECVE && isExecveArg(name) ? bytes(name + "[") : null;
+            this.allOccurrences = name.equals("key");
         }
+
+        /** Cache slot of this TYPE.field in the scratch; -1: not cached (chunked EXECVE arguments). */
+        int slot = -1;
+        private final boolean allOccurrences;
 
         @Override
         boolean any(EvalScratch s, ValueTest test) {
+            if (slot < 0 || chunkPrefix != null) {
+                return scan(s, test);
+            }
+            int[] fields = s.list(slot);
+            int n;
+            if (fields == null) {
+                n = collect(s);
+                fields = s.list(slot);
+            } else {
+                n = s.listSize(slot);
+            }
+            for (int i = 0; i < n; i++) {
+                if (load(s, fields[i], escaped) && test.test(s)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Collects the event's fields of this name in records of this type: the first one of each
+         * record (as auparse_find_field sees a record), or every one for {@code key}, which the
+         * tokenizer splits into one field per key.
+         */
+        private int collect(EvalScratch s) {
+            AuditEvent ev = s.ev;
+            int size = 0;
+            int[] out = s.listBuffer(slot, ev.recordCount());
+            for (int r = 0, n = ev.recordCount(); r < n; r++) {
+                if (ev.recordType(r) != type) {
+                    continue;
+                }
+                int from = enriched ? ev.firstEnriched(r) : ev.firstField(r);
+                int to = enriched ? ev.endEnriched(r) : ev.endField(r);
+                for (int f = from; f < to; f++) {
+                    if (named(ev, f, name)) {
+                        if (size == out.length) {
+                            int[] grown = s.listBuffer(slot, size * 2);
+                            System.arraycopy(out, 0, grown, 0, size);
+                            out = grown;
+                        }
+                        out[size++] = f;
+                        if (!allOccurrences) {
+                            break;
+                        }
+                    }
+                }
+            }
+            s.listDone(slot, size);
+            return size;
+        }
+
+        private boolean scan(EvalScratch s, ValueTest test) {
             AuditEvent ev = s.ev;
             // an EXECVE argument split into aN[k] chunks can span several EXECVE records
             boolean chunks = false;
@@ -196,7 +267,7 @@ abstract class Field {
                 int from = enriched ? ev.firstEnriched(r) : ev.firstField(r);
                 int to = enriched ? ev.endEnriched(r) : ev.endField(r);
                 for (int f = from; f < to; f++) {
-                    if (ev.nameIs(f, name)) {
+                    if (named(ev, f, name)) {
                         if (load(s, f, escaped) && test.test(s)) {
                             return true;
                         }
@@ -241,7 +312,7 @@ abstract class Field {
             AuditEvent ev = s.ev;
             for (int r = 0, n = ev.recordCount(); r < n; r++) {
                 for (int f = ev.firstField(r), to = ev.endField(r); f < to; f++) {
-                    if (ev.nameIs(f, KEY) && load(s, f, true) && test.test(s)) {
+                    if (named(ev, f, KEY) && load(s, f, true) && test.test(s)) {
                         return true;
                     }
                 }
@@ -336,7 +407,7 @@ abstract class Field {
                 s.proctitlePresent = false;
                 AuditEvent ev = s.ev;
                 int r = ev.findRecord(RecordTypes.PROCTITLE);
-                int f = r < 0 ? -1 : ev.find(r, PROCTITLE);
+                int f = r < 0 ? -1 : find(ev, r, PROCTITLE);
                 if (f >= 0 && !Values.isAbsent(ev.buffer(), ev.valOff(f), ev.valLen(f))) {
                     ByteBuf out = s.proctitle.clear();
                     appendDecoded(ev, f, true, out);
@@ -418,8 +489,6 @@ abstract class Field {
 
     /** {@code syscall} for string operators and output: the name for the record's arch, else the number. */
     static final class SyscallName extends Field {
-        private static final byte[] SYSCALL = bytes("syscall");
-        private static final byte[] ARCH = bytes("arch");
         private final Names names;
 
         SyscallName(Names names) {
@@ -429,26 +498,18 @@ abstract class Field {
 
         @Override
         boolean any(EvalScratch s, ValueTest test) {
-            AuditEvent ev = s.ev;
-            for (int r = 0, n = ev.recordCount(); r < n; r++) {
-                int f = ev.find(r, SYSCALL);
-                if (f < 0) {
-                    continue;
-                }
-                byte[] b = ev.buffer();
-                long nr = Values.parseDecimal(b, ev.valOff(f), ev.valLen(f));
-                int a = ev.find(r, ARCH);
-                long arch = a < 0 ? -1 : Values.parseHex(b, ev.valOff(a), ev.valLen(a));
-                String name = nr < 0 || arch < 0 ? null : names.syscallName(arch, (int) nr);
-                if (name != null) {
-                    ByteBuf t = s.text.clear().putLatin1(name);
-                    s.value(t.array(), 0, t.length());
-                } else if (!load(s, f, false)) {
-                    return false;
-                }
-                return test.test(s);
+            if (!s.syscall()) {
+                return false;
             }
-            return false;
+            String name = s.syscallNr < 0 || s.syscallArch < 0 ? null
+                    : names.syscallName(s.syscallArch, (int) s.syscallNr);
+            if (name != null) {
+                ByteBuf t = s.text.clear().putLatin1(name);
+                s.value(t.array(), 0, t.length());
+            } else if (!load(s, s.syscallField, false)) {
+                return false;
+            }
+            return test.test(s);
         }
 
         @Override
@@ -469,7 +530,12 @@ abstract class Field {
         private final OfType names = new OfType("path", RecordTypes.PATH, "name", Kind.STRING);
 
         PathName() {
+            this(-1);
+        }
+
+        PathName(int slot) {
             super("path", Kind.STRING);
+            names.slot = slot;
         }
 
         @Override
@@ -484,11 +550,11 @@ abstract class Field {
                 if (ev.recordType(r) != RecordTypes.PATH) {
                     continue;
                 }
-                int t = ev.find(r, NAMETYPE);
+                int t = find(ev, r, NAMETYPE);
                 if (t >= 0 && ev.valueIs(t, PARENT)) {
                     continue;
                 }
-                int f = ev.find(r, NAME);
+                int f = find(ev, r, NAME);
                 if (f >= 0 && load(s, f, true)) {
                     return true;
                 }
@@ -500,6 +566,42 @@ abstract class Field {
         int recordType() {
             return RecordTypes.PATH;
         }
+    }
+
+    /** Whether field f is named {@code name}: length, first byte, then the rest, without range checks. */
+    static boolean named(AuditEvent ev, int f, byte[] name) {
+        int n = name.length;
+        if (ev.nameLen(f) != n) {
+            return false;
+        }
+        byte[] b = ev.buffer();
+        int off = ev.nameOff(f);
+        for (int i = 0; i < n; i++) {
+            if (b[off + i] != name[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first raw field of record r named {@code name}, or -1. */
+    static int find(AuditEvent ev, int r, byte[] name) {
+        for (int f = ev.firstField(r), to = ev.endField(r); f < to; f++) {
+            if (named(ev, f, name)) {
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    /** The first ENRICHED field of record r named {@code name}, or -1. */
+    static int findEnriched(AuditEvent ev, int r, byte[] name) {
+        for (int f = ev.firstEnriched(r), to = ev.endEnriched(r); f < to; f++) {
+            if (named(ev, f, name)) {
+                return f;
+            }
+        }
+        return -1;
     }
 
     static boolean startsWith(AuditEvent ev, int f, byte[] prefix) {

@@ -143,7 +143,7 @@ final class RuleCompiler {
             case "node":
                 return new Field.Node();
             case "path":
-                return new Field.PathName();
+                return new Field.PathName(listSlots.computeIfAbsent(RecordTypes.PATH + ".name", k -> listSlots.size()));
             default:
                 break;
         }
@@ -160,14 +160,23 @@ final class RuleCompiler {
                 errs.error(t.pos() + dot + 1, "unknown field '" + fieldName + "'");
                 return null;
             }
-            return new Field.OfType(name, type, fieldName, Field.kindOf(fieldName));
+            Field.OfType field = new Field.OfType(name, type, fieldName, Field.kindOf(fieldName));
+            field.slot = listSlots.computeIfAbsent(type + "." + fieldName, k -> listSlots.size());
+            return field;
         }
         if (!KnownFields.isKnown(name)) {
             errs.error(t.pos(), "unknown field '" + name + "'");
             return null;
         }
-        return new Field.First(name, Field.kindOf(name));
+        Field.First first = new Field.First(name, Field.kindOf(name));
+        first.slot = slots.computeIfAbsent(name, k -> slots.size());
+        return first;
     }
+
+    /** Cache slots of bare field names: each name is looked up once per event, whatever uses it. */
+    private final Map<String, Integer> slots = new HashMap<>();
+    /** Cache slots of TYPE.field lists (PATH.name and path share one). */
+    private final Map<String, Integer> listSlots = new HashMap<>();
 
     // ---- comparisons ----
 

@@ -161,7 +161,7 @@ public final class RuleSet {
         AuditEvent ev = s.ev;
         for (int r = 0, n = ev.recordCount(); r < n; r++) {
             for (int f = ev.firstField(r), to = ev.endField(r); f < to; f++) {
-                if (!ev.nameIs(f, KEY) || !Field.load(s, f, true)) {
+                if (!Field.named(ev, f, KEY) || !Field.load(s, f, true)) {
                     continue;
                 }
                 for (int k = 0; k < keyLiterals.length; k++) {
