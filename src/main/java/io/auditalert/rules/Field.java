@@ -179,7 +179,7 @@ abstract class Field {
         }
     }
 
-    /** {@code TYPE.field}: every occurrence of the field in every record of that type. */
+    /** {@code TYPE.field}: the field in every record of that type (the first occurrence per record, every key). */
     static final class OfType extends Field {
         private final int type;
         private final byte[] name;
