@@ -27,6 +27,8 @@ public final class CompiledRule {
     final RuleStats stats;
     private final Redactor redactor;
     private final String source;
+    /** Position in the rule set, set by {@link RuleSet}. */
+    int index = -1;
     /** Index masks set by {@link RuleSet}: 0 means "no requirement". */
     long typeMask;
     long keyMask;
@@ -53,6 +55,19 @@ public final class CompiledRule {
 
     public String name() {
         return name;
+    }
+
+    /** The same as {@link #name()}, under the name the alert stage's {@code RuleEngine.Match} uses. */
+    public String rule() {
+        return name;
+    }
+
+    /**
+     * The rule's position in {@link RuleSet#rules()}: lets an adapter keep one pre-built wrapper per
+     * rule in an array instead of allocating per match.
+     */
+    public int index() {
+        return index;
     }
 
     /** The {@code desc}, or an empty string. */

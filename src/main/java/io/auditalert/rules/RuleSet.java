@@ -40,6 +40,9 @@ public final class RuleSet {
         List<CompiledRule> on = new ArrayList<>();
         Map<Integer, Integer> typeIds = new HashMap<>();
         Map<String, Integer> keyIds = new HashMap<>();
+        for (int i = 0; i < rules.size(); i++) {
+            rules.get(i).index = i;
+        }
         for (CompiledRule r : rules) {
             if (!r.enabled()) {
                 continue;

@@ -348,6 +348,7 @@ class ConditionLanguageTest {
         set.evaluate(EXEC_TMP, new EvalScratch(), (rule, e) -> hits.add(rule.name()));
         assertThat(hits).containsExactly("on");
         assertThat(set.rule("on").severity().label()).isEqualTo("medium");
+        assertThat(set.rules()).extracting(CompiledRule::index).containsExactly(0, 1);
         assertThat(set.activeCount()).isEqualTo(1);
     }
 
