@@ -156,13 +156,19 @@ def flag_table(name, rtype, make_body, field, bits, joiner="|"):
         per_bit[v] = got
     masks = collections.OrderedDict()
     before = set()
-    def names_of(s):
-        return [p for p in s.split(joiner) if p and not p.startswith("0x")]
+    def names_of(s):  # flag names only: not 0x<hex> fallbacks, not octal modes (shmget's 0644)
+        return [p for p in s.split(joiner) if p and not p[0].isdigit()]
     for v, got in per_bit.items():
         for n in names_of(got):
             masks[n] = masks.get(n, 0) | v
     pairs = [(a, b) for i, a in enumerate(vals) for b in vals[i + 1:]]
     res = run([(rtype, make_body("%x" % (a | b))) for a, b in pairs])
+    combined = {}
+    for (a, b), r in zip(pairs, res):
+        for n in names_of([x for x in r if x[0] == field][-1][2]):
+            if n not in masks:
+                combined[n] = combined.get(n, a | b) & (a | b)
+    masks.update(combined)
     for r in res + singles:
         got = [x for x in r if x[0] == field][-1][2]
         ns = names_of(got)
@@ -231,6 +237,22 @@ def tables():
     value_table("bpf-commands", "SYSCALL", sysarg("bpf", 0), "a0", range(0, 64), "%x", ["999", "1234"])
     value_table("socketcalls", "SYSCALL", i386(102, 0), "a0", range(0, 32), "%x", ["99", "123"])
     value_table("ipccalls", "SYSCALL", i386(117, 0), "a0", range(0, 32), "%x", ["99", "123"])
+    # auparse reads a0 and a1 as context only where the kernel puts them (5th and 6th field after
+    # type=: arch syscall success exit a0 a1); these probes use that layout
+    def kernel_layout(arch, nr, a0, a1, a2):
+        return "arch=%s syscall=%d success=yes exit=0 a0=%s a1=%s a2=%s a3=0" % (arch, nr, a0, a1, a2)
+    for level, table in ((1, "sockoptnames"), (6, "tcpoptnames"), (17, "udpoptnames"), (0x29, "ip6optnames"),
+                         (0x107, "pktoptnames")):
+        value_table(table, "SYSCALL", lambda v, level=level: kernel_layout("c000003e", SYS["setsockopt"], "3", "%x" % level, v),
+                    "a2", range(0, 120), "%x", ["999", "1234"])
+    for nr, table in ((102, "socketcall-names"), (117, "ipc-names")):
+        recs = run([("SYSCALL", kernel_layout("40000003", nr, "%x" % v, "0", "0")) for v in range(0, 64)])
+        pairs = []
+        for v, r in enumerate(recs):
+            got = r[1][2]
+            if got.endswith(")") and "(" in got:
+                pairs.append((v, got[got.index("(") + 1:-1]))
+        write_table(table, pairs)
     # file types of mode=, probed with every S_IFMT value
     modes = run([("PATH", "mode=0%o" % (t << 12)) for t in range(16)])
     write_table("filetypes", [(t << 12, r[0][2].split(",")[0]) for t, r in enumerate(modes)])
@@ -244,6 +266,7 @@ def tables():
     flag_table("recv", "SYSCALL", sysarg("recvfrom", 3), "a3", range(0, 32))
     flag_table("access", "SYSCALL", sysarg("faccessat", 2), "a2", range(0, 32))
     flag_table("umount", "SYSCALL", sysarg("umount2", 1), "a1", range(0, 32))
+    flag_table("shm", "SYSCALL", sysarg("shmget", 2), "a2", range(9, 14))
     flag_table("pathflags", "PATH", anom("flags"), "flags", range(0, 32), joiner=",")
     flag_table("resolve", "OPENAT2", anom("resolve"), "resolve", range(0, 32))
     caps = run([("ANOM_ABEND", "cap_pi=%x" % (1 << b)) for b in range(64)])
@@ -261,7 +284,7 @@ REFERENCES = [
     ("rlimit", "setrlimit", 0), ("ptrace", "ptrace", 0), ("prctl", "prctl", 0), ("personality", "personality", 0),
     ("clock", "clock_settime", 0), ("epoll", "epoll_ctl", 1), ("umount", "umount2", 1), ("ioctl", "ioctl", 1),
     ("socklevel", "setsockopt", 1), ("ipoptname", "setsockopt", 2), ("exit", "exit", 0), ("bpf", "bpf", 0),
-    ("socketcall", 102, 0, "40000003"), ("ipccall", 117, 0, "40000003"),
+    ("socketcall", 102, 0, "40000003"), ("ipccall", 117, 0, "40000003"), ("shm", "shmget", 2),
 ]
 VECTOR = ["0", "1", "2", "3", "5", "9", "f", "10", "11", "29", "40", "41", "80", "1b6", "1ff", "241", "3e8",
           "800", "4000", "20000", "80000", "100000", "ffffff9c", "ffffffffffffff9c", "ffffffff", "5401", "4200"]

@@ -64,10 +64,14 @@ public final class Interpreter {
     private static final int USER_TTY = 1124;
     private static final byte[] ARCH = {'a', 'r', 'c', 'h'};
     private static final byte[] SYSCALL = {'s', 'y', 's', 'c', 'a', 'l', 'l'};
+    private static final byte[] A0 = {'a', '0'};
+    private static final byte[] A1 = {'a', '1'};
     private static final byte[] ARGC = {'a', 'r', 'g', 'c'};
     private static final byte[] ACCT = {'a', 'c', 'c', 't'};
     private static final byte[] MSG = {'m', 's', 'g'};
     private static final byte[] UNSET_SESSION = "4294967295".getBytes(StandardCharsets.US_ASCII);
+    /** AUDIT_PERM_READ 4, WRITE 2, EXEC 1, ATTR 8, in auparse's print order. */
+    private static final int[] PERM_BITS = {4, 2, 1, 8};
     private static final String[] PERMS = {"read", "write", "exec", "attr"};
 
     private final UserDb users;
@@ -96,16 +100,42 @@ public final class Interpreter {
         if (enriched >= 0) {
             int eOff = ev.valOff(enriched);
             int eLen = ev.valLen(enriched);
-            if (type == T_UID || type == T_GID) {
+            if (type == T_SOCKADDR) {
+                eLen = enrichedSockaddr(ev, r, b, eOff);
+            }
+            if (eLen < 0) {
+                // not a usable SADDR={ … }: auparse prints the address itself
+            } else if (type == T_UID || type == T_GID) {
                 printEscaped(b, eOff, eLen, out);
+                return;
             } else {
                 out.put(b, eOff, eLen);
+                return;
             }
-            return;
         }
         int start = out.length();
         print(ev, r, type, b, off, len, out);
         ttyEscape(out, start);
+    }
+
+    /**
+     * auparse takes an enriched {@code SADDR=} only when it opens with '{' and holds a '}', and then
+     * takes the whole rest of the line (a path may contain '}'). The length to use, or -1.
+     */
+    private static int enrichedSockaddr(AuditEvent ev, int r, byte[] b, int eOff) {
+        int end = ev.recordOff(r) + ev.recordLen(r);
+        while (end > eOff && (b[end - 1] == '\n' || b[end - 1] == '\r')) {
+            end--;
+        }
+        if (eOff >= end || b[eOff] != '{') {
+            return -1;
+        }
+        for (int i = eOff; i < end; i++) {
+            if (b[i] == '}') {
+                return end - eOff;
+            }
+        }
+        return -1;
     }
 
     /** auparse_interp_adjust_type: the record-specific rules, then the per-name table. */
@@ -192,7 +222,17 @@ public final class Interpreter {
             case T_MMAP -> printMmap(b, off, len, out);
             case T_HOOK -> lookup(LookupTables.HOOKS, parseUnsigned(b, off, len, 10), b, off, len, out);
             case T_NETACTION -> lookup(LookupTables.NETACTIONS, parseUnsigned(b, off, len, 10), b, off, len, out);
-            case T_IOCTL_REQ -> lookup(LookupTables.IOCTLS, parseUnsigned(b, off, len, 16), b, off, len, out);
+            case T_IOCTL_REQ -> {
+                String name = LookupTables.IOCTLS.get(parseUnsigned(b, off, len, 16));
+                if (name != null) {
+                    out.putLatin1(name);
+                } else {
+                    if (len < 2 || b[off] != '0' || (b[off + 1] != 'x' && b[off + 1] != 'X')) {
+                        out.putLatin1("0x"); // the value as hex, written with one 0x
+                    }
+                    out.put(b, off, len);
+                }
+            }
             case T_FANOTIFY -> lookup(LookupTables.FANOTIFY, parseUnsigned(b, off, len, 10), b, off, len, out);
             case T_NLMCGRP -> lookup(LookupTables.NLMCGRPS, parseUnsigned(b, off, len, 10), b, off, len, out);
             case T_RESOLVE -> printFlags(LookupTables.RESOLVE, "|", b, off, len, null, out);
@@ -217,30 +257,55 @@ public final class Interpreter {
         }
     }
 
-    /** The record's arch code, or -1 when it has no arch field. */
+    /*
+     * libauparse reads a record's syscall context by position, where the kernel writes it:
+     *   type=SYSCALL msg=...: arch=.. syscall=.. success=.. exit=.. a0=.. a1=.. ...
+     *                         F0      F1         F2         F3      F4    F5
+     * (F counts the fields after node= and type=); a field elsewhere or under another name is not
+     * context. Unset, arch is "none" (-1), the syscall -1 and a0/a1 zero.
+     */
+
+    /** The record's arch code (field F0 named arch), or -1. */
     private static long recordArch(AuditEvent ev, int r) {
-        int f = ev.find(r, ARCH);
-        if (f < 0) {
-            return -1;
-        }
-        return parseUnsigned(ev.buffer(), ev.valOff(f), ev.valLen(f), 16) & 0xFFFFFFFFL;
+        int f = positional(ev, r, 0, ARCH);
+        return f < 0 ? -1 : parseUnsigned(ev.buffer(), ev.valOff(f), ev.valLen(f), 16) & 0xFFFFFFFFL;
     }
 
-    /** The record's syscall number; auparse only reads it when the record also has an arch. */
-    private static int recordSyscall(AuditEvent ev, int r, long arch) {
-        int f = ev.find(r, SYSCALL);
-        if (arch < 0 || f < 0) {
-            return -1;
-        }
-        return (int) parseUnsigned(ev.buffer(), ev.valOff(f), ev.valLen(f), 10);
+    /** The record's syscall number (field F1 named syscall), or -1. */
+    private static int recordSyscall(AuditEvent ev, int r) {
+        int f = positional(ev, r, 1, SYSCALL);
+        return f < 0 ? -1 : (int) parseUnsigned(ev.buffer(), ev.valOff(f), ev.valLen(f), 10);
+    }
+
+    /** a0 (F4) or a1 (F5) as context for another argument's printer; 0 when not there. */
+    private static long recordArgContext(AuditEvent ev, int r, int i) {
+        int f = positional(ev, r, 4 + i, i == 0 ? A0 : A1);
+        return f < 0 ? 0 : parseUnsigned(ev.buffer(), ev.valOff(f), ev.valLen(f), 16);
+    }
+
+    private static int positional(AuditEvent ev, int r, int index, byte[] name) {
+        int f = ev.firstField(r) + index;
+        return f < ev.endField(r) && ev.nameIs(f, name) ? f : -1;
     }
 
     private static void printSyscall(AuditEvent ev, int r, ByteBuf out) {
         long arch = recordArch(ev, r);
-        int nr = recordSyscall(ev, r, arch);
-        String name = Syscalls.name(arch < 0 ? Syscalls.X86_64 : arch, nr);
+        int nr = recordSyscall(ev, r);
+        String name = Syscalls.name(arch < 0 || Syscalls.archName(arch) == null ? Syscalls.X86_64 : arch, nr);
         if (name != null) {
             out.putLatin1(name);
+            long a0 = recordArgContext(ev, r, 0);
+            String call = null;
+            if (a0 == (int) a0) {
+                if (name.equals("socketcall")) {
+                    call = LookupTables.SOCKETCALL_NAMES.get(a0);
+                } else if (name.equals("ipc")) {
+                    call = LookupTables.IPC_NAMES.get(a0);
+                }
+            }
+            if (call != null) {
+                out.put((byte) '(').putLatin1(call).put((byte) ')');
+            }
         } else {
             out.putLatin1("unknown-syscall(").putLong(nr).put((byte) ')');
         }
@@ -388,7 +453,7 @@ public final class Interpreter {
         }
         boolean first = true;
         for (int i = 0; i < 4; i++) {
-            if ((v & (1L << i)) != 0) {
+            if ((v & PERM_BITS[i]) != 0) {
                 if (!first) {
                     out.put((byte) ',');
                 }
@@ -467,7 +532,7 @@ public final class Interpreter {
 
     private static void printPersonality(byte[] b, int off, int len, ByteBuf out) {
         long v = parseUnsigned(b, off, len, 16);
-        String name = LookupTables.PERSONALITIES.get(v & ~0x0040000L);
+        String name = LookupTables.PERSONALITIES.get(v & 0xFF); // PER_MASK: the flag bits do not name it
         if (name != null) {
             out.putLatin1(name);
             if ((v & 0x0040000L) != 0) {
@@ -566,9 +631,12 @@ public final class Interpreter {
 
     private void printArg(AuditEvent ev, int r, int i, byte[] b, int off, int len, ByteBuf out) {
         long arch = recordArch(ev, r);
-        int nr = recordSyscall(ev, r, arch);
+        int nr = recordSyscall(ev, r);
         int printer = arch < 0 ? 0 : LookupTables.argPrinter(arch, nr, i);
         long v = parseUnsigned(b, off, len, 16);
+        if ((i == 1 || i == 2) && arch >= 0 && printContextual(ev, r, i, Syscalls.name(arch, nr), v, b, off, len, out)) {
+            return;
+        }
         switch (LookupTables.ARG_PRINTERS[printer]) {
             case "dirfd" -> {
                 if ((int) v == -100) {
@@ -582,7 +650,7 @@ public final class Interpreter {
             case "mode" -> printMode(v, out);
             case "uid" -> printUser(v, true, out);
             case "gid" -> printUser(v, false, out);
-            case "signal" -> lookup(LookupTables.SIGNALS, v, b, off, len, out);
+            case "signal" -> lookupHex(LookupTables.SIGNALS, v, b, off, len, out);
             case "clone" -> {
                 long flags = v & 0xFFFFFFFFL;
                 boolean any = joinFlags(LookupTables.CLONE, flags, "|", out, false);
@@ -646,8 +714,90 @@ public final class Interpreter {
             case "bpf" -> lookup(LookupTables.BPF, v, b, off, len, out);
             case "socketcall" -> lookup(LookupTables.SOCKETCALLS, v, b, off, len, out);
             case "ipccall" -> lookup(LookupTables.IPCCALLS, v, b, off, len, out);
+            case "shm" -> {
+                if (joinFlags(LookupTables.SHM, v, "|", out, false)) {
+                    out.put((byte) '|');
+                }
+                printModeShort(v & 0777, out);
+            }
             default -> out.putLatin1("0x").put(b, off, len);
         }
+    }
+
+    /**
+     * The printers that depend on another argument (a0 or a1 read by position, see above); false
+     * when the context selects none, and the argument's own printer applies.
+     */
+    private boolean printContextual(AuditEvent ev, int r, int i, String sys, long v, byte[] b, int off, int len,
+            ByteBuf out) {
+        if (sys == null) {
+            return false;
+        }
+        if (i == 1 && sys.equals("prctl")) {
+            long a0 = recordArgContext(ev, r, 0);
+            if (a0 == 23 || a0 == 24) { // PR_CAPBSET_READ, PR_CAPBSET_DROP
+                lookupHex(LookupTables.CAPABILITIES, v, b, off, len, out);
+                return true;
+            }
+            if (a0 == 1) { // PR_SET_PDEATHSIG
+                lookupHex(LookupTables.SIGNALS, v, b, off, len, out);
+                return true;
+            }
+            return false;
+        }
+        if (i != 2) {
+            return false;
+        }
+        long a1 = recordArgContext(ev, r, 1);
+        if (sys.startsWith("fcntl")) {
+            if (a1 == 8) { // F_SETOWN
+                printUser(v, true, out);
+                return true;
+            }
+            if (a1 == 2 && (int) v == 1) { // F_SETFD FD_CLOEXEC
+                out.putLatin1("FD_CLOEXEC");
+                return true;
+            }
+            return false;
+        }
+        if (sys.equals("setsockopt") || sys.equals("getsockopt")) {
+            LookupTables.Values t = switch ((int) a1) {
+                case 0 -> LookupTables.IPOPTNAMES;
+                case 1 -> LookupTables.SOCKOPTNAMES;
+                case 6 -> LookupTables.TCPOPTNAMES;
+                case 17 -> LookupTables.UDPOPTNAMES;
+                case 41 -> LookupTables.IP6OPTNAMES;
+                case 263 -> LookupTables.PKTOPTNAMES;
+                default -> null;
+            };
+            if (t == null) {
+                out.putLatin1("0x").put(b, off, len);
+            } else {
+                lookup(t, v, b, off, len, out);
+            }
+            return true;
+        }
+        if ((sys.equals("open") || sys.equals("mq_open")) && (a1 & 0x40) != 0) { // O_CREAT
+            printModeShort(v, out);
+            return true;
+        }
+        return false;
+    }
+
+    /** A lookup whose unknown text shows the value as hex with its 0x (the printers given base 16). */
+    private static void lookupHex(LookupTables.Values table, long v, byte[] b, int off, int len, ByteBuf out) {
+        String name = table.get(v);
+        if (name != null) {
+            out.putLatin1(name);
+            return;
+        }
+        String t = table.unknown;
+        int at = t == null ? -1 : t.indexOf("%s");
+        if (at < 0) {
+            unknown(t, v, b, off, len, out);
+            return;
+        }
+        out.putLatin1(t.substring(0, at)).putLatin1("0x").put(b, off, len).putLatin1(t.substring(at + 2));
     }
 
     // ---- socket addresses ----
@@ -698,6 +848,10 @@ public final class Interpreter {
                 } else {
                     out.putLatin1("laddr=");
                     putIpv6(a, 8, out);
+                    long scope = le32(a, 24);
+                    if (scope != 0) {
+                        out.put((byte) '%').putLong(scope);
+                    }
                     out.putLatin1(" lport=").putLong(((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
                 }
             }
@@ -725,54 +879,73 @@ public final class Interpreter {
         out.put(a, from, i - from);
     }
 
-    /** inet_ntop's text for an IPv6 address: longest run (≥ 2) of zero groups as "::", v4-mapped dotted. */
+    /** glibc inet_ntop's text for an IPv6 address (longest zero run as "::", IPv4 tails dotted). */
     private static void putIpv6(byte[] a, int at, ByteBuf out) {
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((a[at + 2 * i] & 0xFF) << 8) | (a[at + 2 * i + 1] & 0xFF);
-        }
-        boolean v4 = g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0
-                && (g[5] == 0xFFFF || (g[5] == 0 && (g[6] != 0 || g[7] > 1)));
-        if (v4) {
-            out.putLatin1(g[5] == 0xFFFF ? "::ffff:" : "::");
-            for (int i = 12; i < 16; i++) {
-                if (i > 12) {
-                    out.put((byte) '.');
-                }
-                out.putLong(a[at + i] & 0xFF);
-            }
-            return;
-        }
-        int bestStart = -1;
+        int bestBase = -1;
         int bestLen = 0;
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
+        int curBase = -1;
+        int curLen = 0;
+        for (int i = 0; i < 8; i++) {
+            if (word(a, at, i) == 0) {
+                if (curBase == -1) {
+                    curBase = i;
+                    curLen = 1;
+                } else {
+                    curLen++;
+                }
+            } else if (curBase != -1) {
+                if (bestBase == -1 || curLen > bestLen) {
+                    bestBase = curBase;
+                    bestLen = curLen;
+                }
+                curBase = -1;
             }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
         }
-        if (bestLen < 2) {
-            bestStart = -1;
+        if (curBase != -1 && (bestBase == -1 || curLen > bestLen)) {
+            bestBase = curBase;
+            bestLen = curLen;
+        }
+        if (bestBase != -1 && bestLen < 2) {
+            bestBase = -1;
         }
         for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                out.putLatin1("::");
-                i += bestLen - 1;
+            if (bestBase != -1 && i >= bestBase && i < bestBase + bestLen) {
+                if (i == bestBase) {
+                    out.put((byte) ':');
+                }
                 continue;
             }
-            if (i > 0 && i != bestStart + bestLen) {
+            if (i != 0) {
                 out.put((byte) ':');
             }
-            out.putLatin1(Integer.toHexString(g[i]));
+            if (i == 6 && bestBase == 0 && (bestLen == 6 || (bestLen == 5 && word(a, at, 5) == 0xffff))) {
+                for (int k = 12; k < 16; k++) {
+                    if (k > 12) {
+                        out.put((byte) '.');
+                    }
+                    out.putLong(a[at + k] & 0xFF);
+                }
+                return;
+            }
+            putHex(word(a, at, i), out);
+        }
+        if (bestBase != -1 && bestBase + bestLen == 8) {
+            out.put((byte) ':');
+        }
+    }
+
+    private static int word(byte[] a, int at, int i) {
+        return ((a[at + 2 * i] & 0xFF) << 8) | (a[at + 2 * i + 1] & 0xFF);
+    }
+
+    private static void putHex(int v, ByteBuf out) {
+        boolean started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            int d = (v >> shift) & 0xF;
+            if (d != 0 || started || shift == 0) {
+                out.put((byte) (d < 10 ? '0' + d : 'a' + d - 10));
+                started = true;
+            }
         }
     }
 

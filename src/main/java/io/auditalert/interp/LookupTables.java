@@ -100,6 +100,13 @@ final class LookupTables {
     static final Values SOCKETCALLS = new Values("socketcalls");
     static final Values IPCCALLS = new Values("ipccalls");
     static final Values FILETYPES = new Values("filetypes");
+    static final Values SOCKOPTNAMES = new Values("sockoptnames");
+    static final Values TCPOPTNAMES = new Values("tcpoptnames");
+    static final Values UDPOPTNAMES = new Values("udpoptnames");
+    static final Values IP6OPTNAMES = new Values("ip6optnames");
+    static final Values PKTOPTNAMES = new Values("pktoptnames");
+    static final Values SOCKETCALL_NAMES = new Values("socketcall-names");
+    static final Values IPC_NAMES = new Values("ipc-names");
 
     static final Flags OPEN = new Flags("open");
     static final Flags CLONE = new Flags("clone");
@@ -112,13 +119,14 @@ final class LookupTables {
     static final Flags UMOUNT = new Flags("umount");
     static final Flags PATHFLAGS = new Flags("pathflags");
     static final Flags RESOLVE = new Flags("resolve");
+    static final Flags SHM = new Flags("shm");
 
     /** Printers of syscall arguments, as named in {@code syscall-args.tsv}. */
     static final String[] ARG_PRINTERS = {
         "hex", "dirfd", "open", "mode_short", "mode", "uid", "gid", "signal", "clone", "family", "socktype",
         "protocol", "fcntl", "access", "prot", "mprotect", "mmap", "mount", "recv", "sched", "seek", "rlimit",
         "ptrace", "prctl", "personality", "clock", "epoll", "umount", "ioctl", "socklevel", "ipoptname", "exit",
-        "bpf", "socketcall", "ipccall",
+        "bpf", "socketcall", "ipccall", "shm",
     };
 
     /** Per arch code: syscall number → the printer ids of a0..a3 (0 = plain hex). */

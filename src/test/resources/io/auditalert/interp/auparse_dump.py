@@ -1,7 +1,10 @@
 """Reference dump: one JSON object per event, as libauparse sees it (see DESIGN.md section 3.4).
 
-Usage: /usr/bin/python3 auparse_dump.py FILE...   (reads stdin when no FILE)
+Usage: /usr/bin/python3 auparse_dump.py [--tsv] FILE...   (reads stdin when no FILE)
 Output shape mirrors `auditalert events`: time/serial/node/records[type, fields, interp].
+With --tsv: one line per field, "sec.milli:serial:node<TAB>record<TAB>type<TAB>name[#k]<TAB>hex<TAB>rawhex",
+hex being the interpretation's bytes ("-" when auparse returns NULL), rawhex the raw value's; used by
+InterpreterParityTest, which needs no JSON parser.
 Field values have one pair of surrounding double quotes removed; a repeated name gets "#k".
 Bytes are decoded as Latin-1 so any byte sequence survives the round trip.
 """
@@ -18,7 +21,16 @@ def unquote(v):
     return v
 
 
-def dump(data, out):
+def tsv(ev, ts, out):
+    key = "%d.%03d:%d:%s" % (ts.sec, ts.milli, ts.serial, ts.host or "")
+    for i, r in enumerate(ev["records"]):
+        for name, v in r["interp"].items():
+            hx = "-" if v is None else v.encode("utf-8", "surrogateescape").hex()
+            raw = (r["fields"][name] or "").encode("latin-1", "replace").hex()
+            out.write("%s\t%d\t%s\t%s\t%s\t%s\n" % (key, i, r["type"], name, hx, raw))
+
+
+def dump(data, out, as_tsv=False):
     au = auparse.AuParser(auparse.AUSOURCE_BUFFER, data)
     while au.parse_next_event():
         ts = au.get_timestamp()
@@ -51,17 +63,23 @@ def dump(data, out):
             ev["records"].append({"type": tname, "fields": fields, "interp": interp})
             if not au.next_record():
                 break
-        out.write(json.dumps(ev, ensure_ascii=False) + "\n")
+        if as_tsv:
+            tsv(ev, ts, out)
+        else:
+            out.write(json.dumps(ev, ensure_ascii=False) + "\n")
 
 
 def main():
     out = sys.stdout
     files = sys.argv[1:]
+    as_tsv = bool(files) and files[0] == "--tsv"
+    if as_tsv:
+        files = files[1:]
     if not files:
-        dump(sys.stdin.buffer.read().decode("latin-1"), out)
+        dump(sys.stdin.buffer.read().decode("latin-1"), out, as_tsv)
     for f in files:
         with open(f, "rb") as fh:
-            dump(fh.read().decode("latin-1"), out)
+            dump(fh.read().decode("latin-1"), out, as_tsv)
 
 
 if __name__ == "__main__":
