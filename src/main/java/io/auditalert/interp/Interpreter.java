@@ -54,6 +54,7 @@ public final class Interpreter {
     static final int T_PROCTITLE = 33;
     static final int T_HOOK = 34;
     static final int T_NETACTION = 35;
+    static final int T_MACPROTO = 36;
     static final int T_IOCTL_REQ = 37;
     static final int T_ESCAPED_KEY = 38;
     static final int T_ESCAPED_FILE = 39;
@@ -236,7 +237,9 @@ public final class Interpreter {
             case T_FANOTIFY -> lookup(LookupTables.FANOTIFY, parseUnsigned(b, off, len, 10), b, off, len, out);
             case T_NLMCGRP -> lookup(LookupTables.NLMCGRPS, parseUnsigned(b, off, len, 10), b, off, len, out);
             case T_RESOLVE -> printFlags(LookupTables.RESOLVE, "|", b, off, len, null, out);
-            default -> out.put(b, off, len); // unclassified, MAC labels, addresses, tty data, ...
+            case T_TTY_DATA -> printTtyData(b, off, len, out);
+            case T_MACPROTO -> lookup(LookupTables.MACPROTOS, parseUnsigned(b, off, len, 16), b, off, len, out);
+            default -> out.put(b, off, len); // unclassified, MAC labels, addresses, ...
         }
     }
 
@@ -441,6 +444,72 @@ public final class Interpreter {
             } else {
                 out.put((byte) c);
             }
+        }
+    }
+
+    /**
+     * TTY data as auparse shows keystrokes: printable runs in double quotes (backslash before \ and ",
+     * \ooo for other bytes), named keys as {@code <ret>}, {@code <up>}, …, all joined by commas. A
+     * value that is not all hex is shown as written.
+     */
+    private void printTtyData(byte[] b, int off, int len, ByteBuf out) {
+        if (!allHex(b, off, len)) {
+            out.put(b, off, len);
+            return;
+        }
+        if (!unescape(b, off, len, decoded)) {
+            out.put(b, off, len);
+            return;
+        }
+        byte[] d = decoded.array();
+        int end = Math.min(decoded.length(), len / 2);
+        int start = out.length();
+        boolean inPrintable = false;
+        int i = 0;
+        while (i < end) {
+            int c = d[i] & 0xFF;
+            int key = -1;
+            if (!(c >= ' ' && (c < 0x7F || c >= 0xA0))) {
+                for (int k = 0; k < LookupTables.TTY_KEYS.length; k++) {
+                    byte[] seq = LookupTables.TTY_KEYS[k];
+                    if (seq.length <= end - i && java.util.Arrays.equals(seq, 0, seq.length, d, i, i + seq.length)) {
+                        key = k;
+                        break;
+                    }
+                }
+            }
+            if (key >= 0) {
+                if (inPrintable) {
+                    out.put((byte) '"');
+                    inPrintable = false;
+                }
+                if (out.length() > start) {
+                    out.put((byte) ',');
+                }
+                out.put((byte) '<').putLatin1(LookupTables.TTY_KEY_NAMES[key]).put((byte) '>');
+                i += LookupTables.TTY_KEYS[key].length;
+                continue;
+            }
+            if (!inPrintable) {
+                if (out.length() > start) {
+                    out.put((byte) ',');
+                }
+                out.put((byte) '"');
+                inPrintable = true;
+            }
+            if (c < 0x20 || c > 0x7E) {
+                out.put((byte) '\\').put((byte) ('0' + ((c >> 6) & 7))).put((byte) ('0' + ((c >> 3) & 7)))
+                        .put((byte) ('0' + (c & 7)));
+            } else {
+                if (c == '\\' || c == '"') {
+                    out.put((byte) '\\');
+                }
+                out.put((byte) c);
+            }
+            i++;
+        }
+        if (inPrintable) {
+            out.put((byte) '"');
         }
     }
 

@@ -77,6 +77,7 @@ final class LookupTables {
     static final Values ICMPTYPES = new Values("icmptypes");
     static final Values SECCOMP = new Values("seccomp-codes");
     static final Values HOOKS = new Values("hooks");
+    static final Values MACPROTOS = new Values("macprotos");
     static final Values NETACTIONS = new Values("netactions");
     static final Values FANOTIFY = new Values("fanotify");
     static final Values NLMCGRPS = new Values("nlmcgrps");
@@ -120,6 +121,21 @@ final class LookupTables {
     static final Flags PATHFLAGS = new Flags("pathflags");
     static final Flags RESOLVE = new Flags("resolve");
     static final Flags SHM = new Flags("shm");
+
+    /** TTY data key sequences (hex bytes → name), longest first so the first match is the longest. */
+    static final byte[][] TTY_KEYS;
+    static final String[] TTY_KEY_NAMES;
+
+    static {
+        List<String[]> rows = new ArrayList<>(TableFile.rows("auparse/tty-keys.tsv"));
+        rows.sort((x, y) -> Integer.compare(y[0].length(), x[0].length()));
+        TTY_KEYS = new byte[rows.size()][];
+        TTY_KEY_NAMES = new String[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            TTY_KEYS[i] = java.util.HexFormat.of().parseHex(rows.get(i)[0]);
+            TTY_KEY_NAMES[i] = rows.get(i)[1];
+        }
+    }
 
     /** Printers of syscall arguments, as named in {@code syscall-args.tsv}. */
     static final String[] ARG_PRINTERS = {
