@@ -84,7 +84,8 @@ public final class Spool implements Backlog {
     private long readOff;
     private long pending;
     private long totalBytes;
-    private long droppedLogged;
+    private long droppedSinceLog;
+    private long lastDropLog;
     private boolean dirDirty;
     private boolean dataDirty;
     private boolean closed;
@@ -313,10 +314,14 @@ public final class Spool implements Backlog {
         stats.dropped.add(first.unacked);
         pending -= first.unacked;
         totalBytes -= first.bytes;
-        if (droppedLogged == 0 || first.unacked > 0) {
-            LOG.warn("spool {} is full ({} bytes): dropped the oldest {} undelivered item(s)", dir, maxBytes, first.unacked);
+        droppedSinceLog += first.unacked;
+        long now = System.nanoTime();
+        if (lastDropLog == 0 || now - lastDropLog > 10_000_000_000L) {
+            LOG.warn("spool {} is full ({} bytes): dropped the oldest {} undelivered item(s)", dir, maxBytes,
+                    droppedSinceLog);
+            lastDropLog = now;
+            droppedSinceLog = 0;
         }
-        droppedLogged += first.unacked;
         closeReader(first);
         Files.deleteIfExists(first.path);
         segments.remove(first.id);
@@ -337,7 +342,14 @@ public final class Spool implements Backlog {
         while (inflight.size() < max && !closed) {
             Segment s = segments.get(readSeg);
             if (s == null) {
-                break;
+                // finished and deleted by an acknowledgement that reached its end: go on
+                Long next = segments.ceilingKey(readSeg);
+                if (next == null) {
+                    break;
+                }
+                readSeg = next;
+                readOff = 0;
+                continue;
             }
             if (readOff >= s.bytes) {
                 if (s == writeSeg) {
@@ -408,6 +420,13 @@ public final class Spool implements Backlog {
         ackSeg = segOf(seq);
         ackOff = offOf(seq);
         try {
+            while (!segments.isEmpty() && segments.firstKey() < ackSeg) {
+                Segment s = segments.pollFirstEntry().getValue();
+                closeReader(s);
+                Files.deleteIfExists(s.path);
+                totalBytes -= s.bytes;
+                dirDirty = true;
+            }
             for (Segment s = segments.get(ackSeg); s != null && s != writeSeg && ackOff >= s.bytes; s = segments.get(ackSeg)) {
                 closeReader(s);
                 Files.deleteIfExists(s.path);

@@ -1,0 +1,115 @@
+package io.auditalert.alert.sink;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A local SMTP receiver speaking just enough RFC 5321 to take mail; records each message's data. */
+public final class FakeSmtpPeer implements AutoCloseable {
+    private final List<String> messages = new ArrayList<>();
+    private volatile ServerSocket server;
+    private volatile int dataReply = 250;
+    private int port;
+
+    public FakeSmtpPeer() throws IOException {
+        start(0);
+    }
+
+    public synchronized void start(int onPort) throws IOException {
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort));
+        server = s;
+        port = s.getLocalPort();
+        Thread t = new Thread(() -> {
+            while (!s.isClosed()) {
+                try (Socket c = s.accept()) {
+                    session(c);
+                } catch (IOException e) {
+                    // next client
+                }
+            }
+        }, "fake-smtp");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The reply to the end of DATA (250 accepts; 554 refuses for good; 451 asks to retry). */
+    public void dataReply(int code) {
+        dataReply = code;
+    }
+
+    private void session(Socket c) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
+        OutputStream out = c.getOutputStream();
+        say(out, "220 fake ESMTP");
+        String line;
+        while ((line = in.readLine()) != null) {
+            String cmd = line.length() >= 4 ? line.substring(0, 4).toUpperCase(java.util.Locale.ROOT) : line;
+            switch (cmd) {
+                case "EHLO":
+                    say(out, "250-fake\r\n250-8BITMIME\r\n250 SIZE 1000000");
+                    break;
+                case "DATA":
+                    say(out, "354 go ahead");
+                    StringBuilder data = new StringBuilder();
+                    String d;
+                    while ((d = in.readLine()) != null && !d.equals(".")) {
+                        data.append(d.startsWith("..") ? d.substring(1) : d).append('\n');
+                    }
+                    int code = dataReply;
+                    if (code == 250) {
+                        synchronized (messages) {
+                            messages.add(data.toString());
+                        }
+                    }
+                    say(out, code + " done");
+                    break;
+                case "QUIT":
+                    say(out, "221 bye");
+                    return;
+                default:
+                    say(out, "250 ok");
+            }
+        }
+    }
+
+    private static void say(OutputStream out, String s) throws IOException {
+        out.write((s + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    public synchronized void stop() throws IOException {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    public synchronized void restart() throws IOException {
+        start(port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public List<String> messages() {
+        synchronized (messages) {
+            return new ArrayList<>(messages);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        stop();
+    }
+}
