@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,7 @@ import org.slf4j.LoggerFactory;
  *      +---------+---------+------------------------+---------+---------+-----
  *      | i32 len | i32 crc | len bytes (AlertCodec) | i32 len | i32 crc | ...
  *      +---------+---------+------------------------+---------+---------+-----
+ * dir/lock                       held (flock) while a sink has the spool open
  * dir/ack                        i64 segment | i64 offset | i64 crc32 of the first 16 bytes
  *                                = the position just after the last acknowledged item
  * </pre>
@@ -76,6 +79,9 @@ public final class Spool implements Backlog {
     private final ByteBuffer header = ByteBuffer.allocate(HEADER);
     private final CRC32 crc = new CRC32();
     private final FileChannel ackChannel;
+    /** Held while open: two writers over one spool would corrupt it. Released by the kernel on kill -9. */
+    private final FileChannel lockChannel;
+    private final FileLock lock;
     private Segment writeSeg;
     private FileChannel writer;
     private long ackSeg;
@@ -97,6 +103,18 @@ public final class Spool implements Backlog {
         this.fsyncEveryAppend = fsyncEveryAppend;
         this.stats = stats;
         Files.createDirectories(dir);
+        this.lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock l;
+        try {
+            l = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            l = null;
+        }
+        if (l == null) {
+            lockChannel.close();
+            throw new IOException("spool " + dir + " is in use by another sink or process");
+        }
+        this.lock = l;
         Path ackPath = dir.resolve("ack");
         this.ackChannel = FileChannel.open(ackPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
@@ -489,6 +507,8 @@ public final class Spool implements Backlog {
         try {
             writer.close();
             ackChannel.close();
+            lock.release();
+            lockChannel.close();
             for (Segment s : segments.values()) {
                 closeReader(s);
             }

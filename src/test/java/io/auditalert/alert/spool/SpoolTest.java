@@ -158,4 +158,14 @@ class SpoolTest {
             return l.filter(p -> p.toString().endsWith(".seg")).count();
         }
     }
+
+    @Test
+    void shouldRefuseASecondOpenOfTheSameSpool() throws IOException {
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            assertThat(s.durable()).isTrue();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Spool(dir, 1 << 20, false, stats))
+                    .isInstanceOf(IOException.class).hasMessageContaining("in use");
+        }
+        new Spool(dir, 1 << 20, false, stats).close();
+    }
 }
