@@ -74,4 +74,21 @@ class EmailSinkTest {
             assertThat(peer.messages()).singleElement().asString().contains("id: later");
         }
     }
+
+    @Test
+    void shouldAuthenticateWithPlainOrLogin() throws Exception {
+        for (String mech : List.of("PLAIN LOGIN", "LOGIN")) {
+            try (FakeSmtpPeer peer = new FakeSmtpPeer()) {
+                peer.requireAuth("alerts", "pa:ss wörd", mech);
+                try (Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),
+                        "from", "auditalert@test", "to", "a@test", "username", "alerts", "password", "pa:ss wörd"),
+                        telemetry)) {
+                    s.offer(TestAlerts.alert("auth-" + mech.length()));
+                    assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+                }
+                assertThat(peer.logins()).containsExactly(mech.split(" ")[0] + " alerts");
+                assertThat(peer.messages()).hasSize(1);
+            }
+        }
+    }
 }

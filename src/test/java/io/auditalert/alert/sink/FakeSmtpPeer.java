@@ -17,6 +17,10 @@ public final class FakeSmtpPeer implements AutoCloseable {
     private final List<String> messages = new ArrayList<>();
     private volatile ServerSocket server;
     private volatile int dataReply = 250;
+    private volatile String user;
+    private volatile String password;
+    private volatile String offeredAuth = "PLAIN LOGIN";
+    private final List<String> logins = new ArrayList<>();
     private int port;
 
     public FakeSmtpPeer() throws IOException {
@@ -47,7 +51,26 @@ public final class FakeSmtpPeer implements AutoCloseable {
         dataReply = code;
     }
 
+    /** Requires AUTH with these credentials, offering the given mechanisms ("PLAIN LOGIN"). */
+    public void requireAuth(String user, String password, String mechanisms) {
+        this.user = user;
+        this.password = password;
+        this.offeredAuth = mechanisms;
+    }
+
+    /** "MECHANISM user" for each successful login. */
+    public List<String> logins() {
+        synchronized (logins) {
+            return new ArrayList<>(logins);
+        }
+    }
+
+    private static String b64(String s) {
+        return new String(java.util.Base64.getDecoder().decode(s.strip()), StandardCharsets.UTF_8);
+    }
+
     private void session(Socket c) throws IOException {
+        boolean authed = false;
         BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
         OutputStream out = c.getOutputStream();
         say(out, "220 fake ESMTP");
@@ -56,7 +79,37 @@ public final class FakeSmtpPeer implements AutoCloseable {
             String cmd = line.length() >= 4 ? line.substring(0, 4).toUpperCase(java.util.Locale.ROOT) : line;
             switch (cmd) {
                 case "EHLO":
-                    say(out, "250-fake\r\n250-8BITMIME\r\n250 SIZE 1000000");
+                    say(out, "250-fake\r\n250-8BITMIME\r\n" + (user != null ? "250-AUTH " + offeredAuth + "\r\n" : "")
+                            + "250 SIZE 1000000");
+                    break;
+                case "AUTH":
+                    String u;
+                    String pw;
+                    String mech;
+                    if (line.toUpperCase(java.util.Locale.ROOT).startsWith("AUTH PLAIN ")) {
+                        String[] parts = b64(line.substring(11)).split("\u0000", -1);
+                        u = parts.length == 3 ? parts[1] : "";
+                        pw = parts.length == 3 ? parts[2] : "";
+                        mech = "PLAIN";
+                    } else {
+                        say(out, "334 VXNlcm5hbWU6");
+                        u = b64(in.readLine());
+                        say(out, "334 UGFzc3dvcmQ6");
+                        pw = b64(in.readLine());
+                        mech = "LOGIN";
+                    }
+                    if (u.equals(user) && pw.equals(password)) {
+                        authed = true;
+                        synchronized (logins) {
+                            logins.add(mech + " " + u);
+                        }
+                        say(out, "235 ok");
+                    } else {
+                        say(out, "535 bad credentials");
+                    }
+                    break;
+                case "MAIL":
+                    say(out, user != null && !authed ? "530 authentication required" : "250 ok");
                     break;
                 case "DATA":
                     say(out, "354 go ahead");
