@@ -52,6 +52,11 @@ abstract class SinkContract {
         return true;
     }
 
+    /** How many items the delivery test sends at once. */
+    protected int burst() {
+        return 200;
+    }
+
     protected Sink create(Map<String, Object> spec) {
         return SinkFactory.create(0, spec, telemetry);
     }
@@ -105,14 +110,14 @@ abstract class SinkContract {
     @Test
     void shouldDeliverEveryAcceptedItemAndCountIt() throws Exception {
         Sink s = open(spec());
-        List<Alert> sent = TestAlerts.numbered("c", 200);
+        List<Alert> sent = TestAlerts.numbered("c", burst());
         for (Alert a : sent) {
             assertThat(s.accepts(a)).isTrue();
             assertThat(s.offer(a)).isTrue();
         }
         assertThat(s.drain(Duration.ofSeconds(30))).isTrue();
         assertAllArrived(sent);
-        assertThat(stats(s).delivered.sum()).isEqualTo(200);
+        assertThat(stats(s).delivered.sum()).isEqualTo(burst());
         assertThat(stats(s).dropped.sum()).isZero();
         assertThat(stats(s).pending.getAsLong()).isZero();
     }
