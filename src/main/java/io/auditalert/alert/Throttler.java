@@ -103,6 +103,14 @@ public final class Throttler {
     }
 
     /**
+     * The same decision with the arguments in the pipeline's {@code ThrottleGate} order, so {@code
+     * ThrottleGate gate = throttler::admit} wires it.
+     */
+    public long admit(String rule, String key, long eventTimeMillis, long windowMillis) {
+        return admit(rule, windowMillis, key, eventTimeMillis);
+    }
+
+    /**
      * Forgets windows that ended before {@code eventTimeMillis - maxWindowMillis} and carry nothing
      * suppressed; optional housekeeping (the key cap bounds memory anyway). Returns how many went.
      */

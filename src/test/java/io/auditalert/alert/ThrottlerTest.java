@@ -27,6 +27,14 @@ class ThrottlerTest {
     }
 
     @Test
+    void shouldTakeArgumentsInThrottleGateOrderToo() {
+        Throttler th = new Throttler(10);
+        assertThat(th.admit("r", "k", T0, 1000)).isEqualTo(0);
+        assertThat(th.admit("r", "k", T0 + 999, 1000)).isEqualTo(Throttler.SUPPRESSED);
+        assertThat(th.admit("r", 1000, "k", T0 + 1000)).isEqualTo(1);
+    }
+
+    @Test
     void shouldNotThrottleWithoutWindow() {
         Throttler th = new Throttler(10);
         for (int i = 0; i < 5; i++) {
