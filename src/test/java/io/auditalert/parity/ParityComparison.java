@@ -17,7 +17,11 @@ import java.util.regex.Pattern;
  *
  * <p>Events are matched by (node, time, serial, occurrence): the n-th event with that identity on
  * one side is set against the n-th on the other, so the emission order does not matter for the
- * match (it is counted separately). Within a matched event, records are paired by (type,
+ * match (it is counted separately). When both sides hold the same records of one identity but cut
+ * them into a different number of events (libauparse 3.0.9 ends an event at LOGIN, or on a record
+ * timestamp 2 s later), that is one "events-merged"/"events-split" difference and the records are
+ * still compared one by one. Event-level differences (missing, extra) are grouped by file name in
+ * the field column, so a declared one cannot hide the same kind elsewhere. Within a matched event, records are paired by (type,
  * occurrence of that type); within a paired record, fields are paired by name.
  */
 final class ParityComparison {
@@ -26,6 +30,8 @@ final class ParityComparison {
     static final String EVENT_MISSING = "event-missing";
     static final String EVENT_EXTRA = "event-extra";
     static final String FILE_ERROR = "cli-error";
+    static final String EVENTS_MERGED = "events-merged";
+    static final String EVENTS_SPLIT = "events-split";
     static final String RECORD_MISSING = "record-missing";
     static final String RECORD_EXTRA = "record-extra";
     static final String RECORD_ORDER = "record-order";
@@ -117,44 +123,87 @@ final class ParityComparison {
                     new Example(reference.file().toString(), reference.events().size() + " events", actual.error(), ""));
             return;
         }
-        Map<String, List<Integer>> actualByKey = new HashMap<>();
+        String name = reference.file().getFileName().toString();
         List<Map<String, Object>> act = actual.events();
+        Map<String, List<Integer>> actualByKey = new LinkedHashMap<>();
         for (int i = 0; i < act.size(); i++) {
             actualByKey.computeIfAbsent(eventKey(act.get(i)), k -> new ArrayList<>()).add(i);
         }
-        Map<String, Integer> seen = new HashMap<>();
+        Map<String, List<Integer>> referenceByKey = new LinkedHashMap<>();
+        List<Map<String, Object>> ref = reference.events();
+        for (int i = 0; i < ref.size(); i++) {
+            referenceByKey.computeIfAbsent(eventKey(ref.get(i)), k -> new ArrayList<>()).add(i);
+        }
         boolean[] used = new boolean[act.size()];
         int lastMatched = -1;
-        for (Map<String, Object> ref : reference.events()) {
-            eventsTotal++;
-            String key = eventKey(ref);
-            int occurrence = seen.merge(key, 1, Integer::sum) - 1;
-            List<Integer> candidates = actualByKey.getOrDefault(key, List.of());
-            if (occurrence >= candidates.size()) {
-                Map<String, Object> first = firstRecord(ref);
-                difference(new GroupKey(typeOf(first), "-", EVENT_MISSING), false,
-                        new Example(where(reference.file(), first), key, "(none)", text(first)));
+        for (Map.Entry<String, List<Integer>> e : referenceByKey.entrySet()) {
+            String key = e.getKey();
+            List<Integer> refs = e.getValue();
+            List<Integer> acts = actualByKey.getOrDefault(key, List.of());
+            if (!acts.isEmpty() && acts.size() != refs.size() && sameConcatenation(ref, refs, act, acts)) {
+                // libauparse cut the records of one identity into a different number of events
+                eventsTotal += Math.max(refs.size(), acts.size());
+                List<Map<String, Object>> refRecords = concatenation(ref, refs);
+                List<Map<String, Object>> actRecords = concatenation(act, acts);
+                difference(new GroupKey(typeOf(refRecords.get(0)), "-",
+                                acts.size() < refs.size() ? EVENTS_MERGED : EVENTS_SPLIT), false,
+                        new Example(where(reference.file(), refRecords.get(0)), eventShapes(ref, refs),
+                                eventShapes(act, acts), text(refRecords.get(0))));
+                for (int i = 0; i < refRecords.size(); i++) {
+                    recordsTotal++;
+                    recordsAgree++;
+                    compareRecord(reference.file(), refRecords.get(i), actRecords.get(i));
+                }
+                acts.forEach(i -> used[i] = true);
                 continue;
             }
-            int index = candidates.get(occurrence);
-            used[index] = true;
-            if (index < lastMatched) {
-                orderInversions++;
-            }
-            lastMatched = Math.max(lastMatched, index);
-            if (compareEvent(reference.file(), ref, act.get(index))) {
-                eventsIdentical++;
+            for (int occurrence = 0; occurrence < refs.size(); occurrence++) {
+                Map<String, Object> r = ref.get(refs.get(occurrence));
+                eventsTotal++;
+                if (occurrence >= acts.size()) {
+                    Map<String, Object> first = firstRecord(r);
+                    difference(new GroupKey(typeOf(first), name, EVENT_MISSING), false,
+                            new Example(where(reference.file(), first), key + " " + recordTypes(r), "(none)",
+                                    text(first)));
+                    continue;
+                }
+                int index = acts.get(occurrence);
+                used[index] = true;
+                if (index < lastMatched) {
+                    orderInversions++;
+                }
+                lastMatched = Math.max(lastMatched, index);
+                if (compareEvent(reference.file(), r, act.get(index))) {
+                    eventsIdentical++;
+                }
             }
         }
         for (int i = 0; i < act.size(); i++) {
             if (!used[i]) {
                 eventsTotal++;
                 Map<String, Object> first = firstRecord(act.get(i));
-                difference(new GroupKey(typeOf(first), "-", EVENT_EXTRA), false,
+                difference(new GroupKey(typeOf(first), name, EVENT_EXTRA), false,
                         new Example(reference.file() + " (auditalert event #" + (i + 1) + ")", "(none)",
                                 eventKey(act.get(i)) + " " + recordTypes(act.get(i)), ""));
             }
         }
+    }
+
+    private static boolean sameConcatenation(List<Map<String, Object>> ref, List<Integer> refs,
+            List<Map<String, Object>> act, List<Integer> acts) {
+        List<String> a = concatenation(ref, refs).stream().map(ParityComparison::typeOf).toList();
+        List<String> b = concatenation(act, acts).stream().map(ParityComparison::typeOf).toList();
+        return !a.isEmpty() && a.equals(b);
+    }
+
+    private static List<Map<String, Object>> concatenation(List<Map<String, Object>> events, List<Integer> which) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        which.forEach(i -> out.addAll(records(events.get(i))));
+        return out;
+    }
+
+    private static String eventShapes(List<Map<String, Object>> events, List<Integer> which) {
+        return which.stream().map(i -> recordTypes(events.get(i))).toList().toString();
     }
 
     /** Returns true when the two events agree in every compared respect. */
@@ -181,7 +230,7 @@ final class ParityComparison {
             List<Integer> candidates = actByType.getOrDefault(type, List.of());
             if (occurrence >= candidates.size()) {
                 difference(new GroupKey(type, "-", RECORD_MISSING), false,
-                        new Example(where(file, r), actTypes.toString(), "(none)", text(r)));
+                        new Example(where(file, r), refTypes.toString(), actTypes.toString(), text(r)));
                 continue;
             }
             int j = candidates.get(occurrence);
@@ -223,7 +272,7 @@ final class ParityComparison {
                 continue;
             }
             Object actValue = actFields.get(name);
-            if (Objects.equals(e.getValue(), actValue)) {
+            if (same(e.getValue(), actValue)) {
                 rawAgree++;
             } else {
                 difference(new GroupKey(type, groupName(type, name), RAW), common,
@@ -232,7 +281,7 @@ final class ParityComparison {
             if (!actInterp.containsKey(name)) {
                 difference(new GroupKey(type, groupName(type, name), INTERP_MISSING), common,
                         new Example(where, name + " -> " + show(refInterp.get(name)), "(none)", input));
-            } else if (Objects.equals(refInterp.get(name), actInterp.get(name))) {
+            } else if (same(refInterp.get(name), actInterp.get(name))) {
                 interpAgree++;
             } else {
                 difference(new GroupKey(type, groupName(type, name), INTERP), common,
@@ -262,6 +311,32 @@ final class ParityComparison {
             difference(new GroupKey(type, "-", FIELD_ORDER), false,
                     new Example(where, refOrder.toString(), actOrder.toString(), input));
         }
+    }
+
+    /**
+     * Equality of two values as bytes. The reference writes a byte that is not part of valid UTF-8
+     * as the lone surrogate U+DC80..U+DCFF (python's surrogateescape); auditalert writes it as
+     * U+0080..U+00FF (JsonBytes). Both name the same byte, so both are mapped to U+0080..U+00FF.
+     */
+    static boolean same(Object reference, Object actual) {
+        return Objects.equals(canonical(reference), canonical(actual));
+    }
+
+    private static Object canonical(Object value) {
+        if (!(value instanceof String s)) {
+            return value;
+        }
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0xDC80 && c <= 0xDCFF) {
+                if (sb == null) {
+                    sb = new StringBuilder(s);
+                }
+                sb.setCharAt(i, (char) (c - 0xDC00));
+            }
+        }
+        return sb == null ? s : sb.toString();
     }
 
     /**
@@ -393,9 +468,10 @@ final class ParityComparison {
         return r.isEmpty() ? Map.of() : r.get(0);
     }
 
+    /** The record type; a record with no type (null from auparse, "" from auditalert) is "". */
     private static String typeOf(Map<String, Object> record) {
         Object t = record.get("type");
-        return t == null ? "(null)" : t.toString();
+        return t == null ? "" : t.toString();
     }
 
     private static Map<String, Object> map(Object o) {
