@@ -70,7 +70,7 @@ final class ParityComparison {
 
         @Override
         public String toString() {
-            return recordType + " / " + field + " / " + kind;
+            return (recordType.isEmpty() ? "(no type)" : recordType) + " / " + field + " / " + kind;
         }
     }
 

@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
  * A private auditd for one test: its own config directory (auditd -c DIR) with auditd.conf writing an
  * ENRICHED log into DIR, and a plugins.d holding one capture plugin (a root-owned 0755 shell script
  * that copies its stdin, the dispatcher stream with EOE records, into a file). It is started in the
- * foreground ({@code auditd -n}) as a child of the test and stopped by that child's PID; the rules it
- * added are deleted and the kernel's enabled flag is put back as it was found.
+ * foreground ({@code auditd -n}) as a child of the test and stopped by that child's PID; exactly the
+ * rules it added are deleted (not {@code auditctl -D}, which would also delete rules someone else
+ * loaded) and the kernel's enabled flag is put back as it was found.
  */
 final class RealAuditd implements AutoCloseable {
     static final Path AUDITD = Path.of("/sbin/auditd");
@@ -27,15 +28,13 @@ final class RealAuditd implements AutoCloseable {
     private final Path log;
     private final Path stream;
     private final List<List<String>> rulesAdded = new ArrayList<>();
-    private final boolean rulesWereEmpty;
     private final String enabledBefore;
     private Process daemon;
 
-    private RealAuditd(Path dir, boolean rulesWereEmpty, String enabledBefore) {
+    private RealAuditd(Path dir, String enabledBefore) {
         this.dir = dir;
         this.log = dir.resolve("audit.log");
         this.stream = dir.resolve("plugin.stream");
-        this.rulesWereEmpty = rulesWereEmpty;
         this.enabledBefore = enabledBefore;
     }
 
@@ -69,8 +68,7 @@ final class RealAuditd implements AutoCloseable {
     }
 
     static RealAuditd start(Path dir) throws IOException, InterruptedException {
-        String rules = run(List.of(AUDITCTL.toString(), "-l")).trim();
-        RealAuditd d = new RealAuditd(dir, rules.equals("No rules"), Long.toString(status("enabled")));
+        RealAuditd d = new RealAuditd(dir, Long.toString(status("enabled")));
         try {
             d.configure();
             d.daemon = new ProcessBuilder(AUDITD.toString(), "-n", "-s", "enable", "-c", dir.toString())
@@ -164,16 +162,12 @@ final class RealAuditd implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (rulesWereEmpty) {
-                runQuietly(List.of(AUDITCTL.toString(), "-D"));
-            } else {
-                for (List<String> rule : rulesAdded) {
-                    List<String> cmd = new ArrayList<>(List.of(AUDITCTL.toString()));
-                    for (String arg : rule) {
-                        cmd.add(arg.equals("-a") ? "-d" : arg.equals("-w") ? "-W" : arg);
-                    }
-                    runQuietly(cmd);
+            for (List<String> rule : rulesAdded) {
+                List<String> cmd = new ArrayList<>(List.of(AUDITCTL.toString()));
+                for (String arg : rule) {
+                    cmd.add(arg.equals("-a") || arg.equals("-A") ? "-d" : arg.equals("-w") ? "-W" : arg);
                 }
+                runQuietly(cmd);
             }
         } finally {
             if (daemon != null && daemon.isAlive()) {
