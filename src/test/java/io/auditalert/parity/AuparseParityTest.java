@@ -48,7 +48,9 @@ class AuparseParityTest {
         AuparseReference reference = AuparseReference.locate(ParityCorpus.repoRoot(), whyNot);
         assumeTrue(reference != null, "skipped: " + whyNot);
 
-        List<Path> files = ParityCorpus.files();
+        // -Dauditalert.parity.only=TEXT narrows the run to files whose path contains TEXT (while fixing)
+        String only = System.getProperty("auditalert.parity.only", "");
+        List<Path> files = ParityCorpus.files().stream().filter(f -> f.toString().contains(only)).toList();
         Map<Path, EventDump> expected = reference.dump(files);
         List<Path> readable = files.stream().filter(f -> expected.get(f).readable()).toList();
         EventsCli cli = EventsCli.locate(ParityCorpus.repoRoot());
@@ -64,8 +66,10 @@ class AuparseParityTest {
         List<KnownDifference> unused = comparison.unused(KNOWN);
         unused.forEach(k -> System.out.println("declared difference that did not occur: " + k));
 
-        assertThat(comparison.files).as("corpus files libauparse reads").isGreaterThan(300);
-        assertThat(comparison.eventsTotal).as("events compared").isGreaterThan(5000);
+        if (only.isEmpty()) {
+            assertThat(comparison.files).as("corpus files libauparse reads").isGreaterThan(300);
+            assertThat(comparison.eventsTotal).as("events compared").isGreaterThan(5000);
+        }
         assertThat(comparison.violations(KNOWN)).as("differences that fail the suite").isEmpty();
     }
 }
