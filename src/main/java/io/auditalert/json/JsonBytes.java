@@ -20,14 +20,23 @@ public final class JsonBytes {
 
     public static void stringBody(ByteBuf out, byte[] b, int off, int len) {
         int end = off + len;
-        out.ensure(len + 2);
-        for (int i = off; i < end; ) {
-            int c = b[i] & 0xFF;
-            if (c >= 0x20 && c < 0x80) {
-                if (c == '"' || c == '\\') {
-                    out.put((byte) '\\');
+        int i = off;
+        while (i < end) {
+            // copy the longest run of bytes that need no escaping in one go
+            int run = i;
+            while (run < end && PLAIN[b[run] & 0xFF]) {
+                run++;
+            }
+            if (run > i) {
+                out.put(b, i, run - i);
+                i = run;
+                if (i >= end) {
+                    return;
                 }
-                out.put((byte) c);
+            }
+            int c = b[i] & 0xFF;
+            if (c == '"' || c == '\\') {
+                out.put((byte) '\\').put((byte) c);
                 i++;
             } else if (c < 0x20) {
                 escapeControl(out, c);
@@ -42,6 +51,15 @@ public final class JsonBytes {
                     i++;
                 }
             }
+        }
+    }
+
+    /** Bytes written as they are: printable ASCII other than the quote and the backslash. */
+    private static final boolean[] PLAIN = new boolean[256];
+
+    static {
+        for (int c = 0x20; c < 0x80; c++) {
+            PLAIN[c] = c != '"' && c != '\\';
         }
     }
 
