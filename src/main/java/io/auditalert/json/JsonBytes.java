@@ -23,10 +23,7 @@ public final class JsonBytes {
         int i = off;
         while (i < end) {
             // copy the longest run of bytes that need no escaping in one go
-            int run = i;
-            while (run < end && PLAIN[b[run] & 0xFF]) {
-                run++;
-            }
+            int run = plainRunEnd(b, i, end);
             if (run > i) {
                 out.put(b, i, run - i);
                 i = run;
@@ -52,6 +49,36 @@ public final class JsonBytes {
                 }
             }
         }
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * The end of the run of plain bytes starting at i. Eight bytes a step: a byte needs escaping when
+     * its high bit is set, it is below 0x20, or it is a quote or a backslash; each test flags the
+     * byte's high bit, and the lowest flag is always a true one.
+     */
+    static int plainRunEnd(byte[] b, int i, int end) {
+        for (; i + 8 <= end; i += 8) {
+            long x = (long) LONGS.get(b, i);
+            long quote = x ^ 0x2222222222222222L;
+            long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
+            long flags = x
+                    | ((x - 0x2020202020202020L) & ~x)
+                    | ((quote - ONES) & ~quote)
+                    | ((backslash - ONES) & ~backslash);
+            flags &= HIGHS;
+            if (flags != 0) {
+                return i + (Long.numberOfTrailingZeros(flags) >>> 3);
+            }
+        }
+        while (i < end && PLAIN[b[i] & 0xFF]) {
+            i++;
+        }
+        return i;
     }
 
     /** Bytes written as they are: printable ASCII other than the quote and the backslash. */
