@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * events} exactly as libauparse reads it: the log file (ENRICHED, no EOE) and the dispatcher stream
  * a plugin receives (with EOE). The workload has arguments with spaces, quotes, UTF-8 and a raw 0xff
  * byte, a 12 kB argument (split by the kernel into aN[k] chunks over several EXECVE records), 300
- * arguments, a connect to 127.0.0.1, a read of /etc/shadow and a file written under /usr/bin then
+ * arguments, a connect to 127.0.0.1 (under a rule with two keys), a read of /etc/shadow and a file written under /usr/bin then
  * removed. The machine is left as it was found: rules deleted, auditd stopped by its PID, the
  * enabled flag restored, the /usr/bin file gone.
  */
@@ -60,7 +60,8 @@ class RealAuditdCaptureTest {
             auditd.addRule("-A", "always,exit", "-F", "arch=b32", "-S", "execve", "-k", "exec");
             auditd.addRule("-w", "/usr/bin", "-p", "wa", "-k", "binwrite");
             auditd.addRule("-w", "/etc/shadow", "-p", "r", "-k", "shadow");
-            auditd.addRule("-A", "always,exit", "-F", "arch=b64", "-S", "connect", "-k", "net");
+            // two keys: the kernel joins them with 0x01 and writes the key as hex; auparse splits it
+            auditd.addRule("-A", "always,exit", "-F", "arch=b64", "-S", "connect", "-k", "net", "-k", "egress");
             work.run(server.getLocalPort(), binFile);
             awaitInLog(auditd.log(), binFile.toString());
             acceptor.interrupt();
@@ -225,10 +226,10 @@ class RealAuditdCaptureTest {
                 assertThat(all.get("a" + i)).as("%s: argument %d of 300", side, i).isEqualTo(manyArgs.get(i - 2));
             }
 
-            assertThat(events.stream().filter(e -> keys(e).contains("net")).anyMatch(e -> records(e).stream()
-                    .anyMatch(r -> "SOCKADDR".equals(r.get("type"))
+            assertThat(events.stream().filter(e -> keys(e).containsAll(List.of("net", "egress")))
+                    .anyMatch(e -> records(e).stream().anyMatch(r -> "SOCKADDR".equals(r.get("type"))
                             && String.valueOf(interp(r, "saddr")).contains("laddr=127.0.0.1"))))
-                    .as("%s: connect to 127.0.0.1 with key net", side).isTrue();
+                    .as("%s: connect to 127.0.0.1 with keys net and egress", side).isTrue();
             assertThat(events.stream().filter(e -> keys(e).contains("shadow")).anyMatch(e -> records(e).stream()
                     .anyMatch(r -> "/etc/shadow".equals(fields(r).get("name")))))
                     .as("%s: read of /etc/shadow with key shadow", side).isTrue();
