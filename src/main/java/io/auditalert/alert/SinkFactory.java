@@ -49,6 +49,18 @@ public final class SinkFactory {
         return sink.start();
     }
 
+    /**
+     * Builds and starts a sink with defaults for keys its entry does not set; for example {@code
+     * replay} may pass {@code {when_full: block}} for stdout and file sinks, so a fast replay waits
+     * for them instead of dropping (a network sink without a spool should keep {@code drop}: with
+     * its peer down, blocking would stall the replay until the peer returns).
+     */
+    public static Sink create(int index, Map<String, Object> spec, Telemetry telemetry, Map<String, Object> defaults) {
+        Map<String, Object> merged = new java.util.LinkedHashMap<>(defaults);
+        merged.putAll(spec);
+        return create(index, merged, telemetry);
+    }
+
     private static String type(SpecReader r) {
         if (!r.has("type")) {
             r.error("type", "required: one of " + String.join(", ", Sinks.TYPES));

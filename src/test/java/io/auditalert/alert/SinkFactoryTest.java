@@ -89,4 +89,20 @@ class SinkFactoryTest {
             assertThat(s.accepts(TestAlerts.alert("1"))).isFalse();
         }
     }
+
+    @Test
+    void shouldApplyDefaultsOnlyWhereTheEntryIsSilent() throws Exception {
+        Telemetry t = new Telemetry();
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sf");
+        try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", dir.resolve("a").toString(), "queue", 1),
+                t, Map.of("when_full", "block"))) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(s.offer(TestAlerts.alert("d" + i))).as("blocks for room instead of dropping").isTrue();
+            }
+            assertThat(s.drain(java.time.Duration.ofSeconds(5))).isTrue();
+            assertThat(t.sink(s.name(), "").delivered.sum()).isEqualTo(50);
+        }
+        assertThatThrownBy(() -> SinkFactory.create(1, Map.of("type", "stdout", "when_full", "sometimes"), t,
+                Map.of("when_full", "block"))).hasMessageStartingWith("sinks[1].when_full: expected one of drop, block");
+    }
 }

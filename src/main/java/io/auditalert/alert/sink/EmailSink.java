@@ -113,7 +113,6 @@ public final class EmailSink extends DeliverySink {
 
     @Override
     protected void deliver(List<Alert> batch, Outcome out) throws IOException {
-        lastSent = System.nanoTime();
         Message m = message(batch, ZonedDateTime.now());
         try {
             new SmtpClient(smtp).send(from, to, m.bytes, m.eightBit);
@@ -121,6 +120,8 @@ public final class EmailSink extends DeliverySink {
         } catch (SmtpClient.Rejected e) {
             out.reject(batch.size(), e.getMessage());
         }
+        // a failed attempt does not start the interval: its retry follows the back-off
+        lastSent = System.nanoTime();
     }
 
     record Message(byte[] bytes, boolean eightBit) {}

@@ -12,6 +12,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -102,7 +103,10 @@ public final class Spool implements Backlog {
         this.segmentBytes = Math.max(64 << 10, Math.min(maxBytes / 8, 16 << 20));
         this.fsyncEveryAppend = fsyncEveryAppend;
         this.stats = stats;
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir)) {
+            // alerts name users and commands: the spool is private to the service's user
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
         this.lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock l;
         try {
@@ -265,8 +269,8 @@ public final class Spool implements Backlog {
             writer.close();
         }
         Segment s = new Segment(id, dir.resolve(String.format("%020d%s", id, SUFFIX)));
-        writer = FileChannel.open(s.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        writer = FileChannel.open(s.path, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         segments.put(id, s);
         writeSeg = s;
         dirDirty = true;

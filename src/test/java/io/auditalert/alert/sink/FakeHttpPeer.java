@@ -77,7 +77,11 @@ public final class FakeHttpPeer implements AutoCloseable {
         }
     }
 
+    /** Starts the peer again on its port, unless it is running. */
     public synchronized void restart() throws IOException {
+        if (server != null) {
+            return;
+        }
         start(port);
     }
 

@@ -30,7 +30,7 @@ public final class FakeSmtpPeer implements AutoCloseable {
     public synchronized void start(int onPort) throws IOException {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort));
+        FakeSyslogPeer.bindRetrying(() -> s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort)));
         server = s;
         port = s.getLocalPort();
         Thread t = new Thread(() -> {
@@ -147,7 +147,11 @@ public final class FakeSmtpPeer implements AutoCloseable {
         }
     }
 
+    /** Starts the peer again on its port, unless it is running. */
     public synchronized void restart() throws IOException {
+        if (server != null) {
+            return;
+        }
         start(port);
     }
 

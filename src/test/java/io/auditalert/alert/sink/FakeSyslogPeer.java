@@ -31,19 +31,44 @@ public final class FakeSyslogPeer implements AutoCloseable {
         if (tcp) {
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort));
+            bindRetrying(() -> s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort)));
             server = s;
             port = s.getLocalPort();
             Thread t = new Thread(() -> accept(s), "fake-syslog-accept");
             t.setDaemon(true);
             t.start();
         } else {
-            DatagramSocket d = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort));
+            DatagramSocket d = new DatagramSocket(null);
+            d.setReuseAddress(true);
+            bindRetrying(() -> d.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort)));
             udp = d;
             port = d.getLocalPort();
             Thread t = new Thread(() -> receive(d), "fake-syslog-udp");
             t.setDaemon(true);
             t.start();
+        }
+    }
+
+    interface Bind {
+        void run() throws IOException;
+    }
+
+    /** Binding a port just released can fail for a moment; try for up to 5 s. */
+    static void bindRetrying(Bind b) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                b.run();
+                return;
+            } catch (java.net.BindException e) {
+                if (attempt >= 50) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    throw new IOException(ie);
+                }
+            }
         }
     }
 
@@ -119,7 +144,11 @@ public final class FakeSyslogPeer implements AutoCloseable {
         }
     }
 
+    /** Starts the peer again on its port, unless it is running. */
     public synchronized void restart() throws IOException {
+        if (server != null || udp != null) {
+            return;
+        }
         start(port);
     }
 

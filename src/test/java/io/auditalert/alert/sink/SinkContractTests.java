@@ -130,7 +130,6 @@ class SinkContractTests {
         @Override
         protected void peerUp() throws IOException {
             if (peer != null) {
-                peer.stop();
                 peer.restart();
             }
         }
@@ -167,7 +166,6 @@ class SinkContractTests {
         @Override
         protected void peerUp() throws IOException {
             if (peer != null) {
-                peer.stop();
                 peer.restart();
             }
         }
@@ -204,7 +202,6 @@ class SinkContractTests {
         @Override
         protected void peerUp() throws IOException {
             if (peer != null) {
-                peer.stop();
                 peer.restart();
             }
         }
@@ -276,7 +273,6 @@ class SinkContractTests {
         @Override
         protected void peerUp() throws IOException {
             if (peer != null) {
-                peer.stop();
                 peer.restart();
             }
         }

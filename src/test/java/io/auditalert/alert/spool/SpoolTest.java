@@ -160,6 +160,25 @@ class SpoolTest {
     }
 
     @Test
+    void shouldKeepTheSpoolPrivate() throws IOException {
+        Path d = dir.resolve("private");
+        try (Spool s = new Spool(d, 1 << 20, true, stats)) {
+            s.append(TestAlerts.alert("p"));
+        }
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(d))).isEqualTo("rwx------");
+        try (Stream<Path> l = Files.list(d)) {
+            l.filter(p -> p.toString().endsWith(".seg")).forEach(p -> {
+                try {
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                            .isEqualTo("rw-------");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    @Test
     void shouldRefuseASecondOpenOfTheSameSpool() throws IOException {
         try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
             assertThat(s.durable()).isTrue();
