@@ -33,11 +33,16 @@ public final class AuditEvent {
     static final int KEEP_BYTES = 64 * 1024;
 
     /** Constant field names that libauparse makes up for AVC records, at the start of every buffer. */
-    static final byte[] PREAMBLE = "seresultseperms".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] PREAMBLE = "seresultseperms\0".getBytes(StandardCharsets.US_ASCII);
     public static final int SERESULT_OFF = 0;
     public static final int SERESULT_LEN = 8;
     public static final int SEPERMS_OFF = 8;
     public static final int SEPERMS_LEN = 7;
+    /**
+     * Where a field whose value libauparse reports as NULL points (length 0): a preamble byte that no
+     * record can cover, so {@link #isNullValue} is one comparison.
+     */
+    public static final int NULL_VALUE_OFF = 15;
 
     byte[] buf = newBuffer(INITIAL_BYTES);
     int used = PREAMBLE.length;
@@ -199,6 +204,11 @@ public final class AuditEvent {
 
     public int valLen(int f) {
         return valLen[f];
+    }
+
+    /** Whether libauparse has no value for field f (an undecodable unquoted key); its value is empty. */
+    public boolean isNullValue(int f) {
+        return valOff[f] == NULL_VALUE_OFF;
     }
 
     public boolean nameIs(int f, byte[] name) {

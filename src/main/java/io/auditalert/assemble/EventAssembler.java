@@ -56,6 +56,7 @@ public final class EventAssembler {
     private int inflight;
     private long inflightBytes;
     private long slotsAllocated;
+    private long minOpenSec = Long.MAX_VALUE;
 
     public EventAssembler(Settings settings, PipelineStats stats, Output output) {
         this.settings = settings;
@@ -142,6 +143,9 @@ public final class EventAssembler {
         ev.serial = header.serial();
         ev.firstArrivalNanos = nowNanos;
         ev.open = true;
+        if (ev.sec < minOpenSec) {
+            minOpenSec = ev.sec;
+        }
         insert(ev);
         linkNewest(ev);
         inflight++;
@@ -192,11 +196,29 @@ public final class EventAssembler {
         }
     }
 
+    /**
+     * Replay: completes every open event whose timestamp is at least the timeout older than the
+     * record just read, as libauparse compares each open event with each new record. The open list
+     * is in arrival order, not timestamp order, so the whole list is scanned; {@link #minOpenSec}
+     * (a lower bound of the open events' seconds, exact after each scan) keeps scans to the times
+     * something can have expired.
+     */
     private void expireOlderThan(long recordSec) {
-        while (oldest != null && oldest.sec + timeoutSeconds <= recordSec) {
-            stats.completedByTimeout++;
-            complete(oldest);
+        if (oldest == null || minOpenSec + timeoutSeconds > recordSec) {
+            return;
         }
+        long min = Long.MAX_VALUE;
+        for (AuditEvent ev = oldest; ev != null; ) {
+            AuditEvent next = ev.newer;
+            if (ev.sec + timeoutSeconds <= recordSec) {
+                stats.completedByTimeout++;
+                complete(ev);
+            } else if (ev.sec < min) {
+                min = ev.sec;
+            }
+            ev = next;
+        }
+        minOpenSec = min;
     }
 
     private void expireIdle(long nowNanos) {

@@ -55,6 +55,10 @@ public final class EventJson {
                 out.put((byte) ',');
             }
             writeName(ev, first, f, out);
+            if (ev.isNullValue(f)) {
+                out.putLatin1("null");
+                continue;
+            }
             int off = ev.valOff(f);
             int len = ev.valLen(f);
             JsonBytes.string(out, b, Values.unquotedOff(b, off, len), Values.unquotedLen(b, off, len));
@@ -65,6 +69,10 @@ public final class EventJson {
                 out.put((byte) ',');
             }
             writeName(ev, first, f, out);
+            if (ev.isNullValue(f)) {
+                out.putLatin1("\" \""); // what libauparse interprets a field without a value as
+                continue;
+            }
             value.clear();
             interpreter.interpret(ev, r, f, value);
             JsonBytes.string(out, value.array(), 0, value.length());

@@ -16,7 +16,9 @@ public final class RecordHeader {
     public static final int EMPTY = 1;
     public static final int NO_STAMP = 2;
     public static final int BAD_STAMP = 3;
-    public static final String[] REASONS = {"ok", "empty_line", "no_timestamp", "bad_timestamp"};
+    /** The token where the type belongs is not {@code type=…} (syslog or JSON wrapping, say). */
+    public static final int NO_TYPE = 4;
+    public static final String[] REASONS = {"ok", "empty_line", "no_timestamp", "bad_timestamp", "no_type"};
 
     private byte[] buf;
     private int nodeOff;
@@ -57,6 +59,8 @@ public final class RecordHeader {
             typeOff = p + 5;
             typeLen = tokEnd - typeOff;
             type = RecordTypes.resolve(b, typeOff, typeLen);
+        } else {
+            return NO_TYPE;
         }
         p = skipSpaces(b, tokEnd, end);
         if (p >= end) {

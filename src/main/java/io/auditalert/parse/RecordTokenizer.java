@@ -85,6 +85,9 @@ public final class RecordTokenizer {
                 }
                 int nameLen = eq - ns;
                 int vs = eq + 1;
+                if (vs == te) {
+                    continue; // libauparse keeps no field for "name=" with nothing after it
+                }
                 int ve = trimValue(b, vs, te);
                 int count = ev.fieldsInRecord(r);
                 if (count == 0 && nameLen == 4 && b[ns] == 'n' && b[ns + 1] == 'o' && b[ns + 2] == 'd' && b[ns + 3] == 'e') {
@@ -166,21 +169,29 @@ public final class RecordTokenizer {
     private void addKeys(AuditEvent ev, int nameOff, int vs, int ve) {
         byte[] b = ev.buffer();
         int len = ve - vs;
+        if (len > 0 && (b[vs] == '(' || b[vs] == '"')) {
+            ev.addField(nameOff, 3, vs, len);
+            return;
+        }
+        // libauparse decodes an unquoted key as hex up to the first non-hex byte, an odd last digit
+        // as its high nibble, and has no value at all when fewer than two digits remain
         int hexEnd = vs;
         while (hexEnd < ve && isHexDigit(b[hexEnd])) {
             hexEnd++;
         }
-        int n = (hexEnd - vs) / 2;
-        if (len == 0 || b[vs] == '(' || b[vs] == '"' || n == 0) {
-            ev.addField(nameOff, 3, vs, len);
+        int digits = hexEnd - vs;
+        if (digits < 2) {
+            ev.addField(nameOff, 3, AuditEvent.NULL_VALUE_OFF, 0);
             return;
         }
+        int n = (digits + 1) / 2;
         if (keyScratch.length < n) {
             keyScratch = new byte[Math.max(n, keyScratch.length * 2)];
         }
         byte[] decoded = keyScratch;
         for (int i = 0; i < n; i++) {
-            decoded[i] = (byte) ((hexValue(b[vs + 2 * i]) << 4) | hexValue(b[vs + 2 * i + 1]));
+            int lo = vs + 2 * i + 1 < hexEnd ? hexValue(b[vs + 2 * i + 1]) : 0;
+            decoded[i] = (byte) ((hexValue(b[vs + 2 * i]) << 4) | lo);
         }
         int needed = 0;
         for (int i = 0; i < n; ) {

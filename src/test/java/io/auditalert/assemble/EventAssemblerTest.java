@@ -154,4 +154,24 @@ class EventAssemblerTest {
         assertThat(feed.events.get(0)).contains("\"serial\":4294967295");
         assertThat(feed.events.get(1)).contains("\"serial\":0");
     }
+
+    @Test
+    void shouldTimeOutEveryStaleEventNotOnlyTheFirstOpened() {
+        // opened first but newer: it must not shield the older event opened after it
+        Feed feed = new Feed()
+                .line("type=AVC msg=audit(1166111074.000:5): avc:  denied  { read } for  pid=1")
+                .line("type=SYSCALL msg=audit(1166023000.000:852): arch=40000003 syscall=5")
+                .line("type=SYSCALL msg=audit(1166023021.000:853): arch=40000003 syscall=5");
+        assertThat(feed.events).hasSize(1);
+        assertThat(feed.events.get(0)).contains("\"serial\":852");
+        assertThat(feed.stats.completedByTimeout).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountLinesWhoseTypeTokenIsNotTypeAsMalformed() {
+        Feed feed = new Feed().line("{\"TenantId\":\"x\",\"SyslogMessage\":\"type=AUOMS_EXECVE audit(1652292020.000:1): a=b");
+        feed.finish();
+        assertThat(feed.events).isEmpty();
+        assertThat(feed.stats.parseErrors[io.auditalert.parse.RecordHeader.NO_TYPE]).isEqualTo(1);
+    }
 }

@@ -1,5 +1,7 @@
 package io.auditalert.parity;
 
+import io.auditalert.testutil.RealAuditd;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

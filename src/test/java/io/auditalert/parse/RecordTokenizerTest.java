@@ -57,4 +57,20 @@ class RecordTokenizerTest {
         Feed feed = new Feed().line("type=SOCKADDR msg=audit(1795701009.497:20): saddr=100000000000000000000000\u001dSADDR={ saddr_fam=netlink nlnk-fam=16 nlnk-pid=0 }").finish();
         assertThat(feed.events.get(0)).contains("\"fields\":{\"saddr\":\"100000000000000000000000\"}");
     }
+
+    @Test
+    void shouldDropFieldsWithNothingAfterTheEqualsSignAsLibauparseDoes() {
+        assertThat(only("type=DAEMON_END msg=audit(1700000009.000:19): op=terminate auid=0 pid=27347 subj= res=success"))
+                .contains("\"pid\":\"27347\",\"res\":\"success\"").doesNotContain("subj");
+    }
+
+    @Test
+    void shouldDecodeUnquotedKeysAsLibauparseDoes() {
+        assertThat(only("type=CONFIG_CHANGE msg=audit(1700000010.000:20): op=x key=abc,def list=4 res=1")).contains("\"key\":\"ABC0\"");
+        assertThat(only("type=CONFIG_CHANGE msg=audit(1700000010.000:21): op=x key=123 list=4 res=1")).contains("\"key\":\"1230\"");
+        assertThat(only("type=CONFIG_CHANGE msg=audit(1700000010.000:22): op=x key=net list=4 res=1"))
+                .contains("\"key\":null", "\"interp\":{\"op\":\"x\",\"key\":\" \"");
+        assertThat(only("type=CONFIG_CHANGE msg=audit(1700000010.000:23): op=x key=6B657931016B657932 list=4 res=1"))
+                .contains("\"key\":\"key1\",\"key#2\":\"key2\"");
+    }
 }

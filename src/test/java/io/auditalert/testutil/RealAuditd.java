@@ -1,4 +1,4 @@
-package io.auditalert.parity;
+package io.auditalert.testutil;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * rules it added are deleted (not {@code auditctl -D}, which would also delete rules someone else
  * loaded) and the kernel's enabled flag is put back as it was found.
  */
-final class RealAuditd implements AutoCloseable {
+public final class RealAuditd implements AutoCloseable {
     static final Path AUDITD = Path.of("/sbin/auditd");
     static final Path AUDITCTL = Path.of("/sbin/auditctl");
 
@@ -39,7 +39,7 @@ final class RealAuditd implements AutoCloseable {
     }
 
     /** Why a private auditd cannot run here, or null when it can. */
-    static String whyNot() {
+    public static String whyNot() {
         if (!isRoot()) {
             return "needs root (auditd and auditctl talk to the kernel's audit netlink socket)";
         }
@@ -53,7 +53,7 @@ final class RealAuditd implements AutoCloseable {
      * Waits up to {@code waitSeconds} until no audit daemon is registered with the kernel (only one
      * can be); returns the PID still registered, or 0.
      */
-    static long waitForNoDaemon(int waitSeconds) throws IOException, InterruptedException {
+    public static long waitForNoDaemon(int waitSeconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
         while (true) {
             long pid = status("pid");
@@ -67,7 +67,7 @@ final class RealAuditd implements AutoCloseable {
         }
     }
 
-    static RealAuditd start(Path dir) throws IOException, InterruptedException {
+    public static RealAuditd start(Path dir) throws IOException, InterruptedException {
         RealAuditd d = new RealAuditd(dir, Long.toString(status("enabled")));
         try {
             d.configure();
@@ -83,20 +83,20 @@ final class RealAuditd implements AutoCloseable {
         return d;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    Path stream() {
+    public Path stream() {
         return stream;
     }
 
-    long pid() {
+    public long pid() {
         return daemon.pid();
     }
 
     /** Adds one rule with auditctl (arguments as an operator types them); it is deleted on close. */
-    void addRule(String... rule) throws IOException, InterruptedException {
+    public void addRule(String... rule) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(AUDITCTL.toString()));
         cmd.addAll(List.of(rule));
         run(cmd);
@@ -185,12 +185,12 @@ final class RealAuditd implements AutoCloseable {
         }
     }
 
-    static long status(String key) throws IOException, InterruptedException {
+    public static long status(String key) throws IOException, InterruptedException {
         Matcher m = Pattern.compile("(?m)^" + key + " (\\d+)").matcher(run(List.of(AUDITCTL.toString(), "-s")));
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    static String run(List<String> cmd) throws IOException, InterruptedException {
+    public static String run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
