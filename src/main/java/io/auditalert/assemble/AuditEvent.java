@@ -206,6 +206,29 @@ public final class AuditEvent {
         return valLen[f];
     }
 
+    /**
+     * Whether the line of record r contains these bytes: a cheap test, without splitting the record,
+     * that lets a caller skip records that cannot hold a field (for example {@code " key="}).
+     */
+    public boolean lineContains(int r, byte[] needle) {
+        byte[] b = buf;
+        int end = recOff[r] + recLen[r] - needle.length;
+        byte first = needle[0];
+        outer:
+        for (int i = recOff[r]; i <= end; i++) {
+            if (b[i] != first) {
+                continue;
+            }
+            for (int k = 1; k < needle.length; k++) {
+                if (b[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     /** Whether libauparse has no value for field f (an undecodable unquoted key); its value is empty. */
     public boolean isNullValue(int f) {
         return valOff[f] == NULL_VALUE_OFF;

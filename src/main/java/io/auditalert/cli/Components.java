@@ -78,14 +78,23 @@ final class Components {
         return new RuleSetEngine(result.ruleSet(), threads);
     }
 
-    static List<Sink> createSinks(AppConfig cfg, Telemetry telemetry) throws ConfigException {
+    /**
+     * Starts the configured sinks. In replay, stdout and file sinks wait when their queue is full
+     * instead of dropping (a local write always catches up); network sinks keep their own setting,
+     * so a peer that is down cannot stall the replay.
+     */
+    static List<Sink> createSinks(AppConfig cfg, Telemetry telemetry, boolean replay) throws ConfigException {
         List<String> errors = strings(sinkErrors(cfg));
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
         List<Sink> sinks = new ArrayList<>();
         for (int i = 0; i < cfg.sinks.size(); i++) {
-            sinks.add(SinkFactory.create(i, cfg.sinks.get(i), telemetry));
+            Map<String, Object> spec = cfg.sinks.get(i);
+            Object type = spec.get("type");
+            boolean local = "stdout".equals(type) || "file".equals(type);
+            sinks.add(replay && local ? SinkFactory.create(i, spec, telemetry, Map.of("when_full", "block"))
+                    : SinkFactory.create(i, spec, telemetry));
         }
         return sinks;
     }

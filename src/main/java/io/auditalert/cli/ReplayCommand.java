@@ -45,13 +45,17 @@ final class ReplayCommand {
             long lingerSeconds) throws ConfigException {
         Telemetry telemetry = new Telemetry();
         Pipeline.Options o = Components.pipelineOptions(cfg, false);
+        if (!cfg.workersSet) {
+            // replay wants the fewest CPU-seconds, and a hand-off to other threads only adds to them
+            o.workers = 0;
+        }
         o.whenFull = cfg.ringWhenFull == null ? EventRing.WhenFull.BLOCK : o.whenFull;
         int threads = Math.max(1, o.workers);
         RuleEngine rules = ruleFiles == null ? Components.bundledRules(telemetry, threads)
                 : ruleFiles.isEmpty() ? Components.loadRules(cfg, telemetry, threads)
                 : Components.loadRules(ruleFiles, cfg, telemetry, threads);
         telemetry.rulesLoaded = rules.ruleCount();
-        List<Sink> sinks = Components.createSinks(cfg, telemetry);
+        List<Sink> sinks = Components.createSinks(cfg, telemetry, true);
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,
                 threads, false);
         int status = Main.EXIT_OK;

@@ -87,7 +87,7 @@ final class RunCommand {
         threads = Math.max(1, o.workers);
         RuleEngine rules = loadRules(cfg, threads);
         telemetry.rulesLoaded = rules.ruleCount();
-        sinks = Components.createSinks(cfg, telemetry);
+        sinks = Components.createSinks(cfg, telemetry, false);
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,
                 threads, true);
         pipeline = new Pipeline(o, telemetry, stage);

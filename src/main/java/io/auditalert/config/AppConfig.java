@@ -16,6 +16,8 @@ public final class AppConfig {
     public String input = "stdin";
     public List<String> rules = new ArrayList<>(List.of(DEFAULT_RULES));
     public int workers = 2;
+    /** Whether the file set {@code workers}; replay then keeps it, else evaluates on the reader thread. */
+    public boolean workersSet;
     public int ringCapacity = 65_536;
     public long ringMaxBytes = 64L << 20;
     /** "drop" or "block"; null means the command's default (drop for run, block for replay). */

@@ -57,6 +57,7 @@ public final class ConfigLoader {
                 workers.error("workers must be between 0 and " + MAX_WORKERS);
             } else {
                 cfg.workers = (int) w;
+                cfg.workersSet = true;
             }
         }
         YamlNode ring = root.get("ring");

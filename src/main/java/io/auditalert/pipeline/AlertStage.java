@@ -90,7 +90,7 @@ public final class AlertStage implements WorkerPool.Handler {
 
     @Override
     public void handle(AuditEvent ev, int worker) {
-        if (isSelf(ev)) {
+        if (live && isSelf(ev)) {
             telemetry.pipeline.selfEvents.increment();
             return;
         }
@@ -108,7 +108,10 @@ public final class AlertStage implements WorkerPool.Handler {
         w.event = null;
     }
 
-    /** Events of auditalert's own process and its direct children (exec sinks) are not evaluated. */
+    /**
+     * Live input only: events of auditalert's own process and its direct children (exec sinks) are
+     * not evaluated. In a replayed log a pid equal to ours is a coincidence.
+     */
     private boolean isSelf(AuditEvent ev) {
         int r = ev.findRecord(io.auditalert.parse.RecordTypes.SYSCALL);
         if (r < 0) {

@@ -38,7 +38,13 @@ class AuparseParityTest {
                     "event-missing",
                     "msg=audit(12799========================8288.415:39) is a malformed stamp; libauparse"
                             + " reads 12799 as the seconds and goes on, auditalert counts the line as a parse"
-                            + " error (issue 2: malformed lines are counted and skipped)"));
+                            + " error (issue 2: malformed lines are counted and skipped)"),
+            new KnownDifference("", "libraries__libapparmor__testsuite__test_multi__status-filesystem-enabled.in",
+                    "event-missing",
+                    "the line is grep output, 'audit.log:type=AVC msg=audit(...)': libauparse takes the"
+                            + " stamp and makes an event with no type and no fields; auditalert counts a line whose"
+                            + " type token is not type=... as malformed (no_type), as it does for the JSON-wrapped"
+                            + " OTRF lines, for which libauparse itself makes no event"));
 
     @Test
     void eventsAgreeWithLibauparseOnEveryCorpusFileItReads() {
