@@ -229,12 +229,10 @@ def tables():
     value_table("socklevels", "SYSCALL", sysarg("setsockopt", 1), "a1", range(0, 300), "%x", ["999", "1234"])
     value_table("ioctl-requests", "SYSCALL", sysarg("ioctl", 1),
                 "a1", list(range(0x5400, 0x5500)) + list(range(0x8900, 0x8a00)), "%x", ["999", "1234"])
-    value_table("personalities", "SYSCALL", sysarg("personality", 0), "a0",
-                sorted({i | h for i in range(0, 16) for h in (0, 0x0800000, 0x4000000, 0x0400000, 0x1000000, 0x0100000,
-                                                               0x0200000, 0x0020000, 0x0080000, 0x2000000, 0x8000000)}),
-                "%x", ["fff", "1234"])
-    # i386 multiplexers
-    i386 = lambda nr, i: (lambda v: "arch=40000003 syscall=%d a0=%s a1=0 a2=0 a3=0" % (nr, v) if i == 0 else None)
+    # printed by the low byte (PER_MASK); ADDR_NO_RANDOMIZE adds a suffix, other flag bits are ignored
+    value_table("personalities", "SYSCALL", sysarg("personality", 0), "a0", range(0, 256), "%x", ["ff", "1ff"])
+    def i386(nr, i):  # the i386 multiplexers, argument a0
+        return lambda v: "arch=40000003 syscall=%d a0=%s a1=0 a2=0 a3=0" % (nr, v)
     value_table("exit-codes", "SYSCALL", sysarg("exit", 0), "a0", range(0, 4), "%x", ["99", "123"])
     value_table("bpf-commands", "SYSCALL", sysarg("bpf", 0), "a0", range(0, 64), "%x", ["999", "1234"])
     value_table("socketcalls", "SYSCALL", i386(102, 0), "a0", range(0, 32), "%x", ["99", "123"])

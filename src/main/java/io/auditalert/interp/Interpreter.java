@@ -254,7 +254,7 @@ public final class Interpreter {
         long key = id & 0xFFFFFFFFL;
         String name = user ? users.userName(key) : users.groupName(key);
         if (name != null) {
-            out.putUtf8(name);
+            putName(name, out);
         } else {
             out.putLatin1("unknown(").putLong(id).put((byte) ')');
         }
@@ -267,6 +267,17 @@ public final class Interpreter {
      * (F counts the fields after node= and type=); a field elsewhere or under another name is not
      * context. Unset, arch is "none" (-1), the syscall -1 and a0/a1 zero.
      */
+
+    /** Appends a user or group name without allocating when it is ASCII, as names nearly always are. */
+    private static void putName(String name, ByteBuf out) {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) >= 0x80) {
+                out.putUtf8(name);
+                return;
+            }
+        }
+        out.putLatin1(name);
+    }
 
     /** The record's arch code (field F0 named arch), or -1. */
     private static long recordArch(AuditEvent ev, int r) {

@@ -146,7 +146,8 @@ final class LookupTables {
     };
 
     /** Per arch code: syscall number → the printer ids of a0..a3 (0 = plain hex). */
-    private static final Map<Long, byte[][]> ARG_TABLE = new HashMap<>();
+    private static long[] argArches = new long[0];
+    private static byte[][][] argTables = new byte[0][][];
 
     static {
         Map<String, Integer> ids = new HashMap<>();
@@ -172,13 +173,21 @@ final class LookupTables {
                 }
                 table[nr][Integer.parseInt(row[2])] = (byte) (int) id;
             }
-            ARG_TABLE.put(code, table);
+            argArches = Arrays.copyOf(argArches, argArches.length + 1);
+            argTables = Arrays.copyOf(argTables, argTables.length + 1);
+            argArches[argArches.length - 1] = code;
+            argTables[argTables.length - 1] = table;
         }
     }
 
     /** The printer id for argument i (0..3) of a syscall on an arch; 0 (hex) when auparse has none. */
     static int argPrinter(long arch, int nr, int i) {
-        byte[][] t = ARG_TABLE.get(arch);
+        byte[][] t = null;
+        for (int k = 0; k < argArches.length; k++) {
+            if (argArches[k] == arch) {
+                t = argTables[k];
+            }
+        }
         if (t == null || nr < 0 || nr >= t.length || t[nr] == null) {
             return 0;
         }

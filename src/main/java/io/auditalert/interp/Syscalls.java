@@ -8,7 +8,9 @@ import java.util.Map;
  * {@code tools/gen-syscalls.py} ({@code ausyscall <arch> --dump} and libaudit's machine names).
  */
 public final class Syscalls {
-    private static final Map<Long, Arch> BY_CODE = new HashMap<>();
+    /** The few architectures, searched linearly: no boxing of the code on the per-field path. */
+    private static long[] codes = new long[0];
+    private static Arch[] arches = new Arch[0];
     private static final Map<String, Long> CODES = new HashMap<>();
     /** x86_64: what libauparse assumes when a record has no arch field (the machine it runs on). */
     static final long X86_64 = 0xc000003eL;
@@ -44,7 +46,10 @@ public final class Syscalls {
         for (String[] row : TableFile.rows("arches.tsv")) {
             long code = Long.parseLong(row[0], 16);
             Arch arch = byName.computeIfAbsent(row[1], Arch::new);
-            BY_CODE.put(code, arch);
+            codes = java.util.Arrays.copyOf(codes, codes.length + 1);
+            arches = java.util.Arrays.copyOf(arches, arches.length + 1);
+            codes[codes.length - 1] = code;
+            arches[arches.length - 1] = arch;
             CODES.putIfAbsent(row[1], code);
         }
     }
@@ -52,12 +57,17 @@ public final class Syscalls {
     private Syscalls() {}
 
     static Arch arch(long auditArch) {
-        return BY_CODE.get(auditArch);
+        for (int i = 0; i < codes.length; i++) {
+            if (codes[i] == auditArch) {
+                return arches[i];
+            }
+        }
+        return null;
     }
 
     /** The arch name (x86_64, i386, aarch64, ...) of an {@code arch=} code such as 0xc000003e, or null. */
     public static String archName(long auditArch) {
-        Arch a = BY_CODE.get(auditArch);
+        Arch a = arch(auditArch);
         return a == null ? null : a.name;
     }
 
@@ -69,13 +79,13 @@ public final class Syscalls {
 
     /** The syscall's name on that arch, or null when unknown. */
     public static String name(long auditArch, int number) {
-        Arch a = BY_CODE.get(auditArch);
+        Arch a = arch(auditArch);
         return a == null ? null : a.name(number);
     }
 
     /** The syscall's number on that arch, or -1 when unknown. */
     public static int number(long auditArch, String name) {
-        Arch a = BY_CODE.get(auditArch);
+        Arch a = arch(auditArch);
         if (a == null) {
             return -1;
         }

@@ -39,9 +39,11 @@ class InterpreterParityTest {
     /**
      * Differences accepted, by "RECORD_TYPE.field", "*.field" or "TYPE.aN@syscall", with the reason.
      * Empty: on the crafted records and the corpus every interpretation agrees. Not compared (and not
-     * counted): fields where libauparse returns NULL (an ESCAPED_FILE name of odd hex length, for one),
-     * and fields whose raw values differ because the two parsers split a malformed line differently
-     * (counted as "raw values differ"; the parser's own parity test owns those).
+     * counted): fields where the python binding yields None, which happens when auparse's answer is
+     * not valid UTF-8 (python3-audit cannot decode it; checked through ctypes on the corpus's AVC
+     * key=1291864389, where libauparse's bytes equal ours), and fields whose raw values differ because
+     * the two parsers split a malformed line differently (counted as "raw values differ"; the parser's
+     * own parity test owns those).
      */
     static final Map<String, String> KNOWN = Map.of();
 
@@ -70,7 +72,7 @@ class InterpreterParityTest {
         }
         Tally t = compare(List.of(crafted));
         t.print("crafted records");
-        assertThat(t.compared).isGreaterThan(500);
+        assertThat(t.compared).isGreaterThan(30_000);
         assertThat(t.unexplained()).as("differences not listed in KNOWN").isEmpty();
     }
 
