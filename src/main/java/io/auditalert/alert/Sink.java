@@ -1,0 +1,30 @@
+package io.auditalert.alert;
+
+import java.time.Duration;
+
+/**
+ * A destination for alerts (or events). Implementations deliver asynchronously on their own named
+ * thread: {@link #offer} never blocks the caller; it queues (bounded, or spooled to disk) and
+ * returns false only when the item had to be dropped, which the sink has already counted in its
+ * {@link io.auditalert.metrics.SinkStats}.
+ */
+public interface Sink extends AutoCloseable {
+    /** The sink's name (from config, or its type and index), used as the metrics label. */
+    String name();
+
+    /** Whether this sink wants this item (its {@code what}, {@code min_severity} and {@code rules}). */
+    boolean accepts(Alert alert);
+
+    /** Queues the item for delivery; false when it was dropped (already counted). */
+    boolean offer(Alert alert);
+
+    /**
+     * Waits up to the timeout for everything queued so far to be delivered (or spooled durably);
+     * returns whether all of it was.
+     */
+    boolean drain(Duration timeout);
+
+    /** Stops the delivery thread after {@link #drain}; items still pending stay in the spool if any. */
+    @Override
+    void close();
+}

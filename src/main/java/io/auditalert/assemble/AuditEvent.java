@@ -1,0 +1,373 @@
+package io.auditalert.assemble;
+
+import io.auditalert.parse.RecordTypes;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One assembled event: a recycled slot that holds copies of its record lines in one byte array, and
+ * offsets into it. Nothing here is decoded: values are ranges of bytes until a consumer asks.
+ *
+ * <pre>
+ *   buf: [ line of record 0 | line of record 1 | synthesized bytes (virtual keys, seperms) | ... ]
+ *         ^recOff[0]          ^recOff[1]
+ *   field f: name = buf[nameOff[f], nameOff[f]+nameLen[f]),  value = buf[valOff[f], valOff[f]+valLen[f])
+ *   record r: raw fields [fieldFirst[r], fieldEnd[r]), of which the first headerFields[r] are the
+ *             node= and type= tokens; enriched fields (after 0x1D) [enrFirst[r], enrEnd[r])
+ * </pre>
+ *
+ * Values keep the bytes as written, quotes included ({@code "ls"}, hex, {@code (null)}); the
+ * decoding helpers live in {@link io.auditalert.parse.Values}.
+ */
+public final class AuditEvent {
+    static final int INITIAL_BYTES = 4096;
+    static final int INITIAL_RECORDS = 8;
+    static final int INITIAL_FIELDS = 64;
+    /** A slot whose buffer grew beyond this gives it back on recycle, so rare giants don't pin memory. */
+    static final int KEEP_BYTES = 64 * 1024;
+
+    byte[] buf = new byte[INITIAL_BYTES];
+    int used;
+
+    int nodeOff = -1;
+    int nodeLen;
+    long sec;
+    int milli;
+    long serial;
+
+    int recordCount;
+    int[] recOff = new int[INITIAL_RECORDS];
+    int[] recLen = new int[INITIAL_RECORDS];
+    int[] recType = new int[INITIAL_RECORDS];
+    int[] recTypeOff = new int[INITIAL_RECORDS];
+    int[] recTypeLen = new int[INITIAL_RECORDS];
+    int[] fieldFirst = new int[INITIAL_RECORDS];
+    int[] headerFields = new int[INITIAL_RECORDS];
+    int[] fieldEnd = new int[INITIAL_RECORDS];
+    int[] enrFirst = new int[INITIAL_RECORDS];
+    int[] enrEnd = new int[INITIAL_RECORDS];
+
+    int fieldCount;
+    int[] nameOff = new int[INITIAL_FIELDS];
+    int[] nameLen = new int[INITIAL_FIELDS];
+    int[] valOff = new int[INITIAL_FIELDS];
+    int[] valLen = new int[INITIAL_FIELDS];
+
+    boolean truncated;
+    /** Wall-clock nanos ({@link System#nanoTime()}) when the first and the last record arrived. */
+    long firstArrivalNanos;
+    long lastArrivalNanos;
+
+    // assembler bookkeeping
+    long key;
+    int hashNext = -1;
+    AuditEvent older;
+    AuditEvent newer;
+    boolean open;
+
+    public long sec() {
+        return sec;
+    }
+
+    public int milli() {
+        return milli;
+    }
+
+    /** Epoch milliseconds of the event's timestamp. */
+    public long epochMillis() {
+        return sec * 1000L + milli;
+    }
+
+    /** The serial as the unsigned 32-bit number the kernel wrote. */
+    public long serial() {
+        return serial;
+    }
+
+    public boolean hasNode() {
+        return nodeOff >= 0;
+    }
+
+    public int nodeOff() {
+        return nodeOff;
+    }
+
+    public int nodeLen() {
+        return nodeLen;
+    }
+
+    /** The node name, or null; allocates, for cold paths. */
+    public String nodeString() {
+        return nodeOff < 0 ? null : new String(buf, nodeOff, nodeLen, StandardCharsets.ISO_8859_1);
+    }
+
+    public byte[] buffer() {
+        return buf;
+    }
+
+    public boolean truncated() {
+        return truncated;
+    }
+
+    public long firstArrivalNanos() {
+        return firstArrivalNanos;
+    }
+
+    public int recordCount() {
+        return recordCount;
+    }
+
+    /** The record's type number, or {@link RecordTypes#UNKNOWN}. */
+    public int recordType(int r) {
+        return recType[r];
+    }
+
+    /** The record's type name: libaudit's name for its number, else the {@code type=} value as written. */
+    public String recordTypeName(int r) {
+        String name = RecordTypes.name(recType[r]);
+        if (name != null) {
+            return name;
+        }
+        if (recType[r] >= 0) {
+            return "UNKNOWN[" + recType[r] + "]";
+        }
+        return new String(buf, recTypeOff[r], recTypeLen[r], StandardCharsets.ISO_8859_1);
+    }
+
+    public int recordOff(int r) {
+        return recOff[r];
+    }
+
+    public int recordLen(int r) {
+        return recLen[r];
+    }
+
+    /** First raw field of record r (node= and type= tokens excluded). */
+    public int firstField(int r) {
+        return fieldFirst[r] + headerFields[r];
+    }
+
+    /** One past the last raw field of record r. */
+    public int endField(int r) {
+        return fieldEnd[r];
+    }
+
+    public int firstEnriched(int r) {
+        return enrFirst[r];
+    }
+
+    public int endEnriched(int r) {
+        return enrEnd[r];
+    }
+
+    public int nameOff(int f) {
+        return nameOff[f];
+    }
+
+    public int nameLen(int f) {
+        return nameLen[f];
+    }
+
+    public int valOff(int f) {
+        return valOff[f];
+    }
+
+    public int valLen(int f) {
+        return valLen[f];
+    }
+
+    public boolean nameIs(int f, byte[] name) {
+        int len = nameLen[f];
+        return len == name.length && Arrays.equals(buf, nameOff[f], nameOff[f] + len, name, 0, len);
+    }
+
+    public boolean valueIs(int f, byte[] value) {
+        int len = valLen[f];
+        return len == value.length && Arrays.equals(buf, valOff[f], valOff[f] + len, value, 0, len);
+    }
+
+    /** The first raw field of record r with this name, or -1. */
+    public int find(int r, byte[] name) {
+        for (int f = firstField(r), end = fieldEnd[r]; f < end; f++) {
+            if (nameIs(f, name)) {
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    /** The first raw field with this name in record order, as auparse_find_field does, or -1. */
+    public int find(byte[] name) {
+        for (int r = 0; r < recordCount; r++) {
+            int f = find(r, name);
+            if (f >= 0) {
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    /** The record that holds field f. */
+    public int recordOf(int f) {
+        for (int r = 0; r < recordCount; r++) {
+            if (f < fieldEnd[r] || f < enrEnd[r] && f >= enrFirst[r]) {
+                return r;
+            }
+        }
+        return -1;
+    }
+
+    /** The first enriched (after 0x1D) field of record r with this upper-case name, or -1. */
+    public int findEnriched(int r, byte[] upperName) {
+        for (int f = enrFirst[r], end = enrEnd[r]; f < end; f++) {
+            if (nameIs(f, upperName)) {
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    /** The first record of this type, or -1. */
+    public int findRecord(int type) {
+        for (int r = 0; r < recordCount; r++) {
+            if (recType[r] == type) {
+                return r;
+            }
+        }
+        return -1;
+    }
+
+    public String nameString(int f) {
+        return new String(buf, nameOff[f], nameLen[f], StandardCharsets.ISO_8859_1);
+    }
+
+    public String valueString(int f) {
+        return new String(buf, valOff[f], valLen[f], StandardCharsets.ISO_8859_1);
+    }
+
+    // ---- writer side: used only by the assembler and the parser's tokenizer ----
+
+    /** Resets the slot for a new event; keeps its arrays unless the byte buffer grew very large. */
+    void reset() {
+        if (buf.length > KEEP_BYTES) {
+            buf = new byte[INITIAL_BYTES];
+        }
+        used = 0;
+        nodeOff = -1;
+        nodeLen = 0;
+        recordCount = 0;
+        fieldCount = 0;
+        truncated = false;
+        open = false;
+        older = null;
+        newer = null;
+        hashNext = -1;
+    }
+
+    /** Reserves len bytes at the end of the buffer and returns their offset, or -1 past maxBytes. */
+    public int reserve(int len, int maxBytes) {
+        int need = used + len;
+        if (need > maxBytes) {
+            return -1;
+        }
+        if (need > buf.length) {
+            buf = Arrays.copyOf(buf, Math.min(Math.max(need, buf.length * 2), maxBytes));
+        }
+        int at = used;
+        used = need;
+        return at;
+    }
+
+    /** Appends bytes (for synthesized values) and returns their offset, or -1 past maxBytes. */
+    public int appendBytes(byte[] src, int off, int len, int maxBytes) {
+        int at = reserve(len, maxBytes);
+        if (at >= 0) {
+            System.arraycopy(src, off, buf, at, len);
+        }
+        return at;
+    }
+
+    /** Starts record r; returns false (and marks the event truncated) past maxRecords. */
+    public boolean beginRecord(int off, int len, int maxRecords) {
+        if (recordCount >= maxRecords) {
+            truncated = true;
+            return false;
+        }
+        if (recordCount == recOff.length) {
+            int n = recOff.length * 2;
+            recOff = Arrays.copyOf(recOff, n);
+            recLen = Arrays.copyOf(recLen, n);
+            recType = Arrays.copyOf(recType, n);
+            recTypeOff = Arrays.copyOf(recTypeOff, n);
+            recTypeLen = Arrays.copyOf(recTypeLen, n);
+            fieldFirst = Arrays.copyOf(fieldFirst, n);
+            headerFields = Arrays.copyOf(headerFields, n);
+            fieldEnd = Arrays.copyOf(fieldEnd, n);
+            enrFirst = Arrays.copyOf(enrFirst, n);
+            enrEnd = Arrays.copyOf(enrEnd, n);
+        }
+        int r = recordCount;
+        recOff[r] = off;
+        recLen[r] = len;
+        recType[r] = RecordTypes.UNKNOWN;
+        recTypeOff[r] = off;
+        recTypeLen[r] = 0;
+        fieldFirst[r] = fieldCount;
+        headerFields[r] = 0;
+        fieldEnd[r] = fieldCount;
+        enrFirst[r] = fieldCount;
+        enrEnd[r] = fieldCount;
+        return true;
+    }
+
+    /** Closes the record being built: its raw fields end here, its enriched fields follow. */
+    public void endRawFields() {
+        int r = recordCount;
+        fieldEnd[r] = fieldCount;
+        enrFirst[r] = fieldCount;
+    }
+
+    /** Closes the record being built after its enriched fields; call {@link #endRawFields} first. */
+    public void endRecord() {
+        enrEnd[recordCount] = fieldCount;
+        recordCount++;
+    }
+
+    /** The record being built: its type number and where the {@code type=} value is. */
+    public void setType(int type, int valueOff, int valueLen) {
+        recType[recordCount] = type;
+        recTypeOff[recordCount] = valueOff;
+        recTypeLen[recordCount] = valueLen;
+    }
+
+    /** The record being built starts with this many header fields (node=, type=). */
+    public void setHeaderFields(int n) {
+        headerFields[recordCount] = n;
+    }
+
+    /** Fields added so far to the record being built. */
+    public int fieldsInRecord() {
+        return fieldCount - fieldFirst[recordCount];
+    }
+
+    /** The type of the record being built. */
+    public int buildingType() {
+        return recType[recordCount];
+    }
+
+    /** Adds a field to the record being built; its index. */
+    public int addField(int nOff, int nLen, int vOff, int vLen) {
+        if (fieldCount == nameOff.length) {
+            int n = nameOff.length * 2;
+            nameOff = Arrays.copyOf(nameOff, n);
+            nameLen = Arrays.copyOf(nameLen, n);
+            valOff = Arrays.copyOf(valOff, n);
+            valLen = Arrays.copyOf(valLen, n);
+        }
+        int f = fieldCount++;
+        nameOff[f] = nOff;
+        nameLen[f] = nLen;
+        valOff[f] = vOff;
+        valLen[f] = vLen;
+        return f;
+    }
+}

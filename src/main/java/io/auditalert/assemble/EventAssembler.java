@@ -1,0 +1,309 @@
+package io.auditalert.assemble;
+
+import io.auditalert.metrics.PipelineStats;
+import io.auditalert.parse.RecordHeader;
+import io.auditalert.parse.RecordTokenizer;
+import io.auditalert.parse.RecordTypes;
+import org.jctools.queues.MpscArrayQueue;
+
+/**
+ * Groups record lines into events with libauparse's semantics: records with the same node,
+ * timestamp and serial form one event, whatever else is interleaved between them; an event completes
+ * on EOE, on a last-record type ({@link RecordTypes#isLastRecord}), after a timeout, when too many
+ * events or bytes are in flight (oldest first), and at end of input. An EOE that finds no open event
+ * (its event already completed at PROCTITLE) is swallowed, as libauparse does.
+ *
+ * <p>Timeouts are driven by record timestamps in replay (an event is complete once a record at least
+ * {@code timeout} newer arrives, as libauparse compares them) and by the wall clock in live mode (an
+ * event idle for {@code timeout} completes on the next {@link #tick}, even when no record follows).
+ *
+ * <p>Single-threaded: only the reader thread calls {@link #onLine}, {@link #tick} and {@link #finish}.
+ * Completed events go to the {@link Output}, which owns them until it hands them back through
+ * {@link #recycle}, from any thread.
+ */
+public final class EventAssembler {
+    /** Receives each completed event; must eventually pass it to {@link #recycle}. */
+    public interface Output {
+        void accept(AuditEvent event);
+    }
+
+    /** Assembly limits and clock; the defaults follow DESIGN §3.2. */
+    public static final class Settings {
+        public long timeoutMillis = 2000;
+        public int maxInflight = 20_000;
+        public long maxInflightBytes = 64L << 20;
+        public int maxRecordsPerEvent = 4096;
+        public int maxBytesPerEvent = 1 << 20;
+        /** true: idle timeout by arrival time (run); false: by record timestamps (replay, events). */
+        public boolean wallClock;
+        /** Slots that can be outside the assembler at once (ring capacity plus workers). */
+        public int outstandingSlots = 70_000;
+    }
+
+    private final Settings settings;
+    private final PipelineStats stats;
+    private final Output output;
+    private final RecordHeader header = new RecordHeader();
+    private final RecordTokenizer tokenizer;
+    private final MpscArrayQueue<AuditEvent> free;
+    private final AuditEvent[] table;
+    private final int mask;
+    private final long timeoutNanos;
+    private final long timeoutSeconds;
+
+    private AuditEvent oldest;
+    private AuditEvent newest;
+    private AuditEvent last;
+    private int inflight;
+    private long inflightBytes;
+    private long slotsAllocated;
+
+    public EventAssembler(Settings settings, PipelineStats stats, Output output) {
+        this.settings = settings;
+        this.stats = stats;
+        this.output = output;
+        this.tokenizer = new RecordTokenizer(settings.maxBytesPerEvent);
+        int size = Integer.highestOneBit(Math.max(16, settings.maxInflight * 2 - 1)) << 1;
+        this.table = new AuditEvent[size];
+        this.mask = size - 1;
+        this.free = new MpscArrayQueue<>(Math.max(64, settings.maxInflight + settings.outstandingSlots + 64));
+        this.timeoutNanos = settings.timeoutMillis * 1_000_000L;
+        this.timeoutSeconds = Math.max(1, (settings.timeoutMillis + 999) / 1000);
+    }
+
+    /** Takes one record line (no newline). {@code nowNanos} is {@link System#nanoTime()} in live mode. */
+    public void onLine(byte[] b, int off, int len, long nowNanos) {
+        int status = header.parse(b, off, len);
+        if (status != RecordHeader.OK) {
+            stats.parseErrors[status]++;
+            return;
+        }
+        if (settings.wallClock) {
+            expireIdle(nowNanos);
+        } else {
+            expireOlderThan(header.sec());
+        }
+        long hash = hash(header.sec(), header.milli(), header.serial(), header.nodeHash());
+        AuditEvent ev = last != null && last.open && matches(last, hash) ? last : lookup(hash);
+        if (ev == null) {
+            if (isEoe(b, off, len)) {
+                stats.eoeSwallowed++;
+                stats.countRecord(RecordTypes.EOE);
+                return;
+            }
+            ev = open(hash, nowNanos);
+        }
+        append(ev, b, off, len, nowNanos);
+    }
+
+    /** Completes events idle for longer than the timeout (live mode); call it from a timer. */
+    public void tick(long nowNanos) {
+        if (settings.wallClock) {
+            expireIdle(nowNanos);
+        }
+    }
+
+    /** End of input: completes every open event, oldest first. */
+    public void finish() {
+        while (oldest != null) {
+            stats.completedAtEnd++;
+            complete(oldest);
+        }
+    }
+
+    /** Returns a slot once its consumer is done with it. Safe from any thread. */
+    public void recycle(AuditEvent ev) {
+        ev.reset();
+        free.offer(ev);
+    }
+
+    public int inflight() {
+        return inflight;
+    }
+
+    public long slotsAllocated() {
+        return slotsAllocated;
+    }
+
+    // ---- internals ----
+
+    private AuditEvent open(long hash, long nowNanos) {
+        if (inflight >= settings.maxInflight) {
+            stats.evictedInflight++;
+            complete(oldest);
+        }
+        AuditEvent ev = free.relaxedPoll();
+        if (ev == null) {
+            ev = new AuditEvent();
+            slotsAllocated++;
+        }
+        ev.key = hash;
+        ev.sec = header.sec();
+        ev.milli = header.milli();
+        ev.serial = header.serial();
+        ev.firstArrivalNanos = nowNanos;
+        ev.open = true;
+        insert(ev);
+        linkNewest(ev);
+        inflight++;
+        stats.inflight = inflight;
+        return ev;
+    }
+
+    private void append(AuditEvent ev, byte[] b, int off, int len, long nowNanos) {
+        ev.lastArrivalNanos = nowNanos;
+        last = ev;
+        if (ev != newest) {
+            unlink(ev);
+            linkNewest(ev);
+        }
+        int before = ev.used;
+        int at = ev.reserve(len, settings.maxBytesPerEvent);
+        if (at < 0 || !ev.beginRecord(at, len, settings.maxRecordsPerEvent)) {
+            if (at >= 0) {
+                ev.used = before;
+            }
+            if (!ev.truncated) {
+                ev.truncated = true;
+                stats.truncatedEvents++;
+            }
+            return;
+        }
+        System.arraycopy(b, off, ev.buf, at, len);
+        if (ev.recordCount == 0 && header.hasNode()) {
+            ev.nodeOff = at + (header.nodeOff() - off);
+            ev.nodeLen = header.nodeLen();
+        }
+        tokenizer.tokenize(ev, at, len);
+        int type = ev.recType[ev.recordCount - 1];
+        stats.countRecord(type);
+        inflightBytes += ev.used - before;
+        if (type == RecordTypes.EOE) {
+            stats.completedByEoe++;
+            complete(ev);
+        } else if (RecordTypes.isLastRecord(type)) {
+            stats.completedByType++;
+            complete(ev);
+        } else {
+            while (inflightBytes > settings.maxInflightBytes && oldest != null) {
+                stats.evictedBytes++;
+                complete(oldest);
+            }
+        }
+    }
+
+    private void expireOlderThan(long recordSec) {
+        while (oldest != null && oldest.sec + timeoutSeconds <= recordSec) {
+            stats.completedByTimeout++;
+            complete(oldest);
+        }
+    }
+
+    private void expireIdle(long nowNanos) {
+        while (oldest != null && nowNanos - oldest.lastArrivalNanos >= timeoutNanos) {
+            stats.completedByTimeout++;
+            complete(oldest);
+        }
+    }
+
+    private void complete(AuditEvent ev) {
+        remove(ev);
+        unlink(ev);
+        ev.open = false;
+        if (last == ev) {
+            last = null;
+        }
+        inflight--;
+        inflightBytes -= ev.used;
+        stats.inflight = inflight;
+        stats.events++;
+        output.accept(ev);
+    }
+
+    private boolean isEoe(byte[] b, int off, int len) {
+        // the record's type is only known after tokenizing; EOE records are short, so look for the token
+        int end = off + len;
+        for (int i = off; i + 8 <= end; i++) {
+            if (b[i] == 't' && b[i + 1] == 'y' && b[i + 2] == 'p' && b[i + 3] == 'e' && b[i + 4] == '='
+                    && (i == off || b[i - 1] == ' ')) {
+                return b[i + 5] == 'E' && b[i + 6] == 'O' && b[i + 7] == 'E'
+                        && (i + 8 == end || b[i + 8] == ' ');
+            }
+        }
+        return false;
+    }
+
+    private boolean matches(AuditEvent ev, long hash) {
+        return ev.key == hash && ev.sec == header.sec() && ev.milli == header.milli()
+                && ev.serial == header.serial() && header.sameNode(ev.buf, ev.nodeOff, ev.nodeLen);
+    }
+
+    static long hash(long sec, int milli, long serial, int nodeHash) {
+        long h = (sec * 1000 + milli) * 0x9E3779B97F4A7C15L;
+        h ^= serial * 0xC2B2AE3D27D4EB4FL;
+        h ^= nodeHash * 0x165667B19E3779F9L;
+        return h ^ (h >>> 29);
+    }
+
+    private AuditEvent lookup(long hash) {
+        for (int i = (int) hash & mask; table[i] != null; i = (i + 1) & mask) {
+            if (matches(table[i], hash)) {
+                return table[i];
+            }
+        }
+        return null;
+    }
+
+    private void insert(AuditEvent ev) {
+        int i = (int) ev.key & mask;
+        while (table[i] != null) {
+            i = (i + 1) & mask;
+        }
+        table[i] = ev;
+    }
+
+    /** Removes by identity, then shifts the following cluster back so lookups stay correct. */
+    private void remove(AuditEvent ev) {
+        int i = (int) ev.key & mask;
+        while (table[i] != ev) {
+            i = (i + 1) & mask;
+        }
+        table[i] = null;
+        for (int j = (i + 1) & mask; table[j] != null; j = (j + 1) & mask) {
+            int home = (int) table[j].key & mask;
+            // move table[j] into the hole at i unless its home lies cyclically in (i, j]
+            boolean homeBetween = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+            if (!homeBetween) {
+                table[i] = table[j];
+                table[j] = null;
+                i = j;
+            }
+        }
+    }
+
+    private void linkNewest(AuditEvent ev) {
+        ev.older = newest;
+        ev.newer = null;
+        if (newest != null) {
+            newest.newer = ev;
+        } else {
+            oldest = ev;
+        }
+        newest = ev;
+    }
+
+    private void unlink(AuditEvent ev) {
+        if (ev.older != null) {
+            ev.older.newer = ev.newer;
+        } else if (oldest == ev) {
+            oldest = ev.newer;
+        }
+        if (ev.newer != null) {
+            ev.newer.older = ev.older;
+        } else if (newest == ev) {
+            newest = ev.older;
+        }
+        ev.older = null;
+        ev.newer = null;
+    }
+}

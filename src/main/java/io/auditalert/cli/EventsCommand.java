@@ -1,0 +1,92 @@
+package io.auditalert.cli;
+
+import io.auditalert.assemble.EventAssembler;
+import io.auditalert.ingest.Inputs;
+import io.auditalert.ingest.LineFramer;
+import io.auditalert.interp.Interpreter;
+import io.auditalert.json.EventJson;
+import io.auditalert.metrics.PipelineStats;
+import io.auditalert.parse.ByteBuf;
+import io.auditalert.parse.RecordHeader;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code auditalert events [FILE…]}: every assembled event as one JSON line on stdout. */
+final class EventsCommand {
+    private EventsCommand() {}
+
+    static int run(String[] args) {
+        List<Path> files = new ArrayList<>();
+        for (String a : args) {
+            if (a.startsWith("-") && !a.equals("-")) {
+                throw new Main.UsageException("unknown option " + a);
+            }
+            files.add(Path.of(a));
+        }
+        PipelineStats stats = new PipelineStats();
+        OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        EventJson json = new EventJson(new Interpreter());
+        ByteBuf line = new ByteBuf(8192);
+        EventAssembler[] holder = new EventAssembler[1];
+        EventAssembler assembler = new EventAssembler(new EventAssembler.Settings(), stats, ev -> {
+            line.clear();
+            json.write(ev, line);
+            line.put((byte) '\n');
+            try {
+                stdout.write(line.array(), 0, line.length());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            holder[0].recycle(ev);
+        });
+        holder[0] = assembler;
+        LineFramer framer = new LineFramer(LineFramer.DEFAULT_MAX_LINE, stats);
+        LineFramer.LineHandler handler = (b, off, len) -> assembler.onLine(b, off, len, 0L);
+        int status = Main.EXIT_OK;
+        try {
+            if (files.isEmpty()) {
+                framer.pump(Inputs.stdin(), handler);
+            }
+            for (Path file : files) {
+                try {
+                    framer.pump(file.toString().equals("-") ? Inputs.stdin() : Inputs.file(file), handler);
+                } catch (NoSuchFileException e) {
+                    System.err.println("auditalert events: no such file: " + file);
+                    status = Main.EXIT_FAILURE;
+                }
+            }
+            assembler.finish();
+            stdout.flush();
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("auditalert events: " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        reportParseErrors(stats);
+        return status;
+    }
+
+    static void reportParseErrors(PipelineStats stats) {
+        long total = stats.parseErrorsTotal() + stats.linesTooLong;
+        if (total == 0) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder("auditalert: skipped ").append(total).append(" malformed line(s):");
+        for (int i = 1; i < stats.parseErrors.length; i++) {
+            if (stats.parseErrors[i] > 0) {
+                sb.append(' ').append(RecordHeader.REASONS[i]).append('=').append(stats.parseErrors[i]);
+            }
+        }
+        if (stats.linesTooLong > 0) {
+            sb.append(" line_too_long=").append(stats.linesTooLong);
+        }
+        System.err.println(sb);
+    }
+}

@@ -1,0 +1,61 @@
+package io.auditalert.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** {@code auditalert COMMAND [options]}: see DESIGN §3.1. */
+public final class Main {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        if (args.length == 0) {
+            usage(System.err);
+            return EXIT_USAGE;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            switch (args[0]) {
+                case "events":
+                    return EventsCommand.run(rest);
+                case "-h":
+                case "--help":
+                case "help":
+                    usage(System.out);
+                    return EXIT_OK;
+                default:
+                    System.err.println("auditalert: unknown command '" + args[0] + "'");
+                    usage(System.err);
+                    return EXIT_USAGE;
+            }
+        } catch (UsageException e) {
+            System.err.println("auditalert " + args[0] + ": " + e.getMessage());
+            return EXIT_USAGE;
+        }
+    }
+
+    static void usage(PrintStream out) {
+        out.println("usage: auditalert COMMAND [options]");
+        out.println("  run    [--config FILE] [--input stdin|unix:PATH] [--metrics HOST:PORT]");
+        out.println("  replay [--config FILE] [--rules FILE]... [--metrics HOST:PORT] [FILE...]");
+        out.println("  events [FILE...]");
+        out.println("  check  [--config FILE] [--rules FILE]...");
+        out.println("  demo");
+    }
+
+    /** A command-line mistake: reported with the usage exit code. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.auditalert.ingest;
+
+import io.auditalert.metrics.PipelineStats;
+import java.io.IOException;
+
+/**
+ * Frames a byte stream into {@code \n}-terminated lines. Reads 64 KiB at a time into one buffer;
+ * a line cut by a read is carried to the front and completed by the next. A line longer than the cap
+ * is counted and skipped up to its newline, never buffered whole.
+ */
+public final class LineFramer {
+    public static final int READ_SIZE = 64 * 1024;
+    public static final int DEFAULT_MAX_LINE = 64 * 1024;
+
+    /** Where framed lines go; the bytes are valid only during the call. */
+    public interface LineHandler {
+        void onLine(byte[] buf, int off, int len);
+    }
+
+    /** A source of bytes: returns the count read, or -1 at end of input. */
+    public interface ByteSource {
+        int read(byte[] buf, int off, int len) throws IOException;
+    }
+
+    /** Called around each batch of lines from one read, so a timer can share the consumer safely. */
+    public interface BatchLock {
+        void lock();
+
+        void unlock();
+    }
+
+    private static final BatchLock NO_LOCK = new BatchLock() {
+        @Override
+        public void lock() {}
+
+        @Override
+        public void unlock() {}
+    };
+
+    private final int maxLine;
+    private final PipelineStats stats;
+    private final byte[] buf;
+    private int start;
+    private int filled;
+    private boolean discarding;
+
+    public LineFramer(int maxLine, PipelineStats stats) {
+        this.maxLine = maxLine;
+        this.stats = stats;
+        this.buf = new byte[maxLine + READ_SIZE];
+    }
+
+    /** Reads the source to its end, handing every line to the handler; the last line may lack a newline. */
+    public void pump(ByteSource source, LineHandler handler) throws IOException {
+        pump(source, handler, NO_LOCK);
+    }
+
+    public void pump(ByteSource source, LineHandler handler, BatchLock lock) throws IOException {
+        while (true) {
+            if (filled == buf.length) {
+                compact();
+            }
+            int n = source.read(buf, filled, Math.min(READ_SIZE, buf.length - filled));
+            if (n < 0) {
+                break;
+            }
+            if (n == 0) {
+                continue;
+            }
+            stats.bytesRead += n;
+            int scanFrom = filled;
+            filled += n;
+            lock.lock();
+            try {
+                frame(scanFrom, handler);
+            } finally {
+                lock.unlock();
+            }
+        }
+        lock.lock();
+        try {
+            if (filled > start && !discarding) {
+                emit(handler, start, filled);
+            }
+            start = 0;
+            filled = 0;
+            discarding = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void frame(int scanFrom, LineHandler handler) {
+        byte[] b = buf;
+        for (int i = scanFrom; i < filled; i++) {
+            if (b[i] == '\n') {
+                if (discarding) {
+                    discarding = false;
+                } else {
+                    emit(handler, start, i);
+                }
+                start = i + 1;
+            }
+        }
+        if (filled - start > maxLine) {
+            if (!discarding) {
+                stats.linesTooLong++;
+                discarding = true;
+            }
+            start = filled;
+        }
+        if (start == filled) {
+            start = 0;
+            filled = 0;
+        } else if (buf.length - filled < READ_SIZE) {
+            compact();
+        }
+    }
+
+    private void emit(LineHandler handler, int from, int to) {
+        stats.lines++;
+        if (to > from) {
+            handler.onLine(buf, from, to - from);
+        }
+    }
+
+    private void compact() {
+        int n = filled - start;
+        System.arraycopy(buf, start, buf, 0, n);
+        start = 0;
+        filled = n;
+    }
+}

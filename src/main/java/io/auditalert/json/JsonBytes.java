@@ -1,0 +1,131 @@
+package io.auditalert.json;
+
+import io.auditalert.parse.ByteBuf;
+
+/** JSON string and timestamp encoding over raw bytes. */
+public final class JsonBytes {
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private JsonBytes() {}
+
+    /**
+     * Appends bytes as a JSON string. Valid UTF-8 passes through; a byte that does not start a valid
+     * UTF-8 sequence is written as the Latin-1 character of the same value, so no input is lost.
+     */
+    public static void string(ByteBuf out, byte[] b, int off, int len) {
+        out.put((byte) '"');
+        stringBody(out, b, off, len);
+        out.put((byte) '"');
+    }
+
+    public static void stringBody(ByteBuf out, byte[] b, int off, int len) {
+        int end = off + len;
+        out.ensure(len + 2);
+        for (int i = off; i < end; ) {
+            int c = b[i] & 0xFF;
+            if (c >= 0x20 && c < 0x80) {
+                if (c == '"' || c == '\\') {
+                    out.put((byte) '\\');
+                }
+                out.put((byte) c);
+                i++;
+            } else if (c < 0x20) {
+                escapeControl(out, c);
+                i++;
+            } else {
+                int n = utf8Length(b, i, end);
+                if (n > 0) {
+                    out.put(b, i, n);
+                    i += n;
+                } else {
+                    escapeUnicode(out, c);
+                    i++;
+                }
+            }
+        }
+    }
+
+    public static void string(ByteBuf out, String s) {
+        byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        string(out, bytes, 0, bytes.length);
+    }
+
+    private static void escapeControl(ByteBuf out, int c) {
+        switch (c) {
+            case '\n':
+                out.put((byte) '\\').put((byte) 'n');
+                break;
+            case '\r':
+                out.put((byte) '\\').put((byte) 'r');
+                break;
+            case '\t':
+                out.put((byte) '\\').put((byte) 't');
+                break;
+            default:
+                escapeUnicode(out, c);
+        }
+    }
+
+    private static void escapeUnicode(ByteBuf out, int c) {
+        out.put((byte) '\\').put((byte) 'u').put((byte) '0').put((byte) '0');
+        out.put(HEX[(c >>> 4) & 0xF]).put(HEX[c & 0xF]);
+    }
+
+    /** Length of the valid UTF-8 sequence starting at i, or 0. */
+    static int utf8Length(byte[] b, int i, int end) {
+        int c = b[i] & 0xFF;
+        int n;
+        int min;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 2;
+            min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 3;
+            min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 4;
+            min = 0x10000;
+        } else {
+            return 0;
+        }
+        if (i + n > end) {
+            return 0;
+        }
+        int cp = c & (0x7F >> n);
+        for (int k = 1; k < n; k++) {
+            int cc = b[i + k] & 0xFF;
+            if ((cc & 0xC0) != 0x80) {
+                return 0;
+            }
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return 0;
+        }
+        return n;
+    }
+
+    /** Appends epoch milliseconds as {@code "2026-11-26T13:52:13.301Z"} (with quotes). */
+    public static void isoTime(ByteBuf out, long epochMillis) {
+        long days = Math.floorDiv(epochMillis, 86_400_000L);
+        long msOfDay = Math.floorMod(epochMillis, 86_400_000L);
+        // civil-from-days (proleptic Gregorian), after Howard Hinnant's public-domain algorithm
+        long z = days + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        long doe = z - era * 146_097;
+        long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        long y = yoe + era * 400;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        long d = doy - (153 * mp + 2) / 5 + 1;
+        long m = mp < 10 ? mp + 3 : mp - 9;
+        if (m <= 2) {
+            y++;
+        }
+        out.put((byte) '"');
+        out.putPadded(y, 4).put((byte) '-').putPadded(m, 2).put((byte) '-').putPadded(d, 2).put((byte) 'T');
+        out.putPadded(msOfDay / 3_600_000, 2).put((byte) ':').putPadded(msOfDay / 60_000 % 60, 2).put((byte) ':');
+        out.putPadded(msOfDay / 1000 % 60, 2).put((byte) '.').putPadded(msOfDay % 1000, 3).put((byte) 'Z');
+        out.put((byte) '"');
+    }
+}

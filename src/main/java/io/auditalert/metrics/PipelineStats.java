@@ -1,0 +1,59 @@
+package io.auditalert.metrics;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The pipeline's counters. Reader-thread counters are plain fields with a single writer (the reader
+ * thread); exporters read them without locking and may see a value a moment old, never a torn one
+ * on 64-bit JVMs. Counters written by several threads are {@link LongAdder}s.
+ */
+public final class PipelineStats {
+    public static final int MAX_TYPE = 3000;
+
+    // ingest (reader thread)
+    public long bytesRead;
+    public long lines;
+    public long linesTooLong;
+
+    // parse (reader thread), by reason: see RecordHeader.REASONS
+    public final long[] parseErrors = new long[io.auditalert.parse.RecordHeader.REASONS.length];
+    /** Records by type number; index MAX_TYPE counts types outside the table. */
+    public final long[] recordsByType = new long[MAX_TYPE + 1];
+
+    // assembly (reader thread)
+    public long events;
+    public long completedByEoe;
+    public long completedByType;
+    public long completedByTimeout;
+    public long completedAtEnd;
+    public long evictedInflight;
+    public long evictedBytes;
+    public long eoeSwallowed;
+    public long truncatedEvents;
+    public long inflight;
+    /** Events caused by auditalert's own process tree: recognised and not evaluated. */
+    public final LongAdder selfEvents = new LongAdder();
+
+    // ring (reader thread writes drops; workers read)
+    public long ringDropped;
+    public long ringBlocked;
+
+    // relay (in-band status lines from the native wrapper)
+    public volatile long relayDroppedRecords;
+    public volatile long relayDroppedBytes;
+    public volatile long kernelLost = -1;
+    public volatile long kernelBacklog = -1;
+    public volatile long kernelBacklogLimit = -1;
+
+    public void countRecord(int type) {
+        recordsByType[type >= 0 && type < MAX_TYPE ? type : MAX_TYPE]++;
+    }
+
+    public long parseErrorsTotal() {
+        long n = 0;
+        for (long v : parseErrors) {
+            n += v;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,23 @@
+package io.auditalert.metrics;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of one rule, updated by every worker; exported as auditalert_alerts_total and friends. */
+public final class RuleStats {
+    public final String rule;
+    public final String severity;
+    /** Events that satisfied the condition and no exception. */
+    public final LongAdder matches = new LongAdder();
+    /** Matches not alerted because the rule's throttle window already had an alert for the key. */
+    public final LongAdder suppressed = new LongAdder();
+    /** Matches cancelled by one of the rule's exceptions. */
+    public final LongAdder excepted = new LongAdder();
+    /** Events on which the rule was evaluated, and the nanoseconds spent. */
+    public final LongAdder evaluations = new LongAdder();
+    public final LongAdder evaluationNanos = new LongAdder();
+
+    public RuleStats(String rule, String severity) {
+        this.rule = rule;
+        this.severity = severity;
+    }
+}

@@ -1,0 +1,45 @@
+package io.auditalert.metrics;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Everything the pipeline counts, in one place, created once per process and handed to every stage.
+ * The exporter reads it; the pipeline never depends on the exporter.
+ */
+public final class Telemetry {
+    /** Records latencies (record arrival to rule verdict) in nanoseconds; the exporter installs one. */
+    public interface LatencyRecorder {
+        void record(long nanos);
+    }
+
+    public final PipelineStats pipeline = new PipelineStats();
+    private final Map<String, RuleStats> rules = new ConcurrentHashMap<>();
+    private final Map<String, SinkStats> sinks = new ConcurrentHashMap<>();
+    public final LongAdder reloads = new LongAdder();
+    public final LongAdder reloadFailures = new LongAdder();
+    public volatile boolean lastReloadOk = true;
+    public volatile int rulesLoaded;
+    public volatile LatencyRecorder latency = nanos -> {};
+    /** Ring occupancy, set by the ring's owner. */
+    public volatile java.util.function.LongSupplier ringUsed = () -> 0;
+    public volatile long ringCapacity;
+
+    public RuleStats rule(String name, String severity) {
+        return rules.computeIfAbsent(name + '\u0000' + severity, k -> new RuleStats(name, severity));
+    }
+
+    public Collection<RuleStats> rules() {
+        return rules.values();
+    }
+
+    public SinkStats sink(String name, String type) {
+        return sinks.computeIfAbsent(name, k -> new SinkStats(name, type));
+    }
+
+    public Collection<SinkStats> sinks() {
+        return sinks.values();
+    }
+}

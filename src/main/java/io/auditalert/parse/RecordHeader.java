@@ -1,0 +1,172 @@
+package io.auditalert.parse;
+
+/**
+ * Flyweight over the header of one record line: the optional node, and the event stamp. Parsing
+ * follows libauparse's {@code extract_timestamp}: an optional first token starting with {@code n}
+ * names the node, the next token is the type, and the token after it holds {@code (SEC.MSEC:SERIAL)}.
+ *
+ * <pre>
+ *   [node=web01 ]type=SYSCALL msg=audit(1700000000.123:456): arch=c000003e ... [0x1D ARCH=x86_64 ...]
+ *         ^nodeOff           ^stamp token   ^sec       ^milli ^serial
+ * </pre>
+ */
+public final class RecordHeader {
+    /** Parse outcomes; every one but OK names a parse-error counter. */
+    public static final int OK = 0;
+    public static final int EMPTY = 1;
+    public static final int NO_STAMP = 2;
+    public static final int BAD_STAMP = 3;
+    public static final String[] REASONS = {"ok", "empty_line", "no_timestamp", "bad_timestamp"};
+
+    private byte[] buf;
+    private int nodeOff;
+    private int nodeLen;
+    private long sec;
+    private int milli;
+    private long serial;
+
+    /** Parses the header of {@code buf[off, off+len)} (no trailing newline); returns a status. */
+    public int parse(byte[] b, int off, int len) {
+        this.buf = b;
+        nodeOff = -1;
+        nodeLen = 0;
+        int end = off + len;
+        int p = skipSpaces(b, off, end);
+        if (p >= end) {
+            return EMPTY;
+        }
+        int tokEnd = tokenEnd(b, p, end);
+        if (b[p] == 'n') {
+            // libauparse takes everything after the first five bytes ("node=") as the node name
+            nodeOff = Math.min(p + 5, tokEnd);
+            nodeLen = tokEnd - nodeOff;
+            p = skipSpaces(b, tokEnd, end);
+            if (p >= end) {
+                return NO_STAMP;
+            }
+            tokEnd = tokenEnd(b, p, end);
+        }
+        // the type token
+        p = skipSpaces(b, tokEnd, end);
+        if (p >= end) {
+            return NO_STAMP;
+        }
+        tokEnd = tokenEnd(b, p, end);
+        int paren = -1;
+        for (int i = p; i < tokEnd; i++) {
+            if (b[i] == '(') {
+                paren = i;
+                break;
+            }
+        }
+        if (paren < 0) {
+            return NO_STAMP;
+        }
+        return parseStamp(b, paren + 1, tokEnd);
+    }
+
+    private int parseStamp(byte[] b, int p, int end) {
+        long s = 0;
+        int start = p;
+        while (p < end && isDigit(b[p])) {
+            s = s * 10 + (b[p++] - '0');
+            if (s > 0xFFFF_FFFF_FFFFL) {
+                return BAD_STAMP;
+            }
+        }
+        if (p == start || p >= end || b[p] != '.') {
+            return BAD_STAMP;
+        }
+        p++;
+        int ms = 0;
+        start = p;
+        while (p < end && isDigit(b[p])) {
+            ms = ms * 10 + (b[p++] - '0');
+            if (ms > 999_999) {
+                return BAD_STAMP;
+            }
+        }
+        if (p == start || p >= end || b[p] != ':') {
+            return BAD_STAMP;
+        }
+        p++;
+        long ser = 0;
+        start = p;
+        while (p < end && isDigit(b[p])) {
+            ser = ser * 10 + (b[p++] - '0');
+            if (ser > 0xFFFF_FFFFL) {
+                return BAD_STAMP;
+            }
+        }
+        if (p == start || p >= end || b[p] != ')') {
+            return BAD_STAMP;
+        }
+        sec = s;
+        milli = ms;
+        serial = ser;
+        return OK;
+    }
+
+    static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static int skipSpaces(byte[] b, int p, int end) {
+        while (p < end && b[p] == ' ') {
+            p++;
+        }
+        return p;
+    }
+
+    static int tokenEnd(byte[] b, int p, int end) {
+        while (p < end && b[p] != ' ') {
+            p++;
+        }
+        return p;
+    }
+
+    public boolean hasNode() {
+        return nodeOff >= 0;
+    }
+
+    /** Offset of the node name in the parsed buffer, or -1. */
+    public int nodeOff() {
+        return nodeOff;
+    }
+
+    public int nodeLen() {
+        return nodeLen;
+    }
+
+    public long sec() {
+        return sec;
+    }
+
+    public int milli() {
+        return milli;
+    }
+
+    public long serial() {
+        return serial;
+    }
+
+    /** Whether the node of this header equals {@code other[off, off+len)}; both absent counts as equal. */
+    public boolean sameNode(byte[] other, int off, int len) {
+        if (nodeOff < 0 || off < 0) {
+            return nodeOff < 0 && off < 0;
+        }
+        return len == nodeLen && java.util.Arrays.equals(buf, nodeOff, nodeOff + nodeLen, other, off, off + len);
+    }
+
+    /** A hash of the node name (0 when absent) for keying open events. */
+    public int nodeHash() {
+        if (nodeOff < 0) {
+            return 0;
+        }
+        int h = 1;
+        for (int i = nodeOff; i < nodeOff + nodeLen; i++) {
+            h = 31 * h + buf[i];
+        }
+        return h;
+    }
+}
