@@ -32,7 +32,7 @@ KEY=${BENCH_KEY:-shadow}
 FORM=${BENCH_FORM:-eoe}
 # Chosen by --jvm-sweep on the benchmark machine (see bench/out/results.md): lowest CPU-seconds
 # for both commands, start-up included.
-DEFAULT_JAVA_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
+DEFAULT_JAVA_FLAGS="-XX:+UseSerialGC"
 JAVA_FLAGS=${BENCH_JAVA_FLAGS:-$DEFAULT_JAVA_FLAGS}
 SWEEP=no
 [[ ${1:-} == --jvm-sweep ]] && SWEEP=yes
@@ -148,13 +148,14 @@ for run in $(seq "$RUNS"); do
 done
 
 if [[ $SWEEP == yes ]]; then
-    sweep=("-XX:+UseSerialGC"
+    # "" is the JVM's defaults (G1 on this machine, tiered C1+C2).
+    sweep=(""
+           "-XX:+UseSerialGC"
            "-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
-           "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
            "-XX:+UseParallelGC"
-           "-XX:+UseG1GC"
-           "-XX:+UseSerialGC -XX:CICompilerCount=2 -Xss512k"
-           "-XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1")
+           "-XX:+UseSerialGC -Xmx256m -Xmn64m"
+           "-XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto"
+           "-XX:+UseSerialGC -XX:CICompilerCount=2")
     : >"$work/sweep"
     for flags in "${sweep[@]}"; do
         read -r -a f <<<"$flags"
@@ -260,6 +261,6 @@ if env["SWEEP"] == "yes" and os.path.exists(sys.argv[2]):
             r = by.get(cmd, [])
             cells += ["%.2f" % statistics.median(x[1] for x in r), "%.2f" % statistics.median(x[0] for x in r),
                       "%.0f" % (statistics.median(x[2] for x in r) / 1024)]
-        print("| `%s` | %s |" % (flags, " | ".join(cells)))
+        print("| `%s` | %s |" % (flags or "(JVM defaults)", " | ".join(cells)))
 PYEOF
 cat "$out/results.md"
