@@ -155,7 +155,7 @@ if [[ $SWEEP == yes ]]; then
            "-XX:+UseParallelGC"
            "-XX:+UseSerialGC -Xmx256m -Xmn64m"
            "-XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto"
-           "-XX:+UseSerialGC -XX:CICompilerCount=2")
+           "-XX:+UseSerialGC -XX:-TieredCompilation")
     : >"$work/sweep"
     for flags in "${sweep[@]}"; do
         read -r -a f <<<"$flags"
