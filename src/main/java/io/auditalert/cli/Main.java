@@ -25,6 +25,14 @@ public final class Main {
             switch (args[0]) {
                 case "events":
                     return EventsCommand.run(rest);
+                case "replay":
+                    return ReplayCommand.run(rest);
+                case "run":
+                    return RunCommand.run(rest);
+                case "check":
+                    return CheckCommand.run(rest);
+                case "demo":
+                    return DemoCommand.run(rest);
                 case "-h":
                 case "--help":
                 case "help":

@@ -1,0 +1,165 @@
+package io.auditalert.cli;
+
+import io.auditalert.alert.Sink;
+import io.auditalert.config.AppConfig;
+import io.auditalert.ingest.Inputs;
+import io.auditalert.metrics.Telemetry;
+import io.auditalert.pipeline.AlertStage;
+import io.auditalert.pipeline.Pipeline;
+import io.auditalert.pipeline.RuleEngine;
+import io.auditalert.ring.EventRing;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code auditalert replay [--config FILE] [--rules FILE]… [--metrics HOST:PORT] [FILE…]}: the live
+ * pipeline over audit logs (rotated ones too, in the order given), alerts as JSON lines on stdout.
+ * Waits (bounded) for the sinks to deliver before it exits.
+ */
+final class ReplayCommand {
+    static final Duration SINK_DRAIN = Duration.ofSeconds(60);
+
+    private ReplayCommand() {}
+
+    static int run(String[] args) {
+        Args a = new Args(args);
+        a.allow("--config", "--rules", "--metrics");
+        Path config = a.path("--config");
+        List<Path> rules = a.paths("--rules");
+        String metrics = a.value("--metrics");
+        List<Path> files = a.positional();
+        try {
+            AppConfig cfg = config != null ? Components.loadConfig(config) : new AppConfig();
+            return replay(cfg, rules, metrics, files, "replay", 0);
+        } catch (ConfigException e) {
+            e.errors().forEach(System.err::println);
+            return Main.EXIT_USAGE;
+        }
+    }
+
+    static int replay(AppConfig cfg, List<Path> ruleFiles, String metrics, List<Path> files, String command,
+            long lingerSeconds) throws ConfigException {
+        Telemetry telemetry = new Telemetry();
+        RuleEngine rules = ruleFiles.isEmpty()
+                ? Components.loadRules(cfg, telemetry)
+                : Components.loadRules(ruleFiles, telemetry);
+        List<Sink> sinks = Components.createSinks(cfg, telemetry);
+        Pipeline.Options o = Components.pipelineOptions(cfg, false);
+        o.whenFull = cfg.ringWhenFull == null ? EventRing.WhenFull.BLOCK : o.whenFull;
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks, Components.redactions(cfg)),
+                Components.throttle(telemetry), telemetry, Math.max(1, o.workers), false);
+        int status = Main.EXIT_OK;
+        AutoCloseable endpoint = () -> {};
+        try (Pipeline pipeline = new Pipeline(o, telemetry, stage)) {
+            if (metrics != null) {
+                endpoint = Components.startMetrics(metrics, null, telemetry);
+            }
+            pipeline.start();
+            if (files.isEmpty()) {
+                pipeline.pump(Inputs.stdin());
+            }
+            for (Path file : files) {
+                try {
+                    pipeline.pump(Inputs.file(file));
+                } catch (NoSuchFileException e) {
+                    System.err.println("auditalert " + command + ": no such file: " + file);
+                    status = Main.EXIT_FAILURE;
+                }
+            }
+            pipeline.finishInput();
+            pipeline.drain(Duration.ofMinutes(10));
+            for (Sink sink : sinks) {
+                if (!sink.drain(SINK_DRAIN)) {
+                    System.err.println("auditalert " + command + ": sink " + sink.name() + " did not deliver everything within "
+                            + SINK_DRAIN.toSeconds() + " s; see its spool and metrics");
+                }
+                sink.close();
+            }
+            if (metrics != null && lingerSeconds > 0) {
+                System.err.println("auditalert " + command + ": done; /metrics stays up for " + lingerSeconds + " s");
+                Thread.sleep(lingerSeconds * 1000);
+            }
+        } catch (IOException e) {
+            System.err.println("auditalert " + command + ": " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                endpoint.close();
+            } catch (Exception e) {
+                System.err.println("auditalert " + command + ": closing metrics: " + e.getMessage());
+            }
+        }
+        EventsCommand.reportParseErrors(telemetry.pipeline);
+        return status;
+    }
+
+    /** Minimal option parsing: {@code --name value} pairs (repeatable) and positional arguments. */
+    static final class Args {
+        private final List<String[]> options = new ArrayList<>();
+        private final List<Path> positional = new ArrayList<>();
+
+        Args(String[] args) {
+            for (int i = 0; i < args.length; i++) {
+                String s = args[i];
+                if (s.startsWith("--")) {
+                    int eq = s.indexOf('=');
+                    if (eq > 0) {
+                        options.add(new String[] {s.substring(0, eq), s.substring(eq + 1)});
+                    } else if (i + 1 < args.length) {
+                        options.add(new String[] {s, args[++i]});
+                    } else {
+                        throw new Main.UsageException("option " + s + " needs a value");
+                    }
+                } else if (s.startsWith("-") && !s.equals("-")) {
+                    throw new Main.UsageException("unknown option " + s);
+                } else {
+                    positional.add(Path.of(s));
+                }
+            }
+        }
+
+        void allow(String... names) {
+            List<String> known = List.of(names);
+            for (String[] o : options) {
+                if (!known.contains(o[0])) {
+                    throw new Main.UsageException("unknown option " + o[0]);
+                }
+            }
+        }
+
+        String value(String name) {
+            String v = null;
+            for (String[] o : options) {
+                if (o[0].equals(name)) {
+                    v = o[1];
+                }
+            }
+            return v;
+        }
+
+        Path path(String name) {
+            String v = value(name);
+            return v == null ? null : Path.of(v);
+        }
+
+        List<Path> paths(String name) {
+            List<Path> out = new ArrayList<>();
+            for (String[] o : options) {
+                if (o[0].equals(name)) {
+                    out.add(Path.of(o[1]));
+                }
+            }
+            return out;
+        }
+
+        List<Path> positional() {
+            return positional;
+        }
+    }
+}

@@ -1,0 +1,313 @@
+package io.auditalert.pipeline;
+
+import io.auditalert.alert.Alert;
+import io.auditalert.alert.Sink;
+import io.auditalert.assemble.AuditEvent;
+import io.auditalert.interp.Interpreter;
+import io.auditalert.json.EventJson;
+import io.auditalert.json.JsonBytes;
+import io.auditalert.metrics.Telemetry;
+import io.auditalert.parse.ByteBuf;
+import io.auditalert.parse.Values;
+import io.auditalert.ring.WorkerPool;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+
+/**
+ * What a worker does with one event: skip it when auditalert itself caused it, evaluate the rules,
+ * pass each match through the throttle, render the alert (with the event) and offer it to every sink
+ * that wants it; forward the event itself to sinks that take events. The rules, redaction and sinks
+ * form a {@link Snapshot} swapped atomically on reload, so a worker always sees one consistent set.
+ */
+public final class AlertStage implements WorkerPool.Handler {
+    /** Rules, sinks and redaction in force together. */
+    public static final class Snapshot {
+        final RuleEngine rules;
+        final List<Sink> sinks;
+        final List<Pattern> redact;
+
+        public Snapshot(RuleEngine rules, List<Sink> sinks, List<Pattern> redact) {
+            this.rules = rules;
+            this.sinks = List.copyOf(sinks);
+            this.redact = List.copyOf(redact);
+        }
+
+        public RuleEngine rules() {
+            return rules;
+        }
+
+        public List<Sink> sinks() {
+            return sinks;
+        }
+    }
+
+    private static final byte[] PID = "pid".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PPID = "ppid".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY = "key".getBytes(StandardCharsets.US_ASCII);
+    private static final String[] ALERT_FIELDS = {"auid", "uid", "euid", "pid", "ppid", "comm", "exe", "syscall",
+        "success", "exit", "tty", "ses", "hostname", "addr", "terminal", "acct", "res"};
+
+    private final Telemetry telemetry;
+    private final ThrottleGate throttle;
+    private final boolean live;
+    private final long selfPid = ProcessHandle.current().pid();
+    private final AtomicReference<Snapshot> snapshot;
+    private final Worker[] workers;
+
+    /** @param threads the number of threads that call {@link #handle} (worker ids 0..threads-1) */
+    public AlertStage(Snapshot initial, ThrottleGate throttle, Telemetry telemetry, int threads, boolean live) {
+        this.snapshot = new AtomicReference<>(initial);
+        this.throttle = throttle;
+        this.telemetry = telemetry;
+        this.live = live;
+        this.workers = new Worker[Math.max(1, threads)];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker();
+        }
+    }
+
+    public Snapshot snapshot() {
+        return snapshot.get();
+    }
+
+    /** Puts a new snapshot in force; returns the old one (its sinks are the caller's to close). */
+    public Snapshot swap(Snapshot next) {
+        return snapshot.getAndSet(next);
+    }
+
+    @Override
+    public void handle(AuditEvent ev, int worker) {
+        if (isSelf(ev)) {
+            telemetry.pipeline.selfEvents.increment();
+            return;
+        }
+        Snapshot snap = snapshot.get();
+        Worker w = workers[worker];
+        w.event = ev;
+        w.snap = snap;
+        snap.rules.evaluate(ev, worker, w);
+        if (w.forwardsEvents(snap)) {
+            w.forward(ev, snap);
+        }
+        if (live && ev.firstArrivalNanos() != 0) {
+            telemetry.latency.record(System.nanoTime() - ev.firstArrivalNanos());
+        }
+        w.event = null;
+    }
+
+    /** Events of auditalert's own process and its direct children (exec sinks) are not evaluated. */
+    private boolean isSelf(AuditEvent ev) {
+        int r = ev.findRecord(io.auditalert.parse.RecordTypes.SYSCALL);
+        if (r < 0) {
+            return false;
+        }
+        byte[] b = ev.buffer();
+        int pid = ev.find(r, PID);
+        if (pid >= 0 && Values.parseDecimal(b, ev.valOff(pid), ev.valLen(pid)) == selfPid) {
+            return true;
+        }
+        int ppid = ev.find(r, PPID);
+        return ppid >= 0 && Values.parseDecimal(b, ev.valOff(ppid), ev.valLen(ppid)) == selfPid;
+    }
+
+    /** Per-thread scratch and the match callback. */
+    private final class Worker implements RuleEngine.Matches {
+        final ByteBuf out = new ByteBuf(256);
+        final ByteBuf key = new ByteBuf(128);
+        final ByteBuf json = new ByteBuf(4096);
+        final ByteBuf value = new ByteBuf(256);
+        final EventJson eventJson = new EventJson(new Interpreter());
+        AuditEvent event;
+        Snapshot snap;
+
+        @Override
+        public void match(RuleEngine.Match m, AuditEvent ev) {
+            telemetry.rule(m.rule(), m.severity().label()).matches.increment();
+            long suppressedBefore = 0;
+            if (m.throttleWindowMillis() > 0) {
+                key.clear();
+                m.throttleKey(ev, key);
+                suppressedBefore = throttle.admit(m.rule(), key.toLatin1String(), ev.epochMillis(), m.throttleWindowMillis());
+                if (suppressedBefore == ThrottleGate.SUPPRESSED) {
+                    telemetry.rule(m.rule(), m.severity().label()).suppressed.increment();
+                    return;
+                }
+            }
+            out.clear();
+            m.renderOutput(ev, out);
+            String output = redact(out.toUtf8String(), snap.redact);
+            Alert alert = buildAlert(m, ev, output, suppressedBefore);
+            for (Sink sink : snap.sinks) {
+                if (sink.accepts(alert)) {
+                    sink.offer(alert);
+                }
+            }
+        }
+
+        boolean forwardsEvents(Snapshot s) {
+            for (Sink sink : s.sinks) {
+                if (sink instanceof EventSink) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void forward(AuditEvent ev, Snapshot s) {
+            json.clear();
+            eventJson.write(ev, json);
+            Alert item = new Alert(eventId(ev), ev.epochMillis(), null, null, null, List.of(), ev.nodeString(),
+                    ev.serial(), keys(ev), Map.of(), 0, json.toByteArray(), ev.firstArrivalNanos());
+            for (Sink sink : s.sinks) {
+                if (sink instanceof EventSink && sink.accepts(item)) {
+                    sink.offer(item);
+                }
+            }
+        }
+
+        private Alert buildAlert(RuleEngine.Match m, AuditEvent ev, String output, long suppressedBefore) {
+            String id = alertId(ev, m.rule());
+            List<String> keys = keys(ev);
+            json.clear();
+            json.putLatin1("{\"id\":");
+            JsonBytes.string(json, id);
+            json.putLatin1(",\"time\":");
+            JsonBytes.isoTime(json, ev.epochMillis());
+            json.putLatin1(",\"rule\":");
+            JsonBytes.string(json, m.rule());
+            json.putLatin1(",\"severity\":");
+            JsonBytes.string(json, m.severity().label());
+            json.putLatin1(",\"output\":");
+            JsonBytes.string(json, output);
+            json.putLatin1(",\"tags\":");
+            stringArray(json, m.tags());
+            json.putLatin1(",\"node\":");
+            if (ev.hasNode()) {
+                JsonBytes.string(json, ev.buffer(), ev.nodeOff(), ev.nodeLen());
+            } else {
+                json.putLatin1("null");
+            }
+            json.putLatin1(",\"serial\":").putLong(ev.serial());
+            json.putLatin1(",\"keys\":");
+            stringArray(json, keys);
+            if (suppressedBefore > 0) {
+                json.putLatin1(",\"suppressed\":").putLong(suppressedBefore);
+            }
+            json.putLatin1(",\"event\":");
+            eventJson.write(ev, json);
+            json.put((byte) '}');
+            return new Alert(id, ev.epochMillis(), m.rule(), m.severity(), output, m.tags(), ev.nodeString(),
+                    ev.serial(), keys, alertFields(ev), suppressedBefore, json.toByteArray(), ev.firstArrivalNanos());
+        }
+
+        /** Decoded values of the fields sinks may structure (syslog SD, Alertmanager labels). */
+        private Map<String, String> alertFields(AuditEvent ev) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            byte[] b = ev.buffer();
+            for (String name : ALERT_FIELDS) {
+                int f = ev.find(name.getBytes(StandardCharsets.US_ASCII));
+                if (f < 0) {
+                    continue;
+                }
+                int off = ev.valOff(f);
+                int len = ev.valLen(f);
+                if (name.equals("comm") || name.equals("exe") || name.equals("acct") || name.equals("hostname")) {
+                    Values.decodeEscaped(b, off, len, value);
+                    fields.put(name, value.toUtf8String());
+                } else {
+                    fields.put(name, new String(b, Values.unquotedOff(b, off, len), Values.unquotedLen(b, off, len),
+                            StandardCharsets.ISO_8859_1));
+                }
+            }
+            return Collections.unmodifiableMap(fields);
+        }
+
+        private List<String> keys(AuditEvent ev) {
+            List<String> keys = null;
+            byte[] b = ev.buffer();
+            for (int r = 0; r < ev.recordCount(); r++) {
+                for (int f = ev.firstField(r); f < ev.endField(r); f++) {
+                    if (ev.nameIs(f, KEY) && !Values.isAbsent(b, ev.valOff(f), ev.valLen(f))) {
+                        Values.decodeEscaped(b, ev.valOff(f), ev.valLen(f), value);
+                        String k = value.toUtf8String();
+                        if (keys == null) {
+                            keys = new ArrayList<>(2);
+                        }
+                        if (!keys.contains(k)) {
+                            keys.add(k);
+                        }
+                    }
+                }
+            }
+            return keys == null ? List.of() : List.copyOf(keys);
+        }
+    }
+
+    /** Marker for sinks configured with {@code what: events}. */
+    public interface EventSink extends Sink {}
+
+    static String redact(String output, List<Pattern> patterns) {
+        for (Pattern p : patterns) {
+            output = p.matcher(output).replaceAll("***");
+        }
+        return output;
+    }
+
+    private static void stringArray(ByteBuf json, List<String> items) {
+        json.put((byte) '[');
+        for (int i = 0; i < items.size(); i++) {
+            if (i > 0) {
+                json.put((byte) ',');
+            }
+            JsonBytes.string(json, items.get(i));
+        }
+        json.put((byte) ']');
+    }
+
+    /**
+     * A stable id from the event's identity and the rule: the same alert gets the same id on every
+     * retry, after a restart from the spool, and when the same log is replayed again.
+     */
+    static String alertId(AuditEvent ev, String rule) {
+        long h1 = 0x243F6A8885A308D3L;
+        long h2 = 0x13198A2E03707344L;
+        h1 = mix(h1, ev.sec());
+        h2 = mix(h2, ev.milli());
+        h1 = mix(h1, ev.serial());
+        if (ev.hasNode()) {
+            byte[] b = ev.buffer();
+            for (int i = ev.nodeOff(); i < ev.nodeOff() + ev.nodeLen(); i++) {
+                h2 = mix(h2, b[i]);
+            }
+        }
+        for (int i = 0; i < rule.length(); i++) {
+            h1 = mix(h1, rule.charAt(i));
+            h2 = mix(h2, rule.charAt(i) * 31L);
+        }
+        h1 = mix(h1, h2);
+        h2 = mix(h2, h1);
+        return String.format("%016x%016x", h1, h2);
+    }
+
+    private static String eventId(AuditEvent ev) {
+        return alertId(ev, "");
+    }
+
+    private static long mix(long h, long v) {
+        h ^= v + 0x9E3779B97F4A7C15L + (h << 6) + (h >>> 2);
+        h *= 0xBF58476D1CE4E5B9L;
+        return h ^ (h >>> 31);
+    }
+
+    @Override
+    public String toString() {
+        return "AlertStage" + Arrays.toString(new int[] {workers.length});
+    }
+}

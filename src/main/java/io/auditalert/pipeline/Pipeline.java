@@ -1,0 +1,226 @@
+package io.auditalert.pipeline;
+
+import io.auditalert.assemble.AuditEvent;
+import io.auditalert.assemble.EventAssembler;
+import io.auditalert.ingest.LineFramer;
+import io.auditalert.metrics.PipelineStats;
+import io.auditalert.metrics.Telemetry;
+import io.auditalert.parse.Values;
+import io.auditalert.ring.EventRing;
+import io.auditalert.ring.WorkerPool;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The running pipeline: reader → assembler → ring → workers → {@link AlertStage}. The reader thread
+ * is the caller of {@link #pump}; in live mode a timer thread ("assembly-timer") completes idle
+ * events under the same lock the reader holds per read batch, so the assembler stays
+ * single-threaded. With zero workers the alert stage runs on the reader thread and there is no ring.
+ *
+ * <p>Shutdown order: {@link #finishInput} (complete every open event), {@link #drain} (ring and
+ * workers), then the caller drains the sinks.
+ */
+public final class Pipeline implements AutoCloseable {
+    /** How to build a pipeline. */
+    public static final class Options {
+        public boolean live;
+        public int workers = 2;
+        public int ringCapacity = 65_536;
+        public long ringMaxBytes = 64L << 20;
+        public EventRing.WhenFull whenFull = EventRing.WhenFull.DROP;
+        public EventAssembler.Settings assembly = new EventAssembler.Settings();
+        public int maxLine = LineFramer.DEFAULT_MAX_LINE;
+    }
+
+    /** The in-band status line the native wrapper sends in relay mode; never an audit record. */
+    static final byte[] RELAY_PREFIX = "auditalert-relay:".getBytes(StandardCharsets.US_ASCII);
+
+    private final Options options;
+    private final Telemetry telemetry;
+    private final PipelineStats stats;
+    private final AlertStage stage;
+    private final EventAssembler assembler;
+    private final EventRing ring;
+    private final WorkerPool pool;
+    private final LineFramer framer;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final LineFramer.BatchLock batchLock = new LineFramer.BatchLock() {
+        @Override
+        public void lock() {
+            lock.lock();
+        }
+
+        @Override
+        public void unlock() {
+            lock.unlock();
+        }
+    };
+    private Thread timer;
+    private volatile boolean closed;
+
+    public Pipeline(Options options, Telemetry telemetry, AlertStage stage) {
+        this.options = options;
+        this.telemetry = telemetry;
+        this.stats = telemetry.pipeline;
+        this.stage = stage;
+        options.assembly.wallClock = options.live;
+        options.assembly.outstandingSlots = options.ringCapacity + options.workers + 16;
+        this.framer = new LineFramer(options.maxLine, stats);
+        if (options.workers > 0) {
+            EventAssembler[] self = new EventAssembler[1];
+            this.ring = new EventRing(options.ringCapacity, options.ringMaxBytes, options.whenFull, stats);
+            this.assembler = new EventAssembler(options.assembly, stats, ev -> {
+                if (!ring.publish(ev)) {
+                    self[0].recycle(ev);
+                }
+            });
+            self[0] = assembler;
+            this.pool = new WorkerPool(options.workers, ring, stage, assembler::recycle);
+            telemetry.ringCapacity = ring.capacity();
+            telemetry.ringUsed = ring::size;
+        } else {
+            EventAssembler[] self = new EventAssembler[1];
+            this.ring = null;
+            this.pool = null;
+            this.assembler = new EventAssembler(options.assembly, stats, ev -> inline(self[0], ev));
+            self[0] = assembler;
+        }
+    }
+
+    private void inline(EventAssembler owner, AuditEvent ev) {
+        try {
+            stage.handle(ev, 0);
+        } finally {
+            owner.recycle(ev);
+        }
+    }
+
+    public AlertStage stage() {
+        return stage;
+    }
+
+    public void start() {
+        if (pool != null) {
+            pool.start();
+        }
+        if (options.live) {
+            timer = new Thread(this::tickLoop, "assembly-timer");
+            timer.setDaemon(true);
+            timer.start();
+        }
+    }
+
+    private void tickLoop() {
+        while (!closed) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            lock.lock();
+            try {
+                assembler.tick(System.nanoTime());
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Reads the source to its end on the calling thread (the reader). */
+    public void pump(LineFramer.ByteSource source) throws IOException {
+        boolean live = options.live;
+        framer.pump(source, (b, off, len) -> {
+            if (len > RELAY_PREFIX.length && b[off] == 'a' && startsWith(b, off, RELAY_PREFIX)) {
+                relayStatus(b, off + RELAY_PREFIX.length, off + len);
+                return;
+            }
+            assembler.onLine(b, off, len, live ? System.nanoTime() : 0L);
+        }, batchLock);
+    }
+
+    /** End of input: completes every open event and hands it on. */
+    public void finishInput() {
+        lock.lock();
+        try {
+            assembler.finish();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until the workers have handled everything published, up to the timeout. */
+    public boolean drain(Duration timeout) {
+        return pool == null || pool.awaitIdle(timeout);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (timer != null) {
+            timer.interrupt();
+        }
+        if (pool != null) {
+            pool.stop(Duration.ofMillis(500));
+        }
+    }
+
+    /** Parses {@code key=N} pairs of a relay status line into the loss ledger. */
+    private void relayStatus(byte[] b, int p, int end) {
+        while (p < end) {
+            while (p < end && b[p] == ' ') {
+                p++;
+            }
+            int ks = p;
+            while (p < end && b[p] != '=' && b[p] != ' ') {
+                p++;
+            }
+            if (p >= end || b[p] != '=') {
+                continue;
+            }
+            int ke = p++;
+            int vs = p;
+            while (p < end && b[p] != ' ') {
+                p++;
+            }
+            long v = Values.parseDecimal(b, vs, p - vs);
+            if (v < 0) {
+                continue;
+            }
+            String k = new String(b, ks, ke - ks, StandardCharsets.US_ASCII);
+            switch (k) {
+                case "dropped_records":
+                    stats.relayDroppedRecords = v;
+                    break;
+                case "dropped_bytes":
+                    stats.relayDroppedBytes = v;
+                    break;
+                case "kernel_lost":
+                    stats.kernelLost = v;
+                    break;
+                case "kernel_backlog":
+                    stats.kernelBacklog = v;
+                    break;
+                case "kernel_backlog_limit":
+                    stats.kernelBacklogLimit = v;
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private static boolean startsWith(byte[] b, int off, byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (b[off + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+}

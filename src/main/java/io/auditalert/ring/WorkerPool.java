@@ -1,0 +1,115 @@
+package io.auditalert.ring;
+
+import io.auditalert.assemble.AuditEvent;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * N worker threads ("worker-0", ...) that take events from the ring, hand each to the handler, then
+ * return the slot. An idle worker parks (up to 100 ms, woken by the publisher), never spins. A
+ * handler that throws is logged and counted, and the worker goes on.
+ */
+public final class WorkerPool {
+    /** Handles one event on a worker thread; the slot is recycled right after it returns. */
+    public interface Handler {
+        void handle(AuditEvent ev, int worker);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+
+    private final EventRing ring;
+    private final Handler handler;
+    private final Consumer<AuditEvent> recycle;
+    private final Thread[] threads;
+    private final boolean[] sleeping;
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile boolean stopping;
+    private volatile long handlerErrors;
+
+    public WorkerPool(int workers, EventRing ring, Handler handler, Consumer<AuditEvent> recycle) {
+        this.ring = ring;
+        this.handler = handler;
+        this.recycle = recycle;
+        this.threads = new Thread[workers];
+        this.sleeping = new boolean[workers];
+        for (int i = 0; i < workers; i++) {
+            int id = i;
+            threads[i] = new Thread(() -> loop(id), "worker-" + i);
+            threads[i].setDaemon(true);
+        }
+        ring.registerConsumers(threads, sleeping);
+    }
+
+    public void start() {
+        for (Thread t : threads) {
+            t.start();
+        }
+    }
+
+    private void loop(int id) {
+        while (true) {
+            AuditEvent ev = ring.poll();
+            if (ev == null) {
+                if (stopping) {
+                    return;
+                }
+                sleeping[id] = true;
+                if (ring.isEmpty() && !stopping) {
+                    LockSupport.parkNanos(100_000_000L);
+                }
+                sleeping[id] = false;
+                continue;
+            }
+            busy.incrementAndGet();
+            try {
+                handler.handle(ev, id);
+            } catch (RuntimeException e) {
+                handlerErrors++;
+                LOG.error("worker-{}: handler failed on event {}; going on", id, ev.serial(), e);
+            } finally {
+                recycle.accept(ev);
+                busy.decrementAndGet();
+            }
+        }
+    }
+
+    /** Waits until the ring is empty and no worker holds an event, up to the timeout. */
+    public boolean awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ring.isEmpty() || busy.get() > 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            for (Thread t : threads) {
+                LockSupport.unpark(t);
+            }
+            LockSupport.parkNanos(200_000);
+        }
+        return true;
+    }
+
+    /** Drains the ring (bounded by the timeout) and stops the threads. */
+    public boolean stop(Duration timeout) {
+        boolean drained = awaitIdle(timeout);
+        stopping = true;
+        for (Thread t : threads) {
+            LockSupport.unpark(t);
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return drained;
+    }
+
+    public long handlerErrors() {
+        return handlerErrors;
+    }
+}

@@ -1,0 +1,73 @@
+package io.auditalert.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.metrics.PipelineStats;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LineFramerTest {
+    private final PipelineStats stats = new PipelineStats();
+    private final List<String> lines = new ArrayList<>();
+
+    private void pump(LineFramer framer, InputStream in) throws IOException {
+        framer.pump(Inputs.stream(in), (b, off, len) -> lines.add(new String(b, off, len, StandardCharsets.ISO_8859_1)));
+    }
+
+    /** Returns at most {@code step} bytes per read, so lines are cut across reads. */
+    private static InputStream trickle(byte[] data, int step) {
+        return new ByteArrayInputStream(data) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, step));
+            }
+        };
+    }
+
+    @Test
+    void shouldCarryPartialLinesAcrossReads() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            sb.append("type=SYSCALL msg=audit(1.000:").append(i).append("): x=").append("y".repeat(i % 97)).append('\n');
+        }
+        byte[] data = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        for (int step : new int[] {1, 7, 4096, 1 << 20}) {
+            lines.clear();
+            pump(new LineFramer(LineFramer.DEFAULT_MAX_LINE, stats), trickle(data, step));
+            assertThat(lines).hasSize(1000);
+            assertThat(String.join("\n", lines) + "\n").isEqualTo(sb.toString());
+        }
+    }
+
+    @Test
+    void shouldSkipAndCountOverlongLinesWithoutBufferingThem() throws IOException {
+        byte[] huge = new byte[5 << 20];
+        java.util.Arrays.fill(huge, (byte) 'A');
+        byte[] tail = "\ntype=EOE msg=audit(1.000:2): \n".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] data = new byte[huge.length + tail.length + 5];
+        System.arraycopy("ok 1\n".getBytes(StandardCharsets.ISO_8859_1), 0, data, 0, 5);
+        System.arraycopy(huge, 0, data, 5, huge.length);
+        System.arraycopy(tail, 0, data, 5 + huge.length, tail.length);
+        pump(new LineFramer(64 * 1024, stats), new ByteArrayInputStream(data));
+        assertThat(lines).containsExactly("ok 1", "type=EOE msg=audit(1.000:2): ");
+        assertThat(stats.linesTooLong).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDeliverTheLastLineEvenWithoutNewline() throws IOException {
+        pump(new LineFramer(1024, stats), new ByteArrayInputStream("a\nb".getBytes(StandardCharsets.ISO_8859_1)));
+        assertThat(lines).containsExactly("a", "b");
+    }
+
+    @Test
+    void shouldPassBytesThroughUndecoded() throws IOException {
+        byte[] data = {'x', '=', (byte) 0xff, (byte) 0xc3, (byte) 0xa9, '\n'};
+        pump(new LineFramer(1024, stats), new ByteArrayInputStream(data));
+        assertThat(lines.get(0).getBytes(StandardCharsets.ISO_8859_1)).containsExactly('x', '=', 0xff, 0xc3, 0xa9);
+    }
+}

@@ -1,0 +1,60 @@
+package io.auditalert.parse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.assemble.Feed;
+import org.junit.jupiter.api.Test;
+
+/** Field splitting as libauparse 3.0.9 does it (outputs checked against python3-audit). */
+class RecordTokenizerTest {
+    private static String only(String line) {
+        Feed feed = new Feed().line(line).finish();
+        assertThat(feed.events).hasSize(1);
+        return feed.events.get(0);
+    }
+
+    @Test
+    void shouldSplitMultipleKeysIntoVirtualKeyFields() {
+        assertThat(only("type=CONFIG_CHANGE msg=audit(1700000002.000:12): auid=0 ses=1 op=add_rule key=6B657931016B657932 list=4 res=1"))
+                .contains("\"fields\":{\"auid\":\"0\",\"ses\":\"1\",\"op\":\"add_rule\",\"key\":\"key1\",\"key#2\":\"key2\",\"list\":\"4\",\"res\":\"1\"}");
+    }
+
+    @Test
+    void shouldKeepNullMarkersAndStripMsgWrapper() {
+        String json = only("type=USER_AUTH msg=audit(1700000004.000:14): pid=5864 uid=0 auid=4294967295 ses=4294967295 msg='op=PAM:authentication grantors=pam_rootok acct=\"nobody\" exe=\"/usr/bin/su\" hostname=? addr=? terminal=? res=success'\u001dUID=\"root\" AUID=\"unset\"");
+        assertThat(json).contains("\"op\":\"PAM:authentication\"", "\"grantors\":\"pam_rootok\"", "\"hostname\":\"?\"", "\"res\":\"success\"}");
+        assertThat(json).doesNotContain("UID\":\"root");
+    }
+
+    @Test
+    void shouldSynthesizeAvcResultAndPermissions() {
+        assertThat(only("type=AVC msg=audit(1700000005.000:15): avc:  denied  { read write } for  pid=1 comm=\"x\" scontext=a:b:c tcontext=d:e:f tclass=file permissive=0"))
+                .contains("\"fields\":{\"seresult\":\"denied\",\"seperms\":\"read,write\",\"pid\":\"1\",\"comm\":\"x\"");
+    }
+
+    @Test
+    void shouldReadKernelStyleTypeNumbersAsLibauparseDoes() {
+        String json = only("type=1400 audit(1700000006.000:16): apparmor=\"DENIED\" operation=\"open\" name=\"/etc/y\" pid=1");
+        assertThat(json).contains("\"type\":\"AVC\"", "\"seresult\":\"audit(1700000006.000:16):\"", "\"apparmor\":\"DENIED\"");
+    }
+
+    @Test
+    void shouldKeepUnknownTypesAndExecveChunksWithNode() {
+        assertThat(only("type=UNKNOWN[1420] msg=audit(1700000003.000:13): foo=bar baz=\"q\" "))
+                .contains("\"type\":\"UNKNOWN[1420]\"", "\"foo\":\"bar\"", "\"baz\":\"q\"");
+        assertThat(only("node=web01 type=EXECVE msg=audit(1700000007.000:17): argc=3 a0=\"echo\" a1_len=4 a1[0]=4141 a1[1]=\"BB\" a2=(null)"))
+                .contains("\"node\":\"web01\"", "\"argc\":\"3\"", "\"a1_len\":\"4\"", "\"a1[0]\":\"4141\"", "\"a1[1]\":\"BB\"", "\"a2\":\"(null)\"");
+    }
+
+    @Test
+    void shouldTrimTrailingPunctuationLikeLibauparse() {
+        assertThat(only("type=DAEMON_START msg=audit(1700000008.000:18): op=start ver=3.0.9 format=enriched kernel=6.1.0, auid=4294967295 pid=1 subj=unconfined  res=success"))
+                .contains("\"kernel\":\"6.1.0\"", "\"res\":\"success\"");
+    }
+
+    @Test
+    void shouldKeepTheEnrichedSectionApartIncludingSaddrBraces() {
+        Feed feed = new Feed().line("type=SOCKADDR msg=audit(1795701009.497:20): saddr=100000000000000000000000\u001dSADDR={ saddr_fam=netlink nlnk-fam=16 nlnk-pid=0 }").finish();
+        assertThat(feed.events.get(0)).contains("\"fields\":{\"saddr\":\"100000000000000000000000\"}");
+    }
+}

@@ -1,0 +1,178 @@
+package io.auditalert.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.alert.Alert;
+import io.auditalert.alert.Severity;
+import io.auditalert.alert.Sink;
+import io.auditalert.assemble.AuditEvent;
+import io.auditalert.ingest.Inputs;
+import io.auditalert.metrics.Telemetry;
+import io.auditalert.parse.ByteBuf;
+import io.auditalert.parse.Values;
+import io.auditalert.ring.EventRing;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Test;
+
+class PipelineTest {
+    /** Matches events whose SYSCALL key is "hit"; renders "serial N". */
+    static final RuleEngine KEY_HIT = new RuleEngine() {
+        private final byte[] key = "key".getBytes(StandardCharsets.US_ASCII);
+        private final byte[] hit = "\"hit\"".getBytes(StandardCharsets.US_ASCII);
+
+        @Override
+        public void evaluate(AuditEvent ev, int worker, Matches out) {
+            int f = ev.find(key);
+            if (f >= 0 && ev.valueIs(f, hit)) {
+                out.match(new Match() {
+                    @Override
+                    public String rule() {
+                        return "key-hit";
+                    }
+
+                    @Override
+                    public Severity severity() {
+                        return Severity.HIGH;
+                    }
+
+                    @Override
+                    public List<String> tags() {
+                        return List.of("t1");
+                    }
+
+                    @Override
+                    public long throttleWindowMillis() {
+                        return 0;
+                    }
+
+                    @Override
+                    public void renderOutput(AuditEvent e, ByteBuf o) {
+                        o.putLatin1("serial ").putLong(e.serial());
+                    }
+
+                    @Override
+                    public void throttleKey(AuditEvent e, ByteBuf o) {}
+                }, ev);
+            }
+        }
+
+        @Override
+        public int ruleCount() {
+            return 1;
+        }
+    };
+
+    static final class CollectingSink implements Sink {
+        final Queue<Alert> alerts = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public String name() {
+            return "collect";
+        }
+
+        @Override
+        public boolean accepts(Alert alert) {
+            return true;
+        }
+
+        @Override
+        public boolean offer(Alert alert) {
+            return alerts.add(alert);
+        }
+
+        @Override
+        public boolean drain(Duration timeout) {
+            return true;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private static byte[] stream(int events, long selfPid) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= events; i++) {
+            String key = i % 3 == 0 ? "\"hit\"" : "(null)";
+            long pid = i == 3 ? selfPid : 5_000_000 + i; // above any pid_max
+            sb.append("type=SYSCALL msg=audit(1700000000.000:").append(i).append("): arch=c000003e syscall=59 pid=")
+                    .append(pid).append(" ppid=1 key=").append(key).append('\n');
+            sb.append("type=PROCTITLE msg=audit(1700000000.000:").append(i).append("): proctitle=6C73\n");
+            sb.append("type=EOE msg=audit(1700000000.000:").append(i).append("): \n");
+        }
+        sb.append("auditalert-relay: dropped_records=7 dropped_bytes=700 kernel_lost=3 kernel_backlog=1 kernel_backlog_limit=8192\n");
+        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static Pipeline pipeline(Telemetry t, CollectingSink sink, int workers, EventRing.WhenFull full, int capacity) {
+        Pipeline.Options o = new Pipeline.Options();
+        o.workers = workers;
+        o.whenFull = full;
+        o.ringCapacity = capacity;
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of(sink), List.of()), ThrottleGate.NONE, t, workers, false);
+        return new Pipeline(o, t, stage);
+    }
+
+    @Test
+    void shouldDeliverEveryMatchWhenTheRingBlocks() throws Exception {
+        for (int workers : new int[] {0, 1, 2}) {
+            Telemetry t = new Telemetry();
+            CollectingSink sink = new CollectingSink();
+            Pipeline p = pipeline(t, sink, workers, EventRing.WhenFull.BLOCK, 4);
+            p.start();
+            p.pump(Inputs.stream(new ByteArrayInputStream(stream(30_000, ProcessHandle.current().pid()))));
+            p.finishInput();
+            assertThat(p.drain(Duration.ofSeconds(30))).isTrue();
+            p.close();
+            assertThat(t.pipeline.events).isEqualTo(30_000);
+            assertThat(t.pipeline.selfEvents.sum()).isEqualTo(1);
+            assertThat(sink.alerts).hasSize(10_000 - 1);
+            assertThat(t.pipeline.ringDropped).isZero();
+            assertThat(t.pipeline.relayDroppedRecords).isEqualTo(7);
+            assertThat(t.pipeline.kernelLost).isEqualTo(3);
+            Alert a = sink.alerts.peek();
+            String json = new String(a.json(), StandardCharsets.UTF_8);
+            assertThat(json).startsWith("{\"id\":\"").contains("\"rule\":\"key-hit\"", "\"severity\":\"high\"", "\"output\":\"serial ",
+                    "\"tags\":[\"t1\"]", "\"keys\":[\"hit\"]", "\"event\":{\"time\":\"2023-11-14T22:13:20.000Z\"");
+            assertThat(a.fields()).containsEntry("pid", String.valueOf(5_000_000 + a.serial()));
+        }
+    }
+
+    @Test
+    void shouldCountDropsWhenTheRingIsFullInDropMode() throws Exception {
+        Telemetry t = new Telemetry();
+        CollectingSink sink = new CollectingSink();
+        // workers never started: the ring fills and every further event is dropped and counted
+        Pipeline p = pipeline(t, sink, 1, EventRing.WhenFull.DROP, 8);
+        p.pump(Inputs.stream(new ByteArrayInputStream(stream(100, -1))));
+        p.finishInput();
+        assertThat(t.pipeline.ringDropped).isEqualTo(100 - 8);
+        p.start();
+        assertThat(p.drain(Duration.ofSeconds(10))).isTrue();
+        p.close();
+        assertThat(sink.alerts).hasSizeLessThanOrEqualTo(8);
+    }
+
+    @Test
+    void shouldGiveTheSameAlertTheSameIdEveryTime() throws Exception {
+        String first = null;
+        for (int run = 0; run < 2; run++) {
+            Telemetry t = new Telemetry();
+            CollectingSink sink = new CollectingSink();
+            Pipeline p = pipeline(t, sink, 0, EventRing.WhenFull.BLOCK, 4);
+            p.pump(Inputs.stream(new ByteArrayInputStream(stream(3, -1))));
+            p.finishInput();
+            String id = sink.alerts.peek().id();
+            assertThat(id).hasSize(32);
+            if (first != null) {
+                assertThat(id).isEqualTo(first);
+            }
+            first = id;
+        }
+        assertThat(Values.isAllHex(first.getBytes(StandardCharsets.US_ASCII), 0, 32)).isTrue();
+    }
+}
