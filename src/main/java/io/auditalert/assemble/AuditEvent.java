@@ -18,6 +18,12 @@ import java.util.Arrays;
  *
  * Values keep the bytes as written, quotes included ({@code "ls"}, hex, {@code (null)}); the
  * decoding helpers live in {@link io.auditalert.parse.Values}.
+ *
+ * <p>Records are tokenized lazily: appending a record copies its line and notes its type; its
+ * fields are split on the first access to them ({@link #firstField}, {@link #find}, ...), by the
+ * thread that holds the event. A rule that only needs the SYSCALL record's {@code key} never pays
+ * for splitting the PATH, EXECVE or PROCTITLE records. Tokenizing never moves {@link #buffer()}:
+ * the bytes libauparse synthesizes are written in place or into the slot's constant preamble.
  */
 public final class AuditEvent {
     static final int INITIAL_BYTES = 4096;
@@ -26,8 +32,16 @@ public final class AuditEvent {
     /** A slot whose buffer grew beyond this gives it back on recycle, so rare giants don't pin memory. */
     static final int KEEP_BYTES = 64 * 1024;
 
-    byte[] buf = new byte[INITIAL_BYTES];
-    int used;
+    /** Constant field names that libauparse makes up for AVC records, at the start of every buffer. */
+    static final byte[] PREAMBLE = "seresultseperms".getBytes(StandardCharsets.US_ASCII);
+    public static final int SERESULT_OFF = 0;
+    public static final int SERESULT_LEN = 8;
+    public static final int SEPERMS_OFF = 8;
+    public static final int SEPERMS_LEN = 7;
+
+    byte[] buf = newBuffer(INITIAL_BYTES);
+    int used = PREAMBLE.length;
+    io.auditalert.parse.RecordTokenizer tokenizer;
 
     int nodeOff = -1;
     int nodeLen;
@@ -46,6 +60,7 @@ public final class AuditEvent {
     int[] fieldEnd = new int[INITIAL_RECORDS];
     int[] enrFirst = new int[INITIAL_RECORDS];
     int[] enrEnd = new int[INITIAL_RECORDS];
+    boolean[] tokenized = new boolean[INITIAL_RECORDS];
 
     int fieldCount;
     int[] nameOff = new int[INITIAL_FIELDS];
@@ -141,21 +156,32 @@ public final class AuditEvent {
         return recLen[r];
     }
 
+    /** Splits record r into fields if that has not happened yet. */
+    private void ensure(int r) {
+        if (!tokenized[r]) {
+            tokenizer.tokenize(this, r);
+        }
+    }
+
     /** First raw field of record r (node= and type= tokens excluded). */
     public int firstField(int r) {
+        ensure(r);
         return fieldFirst[r] + headerFields[r];
     }
 
     /** One past the last raw field of record r. */
     public int endField(int r) {
+        ensure(r);
         return fieldEnd[r];
     }
 
     public int firstEnriched(int r) {
+        ensure(r);
         return enrFirst[r];
     }
 
     public int endEnriched(int r) {
+        ensure(r);
         return enrEnd[r];
     }
 
@@ -209,7 +235,7 @@ public final class AuditEvent {
     /** The record that holds field f. */
     public int recordOf(int f) {
         for (int r = 0; r < recordCount; r++) {
-            if (f < fieldEnd[r] || f < enrEnd[r] && f >= enrFirst[r]) {
+            if (tokenized[r] && f >= fieldFirst[r] && f < enrEnd[r]) {
                 return r;
             }
         }
@@ -218,7 +244,7 @@ public final class AuditEvent {
 
     /** The first enriched (after 0x1D) field of record r with this upper-case name, or -1. */
     public int findEnriched(int r, byte[] upperName) {
-        for (int f = enrFirst[r], end = enrEnd[r]; f < end; f++) {
+        for (int f = firstEnriched(r), end = enrEnd[r]; f < end; f++) {
             if (nameIs(f, upperName)) {
                 return f;
             }
@@ -249,9 +275,9 @@ public final class AuditEvent {
     /** Resets the slot for a new event; keeps its arrays unless the byte buffer grew very large. */
     void reset() {
         if (buf.length > KEEP_BYTES) {
-            buf = new byte[INITIAL_BYTES];
+            buf = newBuffer(INITIAL_BYTES);
         }
-        used = 0;
+        used = PREAMBLE.length;
         nodeOff = -1;
         nodeLen = 0;
         recordCount = 0;
@@ -261,6 +287,12 @@ public final class AuditEvent {
         older = null;
         newer = null;
         hashNext = -1;
+    }
+
+    private static byte[] newBuffer(int size) {
+        byte[] b = new byte[size];
+        System.arraycopy(PREAMBLE, 0, b, 0, PREAMBLE.length);
+        return b;
     }
 
     /** Reserves len bytes at the end of the buffer and returns their offset, or -1 past maxBytes. */
@@ -304,6 +336,7 @@ public final class AuditEvent {
             fieldEnd = Arrays.copyOf(fieldEnd, n);
             enrFirst = Arrays.copyOf(enrFirst, n);
             enrEnd = Arrays.copyOf(enrEnd, n);
+            tokenized = Arrays.copyOf(tokenized, n);
         }
         int r = recordCount;
         recOff[r] = off;
@@ -316,45 +349,58 @@ public final class AuditEvent {
         fieldEnd[r] = fieldCount;
         enrFirst[r] = fieldCount;
         enrEnd[r] = fieldCount;
+        tokenized[r] = false;
         return true;
     }
 
-    /** Closes the record being built: its raw fields end here, its enriched fields follow. */
-    public void endRawFields() {
-        int r = recordCount;
-        fieldEnd[r] = fieldCount;
-        enrFirst[r] = fieldCount;
-    }
-
-    /** Closes the record being built after its enriched fields; call {@link #endRawFields} first. */
+    /** Closes the record being appended; its fields are split later, on first access. */
     public void endRecord() {
-        enrEnd[recordCount] = fieldCount;
         recordCount++;
     }
 
-    /** The record being built: its type number and where the {@code type=} value is. */
+    /** The record being appended: its type number and where the {@code type=} value is. */
     public void setType(int type, int valueOff, int valueLen) {
         recType[recordCount] = type;
         recTypeOff[recordCount] = valueOff;
         recTypeLen[recordCount] = valueLen;
     }
 
-    /** The record being built starts with this many header fields (node=, type=). */
-    public void setHeaderFields(int n) {
-        headerFields[recordCount] = n;
+    /** Tokenizer side: record r's fields start here. */
+    public void beginFields(int r) {
+        tokenized[r] = true;
+        fieldFirst[r] = fieldCount;
+        headerFields[r] = 0;
     }
 
-    /** Fields added so far to the record being built. */
-    public int fieldsInRecord() {
-        return fieldCount - fieldFirst[recordCount];
+    /** Tokenizer side: record r starts with this many header fields (node=, type=). */
+    public void setHeaderFields(int r, int n) {
+        headerFields[r] = n;
     }
 
-    /** The type of the record being built. */
-    public int buildingType() {
-        return recType[recordCount];
+    /** Tokenizer side: the raw fields of record r end here; enriched fields follow. */
+    public void endRawFields(int r) {
+        fieldEnd[r] = fieldCount;
+        enrFirst[r] = fieldCount;
     }
 
-    /** Adds a field to the record being built; its index. */
+    /** Tokenizer side: record r is complete. */
+    public void endFields(int r) {
+        enrEnd[r] = fieldCount;
+    }
+
+    /** Tokenizer side: fields added so far to record r. */
+    public int fieldsInRecord(int r) {
+        return fieldCount - fieldFirst[r];
+    }
+
+    /** Splits every record now (tests and tools that read the arrays directly). */
+    public void tokenizeAll() {
+        for (int r = 0; r < recordCount; r++) {
+            ensure(r);
+        }
+    }
+
+    /** Tokenizer side: adds a field to the record being split; its index. */
     public int addField(int nOff, int nLen, int vOff, int vLen) {
         if (fieldCount == nameOff.length) {
             int n = nameOff.length * 2;

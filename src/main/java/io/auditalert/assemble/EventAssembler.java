@@ -44,7 +44,6 @@ public final class EventAssembler {
     private final PipelineStats stats;
     private final Output output;
     private final RecordHeader header = new RecordHeader();
-    private final RecordTokenizer tokenizer;
     private final MpscArrayQueue<AuditEvent> free;
     private final AuditEvent[] table;
     private final int mask;
@@ -62,7 +61,6 @@ public final class EventAssembler {
         this.settings = settings;
         this.stats = stats;
         this.output = output;
-        this.tokenizer = new RecordTokenizer(settings.maxBytesPerEvent);
         int size = Integer.highestOneBit(Math.max(16, settings.maxInflight * 2 - 1)) << 1;
         this.table = new AuditEvent[size];
         this.mask = size - 1;
@@ -86,7 +84,7 @@ public final class EventAssembler {
         long hash = hash(header.sec(), header.milli(), header.serial(), header.nodeHash());
         AuditEvent ev = last != null && last.open && matches(last, hash) ? last : lookup(hash);
         if (ev == null) {
-            if (isEoe(b, off, len)) {
+            if (header.type() == RecordTypes.EOE) {
                 stats.eoeSwallowed++;
                 stats.countRecord(RecordTypes.EOE);
                 return;
@@ -135,6 +133,7 @@ public final class EventAssembler {
         AuditEvent ev = free.relaxedPoll();
         if (ev == null) {
             ev = new AuditEvent();
+            ev.tokenizer = new RecordTokenizer(settings.maxBytesPerEvent);
             slotsAllocated++;
         }
         ev.key = hash;
@@ -174,8 +173,9 @@ public final class EventAssembler {
             ev.nodeOff = at + (header.nodeOff() - off);
             ev.nodeLen = header.nodeLen();
         }
-        tokenizer.tokenize(ev, at, len);
-        int type = ev.recType[ev.recordCount - 1];
+        int type = header.type();
+        ev.setType(type, header.typeLen() > 0 ? at + (header.typeOff() - off) : at, header.typeLen());
+        ev.endRecord();
         stats.countRecord(type);
         inflightBytes += ev.used - before;
         if (type == RecordTypes.EOE) {
@@ -218,19 +218,6 @@ public final class EventAssembler {
         stats.inflight = inflight;
         stats.events++;
         output.accept(ev);
-    }
-
-    private boolean isEoe(byte[] b, int off, int len) {
-        // the record's type is only known after tokenizing; EOE records are short, so look for the token
-        int end = off + len;
-        for (int i = off; i + 8 <= end; i++) {
-            if (b[i] == 't' && b[i + 1] == 'y' && b[i + 2] == 'p' && b[i + 3] == 'e' && b[i + 4] == '='
-                    && (i == off || b[i - 1] == ' ')) {
-                return b[i + 5] == 'E' && b[i + 6] == 'O' && b[i + 7] == 'E'
-                        && (i + 8 == end || b[i + 8] == ' ');
-            }
-        }
-        return false;
     }
 
     private boolean matches(AuditEvent ev, long hash) {

@@ -32,7 +32,7 @@ final class EventsCommand {
             files.add(Path.of(a));
         }
         PipelineStats stats = new PipelineStats();
-        OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 20);
         EventJson json = new EventJson(new Interpreter());
         ByteBuf line = new ByteBuf(8192);
         EventAssembler[] holder = new EventAssembler[1];

@@ -2,6 +2,9 @@ package io.auditalert.ingest;
 
 import io.auditalert.metrics.PipelineStats;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Frames a byte stream into {@code \n}-terminated lines. Reads 64 KiB at a time into one buffer;
@@ -92,15 +95,13 @@ public final class LineFramer {
 
     private void frame(int scanFrom, LineHandler handler) {
         byte[] b = buf;
-        for (int i = scanFrom; i < filled; i++) {
-            if (b[i] == '\n') {
-                if (discarding) {
-                    discarding = false;
-                } else {
-                    emit(handler, start, i);
-                }
-                start = i + 1;
+        for (int i = indexOfNewline(b, scanFrom, filled); i >= 0; i = indexOfNewline(b, i + 1, filled)) {
+            if (discarding) {
+                discarding = false;
+            } else {
+                emit(handler, start, i);
             }
+            start = i + 1;
         }
         if (filled - start > maxLine) {
             if (!discarding) {
@@ -115,6 +116,33 @@ public final class LineFramer {
         } else if (buf.length - filled < READ_SIZE) {
             compact();
         }
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * The index of the first {@code \n} in {@code b[from, to)}, or -1. Tests eight bytes per step:
+     * a byte equal to 0x0A becomes zero after the XOR, and the classic has-zero-byte expression
+     * flags it; the lowest flagged byte is always a true match.
+     */
+    static int indexOfNewline(byte[] b, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(b, i) ^ NEWLINES;
+            long found = (x - ONES) & ~x & HIGHS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void emit(LineHandler handler, int from, int to) {

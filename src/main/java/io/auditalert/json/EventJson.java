@@ -72,14 +72,25 @@ public final class EventJson {
         out.putLatin1("}}");
     }
 
-    /** Writes {@code "name":}, or {@code "name#k":} for the k-th field of that name in the record. */
-    private static void writeName(AuditEvent ev, int first, int f, ByteBuf out) {
+    /**
+     * Writes {@code "name":}, or {@code "name#k":} for the k-th field of that name in the record.
+     * Names are compared by a precomputed hash first, so the common record without repeats costs
+     * one int comparison per earlier field.
+     */
+    private void writeName(AuditEvent ev, int first, int f, ByteBuf out) {
         byte[] b = ev.buffer();
-        int occurrence = 1;
         int nOff = ev.nameOff(f);
         int nLen = ev.nameLen(f);
+        int h = nameHash(b, nOff, nLen);
+        int idx = f - first;
+        if (idx >= hashes.length) {
+            hashes = java.util.Arrays.copyOf(hashes, Math.max(idx + 1, hashes.length * 2));
+        }
+        hashes[idx] = h;
+        int occurrence = 1;
         for (int g = first; g < f; g++) {
-            if (ev.nameLen(g) == nLen && java.util.Arrays.equals(b, ev.nameOff(g), ev.nameOff(g) + nLen, b, nOff, nOff + nLen)) {
+            if (hashes[g - first] == h && ev.nameLen(g) == nLen
+                    && java.util.Arrays.equals(b, ev.nameOff(g), ev.nameOff(g) + nLen, b, nOff, nOff + nLen)) {
                 occurrence++;
             }
         }
@@ -88,6 +99,16 @@ public final class EventJson {
         if (occurrence > 1) {
             out.put((byte) '#').putLong(occurrence);
         }
-        out.putLatin1("\":");
+        out.put((byte) '"').put((byte) ':');
+    }
+
+    private int[] hashes = new int[64];
+
+    private static int nameHash(byte[] b, int off, int len) {
+        int h = len;
+        for (int i = off; i < off + len; i++) {
+            h = 31 * h + b[i];
+        }
+        return h;
     }
 }

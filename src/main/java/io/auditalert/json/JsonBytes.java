@@ -20,14 +20,20 @@ public final class JsonBytes {
 
     public static void stringBody(ByteBuf out, byte[] b, int off, int len) {
         int end = off + len;
-        out.ensure(len + 2);
-        for (int i = off; i < end; ) {
-            int c = b[i] & 0xFF;
-            if (c >= 0x20 && c < 0x80) {
-                if (c == '"' || c == '\\') {
-                    out.put((byte) '\\');
+        int i = off;
+        while (i < end) {
+            // copy the longest run of bytes that need no escaping in one go
+            int run = plainRunEnd(b, i, end);
+            if (run > i) {
+                out.put(b, i, run - i);
+                i = run;
+                if (i >= end) {
+                    return;
                 }
-                out.put((byte) c);
+            }
+            int c = b[i] & 0xFF;
+            if (c == '"' || c == '\\') {
+                out.put((byte) '\\').put((byte) c);
                 i++;
             } else if (c < 0x20) {
                 escapeControl(out, c);
@@ -42,6 +48,45 @@ public final class JsonBytes {
                     i++;
                 }
             }
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * The end of the run of plain bytes starting at i. Eight bytes a step: a byte needs escaping when
+     * its high bit is set, it is below 0x20, or it is a quote or a backslash; each test flags the
+     * byte's high bit, and the lowest flag is always a true one.
+     */
+    static int plainRunEnd(byte[] b, int i, int end) {
+        for (; i + 8 <= end; i += 8) {
+            long x = (long) LONGS.get(b, i);
+            long quote = x ^ 0x2222222222222222L;
+            long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
+            long flags = x
+                    | ((x - 0x2020202020202020L) & ~x)
+                    | ((quote - ONES) & ~quote)
+                    | ((backslash - ONES) & ~backslash);
+            flags &= HIGHS;
+            if (flags != 0) {
+                return i + (Long.numberOfTrailingZeros(flags) >>> 3);
+            }
+        }
+        while (i < end && PLAIN[b[i] & 0xFF]) {
+            i++;
+        }
+        return i;
+    }
+
+    /** Bytes written as they are: printable ASCII other than the quote and the backslash. */
+    private static final boolean[] PLAIN = new boolean[256];
+
+    static {
+        for (int c = 0x20; c < 0x80; c++) {
+            PLAIN[c] = c != '"' && c != '\\';
         }
     }
 

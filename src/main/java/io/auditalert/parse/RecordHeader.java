@@ -24,6 +24,9 @@ public final class RecordHeader {
     private long sec;
     private int milli;
     private long serial;
+    private int type;
+    private int typeOff;
+    private int typeLen;
 
     /** Parses the header of {@code buf[off, off+len)} (no trailing newline); returns a status. */
     public int parse(byte[] b, int off, int len) {
@@ -47,6 +50,14 @@ public final class RecordHeader {
             tokEnd = tokenEnd(b, p, end);
         }
         // the type token
+        type = RecordTypes.UNKNOWN;
+        typeOff = p;
+        typeLen = 0;
+        if (tokEnd - p > 5 && b[p] == 't' && b[p + 1] == 'y' && b[p + 2] == 'p' && b[p + 3] == 'e' && b[p + 4] == '=') {
+            typeOff = p + 5;
+            typeLen = tokEnd - typeOff;
+            type = RecordTypes.resolve(b, typeOff, typeLen);
+        }
         p = skipSpaces(b, tokEnd, end);
         if (p >= end) {
             return NO_STAMP;
@@ -148,6 +159,20 @@ public final class RecordHeader {
 
     public long serial() {
         return serial;
+    }
+
+    /** The type number from the {@code type=} token, or {@link RecordTypes#UNKNOWN}. */
+    public int type() {
+        return type;
+    }
+
+    /** Offset of the {@code type=} value in the parsed buffer (its length is {@link #typeLen}). */
+    public int typeOff() {
+        return typeOff;
+    }
+
+    public int typeLen() {
+        return typeLen;
     }
 
     /** Whether the node of this header equals {@code other[off, off+len)}; both absent counts as equal. */

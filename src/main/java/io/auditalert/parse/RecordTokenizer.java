@@ -16,64 +16,56 @@ import io.auditalert.assemble.AuditEvent;
  *   <li>in AVC and USER_AVC records the bare words after {@code avc:} become {@code seresult} and
  *       the {@code { perm perm }} list becomes {@code seperms=perm,perm}.
  * </ul>
- * Nothing is allocated: fields are offsets into the slot; the few synthesized values are appended to
- * the slot's buffer.
+ * Runs lazily, on the first access to a record's fields, on the thread that holds the event.
+ * Nothing is allocated and the slot's buffer never moves: synthesized names live in the buffer's
+ * constant preamble and synthesized values are written over the bytes they were made from.
  */
 public final class RecordTokenizer {
     private static final byte SEPARATOR = 0x1D;
     private static final byte KEY_SEPARATOR = 0x01;
-    private static final byte[] NODE = {'n', 'o', 'd', 'e'};
-    private static final byte[] TYPE = {'t', 'y', 'p', 'e'};
-    private static final byte[] KEY = {'k', 'e', 'y'};
-    private static final byte[] SERESULT = "seresult".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] SEPERMS = "seperms".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final int maxBytes;
-    private byte[] scratch = new byte[256];
+    private byte[] keyScratch = new byte[256];
 
     public RecordTokenizer(int maxBytesPerEvent) {
         this.maxBytes = maxBytesPerEvent;
     }
 
-    /**
-     * Tokenizes the record that {@link AuditEvent#beginRecord} just started at {@code [off, off+len)}
-     * of the event's buffer, then closes it.
-     */
-    public void tokenize(AuditEvent ev, int off, int len) {
-        byte[] b = ev.buffer();
-        int end = off + len;
-        int rawEnd = end;
-        for (int i = off; i < end; i++) {
-            if (b[i] == SEPARATOR) {
-                rawEnd = i;
-                break;
-            }
-        }
-        tokenizeRaw(ev, off, rawEnd);
-        ev.endRawFields();
+    /** Splits record r of the event into its raw and enriched fields. */
+    public void tokenize(AuditEvent ev, int r) {
+        ev.beginFields(r);
+        int off = ev.recordOff(r);
+        int end = off + ev.recordLen(r);
+        int rawEnd = tokenizeRaw(ev, r, off, end);
+        ev.endRawFields(r);
         if (rawEnd < end) {
             tokenizeEnriched(ev, rawEnd + 1, end);
         }
-        ev.endRecord();
+        ev.endFields(r);
     }
 
-    private void tokenizeRaw(AuditEvent ev, int p, int end) {
+    /** Tokenizes up to the 0x1D separator (or the end); returns where the raw part ends. */
+    private int tokenizeRaw(AuditEvent ev, int r, int p, int end) {
         byte[] b = ev.buffer();
+        int type = ev.recordType(r);
+        boolean avc = type == RecordTypes.AVC || type == RecordTypes.USER_AVC;
         int header = 0;
         while (true) {
             while (p < end && b[p] == ' ') {
                 p++;
             }
-            if (p >= end) {
-                break;
+            if (p >= end || b[p] == SEPARATOR) {
+                return p;
             }
             int ts = p;
-            while (p < end && b[p] != ' ') {
-                p++;
+            int eq = -1;
+            for (byte c; p < end && (c = b[p]) != ' ' && c != SEPARATOR; p++) {
+                if (c == '=' && eq < 0) {
+                    eq = p;
+                }
             }
             int te = p;
-            int eq = indexOf(b, ts, te, (byte) '=');
             if (eq >= 0) {
                 if (te - ts >= 5 && b[ts] == 'm' && b[ts + 1] == 's' && b[ts + 2] == 'g' && b[ts + 3] == '=') {
                     if (b[ts + 4] == 'a') {
@@ -91,88 +83,85 @@ public final class RecordTokenizer {
                 if (b[ns] == '(' && ns < eq) {
                     ns++;
                 }
+                int nameLen = eq - ns;
                 int vs = eq + 1;
                 int ve = trimValue(b, vs, te);
-                int count = ev.fieldsInRecord();
-                if (count == 0 && eq - ns == 4 && equals(b, ns, NODE)) {
+                int count = ev.fieldsInRecord(r);
+                if (count == 0 && nameLen == 4 && b[ns] == 'n' && b[ns + 1] == 'o' && b[ns + 2] == 'd' && b[ns + 3] == 'e') {
                     header = 1;
-                    ev.setHeaderFields(header);
-                    ev.addField(ns, eq - ns, vs, ve - vs);
+                    ev.setHeaderFields(r, header);
+                    ev.addField(ns, nameLen, vs, ve - vs);
                     continue;
                 }
-                if (count == header && eq - ns == 4 && equals(b, ns, TYPE)) {
-                    ev.setType(RecordTypes.resolve(b, vs, ve - vs), vs, ve - vs);
-                    ev.setHeaderFields(header + 1);
-                    ev.addField(ns, eq - ns, vs, ve - vs);
+                if (count == header && nameLen == 4 && b[ns] == 't' && b[ns + 1] == 'y' && b[ns + 2] == 'p' && b[ns + 3] == 'e') {
+                    ev.setHeaderFields(r, header + 1);
+                    ev.addField(ns, nameLen, vs, ve - vs);
                     continue;
                 }
-                if (eq - ns == 3 && equals(b, ns, KEY)) {
+                if (nameLen == 3 && b[ns] == 'k' && b[ns + 1] == 'e' && b[ns + 2] == 'y') {
                     addKeys(ev, ns, vs, ve);
                     b = ev.buffer();
                     continue;
                 }
-                ev.addField(ns, eq - ns, vs, ve - vs);
-            } else {
-                int type = ev.buildingType();
-                if (type != RecordTypes.AVC && type != RecordTypes.USER_AVC) {
-                    continue;
-                }
-                int count = ev.fieldsInRecord();
+                ev.addField(ns, nameLen, vs, ve - vs);
+            } else if (avc) {
+                int count = ev.fieldsInRecord(r);
                 int headerCount = header + 1;
                 if (count == headerCount) {
                     if (te - ts >= 3 && b[ts] == 'a' && b[ts + 1] == 'v' && b[ts + 2] == 'c') {
                         continue;
                     }
-                    int nameAt = synth(ev, SERESULT, 0, SERESULT.length);
-                    b = ev.buffer();
-                    if (nameAt >= 0) {
-                        ev.addField(nameAt, SERESULT.length, ts, te - ts);
-                    }
+                    ev.addField(AuditEvent.SERESULT_OFF, AuditEvent.SERESULT_LEN, ts, te - ts);
                 } else if (count == headerCount + 1 && b[ts] == '{') {
                     p = addPermissions(ev, p, end);
-                    b = ev.buffer();
                 }
             }
         }
     }
 
-    /** Collects the words up to {@code }} into one {@code seperms} value joined by commas. */
-    private int addPermissions(AuditEvent ev, int p, int end) {
+    /**
+     * Collects the words up to {@code }} into one {@code seperms} value joined by commas, written
+     * over the words themselves (the result is never longer than the words and the spaces between).
+     */
+    private static int addPermissions(AuditEvent ev, int p, int end) {
         byte[] b = ev.buffer();
-        int n = 0;
+        int out = -1;
+        int valueStart = -1;
         while (true) {
             while (p < end && b[p] == ' ') {
                 p++;
             }
-            if (p >= end) {
+            if (p >= end || b[p] == SEPARATOR) {
                 break;
             }
             int ts = p;
-            while (p < end && b[p] != ' ') {
+            while (p < end && b[p] != ' ' && b[p] != SEPARATOR) {
                 p++;
             }
             if (b[ts] == '}') {
                 break;
             }
-            int wordLen = p - ts;
-            ensureScratch(n + wordLen + 1);
-            if (n > 0) {
-                scratch[n++] = ',';
+            if (out < 0) {
+                out = ts;
+                valueStart = ts;
+            } else {
+                b[out++] = ',';
             }
-            System.arraycopy(b, ts, scratch, n, wordLen);
-            n += wordLen;
+            System.arraycopy(b, ts, b, out, p - ts);
+            out += p - ts;
         }
-        int nameAt = synth(ev, SEPERMS, 0, SEPERMS.length);
-        int valAt = synth(ev, scratch, 0, n);
-        if (nameAt >= 0 && valAt >= 0) {
-            ev.addField(nameAt, SEPERMS.length, valAt, n);
+        if (valueStart < 0) {
+            ev.addField(AuditEvent.SEPERMS_OFF, AuditEvent.SEPERMS_LEN, AuditEvent.SEPERMS_OFF, 0);
+        } else {
+            ev.addField(AuditEvent.SEPERMS_OFF, AuditEvent.SEPERMS_LEN, valueStart, out - valueStart);
         }
         return p;
     }
 
     /**
      * Adds one {@code key} field per key: {@code (null)} and a plain quoted key stay as written; a
-     * hex value is decoded, split at 0x01, and each key encoded again as libauparse does.
+     * hex value is decoded, split at 0x01, and each key encoded again as libauparse does, over the
+     * hex it came from (or, in the rare case that is too short, appended to the slot).
      */
     private void addKeys(AuditEvent ev, int nameOff, int vs, int ve) {
         byte[] b = ev.buffer();
@@ -193,8 +182,27 @@ public final class RecordTokenizer {
         for (int i = 0; i < n; i++) {
             decoded[i] = (byte) ((hexValue(b[vs + 2 * i]) << 4) | hexValue(b[vs + 2 * i + 1]));
         }
-        int i = 0;
-        while (i < n) {
+        int needed = 0;
+        for (int i = 0; i < n; ) {
+            while (i < n && decoded[i] == KEY_SEPARATOR) {
+                i++;
+            }
+            int from = i;
+            while (i < n && decoded[i] != KEY_SEPARATOR) {
+                i++;
+            }
+            if (i > from) {
+                needed += encodedLength(decoded, from, i);
+            }
+        }
+        int at = vs;
+        if (needed > len) {
+            at = ev.reserve(needed, maxBytes);
+            if (at < 0) {
+                return;
+            }
+        }
+        for (int i = 0; i < n; ) {
             while (i < n && decoded[i] == KEY_SEPARATOR) {
                 i++;
             }
@@ -205,15 +213,11 @@ public final class RecordTokenizer {
             while (i < n && decoded[i] != KEY_SEPARATOR) {
                 i++;
             }
-            int at = encodeKey(ev, decoded, from, i);
-            if (at < 0) {
-                return;
-            }
-            ev.addField(nameOff, 3, at, encodedLength(decoded, from, i));
+            int written = encodeKey(ev.buffer(), at, decoded, from, i);
+            ev.addField(nameOff, 3, at, written);
+            at += written;
         }
     }
-
-    private byte[] keyScratch = new byte[256];
 
     private static boolean needsHex(byte[] src, int from, int to) {
         for (int i = from; i < to; i++) {
@@ -229,30 +233,24 @@ public final class RecordTokenizer {
         return needsHex(src, from, to) ? 2 * (to - from) : to - from + 2;
     }
 
-    /** Appends a key quoted, or hex-encoded when it holds a quote, a space, a control or a high byte. */
-    private int encodeKey(AuditEvent ev, byte[] src, int from, int to) {
-        boolean hex = needsHex(src, from, to);
+    /** Writes a key quoted, or hex-encoded when it holds a quote, a space, a control or a high byte. */
+    private static int encodeKey(byte[] b, int at, byte[] src, int from, int to) {
         int n = to - from;
-        int at = ev.reserve(encodedLength(src, from, to), maxBytes);
-        if (at < 0) {
-            return -1;
-        }
-        byte[] b = ev.buffer();
-        if (hex) {
+        if (needsHex(src, from, to)) {
             for (int i = 0; i < n; i++) {
                 int c = src[from + i] & 0xFF;
                 b[at + 2 * i] = HEX[c >>> 4];
                 b[at + 2 * i + 1] = HEX[c & 0xF];
             }
-        } else {
-            b[at] = '"';
-            System.arraycopy(src, from, b, at + 1, n);
-            b[at + n + 1] = '"';
+            return 2 * n;
         }
-        return at;
+        b[at] = '"';
+        System.arraycopy(src, from, b, at + 1, n);
+        b[at + n + 1] = '"';
+        return n + 2;
     }
 
-    private void tokenizeEnriched(AuditEvent ev, int p, int end) {
+    private static void tokenizeEnriched(AuditEvent ev, int p, int end) {
         byte[] b = ev.buffer();
         while (true) {
             while (p < end && b[p] == ' ') {
@@ -290,16 +288,6 @@ public final class RecordTokenizer {
         }
     }
 
-    private int synth(AuditEvent ev, byte[] src, int off, int len) {
-        return ev.appendBytes(src, off, len, maxBytes);
-    }
-
-    private void ensureScratch(int n) {
-        if (scratch.length < n) {
-            scratch = java.util.Arrays.copyOf(scratch, Math.max(n, scratch.length * 2));
-        }
-    }
-
     /** Trims trailing {@code :} then {@code ,} then {@code '} then {@code )} (unless the value is (null)/(none)). */
     static int trimValue(byte[] b, int vs, int ve) {
         if (ve > vs && b[ve - 1] == ':') {
@@ -330,15 +318,6 @@ public final class RecordTokenizer {
             }
         }
         return -1;
-    }
-
-    private static boolean equals(byte[] b, int off, byte[] word) {
-        for (int i = 0; i < word.length; i++) {
-            if (b[off + i] != word[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     static boolean isHexDigit(byte c) {

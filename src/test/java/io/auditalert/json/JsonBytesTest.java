@@ -29,4 +29,23 @@ class JsonBytesTest {
         assertThat(out.toUtf8String()).isEqualTo("\"a\\\"\\\\\\u0001\\nü\\u00ff\"");
         assertThat(new String(out.toByteArray(), StandardCharsets.UTF_8)).contains("ü");
     }
+
+    @Test
+    void shouldFindTheFirstByteNeedingEscapeAtEveryPosition() {
+        byte[] special = {'"', '\\', 0x00, 0x1f, (byte) 0x80, (byte) 0xff};
+        for (int len = 0; len < 40; len++) {
+            for (int at = 0; at <= len; at++) {
+                for (byte sp : special) {
+                    byte[] b = new byte[len + 1];
+                    java.util.Arrays.fill(b, (byte) 'a');
+                    b[Math.min(at, len)] = sp;
+                    int expected = Math.min(at, len);
+                    assertThat(JsonBytes.plainRunEnd(b, 0, b.length)).as("len %d at %d byte %d", len, at, sp).isEqualTo(expected);
+                }
+            }
+        }
+        // every printable ASCII byte, DEL included, except the quote and the backslash is plain
+        byte[] plain = "a b ~ } 0x7e_{|}\u007f".getBytes(StandardCharsets.US_ASCII);
+        assertThat(JsonBytes.plainRunEnd(plain, 0, plain.length)).isEqualTo(plain.length);
+    }
 }
