@@ -2,6 +2,7 @@ package io.auditalert.cli;
 
 import io.auditalert.alert.Sink;
 import io.auditalert.config.AppConfig;
+import io.auditalert.metrics.MetricsServer;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.Pipeline;
 import io.auditalert.pipeline.RuleEngine;
@@ -55,7 +56,8 @@ final class Components {
     }
 
     static AutoCloseable startMetrics(String listen, Path webConfig, Telemetry telemetry) throws IOException {
-        return () -> {};
+        MetricsServer server = MetricsServer.start(listen, webConfig, telemetry);
+        return server != null ? server : () -> {};
     }
 
     static List<Pattern> redactions(AppConfig cfg) throws ConfigException {

@@ -85,6 +85,7 @@ final class RunCommand {
         telemetry.rulesLoaded = rules.ruleCount();
         sinks = Components.createSinks(cfg, telemetry);
         Pipeline.Options o = Components.pipelineOptions(cfg, true);
+        o.onRelayReload = this::requestReload;
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks, Components.redactions(cfg)),
                 Components.throttle(telemetry), telemetry, Math.max(1, o.workers), true);
         pipeline = new Pipeline(o, telemetry, stage);
@@ -133,7 +134,7 @@ final class RunCommand {
             while (!isStopped()) {
                 try (SocketChannel c = s.accept()) {
                     LOG.info("relay connected");
-                    pipeline.pump(Inputs.channel(c));
+                    pipeline.pumpRelayConnection(Inputs.channel(c));
                     LOG.info("relay disconnected");
                 }
             }

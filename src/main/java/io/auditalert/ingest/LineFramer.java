@@ -59,6 +59,18 @@ public final class LineFramer {
     }
 
     public void pump(ByteSource source, LineHandler handler, BatchLock lock) throws IOException {
+        pump(source, handler, lock, true);
+    }
+
+    /**
+     * As above; with {@code deliverUnterminated} false an unterminated last line is dropped and counted
+     * instead of delivered (the native relay resends a line cut by a disconnect whole).
+     */
+    public void pump(ByteSource source, LineHandler handler, BatchLock lock, boolean deliverUnterminated)
+            throws IOException {
+        if (lock == null) {
+            lock = NO_LOCK;
+        }
         while (true) {
             if (filled == buf.length) {
                 compact();
@@ -83,7 +95,11 @@ public final class LineFramer {
         lock.lock();
         try {
             if (filled > start && !discarding) {
-                emit(handler, start, filled);
+                if (deliverUnterminated) {
+                    emit(handler, start, filled);
+                } else {
+                    stats.linesCutAtDisconnect++;
+                }
             }
             start = 0;
             filled = 0;

@@ -14,6 +14,8 @@ public final class PipelineStats {
     public long bytesRead;
     public long lines;
     public long linesTooLong;
+    /** Unterminated lines dropped when a relay connection ended (the relay resends them whole). */
+    public long linesCutAtDisconnect;
 
     // parse (reader thread), by reason: see RecordHeader.REASONS
     public final long[] parseErrors = new long[io.auditalert.parse.RecordHeader.REASONS.length];

@@ -18,6 +18,7 @@ public final class Telemetry {
     public final PipelineStats pipeline = new PipelineStats();
     private final Map<String, RuleStats> rules = new ConcurrentHashMap<>();
     private final Map<String, SinkStats> sinks = new ConcurrentHashMap<>();
+    /** Successful reloads (failed ones count in {@link #reloadFailures} only). */
     public final LongAdder reloads = new LongAdder();
     public final LongAdder reloadFailures = new LongAdder();
     public volatile boolean lastReloadOk = true;
@@ -26,6 +27,10 @@ public final class Telemetry {
     /** Ring occupancy, set by the ring's owner. */
     public volatile java.util.function.LongSupplier ringUsed = () -> 0;
     public volatile long ringCapacity;
+    /** Kernel serials that never arrived; the reader feeds it each completed kernel event's serial. */
+    public final SerialGaps serialGaps = new SerialGaps();
+    /** Set by the pipeline once it reads input; the metrics server's /-/ready answers 200 from then on. */
+    public volatile boolean started;
 
     public RuleStats rule(String name, String severity) {
         return rules.computeIfAbsent(name + '\u0000' + severity, k -> new RuleStats(name, severity));

@@ -32,6 +32,8 @@ public final class Pipeline implements AutoCloseable {
         public EventRing.WhenFull whenFull = EventRing.WhenFull.DROP;
         public EventAssembler.Settings assembly = new EventAssembler.Settings();
         public int maxLine = LineFramer.DEFAULT_MAX_LINE;
+        /** Called when the relay forwards a reload (auditd's SIGHUP reaching the native wrapper). */
+        public Runnable onRelayReload = () -> {};
     }
 
     /** The in-band status line the native wrapper sends in relay mode; never an audit record. */
@@ -72,6 +74,7 @@ public final class Pipeline implements AutoCloseable {
             EventAssembler[] self = new EventAssembler[1];
             this.ring = new EventRing(options.ringCapacity, options.ringMaxBytes, options.whenFull, stats);
             this.assembler = new EventAssembler(options.assembly, stats, ev -> {
+                observeSerial(ev);
                 if (!ring.publish(ev)) {
                     self[0].recycle(ev);
                 }
@@ -90,11 +93,32 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void inline(EventAssembler owner, AuditEvent ev) {
+        observeSerial(ev);
         try {
             stage.handle(ev, 0);
         } finally {
             owner.recycle(ev);
         }
+    }
+
+    /**
+     * Feeds the serial-gap detector (reader thread). auditd's own DAEMON_* events carry auditd's
+     * serials, not the kernel's, and are left out.
+     */
+    private void observeSerial(AuditEvent ev) {
+        int type = ev.recordCount() > 0 ? ev.recordType(0) : -1;
+        if (type >= 1200 && type < 1300) {
+            return;
+        }
+        long nodeKey = 0;
+        if (ev.hasNode()) {
+            byte[] b = ev.buffer();
+            nodeKey = 1;
+            for (int i = ev.nodeOff(); i < ev.nodeOff() + ev.nodeLen(); i++) {
+                nodeKey = 31 * nodeKey + b[i];
+            }
+        }
+        telemetry.serialGaps.observe(nodeKey, ev.serial());
     }
 
     public AlertStage stage() {
@@ -105,6 +129,7 @@ public final class Pipeline implements AutoCloseable {
         if (pool != null) {
             pool.start();
         }
+        telemetry.started = true;
         if (options.live) {
             timer = new Thread(this::tickLoop, "assembly-timer");
             timer.setDaemon(true);
@@ -130,6 +155,15 @@ public final class Pipeline implements AutoCloseable {
 
     /** Reads the source to its end on the calling thread (the reader). */
     public void pump(LineFramer.ByteSource source) throws IOException {
+        pump(source, true);
+    }
+
+    /** Reads one relay connection: an unterminated last line is dropped (the relay resends it). */
+    public void pumpRelayConnection(LineFramer.ByteSource source) throws IOException {
+        pump(source, false);
+    }
+
+    private void pump(LineFramer.ByteSource source, boolean deliverUnterminated) throws IOException {
         boolean live = options.live;
         framer.pump(source, (b, off, len) -> {
             if (len > RELAY_PREFIX.length && b[off] == 'a' && startsWith(b, off, RELAY_PREFIX)) {
@@ -137,7 +171,7 @@ public final class Pipeline implements AutoCloseable {
                 return;
             }
             assembler.onLine(b, off, len, live ? System.nanoTime() : 0L);
-        }, batchLock);
+        }, batchLock, deliverUnterminated);
     }
 
     /** End of input: completes every open event and hands it on. */
@@ -166,8 +200,14 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    /** Parses {@code key=N} pairs of a relay status line into the loss ledger. */
+    private static final byte[] RELOAD = " reload".getBytes(StandardCharsets.US_ASCII);
+
+    /** Parses {@code key=N} pairs of a relay status line into the loss ledger, or acts on {@code reload}. */
     private void relayStatus(byte[] b, int p, int end) {
+        if (end - p == RELOAD.length && java.util.Arrays.equals(b, p, end, RELOAD, 0, RELOAD.length)) {
+            options.onRelayReload.run();
+            return;
+        }
         while (p < end) {
             while (p < end && b[p] == ' ') {
                 p++;

@@ -70,4 +70,12 @@ class LineFramerTest {
         pump(new LineFramer(1024, stats), new ByteArrayInputStream(data));
         assertThat(lines.get(0).getBytes(StandardCharsets.ISO_8859_1)).containsExactly('x', '=', 0xff, 0xc3, 0xa9);
     }
+
+    @Test
+    void shouldDropAndCountAnUnterminatedLineAtTheEndOfARelayConnection() throws IOException {
+        new LineFramer(1024, stats).pump(Inputs.stream(new ByteArrayInputStream("a\nb-cut".getBytes(StandardCharsets.ISO_8859_1))),
+                (b, off, len) -> lines.add(new String(b, off, len, StandardCharsets.ISO_8859_1)), null, false);
+        assertThat(lines).containsExactly("a");
+        assertThat(stats.linesCutAtDisconnect).isEqualTo(1);
+    }
 }

@@ -175,4 +175,22 @@ class PipelineTest {
         }
         assertThat(Values.isAllHex(first.getBytes(StandardCharsets.US_ASCII), 0, 32)).isTrue();
     }
+
+    @Test
+    void shouldReloadWhenTheRelayForwardsAuditdsReload() throws Exception {
+        Telemetry t = new Telemetry();
+        Pipeline.Options o = new Pipeline.Options();
+        o.workers = 0;
+        int[] reloads = {0};
+        o.onRelayReload = () -> reloads[0]++;
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of(), List.of()), ThrottleGate.NONE, t, 1, false);
+        try (Pipeline p = new Pipeline(o, t, stage)) {
+            p.pumpRelayConnection(Inputs.stream(new ByteArrayInputStream(
+                    "auditalert-relay: reload\nauditalert-relay: dropped_records=2 dropped_bytes=9\ntype=EOE msg=audit(1.000:1): cut"
+                            .getBytes(StandardCharsets.ISO_8859_1))));
+        }
+        assertThat(reloads[0]).isEqualTo(1);
+        assertThat(t.pipeline.relayDroppedRecords).isEqualTo(2);
+        assertThat(t.pipeline.linesCutAtDisconnect).isEqualTo(1);
+    }
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""Unix-socket listener standing in for `auditalert run --input unix:PATH` in the wrapper tests.
+
+listener.py SOCKET OUTFILE [--delay SECONDS] [--connections-file FILE]
+Accepts connections one after another and appends every byte received to OUTFILE.
+--delay: after accepting a connection, wait this long before reading it (a slow service).
+Writes "ready" to stdout once listening. Stops on SIGTERM.
+"""
+import os
+import signal
+import socket
+import sys
+import time
+
+
+def main():
+    args = sys.argv[1:]
+    delay = 0.0
+    if "--delay" in args:
+        i = args.index("--delay")
+        delay = float(args[i + 1])
+        del args[i:i + 2]
+    path, outfile = args
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if os.path.exists(path):
+        os.unlink(path)
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(4)
+    print("ready", flush=True)
+    connections = 0
+    with open(outfile, "ab", buffering=0) as out:
+        while True:
+            conn, _ = srv.accept()
+            connections += 1
+            with open(outfile + ".connections", "w") as f:
+                f.write(str(connections))
+            if delay:
+                time.sleep(delay)
+            with conn:
+                while True:
+                    data = conn.recv(65536)
+                    if not data:
+                        break
+                    out.write(data)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+#!/bin/bash
+# Builds target/rpm/RPMS/<arch>/auditalert-VERSION-1.<arch>.rpm with rpmbuild
+# (on Debian: the "rpm" package). Run from the repository root after
+# "mvn -DskipTests package":  packaging/rpm/build-rpm.sh [VERSION]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+VERSION=${1:-$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' pom.xml | head -1)}
+[ -f target/auditalert.jar ] || { echo "build-rpm: target/auditalert.jar is missing; run mvn -DskipTests package" >&2; exit 1; }
+if [ -f src/main/resources/defaults/auditalert.yml ]; then DEFAULTS=src/main/resources/defaults; else DEFAULTS=packaging/defaults; fi
+
+TOP=$PWD/target/rpm
+rm -rf "$TOP"
+mkdir -p "$TOP"/{SOURCES,SPECS,BUILD,BUILDROOT,RPMS,SRPMS}
+S=$TOP/SOURCES
+cp target/auditalert.jar packaging/bin/auditalert plugins.d/auditalert.conf \
+   packaging/audit-rules/auditalert.rules native-wrapper/wrapper.conf "$DEFAULTS/auditalert.yml" \
+   packaging/systemd/auditalert.service packaging/man/auditalert-plugin.8 packaging/man/auditalert.1 "$S/"
+cp native-wrapper/README.md "$S/README.native-wrapper.md"
+cp packaging/INSTALL.md "$S/installing.md"
+tar -czf "$S/native-wrapper.tar.gz" --exclude=build native-wrapper/Makefile native-wrapper/src
+tar -czf "$S/rules.d.tar.gz" -C "$DEFAULTS/rules.d" .
+cp packaging/rpm/auditalert.spec "$TOP/SPECS/"
+
+rpmbuild -bb --nodeps \
+    --define "_topdir $TOP" \
+    --define "aa_version $VERSION" \
+    "$TOP/SPECS/auditalert.spec" >"$TOP/rpmbuild.log" 2>&1 || { tail -30 "$TOP/rpmbuild.log" >&2; exit 1; }
+find "$TOP/RPMS" -name '*.rpm'

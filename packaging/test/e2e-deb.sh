@@ -1,0 +1,314 @@
+#!/bin/bash
+# End-to-end test of the .deb with a real auditd (run as root from the repository root):
+#
+#   install   dpkg -i target/auditalert_VERSION_ARCH.deb; the installed config passes "auditalert check"
+#   direct    auditd (no MDWE) starts /usr/sbin/auditalert-plugin from the installed plugins.d file,
+#             the plugin execs the JVM. The shipped audit rules are loaded; each action of a workload
+#             must produce its alert in /var/log/auditalert/alerts.jsonl within 2 s; /metrics counts
+#             them; kill -HUP auditd makes the plugin reload (a rule added on disk starts firing);
+#             stopping auditd stops the plugin with exit 0 and the last action's alert still arrives.
+#   relay-prctl / relay-seccomp
+#             the same with auditd under MemoryDenyWriteExecute (PR_SET_MDWE / systemd's seccomp
+#             filter): the plugin detects it and relays to the service (auditalert run --input
+#             unix:/run/auditalert/input.sock as user auditalert, started as its unit would be).
+#   remove    dpkg -r: auditd still starts and runs with the leftover plugins.d conffile;
+#             dpkg --purge removes the configuration.
+#
+# auditd runs as "auditd -f -c DIR" with a private auditd.conf (own log file, plugin_dir holding a
+# copy of the installed /etc/audit/plugins.d/auditalert.conf), so the machine's audit log and
+# other plugins are not involved. Everything started is stopped by PID; at the end: auditctl -D,
+# auditctl -e 0, dpkg --purge auditalert, the auditalert user removed if this test created it.
+#
+# Exit 0 all passed, 1 failures, 77 skipped (not root, auditd missing or already running, or the
+# installed "auditalert run" cannot load its configuration yet).
+# Usage: packaging/test/e2e-deb.sh [phase...]   (phases: direct relay-prctl relay-seccomp remove)
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+NW=$ROOT/native-wrapper
+PY=/usr/bin/python3
+PHASES=("$@")
+[ ${#PHASES[@]} -gt 0 ] || PHASES=(direct relay-prctl relay-seccomp remove)
+ALERTS=/var/log/auditalert/alerts.jsonl
+METRICS=http://127.0.0.1:8617/metrics
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root"
+command -v auditd >/dev/null && command -v auditctl >/dev/null || skip "auditd is not installed"
+kpid=$(auditctl -s | sed -n 's/^pid \([0-9]*\)$/\1/p')
+[ "${kpid:-0}" = 0 ] || skip "an auditd (pid $kpid) is registered with the kernel; not touching it"
+dpkg -s auditalert >/dev/null 2>&1 && skip "auditalert is already installed; not touching it"
+
+VERSION=$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' pom.xml | head -1)
+DEB=target/auditalert_${VERSION}_$(dpkg --print-architecture).deb
+[ -f "$DEB" ] || { echo "building $DEB"; mvn -B -q -o -DskipTests package >/dev/null || mvn -B -q -DskipTests package >/dev/null; }
+[ -f "$DEB" ] || { echo "FAIL: $DEB was not built"; exit 1; }
+make -s -C "$NW" all test-tools >/dev/null || { echo "FAIL: native-wrapper build"; exit 1; }
+
+passed=0 failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+
+W=$(mktemp -d /tmp/aa-e2e.XXXXXX)
+chmod 0755 "$W"
+USER_EXISTED=no
+getent passwd auditalert >/dev/null && USER_EXISTED=yes
+AUDITD_PID="" REAPER_PID="" SERVICE_PID=""
+
+stop_pid() { # pid: TERM, wait up to 5 s, then KILL
+    local p=$1
+    [ -n "$p" ] || return 0
+    kill -TERM "$p" 2>/dev/null || return 0
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null
+}
+stop_all() {
+    stop_pid "$AUDITD_PID"; AUDITD_PID=""
+    [ -n "$REAPER_PID" ] && wait "$REAPER_PID" 2>/dev/null; REAPER_PID=""
+    stop_pid "$SERVICE_PID"; [ -n "$SERVICE_PID" ] && wait "$SERVICE_PID" 2>/dev/null; SERVICE_PID=""
+    auditctl -D >/dev/null 2>&1
+    auditctl -e 0 >/dev/null 2>&1
+}
+restore() {
+    stop_all
+    dpkg --purge auditalert >/dev/null 2>&1
+    rm -rf /run/auditalert
+    if [ "$USER_EXISTED" = no ] && getent passwd auditalert >/dev/null; then
+        deluser --quiet --system auditalert >/dev/null 2>&1
+    fi
+    rm -rf "$W"
+}
+trap restore EXIT
+trap 'exit 1' TERM INT HUP
+
+# ------------------------------------------------------------------ install
+if ! dpkg -i "$DEB" >"$W/dpkg-i.out" 2>&1; then
+    cat "$W/dpkg-i.out"; echo "FAIL install: dpkg -i"; exit 1
+fi
+problems=""
+getent passwd auditalert >/dev/null || problems+=" no-user"
+[ "$(stat -c '%U %a' /usr/sbin/auditalert-plugin)" = "root 755" ] || problems+=" plugin-mode"
+[ "$(stat -c '%U %a' /etc/audit/plugins.d/auditalert.conf)" = "root 640" ] || problems+=" plugins.d-mode"
+[ -f /etc/audit/rules.d/auditalert.rules ] || problems+=" no-audit-rules"
+[ "$(stat -c '%G %a' /etc/auditalert)" = "auditalert 750" ] || problems+=" /etc/auditalert-perms"
+[ -z "$problems" ] && pass "install: files, modes and user in place" || fail install "$problems"
+
+# E2E_AFTER_INSTALL: a command run right after installation (for debugging this script);
+# E2E_SKIP_CHECK=1 skips the configuration gate below.
+if [ -n "${E2E_AFTER_INSTALL:-}" ]; then
+    sh -c "$E2E_AFTER_INSTALL" || { echo "FAIL: E2E_AFTER_INSTALL"; exit 1; }
+fi
+if [ "${E2E_SKIP_CHECK:-0}" != 1 ] && ! auditalert check --config /etc/auditalert/auditalert.yml >"$W/check.out" 2>&1; then
+    cat "$W/check.out"
+    skip "the installed auditalert cannot load its configuration yet (see above)"
+fi
+
+# ------------------------------------------------------------------ helpers
+start_auditd() { # dir [launcher...]
+    local C=$1; shift
+    mkdir -p "$C/plugins.d"
+    cp -p /etc/audit/plugins.d/auditalert.conf "$C/plugins.d/auditalert.conf"
+    cat >"$C/auditd.conf" <<EOF
+local_events = yes
+write_logs = yes
+log_file = $C/audit.log
+log_group = root
+log_format = ENRICHED
+flush = INCREMENTAL_ASYNC
+freq = 50
+max_log_file = 8
+num_logs = 2
+priority_boost = 4
+name_format = NONE
+max_log_file_action = IGNORE
+space_left = 75
+space_left_action = IGNORE
+admin_space_left = 50
+admin_space_left_action = IGNORE
+disk_full_action = IGNORE
+disk_error_action = IGNORE
+q_depth = 2000
+overflow_action = SYSLOG
+max_restarts = 10
+plugin_dir = $C/plugins.d
+end_of_event_timeout = 2
+EOF
+    chmod 0640 "$C/auditd.conf"
+    : >"$C/reaped"
+    "$PY" "$ROOT/packaging/test/reaper.py" "$C/reaped" -- "$@" auditd -f -c "$C" >"$C/reaper.out" 2>"$C/auditd.out" &
+    REAPER_PID=$!
+    for _ in $(seq 100); do
+        AUDITD_PID=$(head -1 "$C/reaper.out" 2>/dev/null)
+        [ -n "$AUDITD_PID" ] && [ "$(auditctl -s | sed -n 's/^pid \([0-9]*\)$/\1/p')" = "$AUDITD_PID" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+alerts_size() { stat -c %s "$ALERTS" 2>/dev/null || echo 0; }
+
+# wait_alert RULE OFFSET SECONDS: prints the elapsed ms when an alert of RULE appears after OFFSET
+wait_alert() {
+    local rule=$1 off=$2 limit_ms=$(($3 * 1000)) t0 now
+    t0=$(date +%s%3N)
+    while :; do
+        if tail -c +$((off + 1)) "$ALERTS" 2>/dev/null | grep -qE "\"rule\": ?\"$rule\""; then
+            now=$(date +%s%3N); echo $((now - t0)); return 0
+        fi
+        now=$(date +%s%3N)
+        [ $((now - t0)) -le "$limit_ms" ] || return 1
+        sleep 0.05
+    done
+}
+
+# act NAME RULE COMMAND...: runs the action, expects RULE's alert within 2 s
+act() {
+    local name=$1 rule=$2 off ms; shift 2
+    off=$(alerts_size)
+    "$@" >/dev/null 2>&1
+    if ms=$(wait_alert "$rule" "$off" 2); then
+        LAT+=" $name:${ms}ms"
+        return 0
+    fi
+    PROBLEMS+=" $name:no-'$rule'-alert-within-2s"
+    return 1
+}
+
+metric_value() { # rule: auditalert_alerts_total for that rule (sum over labels)
+    curl -s --max-time 3 "$METRICS" | awk -v r="rule=\"$1\"" 'index($0, "auditalert_alerts_total{") == 1 && index($0, r) { s += $NF } END { print s + 0 }'
+}
+
+run_phase() { # name expected-mode [mdwe-how]
+    local name=$1 mode=$2 how=${3:-} C=$W/$1
+    mkdir -p "$C"
+    PROBLEMS="" LAT=""
+    rm -f /etc/auditalert/rules.d/zz-e2e.yml "$ALERTS"
+    if [ -n "$how" ]; then
+        "$NW/build/mdwe-launch" "$how" /bin/true 2>/dev/null
+        if [ $? -eq 3 ]; then echo "SKIP $name: the kernel cannot apply $how MDWE"; return; fi
+    fi
+    if [ "$mode" = relay ]; then
+        # the service, as auditalert.service starts it: user auditalert, RuntimeDirectory, UMask=0077
+        install -d -m 0750 -o auditalert -g auditalert /run/auditalert
+        (umask 077; exec setpriv --reuid auditalert --regid auditalert --init-groups -- \
+            env LANG=C.UTF-8 LC_ALL=C.UTF-8 /usr/bin/auditalert run --input unix:/run/auditalert/input.sock) \
+            >"$C/service.out" 2>&1 &
+        SERVICE_PID=$!
+        for _ in $(seq 200); do [ -S /run/auditalert/input.sock ] && break; sleep 0.05; done
+        [ -S /run/auditalert/input.sock ] || { fail "$name" "service socket never appeared: $(tail -3 "$C/service.out")"; stop_all; return; }
+        local sockperm
+        sockperm=$(stat -c '%U %a' /run/auditalert/input.sock)
+        case $sockperm in "auditalert 600" | "auditalert 660") ;; *) PROBLEMS+=" socket-perms:$sockperm" ;; esac
+        if setpriv --reuid nobody --regid nogroup --clear-groups -- "$PY" -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' /run/auditalert/input.sock 2>/dev/null; then
+            PROBLEMS+=" user-nobody-could-connect"
+        fi
+    fi
+    local launcher=()
+    [ -n "$how" ] && launcher=("$NW/build/mdwe-launch" "$how")
+    if ! start_auditd "$C" "${launcher[@]}"; then
+        fail "$name" "auditd did not start: $(tail -3 "$C/auditd.out")"; stop_all; return
+    fi
+    auditctl -R /etc/audit/rules.d/auditalert.rules >"$C/auditctl.out" 2>&1 || PROBLEMS+=" rules-did-not-load"
+    grep -q "$mode mode" "$C/auditd.out" || sleep 1
+    grep -q "auditalert-plugin: $mode mode" "$C/auditd.out" || PROBLEMS+=" plugin-did-not-choose-$mode"
+    # ready: metrics answer (direct: the plugin's JVM; relay: the service)
+    for _ in $(seq 100); do curl -s --max-time 1 -o /dev/null "$METRICS" && break; sleep 0.1; done
+    sleep 1 # the JVM has opened its input
+
+    mkdir -p "$W/bin"
+    cp /bin/true "$W/bin/aa-e2e-marker"
+    act shadow-read secret-file-read cat /etc/shadow
+    act identity identity-file-changed chmod "$(stat -c %a /etc/passwd)" /etc/passwd
+    act exec-from-tmp exec-from-world-writable "$W/bin/aa-e2e-marker"
+    act audit-config audit-config-changed chmod "$(stat -c %a /etc/audit/auditd.conf)" /etc/audit/auditd.conf
+
+    local n
+    n=$(metric_value secret-file-read)
+    [ "${n%.*}" -ge 1 ] 2>/dev/null || PROBLEMS+=" metrics:secret-file-read=$n"
+
+    # reload: a rule added on disk fires only after auditd's HUP reaches the plugin
+    cat >/etc/auditalert/rules.d/zz-e2e.yml <<'EOF'
+- rule: e2e-hup-marker
+  desc: end-to-end reload check
+  condition: key = exec_calls and exe endswith "/aa-e2e-marker"
+  severity: low
+EOF
+    local off
+    off=$(alerts_size)
+    "$W/bin/aa-e2e-marker"
+    wait_alert e2e-hup-marker "$off" 1 >/dev/null && PROBLEMS+=" new-rule-fired-before-HUP"
+    kill -HUP "$AUDITD_PID"
+    local reloaded=no
+    for _ in $(seq 20); do
+        off=$(alerts_size)
+        "$W/bin/aa-e2e-marker"
+        if wait_alert e2e-hup-marker "$off" 0 >/dev/null || wait_alert e2e-hup-marker "$off" 1 >/dev/null; then
+            reloaded=yes; break
+        fi
+    done
+    [ $reloaded = yes ] || PROBLEMS+=" HUP-did-not-reload"
+
+    # stop: last action, then auditd stops; its alert must still arrive; the plugin exits 0
+    local plugin_pid
+    plugin_pid=$(pgrep -P "$AUDITD_PID" | head -1)
+    off=$(alerts_size)
+    cat /etc/shadow >/dev/null
+    sleep 0.3
+    kill -TERM "$AUDITD_PID"
+    wait "$REAPER_PID" 2>/dev/null; REAPER_PID=""; AUDITD_PID=""
+    wait_alert secret-file-read "$off" 2 >/dev/null || PROBLEMS+=" last-alert-lost-on-stop"
+    if [ -n "$plugin_pid" ]; then
+        grep -q "^$plugin_pid .* exit=0$" "$C/reaped" || PROBLEMS+=" plugin-exit:'$(grep "^$plugin_pid " "$C/reaped")'"
+    else
+        PROBLEMS+=" no-plugin-process"
+    fi
+    grep -q "terminated unexpectedly" "$C/auditd.out" && PROBLEMS+=" auditd-saw-plugin-die"
+    if [ "$mode" = relay ]; then
+        kill -TERM "$SERVICE_PID"; wait "$SERVICE_PID"; local rc=$?; SERVICE_PID=""
+        [ $rc = 0 ] || PROBLEMS+=" service-exit=$rc"
+        curl -s --max-time 3 "$METRICS" >/dev/null 2>&1 # (stopped; nothing to check)
+    fi
+    stop_all
+    rm -f /etc/auditalert/rules.d/zz-e2e.yml
+    if [ -z "$PROBLEMS" ]; then
+        pass "$name: $mode mode, alerts within 2 s ($LAT), metrics count them, HUP reloads, clean stop with exit 0"
+    else
+        fail "$name" "$PROBLEMS ($LAT) — logs kept in /tmp/$(basename "$W")-$name"
+        cp -r "$C" "/tmp/$(basename "$W")-$name"
+    fi
+}
+
+remove_phase() {
+    local C=$W/remove
+    mkdir -p "$C"
+    dpkg -r auditalert >"$C/dpkg-r.out" 2>&1 || { fail remove "dpkg -r: $(tail -2 "$C/dpkg-r.out")"; return; }
+    local problems=""
+    [ -e /usr/sbin/auditalert-plugin ] && problems+=" plugin-still-there"
+    if start_auditd "$C"; then
+        sleep 1
+        kill -0 "$AUDITD_PID" 2>/dev/null || problems+=" auditd-died"
+        auditctl -a always,exit -F arch=b64 -S execve -F key=aa_e2e_remove >/dev/null 2>&1 || problems+=" auditd-rules"
+        stop_all
+    else
+        problems+=" auditd-did-not-start:$(tail -2 "$C/auditd.out")"
+    fi
+    dpkg --purge auditalert >"$C/dpkg-purge.out" 2>&1 || problems+=" purge-failed"
+    for f in /etc/audit/plugins.d/auditalert.conf /etc/audit/rules.d/auditalert.rules /etc/auditalert /var/log/auditalert; do
+        [ -e "$f" ] && problems+=" $f-left"
+    done
+    [ -z "$problems" ] && pass "remove: auditd runs with the package removed; purge removes its files" || fail remove "$problems"
+}
+
+for p in "${PHASES[@]}"; do
+    case $p in
+    direct) run_phase direct direct ;;
+    relay-prctl) run_phase relay-prctl relay prctl ;;
+    relay-seccomp) run_phase relay-seccomp relay seccomp ;;
+    remove) remove_phase ;;
+    *) echo "unknown phase $p"; exit 2 ;;
+    esac
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,128 @@
+package io.auditalert.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.OutputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real thing: {@code java -jar target/auditalert.jar run --metrics 127.0.0.1:PORT} reads a real audit
+ * log on stdin, Debian's Prometheus scrapes it, and the counters Prometheus holds equal what was fed:
+ * events as {@code auditalert events} assembles them from the same file, SYSCALL records as counted by
+ * a plain scan of the file. The exposition of the shaded jar must lint clean with promtool.
+ * Runs under failsafe, after {@code package}.
+ */
+@Tag("integration")
+class MetricsRunIT {
+    static final Pattern SYSCALL_LINE = Pattern.compile("^(node=\\S+ )?type=SYSCALL msg=audit\\(", Pattern.MULTILINE);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void prometheusShouldSeeWhatARunningPluginWasFed() throws Exception {
+        Path jar = Path.of(System.getProperty("auditalert.jar", "target/auditalert.jar"));
+        assumeTrue(Files.isRegularFile(jar), jar + " not built (mvn package); skipping");
+        Path prometheus = Peers.require("prometheus", "prometheus");
+        Path promtool = Peers.require("promtool", "prometheus");
+        Path log = CorpusFeed.corpusFile("SELinuxProject_selinux/python__sepolgen__tests__test_data__audit.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+        Path eventsOut = dir.resolve("events.jsonl");
+        Process events = new ProcessBuilder(java, "-jar", jar.toString(), "events", log.toString())
+                .redirectOutput(eventsOut.toFile()).redirectError(dir.resolve("events.err").toFile()).start();
+        assertThat(events.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(events.exitValue()).isZero();
+        long expectedEvents;
+        try (var lines = Files.lines(eventsOut)) {
+            expectedEvents = lines.count();
+        }
+        long expectedSyscalls = SYSCALL_LINE.matcher(Files.readString(log, StandardCharsets.ISO_8859_1)).results().count();
+
+        int metricsPort = Peers.freePort();
+        int promPort = Peers.freePort();
+        try (Peers peers = new Peers()) {
+            // a config of its own, so that a system-wide /etc/auditalert/auditalert.yml does not interfere
+            Path config = dir.resolve("auditalert.yml");
+            Files.writeString(config, "rules: []\nsinks: []\n");
+            Path runLog = dir.resolve("run.log");
+            Process run = startAndAwaitEndpoint(peers, runLog, metricsPort, java, "-jar", jar.toString(), "run",
+                    "--config", config.toString(), "--input", "stdin", "--metrics", "127.0.0.1:" + metricsPort);
+            if (!run.isAlive() && Files.readString(runLog).contains("not available in this build")) {
+                // until the configuration loader lands: the same pipeline and endpoint through replay over stdin
+                System.err.println("MetricsRunIT: this build cannot load a configuration yet ("
+                        + Files.readString(runLog).trim() + "); using 'replay --metrics' over stdin instead");
+                runLog = dir.resolve("replay.log");
+                run = startAndAwaitEndpoint(peers, runLog, metricsPort, java, "-jar", jar.toString(), "replay",
+                        "--metrics", "127.0.0.1:" + metricsPort);
+            }
+            if (!run.isAlive()) {
+                throw new AssertionError("auditalert exited " + run.exitValue() + ": " + Files.readString(runLog));
+            }
+            String metrics = "http://127.0.0.1:" + metricsPort + "/metrics";
+            Path promYml = dir.resolve("prometheus.yml");
+            Files.writeString(promYml, """
+                    global: {scrape_interval: 1s, evaluation_interval: 1s}
+                    scrape_configs:
+                      - job_name: auditalert
+                        static_configs: [{targets: ["127.0.0.1:%d"]}]
+                    """.formatted(metricsPort));
+            peers.start(dir.resolve("prometheus.log"), prometheus.toString(), "--config.file=" + promYml,
+                    "--storage.tsdb.path=" + dir.resolve("prom-data"), "--web.listen-address=127.0.0.1:" + promPort,
+                    "--log.level=warn");
+            Peers.await("Prometheus ready", 20_000, () -> Peers.ok("http://127.0.0.1:" + promPort + "/-/ready"));
+
+            OutputStream stdin = run.getOutputStream();
+            stdin.write(Files.readAllBytes(log));
+            stdin.flush();
+
+            // replay keeps the newest event open until end of input; run completes it after the idle timeout
+            String seen = "auditalert_events_total{job=\"auditalert\"} + auditalert_inflight_events{job=\"auditalert\"}";
+            Peers.await("Prometheus to hold " + expectedEvents + " events (complete plus in flight)", 60_000,
+                    () -> value(promPort, seen) == expectedEvents);
+            assertThat(Peers.scalar(promPort, "auditalert_events_total{job=\"auditalert\"}"))
+                    .isBetween(expectedEvents - 1.0, (double) expectedEvents);
+            assertThat(Peers.scalar(promPort, "up{job=\"auditalert\"}")).isEqualTo(1.0);
+            assertThat(Peers.scalar(promPort, "auditalert_records_total{job=\"auditalert\",type=\"SYSCALL\"}"))
+                    .isEqualTo(expectedSyscalls);
+            assertThat(Peers.scalar(promPort, "sum(auditalert_parse_errors_total{job=\"auditalert\"})")).isZero();
+            assertThat(Peers.scalar(promPort, "auditalert_build_info{job=\"auditalert\"}")).isEqualTo(1.0);
+
+            HttpResponse<String> text = Exposition.get(metrics, "Accept", "text/plain;version=0.0.4");
+            Path body = dir.resolve("metrics.prom");
+            Files.writeString(body, text.body());
+            Peers.Result lint = Peers.run(body, promtool.toString(), "check", "metrics");
+            assertThat(lint.output()).as("promtool findings on the jar's exposition").isEmpty();
+            assertThat(lint.rc()).isZero();
+
+            stdin.close(); // end of input: run exits 0
+            assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(run.exitValue()).as(Files.readString(runLog)).isZero();
+        }
+    }
+
+    private static Process startAndAwaitEndpoint(Peers peers, Path log, int port, String... command)
+            throws Exception {
+        Process p = peers.start(log, command);
+        Peers.await("the plugin's endpoint", 60_000,
+                () -> !p.isAlive() || Peers.ok("http://127.0.0.1:" + port + "/-/healthy"));
+        return p;
+    }
+
+    private static double value(int promPort, String expr) {
+        try {
+            return Peers.scalar(promPort, expr);
+        } catch (Exception | AssertionError e) {
+            return Double.NaN;
+        }
+    }
+}

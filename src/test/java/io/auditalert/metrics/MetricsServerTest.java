@@ -1,0 +1,322 @@
+package io.auditalert.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.auditalert.parse.RecordTypes;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MetricsServerTest {
+    /** What Prometheus 2.42 sends (captured, ../shared/docs/real-peers.md §1.1). */
+    static final String PROMETHEUS_ACCEPT = "application/openmetrics-text;version=1.0.0,"
+            + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+    static final MetricsOptions TEST = MetricsOptions.DEFAULTS.withKernelStatusInterval(Duration.ZERO);
+
+    @TempDir
+    Path dir;
+
+    MetricsServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + server.address().getPort();
+    }
+
+    @Test
+    void shouldExportWhatThePipelineCountedWithItsLabels() throws Exception {
+        Telemetry t = new Telemetry();
+        server = MetricsServer.start("127.0.0.1:0", null, t, TEST.withBuild("1.2.3", "abc123"));
+        PipelineStats p = t.pipeline;
+        for (int i = 0; i < 7; i++) {
+            p.countRecord(RecordTypes.SYSCALL);
+        }
+        p.countRecord(RecordTypes.PATH);
+        p.countRecord(1999); // a number libaudit has no name for
+        p.countRecord(99999); // outside the table
+        p.events = 4;
+        p.parseErrors[2] = 3;
+        p.linesTooLong = 2;
+        p.ringDropped = 5;
+        p.evictedInflight = 1;
+        p.evictedBytes = 2;
+        p.inflight = 6;
+        p.relayDroppedRecords = 11;
+        p.kernelLost = 42;
+        p.kernelBacklog = 3;
+        p.kernelBacklogLimit = 8192;
+        t.ringCapacity = 4096;
+        t.ringUsed = () -> 17;
+        t.rulesLoaded = 9;
+        t.reloads.add(3);
+        t.reloadFailures.add(1);
+        RuleStats r = t.rule("passwd_write", "critical");
+        r.matches.add(10);
+        r.suppressed.add(4);
+        r.excepted.add(2);
+        r.evaluations.add(100);
+        r.evaluationNanos.add(1_500_000_000L);
+        SinkStats s = t.sink("am", "alertmanager");
+        s.delivered.add(6);
+        s.failures.add(5);
+        s.permanentFailures.add(2);
+        s.retries.add(3);
+        s.dropped.add(1);
+        s.pending = () -> 12;
+        t.latency.record(3_000_000); // 3 ms
+
+        HttpResponse<String> res = Exposition.get(base() + "/metrics");
+        assertThat(res.statusCode()).isEqualTo(200);
+        Exposition e = Exposition.parse(res.body());
+
+        assertThat(e.value("auditalert_records_total", "type", "SYSCALL")).isEqualTo(7.0);
+        assertThat(e.value("auditalert_records_total", "type", "PATH")).isEqualTo(1.0);
+        assertThat(e.value("auditalert_records_total", "type", "1999")).isEqualTo(1.0);
+        assertThat(e.value("auditalert_records_total", "type", "other")).isEqualTo(1.0);
+        assertThat(e.value("auditalert_records_total", "type", "CWD")).as("types never seen are not exported").isNull();
+        assertThat(e.value("auditalert_events_total")).isEqualTo(4.0);
+        assertThat(e.value("auditalert_parse_errors_total", "reason", "no_timestamp")).isEqualTo(3.0);
+        assertThat(e.value("auditalert_parse_errors_total", "reason", "bad_timestamp")).isEqualTo(0.0);
+        assertThat(e.value("auditalert_dropped_total", "stage", "line_too_long")).isEqualTo(2.0);
+        assertThat(e.value("auditalert_dropped_total", "stage", "ring")).isEqualTo(5.0);
+        assertThat(e.value("auditalert_dropped_total", "stage", "assembly_evicted")).isEqualTo(3.0);
+        assertThat(e.value("auditalert_dropped_total", "stage", "relay")).isEqualTo(11.0);
+        assertThat(e.value("auditalert_dropped_total", "stage", "sink")).isEqualTo(1.0);
+        assertThat(e.value("auditalert_events_completed_total", "reason", "evicted_bytes")).isEqualTo(2.0);
+        assertThat(e.value("auditalert_inflight_events")).isEqualTo(6.0);
+        assertThat(e.value("auditalert_kernel_lost_total")).isEqualTo(42.0);
+        assertThat(e.value("auditalert_kernel_backlog")).isEqualTo(3.0);
+        assertThat(e.value("auditalert_kernel_backlog_limit")).isEqualTo(8192.0);
+        assertThat(e.value("auditalert_ring_capacity")).isEqualTo(4096.0);
+        assertThat(e.value("auditalert_ring_used")).isEqualTo(17.0);
+        assertThat(e.value("auditalert_rules_loaded")).isEqualTo(9.0);
+        assertThat(e.value("auditalert_reloads_total", "result", "success")).isEqualTo(3.0);
+        assertThat(e.value("auditalert_reloads_total", "result", "failure")).isEqualTo(1.0);
+        String[] rule = {"rule", "passwd_write", "severity", "critical"};
+        assertThat(e.value("auditalert_alerts_total", rule)).isEqualTo(6.0);
+        assertThat(e.value("auditalert_rule_matches_total", rule)).isEqualTo(10.0);
+        assertThat(e.value("auditalert_rule_suppressed_total", rule)).isEqualTo(4.0);
+        assertThat(e.value("auditalert_rule_excepted_total", rule)).isEqualTo(2.0);
+        assertThat(e.value("auditalert_rule_evaluations_total", rule)).isEqualTo(100.0);
+        assertThat(e.value("auditalert_rule_evaluation_seconds_total", rule)).isEqualTo(1.5);
+        String[] sink = {"sink", "am", "type", "alertmanager"};
+        assertThat(e.value("auditalert_sink_deliveries_total", sink)).isEqualTo(6.0);
+        assertThat(e.value("auditalert_sink_failures_total", "sink", "am", "type", "alertmanager", "kind", "transient"))
+                .isEqualTo(3.0);
+        assertThat(e.value("auditalert_sink_failures_total", "sink", "am", "type", "alertmanager", "kind", "permanent"))
+                .isEqualTo(2.0);
+        assertThat(e.value("auditalert_sink_retries_total", sink)).isEqualTo(3.0);
+        assertThat(e.value("auditalert_sink_pending", sink)).isEqualTo(12.0);
+        assertThat(e.value("auditalert_event_latency_seconds_bucket", "le", "0.0025")).isEqualTo(0.0);
+        assertThat(e.value("auditalert_event_latency_seconds_bucket", "le", "0.005")).isEqualTo(1.0);
+        assertThat(e.value("auditalert_event_latency_seconds_bucket", "le", "+Inf")).isEqualTo(1.0);
+        assertThat(e.value("auditalert_event_latency_seconds_count")).isEqualTo(1.0);
+        assertThat(e.value("auditalert_build_info", "version", "1.2.3", "revision", "abc123",
+                "java_version", System.getProperty("java.version"))).isEqualTo(1.0);
+        assertThat(e.series.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{area=heap"));
+        assertThat(e.series.keySet()).anyMatch(k -> k.startsWith("jvm_threads_live_threads"));
+        assertThat(e.value("process_cpu_seconds_total")).isPositive();
+        assertThat(res.body()).doesNotContain("process_cpu_time_ns_total", "system_cpu_count ",
+                "jvm_compilation_time_ms_total");
+        assertThat(res.body()).contains("# HELP auditalert_events_total Events assembled");
+    }
+
+    @Test
+    void shouldExportRulesAndSinksThatAppearAfterStart() throws Exception {
+        Telemetry t = new Telemetry();
+        server = MetricsServer.start("127.0.0.1:0", null, t, TEST);
+        assertThat(Exposition.parse(Exposition.get(base() + "/metrics").body()).value(
+                "auditalert_alerts_total", "rule", "late", "severity", "warning")).isNull();
+
+        t.rule("late", "warning").matches.add(2); // as a reload would add it
+        t.sink("syslog", "syslog").delivered.add(1);
+
+        Exposition e = Exposition.parse(Exposition.get(base() + "/metrics").body());
+        assertThat(e.value("auditalert_alerts_total", "rule", "late", "severity", "warning")).isEqualTo(2.0);
+        assertThat(e.value("auditalert_sink_deliveries_total", "sink", "syslog", "type", "syslog")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldServeOpenMetricsOnlyToClientsThatPreferIt() throws Exception {
+        server = MetricsServer.start("127.0.0.1:0", null, new Telemetry(), TEST);
+
+        HttpResponse<String> prom = Exposition.get(base() + "/metrics", "Accept", PROMETHEUS_ACCEPT);
+        assertThat(prom.headers().firstValue("Content-Type")).hasValue(MetricsServer.OPENMETRICS);
+        assertThat(prom.body()).endsWith("# EOF\n").contains("# TYPE auditalert_events counter");
+
+        HttpResponse<String> plain = Exposition.get(base() + "/metrics", "Accept", "text/plain;version=0.0.4");
+        assertThat(plain.headers().firstValue("Content-Type")).hasValue(MetricsServer.TEXT_004);
+        assertThat(plain.body()).doesNotContain("# EOF").contains("# TYPE auditalert_events_total counter");
+
+        HttpResponse<String> none = Exposition.get(base() + "/metrics");
+        assertThat(none.headers().firstValue("Content-Type")).hasValue(MetricsServer.TEXT_004);
+
+        assertThat(MetricsServer.contentType("application/openmetrics-text;q=0.2, text/plain;q=0.9"))
+                .isEqualTo(MetricsServer.TEXT_004);
+        assertThat(MetricsServer.contentType("application/openmetrics-text;q=0")).isEqualTo(MetricsServer.TEXT_004);
+    }
+
+    @Test
+    void shouldBeHealthyAtOnceAndReadyOnceThePipelineStarted() throws Exception {
+        Telemetry t = new Telemetry();
+        server = MetricsServer.start("127.0.0.1:0", null, t, TEST);
+        assertThat(Exposition.get(base() + "/-/healthy").statusCode()).isEqualTo(200);
+        assertThat(Exposition.get(base() + "/-/ready").statusCode()).isEqualTo(503);
+        t.started = true;
+        assertThat(Exposition.get(base() + "/-/ready").statusCode()).isEqualTo(200);
+        assertThat(Exposition.get(base() + "/").body()).contains("href=\"/metrics\"");
+        assertThat(Exposition.get(base() + "/nope").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldBeOffWhenTheListenAddressIsEmpty() throws Exception {
+        assertThat(MetricsServer.start("", null, new Telemetry(), TEST)).isNull();
+        assertThat(MetricsServer.start(null, null, new Telemetry(), TEST)).isNull();
+    }
+
+    @Test
+    void shouldRequireBasicAuthWhenTheWebConfigHasUsers() throws Exception {
+        // hashes of "secret" made by libxcrypt's crypt(3) ($2b$) and by OpenBSD's test vector ($2a$)
+        Path web = dir.resolve("web.yml");
+        Files.writeString(web, """
+                basic_auth_users:
+                  prometheus: $2b$04$hnYTCLJ8806H1KjwkcGr9eJzk67DA3VEWaNkCp37DDy2A1DWFcXAm
+                  legacy: $2y$04$hnYTCLJ8806H1KjwkcGr9eJzk67DA3VEWaNkCp37DDy2A1DWFcXAm
+                """);
+        server = MetricsServer.start("127.0.0.1:0", web, new Telemetry(), TEST);
+
+        HttpResponse<String> anonymous = Exposition.get(base() + "/metrics");
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> v.startsWith("Basic"));
+        assertThat(Exposition.get(base() + "/metrics", "Authorization", basic("prometheus", "wrong")).statusCode())
+                .isEqualTo(401);
+        assertThat(Exposition.get(base() + "/metrics", "Authorization", basic("nobody", "secret")).statusCode())
+                .isEqualTo(401);
+        HttpResponse<String> ok = Exposition.get(base() + "/metrics", "Authorization", basic("prometheus", "secret"));
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("auditalert_events_total");
+        assertThat(Exposition.get(base() + "/metrics", "Authorization", basic("prometheus", "secret")).statusCode())
+                .as("a second scrape (remembered credentials)").isEqualTo(200);
+        assertThat(Exposition.get(base() + "/metrics", "Authorization", basic("legacy", "secret")).statusCode())
+                .isEqualTo(200);
+        assertThat(Exposition.get(base() + "/-/healthy").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldServeHttpsWithTheCertificateOfTheWebConfig() throws Exception {
+        Path openssl = Peers.binary("openssl");
+        org.junit.jupiter.api.Assumptions.assumeTrue(openssl != null, "openssl not installed; skipping");
+        Peers.Result gen = Peers.run(null, openssl.toString(), "req", "-x509", "-newkey", "ec",
+                "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir.resolve("key.pem").toString(),
+                "-out", dir.resolve("cert.pem").toString());
+        assertThat(gen.rc()).as(gen.output()).isZero();
+        Path web = dir.resolve("web.yml");
+        Files.writeString(web, """
+                tls_server_config:
+                  cert_file: cert.pem
+                  key_file: key.pem
+                basic_auth_users:
+                  prometheus: $2b$04$hnYTCLJ8806H1KjwkcGr9eJzk67DA3VEWaNkCp37DDy2A1DWFcXAm
+                """);
+        server = MetricsServer.start("127.0.0.1:0", web, new Telemetry(), TEST);
+
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = Files.newInputStream(dir.resolve("cert.pem"))) {
+            trust.setCertificateEntry("auditalert",
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(ctx).build();
+        String url = "https://127.0.0.1:" + server.address().getPort() + "/metrics";
+        HttpResponse<String> ok = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .header("Authorization", basic("prometheus", "secret")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("auditalert_events_total");
+        HttpResponse<String> anonymous = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThatThrownBy(() -> Exposition.get("http://127.0.0.1:" + server.address().getPort() + "/metrics"))
+                .as("plain HTTP to the TLS port").isInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    void bcryptShouldMatchKnownVectors() {
+        // OpenBSD / jBCrypt test vector
+        assertThat(WebConfig.bcryptMatches("U*U", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW")).isTrue();
+        assertThat(WebConfig.bcryptMatches("U*V", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW")).isFalse();
+        // made by libxcrypt (python3 crypt.crypt('secret', METHOD_BLOWFISH)), an independent implementation
+        assertThat(WebConfig.bcryptMatches("secret", "$2b$04$hnYTCLJ8806H1KjwkcGr9eJzk67DA3VEWaNkCp37DDy2A1DWFcXAm")).isTrue();
+    }
+
+    @Test
+    void shouldRejectWebConfigKeysItDoesNotImplement() throws Exception {
+        Path web = dir.resolve("web.yml");
+        Files.writeString(web, "http_server_config:\n  http2: false\n");
+        assertThatThrownBy(() -> WebConfig.load(web)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unsupported key 'http_server_config'");
+        Files.writeString(web, "basic_auth_users:\n  u: plaintext\n");
+        assertThatThrownBy(() -> WebConfig.load(web)).hasMessageContaining("not a bcrypt hash");
+    }
+
+    @Test
+    void shouldKeepRetryingABusyPortUntilItIsFree() throws Exception {
+        ServerSocket blocker = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        int port = blocker.getLocalPort();
+        try {
+            server = MetricsServer.start("127.0.0.1:" + port, null, new Telemetry(),
+                    TEST.withBindTimeout(Duration.ofSeconds(20)));
+            assertThat(server.address()).as("still retrying while the old process holds the port").isNull();
+            Thread.sleep(300);
+        } finally {
+            blocker.close();
+        }
+        assertThat(server.awaitBound(Duration.ofSeconds(10))).isTrue();
+        assertThat(server.address().getPort()).isEqualTo(port);
+        assertThat(Exposition.get(base() + "/metrics").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldFailAtOnceOnABusyPortWithoutBindTimeout() throws Exception {
+        try (ServerSocket blocker = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> MetricsServer.start("127.0.0.1:" + blocker.getLocalPort(), null, new Telemetry(),
+                            TEST.withBindTimeout(Duration.ZERO)))
+                    .isInstanceOf(BindException.class);
+        }
+    }
+
+    @Test
+    void shouldParseListenAddresses() {
+        assertThat(MetricsServer.parseListen("127.0.0.1:8617").getPort()).isEqualTo(8617);
+        assertThat(MetricsServer.parseListen("[::1]:9").getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+        assertThat(MetricsServer.parseListen(":8617").getAddress().isAnyLocalAddress()).isTrue();
+        assertThatThrownBy(() -> MetricsServer.parseListen("8617")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MetricsServer.parseListen("h:99999")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+}
