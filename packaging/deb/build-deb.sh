@@ -17,11 +17,7 @@ make -s -C native-wrapper
 PLUGIN=native-wrapper/build/auditalert-plugin
 
 # default config and rules: from the application's resources once they exist there
-if [ -f src/main/resources/defaults/auditalert.yml ]; then
-    DEFAULTS=src/main/resources/defaults
-else
-    DEFAULTS=packaging/defaults
-fi
+DEFAULTS=src/main/resources/defaults
 
 PKG=target/deb/auditalert_${VERSION}_${ARCH}
 rm -rf "$PKG"
@@ -55,7 +51,6 @@ DOC=$PKG/usr/share/doc/auditalert
 install -d -m 0755 "$DOC"
 [ -f README.md ] && install -m 0644 README.md "$DOC/README.md"
 install -m 0644 native-wrapper/README.md "$DOC/README.native-wrapper.md"
-install -m 0644 packaging/INSTALL.md "$DOC/installing.md"
 install -m 0644 packaging/deb/copyright "$DOC/copyright"
 DATE=$(date -R -d "@$(git log -1 --format=%ct 2>/dev/null || date +%s)")
 printf 'auditalert (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- auditalert developers <auditalert@example.org>  %s\n' \

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 
 VERSION=${1:-$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' pom.xml | head -1)}
 [ -f target/auditalert.jar ] || { echo "build-rpm: target/auditalert.jar is missing; run mvn -DskipTests package" >&2; exit 1; }
-if [ -f src/main/resources/defaults/auditalert.yml ]; then DEFAULTS=src/main/resources/defaults; else DEFAULTS=packaging/defaults; fi
+DEFAULTS=src/main/resources/defaults
 
 TOP=$PWD/target/rpm
 rm -rf "$TOP"
@@ -17,7 +17,7 @@ cp target/auditalert.jar packaging/bin/auditalert plugins.d/auditalert.conf \
    packaging/audit-rules/auditalert.rules native-wrapper/wrapper.conf "$DEFAULTS/auditalert.yml" \
    packaging/systemd/auditalert.service packaging/man/auditalert-plugin.8 packaging/man/auditalert.1 "$S/"
 cp native-wrapper/README.md "$S/README.native-wrapper.md"
-cp packaging/INSTALL.md "$S/installing.md"
+cp README.md "$S/README.md"
 tar -czf "$S/native-wrapper.tar.gz" --exclude=build native-wrapper/Makefile native-wrapper/src
 tar -czf "$S/rules.d.tar.gz" -C "$DEFAULTS/rules.d" .
 cp packaging/rpm/auditalert.spec "$TOP/SPECS/"

@@ -218,14 +218,14 @@ run_phase() { # name expected-mode [mdwe-how]
 
     mkdir -p "$W/bin"
     cp /bin/true "$W/bin/aa-e2e-marker"
-    act shadow-read secret-file-read cat /etc/shadow
-    act identity identity-file-changed chmod "$(stat -c %a /etc/passwd)" /etc/passwd
-    act exec-from-tmp exec-from-world-writable "$W/bin/aa-e2e-marker"
-    act audit-config audit-config-changed chmod "$(stat -c %a /etc/audit/auditd.conf)" /etc/audit/auditd.conf
+    act shadow-read sensitive-file-read cat /etc/shadow
+    act identity identity-file-modified chmod "$(stat -c %a /etc/passwd)" /etc/passwd
+    act exec-from-tmp exec-from-world-writable-dir "$W/bin/aa-e2e-marker"
+    act audit-config audit-config-file-modified chmod "$(stat -c %a /etc/audit/auditd.conf)" /etc/audit/auditd.conf
 
     local n
-    n=$(metric_value secret-file-read)
-    [ "${n%.*}" -ge 1 ] 2>/dev/null || PROBLEMS+=" metrics:secret-file-read=$n"
+    n=$(metric_value sensitive-file-read)
+    [ "${n%.*}" -ge 1 ] 2>/dev/null || PROBLEMS+=" metrics:sensitive-file-read=$n"
 
     # reload: a rule added on disk fires only after auditd's HUP reaches the plugin
     cat >/etc/auditalert/rules.d/zz-e2e.yml <<'EOF'
@@ -257,7 +257,7 @@ EOF
     sleep 0.3
     kill -TERM "$AUDITD_PID"
     wait "$REAPER_PID" 2>/dev/null; REAPER_PID=""; AUDITD_PID=""
-    wait_alert secret-file-read "$off" 2 >/dev/null || PROBLEMS+=" last-alert-lost-on-stop"
+    wait_alert sensitive-file-read "$off" 2 >/dev/null || PROBLEMS+=" last-alert-lost-on-stop"
     if [ -n "$plugin_pid" ]; then
         grep -q "^$plugin_pid .* exit=0$" "$C/reaped" || PROBLEMS+=" plugin-exit:'$(grep "^$plugin_pid " "$C/reaped")'"
     else

@@ -32,18 +32,14 @@ final class CheckCommand {
         int rules = 0;
         int sinks = 0;
         try {
-            RuleEngine engine = ruleFiles.isEmpty() ? Components.loadRules(cfg, telemetry) : Components.loadRules(ruleFiles, telemetry);
+            RuleEngine engine = ruleFiles.isEmpty() ? Components.loadRules(cfg, telemetry, 1)
+                    : Components.loadRules(ruleFiles, cfg, telemetry, 1);
             rules = engine.ruleCount();
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }
         try {
             sinks = Components.validateSinks(cfg);
-        } catch (ConfigException e) {
-            errors.addAll(e.errors());
-        }
-        try {
-            Components.redactions(cfg);
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }

@@ -1,79 +1,148 @@
 package io.auditalert.cli;
 
 import io.auditalert.alert.Sink;
+import io.auditalert.alert.SinkConfigException;
+import io.auditalert.alert.SinkFactory;
+import io.auditalert.alert.Throttler;
 import io.auditalert.config.AppConfig;
+import io.auditalert.config.ConfigError;
+import io.auditalert.config.ConfigLoader;
+import io.auditalert.config.YamlNode;
 import io.auditalert.metrics.MetricsServer;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.Pipeline;
 import io.auditalert.pipeline.RuleEngine;
 import io.auditalert.pipeline.ThrottleGate;
 import io.auditalert.ring.EventRing;
+import io.auditalert.rules.DefaultRules;
+import io.auditalert.rules.Names;
+import io.auditalert.rules.RuleFiles;
+import io.auditalert.rules.RuleLoader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the pieces a command needs from the configuration: rules, sinks, metrics, pipeline options. */
 final class Components {
-    /** Default rule files bundled in the jar, installed under /etc/auditalert/rules.d by the packages. */
-    static final String[] BUNDLED_RULES = {};
+    private static final Logger LOG = LoggerFactory.getLogger(Components.class);
+    /** Throttle keys kept at once (oldest evicted and counted past that). */
+    static final int THROTTLE_KEYS = 100_000;
 
     private Components() {}
 
     static AppConfig loadConfig(Path file) throws ConfigException {
-        throw new ConfigException(List.of(file + ":1:1: configuration loading is not available in this build"));
+        List<ConfigError> errors = new ArrayList<>();
+        AppConfig cfg = ConfigLoader.load(file, errors);
+        errors.addAll(sinkErrors(cfg));
+        if (!errors.isEmpty()) {
+            throw new ConfigException(strings(errors));
+        }
+        return cfg;
     }
 
-    /** The rules named by the configuration (globs), or the bundled defaults when none exist. */
-    static RuleEngine loadRules(AppConfig cfg, Telemetry telemetry) throws ConfigException {
-        List<Path> files = expand(cfg.rules);
-        return loadRules(files, telemetry);
+    /** The rules the configuration names ({@code rules:} globs, relative to the config file). */
+    static RuleEngine loadRules(AppConfig cfg, Telemetry telemetry, int threads) throws ConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        String origin = cfg.source == null ? AppConfig.DEFAULT_PATH.toString() : cfg.source.toString();
+        List<Path> files = RuleFiles.expand(cfg.rules, origin, errors);
+        if (!errors.isEmpty()) {
+            throw new ConfigException(strings(errors));
+        }
+        return loadRules(files, cfg, telemetry, threads);
     }
 
-    static RuleEngine loadRules(List<Path> files, Telemetry telemetry) throws ConfigException {
+    static RuleEngine loadRules(List<Path> files, AppConfig cfg, Telemetry telemetry, int threads) throws ConfigException {
         if (files.isEmpty()) {
+            LOG.warn("no rule files: events are read and counted, nothing is alerted");
             return RuleEngine.NONE;
         }
-        throw new ConfigException(List.of(files.get(0) + ":1:1: rule loading is not available in this build"));
+        return engine(RuleLoader.load(files, Names.SYSTEM, telemetry, cfg.redact), threads);
+    }
+
+    /** The default rules bundled in the jar (the same files the packages install in rules.d). */
+    static RuleEngine bundledRules(Telemetry telemetry, int threads) throws ConfigException {
+        return engine(DefaultRules.load(Names.SYSTEM, telemetry), threads);
+    }
+
+    private static RuleEngine engine(RuleLoader.Result result, int threads) throws ConfigException {
+        for (ConfigError w : result.warnings()) {
+            LOG.warn("{}", w);
+        }
+        if (!result.ok()) {
+            throw new ConfigException(strings(result.errors()));
+        }
+        return new RuleSetEngine(result.ruleSet(), threads);
     }
 
     static List<Sink> createSinks(AppConfig cfg, Telemetry telemetry) throws ConfigException {
-        return List.of();
+        List<String> errors = strings(sinkErrors(cfg));
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        List<Sink> sinks = new ArrayList<>();
+        for (int i = 0; i < cfg.sinks.size(); i++) {
+            sinks.add(SinkFactory.create(i, cfg.sinks.get(i), telemetry));
+        }
+        return sinks;
     }
 
     /** Validates the sink entries without starting them; returns how many there are. */
     static int validateSinks(AppConfig cfg) throws ConfigException {
-        return cfg.sinks.size();
-    }
-
-    static ThrottleGate throttle(Telemetry telemetry) {
-        return ThrottleGate.NONE;
-    }
-
-    static AutoCloseable startMetrics(String listen, Path webConfig, Telemetry telemetry) throws IOException {
-        MetricsServer server = MetricsServer.start(listen, webConfig, telemetry);
-        return server != null ? server : () -> {};
-    }
-
-    static List<Pattern> redactions(AppConfig cfg) throws ConfigException {
-        List<Pattern> out = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
-        for (String r : cfg.redact) {
-            try {
-                out.add(Pattern.compile(r));
-            } catch (PatternSyntaxException e) {
-                errors.add(cfg.source + ": redact: bad regular expression " + r + ": " + e.getDescription());
-            }
-        }
+        List<String> errors = strings(sinkErrors(cfg));
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
+        return cfg.sinks.size();
+    }
+
+    /** Every problem of every sink entry, placed at the offending key where the file says where it is. */
+    private static List<ConfigError> sinkErrors(AppConfig cfg) {
+        List<ConfigError> out = new ArrayList<>();
+        String file = cfg.source == null ? "<built-in>" : cfg.source.toString();
+        for (int i = 0; i < cfg.sinks.size(); i++) {
+            Map<String, Object> spec = cfg.sinks.get(i);
+            YamlNode node = i < cfg.sinkNodes.size() ? cfg.sinkNodes.get(i) : null;
+            for (SinkConfigException e : SinkFactory.validate(i, spec)) {
+                YamlNode at = locate(node, e.path());
+                out.add(new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), e.getMessage()));
+            }
+        }
         return out;
+    }
+
+    /** The node a path of keys and indexes leads to inside a sink entry, or the deepest one found. */
+    private static YamlNode locate(YamlNode node, List<Object> path) {
+        YamlNode at = node;
+        for (Object step : path) {
+            if (at == null) {
+                break;
+            }
+            YamlNode next = null;
+            if (step instanceof String && at.isMap()) {
+                next = at.keyNode((String) step);
+            } else if (step instanceof Integer && at.isSeq() && (Integer) step < at.items().size()) {
+                next = at.items().get((Integer) step);
+            }
+            if (next == null) {
+                break;
+            }
+            at = step instanceof String && at.get((String) step) != null ? at.get((String) step) : next;
+        }
+        return at;
+    }
+
+    static ThrottleGate throttle() {
+        Throttler throttler = new Throttler(THROTTLE_KEYS);
+        return throttler::admit;
+    }
+
+    static AutoCloseable startMetrics(String listen, Path webConfig, Telemetry telemetry) throws IOException {
+        AutoCloseable server = MetricsServer.start(listen, webConfig, telemetry);
+        return server == null ? () -> {} : server;
     }
 
     static Pipeline.Options pipelineOptions(AppConfig cfg, boolean live) {
@@ -88,47 +157,10 @@ final class Components {
         return o;
     }
 
-    /** Expands {@code dir/*.yml}-style patterns (a glob in the last path element) in sorted order. */
-    static List<Path> expand(List<String> patterns) {
-        List<Path> out = new ArrayList<>();
-        for (String pattern : patterns) {
-            Path p = Path.of(pattern);
-            String last = p.getFileName() == null ? "" : p.getFileName().toString();
-            if (!last.contains("*") && !last.contains("?") && !last.contains("[")) {
-                out.add(p);
-                continue;
-            }
-            Path dir = p.getParent() == null ? Path.of(".") : p.getParent();
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            List<Path> matched = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, last)) {
-                ds.forEach(matched::add);
-            } catch (IOException e) {
-                continue;
-            }
-            matched.sort(null);
-            out.addAll(matched);
-        }
-        return out;
-    }
-
-    /** Copies the bundled default rules out of the jar into a private temporary directory. */
-    static List<Path> bundledRules() throws IOException {
-        Path dir = Files.createTempDirectory("auditalert-rules");
-        dir.toFile().deleteOnExit();
-        List<Path> out = new ArrayList<>();
-        for (String name : BUNDLED_RULES) {
-            try (InputStream in = Components.class.getResourceAsStream("/defaults/rules.d/" + name)) {
-                if (in == null) {
-                    continue;
-                }
-                Path f = dir.resolve(name);
-                Files.copy(in, f);
-                f.toFile().deleteOnExit();
-                out.add(f);
-            }
+    private static List<String> strings(List<ConfigError> errors) {
+        List<String> out = new ArrayList<>();
+        for (ConfigError e : errors) {
+            out.add(e.toString());
         }
         return out;
     }

@@ -35,10 +35,9 @@ final class DemoCommand {
                 }
                 Files.copy(in, capture, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            List<Path> rules = Components.bundledRules();
-            System.err.println("auditalert demo: replaying a real auditd capture (" + Files.size(capture) + " bytes) through "
-                    + rules.size() + " bundled rule files; metrics on http://" + metrics + "/metrics");
-            int status = ReplayCommand.replay(new AppConfig(), rules, metrics, List.of(capture), "demo", linger);
+            System.err.println("auditalert demo: replaying a real auditd capture (" + Files.size(capture)
+                    + " bytes) through the bundled default rules; metrics on http://" + metrics + "/metrics");
+            int status = ReplayCommand.replay(new AppConfig(), null, metrics, List.of(capture), "demo", linger);
             return status;
         } catch (ConfigException e) {
             e.errors().forEach(System.err::println);

@@ -44,14 +44,16 @@ final class ReplayCommand {
     static int replay(AppConfig cfg, List<Path> ruleFiles, String metrics, List<Path> files, String command,
             long lingerSeconds) throws ConfigException {
         Telemetry telemetry = new Telemetry();
-        RuleEngine rules = ruleFiles.isEmpty()
-                ? Components.loadRules(cfg, telemetry)
-                : Components.loadRules(ruleFiles, telemetry);
-        List<Sink> sinks = Components.createSinks(cfg, telemetry);
         Pipeline.Options o = Components.pipelineOptions(cfg, false);
         o.whenFull = cfg.ringWhenFull == null ? EventRing.WhenFull.BLOCK : o.whenFull;
-        AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks, Components.redactions(cfg)),
-                Components.throttle(telemetry), telemetry, Math.max(1, o.workers), false);
+        int threads = Math.max(1, o.workers);
+        RuleEngine rules = ruleFiles == null ? Components.bundledRules(telemetry, threads)
+                : ruleFiles.isEmpty() ? Components.loadRules(cfg, telemetry, threads)
+                : Components.loadRules(ruleFiles, cfg, telemetry, threads);
+        telemetry.rulesLoaded = rules.ruleCount();
+        List<Sink> sinks = Components.createSinks(cfg, telemetry);
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,
+                threads, false);
         int status = Main.EXIT_OK;
         AutoCloseable endpoint = () -> {};
         try (Pipeline pipeline = new Pipeline(o, telemetry, stage)) {

@@ -38,6 +38,7 @@ final class RunCommand {
     private List<Sink> sinks;
     private AutoCloseable metrics = () -> {};
     private boolean stopped;
+    private int threads = 1;
     private volatile ServerSocketChannel server;
 
     private RunCommand(Path configPath) {
@@ -68,26 +69,27 @@ final class RunCommand {
         return configPath == null ? new AppConfig() : Components.loadConfig(configPath);
     }
 
-    private RuleEngine loadRules(AppConfig cfg) throws ConfigException {
-        if (configPath == null && Components.expand(cfg.rules).isEmpty()) {
-            try {
-                return Components.loadRules(Components.bundledRules(), telemetry);
-            } catch (IOException e) {
-                throw new ConfigException(List.of("bundled rules: " + e.getMessage()));
-            }
+    /**
+     * The configured rules; without a configuration file and with no installed rules.d, the rules
+     * bundled in the jar, so that a bare {@code run} still alerts.
+     */
+    private RuleEngine loadRules(AppConfig cfg, int threads) throws ConfigException {
+        if (configPath == null && !java.nio.file.Files.isDirectory(AppConfig.DEFAULT_RULES_DIR)) {
+            return Components.bundledRules(telemetry, threads);
         }
-        return Components.loadRules(cfg, telemetry);
+        return Components.loadRules(cfg, telemetry, threads);
     }
 
     private int start(String inputOption, String metricsOption) throws ConfigException {
         AppConfig cfg = loadConfig();
-        RuleEngine rules = loadRules(cfg);
-        telemetry.rulesLoaded = rules.ruleCount();
-        sinks = Components.createSinks(cfg, telemetry);
         Pipeline.Options o = Components.pipelineOptions(cfg, true);
         o.onRelayReload = this::requestReload;
-        AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks, Components.redactions(cfg)),
-                Components.throttle(telemetry), telemetry, Math.max(1, o.workers), true);
+        threads = Math.max(1, o.workers);
+        RuleEngine rules = loadRules(cfg, threads);
+        telemetry.rulesLoaded = rules.ruleCount();
+        sinks = Components.createSinks(cfg, telemetry);
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,
+                threads, true);
         pipeline = new Pipeline(o, telemetry, stage);
         pipeline.start();
         String listen = metricsOption != null ? metricsOption : cfg.metricsListen;
@@ -155,9 +157,9 @@ final class RunCommand {
         }
         try {
             AppConfig cfg = loadConfig();
-            RuleEngine rules = loadRules(cfg);
+            RuleEngine rules = loadRules(cfg, threads);
             AlertStage.Snapshot old = pipeline.stage().snapshot();
-            pipeline.stage().swap(new AlertStage.Snapshot(rules, old.sinks(), Components.redactions(cfg)));
+            pipeline.stage().swap(new AlertStage.Snapshot(rules, old.sinks()));
             telemetry.rulesLoaded = rules.ruleCount();
             telemetry.reloads.increment();
             telemetry.lastReloadOk = true;

@@ -8,7 +8,8 @@ import java.util.Map;
 /** The settings of DESIGN §3.2, with their defaults. Filled by the loader, then only read. */
 public final class AppConfig {
     public static final Path DEFAULT_PATH = Path.of("/etc/auditalert/auditalert.yml");
-    public static final String DEFAULT_RULES = "/etc/auditalert/rules.d/*.yml";
+    public static final Path DEFAULT_RULES_DIR = Path.of("/etc/auditalert/rules.d");
+    public static final String DEFAULT_RULES = DEFAULT_RULES_DIR + "/*.yml";
 
     /** Where the file came from; null for built-in defaults. */
     public Path source;
@@ -28,8 +29,8 @@ public final class AppConfig {
     public List<String> redact = new ArrayList<>();
     /** The sinks, each the plain map of its YAML entry; validated by the sink factory. */
     public List<Map<String, Object>> sinks = new ArrayList<>(List.of(Map.of("type", "stdout")));
-    /** Where each sink entry starts in the file ("FILE:LINE:COL"), for error messages. */
-    public List<String> sinkPositions = new ArrayList<>();
+    /** The YAML node of each sink entry (positions for error messages); empty for built-in defaults. */
+    public List<YamlNode> sinkNodes = new ArrayList<>();
     /** Log file for run (stderr when null). */
     public Path logFile;
 }

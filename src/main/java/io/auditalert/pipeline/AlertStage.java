@@ -12,31 +12,37 @@ import io.auditalert.parse.Values;
 import io.auditalert.ring.WorkerPool;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 
 /**
  * What a worker does with one event: skip it when auditalert itself caused it, evaluate the rules,
  * pass each match through the throttle, render the alert (with the event) and offer it to every sink
- * that wants it; forward the event itself to sinks that take events. The rules, redaction and sinks
- * form a {@link Snapshot} swapped atomically on reload, so a worker always sees one consistent set.
+ * that wants it; forward the event itself to sinks that take events. The rules and sinks form a
+ * {@link Snapshot} swapped atomically on reload, so a worker always sees one consistent set.
  */
 public final class AlertStage implements WorkerPool.Handler {
-    /** Rules, sinks and redaction in force together. */
+    /** Rules and sinks in force together. */
     public static final class Snapshot {
+        /** A stand-in forwarded event, to ask each sink once whether it takes events at all. */
+        private static final Alert EVENT_PROBE = new Alert("", 0, null, null, null, List.of(), null, 0, List.of(),
+                Map.of(), 0, new byte[0], 0);
+
         final RuleEngine rules;
         final List<Sink> sinks;
-        final List<Pattern> redact;
+        final boolean forwardsEvents;
 
-        public Snapshot(RuleEngine rules, List<Sink> sinks, List<Pattern> redact) {
+        public Snapshot(RuleEngine rules, List<Sink> sinks) {
             this.rules = rules;
             this.sinks = List.copyOf(sinks);
-            this.redact = List.copyOf(redact);
+            boolean any = false;
+            for (Sink sink : sinks) {
+                any |= sink.accepts(EVENT_PROBE);
+            }
+            this.forwardsEvents = any;
         }
 
         public RuleEngine rules() {
@@ -93,7 +99,7 @@ public final class AlertStage implements WorkerPool.Handler {
         w.event = ev;
         w.snap = snap;
         snap.rules.evaluate(ev, worker, w);
-        if (w.forwardsEvents(snap)) {
+        if (snap.forwardsEvents) {
             w.forward(ev, snap);
         }
         if (live && ev.firstArrivalNanos() != 0) {
@@ -129,7 +135,7 @@ public final class AlertStage implements WorkerPool.Handler {
 
         @Override
         public void match(RuleEngine.Match m, AuditEvent ev) {
-            telemetry.rule(m.rule(), m.severity().label()).matches.increment();
+            // the rule engine counts matches; this stage counts what its throttle suppresses
             long suppressedBefore = 0;
             if (m.throttleWindowMillis() > 0) {
                 key.clear();
@@ -142,7 +148,7 @@ public final class AlertStage implements WorkerPool.Handler {
             }
             out.clear();
             m.renderOutput(ev, out);
-            String output = redact(out.toUtf8String(), snap.redact);
+            String output = out.toUtf8String();
             Alert alert = buildAlert(m, ev, output, suppressedBefore);
             for (Sink sink : snap.sinks) {
                 if (sink.accepts(alert)) {
@@ -151,22 +157,13 @@ public final class AlertStage implements WorkerPool.Handler {
             }
         }
 
-        boolean forwardsEvents(Snapshot s) {
-            for (Sink sink : s.sinks) {
-                if (sink instanceof EventSink) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
         void forward(AuditEvent ev, Snapshot s) {
             json.clear();
             eventJson.write(ev, json);
             Alert item = new Alert(eventId(ev), ev.epochMillis(), null, null, null, List.of(), ev.nodeString(),
                     ev.serial(), keys(ev), Map.of(), 0, json.toByteArray(), ev.firstArrivalNanos());
             for (Sink sink : s.sinks) {
-                if (sink instanceof EventSink && sink.accepts(item)) {
+                if (sink.accepts(item)) {
                     sink.offer(item);
                 }
             }
@@ -250,16 +247,6 @@ public final class AlertStage implements WorkerPool.Handler {
         }
     }
 
-    /** Marker for sinks configured with {@code what: events}. */
-    public interface EventSink extends Sink {}
-
-    static String redact(String output, List<Pattern> patterns) {
-        for (Pattern p : patterns) {
-            output = p.matcher(output).replaceAll("***");
-        }
-        return output;
-    }
-
     private static void stringArray(ByteBuf json, List<String> items) {
         json.put((byte) '[');
         for (int i = 0; i < items.size(); i++) {
@@ -304,10 +291,5 @@ public final class AlertStage implements WorkerPool.Handler {
         h ^= v + 0x9E3779B97F4A7C15L + (h << 6) + (h >>> 2);
         h *= 0xBF58476D1CE4E5B9L;
         return h ^ (h >>> 31);
-    }
-
-    @Override
-    public String toString() {
-        return "AlertStage" + Arrays.toString(new int[] {workers.length});
     }
 }

@@ -77,7 +77,7 @@ class PipelineTest {
 
         @Override
         public boolean accepts(Alert alert) {
-            return true;
+            return !alert.isEvent();
         }
 
         @Override
@@ -113,7 +113,7 @@ class PipelineTest {
         o.workers = workers;
         o.whenFull = full;
         o.ringCapacity = capacity;
-        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of(sink), List.of()), ThrottleGate.NONE, t, workers, false);
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of(sink)), ThrottleGate.NONE, t, workers, false);
         return new Pipeline(o, t, stage);
     }
 
@@ -183,7 +183,7 @@ class PipelineTest {
         o.workers = 0;
         int[] reloads = {0};
         o.onRelayReload = () -> reloads[0]++;
-        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of(), List.of()), ThrottleGate.NONE, t, 1, false);
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of()), ThrottleGate.NONE, t, 1, false);
         try (Pipeline p = new Pipeline(o, t, stage)) {
             p.pumpRelayConnection(Inputs.stream(new ByteArrayInputStream(
                     "auditalert-relay: reload\nauditalert-relay: dropped_records=2 dropped_bytes=9\ntype=EOE msg=audit(1.000:1): cut"

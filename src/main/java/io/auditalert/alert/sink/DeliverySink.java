@@ -1,0 +1,314 @@
+package io.auditalert.alert.sink;
+
+import io.auditalert.alert.Alert;
+import io.auditalert.alert.Sink;
+import io.auditalert.alert.TokenBucket;
+import io.auditalert.alert.spool.Backlog;
+import io.auditalert.alert.spool.MemoryBacklog;
+import io.auditalert.alert.spool.Spool;
+import io.auditalert.metrics.SinkStats;
+import io.auditalert.metrics.Telemetry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The part every sink shares: a backlog (memory or spool), one named delivery thread ({@code
+ * sink-NAME}) that takes batches from the head, holds them back for the rate limit, hands them to
+ * {@link #deliver}, acknowledges what the peer took or refused for good, and retries the rest with
+ * exponential back-off. The thread parks when there is nothing to do and never dies of an
+ * exception. Items leave only through delivery, a permanent refusal (counted) or a counted drop.
+ */
+public abstract class DeliverySink implements Sink {
+    private static final long SYNC_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** What one call of {@link #deliver} did with the head of its batch, in order. */
+    public static final class Outcome {
+        int accepted;
+        int rejected;
+        String lastRejection;
+
+        /** The next n items were accepted by the peer. */
+        public void accept(int n) {
+            accepted += n;
+        }
+
+        /** The next n items were refused for good (no retry); counted as permanent failures. */
+        public void reject(int n, String reason) {
+            rejected += n;
+            lastRejection = reason;
+        }
+
+        int done() {
+            return accepted + rejected;
+        }
+    }
+
+    protected final Logger log;
+    protected final SinkOptions options;
+    protected final SinkStats stats;
+    private final Backlog backlog;
+    private final Thread thread;
+    private final TokenBucket bucket;
+    private final Object progress = new Object();
+    private volatile boolean running = true;
+    private volatile boolean flushing;
+    private boolean started;
+    private long lastRateLimitedSeq = -1;
+    private int failureStreak;
+
+    protected DeliverySink(SinkOptions options, Telemetry telemetry) {
+        this.log = LoggerFactory.getLogger(getClass());
+        this.options = options;
+        this.stats = telemetry.sink(options.name(), options.type());
+        if (options.spoolDir() != null) {
+            try {
+                this.backlog = new Spool(options.spoolDir(), options.spoolMaxBytes(), options.spoolFsyncAlways(), stats);
+            } catch (IOException e) {
+                throw new UncheckedIOException("sink " + options.name() + ": cannot open spool " + options.spoolDir(), e);
+            }
+        } else {
+            this.backlog = new MemoryBacklog(options.queueCapacity(), options.blockWhenFull(), stats);
+        }
+        this.stats.pending = backlog::size;
+        this.bucket = options.ratePerSecond() > 0
+                ? new TokenBucket(options.ratePerSecond(), options.rateBurst(), System.nanoTime())
+                : null;
+        this.thread = new Thread(this::loop, "sink-" + options.name());
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the delivery thread; called once the subclass is fully built. */
+    public final synchronized DeliverySink start() {
+        if (!started) {
+            started = true;
+            thread.start();
+        }
+        return this;
+    }
+
+    /**
+     * Delivers the head of a batch (never empty). Report each item, in order, through {@code out};
+     * items not reported are offered again at once. Throwing means: the items not yet reported
+     * failed and will be retried after a back-off.
+     */
+    protected abstract void deliver(List<Alert> batch, Outcome out) throws Exception;
+
+    /**
+     * How long to wait before delivering this batch (email collects alerts for an interval); 0
+     * delivers now. Never consulted while draining or closing.
+     */
+    protected long holdNanos(List<Alert> batch) {
+        return 0;
+    }
+
+    /** Releases the transport (sockets, files); called on the delivery thread's way out. */
+    protected void closeTransport() {}
+
+    @Override
+    public String name() {
+        return options.name();
+    }
+
+    @Override
+    public boolean accepts(Alert alert) {
+        return options.accepts(alert);
+    }
+
+    @Override
+    public boolean offer(Alert alert) {
+        if (!running) {
+            stats.dropped.increment();
+            return false;
+        }
+        if (!backlog.append(alert)) {
+            return false;
+        }
+        LockSupport.unpark(thread);
+        return true;
+    }
+
+    /** Items waiting for delivery. */
+    public long pending() {
+        return backlog.size();
+    }
+
+    /** The delivery thread (tests check its name and that it ends). */
+    public Thread thread() {
+        return thread;
+    }
+
+    @Override
+    public boolean drain(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        flushing = true;
+        try {
+            LockSupport.unpark(thread);
+            synchronized (progress) {
+                while (backlog.size() > 0 && thread.isAlive()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    progress.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 50)));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            flushing = false;
+        }
+        backlog.sync();
+        return backlog.size() == 0 || backlog.durable();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            if (thread.isAlive()) {
+                thread.join(5000);
+                if (thread.isAlive()) {
+                    thread.interrupt();
+                    thread.join(2000);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!started) {
+            closeTransport();
+        }
+        if (!backlog.durable()) {
+            long lost = backlog.size();
+            if (lost > 0) {
+                stats.dropped.add(lost);
+                log.warn("sink {}: {} undelivered item(s) dropped at close (no spool)", name(), lost);
+            }
+        }
+        backlog.close();
+    }
+
+    private void loop() {
+        long backoff = TimeUnit.MILLISECONDS.toNanos(options.retryInitialMillis());
+        long lastSync = System.nanoTime();
+        try {
+            while (running) {
+                try {
+                    List<Backlog.Item> items = backlog.peek(options.batch());
+                    long now = System.nanoTime();
+                    if (backlog.durable() && now - lastSync >= SYNC_INTERVAL_NANOS) {
+                        backlog.sync();
+                        lastSync = now;
+                    }
+                    if (items.isEmpty()) {
+                        LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                        continue;
+                    }
+                    List<Alert> alerts = alerts(items);
+                    if (!flushing) {
+                        long hold = holdNanos(alerts);
+                        if (hold > 0) {
+                            LockSupport.parkNanos(this, hold);
+                            continue;
+                        }
+                    }
+                    if (bucket != null) {
+                        int n = bucket.take(items.size(), now);
+                        if (n < items.size()) {
+                            countRateLimited(items, n);
+                        }
+                        if (n == 0) {
+                            parkUntil(now + bucket.nanosUntilToken(now));
+                            continue;
+                        }
+                        items = items.subList(0, n);
+                        alerts = alerts.subList(0, n);
+                    }
+                    Outcome out = new Outcome();
+                    Exception failure = null;
+                    try {
+                        deliver(alerts, out);
+                    } catch (Exception e) {
+                        failure = e;
+                    }
+                    int done = Math.min(out.done(), items.size());
+                    if (done > 0) {
+                        backlog.ackThrough(items.get(done - 1).seq());
+                        stats.delivered.add(out.accepted);
+                        if (out.rejected > 0) {
+                            stats.failures.add(out.rejected);
+                            stats.permanentFailures.add(out.rejected);
+                            log.warn("sink {}: {} item(s) refused for good, not retried: {}", name(), out.rejected,
+                                    out.lastRejection);
+                        }
+                        synchronized (progress) {
+                            progress.notifyAll();
+                        }
+                    }
+                    if (failure != null || done == 0) {
+                        stats.failures.increment();
+                        stats.retries.increment();
+                        if (failureStreak++ == 0 || failureStreak % 100 == 0) {
+                            log.warn("sink {}: delivery failed ({} in a row), retrying with back-off: {}", name(),
+                                    failureStreak, failure == null ? "nothing delivered" : failure.toString());
+                        }
+                        parkUntil(System.nanoTime() + backoff);
+                        backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(options.retryMaxMillis()));
+                    } else {
+                        if (failureStreak > 0) {
+                            log.info("sink {}: delivering again after {} failed attempt(s)", name(), failureStreak);
+                            failureStreak = 0;
+                        }
+                        backoff = TimeUnit.MILLISECONDS.toNanos(options.retryInitialMillis());
+                    }
+                } catch (RuntimeException | Error e) {
+                    stats.failures.increment();
+                    log.error("sink {}: unexpected error in the delivery loop", name(), e);
+                    parkUntil(System.nanoTime() + backoff);
+                }
+            }
+        } finally {
+            try {
+                closeTransport();
+            } finally {
+                synchronized (progress) {
+                    progress.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void countRateLimited(List<Backlog.Item> items, int taken) {
+        for (int i = taken; i < items.size(); i++) {
+            long seq = items.get(i).seq();
+            if (seq > lastRateLimitedSeq) {
+                stats.rateLimited.increment();
+                lastRateLimitedSeq = seq;
+            }
+        }
+    }
+
+    /** Parks until the deadline; offers wake the thread, so park again until it is reached. */
+    private void parkUntil(long deadline) {
+        for (long left = deadline - System.nanoTime(); left > 0 && running; left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(this, left);
+        }
+    }
+
+    private static List<Alert> alerts(List<Backlog.Item> items) {
+        List<Alert> out = new ArrayList<>(items.size());
+        for (Backlog.Item it : items) {
+            out.add(it.alert());
+        }
+        return out;
+    }
+}

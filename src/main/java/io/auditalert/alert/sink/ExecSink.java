@@ -1,0 +1,157 @@
+package io.auditalert.alert.sink;
+
+import io.auditalert.alert.Alert;
+import io.auditalert.alert.SpecReader;
+import io.auditalert.metrics.Telemetry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code {type: exec, command: ["/usr/local/bin/on-alert", "--json"], shell: false, timeout: 10s,
+ * concurrency: 2, env: {K: V}}}: runs the command once per item with the item's JSON (one line) on
+ * its standard input.
+ *
+ * <ul>
+ *   <li>No shell unless {@code shell: true}, in which case {@code command} is one string run by
+ *       {@code /bin/sh -c}.
+ *   <li>The child's stdout is discarded (ours carries only JSON lines) and its stderr is ours, for
+ *       its diagnostics. It gets an environment of PATH, LANG and the configured {@code env}.
+ *   <li>At most {@code concurrency} children run at once; one that outlives {@code timeout} is
+ *       killed (SIGTERM, then SIGKILL a second later).
+ *   <li>Exit status 0 is delivered; another status, a timeout, or a command that cannot start is a
+ *       permanent failure (counted, logged with the status) and not retried: a script that fails
+ *       on an input fails on it again.
+ * </ul>
+ */
+public final class ExecSink extends DeliverySink {
+    private final List<String> argv;
+    private final long timeoutMillis;
+    private final Map<String, String> env;
+    private final ExecutorService pool;
+    private final AtomicInteger lastExit = new AtomicInteger();
+
+    ExecSink(SinkOptions options, Telemetry telemetry, List<String> argv, long timeoutMillis, int concurrency,
+            Map<String, String> env) {
+        super(options, telemetry);
+        this.argv = argv;
+        this.timeoutMillis = timeoutMillis;
+        this.env = env;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "sink-" + options.name() + "-run-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    static ExecSink create(SpecReader r, Telemetry t) {
+        boolean shell = r.bool("shell", false);
+        int concurrency = (int) r.integer("concurrency", 2, 1, 64);
+        SinkOptions o = SinkOptions.read(r, "exec", concurrency);
+        List<String> argv = new ArrayList<>();
+        if (shell) {
+            String cmd = r.requiredString("command");
+            if (r.raw("command") instanceof List) {
+                r.error("command", "with shell: true, command is one string for /bin/sh -c");
+            }
+            argv.add("/bin/sh");
+            argv.add("-c");
+            argv.add(cmd);
+        } else {
+            if (r.raw("command") instanceof String) {
+                r.error("command", "expected a list (argv); use shell: true to run a string through /bin/sh");
+            }
+            argv.addAll(r.strings("command", List.of()));
+            if (argv.isEmpty()) {
+                r.error("command", "required: the program and its arguments, as a list");
+            } else if (!argv.get(0).contains("/")) {
+                r.error(List.of("command", 0), "give the program's absolute path (PATH is not searched)");
+            } else if (!Files.isExecutable(Path.of(argv.get(0)))) {
+                r.error(List.of("command", 0), argv.get(0) + " is not an executable file");
+            }
+        }
+        long timeout = r.duration("timeout", 10_000, 1);
+        Map<String, String> env = r.stringMap("env");
+        r.finish();
+        return r.errors().isEmpty() && t != null ? new ExecSink(o, t, argv, timeout, concurrency, env) : null;
+    }
+
+    /** The exit status of the last child that finished (-1 killed by timeout, -2 did not start). */
+    public int lastExit() {
+        return lastExit.get();
+    }
+
+    @Override
+    protected void deliver(List<Alert> batch, Outcome out) throws InterruptedException {
+        List<Future<String>> runs = new ArrayList<>(batch.size());
+        for (Alert a : batch) {
+            runs.add(pool.submit(() -> run(a)));
+        }
+        for (Future<String> f : runs) {
+            String failure;
+            try {
+                failure = f.get();
+            } catch (ExecutionException e) {
+                failure = e.getCause().toString();
+            }
+            if (failure == null) {
+                out.accept(1);
+            } else {
+                out.reject(1, failure);
+            }
+        }
+    }
+
+    /** Runs the command for one item; null on exit status 0, else why not. */
+    private String run(Alert a) throws InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Map<String, String> e = pb.environment();
+        e.clear();
+        e.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        e.put("LANG", "C.UTF-8");
+        e.putAll(env);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException ex) {
+            lastExit.set(-2);
+            return argv.get(0) + " did not start: " + ex.getMessage();
+        }
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(a.json());
+            in.write('\n');
+        } catch (IOException ex) {
+            // the command closed its input early; its exit status decides
+        }
+        if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            p.destroy();
+            if (!p.waitFor(1, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(1, TimeUnit.SECONDS);
+            }
+            lastExit.set(-1);
+            return argv.get(0) + " killed after the " + timeoutMillis + " ms timeout";
+        }
+        int status = p.exitValue();
+        lastExit.set(status);
+        return status == 0 ? null : argv.get(0) + " exited with status " + status;
+    }
+
+    @Override
+    protected void closeTransport() {
+        pool.shutdownNow();
+    }
+}

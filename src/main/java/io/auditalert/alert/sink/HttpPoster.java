@@ -1,0 +1,81 @@
+package io.auditalert.alert.sink;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * Synchronous HTTP POST on the sink's own thread (no client thread pool): keep-alive through the
+ * JDK's connection cache, timeouts on connect and read, TLS per {@link TlsOptions}.
+ */
+final class HttpPoster {
+    /** A peer's answer: its status and the start of its body (for logs). */
+    record Response(int status, String body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        /** 4xx other than 408 (timeout) and 429 (too many requests): the request itself is wrong. */
+        boolean permanent() {
+            return status >= 400 && status < 500 && status != 408 && status != 429;
+        }
+    }
+
+    private final Map<String, String> headers;
+    private final int connectTimeoutMillis;
+    private final int readTimeoutMillis;
+    private final TlsOptions tls;
+    private SSLSocketFactory sslFactory;
+
+    HttpPoster(Map<String, String> headers, long timeoutMillis, TlsOptions tls) {
+        this.headers = headers;
+        this.connectTimeoutMillis = (int) Math.min(timeoutMillis, Integer.MAX_VALUE);
+        this.readTimeoutMillis = (int) Math.min(timeoutMillis, Integer.MAX_VALUE);
+        this.tls = tls;
+    }
+
+    Response post(URL url, byte[] body, String contentType) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) url.openConnection();
+        if (c instanceof HttpsURLConnection) {
+            HttpsURLConnection s = (HttpsURLConnection) c;
+            if (sslFactory == null) {
+                sslFactory = tls.context().getSocketFactory();
+            }
+            s.setSSLSocketFactory(sslFactory);
+            if (tls.insecure()) {
+                s.setHostnameVerifier((host, session) -> true);
+            }
+        }
+        c.setRequestMethod("POST");
+        c.setConnectTimeout(connectTimeoutMillis);
+        c.setReadTimeout(readTimeoutMillis);
+        c.setDoOutput(true);
+        c.setInstanceFollowRedirects(false);
+        c.setFixedLengthStreamingMode(body.length);
+        c.setRequestProperty("Content-Type", contentType);
+        c.setRequestProperty("User-Agent", "auditalert");
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            c.setRequestProperty(h.getKey(), h.getValue());
+        }
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(body);
+        }
+        int status = c.getResponseCode();
+        InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+        String text = "";
+        if (in != null) {
+            try (in) {
+                byte[] b = in.readNBytes(512);
+                text = new String(b, StandardCharsets.UTF_8).strip();
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+        }
+        return new Response(status, text);
+    }
+}

@@ -1,0 +1,245 @@
+package io.auditalert.alert.sink;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * A minimal SMTP client (RFC 5321) for one message per connection: EHLO, optional STARTTLS (RFC
+ * 3207, then EHLO again), optional AUTH PLAIN or LOGIN, MAIL FROM, RCPT TO for each recipient, DATA
+ * with dot-stuffing, QUIT. A 4xx reply is transient ({@link IOException}, retried); a 5xx reply is
+ * permanent ({@link Rejected}).
+ */
+final class SmtpClient {
+    /** The server refused for good (5xx). */
+    static final class Rejected extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Rejected(String msg) {
+            super(msg);
+        }
+    }
+
+    record Settings(String host, int port, String helo, boolean starttls, TlsOptions tls, String username,
+            String password, long timeoutMillis) {}
+
+    private final Settings s;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+    private final List<String> extensions = new ArrayList<>();
+
+    SmtpClient(Settings s) {
+        this.s = s;
+    }
+
+    /** Sends one message; {@code message} is the header and body with CRLF line ends. */
+    void send(String from, List<String> to, byte[] message, boolean eightBit) throws IOException, Rejected {
+        try {
+            socket = new Socket();
+            socket.connect(new InetSocketAddress(s.host(), s.port()), (int) s.timeoutMillis());
+            socket.setSoTimeout((int) s.timeoutMillis());
+            streams();
+            expect(reply(), 220);
+            ehlo();
+            if (s.starttls()) {
+                if (!has("STARTTLS")) {
+                    throw new Rejected("server " + s.host() + " does not offer STARTTLS");
+                }
+                command("STARTTLS", 220);
+                SSLSocket tls = (SSLSocket) s.tls().context().getSocketFactory()
+                        .createSocket(socket, s.host(), s.port(), true);
+                if (!s.tls().insecure()) {
+                    javax.net.ssl.SSLParameters p = tls.getSSLParameters();
+                    p.setEndpointIdentificationAlgorithm("HTTPS");
+                    tls.setSSLParameters(p);
+                }
+                tls.startHandshake();
+                socket = tls;
+                streams();
+                ehlo();
+            }
+            if (s.username() != null) {
+                auth();
+            }
+            boolean use8 = eightBit && has("8BITMIME");
+            command("MAIL FROM:<" + from + ">" + (use8 ? " BODY=8BITMIME" : ""), 250);
+            for (String r : to) {
+                command("RCPT TO:<" + r + ">", 250, 251);
+            }
+            command("DATA", 354);
+            writeData(message);
+            expect(reply(), 250);
+            try {
+                command("QUIT", 221);
+            } catch (IOException | Rejected e) {
+                // the message is already accepted
+            }
+        } finally {
+            if (socket != null) {
+                socket.close();
+            }
+        }
+    }
+
+    /** Whether the server advertised 8BITMIME in its last EHLO (valid after {@link #send}). */
+    private boolean has(String ext) {
+        for (String e : extensions) {
+            if (e.toUpperCase(Locale.ROOT).equals(ext) || e.toUpperCase(Locale.ROOT).startsWith(ext + " ")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void streams() throws IOException {
+        in = new BufferedInputStream(socket.getInputStream());
+        out = new BufferedOutputStream(socket.getOutputStream());
+    }
+
+    private void ehlo() throws IOException, Rejected {
+        writeLine("EHLO " + s.helo());
+        List<String> lines = new ArrayList<>();
+        int code = reply(lines);
+        if (code != 250) {
+            writeLine("HELO " + s.helo());
+            expect(reply(), 250);
+            extensions.clear();
+            return;
+        }
+        extensions.clear();
+        extensions.addAll(lines.subList(1, lines.size()));
+    }
+
+    private void auth() throws IOException, Rejected {
+        String mechs = "";
+        for (String e : extensions) {
+            if (e.toUpperCase(Locale.ROOT).startsWith("AUTH")) {
+                mechs = e.toUpperCase(Locale.ROOT);
+            }
+        }
+        Base64.Encoder b64 = Base64.getEncoder();
+        if (mechs.contains("PLAIN")) {
+            String token = "\0" + s.username() + "\0" + s.password();
+            command("AUTH PLAIN " + b64.encodeToString(token.getBytes(StandardCharsets.UTF_8)), 235);
+        } else if (mechs.contains("LOGIN")) {
+            command("AUTH LOGIN", 334);
+            command(b64.encodeToString(s.username().getBytes(StandardCharsets.UTF_8)), 334);
+            command(b64.encodeToString(s.password().getBytes(StandardCharsets.UTF_8)), 235);
+        } else {
+            throw new Rejected("server " + s.host() + " offers neither AUTH PLAIN nor AUTH LOGIN");
+        }
+    }
+
+    private void command(String line, int... ok) throws IOException, Rejected {
+        writeLine(line);
+        expect(reply(), ok);
+    }
+
+    private int lastCode;
+    private String lastText;
+
+    private int reply() throws IOException {
+        return reply(null);
+    }
+
+    /** Reads a (possibly multi-line) reply; returns its code. */
+    private int reply(List<String> lines) throws IOException {
+        StringBuilder text = new StringBuilder();
+        while (true) {
+            String l = readLine();
+            if (l.length() < 3) {
+                throw new IOException("bad SMTP reply: " + l);
+            }
+            int code;
+            try {
+                code = Integer.parseInt(l.substring(0, 3));
+            } catch (NumberFormatException e) {
+                throw new IOException("bad SMTP reply: " + l);
+            }
+            String rest = l.length() > 4 ? l.substring(4) : "";
+            if (lines != null) {
+                lines.add(rest);
+            }
+            text.append(rest).append(' ');
+            if (l.length() == 3 || l.charAt(3) == ' ') {
+                lastCode = code;
+                lastText = text.toString().strip();
+                return code;
+            }
+        }
+    }
+
+    private void expect(int code, int... ok) throws IOException, Rejected {
+        for (int o : ok) {
+            if (code == o) {
+                return;
+            }
+        }
+        String msg = "SMTP " + lastCode + " " + lastText;
+        if (code >= 500) {
+            throw new Rejected(msg);
+        }
+        throw new IOException(msg);
+    }
+
+    private String readLine() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') {
+                break;
+            }
+            if (c != '\r') {
+                b.write(c);
+            }
+            if (b.size() > 4096) {
+                throw new IOException("SMTP reply line too long");
+            }
+        }
+        if (c == -1 && b.size() == 0) {
+            throw new IOException("SMTP server closed the connection");
+        }
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    private void writeLine(String line) throws IOException {
+        out.write(line.getBytes(StandardCharsets.UTF_8));
+        out.write('\r');
+        out.write('\n');
+        out.flush();
+    }
+
+    /** Writes the message with CRLF line ends and dot-stuffing, then the final ".". */
+    private void writeData(byte[] msg) throws IOException {
+        boolean lineStart = true;
+        for (int i = 0; i < msg.length; i++) {
+            byte c = msg[i];
+            if (lineStart && c == '.') {
+                out.write('.');
+            }
+            if (c == '\n' && (i == 0 || msg[i - 1] != '\r')) {
+                out.write('\r');
+            }
+            out.write(c);
+            lineStart = c == '\n';
+        }
+        if (!lineStart) {
+            out.write('\r');
+            out.write('\n');
+        }
+        out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+}

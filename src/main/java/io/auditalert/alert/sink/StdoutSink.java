@@ -1,0 +1,56 @@
+package io.auditalert.alert.sink;
+
+import io.auditalert.alert.Alert;
+import io.auditalert.alert.SpecReader;
+import io.auditalert.metrics.Telemetry;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+
+/**
+ * {@code {type: stdout}}: one JSON object per line on standard output, the only thing ever written
+ * there (DESIGN §3.1). A write error (a closed pipe) refuses the batch for good instead of retrying
+ * forever: nobody is reading.
+ */
+public final class StdoutSink extends DeliverySink {
+    private final OutputStream out;
+
+    public StdoutSink(SinkOptions options, Telemetry telemetry, OutputStream out) {
+        super(options, telemetry);
+        this.out = out;
+    }
+
+    static StdoutSink create(SpecReader r, Telemetry t) {
+        SinkOptions o = SinkOptions.read(r, "stdout", 512);
+        r.finish();
+        return r.errors().isEmpty() && t != null
+                ? new StdoutSink(o, t, new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16))
+                : null;
+    }
+
+    @Override
+    protected void deliver(List<Alert> batch, Outcome outcome) {
+        try {
+            for (Alert a : batch) {
+                out.write(a.json());
+                out.write('\n');
+            }
+            out.flush();
+            outcome.accept(batch.size());
+        } catch (IOException e) {
+            outcome.reject(batch.size(), "stdout: " + e.getMessage());
+        }
+    }
+
+    @Override
+    protected void closeTransport() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            log.debug("stdout flush at close failed: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.auditalert.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads {@code auditalert.yml} (DESIGN §3.2) into an {@link AppConfig}. Every key is optional;
+ * unknown keys and bad values are errors with file, line and column, all reported at once. Relative
+ * paths (rules globs, web config, log file) are taken relative to the file's directory.
+ */
+public final class ConfigLoader {
+    private static final int MAX_WORKERS = 64;
+
+    private ConfigLoader() {}
+
+    /** Loads the file; returns the config, with every problem added to {@code errors}. */
+    public static AppConfig load(Path file, List<ConfigError> errors) {
+        AppConfig cfg = new AppConfig();
+        cfg.source = file;
+        int before = errors.size();
+        YamlDoc doc = YamlDoc.load(file, errors);
+        YamlNode root = doc.root();
+        if (root == null || errors.size() > before && root.isNull()) {
+            return cfg;
+        }
+        if (!root.isMap()) {
+            root.error("the configuration must be a mapping of keys (input, rules, workers, ring, assembly, metrics, sinks)");
+            return cfg;
+        }
+        root.checkKeys("input", "rules", "workers", "ring", "assembly", "metrics", "sinks", "redact", "log_file");
+        Path dir = file.toAbsolutePath().getParent();
+        YamlNode input = root.get("input");
+        if (input != null) {
+            String v = input.asString("stdin");
+            if (!v.equals("stdin") && !(v.startsWith("unix:/") && v.length() > 6)) {
+                input.error("input must be stdin or unix:/absolute/path, not '" + v + "'");
+            } else {
+                cfg.input = v;
+            }
+        }
+        if (root.has("rules")) {
+            List<String> rules = new ArrayList<>();
+            for (String r : root.getStringList("rules")) {
+                rules.add(dir == null ? r : dir.resolve(r).toString());
+            }
+            cfg.rules = rules;
+        }
+        YamlNode workers = root.get("workers");
+        if (workers != null) {
+            long w = workers.asLong(2);
+            if (w < 0 || w > MAX_WORKERS) {
+                workers.error("workers must be between 0 and " + MAX_WORKERS);
+            } else {
+                cfg.workers = (int) w;
+            }
+        }
+        YamlNode ring = root.get("ring");
+        if (ring != null && requireMap(ring, "ring") && ring.checkKeys("capacity", "max_bytes", "when_full")) {
+            YamlNode capacity = ring.get("capacity");
+            if (capacity != null) {
+                long c = capacity.asLong(cfg.ringCapacity);
+                if (c < 2 || c > (1 << 24)) {
+                    capacity.error("ring.capacity must be between 2 and 16777216");
+                } else {
+                    cfg.ringCapacity = (int) c;
+                }
+            }
+            YamlNode maxBytes = ring.get("max_bytes");
+            if (maxBytes != null) {
+                long b = maxBytes.asBytes(cfg.ringMaxBytes);
+                if (b < 64 * 1024) {
+                    maxBytes.error("ring.max_bytes must be at least 64KiB");
+                } else {
+                    cfg.ringMaxBytes = b;
+                }
+            }
+            YamlNode whenFull = ring.get("when_full");
+            if (whenFull != null) {
+                String v = whenFull.asString("drop");
+                if (!v.equals("drop") && !v.equals("block")) {
+                    whenFull.error("ring.when_full must be drop or block, not '" + v + "'");
+                } else {
+                    cfg.ringWhenFull = v;
+                }
+            }
+        }
+        YamlNode assembly = root.get("assembly");
+        if (assembly != null && requireMap(assembly, "assembly") && assembly.checkKeys("timeout", "max_inflight")) {
+            YamlNode timeout = assembly.get("timeout");
+            if (timeout != null) {
+                long t = timeout.asDurationMillis(cfg.assemblyTimeoutMillis);
+                if (t < 100 || t > 600_000) {
+                    timeout.error("assembly.timeout must be between 100ms and 10m");
+                } else {
+                    cfg.assemblyTimeoutMillis = t;
+                }
+            }
+            YamlNode inflight = assembly.get("max_inflight");
+            if (inflight != null) {
+                long n = inflight.asLong(cfg.assemblyMaxInflight);
+                if (n < 1 || n > 10_000_000) {
+                    inflight.error("assembly.max_inflight must be between 1 and 10000000");
+                } else {
+                    cfg.assemblyMaxInflight = (int) n;
+                }
+            }
+        }
+        YamlNode metrics = root.get("metrics");
+        if (metrics != null && requireMap(metrics, "metrics") && metrics.checkKeys("listen", "web_config")) {
+            YamlNode listen = metrics.get("listen");
+            if (listen != null) {
+                String v = listen.asString("");
+                if (!v.isEmpty() && !v.matches("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}")) {
+                    listen.error("metrics.listen must be HOST:PORT or \"\" (off), not '" + v + "'");
+                } else {
+                    cfg.metricsListen = v;
+                }
+            }
+            YamlNode web = metrics.get("web_config");
+            if (web != null) {
+                cfg.metricsWebConfig = dir == null ? Path.of(web.asString("")) : dir.resolve(web.asString(""));
+            }
+        }
+        if (root.has("redact")) {
+            YamlNode redact = root.get("redact");
+            List<String> patterns = new ArrayList<>();
+            for (YamlNode item : redact.items()) {
+                String p = item.asString("");
+                try {
+                    Pattern.compile(p);
+                    patterns.add(p);
+                } catch (PatternSyntaxException e) {
+                    item.error("redact: bad regular expression: " + e.getDescription());
+                }
+            }
+            cfg.redact = patterns;
+        }
+        YamlNode logFile = root.get("log_file");
+        if (logFile != null) {
+            cfg.logFile = dir == null ? Path.of(logFile.asString("")) : dir.resolve(logFile.asString(""));
+        }
+        YamlNode sinks = root.get("sinks");
+        if (sinks != null && !sinks.isSeq()) {
+            sinks.error("sinks must be a list, e.g. [{type: stdout}]");
+        } else if (sinks != null) {
+            cfg.sinks = new ArrayList<>();
+            cfg.sinkNodes = new ArrayList<>();
+            for (YamlNode item : sinks.items()) {
+                if (!item.isMap()) {
+                    item.error("each sink is a mapping with at least a type, e.g. {type: stdout}");
+                    continue;
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> spec = (Map<String, Object>) plain(item);
+                cfg.sinks.add(spec);
+                cfg.sinkNodes.add(item);
+            }
+        }
+        return cfg;
+    }
+
+    private static boolean requireMap(YamlNode node, String key) {
+        if (!node.isMap()) {
+            node.error(key + " must be a mapping");
+            return false;
+        }
+        return true;
+    }
+
+    /** The node as plain Java values: maps (insertion-ordered), lists and strings (null for null). */
+    static Object plain(YamlNode node) {
+        if (node.isMap()) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            for (String key : node.keys()) {
+                map.put(key, plain(node.get(key)));
+            }
+            return map;
+        }
+        if (node.isSeq()) {
+            List<Object> list = new ArrayList<>();
+            for (YamlNode item : node.items()) {
+                list.add(plain(item));
+            }
+            return list;
+        }
+        return node.isNull() ? null : node.text();
+    }
+}

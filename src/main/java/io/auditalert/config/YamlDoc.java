@@ -1,0 +1,131 @@
+package io.auditalert.config;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * One YAML file composed into a node tree that keeps source positions, plus the list its readers add
+ * {@link ConfigError}s to. Reading never throws for bad content: syntax errors, wrong types and
+ * unknown keys all become errors with file, line and column, so a caller can report every problem of
+ * a file at once.
+ *
+ * <pre>
+ *   List&lt;ConfigError&gt; errors = new ArrayList&lt;&gt;();
+ *   YamlDoc doc = YamlDoc.load(path, errors);
+ *   YamlNode root = doc.root();               // null when the file is empty or did not parse
+ *   if (root != null &amp;&amp; root.checkKeys("workers", "ring")) {
+ *       long workers = root.getLong("workers", 2);
+ *       YamlNode ring = root.get("ring");       // null when absent
+ *   }
+ *   if (!errors.isEmpty()) ... // every problem, in file order of discovery
+ * </pre>
+ *
+ * Positions are 1-based. {@link YamlNode#positionOf(int)} maps an offset inside a scalar's value back
+ * to the source, so an error inside a string (a rule condition, say) points at the offending token.
+ */
+public final class YamlDoc {
+    private final String file;
+    private final List<ConfigError> errors;
+    private final int[] source;
+    private final YamlNode root;
+
+    private YamlDoc(String file, String text, List<ConfigError> errors) {
+        this.file = file;
+        this.errors = errors;
+        this.source = text.codePoints().toArray();
+        this.root = compose(text);
+    }
+
+    /** Reads and composes a UTF-8 file; an unreadable file or bad bytes become an error at 1:1. */
+    public static YamlDoc load(Path path, List<ConfigError> errors) {
+        String name = path.toString();
+        String text;
+        try {
+            byte[] bytes = Files.readAllBytes(path);
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            errors.add(new ConfigError(name, 1, 1, "file is not valid UTF-8"));
+            text = "";
+        } catch (IOException e) {
+            errors.add(new ConfigError(name, 1, 1, "cannot read file: " + e.getMessage()));
+            text = "";
+        }
+        return new YamlDoc(name, text, errors);
+    }
+
+    /** Composes text given in memory; {@code file} is the name errors carry. */
+    public static YamlDoc parse(String file, String text, List<ConfigError> errors) {
+        return new YamlDoc(file, text, errors);
+    }
+
+    public String file() {
+        return file;
+    }
+
+    /** The errors list shared by everything read from this document. */
+    public List<ConfigError> errors() {
+        return errors;
+    }
+
+    /** The document's root node, or null when the file is empty or could not be parsed. */
+    public YamlNode root() {
+        return root;
+    }
+
+    /** Records an error at a 1-based position. */
+    public void error(int line, int col, String message) {
+        errors.add(new ConfigError(file, line, col, message));
+    }
+
+    int[] source() {
+        return source;
+    }
+
+    private YamlNode compose(String text) {
+        LoadSettings settings = LoadSettings.builder().setLabel(file).setUseMarks(true).build();
+        try {
+            Optional<Node> node = new Compose(settings).composeString(text);
+            return node.map(n -> new YamlNode(this, n)).orElse(null);
+        } catch (MarkedYamlEngineException e) {
+            Optional<Mark> mark = e.getProblemMark().isPresent() ? e.getProblemMark() : e.getContextMark();
+            int line = mark.map(m -> m.getLine() + 1).orElse(1);
+            int col = mark.map(m -> m.getColumn() + 1).orElse(1);
+            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            String context = e.getContext() != null ? e.getContext() + ": " : "";
+            error(line, col, "YAML syntax error: " + context + problem);
+        } catch (YamlEngineException e) {
+            error(1, 1, "YAML error: " + firstLine(e.getMessage()));
+        }
+        return null;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable YAML";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** All errors in one list, for callers that load several documents. */
+    public static List<ConfigError> newErrorList() {
+        return new ArrayList<>();
+    }
+}

@@ -1,0 +1,390 @@
+package io.auditalert.config;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * A node of a {@link YamlDoc} with its source position and typed, error-recording accessors. Every
+ * accessor that meets a value of the wrong shape records a {@link ConfigError} at the value's position
+ * and returns the given default (or null / an empty list), so reading goes on and all problems of a
+ * file are reported together.
+ *
+ * <p>Values: {@code getString} accepts any scalar; {@code getBool} takes {@code true}/{@code false};
+ * {@code getLong} a decimal integer; {@code getDurationMillis} a number with a unit ({@code 500ms},
+ * {@code 2s}, {@code 1m}, {@code 1h}, {@code 1d}); {@code getBytes} a number with an optional unit
+ * ({@code B}, {@code KiB}, {@code MiB}, {@code GiB}, also {@code KB}/{@code MB}/{@code GB} as powers of
+ * 1000).
+ */
+public final class YamlNode {
+    private final YamlDoc doc;
+    private final Node node;
+
+    YamlNode(YamlDoc doc, Node node) {
+        this.doc = doc;
+        this.node = node;
+    }
+
+    public YamlDoc doc() {
+        return doc;
+    }
+
+    /** 1-based line where the node starts. */
+    public int line() {
+        return node.getStartMark().map(m -> m.getLine() + 1).orElse(1);
+    }
+
+    /** 1-based column where the node starts (for a quoted scalar: the opening quote). */
+    public int col() {
+        return node.getStartMark().map(m -> m.getColumn() + 1).orElse(1);
+    }
+
+    public boolean isMap() {
+        return node instanceof MappingNode;
+    }
+
+    public boolean isSeq() {
+        return node instanceof SequenceNode;
+    }
+
+    public boolean isScalar() {
+        return node instanceof ScalarNode;
+    }
+
+    /** An explicit null: {@code ~}, {@code null}, or nothing after the colon. */
+    public boolean isNull() {
+        return node instanceof ScalarNode s && s.isPlain()
+                && (Tag.NULL.equals(s.getTag()) || s.getValue().isEmpty() || s.getValue().equals("~")
+                        || s.getValue().equals("null"));
+    }
+
+    /** The scalar's text, or null for a mapping or sequence. */
+    public String text() {
+        return node instanceof ScalarNode s ? s.getValue() : null;
+    }
+
+    /** The scalar's style: plain, single or double quoted, literal ({@code |}) or folded ({@code >}). */
+    public ScalarStyle style() {
+        return node instanceof ScalarNode s ? s.getScalarStyle() : null;
+    }
+
+    /** Records an error at this node's start. */
+    public void error(String message) {
+        doc.error(line(), col(), message);
+    }
+
+    /** Records an error at the character {@code offset} (UTF-16 index) of this scalar's value. */
+    public void errorAt(int offset, String message) {
+        int[] pos = positionOf(offset);
+        doc.error(pos[0], pos[1], message);
+    }
+
+    /**
+     * The 1-based {line, column} of the character at {@code offset} (a UTF-16 index into
+     * {@link #text()}), for any scalar style. The value is matched against the source between the
+     * node's start and end marks: each value character is found at the next source position holding
+     * the same character, skipping what YAML removed (quotes, indentation, line breaks, escape
+     * backslashes). That is exact for plain, single- and double-quoted scalars on one or several lines
+     * and for literal ({@code |}) and folded ({@code >}) block scalars, whose content lines keep their
+     * own line numbers and columns after the indentation. Only escapes that change the character itself
+     * ({@code \n}, {@code \x41}, {@code \u00e9}) can shift later columns; then the position is where the
+     * matching stopped.
+     */
+    public int[] positionOf(int offset) {
+        String value = text();
+        Mark start = node.getStartMark().orElse(null);
+        if (value == null || start == null) {
+            return new int[] {line(), col()};
+        }
+        int[] src = doc.source();
+        int end = node.getEndMark().map(Mark::getIndex).orElse(src.length);
+        int targetCp = value.codePointCount(0, Math.max(0, Math.min(offset, value.length())));
+        int[] cps = value.codePoints().toArray();
+        int i = start.getIndex();
+        int line = start.getLine();
+        int column = start.getColumn();
+        if (style() == ScalarStyle.DOUBLE_QUOTED || style() == ScalarStyle.SINGLE_QUOTED) {
+            // step over the opening quote
+            i++;
+            column++;
+        }
+        for (int k = 0; k < cps.length && i < end; k++) {
+            while (i < end && src[i] != cps[k]) {
+                if (src[i] == '\n') {
+                    line++;
+                    column = 0;
+                } else {
+                    column++;
+                }
+                i++;
+            }
+            if (i >= end) {
+                break;
+            }
+            if (k == targetCp) {
+                return new int[] {line + 1, column + 1};
+            }
+            if (src[i] == '\n') {
+                line++;
+                column = 0;
+            } else {
+                column++;
+            }
+            i++;
+        }
+        if (targetCp >= cps.length && i <= end) {
+            return new int[] {line + 1, column + 1};
+        }
+        // matching lost track (a changing escape): fall back to start column + offset on the first line
+        return new int[] {line(), col() + targetCp + (style() == ScalarStyle.PLAIN ? 0 : 1)};
+    }
+
+    // ---- sequences ----
+
+    /** The items of a sequence; records "expected a list" and returns none when this is not one. */
+    public List<YamlNode> items() {
+        if (node instanceof SequenceNode s) {
+            List<YamlNode> out = new ArrayList<>(s.getValue().size());
+            for (Node n : s.getValue()) {
+                out.add(new YamlNode(doc, n));
+            }
+            return out;
+        }
+        error("expected a list");
+        return Collections.emptyList();
+    }
+
+    /** A sequence of scalars as strings; a lone scalar counts as a list of one. */
+    public List<String> stringList() {
+        if (node instanceof ScalarNode) {
+            return isNull() ? List.of() : List.of(text());
+        }
+        List<String> out = new ArrayList<>();
+        for (YamlNode item : items()) {
+            if (item.isScalar()) {
+                out.add(item.text());
+            } else {
+                item.error("expected a string");
+            }
+        }
+        return out;
+    }
+
+    // ---- mappings ----
+
+    /** The keys of a mapping in file order; records "expected a mapping" and returns none otherwise. */
+    public List<String> keys() {
+        if (!(node instanceof MappingNode m)) {
+            error("expected a mapping");
+            return Collections.emptyList();
+        }
+        List<String> out = new ArrayList<>();
+        for (NodeTuple t : m.getValue()) {
+            out.add(t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "");
+        }
+        return out;
+    }
+
+    /**
+     * Reports every key that is not in {@code allowed}, every duplicate key and every non-scalar key,
+     * each at the key's position. Returns false when this is not a mapping or something was reported.
+     */
+    public boolean checkKeys(String... allowed) {
+        if (!(node instanceof MappingNode m)) {
+            error("expected a mapping");
+            return false;
+        }
+        Set<String> ok = new HashSet<>(Arrays.asList(allowed));
+        Set<String> seen = new HashSet<>();
+        boolean clean = true;
+        for (NodeTuple t : m.getValue()) {
+            YamlNode key = new YamlNode(doc, t.getKeyNode());
+            String name = key.text();
+            if (name == null) {
+                key.error("a key must be a plain string");
+                clean = false;
+            } else if (!ok.contains(name)) {
+                key.error("unknown key '" + name + "'" + suggestion(name, allowed));
+                clean = false;
+            } else if (!seen.add(name)) {
+                key.error("duplicate key '" + name + "'");
+                clean = false;
+            }
+        }
+        return clean;
+    }
+
+    private static String suggestion(String name, String[] allowed) {
+        return allowed.length == 0 ? "" : " (expected one of: " + String.join(", ", allowed) + ")";
+    }
+
+    public boolean has(String key) {
+        return get(key) != null;
+    }
+
+    /** The value under {@code key}, or null when absent (or when this is not a mapping). */
+    public YamlNode get(String key) {
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                    return new YamlNode(doc, t.getValueNode());
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The key node of {@code key} (for errors that should point at the key), or null. */
+    public YamlNode keyNode(String key) {
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                    return new YamlNode(doc, k);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A required value: records "missing required key" at this mapping and returns null when absent. */
+    public YamlNode require(String key) {
+        YamlNode v = get(key);
+        if (v == null || v.isNull()) {
+            if (v == null) {
+                error("missing required key '" + key + "'");
+            } else {
+                v.error("'" + key + "' must not be empty");
+            }
+            return null;
+        }
+        return v;
+    }
+
+    public String getString(String key, String dflt) {
+        YamlNode v = get(key);
+        return v == null || v.isNull() ? dflt : v.asString(dflt);
+    }
+
+    public boolean getBool(String key, boolean dflt) {
+        YamlNode v = get(key);
+        return v == null || v.isNull() ? dflt : v.asBool(dflt);
+    }
+
+    public long getLong(String key, long dflt) {
+        YamlNode v = get(key);
+        return v == null || v.isNull() ? dflt : v.asLong(dflt);
+    }
+
+    public long getDurationMillis(String key, long dflt) {
+        YamlNode v = get(key);
+        return v == null || v.isNull() ? dflt : v.asDurationMillis(dflt);
+    }
+
+    public long getBytes(String key, long dflt) {
+        YamlNode v = get(key);
+        return v == null || v.isNull() ? dflt : v.asBytes(dflt);
+    }
+
+    /** A list of strings under {@code key} (a lone scalar counts as one), empty when absent. */
+    public List<String> getStringList(String key) {
+        YamlNode v = get(key);
+        return v == null || v.isNull() ? List.of() : v.stringList();
+    }
+
+    // ---- scalar conversions ----
+
+    public String asString(String dflt) {
+        if (isScalar()) {
+            return text();
+        }
+        error("expected a string");
+        return dflt;
+    }
+
+    public boolean asBool(boolean dflt) {
+        String t = isScalar() ? text() : null;
+        if ("true".equals(t)) {
+            return true;
+        }
+        if ("false".equals(t)) {
+            return false;
+        }
+        error("expected true or false");
+        return dflt;
+    }
+
+    public long asLong(long dflt) {
+        String t = isScalar() ? text().trim() : null;
+        if (t != null) {
+            try {
+                return Long.parseLong(t.replace("_", ""));
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        error("expected an integer");
+        return dflt;
+    }
+
+    public long asDurationMillis(long dflt) {
+        String t = isScalar() ? text().trim().toLowerCase(Locale.ROOT) : "";
+        int i = 0;
+        while (i < t.length() && Character.isDigit(t.charAt(i))) {
+            i++;
+        }
+        if (i > 0 && i <= 15) {
+            long n = Long.parseLong(t.substring(0, i));
+            long unit = switch (t.substring(i).trim()) {
+                case "ms" -> 1;
+                case "s" -> 1000;
+                case "m" -> 60_000;
+                case "h" -> 3_600_000;
+                case "d" -> 86_400_000;
+                default -> -1;
+            };
+            if (unit > 0) {
+                return n * unit;
+            }
+        }
+        error("expected a duration such as 500ms, 2s, 1m, 1h or 1d");
+        return dflt;
+    }
+
+    public long asBytes(long dflt) {
+        String t = isScalar() ? text().trim() : "";
+        int i = 0;
+        while (i < t.length() && Character.isDigit(t.charAt(i))) {
+            i++;
+        }
+        if (i > 0 && i <= 15) {
+            long n = Long.parseLong(t.substring(0, i));
+            long unit = switch (t.substring(i).trim()) {
+                case "", "B" -> 1L;
+                case "KiB" -> 1L << 10;
+                case "MiB" -> 1L << 20;
+                case "GiB" -> 1L << 30;
+                case "KB", "kB" -> 1000L;
+                case "MB" -> 1000_000L;
+                case "GB" -> 1000_000_000L;
+                default -> -1L;
+            };
+            if (unit > 0) {
+                return n * unit;
+            }
+        }
+        error("expected a size such as 4096, 64KiB or 64MiB");
+        return dflt;
+    }
+}

@@ -1,0 +1,284 @@
+package io.auditalert.rules;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses a condition string into an {@link Ast}. Grammar (lowest precedence first; keywords are lower
+ * case):
+ *
+ * <pre>
+ *   expr    := and ( "or" and )*
+ *   and     := unary ( "and" unary )*
+ *   unary   := "not" unary | primary
+ *   primary := "(" expr ")"
+ *            | FIELD "exists"
+ *            | FIELD OP values          OP: = != &lt; &lt;= &gt; &gt;= in startswith endswith
+ *            | MACRO                        contains icontains glob matches
+ *   values  := value | "(" value ( "," value )* ")"
+ *   value   := "double-quoted" | 'single-quoted' | bare-word
+ * </pre>
+ *
+ * A bare word is a run of characters other than white space, parentheses, commas, quotes and
+ * {@code = ! < >}. Inside quotes, {@code \"}, {@code \'} and {@code \\} escape. Every node keeps the
+ * character offset of its token, so errors point into the condition. Syntax errors are reported to the
+ * {@link Errors} sink and parsing stops (returns null) at the first one.
+ */
+final class ConditionParser {
+    /** Where parse and compile errors go: a character offset inside the condition and a message. */
+    interface Errors {
+        void error(int offset, String message);
+    }
+
+    enum Kind { WORD, STRING, LPAREN, RPAREN, COMMA, OP, END }
+
+    record Token(Kind kind, String text, int pos) {}
+
+    static final List<String> OPERATORS = List.of("=", "!=", "<", "<=", ">", ">=", "in", "startswith",
+            "endswith", "contains", "icontains", "glob", "matches");
+
+    private final String src;
+    private final Errors errors;
+    private final List<Token> tokens = new ArrayList<>();
+    private int next;
+    private boolean failed;
+
+    private ConditionParser(String src, Errors errors) {
+        this.src = src;
+        this.errors = errors;
+    }
+
+    /** The AST of {@code condition}, or null after reporting a syntax error. */
+    static Ast parse(String condition, Errors errors) {
+        ConditionParser p = new ConditionParser(condition, errors);
+        if (!p.lex()) {
+            return null;
+        }
+        Ast a = p.expr();
+        if (a != null && p.peek().kind != Kind.END) {
+            p.fail(p.peek().pos, "unexpected '" + p.peek().text + "'; expected 'and', 'or' or the end");
+            return null;
+        }
+        return p.failed ? null : a;
+    }
+
+    // ---- lexer ----
+
+    private boolean lex() {
+        int i = 0;
+        int n = src.length();
+        while (true) {
+            while (i < n && Character.isWhitespace(src.charAt(i))) {
+                i++;
+            }
+            if (i >= n) {
+                tokens.add(new Token(Kind.END, "end of condition", n));
+                return true;
+            }
+            char c = src.charAt(i);
+            int start = i;
+            switch (c) {
+                case '(' -> {
+                    tokens.add(new Token(Kind.LPAREN, "(", i));
+                    i++;
+                }
+                case ')' -> {
+                    tokens.add(new Token(Kind.RPAREN, ")", i));
+                    i++;
+                }
+                case ',' -> {
+                    tokens.add(new Token(Kind.COMMA, ",", i));
+                    i++;
+                }
+                case '=' -> {
+                    tokens.add(new Token(Kind.OP, "=", i));
+                    i++;
+                }
+                case '!', '<', '>' -> {
+                    if (i + 1 < n && src.charAt(i + 1) == '=') {
+                        tokens.add(new Token(Kind.OP, src.substring(i, i + 2), i));
+                        i += 2;
+                    } else if (c == '!') {
+                        fail(i, "'!' must be followed by '='; use 'not' to negate");
+                        return false;
+                    } else {
+                        tokens.add(new Token(Kind.OP, String.valueOf(c), i));
+                        i++;
+                    }
+                }
+                case '"', '\'' -> {
+                    StringBuilder sb = new StringBuilder();
+                    i++;
+                    boolean closed = false;
+                    while (i < n) {
+                        char d = src.charAt(i);
+                        if (d == '\\' && i + 1 < n && (src.charAt(i + 1) == c || src.charAt(i + 1) == '\\')) {
+                            sb.append(src.charAt(i + 1));
+                            i += 2;
+                        } else if (d == c) {
+                            closed = true;
+                            i++;
+                            break;
+                        } else {
+                            sb.append(d);
+                            i++;
+                        }
+                    }
+                    if (!closed) {
+                        fail(start, "unterminated string");
+                        return false;
+                    }
+                    tokens.add(new Token(Kind.STRING, sb.toString(), start));
+                }
+                default -> {
+                    while (i < n && isWordChar(src.charAt(i))) {
+                        i++;
+                    }
+                    String w = src.substring(start, i);
+                    tokens.add(new Token(OPERATORS.contains(w) ? Kind.OP : Kind.WORD, w, start));
+                }
+            }
+        }
+    }
+
+    static boolean isWordChar(char c) {
+        return !Character.isWhitespace(c) && c != '(' && c != ')' && c != ',' && c != '"' && c != '\''
+                && c != '=' && c != '!' && c != '<' && c != '>';
+    }
+
+    // ---- parser ----
+
+    private Token peek() {
+        return tokens.get(next);
+    }
+
+    private Token take() {
+        Token t = tokens.get(next);
+        if (t.kind != Kind.END) {
+            next++;
+        }
+        return t;
+    }
+
+    private boolean isWord(Token t, String w) {
+        return t.kind == Kind.WORD && t.text.equals(w);
+    }
+
+    private Ast fail(int pos, String message) {
+        if (!failed) {
+            failed = true;
+            errors.error(pos, message);
+        }
+        return null;
+    }
+
+    private Ast expr() {
+        Ast left = and();
+        if (left == null) {
+            return null;
+        }
+        List<Ast> parts = null;
+        while (isWord(peek(), "or")) {
+            take();
+            Ast right = and();
+            if (right == null) {
+                return null;
+            }
+            if (parts == null) {
+                parts = new ArrayList<>();
+                parts.add(left);
+            }
+            parts.add(right);
+        }
+        return parts == null ? left : new Ast.Or(parts);
+    }
+
+    private Ast and() {
+        Ast left = unary();
+        if (left == null) {
+            return null;
+        }
+        List<Ast> parts = null;
+        while (isWord(peek(), "and")) {
+            take();
+            Ast right = unary();
+            if (right == null) {
+                return null;
+            }
+            if (parts == null) {
+                parts = new ArrayList<>();
+                parts.add(left);
+            }
+            parts.add(right);
+        }
+        return parts == null ? left : new Ast.And(parts);
+    }
+
+    private Ast unary() {
+        if (isWord(peek(), "not")) {
+            Token not = take();
+            Ast inner = unary();
+            return inner == null ? null : new Ast.Not(inner, not.pos);
+        }
+        return primary();
+    }
+
+    private Ast primary() {
+        Token t = take();
+        if (t.kind == Kind.LPAREN) {
+            Ast inner = expr();
+            if (inner == null) {
+                return null;
+            }
+            Token close = take();
+            if (close.kind != Kind.RPAREN) {
+                return fail(close.pos, "expected ')' but found '" + close.text + "'");
+            }
+            return inner;
+        }
+        if (t.kind != Kind.WORD || isKeyword(t.text)) {
+            return fail(t.pos, "expected a field, a macro, 'not' or '(' but found '" + t.text + "'");
+        }
+        Token op = peek();
+        if (isWord(op, "exists")) {
+            take();
+            return new Ast.Exists(t);
+        }
+        if (op.kind != Kind.OP) {
+            return new Ast.MacroRef(t);
+        }
+        take();
+        List<Token> values = new ArrayList<>();
+        boolean parenthesized = false;
+        Token v = take();
+        if (v.kind == Kind.LPAREN) {
+            parenthesized = true;
+            while (true) {
+                Token item = take();
+                if (item.kind != Kind.WORD && item.kind != Kind.STRING) {
+                    return fail(item.pos, "expected a value but found '" + item.text + "'");
+                }
+                values.add(item);
+                Token sep = take();
+                if (sep.kind == Kind.RPAREN) {
+                    break;
+                }
+                if (sep.kind != Kind.COMMA) {
+                    return fail(sep.pos, "expected ',' or ')' but found '" + sep.text + "'");
+                }
+            }
+        } else if (v.kind == Kind.WORD || v.kind == Kind.STRING) {
+            if (v.kind == Kind.WORD && isKeyword(v.text)) {
+                return fail(v.pos, "expected a value after '" + op.text + "' but found '" + v.text + "'");
+            }
+            values.add(v);
+        } else {
+            return fail(v.pos, "expected a value after '" + op.text + "' but found '" + v.text + "'");
+        }
+        return new Ast.Compare(t, op, values, parenthesized);
+    }
+
+    private static boolean isKeyword(String w) {
+        return w.equals("and") || w.equals("or") || w.equals("not") || w.equals("exists");
+    }
+}

@@ -1,0 +1,620 @@
+package io.auditalert.rules;
+
+import io.auditalert.assemble.AuditEvent;
+import io.auditalert.parse.ByteBuf;
+import io.auditalert.parse.RecordTypes;
+import io.auditalert.parse.Values;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * A resolved field reference: knows where its values live in an event and hands them, decoded, to a
+ * {@link ValueTest} through the scratch's value register, one at a time, until one passes. Nothing is
+ * decoded before a rule asks, and nothing is allocated: quoted values are sliced in place, hex values
+ * decoded into the scratch buffer, derived values (argv, proctitle) built once per event.
+ *
+ * <p>Absent markers ({@code (null)}, {@code (none)}, {@code ?}) are never handed to a test, so every
+ * comparison on them is false and {@code exists} is false.
+ */
+abstract class Field {
+    /** How literals compared with this field are read at compile time. */
+    enum Kind { STRING, NUMBER, UID, GID, EXIT, SYSCALL, TYPE, ARCH }
+
+    /** Fields libauparse treats as untrusted strings: quoted, or hex when they hold unsafe bytes. */
+    static final Set<String> ESCAPED = Set.of("name", "path", "comm", "exe", "cwd", "key", "acct", "cmd",
+            "proctitle", "data", "dir", "file", "old-disk", "new-disk", "vm", "root_dir", "ocomm", "sw",
+            "watch", "grp", "new_group", "old_group", "cgroup", "new-chardev", "old-chardev", "new-fs",
+            "old-fs", "argv", "cmdline");
+
+    static final Set<String> UID_FIELDS = Set.of("uid", "auid", "euid", "suid", "fsuid", "ouid", "iuid",
+            "sauid", "old-auid", "old_auid", "inode_uid", "obj_uid", "new-uid", "old-uid", "loginuid", "id");
+    static final Set<String> GID_FIELDS = Set.of("gid", "egid", "sgid", "fsgid", "ogid", "igid",
+            "inode_gid", "obj_gid", "new-gid", "old-gid");
+    static final Set<String> NUMBER_FIELDS = Set.of("pid", "ppid", "ses", "old-ses", "items", "argc", "item",
+            "inode", "tpid", "opid", "oses", "spid", "list", "entries", "res_code", "lport", "rport",
+            "fport", "sig", "nargs", "fd", "ino", "per");
+
+    final String label;
+    final Kind kind;
+
+    Field(String label, Kind kind) {
+        this.label = label;
+        this.kind = kind;
+    }
+
+    /** Tests each present value in turn; true as soon as one passes (the register then holds it). */
+    abstract boolean any(EvalScratch s, ValueTest test);
+
+    /** Whether the field has a present value; the register then holds the first one. */
+    boolean first(EvalScratch s) {
+        return any(s, ValueTest.ANY);
+    }
+
+    /** The record type every value of this field comes from, or -1. Drives the rule index. */
+    int recordType() {
+        return -1;
+    }
+
+    boolean isKey() {
+        return false;
+    }
+
+    /** Relative cost of producing values, for ordering the parts of and/or. */
+    int cost() {
+        return 2;
+    }
+
+    static Kind kindOf(String fieldName) {
+        if (UID_FIELDS.contains(fieldName)) {
+            return Kind.UID;
+        }
+        if (GID_FIELDS.contains(fieldName)) {
+            return Kind.GID;
+        }
+        if (fieldName.equals("exit")) {
+            return Kind.EXIT;
+        }
+        if (fieldName.equals("arch")) {
+            return Kind.ARCH;
+        }
+        if (NUMBER_FIELDS.contains(fieldName)) {
+            return Kind.NUMBER;
+        }
+        return Kind.STRING;
+    }
+
+    static boolean isEscaped(String fieldName) {
+        return ESCAPED.contains(fieldName) || isExecveArg(fieldName);
+    }
+
+    static boolean isExecveArg(String n) {
+        if (n.length() < 2 || n.charAt(0) != 'a') {
+            return false;
+        }
+        for (int i = 1; i < n.length(); i++) {
+            if (!Character.isDigit(n.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Loads field f, decoded, into the register; false when its value is absent. */
+    static boolean load(EvalScratch s, int f, boolean escaped) {
+        AuditEvent ev = s.ev;
+        byte[] b = ev.buffer();
+        int off = ev.valOff(f);
+        int len = ev.valLen(f);
+        if (Values.isAbsent(b, off, len)) {
+            return false;
+        }
+        if (Values.isQuoted(b, off, len)) {
+            s.value(b, off + 1, len - 2);
+        } else if (escaped && (len & 1) == 0 && Values.isAllHex(b, off, len)) {
+            Values.decodeHex(b, off, len, s.decode.clear());
+            s.value(s.decode.array(), 0, s.decode.length());
+        } else {
+            s.value(b, off, len);
+        }
+        return true;
+    }
+
+    /** Appends field f decoded (quotes and hex removed) to out. */
+    static void appendDecoded(AuditEvent ev, int f, boolean escaped, ByteBuf out) {
+        byte[] b = ev.buffer();
+        int off = ev.valOff(f);
+        int len = ev.valLen(f);
+        if (Values.isQuoted(b, off, len)) {
+            out.put(b, off + 1, len - 2);
+        } else if (escaped && (len & 1) == 0 && Values.isAllHex(b, off, len)) {
+            Values.decodeHex(b, off, len, out);
+        } else {
+            out.put(b, off, len);
+        }
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ---- implementations ----
+
+    /** A bare name: the first record, in arrival order, that has the field (auparse_find_field). */
+    static final class First extends Field {
+        private final byte[] name;
+        private final boolean escaped;
+        private final boolean enriched;
+
+        First(String name, Kind kind) {
+            super(name, kind);
+            this.name = bytes(name);
+            this.escaped = isEscaped(name);
+            this.enriched = !name.isEmpty() && name.equals(name.toUpperCase(java.util.Locale.ROOT))
+                    && Character.isLetter(name.charAt(0));
+        }
+
+        /** Where this name's field index is cached per event in the scratch; -1: not cached. */
+        int slot = -1;
+
+        @Override
+        boolean any(EvalScratch s, ValueTest test) {
+            int f = slot >= 0 ? s.cachedField(slot) : EvalScratch.UNKNOWN;
+            if (f == EvalScratch.UNKNOWN) {
+                f = locate(s.ev);
+                if (slot >= 0) {
+                    s.cacheField(slot, f);
+                }
+            }
+            return f >= 0 && load(s, f, escaped) && test.test(s);
+        }
+
+        private int locate(AuditEvent ev) {
+            for (int r = 0, n = ev.recordCount(); r < n; r++) {
+                int f = enriched ? findEnriched(ev, r, name) : find(ev, r, name);
+                if (f >= 0) {
+                    return f;
+                }
+            }
+            return -1;
+        }
+    }
+
+    /** {@code TYPE.field}: the field in every record of that type (the first occurrence per record, every key). */
+    static final class OfType extends Field {
+        private final int type;
+        private final byte[] name;
+        private final byte[] chunkPrefix;
+        private final boolean escaped;
+        private final boolean enriched;
+
+        OfType(String label, int type, String name, Kind kind) {
+            super(label, kind);
+            this.type = type;
+            this.name = bytes(name);
+            this.escaped = isEscaped(name);
+            this.enriched = !name.isEmpty() && name.equals(name.toUpperCase(java.util.Locale.ROOT))
+                    && Character.isLetter(name.charAt(0));
+            this.chunkPrefix = type == RecordTypes.EXECVE && isExecveArg(name) ? bytes(name + "[") : null;
+            this.allOccurrences = name.equals("key");
+        }
+
+        /** Cache slot of this TYPE.field in the scratch; -1: not cached (chunked EXECVE arguments). */
+        int slot = -1;
+        private final boolean allOccurrences;
+
+        @Override
+        boolean any(EvalScratch s, ValueTest test) {
+            if (slot < 0 || chunkPrefix != null) {
+                return scan(s, test);
+            }
+            int[] fields = s.list(slot);
+            int n;
+            if (fields == null) {
+                n = collect(s);
+                fields = s.list(slot);
+            } else {
+                n = s.listSize(slot);
+            }
+            for (int i = 0; i < n; i++) {
+                if (load(s, fields[i], escaped) && test.test(s)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Collects the event's fields of this name in records of this type: the first one of each
+         * record (as auparse_find_field sees a record), or every one for {@code key}, which the
+         * tokenizer splits into one field per key.
+         */
+        private int collect(EvalScratch s) {
+            AuditEvent ev = s.ev;
+            int size = 0;
+            int[] out = s.listBuffer(slot, ev.recordCount());
+            for (int r = 0, n = ev.recordCount(); r < n; r++) {
+                if (ev.recordType(r) != type) {
+                    continue;
+                }
+                int from = enriched ? ev.firstEnriched(r) : ev.firstField(r);
+                int to = enriched ? ev.endEnriched(r) : ev.endField(r);
+                for (int f = from; f < to; f++) {
+                    if (named(ev, f, name)) {
+                        if (size == out.length) {
+                            int[] grown = s.listBuffer(slot, size * 2);
+                            System.arraycopy(out, 0, grown, 0, size);
+                            out = grown;
+                        }
+                        out[size++] = f;
+                        if (!allOccurrences) {
+                            break;
+                        }
+                    }
+                }
+            }
+            s.listDone(slot, size);
+            return size;
+        }
+
+        private boolean scan(EvalScratch s, ValueTest test) {
+            AuditEvent ev = s.ev;
+            // an EXECVE argument split into aN[k] chunks can span several EXECVE records
+            boolean chunks = false;
+            for (int r = 0, n = ev.recordCount(); r < n; r++) {
+                if (ev.recordType(r) != type) {
+                    continue;
+                }
+                int from = enriched ? ev.firstEnriched(r) : ev.firstField(r);
+                int to = enriched ? ev.endEnriched(r) : ev.endField(r);
+                for (int f = from; f < to; f++) {
+                    if (named(ev, f, name)) {
+                        if (load(s, f, escaped) && test.test(s)) {
+                            return true;
+                        }
+                    } else if (chunkPrefix != null && startsWith(ev, f, chunkPrefix)) {
+                        if (!chunks) {
+                            s.decode.clear();
+                            chunks = true;
+                        }
+                        appendDecoded(ev, f, true, s.decode);
+                    }
+                }
+            }
+            if (chunks) {
+                s.value(s.decode.array(), 0, s.decode.length());
+                return test.test(s);
+            }
+            return false;
+        }
+
+        @Override
+        int recordType() {
+            return type;
+        }
+
+        /** {@code SYSCALL.key = k} implies the event has key k somewhere: index it under k too. */
+        @Override
+        boolean isKey() {
+            return name.length == 3 && name[0] == 'k' && name[1] == 'e' && name[2] == 'y';
+        }
+    }
+
+    /** {@code key}: every key of every record (a CONFIG_CHANGE's and the SYSCALL's, virtual keys split). */
+    static final class AnyKey extends Field {
+        private static final byte[] KEY = bytes("key");
+
+        AnyKey() {
+            super("key", Kind.STRING);
+        }
+
+        @Override
+        boolean any(EvalScratch s, ValueTest test) {
+            AuditEvent ev = s.ev;
+            for (int r = 0, n = ev.recordCount(); r < n; r++) {
+                for (int f = ev.firstField(r), to = ev.endField(r); f < to; f++) {
+                    if (named(ev, f, KEY) && load(s, f, true) && test.test(s)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        @Override
+        boolean isKey() {
+            return true;
+        }
+    }
+
+    /** {@code argv}: the EXECVE arguments decoded and joined by spaces, chunks reassembled. */
+    static final class Argv extends Field {
+        Argv() {
+            super("argv", Kind.STRING);
+        }
+
+        @Override
+        boolean any(EvalScratch s, ValueTest test) {
+            if (s.argvGeneration != s.generation) {
+                s.argvGeneration = s.generation;
+                s.argvPresent = buildArgv(s.ev, s.argv.clear());
+            }
+            if (!s.argvPresent) {
+                return false;
+            }
+            s.value(s.argv.array(), 0, s.argv.length());
+            return test.test(s);
+        }
+
+        @Override
+        int recordType() {
+            return RecordTypes.EXECVE;
+        }
+
+        @Override
+        int cost() {
+            return 5;
+        }
+
+        static boolean buildArgv(AuditEvent ev, ByteBuf out) {
+            boolean any = false;
+            int args = 0;
+            byte[] b = ev.buffer();
+            for (int r = 0, n = ev.recordCount(); r < n; r++) {
+                if (ev.recordType(r) != RecordTypes.EXECVE) {
+                    continue;
+                }
+                any = true;
+                for (int f = ev.firstField(r), to = ev.endField(r); f < to; f++) {
+                    int no = ev.nameOff(f);
+                    int nl = ev.nameLen(f);
+                    if (nl < 2 || b[no] != 'a' || b[no + 1] < '0' || b[no + 1] > '9') {
+                        continue;
+                    }
+                    int i = no + 1;
+                    while (i < no + nl && b[i] >= '0' && b[i] <= '9') {
+                        i++;
+                    }
+                    if (i == no + nl) {
+                        if (args++ > 0) {
+                            out.put((byte) ' ');
+                        }
+                        appendDecoded(ev, f, true, out);
+                    } else if (b[i] == '_') {
+                        if (args++ > 0) {
+                            out.put((byte) ' ');
+                        }
+                    } else if (b[i] == '[') {
+                        appendDecoded(ev, f, true, out);
+                    }
+                }
+            }
+            return any;
+        }
+    }
+
+    /** {@code proctitle}: the PROCTITLE record's command line, NULs shown as spaces. */
+    static final class Proctitle extends Field {
+        private static final byte[] PROCTITLE = bytes("proctitle");
+
+        Proctitle() {
+            super("proctitle", Kind.STRING);
+        }
+
+        @Override
+        boolean any(EvalScratch s, ValueTest test) {
+            if (s.proctitleGeneration != s.generation) {
+                s.proctitleGeneration = s.generation;
+                s.proctitlePresent = false;
+                AuditEvent ev = s.ev;
+                int r = ev.findRecord(RecordTypes.PROCTITLE);
+                int f = r < 0 ? -1 : find(ev, r, PROCTITLE);
+                if (f >= 0 && !Values.isAbsent(ev.buffer(), ev.valOff(f), ev.valLen(f))) {
+                    ByteBuf out = s.proctitle.clear();
+                    appendDecoded(ev, f, true, out);
+                    byte[] a = out.array();
+                    int len = out.length();
+                    while (len > 0 && a[len - 1] == 0) {
+                        len--;
+                    }
+                    for (int i = 0; i < len; i++) {
+                        if (a[i] == 0) {
+                            a[i] = ' ';
+                        }
+                    }
+                    out.setLength(len);
+                    s.proctitlePresent = true;
+                }
+            }
+            if (!s.proctitlePresent) {
+                return false;
+            }
+            s.value(s.proctitle.array(), 0, s.proctitle.length());
+            return test.test(s);
+        }
+
+        @Override
+        int recordType() {
+            return RecordTypes.PROCTITLE;
+        }
+
+        @Override
+        int cost() {
+            return 4;
+        }
+    }
+
+    /** {@code type} for string operators: the type name of each record. */
+    static final class TypeName extends Field {
+        TypeName() {
+            super("type", Kind.TYPE);
+        }
+
+        @Override
+        boolean any(EvalScratch s, ValueTest test) {
+            AuditEvent ev = s.ev;
+            for (int r = 0, n = ev.recordCount(); r < n; r++) {
+                ByteBuf t = s.text.clear().putLatin1(ev.recordTypeName(r));
+                s.value(t.array(), 0, t.length());
+                if (test.test(s)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** {@code node}: the event's node name. */
+    static final class Node extends Field {
+        Node() {
+            super("node", Kind.STRING);
+        }
+
+        @Override
+        boolean any(EvalScratch s, ValueTest test) {
+            AuditEvent ev = s.ev;
+            if (!ev.hasNode()) {
+                return false;
+            }
+            byte[] b = ev.buffer();
+            int off = ev.nodeOff();
+            int len = ev.nodeLen();
+            if (Values.isQuoted(b, off, len)) {
+                s.value(b, off + 1, len - 2);
+            } else {
+                s.value(b, off, len);
+            }
+            return test.test(s);
+        }
+    }
+
+    /** {@code syscall} for string operators and output: the name for the record's arch, else the number. */
+    static final class SyscallName extends Field {
+        private final Names names;
+
+        SyscallName(Names names) {
+            super("syscall", Kind.SYSCALL);
+            this.names = names;
+        }
+
+        @Override
+        boolean any(EvalScratch s, ValueTest test) {
+            if (!s.syscall()) {
+                return false;
+            }
+            String name = s.syscallNr < 0 || s.syscallArch < 0 ? null
+                    : names.syscallName(s.syscallArch, (int) s.syscallNr);
+            if (name != null) {
+                ByteBuf t = s.text.clear().putLatin1(name);
+                s.value(t.array(), 0, t.length());
+            } else if (!load(s, s.syscallField, false)) {
+                return false;
+            }
+            return test.test(s);
+        }
+
+        @Override
+        int cost() {
+            return 4;
+        }
+    }
+
+    /**
+     * {@code path}: any PATH record's name for comparisons; for output, the first name that is not a
+     * parent directory item ({@code nametype=PARENT}), so "changed {path}" names the file, not its
+     * directory.
+     */
+    static final class PathName extends Field {
+        private static final byte[] NAME = bytes("name");
+        private static final byte[] NAMETYPE = bytes("nametype");
+        private static final byte[] PARENT = bytes("PARENT");
+        private final OfType names = new OfType("path", RecordTypes.PATH, "name", Kind.STRING);
+
+        PathName() {
+            this(-1);
+        }
+
+        PathName(int slot) {
+            super("path", Kind.STRING);
+            names.slot = slot;
+        }
+
+        @Override
+        boolean any(EvalScratch s, ValueTest test) {
+            return names.any(s, test);
+        }
+
+        @Override
+        boolean first(EvalScratch s) {
+            AuditEvent ev = s.ev;
+            for (int r = 0, n = ev.recordCount(); r < n; r++) {
+                if (ev.recordType(r) != RecordTypes.PATH) {
+                    continue;
+                }
+                int t = find(ev, r, NAMETYPE);
+                if (t >= 0 && ev.valueIs(t, PARENT)) {
+                    continue;
+                }
+                int f = find(ev, r, NAME);
+                if (f >= 0 && load(s, f, true)) {
+                    return true;
+                }
+            }
+            return names.first(s);
+        }
+
+        @Override
+        int recordType() {
+            return RecordTypes.PATH;
+        }
+    }
+
+    /** Whether field f is named {@code name}: length, first byte, then the rest, without range checks. */
+    static boolean named(AuditEvent ev, int f, byte[] name) {
+        int n = name.length;
+        if (ev.nameLen(f) != n) {
+            return false;
+        }
+        byte[] b = ev.buffer();
+        int off = ev.nameOff(f);
+        for (int i = 0; i < n; i++) {
+            if (b[off + i] != name[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first raw field of record r named {@code name}, or -1. */
+    static int find(AuditEvent ev, int r, byte[] name) {
+        for (int f = ev.firstField(r), to = ev.endField(r); f < to; f++) {
+            if (named(ev, f, name)) {
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    /** The first ENRICHED field of record r named {@code name}, or -1. */
+    static int findEnriched(AuditEvent ev, int r, byte[] name) {
+        for (int f = ev.firstEnriched(r), to = ev.endEnriched(r); f < to; f++) {
+            if (named(ev, f, name)) {
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    static boolean startsWith(AuditEvent ev, int f, byte[] prefix) {
+        if (ev.nameLen(f) <= prefix.length) {
+            return false;
+        }
+        byte[] b = ev.buffer();
+        int off = ev.nameOff(f);
+        for (int i = 0; i < prefix.length; i++) {
+            if (b[off + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,154 @@
+package io.auditalert.rules;
+
+import io.auditalert.parse.ByteBuf;
+import io.auditalert.parse.Values;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A rule's {@code output}: literal text with {@code {field}} placeholders, compiled once. A placeholder
+ * takes the field's first present value, decoded; identity fields print the user or group name when
+ * one is known ({@code unset} for 4294967295), {@code syscall} its name; a missing value prints
+ * {@code ?}. {@code {{} and {@code }}} are literal braces.
+ *
+ * <p>Without an {@code output}, a rule renders {@link #summary}: the first record's type followed by
+ * {@code name=value} for those of syscall, success, exit, exe, comm, path, acct, op, res, auid, uid and
+ * key that the event has.
+ */
+final class OutputTemplate {
+    private static final byte[] UNSET = "unset".getBytes(StandardCharsets.US_ASCII);
+
+    /** A literal, or a field with an optional label that makes the segment vanish when absent. */
+    private record Segment(byte[] literal, Field field, byte[] optionalLabel) {}
+
+    private final List<Segment> segments;
+    private final boolean summary;
+    private final Names names;
+
+    private OutputTemplate(List<Segment> segments, boolean summary, Names names) {
+        this.segments = segments;
+        this.summary = summary;
+        this.names = names;
+    }
+
+    /** Compiles a template; unknown fields are reported at their offset and the result is null. */
+    static OutputTemplate compile(String template, RuleCompiler compiler, ConditionParser.Errors errs,
+            Names names) {
+        List<Segment> out = new ArrayList<>();
+        StringBuilder lit = new StringBuilder();
+        boolean ok = true;
+        int i = 0;
+        while (i < template.length()) {
+            char c = template.charAt(i);
+            if (c == '{' && i + 1 < template.length() && template.charAt(i + 1) == '{') {
+                lit.append('{');
+                i += 2;
+            } else if (c == '}' && i + 1 < template.length() && template.charAt(i + 1) == '}') {
+                lit.append('}');
+                i += 2;
+            } else if (c == '{') {
+                int end = template.indexOf('}', i);
+                if (end < 0) {
+                    errs.error(i, "unclosed '{' in output");
+                    return null;
+                }
+                String name = template.substring(i + 1, end).trim();
+                int namePos = i + 1 + (template.substring(i + 1, end).indexOf(name.isEmpty() ? " " : name));
+                if (lit.length() > 0) {
+                    out.add(new Segment(lit.toString().getBytes(StandardCharsets.UTF_8), null, null));
+                    lit.setLength(0);
+                }
+                Field f = name.isEmpty() ? null : compiler.field(
+                        new ConditionParser.Token(ConditionParser.Kind.WORD, name, Math.max(namePos, i + 1)), errs);
+                if (name.isEmpty()) {
+                    errs.error(i, "empty placeholder '{}' in output");
+                }
+                if (f == null) {
+                    ok = false;
+                } else {
+                    out.add(new Segment(null, f, null));
+                }
+                i = end + 1;
+            } else {
+                lit.append(c);
+                i++;
+            }
+        }
+        if (lit.length() > 0) {
+            out.add(new Segment(lit.toString().getBytes(StandardCharsets.UTF_8), null, null));
+        }
+        return ok ? new OutputTemplate(out, false, names) : null;
+    }
+
+    /** The default output: a summary of the event. */
+    static OutputTemplate summary(Names names) {
+        List<Segment> out = new ArrayList<>();
+        for (String name : new String[] {"syscall", "success", "exit", "exe", "comm", "path", "acct", "op", "res",
+            "auid", "uid", "key"}) {
+            Field f = switch (name) {
+                case "syscall" -> new Field.SyscallName(names);
+                case "path" -> new Field.PathName();
+                case "key" -> new Field.AnyKey();
+                default -> new Field.First(name, Field.kindOf(name));
+            };
+            out.add(new Segment(null, f, (" " + name + "=").getBytes(StandardCharsets.US_ASCII)));
+        }
+        return new OutputTemplate(out, true, names);
+    }
+
+    void render(EvalScratch s, ByteBuf out) {
+        if (summary && s.ev.recordCount() > 0) {
+            out.putLatin1(s.ev.recordTypeName(0));
+        }
+        for (Segment seg : segments) {
+            if (seg.literal != null) {
+                out.put(seg.literal);
+                continue;
+            }
+            boolean present = seg.field.first(s);
+            if (seg.optionalLabel != null) {
+                if (!present) {
+                    continue;
+                }
+                out.put(seg.optionalLabel);
+            }
+            if (!present) {
+                out.put((byte) '?');
+            } else {
+                appendValue(seg.field, s, out);
+            }
+        }
+    }
+
+    /** Appends the register's value, with names for identity fields. */
+    private void appendValue(Field field, EvalScratch s, ByteBuf out) {
+        if (field.kind == Field.Kind.UID || field.kind == Field.Kind.GID) {
+            long id = Values.parseDecimal(s.vb, s.voff, s.vlen);
+            if (id == 4294967295L) {
+                out.put(UNSET);
+                return;
+            }
+            String name = id < 0 ? null : field.kind == Field.Kind.UID ? names.userName(id) : names.groupName(id);
+            if (name != null) {
+                out.putUtf8(name);
+                return;
+            }
+        }
+        out.put(s.vb, s.voff, s.vlen);
+    }
+
+    /** Appends the fields' raw decoded values (no name lookups), separated by 0x1F: a throttle key. */
+    static void appendKey(Field[] fields, EvalScratch s, ByteBuf out) {
+        for (int i = 0; i < fields.length; i++) {
+            if (i > 0) {
+                out.put((byte) 0x1F);
+            }
+            if (fields[i].first(s)) {
+                out.put(s.vb, s.voff, s.vlen);
+            } else {
+                out.put((byte) '?');
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.auditalert.rules;
+
+import io.auditalert.config.ConfigError;
+import io.auditalert.parse.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Masks secrets in rendered text (alert output, and any bytes the caller passes) with {@code ***}.
+ * Each pattern is a Java regular expression; when it has a named group {@code secret}, only that group
+ * is masked, otherwise the whole match. Patterns run over the UTF-8 bytes one char per byte, like rule
+ * regexes. {@link #DEFAULT_PATTERNS} covers {@code --password=…}, {@code --token …},
+ * {@code password=…}, HTTP authorization headers and credentials in URLs. Rules files add patterns with
+ * a {@code - secret_patterns: [...]} item; the configuration can add more.
+ *
+ * <p>Thread-safe: each call uses its own matchers (alerts are rare next to events, so this allocates).
+ */
+public final class Redactor {
+    public static final List<String> DEFAULT_PATTERNS = List.of(
+            // --password=x, --password x, -token x, password=x, token:x (but not /etc/passwd or "passwd file")
+            "(?i)(?<![A-Za-z0-9/._-])(?:--?" + Redactor.KEYWORDS + "(?:=|\\s+)|" + Redactor.KEYWORDS + "[=:])"
+                    + "(?<secret>[^\\s\"']+)",
+            "(?i)authorization:\\s*(?:bearer|basic|token)\\s+(?<secret>\\S+)",
+            "://[^/\\s:@]+:(?<secret>[^@\\s/]+)@");
+
+    private static final String KEYWORDS = "(?:password|passwd|pass|pwd|passphrase|token|secret|api[-_]?key"
+            + "|access[-_]?key|client[-_]?secret|auth[-_]?token)";
+
+    private static final byte[] MASK = {'*', '*', '*'};
+    public static final Redactor NONE = new Redactor(List.of());
+
+    private final List<Pattern> patterns;
+    private final boolean[] hasSecretGroup;
+
+    private Redactor(List<Pattern> patterns) {
+        this.patterns = patterns;
+        this.hasSecretGroup = new boolean[patterns.size()];
+        for (int i = 0; i < patterns.size(); i++) {
+            hasSecretGroup[i] = patterns.get(i).pattern().contains("(?<secret>");
+        }
+    }
+
+    /** A redactor of these patterns; a pattern that does not compile goes to {@code onError} and is skipped. */
+    public static Redactor of(List<String> patterns, Consumer<String> onError) {
+        List<Pattern> out = new ArrayList<>();
+        for (String p : patterns) {
+            try {
+                out.add(Pattern.compile(RuleCompiler.latin1View(p)));
+            } catch (PatternSyntaxException e) {
+                onError.accept("bad secret pattern '" + p + "': " + e.getDescription());
+            }
+        }
+        return new Redactor(out);
+    }
+
+    /** {@link #DEFAULT_PATTERNS} plus the given ones (errors dropped: check them with {@link #of}). */
+    public static Redactor withDefaults(List<String> extra) {
+        List<String> all = new ArrayList<>(DEFAULT_PATTERNS);
+        all.addAll(extra);
+        return of(all, e -> {});
+    }
+
+    /** Validates patterns, reporting each bad one as a {@link ConfigError} at the given position. */
+    static void check(String pattern, String file, int line, int col, List<ConfigError> errors) {
+        try {
+            Pattern.compile(pattern);
+        } catch (PatternSyntaxException e) {
+            errors.add(new ConfigError(file, line, col, "bad secret pattern: " + e.getDescription()));
+        }
+    }
+
+    public boolean isEmpty() {
+        return patterns.isEmpty();
+    }
+
+    /** Masks secrets in {@code buf[from, length())} in place. */
+    public void redact(ByteBuf buf, int from) {
+        if (patterns.isEmpty()) {
+            return;
+        }
+        ByteChars view = new ByteChars();
+        ByteBuf tmp = null;
+        for (int p = 0; p < patterns.size(); p++) {
+            Matcher m = patterns.get(p).matcher(view.wrap(buf.array(), from, buf.length() - from));
+            if (!m.find()) {
+                continue;
+            }
+            if (tmp == null) {
+                tmp = new ByteBuf(buf.length() + 16);
+            }
+            tmp.clear();
+            int last = 0;
+            byte[] a = buf.array();
+            do {
+                int s = hasSecretGroup[p] ? m.start("secret") : m.start();
+                int e = hasSecretGroup[p] ? m.end("secret") : m.end();
+                if (s < 0) {
+                    continue;
+                }
+                tmp.put(a, from + last, s - last);
+                tmp.put(MASK);
+                last = e;
+            } while (m.find());
+            tmp.put(a, from + last, buf.length() - from - last);
+            buf.setLength(from);
+            buf.put(tmp.array(), 0, tmp.length());
+        }
+    }
+
+    /** Convenience for cold paths: the redacted form of a string. */
+    public String redact(String s) {
+        ByteBuf b = new ByteBuf(s.length() + 16).putUtf8(s);
+        redact(b, 0);
+        return b.toUtf8String();
+    }
+}

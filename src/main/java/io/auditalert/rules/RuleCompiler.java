@@ -1,0 +1,493 @@
+package io.auditalert.rules;
+
+import io.auditalert.config.YamlNode;
+import io.auditalert.parse.RecordTypes;
+import io.auditalert.rules.ConditionParser.Errors;
+import io.auditalert.rules.ConditionParser.Kind;
+import io.auditalert.rules.ConditionParser.Token;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Turns parsed conditions into {@link Condition} trees: resolves fields, expands lists, inlines
+ * macros (each compiled once and shared), reads literals by the field's kind (user and group names to
+ * ids, errno names to negative exits, syscall names to per-arch numbers, record type names to
+ * numbers) and compiles regular expressions and globs once. Every problem is reported to the
+ * {@link Errors} sink of the condition being compiled, at the offending token.
+ *
+ * <p>Decisions worth knowing: string operators work on the text of any field, numeric fields
+ * included ({@code pid startswith 12} is allowed); {@code < <= > >=} need a number (or, for identity
+ * fields, a name); {@code =} on a numeric or identity field needs a number or a name that resolves.
+ * {@code !=} compiles to {@code not (=)}. A bare word in value position that names a list is replaced
+ * by the list's items; a quoted string never is. Case folding ({@code icontains}) is ASCII-only.
+ * Regular expressions see decoded bytes one char per byte, and are compiled from their UTF-8 bytes the
+ * same way, so UTF-8 literals match; a {@code .} matches one byte.
+ */
+final class RuleCompiler {
+    record ListDef(String name, List<Token> items, YamlNode node) {}
+
+    record MacroDef(String name, Ast ast, YamlNode node) {}
+
+    private final Map<String, ListDef> lists;
+    private final Map<String, MacroDef> macros;
+    private final Names names;
+    private final Map<String, Condition> compiledMacros = new HashMap<>();
+    private final Set<String> compiling = new LinkedHashSet<>();
+    private int regexCount;
+
+    RuleCompiler(Map<String, ListDef> lists, Map<String, MacroDef> macros, Names names) {
+        this.lists = lists;
+        this.macros = macros;
+        this.names = names;
+    }
+
+    /** Compiles every macro once, so errors in unused macros are reported too. */
+    void compileAllMacros() {
+        for (MacroDef m : macros.values()) {
+            macro(m);
+        }
+    }
+
+    private Condition macro(MacroDef m) {
+        Condition c = compiledMacros.get(m.name());
+        if (c != null) {
+            return c;
+        }
+        compiling.add(m.name());
+        Errors errs = (off, msg) -> m.node().errorAt(off, msg);
+        c = m.ast() == null ? null : compile(m.ast(), errs);
+        compiling.remove(m.name());
+        if (c == null) {
+            c = new Condition.Const(false);
+        }
+        compiledMacros.put(m.name(), c);
+        return c;
+    }
+
+    /** Compiles an AST; returns null when it reported an error. */
+    Condition compile(Ast ast, Errors errs) {
+        boolean[] failed = {false};
+        Errors tracking = (off, msg) -> {
+            failed[0] = true;
+            errs.error(off, msg);
+        };
+        Condition c = node(ast, tracking);
+        return failed[0] || c == null ? null : c;
+    }
+
+    private Condition node(Ast ast, Errors errs) {
+        if (ast instanceof Ast.And a) {
+            List<Condition> parts = new ArrayList<>();
+            for (Ast p : a.parts()) {
+                parts.add(node(p, errs));
+            }
+            return parts.contains(null) ? null : new Condition.And(parts);
+        }
+        if (ast instanceof Ast.Or o) {
+            List<Condition> parts = new ArrayList<>();
+            for (Ast p : o.parts()) {
+                parts.add(node(p, errs));
+            }
+            return parts.contains(null) ? null : new Condition.Or(parts);
+        }
+        if (ast instanceof Ast.Not n) {
+            Condition inner = node(n.inner(), errs);
+            return inner == null ? null : new Condition.Not(inner);
+        }
+        if (ast instanceof Ast.Exists e) {
+            Field f = field(e.field(), errs);
+            return f == null ? null : new Condition.Exists(f);
+        }
+        if (ast instanceof Ast.MacroRef m) {
+            String name = m.name().text();
+            MacroDef def = macros.get(name);
+            if (def == null) {
+                errs.error(m.name().pos(), KnownFields.isKnown(name)
+                        ? "'" + name + "' is a field but has no operator (expected =, in, exists, ...)"
+                        : "unknown macro '" + name + "'");
+                return null;
+            }
+            if (compiling.contains(name)) {
+                errs.error(m.name().pos(), "macro '" + name + "' refers to itself (through " + compiling + ")");
+                return null;
+            }
+            return macro(def);
+        }
+        return compare((Ast.Compare) ast, errs);
+    }
+
+    // ---- fields ----
+
+    /** Resolves a field token; reports unknown fields and record types. */
+    Field field(Token t, Errors errs) {
+        String name = t.text();
+        switch (name) {
+            case "type":
+                return new Field.TypeName();
+            case "syscall":
+                return new Field.SyscallName(names);
+            case "argv":
+                return new Field.Argv();
+            case "proctitle":
+                return new Field.Proctitle();
+            case "key":
+                return new Field.AnyKey();
+            case "node":
+                return new Field.Node();
+            case "path":
+                return new Field.PathName(listSlots.computeIfAbsent(RecordTypes.PATH + ".name", k -> listSlots.size()));
+            default:
+                break;
+        }
+        int dot = name.indexOf('.');
+        if (dot > 0) {
+            String typeName = name.substring(0, dot);
+            String fieldName = name.substring(dot + 1);
+            int type = RecordTypes.number(typeName);
+            if (type == RecordTypes.UNKNOWN) {
+                errs.error(t.pos(), "unknown record type '" + typeName + "'");
+                return null;
+            }
+            if (!KnownFields.isKnown(fieldName) || fieldName.isEmpty()) {
+                errs.error(t.pos() + dot + 1, "unknown field '" + fieldName + "'");
+                return null;
+            }
+            Field.OfType field = new Field.OfType(name, type, fieldName, Field.kindOf(fieldName));
+            field.slot = listSlots.computeIfAbsent(type + "." + fieldName, k -> listSlots.size());
+            return field;
+        }
+        if (!KnownFields.isKnown(name)) {
+            errs.error(t.pos(), "unknown field '" + name + "'");
+            return null;
+        }
+        Field.First first = new Field.First(name, Field.kindOf(name));
+        first.slot = slots.computeIfAbsent(name, k -> slots.size());
+        return first;
+    }
+
+    /** Cache slots of bare field names: each name is looked up once per event, whatever uses it. */
+    private final Map<String, Integer> slots = new HashMap<>();
+    /** Cache slots of TYPE.field lists (PATH.name and path share one). */
+    private final Map<String, Integer> listSlots = new HashMap<>();
+
+    // ---- comparisons ----
+
+    /** A literal after list expansion, remembering the token it came from for errors. */
+    private record Lit(String text, int pos) {}
+
+    private List<Lit> expand(List<Token> values, Errors errs) {
+        List<Lit> out = new ArrayList<>();
+        for (Token v : values) {
+            if (v.kind() == Kind.WORD && lists.containsKey(v.text())) {
+                expandList(v.text(), v.pos(), out, new HashSet<>(), errs);
+            } else {
+                out.add(new Lit(v.text(), v.pos()));
+            }
+        }
+        return out;
+    }
+
+    private void expandList(String name, int pos, List<Lit> out, Set<String> seen, Errors errs) {
+        if (!seen.add(name)) {
+            errs.error(pos, "list '" + name + "' contains itself");
+            return;
+        }
+        for (Token item : lists.get(name).items()) {
+            if (item.kind() == Kind.WORD && lists.containsKey(item.text())) {
+                expandList(item.text(), pos, out, seen, errs);
+            } else {
+                out.add(new Lit(item.text(), pos));
+            }
+        }
+        seen.remove(name);
+    }
+
+    private Condition compare(Ast.Compare c, Errors errs) {
+        Token ft = c.field();
+        String op = c.op().text();
+        if (op.equals("!=")) {
+            Condition eq = compareOp(c, "=", errs);
+            return eq == null ? null : new Condition.Not(eq);
+        }
+        return compareOp(c, op, errs);
+    }
+
+    private Condition compareOp(Ast.Compare c, String op, Errors errs) {
+        Token ft = c.field();
+        Field field = field(ft, errs);
+        if (field == null) {
+            return null;
+        }
+        List<Lit> lits = expand(c.values(), errs);
+        if (lits.isEmpty()) {
+            errs.error(c.op().pos(), "'" + op + "' has no values (empty list)");
+            return null;
+        }
+        Set<String> keys = field.isKey() && (op.equals("=") || op.equals("in")) ? texts(lits) : null;
+        switch (op) {
+            case "=", "in": {
+                if (field.kind == Field.Kind.TYPE) {
+                    return typeIn(lits, errs);
+                }
+                if (field.kind == Field.Kind.SYSCALL) {
+                    return syscallIn(lits, errs);
+                }
+                if (field.kind == Field.Kind.STRING) {
+                    return new Condition.FieldTest(field,
+                            new ValueTest.Strings(ValueTest.StringOp.EQUALS, utf8(lits), false), keys);
+                }
+                long[] nums = numbers(field, lits, errs);
+                return nums == null ? null : new Condition.FieldTest(field,
+                        new ValueTest.Numbers(ValueTest.NumOp.EQ, nums, field.kind == Field.Kind.ARCH), null);
+            }
+            case "<", "<=", ">", ">=": {
+                if (lits.size() != 1) {
+                    errs.error(c.op().pos(), "'" + op + "' compares with exactly one value");
+                    return null;
+                }
+                if (field.kind == Field.Kind.TYPE || field.kind == Field.Kind.SYSCALL) {
+                    errs.error(c.op().pos(), "'" + op + "' does not apply to '" + ft.text() + "'");
+                    return null;
+                }
+                long[] nums = numbers(field, lits, errs);
+                if (nums == null) {
+                    return null;
+                }
+                ValueTest.NumOp nop = switch (op) {
+                    case "<" -> ValueTest.NumOp.LT;
+                    case "<=" -> ValueTest.NumOp.LE;
+                    case ">" -> ValueTest.NumOp.GT;
+                    default -> ValueTest.NumOp.GE;
+                };
+                return new Condition.FieldTest(field, new ValueTest.Numbers(nop, nums,
+                        field.kind == Field.Kind.ARCH), null);
+            }
+            case "startswith":
+                return new Condition.FieldTest(field,
+                        new ValueTest.Strings(ValueTest.StringOp.STARTS_WITH, utf8(lits), false), null);
+            case "endswith":
+                return new Condition.FieldTest(field,
+                        new ValueTest.Strings(ValueTest.StringOp.ENDS_WITH, utf8(lits), false), null);
+            case "contains":
+                return new Condition.FieldTest(field,
+                        new ValueTest.Strings(ValueTest.StringOp.CONTAINS, utf8(lits), false), null);
+            case "icontains":
+                return new Condition.FieldTest(field,
+                        new ValueTest.Strings(ValueTest.StringOp.CONTAINS, utf8(lits), true), null);
+            case "glob": {
+                StringBuilder sb = new StringBuilder();
+                for (Lit l : lits) {
+                    sb.append(sb.length() == 0 ? "" : "|").append("(?:").append(globToRegex(l.text())).append(')');
+                }
+                Pattern p = Pattern.compile(sb.toString(), Pattern.DOTALL);
+                return new Condition.FieldTest(field, new ValueTest.Regex(p, regexCount++, true), null);
+            }
+            case "matches": {
+                StringBuilder sb = new StringBuilder();
+                for (Lit l : lits) {
+                    try {
+                        Pattern.compile(l.text());
+                    } catch (PatternSyntaxException e) {
+                        errs.error(l.pos(), "bad regular expression: " + e.getDescription()
+                                + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
+                        return null;
+                    }
+                    sb.append(sb.length() == 0 ? "" : "|").append("(?:").append(latin1View(l.text())).append(')');
+                }
+                Pattern p = Pattern.compile(sb.toString());
+                return new Condition.FieldTest(field, new ValueTest.Regex(p, regexCount++, false), null);
+            }
+            default:
+                errs.error(c.op().pos(), "unknown operator '" + op + "'");
+                return null;
+        }
+    }
+
+    private static Set<String> texts(List<Lit> lits) {
+        Set<String> out = new HashSet<>();
+        for (Lit l : lits) {
+            out.add(l.text());
+        }
+        return out;
+    }
+
+    private static byte[][] utf8(List<Lit> lits) {
+        byte[][] out = new byte[lits.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = lits.get(i).text().getBytes(StandardCharsets.UTF_8);
+        }
+        return out;
+    }
+
+    private Condition typeIn(List<Lit> lits, Errors errs) {
+        int[] types = new int[lits.size()];
+        for (int i = 0; i < types.length; i++) {
+            String t = lits.get(i).text();
+            int n = RecordTypes.number(t);
+            if (n == RecordTypes.UNKNOWN && t.matches("\\d{1,4}")) {
+                n = Integer.parseInt(t);
+            }
+            if (n == RecordTypes.UNKNOWN) {
+                errs.error(lits.get(i).pos(), "unknown record type '" + t + "'");
+                return null;
+            }
+            types[i] = n;
+        }
+        return new Condition.TypeIn(types);
+    }
+
+    private Condition syscallIn(List<Lit> lits, Errors errs) {
+        List<Long> anyArch = new ArrayList<>();
+        List<String> syscallNames = new ArrayList<>();
+        List<long[]> pairs = new ArrayList<>();
+        String[] arches = names.archNames();
+        for (Lit l : lits) {
+            String t = l.text();
+            if (t.matches("\\d{1,5}")) {
+                anyArch.add(Long.parseLong(t));
+                continue;
+            }
+            boolean resolved = false;
+            for (String arch : arches) {
+                long code = names.archCode(arch);
+                if (code == -1) {
+                    continue;
+                }
+                int nr = names.syscallNumber(code, t);
+                if (nr >= 0) {
+                    pairs.add(new long[] {code, nr});
+                    resolved = true;
+                }
+            }
+            if (!resolved) {
+                errs.error(l.pos(), "unknown syscall '" + t + "'");
+                return null;
+            }
+            syscallNames.add(t);
+        }
+        long[] codes = new long[pairs.size()];
+        int[] nrs = new int[pairs.size()];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = pairs.get(i)[0];
+            nrs[i] = (int) pairs.get(i)[1];
+        }
+        return new Condition.SyscallIn(codes, nrs, anyArch.stream().mapToLong(Long::longValue).toArray(),
+                syscallNames.toArray(new String[0]), names);
+    }
+
+    /** Reads literals as numbers by the field's kind; null after reporting a literal that is none. */
+    private long[] numbers(Field field, List<Lit> lits, Errors errs) {
+        long[] out = new long[lits.size()];
+        for (int i = 0; i < out.length; i++) {
+            Lit l = lits.get(i);
+            String t = l.text();
+            Long v = parseLong(t);
+            switch (field.kind) {
+                case UID -> {
+                    if (v == null) {
+                        long id = t.equals("unset") ? 4294967295L : names.uid(t);
+                        if (id < 0) {
+                            errs.error(l.pos(), "unknown user '" + t + "' for '" + field.label + "'");
+                            return null;
+                        }
+                        v = id;
+                    }
+                }
+                case GID -> {
+                    if (v == null) {
+                        long id = t.equals("unset") ? 4294967295L : names.gid(t);
+                        if (id < 0) {
+                            errs.error(l.pos(), "unknown group '" + t + "' for '" + field.label + "'");
+                            return null;
+                        }
+                        v = id;
+                    }
+                }
+                case EXIT -> {
+                    if (v == null) {
+                        String e = t.startsWith("-") ? t.substring(1) : t;
+                        int errno = names.errno(e);
+                        if (errno < 0) {
+                            errs.error(l.pos(), "'" + t + "' is neither a number nor an errno name");
+                            return null;
+                        }
+                        v = (long) -errno;
+                    }
+                }
+                case ARCH -> {
+                    long code = names.archCode(t);
+                    if (code == -1) {
+                        String h = t.startsWith("0x") ? t.substring(2) : t;
+                        if (!h.matches("[0-9a-fA-F]{1,16}")) {
+                            errs.error(l.pos(), "unknown arch '" + t + "'");
+                            return null;
+                        }
+                        code = Long.parseUnsignedLong(h, 16);
+                    }
+                    v = code;
+                }
+                default -> {
+                    if (v == null) {
+                        errs.error(l.pos(), "'" + field.label + "' compares as a number, and '" + t + "' is not one");
+                        return null;
+                    }
+                }
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
+    private static Long parseLong(String t) {
+        if (!t.matches("-?\\d{1,19}")) {
+            return null;
+        }
+        try {
+            return Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The pattern text as its UTF-8 bytes, one char per byte, to run over {@link ByteChars}. */
+    static String latin1View(String pattern) {
+        return new String(pattern.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    }
+
+    /** {@code *} any run of bytes (slashes included), {@code ?} one byte, {@code [...]} a class. */
+    static String globToRegex(String glob) {
+        String g = latin1View(glob);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < g.length(); i++) {
+            char c = g.charAt(i);
+            if (c == '*') {
+                sb.append(".*");
+            } else if (c == '?') {
+                sb.append('.');
+            } else if (c == '[' && g.indexOf(']', i + 2) > 0) {
+                int end = g.indexOf(']', i + 2);
+                String body = g.substring(i + 1, end);
+                if (body.startsWith("!")) {
+                    body = "^" + body.substring(1);
+                }
+                sb.append('[').append(body.replace("\\", "\\\\").replace("[", "\\[")).append(']');
+                i = end;
+            } else {
+                sb.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return sb.toString();
+    }
+
+    int regexCount() {
+        return regexCount;
+    }
+}

@@ -1,0 +1,310 @@
+package io.auditalert.rules;
+
+import io.auditalert.alert.Severity;
+import io.auditalert.config.ConfigError;
+import io.auditalert.config.YamlDoc;
+import io.auditalert.config.YamlNode;
+import io.auditalert.metrics.RuleStats;
+import io.auditalert.metrics.Telemetry;
+import io.auditalert.rules.ConditionParser.Kind;
+import io.auditalert.rules.ConditionParser.Token;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
+
+/**
+ * Loads rules files (DESIGN §3.3) into a {@link RuleSet}. A file is a YAML list whose items are
+ * {@code - list:}, {@code - macro:}, {@code - rule:} or {@code - secret_patterns:} mappings. Files are
+ * read in order; a list, macro or rule defined again (in the same or a later file) replaces the
+ * earlier definition and adds a warning. Macros and lists may be used before they are defined.
+ *
+ * <p>All errors of all files are collected; the result holds either a rule set or the errors, never a
+ * partial set, so a caller that reloads keeps its old set when the new files are broken. Error
+ * positions point at the offending token; inside a condition or output string the column is mapped
+ * through {@link YamlNode#positionOf}, exact for plain, quoted and block ({@code |}, {@code >})
+ * scalars.
+ */
+public final class RuleLoader {
+    /** What {@link #load} produced: a rule set, or the errors; warnings either way. */
+    public record Result(RuleSet ruleSet, List<ConfigError> errors, List<ConfigError> warnings) {
+        public boolean ok() {
+            return ruleSet != null;
+        }
+    }
+
+    private static final String[] RULE_KEYS = {"rule", "desc", "condition", "severity", "output", "tags",
+        "enabled", "exceptions", "throttle"};
+
+    private final Names names;
+    private final Telemetry telemetry;
+    private final List<ConfigError> errors = new ArrayList<>();
+    private final List<ConfigError> warnings = new ArrayList<>();
+    private final Map<String, RuleCompiler.ListDef> lists = new LinkedHashMap<>();
+    private final Map<String, RuleCompiler.MacroDef> macros = new LinkedHashMap<>();
+    private final Map<String, YamlNode> rules = new LinkedHashMap<>();
+    private final List<String> secretPatterns = new ArrayList<>(Redactor.DEFAULT_PATTERNS);
+
+    private RuleLoader(Names names, Telemetry telemetry) {
+        this.names = names;
+        this.telemetry = telemetry == null ? new Telemetry() : telemetry;
+    }
+
+    /** Loads the files in order; see {@link Result}. */
+    public static Result load(List<Path> files, Names names, Telemetry telemetry) {
+        return load(files, names, telemetry, List.of());
+    }
+
+    /**
+     * As {@link #load(List, Names, Telemetry)}, with extra secret patterns (from the configuration)
+     * added to {@link Redactor#DEFAULT_PATTERNS} and the files' {@code secret_patterns}.
+     */
+    public static Result load(List<Path> files, Names names, Telemetry telemetry, List<String> extraSecretPatterns) {
+        RuleLoader l = new RuleLoader(names, telemetry);
+        List<YamlDoc> docs = new ArrayList<>();
+        for (Path p : files) {
+            docs.add(YamlDoc.load(p, l.errors));
+        }
+        return l.run(docs, extraSecretPatterns);
+    }
+
+    /** Loads documents given as (name, text) pairs in order: for tests and embedded defaults. */
+    public static Result loadTexts(Map<String, String> texts, Names names, Telemetry telemetry) {
+        RuleLoader l = new RuleLoader(names, telemetry);
+        List<YamlDoc> docs = new ArrayList<>();
+        for (Map.Entry<String, String> e : texts.entrySet()) {
+            docs.add(YamlDoc.parse(e.getKey(), e.getValue(), l.errors));
+        }
+        return l.run(docs, List.of());
+    }
+
+    private Result run(List<YamlDoc> docs, List<String> extraSecretPatterns) {
+        for (YamlDoc doc : docs) {
+            readDoc(doc);
+        }
+        secretPatterns.addAll(extraSecretPatterns);
+        Redactor redactor = Redactor.of(secretPatterns, msg -> errors.add(new ConfigError("config", 1, 1, msg)));
+        RuleCompiler compiler = new RuleCompiler(lists, macros, names);
+        compiler.compileAllMacros();
+        List<CompiledRule> compiled = new ArrayList<>();
+        for (YamlNode node : rules.values()) {
+            CompiledRule r = compileRule(node, compiler, redactor);
+            if (r != null) {
+                compiled.add(r);
+            }
+        }
+        if (!errors.isEmpty()) {
+            return new Result(null, List.copyOf(errors), List.copyOf(warnings));
+        }
+        telemetry.rulesLoaded = compiled.size();
+        return new Result(new RuleSet(compiled), List.of(), List.copyOf(warnings));
+    }
+
+    // ---- first pass: definitions ----
+
+    private void readDoc(YamlDoc doc) {
+        YamlNode root = doc.root();
+        if (root == null || root.isNull()) {
+            return;
+        }
+        if (!root.isSeq()) {
+            root.error("a rules file is a list of '- list:', '- macro:' and '- rule:' items");
+            return;
+        }
+        for (YamlNode item : root.items()) {
+            if (!item.isMap()) {
+                item.error("expected a '- list:', '- macro:' or '- rule:' item");
+                continue;
+            }
+            if (item.has("rule")) {
+                readRule(item);
+            } else if (item.has("macro")) {
+                readMacro(item);
+            } else if (item.has("list")) {
+                readList(item);
+            } else if (item.has("secret_patterns")) {
+                if (item.checkKeys("secret_patterns")) {
+                    for (YamlNode p : item.get("secret_patterns").isScalar()
+                            ? List.of(item.get("secret_patterns")) : item.get("secret_patterns").items()) {
+                        if (p.isScalar()) {
+                            Redactor.check(p.text(), doc.file(), p.line(), p.col(), errors);
+                            secretPatterns.add(p.text());
+                        } else {
+                            p.error("expected a regular expression");
+                        }
+                    }
+                }
+            } else {
+                item.error("an item needs one of 'rule', 'macro', 'list' or 'secret_patterns'");
+            }
+        }
+    }
+
+    private String name(YamlNode item, String key) {
+        YamlNode n = item.get(key);
+        if (n == null || !n.isScalar() || n.isNull() || n.text().isBlank()) {
+            (n == null ? item : n).error("'" + key + "' needs a name");
+            return null;
+        }
+        return n.text();
+    }
+
+    private void redefined(String kind, String name, YamlNode previous, YamlNode now) {
+        warnings.add(new ConfigError(now.doc().file(), now.line(), now.col(), kind + " '" + name
+                + "' replaces the one defined at " + previous.doc().file() + ":" + previous.line()));
+    }
+
+    private void readList(YamlNode item) {
+        item.checkKeys("list", "items");
+        String name = name(item, "list");
+        YamlNode items = item.require("items");
+        if (name == null) {
+            return;
+        }
+        List<Token> tokens = new ArrayList<>();
+        if (items != null) {
+            for (YamlNode v : items.items()) {
+                if (!v.isScalar() || v.isNull()) {
+                    v.error("a list item must be a string or number");
+                    continue;
+                }
+                boolean plain = v.style() == ScalarStyle.PLAIN;
+                tokens.add(new Token(plain ? Kind.WORD : Kind.STRING, v.text(), 0));
+            }
+        }
+        RuleCompiler.ListDef prev = lists.remove(name);
+        if (prev != null) {
+            redefined("list", name, prev.node(), item);
+        }
+        lists.put(name, new RuleCompiler.ListDef(name, tokens, item));
+    }
+
+    private void readMacro(YamlNode item) {
+        item.checkKeys("macro", "condition", "desc");
+        String name = name(item, "macro");
+        YamlNode cond = item.require("condition");
+        if (name == null) {
+            return;
+        }
+        Ast ast = null;
+        if (cond != null && cond.isScalar()) {
+            ast = ConditionParser.parse(cond.text(), cond::errorAt);
+        } else if (cond != null) {
+            cond.error("a condition is a string");
+        }
+        RuleCompiler.MacroDef prev = macros.remove(name);
+        if (prev != null) {
+            redefined("macro", name, prev.node(), item);
+        }
+        macros.put(name, new RuleCompiler.MacroDef(name, ast, cond != null ? cond : item));
+    }
+
+    private void readRule(YamlNode item) {
+        item.checkKeys(RULE_KEYS);
+        String name = name(item, "rule");
+        item.require("condition");
+        if (name == null) {
+            return;
+        }
+        YamlNode prev = rules.remove(name);
+        if (prev != null) {
+            redefined("rule", name, prev, item);
+        }
+        rules.put(name, item);
+    }
+
+    // ---- second pass: compile ----
+
+    private CompiledRule compileRule(YamlNode item, RuleCompiler compiler, Redactor redactor) {
+        String name = item.get("rule").text();
+        int before = errors.size();
+        YamlNode condNode = item.get("condition");
+        Condition condition = compileCondition(condNode, compiler);
+
+        Severity severity = Severity.MEDIUM;
+        YamlNode sev = item.get("severity");
+        if (sev != null && !sev.isNull()) {
+            severity = Severity.parse(sev.asString(""));
+            if (severity == null) {
+                sev.error("severity must be one of info, low, medium, high, critical");
+                severity = Severity.MEDIUM;
+            }
+        }
+        String desc = item.getString("desc", "");
+        List<String> tags = item.getStringList("tags");
+        boolean enabled = item.getBool("enabled", true);
+
+        List<Condition> exceptions = new ArrayList<>();
+        YamlNode exc = item.get("exceptions");
+        if (exc != null && !exc.isNull()) {
+            for (YamlNode e : exc.items()) {
+                Condition c = compileCondition(e, compiler);
+                if (c != null) {
+                    exceptions.add(c);
+                }
+            }
+        }
+
+        OutputTemplate output;
+        YamlNode out = item.get("output");
+        if (out != null && !out.isNull()) {
+            String text = out.asString("");
+            output = OutputTemplate.compile(text, compiler, out::errorAt, names);
+        } else {
+            output = OutputTemplate.summary(names);
+        }
+
+        List<String> keyNames = new ArrayList<>();
+        List<Field> keyFields = new ArrayList<>();
+        long window = 0;
+        YamlNode thr = item.get("throttle");
+        if (thr != null && !thr.isNull()) {
+            if (thr.checkKeys("key", "window")) {
+                YamlNode w = thr.require("window");
+                if (w != null) {
+                    window = w.asDurationMillis(-1);
+                    if (window == 0) {
+                        w.error("the throttle window must be longer than 0");
+                    }
+                    window = Math.max(window, 0);
+                }
+                YamlNode k = thr.get("key");
+                if (k != null && !k.isNull()) {
+                    for (YamlNode kn : k.isScalar() ? List.of(k) : k.items()) {
+                        if (!kn.isScalar()) {
+                            kn.error("a throttle key is a field name");
+                            continue;
+                        }
+                        Field f = compiler.field(new Token(Kind.WORD, kn.text(), 0), kn::errorAt);
+                        if (f != null) {
+                            keyNames.add(kn.text());
+                            keyFields.add(f);
+                        }
+                    }
+                }
+            }
+        }
+        if (errors.size() > before || condition == null || output == null) {
+            return null;
+        }
+        // disabled rules get counters that are not registered, so they add no metric series
+        RuleStats stats = enabled ? telemetry.rule(name, severity.label()) : new RuleStats(name, severity.label());
+        return new CompiledRule(name, desc, severity, tags, enabled, condition, exceptions.toArray(new Condition[0]),
+                output, keyNames, keyFields.toArray(new Field[0]), window, stats, redactor,
+                item.doc().file() + ":" + item.line());
+    }
+
+    private Condition compileCondition(YamlNode node, RuleCompiler compiler) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isScalar()) {
+            node.error("a condition is a string");
+            return null;
+        }
+        Ast ast = ConditionParser.parse(node.text(), node::errorAt);
+        return ast == null ? null : compiler.compile(ast, node::errorAt);
+    }
+}

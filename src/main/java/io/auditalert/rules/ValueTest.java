@@ -1,0 +1,193 @@
+package io.auditalert.rules;
+
+import io.auditalert.parse.Values;
+import java.util.regex.Pattern;
+
+/**
+ * A compiled comparison against the decoded value in the scratch's register. Literals are UTF-8 bytes
+ * prepared at compile time; a test with several literals is true when any of them matches.
+ */
+abstract class ValueTest {
+    abstract boolean test(EvalScratch s);
+
+    int cost() {
+        return 1;
+    }
+
+    /** Passes every present value: {@code exists}, and fetching a first value for output. */
+    static final ValueTest ANY = new ValueTest() {
+        @Override
+        boolean test(EvalScratch s) {
+            return true;
+        }
+    };
+
+    static boolean regionEquals(byte[] b, int off, byte[] lit, boolean ignoreCase) {
+        if (ignoreCase) {
+            for (int i = 0; i < lit.length; i++) {
+                if (lower(b[off + i]) != lit[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (int i = 0; i < lit.length; i++) {
+            if (b[off + i] != lit[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** ASCII lower case; other bytes unchanged (case folding beyond ASCII is not done). */
+    static byte lower(byte c) {
+        return c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
+    }
+
+    static byte[] lower(byte[] s) {
+        byte[] out = s.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = lower(out[i]);
+        }
+        return out;
+    }
+
+    enum StringOp { EQUALS, STARTS_WITH, ENDS_WITH, CONTAINS }
+
+    /** =, startswith, endswith, contains, icontains; ignoreCase folds ASCII letters. */
+    static final class Strings extends ValueTest {
+        private final StringOp op;
+        private final byte[][] literals;
+        private final boolean ignoreCase;
+
+        Strings(StringOp op, byte[][] literals, boolean ignoreCase) {
+            this.op = op;
+            this.ignoreCase = ignoreCase;
+            this.literals = literals.clone();
+            if (ignoreCase) {
+                for (int i = 0; i < this.literals.length; i++) {
+                    this.literals[i] = lower(this.literals[i]);
+                }
+            }
+        }
+
+        @Override
+        boolean test(EvalScratch s) {
+            byte[] b = s.vb;
+            int off = s.voff;
+            int len = s.vlen;
+            for (byte[] lit : literals) {
+                int n = lit.length;
+                if (n > len) {
+                    continue;
+                }
+                switch (op) {
+                    case EQUALS -> {
+                        if (n == len && regionEquals(b, off, lit, ignoreCase)) {
+                            return true;
+                        }
+                    }
+                    case STARTS_WITH -> {
+                        if (regionEquals(b, off, lit, ignoreCase)) {
+                            return true;
+                        }
+                    }
+                    case ENDS_WITH -> {
+                        if (regionEquals(b, off + len - n, lit, ignoreCase)) {
+                            return true;
+                        }
+                    }
+                    case CONTAINS -> {
+                        for (int i = off, last = off + len - n; i <= last; i++) {
+                            if (regionEquals(b, i, lit, ignoreCase)) {
+                                return true;
+                            }
+                        }
+                    }
+                }
+            }
+            return false;
+        }
+
+        @Override
+        int cost() {
+            return op == StringOp.CONTAINS ? 3 : 1;
+        }
+    }
+
+    /** matches and glob: one compiled pattern (alternatives joined), found anywhere for matches. */
+    static final class Regex extends ValueTest {
+        private final Pattern pattern;
+        private final int id;
+        private final boolean whole;
+
+        Regex(Pattern pattern, int id, boolean whole) {
+            this.pattern = pattern;
+            this.id = id;
+            this.whole = whole;
+        }
+
+        @Override
+        boolean test(EvalScratch s) {
+            return whole ? s.matcher(id, pattern).matches() : s.matcher(id, pattern).find();
+        }
+
+        @Override
+        int cost() {
+            return 6;
+        }
+    }
+
+    enum NumOp { EQ, LT, LE, GT, GE }
+
+    /** Numeric comparison of a decimal (or, for arch, hex) value; a value that is no number fails. */
+    static final class Numbers extends ValueTest {
+        private final NumOp op;
+        private final long[] literals;
+        private final boolean hex;
+
+        Numbers(NumOp op, long[] literals, boolean hex) {
+            this.op = op;
+            this.literals = literals;
+            this.hex = hex;
+        }
+
+        @Override
+        boolean test(EvalScratch s) {
+            long v;
+            if (hex) {
+                v = Values.parseHex(s.vb, s.voff, s.vlen);
+                if (v < 0) {
+                    return false;
+                }
+            } else {
+                v = Values.parseSignedDecimal(s.vb, s.voff, s.vlen);
+                if (v == Long.MIN_VALUE) {
+                    return false;
+                }
+            }
+            switch (op) {
+                case EQ -> {
+                    for (long l : literals) {
+                        if (v == l) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+                case LT -> {
+                    return v < literals[0];
+                }
+                case LE -> {
+                    return v <= literals[0];
+                }
+                case GT -> {
+                    return v > literals[0];
+                }
+                default -> {
+                    return v >= literals[0];
+                }
+            }
+        }
+    }
+}

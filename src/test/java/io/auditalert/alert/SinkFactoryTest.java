@@ -1,0 +1,92 @@
+package io.auditalert.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.auditalert.metrics.Telemetry;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SinkFactoryTest {
+    private static List<String> problems(int index, Map<String, Object> spec) {
+        return SinkFactory.validate(index, spec).stream().map(Throwable::getMessage).toList();
+    }
+
+    @Test
+    void shouldAcceptTheConfigShapeOfTheIssue() {
+        assertThat(problems(0, Map.of("type", "syslog", "address", "udp://127.0.0.1:514", "format", "rfc5424"))).isEmpty();
+        assertThat(problems(1, Map.of("type", "alertmanager", "urls", List.of("http://127.0.0.1:9093"),
+                "labels", Map.of("team", "sec")))).isEmpty();
+        assertThat(problems(2, Map.of("type", "webhook", "url", "https://hooks.example/x",
+                "headers", Map.of("Authorization", "Bearer x")))).isEmpty();
+        assertThat(problems(3, Map.of("type", "email", "smtp", "127.0.0.1:25", "from", "auditalert@host",
+                "to", List.of("sec@example.org"), "starttls", false))).isEmpty();
+        assertThat(problems(4, Map.of("type", "exec", "command", List.of("/bin/cat", "--"), "timeout", "10s"))).isEmpty();
+        assertThat(problems(5, Map.of("type", "file", "path", "/var/log/auditalert/alerts.jsonl", "what", "events"))).isEmpty();
+        assertThat(problems(6, Map.of("type", "stdout"))).isEmpty();
+    }
+
+    @Test
+    void shouldNameTheKeyOfEveryProblem() {
+        assertThat(problems(2, Map.of("type", "webhook", "url", "http://x/", "timeout", "ten"))).containsExactly(
+                "sinks[2].timeout: expected a duration like 10s (units ms, s, m, h, d)");
+        assertThat(problems(0, Map.of("type", "nope"))).singleElement().asString().startsWith("sinks[0].type: unknown sink type");
+        assertThat(problems(0, Map.of())).singleElement().asString().startsWith("sinks[0].type: required");
+        assertThat(problems(1, Map.of("type", "syslog", "address", "tcp://h", "facility", "nosuch", "colour", "red")))
+                .containsExactlyInAnyOrder(
+                        "sinks[1].address: expected udp://HOST:PORT, tcp://HOST:PORT or unix:/PATH, got \"tcp://h\"",
+                        "sinks[1].facility: unknown facility \"nosuch\" (kern, user, daemon, auth, authpriv, local0..local7, …)",
+                        problems(1, Map.of("type", "syslog", "colour", "red")).get(0));
+        assertThat(problems(3, Map.of("type", "alertmanager", "urls", List.of("ftp://x"), "labels", Map.of("bad-name", "v"))))
+                .contains("sinks[3].urls: expected an http:// or https:// URL, got \"ftp://x\"",
+                        "sinks[3].labels.bad-name: not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+        assertThat(problems(4, Map.of("type", "exec", "command", "rm -rf /"))).contains(
+                "sinks[4].command: expected a list (argv); use shell: true to run a string through /bin/sh");
+        assertThat(problems(5, Map.of("type", "file", "path", "/x", "min_severity", "urgent", "rate_limit",
+                Map.of("per_second", -1), "spool", Map.of("dir", "/tmp/x", "max_bytes", "lots"))))
+                .contains("sinks[5].min_severity: expected one of info, low, medium, high, critical",
+                        "sinks[5].rate_limit.per_second: expected a positive number",
+                        "sinks[5].spool.max_bytes: expected a size like 64MiB (units B, KiB, MiB, GiB, KB, MB, GB)");
+    }
+
+    @Test
+    void shouldThrowTheFirstProblemFromCreateWithItsPath() {
+        assertThatThrownBy(() -> SinkFactory.create(7, Map.of("type", "email", "smtp", "h:25", "from", "a@b",
+                "to", List.of("c@d"), "interval", "soon"), new Telemetry()))
+                .isInstanceOf(SinkConfigException.class)
+                .hasMessage("sinks[7].interval: expected a duration like 10s (units ms, s, m, h, d)")
+                .satisfies(e -> assertThat(((SinkConfigException) e).path()).containsExactly("interval"));
+    }
+
+    @Test
+    void shouldParseDurationsAndSizes() {
+        assertThat(SpecReader.parseDuration("500ms")).isEqualTo(500);
+        assertThat(SpecReader.parseDuration("10s")).isEqualTo(10_000);
+        assertThat(SpecReader.parseDuration("1m")).isEqualTo(60_000);
+        assertThat(SpecReader.parseDuration("2h")).isEqualTo(7_200_000);
+        assertThat(SpecReader.parseDuration("10")).isEqualTo(-1);
+        assertThat(SpecReader.parseSize("64MiB")).isEqualTo(64L << 20);
+        assertThat(SpecReader.parseSize("10MB")).isEqualTo(10_000_000);
+        assertThat(SpecReader.parseSize("x")).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldChooseItemsByWhatSeverityAndRules() {
+        Telemetry t = new Telemetry();
+        try (Sink s = SinkFactory.create(0, Map.of("type", "stdout", "min_severity", "high", "rules",
+                List.of("passwd-*", "exec-from-?mp")), t)) {
+            assertThat(s.name()).isEqualTo("stdout-0");
+            assertThat(s.accepts(TestAlerts.alert("1", "passwd-write", Severity.HIGH, "x"))).isTrue();
+            assertThat(s.accepts(TestAlerts.alert("2", "passwd-write", Severity.MEDIUM, "x"))).isFalse();
+            assertThat(s.accepts(TestAlerts.alert("3", "exec-from-tmp", Severity.CRITICAL, "x"))).isTrue();
+            assertThat(s.accepts(TestAlerts.alert("4", "shadow-read", Severity.CRITICAL, "x"))).isFalse();
+            assertThat(s.accepts(TestAlerts.event("5", 1))).isFalse();
+        }
+        try (Sink s = SinkFactory.create(1, Map.of("type", "stdout", "what", "events", "name", "ev"), t)) {
+            assertThat(s.name()).isEqualTo("ev");
+            assertThat(s.accepts(TestAlerts.event("5", 1))).isTrue();
+            assertThat(s.accepts(TestAlerts.alert("1"))).isFalse();
+        }
+    }
+}

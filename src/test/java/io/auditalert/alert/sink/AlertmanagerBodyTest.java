@@ -1,0 +1,30 @@
+package io.auditalert.alert.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.alert.Alert;
+import io.auditalert.alert.SinkFactory;
+import io.auditalert.alert.TestAlerts;
+import io.auditalert.metrics.Telemetry;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AlertmanagerBodyTest {
+    @Test
+    void shouldLabelAnnotateAndNeverEndInThePast() {
+        Telemetry t = new Telemetry();
+        try (AlertmanagerSink s = (AlertmanagerSink) SinkFactory.create(0, Map.of("type", "alertmanager",
+                "urls", List.of("http://127.0.0.1:1"), "labels", Map.of("team", "sec"), "field_labels", List.of("auid"),
+                "resolve_timeout", "2m"), t)) {
+            Alert a = TestAlerts.alert("id-1"); // event time in 2026-11, long before "now" below
+            long now = a.eventTimeMillis() + 86_400_000L;
+            String body = s.body(List.of(a), now);
+            assertThat(body).startsWith("[{\"labels\":{\"alertname\":\"passwd-write\",\"rule\":\"passwd-write\","
+                    + "\"severity\":\"high\",\"node\":\"vm1\",\"team\":\"sec\",\"auid\":\"1000\"}");
+            assertThat(body).contains("\"summary\":\"write to /etc/passwd by id-1\"", "\"id\":\"id-1\"",
+                    "\"startsAt\":\"" + Json.iso(a.eventTimeMillis()) + "\"",
+                    "\"endsAt\":\"" + Json.iso(now + 120_000) + "\"");
+        }
+    }
+}

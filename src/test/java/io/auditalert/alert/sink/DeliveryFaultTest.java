@@ -1,0 +1,191 @@
+package io.auditalert.alert.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.alert.Alert;
+import io.auditalert.alert.Sink;
+import io.auditalert.alert.SinkFactory;
+import io.auditalert.alert.TestAlerts;
+import io.auditalert.metrics.SinkStats;
+import io.auditalert.metrics.Telemetry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What happens when the peer goes away, refuses, or the sending process is killed. */
+class DeliveryFaultTest {
+    @TempDir
+    Path tmp;
+
+    private final Telemetry telemetry = new Telemetry();
+
+    private static void assertEveryIdOnceInOrder(List<String> got, List<String> expected, boolean allowDuplicates) {
+        List<String> firstSeen = new ArrayList<>(new LinkedHashSet<>(got));
+        assertThat(firstSeen).as("every id, none missing, in order").containsExactlyElementsOf(expected);
+        if (!allowDuplicates) {
+            assertThat(got).as("no duplicates").hasSameSizeAs(firstSeen);
+        }
+    }
+
+    @Test
+    void shouldNotRetryA400AndCountItAsPermanent() throws Exception {
+        try (FakeHttpPeer peer = new FakeHttpPeer()) {
+            peer.answer(() -> 400);
+            Sink s = SinkFactory.create(0, Map.of("type", "webhook", "url", peer.url("/x"),
+                    "retry", Map.of("initial", "10ms")), telemetry);
+            try (s) {
+                for (Alert a : TestAlerts.numbered("bad", 5)) {
+                    s.offer(a);
+                }
+                assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+                Thread.sleep(300);
+                SinkStats st = telemetry.sink(s.name(), "");
+                assertThat(peer.posts()).as("one POST per item, no retries").isEqualTo(5);
+                assertThat(st.retries.sum()).isZero();
+                assertThat(st.permanentFailures.sum()).isEqualTo(5);
+                assertThat(st.failures.sum()).isEqualTo(5);
+                assertThat(st.delivered.sum()).isZero();
+                assertThat(st.pending.getAsLong()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void shouldRetry5xxAndThenDeliver() throws Exception {
+        try (FakeHttpPeer peer = new FakeHttpPeer()) {
+            int[] calls = {0};
+            peer.answer(() -> ++calls[0] <= 3 ? 503 : 200);
+            try (Sink s = SinkFactory.create(0, Map.of("type", "webhook", "url", peer.url("/x"),
+                    "retry", Map.of("initial", "10ms")), telemetry)) {
+                s.offer(TestAlerts.alert("x1"));
+                assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+                SinkStats st = telemetry.sink(s.name(), "");
+                assertThat(st.retries.sum()).isEqualTo(3);
+                assertThat(st.delivered.sum()).isEqualTo(1);
+                assertThat(TestAlerts.ids(peer.bodies())).containsExactly("x1");
+            }
+        }
+    }
+
+    @Test
+    void shouldSendToEveryAlertmanagerAndRetryOnlyTheOneThatFailed() throws Exception {
+        try (FakeHttpPeer up = new FakeHttpPeer(); FakeHttpPeer flaky = new FakeHttpPeer();
+                FakeHttpPeer refusing = new FakeHttpPeer()) {
+            int[] calls = {0};
+            flaky.answer(() -> ++calls[0] <= 2 ? 500 : 200);
+            refusing.answer(() -> 422);
+            try (Sink s = SinkFactory.create(0, Map.of("type", "alertmanager",
+                    "urls", List.of(up.url(""), flaky.url("/"), refusing.url("")), "retry", Map.of("initial", "10ms")),
+                    telemetry)) {
+                List<Alert> sent = TestAlerts.numbered("am", 3);
+                sent.forEach(s::offer);
+                assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+                List<String> ids = sent.stream().map(Alert::id).toList();
+                assertEveryIdOnceInOrder(TestAlerts.ids(up.bodies()), ids, false);
+                assertEveryIdOnceInOrder(TestAlerts.ids(flaky.bodies()), ids, false);
+                assertThat(up.requests()).allSatisfy(r -> assertThat(r.path()).isEqualTo("/api/v2/alerts"));
+                assertThat(refusing.posts()).as("a 4xx URL is not retried").isLessThanOrEqualTo(ids.size());
+                SinkStats st = telemetry.sink(s.name(), "");
+                assertThat(st.delivered.sum()).isEqualTo(3);
+                assertThat(st.permanentFailures.sum()).isPositive();
+            }
+        }
+    }
+
+    /**
+     * The peer is down for 30 s while an alert is offered every 50 ms, then comes back: every alert
+     * arrives, once, in order. The back-off is capped at 2 s so the test does not wait out a long
+     * retry after the peer is back.
+     */
+    @Test
+    void shouldDeliverEveryAlertAfterA30SecondOutage() throws Exception {
+        try (FakeHttpPeer peer = new FakeHttpPeer()) {
+            Map<String, Object> spec = Map.of("type", "webhook", "url", peer.url("/hook"),
+                    "spool", tmp.resolve("spool").toString(), "retry", Map.of("initial", "100ms", "max", "2s"));
+            try (Sink s = SinkFactory.create(0, spec, telemetry)) {
+                List<String> ids = new ArrayList<>();
+                int i = 0;
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                while (System.nanoTime() < end) {
+                    Alert a = TestAlerts.alert(String.format("out-%05d", i++));
+                    ids.add(a.id());
+                    s.offer(a);
+                    Thread.sleep(50);
+                }
+                peer.stop();
+                end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (System.nanoTime() < end) {
+                    Alert a = TestAlerts.alert(String.format("out-%05d", i++));
+                    ids.add(a.id());
+                    s.offer(a);
+                    Thread.sleep(50);
+                }
+                SinkStats st = telemetry.sink(s.name(), "");
+                assertThat(st.failures.sum()).isPositive();
+                assertThat(st.pending.getAsLong()).isGreaterThan(400);
+                peer.restart();
+                for (int k = 0; k < 20; k++) {
+                    Alert a = TestAlerts.alert(String.format("out-%05d", i++));
+                    ids.add(a.id());
+                    s.offer(a);
+                }
+                assertThat(s.drain(Duration.ofSeconds(30))).isTrue();
+                assertThat(st.pending.getAsLong()).isZero();
+                assertEveryIdOnceInOrder(TestAlerts.ids(peer.bodies()), ids, false);
+                assertThat(st.dropped.sum()).isZero();
+                assertThat(st.delivered.sum()).isEqualTo(ids.size());
+            }
+        }
+    }
+
+    /**
+     * A process spooling alerts for a peer that is down is killed with SIGKILL; another process
+     * started over the same spool delivers everything the first one accepted, before its own.
+     */
+    @Test
+    void shouldDeliverEverySpooledAlertAfterKill9AndRestart() throws Exception {
+        try (FakeHttpPeer peer = new FakeHttpPeer()) {
+            String url = peer.url("/hook");
+            peer.stop();
+            Path spool = tmp.resolve("spool");
+            Process first = child(spool, url, "k1", 300, "hold");
+            assertThat(lines(first).readLine()).isEqualTo("OFFERED");
+            Thread.sleep(500); // a few failed attempts meanwhile
+            first.destroyForcibly();
+            assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(first.exitValue()).isEqualTo(137);
+            peer.restart();
+            Process second = child(spool, url, "k2", 50, "drain");
+            BufferedReader out = lines(second);
+            assertThat(out.readLine()).isEqualTo("OFFERED");
+            assertThat(out.readLine()).isEqualTo("DRAINED true 0");
+            assertThat(second.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            List<String> expected = new ArrayList<>();
+            TestAlerts.numbered("k1", 300).forEach(a -> expected.add(a.id()));
+            TestAlerts.numbered("k2", 50).forEach(a -> expected.add(a.id()));
+            assertEveryIdOnceInOrder(TestAlerts.ids(peer.bodies()), expected, true);
+        }
+    }
+
+    private Process child(Path spool, String url, String prefix, int n, String mode) throws Exception {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-cp", cp, SpoolChild.class.getName(),
+                spool.toString(), url, prefix, Integer.toString(n), mode);
+        pb.redirectError(tmp.resolve(prefix + ".err").toFile());
+        return pb.start();
+    }
+
+    private static BufferedReader lines(Process p) {
+        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    }
+}

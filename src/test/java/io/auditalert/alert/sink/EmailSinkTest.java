@@ -1,0 +1,94 @@
+package io.auditalert.alert.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.alert.Alert;
+import io.auditalert.alert.Severity;
+import io.auditalert.alert.Sink;
+import io.auditalert.alert.SinkFactory;
+import io.auditalert.alert.TestAlerts;
+import io.auditalert.metrics.SinkStats;
+import io.auditalert.metrics.Telemetry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EmailSinkTest {
+    private final Telemetry telemetry = new Telemetry();
+
+    @Test
+    void shouldMailTheFirstAlertAtOnceAndBatchTheRestOfTheInterval() throws Exception {
+        try (FakeSmtpPeer peer = new FakeSmtpPeer();
+                Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),
+                        "from", "auditalert@test", "to", List.of("a@test", "b@test"), "interval", "1s"), telemetry)) {
+            s.offer(TestAlerts.alert("m-0", "shadow-read", Severity.CRITICAL, "root read /etc/shadow"));
+            SinkContract.await("first mail", Duration.ofSeconds(5), () -> peer.messages().size() == 1);
+            for (Alert a : TestAlerts.numbered("m", 5).subList(1, 5)) {
+                s.offer(a);
+            }
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            SinkContract.await("second mail", Duration.ofSeconds(5), () -> peer.messages().size() == 2);
+            String first = peer.messages().get(0);
+            assertThat(first).contains("Subject: [auditalert] critical shadow-read\n", "To: a@test, b@test\n",
+                    "Content-Type: text/plain; charset=utf-8\n", "root read /etc/shadow\n", "id: m-0\n");
+            String second = peer.messages().get(1);
+            assertThat(second).contains("Subject: [auditalert] high passwd-write and 3 more\n",
+                    "id: m-00001\n", "id: m-00004\n");
+        }
+    }
+
+    @Test
+    void shouldEncodeNonAsciiSubjectsAndBase64LongLines() throws Exception {
+        assertThat(EmailSink.encodeHeader("plain")).isEqualTo("plain");
+        assertThat(EmailSink.encodeHeader("über")).isEqualTo("=?UTF-8?B?w7xiZXI=?=");
+        try (FakeSmtpPeer peer = new FakeSmtpPeer();
+                Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),
+                        "from", "auditalert@test", "to", "a@test"), telemetry)) {
+            s.offer(TestAlerts.alert("long", "r", Severity.HIGH, "x".repeat(2000)));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            SinkContract.await("mail", Duration.ofSeconds(5), () -> peer.messages().size() == 1);
+            String m = peer.messages().get(0);
+            assertThat(m).contains("Content-Transfer-Encoding: base64\n");
+            assertThat(m.lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(998));
+        }
+    }
+
+    @Test
+    void shouldRefuseFor5xxAndRetry4xx() throws Exception {
+        try (FakeSmtpPeer peer = new FakeSmtpPeer();
+                Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),
+                        "from", "auditalert@test", "to", "a@test", "interval", "0ms",
+                        "retry", Map.of("initial", "20ms")), telemetry)) {
+            SinkStats st = telemetry.sink(s.name(), "");
+            peer.dataReply(554);
+            s.offer(TestAlerts.alert("refused"));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            assertThat(st.permanentFailures.sum()).isEqualTo(1);
+            assertThat(st.retries.sum()).isZero();
+            peer.dataReply(451);
+            s.offer(TestAlerts.alert("later"));
+            SinkContract.await("a retry", Duration.ofSeconds(5), () -> st.retries.sum() > 0);
+            peer.dataReply(250);
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            assertThat(peer.messages()).singleElement().asString().contains("id: later");
+        }
+    }
+
+    @Test
+    void shouldAuthenticateWithPlainOrLogin() throws Exception {
+        for (String mech : List.of("PLAIN LOGIN", "LOGIN")) {
+            try (FakeSmtpPeer peer = new FakeSmtpPeer()) {
+                peer.requireAuth("alerts", "pa:ss wörd", mech);
+                try (Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),
+                        "from", "auditalert@test", "to", "a@test", "username", "alerts", "password", "pa:ss wörd"),
+                        telemetry)) {
+                    s.offer(TestAlerts.alert("auth-" + mech.length()));
+                    assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+                }
+                assertThat(peer.logins()).containsExactly(mech.split(" ")[0] + " alerts");
+                assertThat(peer.messages()).hasSize(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.auditalert.alert.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.alert.Sink;
+import io.auditalert.alert.SinkFactory;
+import io.auditalert.alert.TestAlerts;
+import io.auditalert.metrics.SinkStats;
+import io.auditalert.metrics.Telemetry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExecSinkTest {
+    @TempDir
+    Path tmp;
+
+    private final Telemetry telemetry = new Telemetry();
+
+    @Test
+    void shouldGiveTheCommandTheJsonOnStdinWithoutAShell() throws Exception {
+        Path out = tmp.resolve("got.json");
+        try (Sink s = SinkFactory.create(0, Map.of("type", "exec", "command",
+                List.of("/usr/bin/tee", out.toString())), telemetry)) {
+            s.offer(TestAlerts.alert("e-1", "r", io.auditalert.alert.Severity.HIGH, "a; rm -rf / $(reboot)"));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            String json = Files.readString(out);
+            assertThat(json).isEqualTo(new String(TestAlerts.alert("e-1", "r", io.auditalert.alert.Severity.HIGH,
+                    "a; rm -rf / $(reboot)").json(), java.nio.charset.StandardCharsets.UTF_8) + "\n");
+            assertThat(telemetry.sink(s.name(), "").delivered.sum()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldCountNonZeroExitAndTimeoutAsPermanentFailures() throws Exception {
+        try (Sink s = SinkFactory.create(0, Map.of("type", "exec", "command", "exit 3", "shell", true), telemetry)) {
+            s.offer(TestAlerts.alert("e-2"));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            SinkStats st = telemetry.sink(s.name(), "");
+            assertThat(st.permanentFailures.sum()).isEqualTo(1);
+            assertThat(st.retries.sum()).isZero();
+            assertThat(((ExecSink) s).lastExit()).isEqualTo(3);
+        }
+        try (Sink s = SinkFactory.create(1, Map.of("type", "exec", "command", List.of("/bin/sleep", "30"),
+                "timeout", "300ms"), telemetry)) {
+            long t0 = System.nanoTime();
+            s.offer(TestAlerts.alert("e-3"));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            assertThat(System.nanoTime() - t0).isLessThan(5_000_000_000L);
+            assertThat(telemetry.sink(s.name(), "").permanentFailures.sum()).isEqualTo(1);
+            assertThat(((ExecSink) s).lastExit()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void shouldRunAtMostConcurrencyCommandsAtOnce() throws Exception {
+        Path dir = tmp.resolve("runs");
+        Files.createDirectories(dir);
+        // each run records how many runs were alive when it started
+        String script = "d=\"$0\"; touch \"$d/$$\"; ls \"$d\" | wc -l >> \"$d.count\"; sleep 0.2; rm \"$d/$$\"";
+        try (Sink s = SinkFactory.create(0, Map.of("type", "exec", "command", List.of("/bin/sh", "-c", script,
+                dir.toString()), "concurrency", 2), telemetry)) {
+            TestAlerts.numbered("p", 8).forEach(s::offer);
+            assertThat(s.drain(Duration.ofSeconds(20))).isTrue();
+        }
+        List<Integer> counts = Files.readAllLines(Path.of(dir + ".count")).stream().map(String::strip)
+                .map(Integer::parseInt).toList();
+        assertThat(counts).hasSize(8).allSatisfy(c -> assertThat(c).isBetween(1, 2));
+        assertThat(counts).contains(2);
+    }
+}

@@ -1,0 +1,69 @@
+package io.auditalert.alert.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.alert.Sink;
+import io.auditalert.alert.SinkFactory;
+import io.auditalert.alert.TestAlerts;
+import io.auditalert.metrics.Telemetry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileSinkTest {
+    @TempDir
+    Path tmp;
+
+    private final Telemetry telemetry = new Telemetry();
+
+    @Test
+    void shouldForwardOnlyEventsWhenWhatIsEvents() throws Exception {
+        Path f = tmp.resolve("events.jsonl");
+        try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", f.toString(), "what", "events"), telemetry)) {
+            for (var a : java.util.List.of(TestAlerts.event("ev-1", 1), TestAlerts.alert("al-1"), TestAlerts.event("ev-2", 2))) {
+                if (s.accepts(a)) {
+                    s.offer(a);
+                }
+            }
+            assertThat(s.drain(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(Files.readAllLines(f)).containsExactly(
+                new String(TestAlerts.event("ev-1", 1).json()), new String(TestAlerts.event("ev-2", 2).json()));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r-----");
+    }
+
+    @Test
+    void shouldKeepAtMostMaxFilesRotated() throws Exception {
+        Path f = tmp.resolve("a.jsonl");
+        try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", f.toString(), "max_size", "1KiB",
+                "max_files", 2, "batch", 1), telemetry)) {
+            TestAlerts.numbered("r", 40).forEach(s::offer);
+            assertThat(s.drain(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(Files.exists(tmp.resolve("a.jsonl.1"))).isTrue();
+        assertThat(Files.exists(tmp.resolve("a.jsonl.2"))).isTrue();
+        assertThat(Files.exists(tmp.resolve("a.jsonl.3"))).isFalse();
+        assertThat(Files.size(f)).isLessThanOrEqualTo(1024);
+        String last = Files.readString(f);
+        assertThat(TestAlerts.ids(last)).last().isEqualTo("r-00039");
+    }
+
+    @Test
+    void shouldReopenAfterLogrotateMovedTheFile() throws Exception {
+        Path f = tmp.resolve("b.jsonl");
+        try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", f.toString()), telemetry)) {
+            s.offer(TestAlerts.alert("before"));
+            assertThat(s.drain(Duration.ofSeconds(5))).isTrue();
+            Files.move(f, tmp.resolve("b.jsonl.old"));
+            Thread.sleep(1100); // the file's identity is checked at most once a second
+            s.offer(TestAlerts.alert("after"));
+            assertThat(s.drain(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(TestAlerts.ids(Files.readString(tmp.resolve("b.jsonl.old")))).containsExactly("before");
+        assertThat(TestAlerts.ids(Files.readString(f))).containsExactly("after");
+    }
+}

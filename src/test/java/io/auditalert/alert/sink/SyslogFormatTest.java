@@ -1,0 +1,77 @@
+package io.auditalert.alert.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.alert.Alert;
+import io.auditalert.alert.Severity;
+import io.auditalert.alert.TestAlerts;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SyslogFormatTest {
+    private static final long T = 1_795_000_333_301L; // 2026-11-18T11:12:13.301Z
+
+    private static Alert alert(Severity sev, Map<String, String> fields, String node) {
+        return new Alert("id-7", T, "passwd-write", sev, "write to /etc/passwd", List.of(), node, 33, List.of("k"),
+                fields, 4, "{\"id\":\"id-7\"}".getBytes(StandardCharsets.UTF_8), 0);
+    }
+
+    private static String fmt(SyslogFormat f, Alert a) {
+        return new String(f.format(a), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldWriteRfc5424WithEscapedStructuredData() {
+        SyslogFormat f = new SyslogFormat(true, 10, "vm", "auditalert", 4242, false, ZoneOffset.UTC);
+        String m = fmt(f, alert(Severity.CRITICAL, Map.of("auid", "1000", "exe", "/tmp/a \"b\" [c]\\d"), null));
+        assertThat(m).isEqualTo("<82>1 2026-11-18T11:12:13.301Z vm auditalert 4242 passwd-write "
+                + "[auditalert@32473 rule=\"passwd-write\" severity=\"critical\" serial=\"33\" auid=\"1000\" "
+                + "exe=\"/tmp/a \\\"b\\\" [c\\]\\\\d\" id=\"id-7\" suppressed=\"4\"] write to /etc/passwd");
+    }
+
+    @Test
+    void shouldMapRuleSeverityToSyslogSeverity() {
+        assertThat(SyslogFormat.severity(Severity.CRITICAL)).isEqualTo(2);
+        assertThat(SyslogFormat.severity(Severity.HIGH)).isEqualTo(3);
+        assertThat(SyslogFormat.severity(Severity.MEDIUM)).isEqualTo(4);
+        assertThat(SyslogFormat.severity(Severity.LOW)).isEqualTo(5);
+        assertThat(SyslogFormat.severity(Severity.INFO)).isEqualTo(6);
+        assertThat(SyslogFormat.severity(null)).as("forwarded events").isEqualTo(6);
+        assertThat(SyslogFormat.facility("local3")).isEqualTo(19);
+        assertThat(SyslogFormat.facility("authpriv")).isEqualTo(10);
+    }
+
+    @Test
+    void shouldWriteRfc3164WithTheEventNodeAsHost() {
+        SyslogFormat f = new SyslogFormat(false, 4, "vm", "auditalert", 99, false, ZoneOffset.UTC);
+        assertThat(fmt(f, alert(Severity.LOW, Map.of(), "web-1")))
+                .isEqualTo("<37>Nov 18 11:12:13 web-1 auditalert[99]: low passwd-write: write to /etc/passwd");
+    }
+
+    @Test
+    void shouldPadSingleDigitDaysWithASpaceIn3164() {
+        SyslogFormat f = new SyslogFormat(false, 4, "vm", "a", 1, false, ZoneOffset.UTC);
+        Alert a = new Alert("i", 1_796_192_000_000L, "r", Severity.INFO, "o", List.of(), null, 1, List.of(), Map.of(),
+                0, new byte[0], 0); // 2026-12-02
+        assertThat(fmt(f, a)).startsWith("<38>Dec  2 ");
+    }
+
+    @Test
+    void shouldForwardEventsAsJsonWithMsgidEvent() {
+        SyslogFormat f = new SyslogFormat(true, 10, "vm", "auditalert", 1, false, ZoneOffset.UTC);
+        Alert e = TestAlerts.event("ev-1", 77);
+        String m = fmt(f, e);
+        assertThat(m).startsWith("<86>1 ").contains(" auditalert 1 event [auditalert@32473 serial=\"77\" id=\"ev-1\"] {");
+        assertThat(m).endsWith(new String(e.json(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldKeepHeaderFieldsPrintable() {
+        assertThat(SyslogFormat.printable("a b\tc", 32)).isEqualTo("a_b_c");
+        assertThat(SyslogFormat.printable("x".repeat(40), 32)).hasSize(32);
+        assertThat(SyslogFormat.printable("", 32)).isEqualTo("-");
+    }
+}

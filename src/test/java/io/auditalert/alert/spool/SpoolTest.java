@@ -1,0 +1,171 @@
+package io.auditalert.alert.spool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.alert.Alert;
+import io.auditalert.alert.Severity;
+import io.auditalert.alert.TestAlerts;
+import io.auditalert.metrics.SinkStats;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolTest {
+    @TempDir
+    Path dir;
+
+    private final SinkStats stats = new SinkStats("t", "test");
+
+    private static List<String> ids(List<Backlog.Item> items) {
+        return items.stream().map(i -> i.alert().id()).toList();
+    }
+
+    /** Takes everything from the spool in order, acknowledging as it goes. */
+    private static List<String> drainAll(Spool s) {
+        List<String> out = new ArrayList<>();
+        for (List<Backlog.Item> b = s.peek(7); !b.isEmpty(); b = s.peek(7)) {
+            out.addAll(ids(b));
+            s.ackThrough(b.get(b.size() - 1).seq());
+        }
+        return out;
+    }
+
+    @Test
+    void shouldRoundTripEveryAlertField() throws IOException {
+        Alert a = new Alert("id-1", 1234, "r", Severity.CRITICAL, "out ü", List.of("t1", "t2"), "node", 42,
+                List.of("k1"), Map.of("auid", "1000", "exe", "/bin/x"), 7, "{\"a\":1}".getBytes(), 99);
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            s.append(a);
+            s.append(TestAlerts.event("ev", 5));
+            List<Backlog.Item> items = s.peek(10);
+            Alert b = items.get(0).alert();
+            assertThat(b).usingRecursiveComparison().ignoringFields("arrivalNanos", "json").isEqualTo(a);
+            assertThat(b.json()).isEqualTo(a.json());
+            assertThat(items.get(1).alert().isEvent()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldKeepUnacknowledgedItemsAcrossRestartInOrder() throws IOException {
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            for (Alert a : TestAlerts.numbered("a", 100)) {
+                assertThat(s.append(a)).isTrue();
+            }
+            List<Backlog.Item> head = s.peek(30);
+            s.ackThrough(head.get(29).seq());
+            s.peek(50); // peeked but not acknowledged: must come back
+            assertThat(s.size()).isEqualTo(70);
+        }
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            assertThat(s.size()).isEqualTo(70);
+            s.append(TestAlerts.alert("b-1"));
+            List<String> got = drainAll(s);
+            assertThat(got).hasSize(71);
+            assertThat(got.get(0)).isEqualTo("a-00030");
+            assertThat(got.get(69)).isEqualTo("a-00099");
+            assertThat(got.get(70)).isEqualTo("b-1");
+            assertThat(s.size()).isZero();
+        }
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            assertThat(s.size()).as("nothing redelivered after everything was acknowledged").isZero();
+        }
+    }
+
+    @Test
+    void shouldCutADamagedTailAndKeepWhatPrecedesIt() throws IOException {
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            for (Alert a : TestAlerts.numbered("a", 10)) {
+                s.append(a);
+            }
+        }
+        Path seg;
+        try (Stream<Path> l = Files.list(dir)) {
+            seg = l.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+        }
+        long size = Files.size(seg);
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+            ch.truncate(size - 5); // a crash in the middle of the last append
+        }
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            assertThat(s.size()).isEqualTo(9);
+            s.append(TestAlerts.alert("after"));
+            List<String> got = drainAll(s);
+            assertThat(got).hasSize(10).startsWith("a-00000").endsWith("a-00008", "after");
+        }
+    }
+
+    @Test
+    void shouldRedeliverFromTheOldestWhenTheAckFileIsDamaged() throws IOException {
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            for (Alert a : TestAlerts.numbered("a", 5)) {
+                s.append(a);
+            }
+            List<Backlog.Item> b = s.peek(2);
+            s.ackThrough(b.get(1).seq());
+        }
+        Files.write(dir.resolve("ack"), new byte[] {1, 2, 3});
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            assertThat(drainAll(s)).as("at-least-once: duplicates, no loss").hasSize(5);
+        }
+    }
+
+    @Test
+    void shouldDropTheOldestWhenFullAndCountThem() throws IOException {
+        long max = 1 << 20;
+        int n = 0;
+        try (Spool s = new Spool(dir, max, false, stats)) {
+            Alert big = TestAlerts.alert("x");
+            int per = big.json().length + 200;
+            int total = (int) (3 * max / per);
+            for (int i = 0; i < total; i++) {
+                assertThat(s.append(TestAlerts.alert(String.format("a-%06d", i)))).isTrue();
+                n++;
+            }
+            assertThat(s.bytes()).isLessThanOrEqualTo(max);
+            assertThat(stats.dropped.sum()).isPositive();
+            assertThat(s.size() + stats.dropped.sum()).isEqualTo(n);
+            List<String> got = drainAll(s);
+            assertThat(got).hasSize((int) (n - stats.dropped.sum()));
+            assertThat(got.get(got.size() - 1)).as("the newest are kept").isEqualTo(String.format("a-%06d", n - 1));
+            for (int i = 1; i < got.size(); i++) {
+                assertThat(got.get(i).compareTo(got.get(i - 1))).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void shouldDeleteSegmentsOnceAcknowledged() throws IOException {
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            for (int i = 0; i < 3000; i++) {
+                s.append(TestAlerts.alert("a-" + i));
+            }
+            assertThat(segments()).isGreaterThan(2);
+            drainAll(s);
+            assertThat(segments()).isEqualTo(1);
+        }
+    }
+
+    private long segments() throws IOException {
+        try (Stream<Path> l = Files.list(dir)) {
+            return l.filter(p -> p.toString().endsWith(".seg")).count();
+        }
+    }
+
+    @Test
+    void shouldRefuseASecondOpenOfTheSameSpool() throws IOException {
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            assertThat(s.durable()).isTrue();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Spool(dir, 1 << 20, false, stats))
+                    .isInstanceOf(IOException.class).hasMessageContaining("in use");
+        }
+        new Spool(dir, 1 << 20, false, stats).close();
+    }
+}

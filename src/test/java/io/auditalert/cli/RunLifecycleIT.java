@@ -1,0 +1,169 @@
+package io.auditalert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.testutil.Jar;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A live {@code auditalert run} process: alerts reach the file sink, SIGHUP loads a rule added on
+ * disk, a broken rules file keeps the old rules firing (and is counted), SIGTERM stops it with exit 0
+ * and every alert of what it read delivered; end of input also exits 0.
+ */
+class RunLifecycleIT {
+    @TempDir
+    Path dir;
+    private int serial = 100;
+
+    private static final String RULE_A = "- rule: alpha-key\n  condition: SYSCALL.key = \"alpha\"\n  severity: high\n  output: \"alpha by {exe}\"\n";
+    private static final String RULE_B = "- rule: beta-key\n  condition: SYSCALL.key = \"beta\"\n  severity: low\n  output: \"beta by {exe}\"\n";
+
+    private String event(String key) {
+        int s = serial++;
+        long sec = System.currentTimeMillis() / 1000;
+        String stamp = "msg=audit(" + sec + ".000:" + s + "):";
+        return "type=SYSCALL " + stamp + " arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid="
+                + (5_000_000 + s) + " auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"sh\" exe=\"/usr/bin/sh\" key=\""
+                + key + "\"\ntype=PROCTITLE " + stamp + " proctitle=7368\ntype=EOE " + stamp + " \n";
+    }
+
+    private Process start(Path config, int port) throws IOException {
+        return new ProcessBuilder(Jar.command("run", "--config", config.toString(), "--metrics", "127.0.0.1:" + port))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("run.log").toFile())
+                .start();
+    }
+
+    private List<String> alerts() throws IOException {
+        Path f = dir.resolve("alerts.jsonl");
+        return Files.exists(f) ? Files.readAllLines(f) : List.of();
+    }
+
+    private static boolean await(Supplier<Boolean> condition, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            if (condition.get()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return condition.get();
+    }
+
+    private long count(String rule) {
+        try {
+            return alerts().stream().filter(l -> l.contains("\"rule\":\"" + rule + "\"")).count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static void signal(Process p, String sig) throws IOException, InterruptedException {
+        assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor()).isZero();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Path config(Path rules) throws IOException {
+        Path cfg = dir.resolve("auditalert.yml");
+        Files.writeString(cfg, "rules: [" + rules.getFileName() + "]\nworkers: 2\nsinks:\n  - {type: file, path: "
+                + dir.resolve("alerts.jsonl") + "}\n");
+        return cfg;
+    }
+
+    @Test
+    void shouldReloadOnHupKeepOldRulesWhenBrokenAndStopCleanlyOnTerm() throws Exception {
+        Path rules = dir.resolve("rules.yml");
+        Files.writeString(rules, RULE_A);
+        int port = freePort();
+        Process p = start(config(rules), port);
+        try (OutputStream in = p.getOutputStream()) {
+            write(in, event("alpha"));
+            assertThat(await(() -> count("alpha-key") == 1, 20_000)).as("first alert; log: %s", log()).isTrue();
+
+            write(in, event("beta"));
+            Files.writeString(rules, RULE_A + RULE_B);
+            signal(p, "HUP");
+            assertThat(await(() -> log().contains("reloaded"), 10_000)).as("reload logged; log: %s", log()).isTrue();
+            write(in, event("beta"));
+            assertThat(await(() -> count("beta-key") == 1, 5_000)).as("the rule added on disk fires").isTrue();
+
+            Files.writeString(rules, RULE_A + RULE_B + "- rule: broken\n  condition: exe startswith\n");
+            signal(p, "HUP");
+            assertThat(await(() -> log().contains("reload failed"), 10_000)).as("reload failure logged; log: %s", log()).isTrue();
+            assertThat(log()).contains("rules.yml:5:");
+            for (int i = 0; i < 50; i++) {
+                write(in, event("alpha") + event("beta"));
+            }
+            assertThat(await(() -> count("alpha-key") == 51 && count("beta-key") == 51, 10_000))
+                    .as("old rules still fire: alpha %d beta %d", count("alpha-key"), count("beta-key")).isTrue();
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).containsPattern("auditalert_reloads_total\\{result=\"failure\"[^}]*\\} 1\\.0")
+                    .containsPattern("auditalert_alerts_total\\{rule=\"alpha-key\",severity=\"high\"[^}]*\\} 51\\.0");
+
+            // events still open in the ring or the assembler when TERM arrives are delivered, not lost
+            for (int i = 0; i < 200; i++) {
+                write(in, event("alpha"));
+            }
+            long sent = System.nanoTime();
+            signal(p, "TERM");
+            assertThat(p.waitFor(5, TimeUnit.SECONDS)).as("stops after SIGTERM").isTrue();
+            System.out.printf("run stopped %d ms after SIGTERM%n", (System.nanoTime() - sent) / 1_000_000);
+        } catch (IOException e) {
+            // stdin closes when the process exits first
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).as("exit status after SIGTERM; log: %s", log()).isZero();
+        assertThat(count("alpha-key")).isEqualTo(251);
+    }
+
+    @Test
+    void shouldExitZeroAtEndOfInputWithEveryAlertWritten() throws Exception {
+        Path rules = dir.resolve("rules.yml");
+        Files.writeString(rules, RULE_A);
+        Process p = start(config(rules), freePort());
+        try (OutputStream in = p.getOutputStream()) {
+            for (int i = 0; i < 500; i++) {
+                write(in, event("alpha"));
+            }
+            // an event without EOE: completed at end of input, not lost
+            in.write(event("alpha").replaceAll("type=EOE[^\n]*\n", "").replaceAll("type=PROCTITLE[^\n]*\n", "").getBytes(StandardCharsets.ISO_8859_1));
+        }
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("log: %s", log()).isZero();
+        assertThat(count("alpha-key")).isEqualTo(501);
+    }
+
+    private static void write(OutputStream in, String s) throws IOException {
+        in.write(s.getBytes(StandardCharsets.ISO_8859_1));
+        in.flush();
+    }
+
+    private String log() {
+        try {
+            return Files.readString(dir.resolve("run.log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.auditalert.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class YamlDocTest {
+    static final String CONFIG = String.join("\n",
+            "input: stdin",
+            "workers: 2",
+            "ring: {capacity: 65536, max_bytes: 64MiB, when_full: drop}",
+            "assembly: {timeout: 2s, max_inflight: lots}",
+            "metrics: {listen: \"127.0.0.1:8617\"}",
+            "rules: [/etc/auditalert/rules.d/*.yml]",
+            "colour: blue",
+            "");
+
+    @Test
+    void shouldReadTypedValuesAndReportEveryProblemWithItsPosition() {
+        List<ConfigError> errors = new ArrayList<>();
+        YamlNode root = YamlDoc.parse("a.yml", CONFIG, errors).root();
+        assertThat(root.checkKeys("input", "workers", "ring", "assembly", "metrics", "rules")).isFalse();
+        assertThat(root.getString("input", null)).isEqualTo("stdin");
+        assertThat(root.getLong("workers", 0)).isEqualTo(2);
+        YamlNode ring = root.get("ring");
+        assertThat(ring.getLong("capacity", 0)).isEqualTo(65536);
+        assertThat(ring.getBytes("max_bytes", 0)).isEqualTo(64L << 20);
+        YamlNode assembly = root.get("assembly");
+        assertThat(assembly.getDurationMillis("timeout", 0)).isEqualTo(2000);
+        assertThat(assembly.getLong("max_inflight", 20000)).isEqualTo(20000);
+        assertThat(root.getStringList("rules")).containsExactly("/etc/auditalert/rules.d/*.yml");
+        assertThat(root.get("absent")).isNull();
+        assertThat(errors).extracting(ConfigError::toString).containsExactly(
+                "a.yml:7:1: unknown key 'colour' (expected one of: input, workers, ring, assembly, metrics, rules)",
+                "a.yml:4:39: expected an integer");
+    }
+
+    @Test
+    void shouldMapOffsetsInsideScalarsBackToTheSource() {
+        List<ConfigError> errors = new ArrayList<>();
+        YamlNode root = YamlDoc.parse("b.yml", "a: plain text here\nb: \"quoted \\\"x\\\" y\"\nc: |\n  one\n  two\n",
+                errors).root();
+        assertThat(root.get("a").positionOf(6)).containsExactly(1, 10); // "text"
+        assertThat(root.get("b").positionOf(8)).containsExactly(2, 14); // the x after the escaped quote
+        assertThat(root.get("c").positionOf(4)).containsExactly(5, 3); // "two"
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void shouldReportDuplicateKeysAndRequiredKeys() {
+        List<ConfigError> errors = new ArrayList<>();
+        YamlNode root = YamlDoc.parse("c.yml", "x: 1\nx: 2\n", errors).root();
+        root.checkKeys("x");
+        assertThat(root.require("y")).isNull();
+        assertThat(errors).extracting(ConfigError::toString).containsExactly(
+                "c.yml:2:1: duplicate key 'x'", "c.yml:1:1: missing required key 'y'");
+    }
+}

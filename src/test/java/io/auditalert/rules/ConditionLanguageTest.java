@@ -1,0 +1,368 @@
+package io.auditalert.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.assemble.AuditEvent;
+import io.auditalert.config.ConfigError;
+import io.auditalert.metrics.RuleStats;
+import io.auditalert.metrics.Telemetry;
+import io.auditalert.parse.ByteBuf;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rule language of DESIGN §3.3, operator by operator, on real audit records: the capture in
+ * src/test/resources/rules (see its README) and lines from ../shared/corpus named beside each test.
+ */
+class ConditionLanguageTest {
+    static final List<AuditEvent> CAPTURE = TestEvents.resource("/rules/capture-workload.log");
+    /** /tmp/aa-true --password=hunter2 --token abc, run from /tmp by root. */
+    static final AuditEvent EXEC_TMP = TestEvents.serial(CAPTURE, 16700);
+    /** /usr/bin/env "ünïcode arg" (the argument is hex-encoded in the record). */
+    static final AuditEvent EXEC_UNICODE = TestEvents.serial(CAPTURE, 16701);
+    /** cat /etc/shadow as uid 65534: openat fails with EACCES. */
+    static final AuditEvent SHADOW_DENIED = TestEvents.serial(CAPTURE, 16657);
+    /** cat /etc/shadow as root: openat succeeds. */
+    static final AuditEvent SHADOW_READ = TestEvents.serial(CAPTURE, 16642);
+    /** CONFIG_CHANGE for adding the exec_changes watch: key is the rule's, auid unset. */
+    static final AuditEvent CONFIG_CHANGE = TestEvents.serial(CAPTURE, 16611);
+
+    /** elastic_go-libaudit/aucoalesce__testdata__ubuntu-17.04-linux-4.10.0.yaml.extracted.log */
+    static final AuditEvent USER_AUTH = TestEvents.one(
+            "type=USER_AUTH msg=audit(1493162652.324:18669): pid=9730 uid=0 auid=1001 ses=1 "
+                    + "msg='op=PAM:authentication acct=\"root\" exe=\"/bin/su\" hostname=? addr=? "
+                    + "terminal=/dev/pts/0 res=success'");
+
+    static final Names NAMES = new FakeNames();
+
+    static RuleSet load(String yaml) {
+        RuleLoader.Result r = RuleLoader.loadTexts(Map.of("test.yml", yaml), NAMES, new Telemetry());
+        assertThat(r.errors()).as("load errors").isEmpty();
+        return r.ruleSet();
+    }
+
+    static boolean matches(String condition, AuditEvent ev) {
+        return matches("", condition, ev);
+    }
+
+    /** Loads {@code prelude} (lists, macros) plus a rule with this condition and evaluates it. */
+    static boolean matches(String prelude, String condition, AuditEvent ev) {
+        RuleSet set = load(prelude + "- rule: r\n  condition: '" + condition.replace("'", "''") + "'\n");
+        List<String> hits = new ArrayList<>();
+        set.evaluate(ev, new EvalScratch(), (rule, e) -> hits.add(rule.name()));
+        return !hits.isEmpty();
+    }
+
+    static List<ConfigError> errors(String yaml) {
+        RuleLoader.Result r = RuleLoader.loadTexts(Map.of("bad.yml", yaml), NAMES, new Telemetry());
+        assertThat(r.ok()).isFalse();
+        return r.errors();
+    }
+
+    @Test
+    void shouldCompareStringsByEqualityOnDecodedValues() {
+        assertThat(matches("exe = /tmp/aa-true", EXEC_TMP)).isTrue();
+        assertThat(matches("exe = \"/tmp/aa-true\"", EXEC_TMP)).isTrue();
+        assertThat(matches("exe = /tmp/aa", EXEC_TMP)).isFalse();
+        assertThat(matches("comm = aa-true", EXEC_TMP)).isTrue();
+    }
+
+    @Test
+    void shouldTreatNotEqualAsExactlyNotEqual() {
+        assertThat(matches("exe != /usr/bin/ls", EXEC_TMP)).isTrue();
+        assertThat(matches("exe != /tmp/aa-true", EXEC_TMP)).isFalse();
+        // absent field: = is false, so != is true
+        assertThat(matches("acct = root", EXEC_TMP)).isFalse();
+        assertThat(matches("acct != root", EXEC_TMP)).isTrue();
+    }
+
+    @Test
+    void shouldCompareNumbers() {
+        assertThat(matches("pid = 26766", EXEC_TMP)).isEqualTo(matches("pid >= 26766 and pid <= 26766", EXEC_TMP));
+        assertThat(matches("argc = 4", EXEC_TMP)).isTrue();
+        assertThat(matches("argc > 3", EXEC_TMP)).isTrue();
+        assertThat(matches("argc >= 4", EXEC_TMP)).isTrue();
+        assertThat(matches("argc < 4", EXEC_TMP)).isFalse();
+        assertThat(matches("argc <= 3", EXEC_TMP)).isFalse();
+        assertThat(matches("items > 0", EXEC_TMP)).isTrue();
+    }
+
+    @Test
+    void shouldMatchStringOperatorsWithOneValueAListOrAListName() {
+        String prelude = "- list: tmp_dirs\n  items: [/tmp/, /var/tmp/, /dev/shm/]\n";
+        assertThat(matches("exe startswith /tmp/", EXEC_TMP)).isTrue();
+        assertThat(matches("exe startswith (/var/tmp/, /tmp/)", EXEC_TMP)).isTrue();
+        assertThat(matches(prelude, "exe startswith tmp_dirs", EXEC_TMP)).isTrue();
+        assertThat(matches(prelude, "exe startswith tmp_dirs", SHADOW_READ)).isFalse();
+        assertThat(matches("exe endswith -true", EXEC_TMP)).isTrue();
+        assertThat(matches("exe endswith (cat, ls)", EXEC_TMP)).isFalse();
+        assertThat(matches("exe contains aa-t", EXEC_TMP)).isTrue();
+        assertThat(matches("exe contains AA-T", EXEC_TMP)).isFalse();
+        assertThat(matches("exe icontains AA-T", EXEC_TMP)).isTrue();
+        assertThat(matches("exe glob \"/tmp/*-true\"", EXEC_TMP)).isTrue();
+        assertThat(matches("exe glob \"/tmp/?a-tru[de]\"", EXEC_TMP)).isTrue();
+        assertThat(matches("exe glob \"/usr/*\"", EXEC_TMP)).isFalse();
+        assertThat(matches("exe matches \"^/tmp/[a-z]+-true$\"", EXEC_TMP)).isTrue();
+        assertThat(matches("exe matches (\"^/usr\", \"true$\")", EXEC_TMP)).isTrue();
+        assertThat(matches("exe matches \"^/usr\"", EXEC_TMP)).isFalse();
+    }
+
+    @Test
+    void shouldMatchInAgainstInlineAndNamedLists() {
+        String prelude = "- list: readers\n  items: [/usr/bin/cat, /usr/bin/less]\n"
+                + "- list: all_tools\n  items: [readers, /usr/bin/vi]\n";
+        assertThat(matches("exe in (/usr/bin/cat, /usr/bin/less)", SHADOW_READ)).isTrue();
+        assertThat(matches(prelude, "exe in readers", SHADOW_READ)).isTrue();
+        assertThat(matches(prelude, "exe in all_tools", SHADOW_READ)).isTrue();
+        assertThat(matches(prelude, "exe in readers", EXEC_TMP)).isFalse();
+    }
+
+    @Test
+    void shouldTestExistenceAndTreatAbsentMarkersAsAbsent() {
+        assertThat(matches("exe exists", EXEC_TMP)).isTrue();
+        assertThat(matches("acct exists", EXEC_TMP)).isFalse();
+        // tty=(none) and SYSCALL key=(null)-style markers: exists is false, comparisons false
+        assertThat(matches("tty exists", EXEC_TMP)).isFalse();
+        assertThat(matches("tty = \"(none)\"", EXEC_TMP)).isFalse();
+        // USER_AUTH hostname=? addr=?
+        assertThat(matches("hostname exists", USER_AUTH)).isFalse();
+        assertThat(matches("addr = \"?\"", USER_AUTH)).isFalse();
+        assertThat(matches("terminal exists", USER_AUTH)).isTrue();
+    }
+
+    @Test
+    void shouldApplyNotBeforeAndBeforeOr() {
+        // not a and b  ==  (not a) and b
+        assertThat(matches("not exe = /usr/bin/cat and comm = aa-true", EXEC_TMP)).isTrue();
+        // a or b and c  ==  a or (b and c)
+        assertThat(matches("exe = /tmp/aa-true or exe = x and comm = y", EXEC_TMP)).isTrue();
+        assertThat(matches("(exe = /tmp/aa-true or exe = x) and comm = y", EXEC_TMP)).isFalse();
+        assertThat(matches("not (exe = /tmp/aa-true or comm = y)", EXEC_TMP)).isFalse();
+        assertThat(matches("not not exe = /tmp/aa-true", EXEC_TMP)).isTrue();
+    }
+
+    @Test
+    void shouldExpandMacrosDefinedInAnyOrder() {
+        String prelude = "- macro: from_tmp\n  condition: exe startswith /tmp/ and tmp_exec\n"
+                + "- macro: tmp_exec\n  condition: syscall = execve\n";
+        assertThat(matches(prelude, "from_tmp", EXEC_TMP)).isTrue();
+        assertThat(matches(prelude, "not from_tmp", EXEC_TMP)).isFalse();
+        assertThat(matches(prelude, "from_tmp", SHADOW_READ)).isFalse();
+    }
+
+    @Test
+    void shouldCompareIdentityFieldsByNumberOrName() {
+        assertThat(matches("uid = 0", EXEC_TMP)).isTrue();
+        assertThat(matches("uid = root", EXEC_TMP)).isTrue();
+        assertThat(matches("euid = nobody", SHADOW_DENIED)).isTrue();
+        assertThat(matches("uid = 65534", SHADOW_DENIED)).isTrue();
+        assertThat(matches("gid = nogroup", SHADOW_DENIED)).isTrue();
+        assertThat(matches("uid = root", SHADOW_DENIED)).isFalse();
+        assertThat(matches("auid = unset", EXEC_TMP)).isTrue();
+        assertThat(matches("auid = 4294967295", EXEC_TMP)).isTrue();
+        assertThat(matches("auid = alice", USER_AUTH)).isFalse();
+        assertThat(matches("auid = 1001", USER_AUTH)).isTrue();
+        assertThat(matches("uid >= 1000", SHADOW_DENIED)).isTrue();
+    }
+
+    @Test
+    void shouldCompareExitByErrnoNameOrNumber() {
+        assertThat(matches("exit = EACCES", SHADOW_DENIED)).isTrue();
+        assertThat(matches("exit = -13", SHADOW_DENIED)).isTrue();
+        assertThat(matches("exit in (EPERM, EACCES)", SHADOW_DENIED)).isTrue();
+        assertThat(matches("exit = EPERM", SHADOW_DENIED)).isFalse();
+        assertThat(matches("exit = EACCES", SHADOW_READ)).isFalse();
+        assertThat(matches("exit < 0", SHADOW_DENIED)).isTrue();
+        assertThat(matches("success = no", SHADOW_DENIED)).isTrue();
+    }
+
+    @Test
+    void shouldCompareSyscallByNameForTheRecordsArchOrByNumber() {
+        assertThat(matches("syscall = execve", EXEC_TMP)).isTrue();
+        assertThat(matches("syscall = 59", EXEC_TMP)).isTrue();
+        assertThat(matches("syscall in (open, openat)", SHADOW_READ)).isTrue();
+        assertThat(matches("syscall = execve", SHADOW_READ)).isFalse();
+        assertThat(matches("syscall != execve", SHADOW_READ)).isTrue();
+        assertThat(matches("syscall startswith open", SHADOW_READ)).isTrue();
+        // on aarch64 execve is 221: a record with syscall=59 there is not execve
+        AuditEvent aarch64 = TestEvents.one("type=SYSCALL msg=audit(1.000:1): arch=c00000b7 syscall=221 success=yes "
+                + "exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 "
+                + "sgid=0 fsgid=0 tty=(none) ses=1 comm=\"x\" exe=\"/x\" key=(null)");
+        assertThat(matches("syscall = execve", aarch64)).isTrue();
+        assertThat(matches("syscall = openat", aarch64)).isFalse();
+    }
+
+    @Test
+    void shouldResolveRecordQualifiedFieldsOverAnyRecordOfTheType() {
+        assertThat(matches("PATH.name = /etc/shadow", SHADOW_READ)).isTrue();
+        assertThat(matches("path = /etc/shadow", SHADOW_READ)).isTrue();
+        assertThat(matches("PATH.name = /lib64/ld-linux-x86-64.so.2", EXEC_TMP)).isTrue();
+        assertThat(matches("PATH.name = /tmp/aa-true", EXEC_TMP)).isTrue();
+        assertThat(matches("EXECVE.a1 = \"--password=hunter2\"", EXEC_TMP)).isTrue();
+        assertThat(matches("USER_AUTH.acct = root", USER_AUTH)).isTrue();
+        assertThat(matches("USER_AUTH.exe = /bin/su", USER_AUTH)).isTrue();
+        assertThat(matches("USER_AUTH.res = success", USER_AUTH)).isTrue();
+        assertThat(matches("SYSCALL.key = sensitive_read", SHADOW_READ)).isTrue();
+        assertThat(matches("type = PROCTITLE", SHADOW_READ)).isTrue();
+        assertThat(matches("type in (USER_AUTH, USER_LOGIN)", USER_AUTH)).isTrue();
+        assertThat(matches("type = EXECVE", SHADOW_READ)).isFalse();
+    }
+
+    @Test
+    void shouldFindBareFieldsInTheFirstRecordThatHasThem() {
+        // CONFIG_CHANGE comes before the SYSCALL record: its auid (unset) is the event's auid
+        assertThat(matches("auid = unset and op = add_rule", CONFIG_CHANGE)).isTrue();
+        assertThat(matches("key = exec_changes", CONFIG_CHANGE)).isTrue();
+        // the SYSCALL record of that event (auditctl) has key=(null): any-key still finds the CONFIG_CHANGE's
+        assertThat(matches("CONFIG_CHANGE.key = exec_changes", CONFIG_CHANGE)).isTrue();
+    }
+
+    @Test
+    void shouldDecodeArgvProctitleAndHexEncodedArguments() {
+        assertThat(matches("argv = \"/tmp/aa-true --password=hunter2 --token abc\"", EXEC_TMP)).isTrue();
+        assertThat(matches("proctitle = \"/tmp/aa-true --password=hunter2 --token abc\"", EXEC_TMP)).isTrue();
+        assertThat(matches("argv contains \"ünïcode\"", EXEC_UNICODE)).isTrue();
+        assertThat(matches("EXECVE.a1 = \"ünïcode arg\"", EXEC_UNICODE)).isTrue();
+        assertThat(matches("argv matches \"ün.code\"", EXEC_UNICODE)).isFalse(); // . is one byte, ï is two
+        assertThat(matches("argv matches \"ün..code\"", EXEC_UNICODE)).isTrue();
+        assertThat(matches("argv icontains \"ÜNÏCODE\"", EXEC_UNICODE)).isFalse(); // ASCII-only folding
+        assertThat(matches("argv icontains \"üNïCODE\"", EXEC_UNICODE)).isTrue();
+    }
+
+    @Test
+    void shouldReassembleChunkedExecveArguments() {
+        AuditEvent ev = TestEvents.resource("/rules/laurel-record-execve-long.log").get(0);
+        // chunk a1[0] ends with "c", a1[1] starts with "d": only the joined argument contains "cd"
+        assertThat(matches("argv contains \"aaacdaaa\"", ev)).isTrue();
+        assertThat(matches("EXECVE.a1 contains \"aaacdaaa\"", ev)).isTrue();
+        assertThat(matches("argv startswith \"/bin/echo baaa\"", ev)).isTrue();
+        assertThat(matches("argc = 2", ev)).isTrue();
+    }
+
+    @Test
+    void shouldCountExceptionsInsteadOfAlerting() {
+        Telemetry t = new Telemetry();
+        RuleLoader.Result r = RuleLoader.loadTexts(Map.of("x.yml", "- rule: reads\n  condition: syscall = openat\n"
+                + "  exceptions:\n    - uid = root\n"), NAMES, t);
+        RuleSet set = r.ruleSet();
+        List<String> hits = new ArrayList<>();
+        EvalScratch s = new EvalScratch();
+        set.evaluate(SHADOW_READ, s, (rule, e) -> hits.add(rule.name()));
+        set.evaluate(SHADOW_DENIED, s, (rule, e) -> hits.add(rule.name()));
+        assertThat(hits).containsExactly("reads");
+        RuleStats stats = t.rule("reads", "medium");
+        assertThat(stats.excepted.sum()).isEqualTo(1);
+        assertThat(stats.matches.sum()).isEqualTo(1);
+        assertThat(stats.evaluations.sum()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldSkipRulesWhoseRequiredRecordTypesOrKeysAreMissing() {
+        Telemetry t = new Telemetry();
+        RuleSet set = RuleLoader.loadTexts(Map.of("x.yml",
+                "- rule: needs-execve\n  condition: EXECVE.a0 exists\n"
+                        + "- rule: needs-key\n  condition: key = sensitive_read and exe exists\n"
+                        + "- rule: any\n  condition: exe exists or not exe exists\n"), NAMES, t).ruleSet();
+        EvalScratch s = new EvalScratch();
+        set.evaluate(SHADOW_READ, s, (rule, e) -> {});
+        set.evaluate(USER_AUTH, s, (rule, e) -> {});
+        assertThat(set.indexedTypes(set.rule("needs-execve"))).containsExactly("EXECVE");
+        assertThat(t.rule("needs-execve", "medium").evaluations.sum()).isZero();
+        assertThat(t.rule("needs-key", "medium").evaluations.sum()).isEqualTo(1);
+        assertThat(t.rule("needs-key", "medium").matches.sum()).isEqualTo(1);
+        assertThat(t.rule("any", "medium").evaluations.sum()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRenderOutputWithDecodedValuesNamesAndQuestionMarks() {
+        RuleSet set = load("- rule: r\n  condition: exe exists\n"
+                + "  output: \"{auid} ran {exe} as {uid} ({syscall}, {argv}) in {cwd}; acct={acct} {{x}}\"\n");
+        ByteBuf out = new ByteBuf(64);
+        set.rule("r").renderOutput(EXEC_UNICODE, out);
+        assertThat(out.toUtf8String()).isEqualTo(
+                "unset ran /usr/bin/env as root (execve, /usr/bin/env ünïcode arg) in /tmp/rules-capture; acct=? {x}");
+    }
+
+    @Test
+    void shouldRedactSecretsInOutput() {
+        RuleSet set = load("- rule: r\n  condition: exe exists\n  output: \"{argv}\"\n");
+        ByteBuf out = new ByteBuf(64);
+        set.rule("r").renderOutput(EXEC_TMP, out);
+        assertThat(out.toUtf8String()).isEqualTo("/tmp/aa-true --password=*** --token ***");
+    }
+
+    @Test
+    void shouldRedactWithPatternsFromRulesFiles() {
+        RuleSet set = load("- secret_patterns: ['hunter(?<secret>\\d)']\n"
+                + "- rule: r\n  condition: exe exists\n  output: \"{EXECVE.a1} x hunter2\"\n");
+        ByteBuf out = new ByteBuf(64);
+        set.rule("r").renderOutput(EXEC_TMP, out);
+        assertThat(out.toUtf8String()).isEqualTo("--password=*** x hunter***");
+    }
+
+    @Test
+    void shouldSummarizeTheEventWithoutAnOutputTemplate() {
+        RuleSet set = load("- rule: r\n  condition: exe exists\n");
+        ByteBuf out = new ByteBuf(64);
+        set.rule("r").renderOutput(SHADOW_DENIED, out);
+        assertThat(out.toUtf8String()).isEqualTo("SYSCALL syscall=openat success=no exit=-13 exe=/usr/bin/cat "
+                + "comm=cat path=/etc/shadow auid=unset uid=nobody key=sensitive_read");
+    }
+
+    @Test
+    void shouldBuildThrottleKeysFromDecodedFields() {
+        RuleSet set = load("- rule: r\n  condition: exe exists\n  throttle: {key: [auid, exe, acct], window: 1m}\n");
+        CompiledRule rule = set.rule("r");
+        assertThat(rule.throttleWindowMillis()).isEqualTo(60_000);
+        assertThat(rule.throttleKeyFields()).containsExactly("auid", "exe", "acct");
+        ByteBuf out = new ByteBuf(64);
+        rule.throttleKey(EXEC_TMP, out);
+        assertThat(out.toUtf8String()).isEqualTo("4294967295\u001f/tmp/aa-true\u001f?");
+    }
+
+    @Test
+    void shouldReplaceRedefinitionsFromLaterFilesWithAWarning() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("a.yml", "- list: l\n  items: [/usr/bin/cat]\n- rule: r\n  condition: exe in l\n  severity: low\n");
+        files.put("b.yml", "- list: l\n  items: [/tmp/aa-true]\n- rule: r\n  condition: exe in l\n  severity: high\n");
+        RuleLoader.Result r = RuleLoader.loadTexts(files, NAMES, new Telemetry());
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.warnings()).extracting(ConfigError::toString).containsExactly(
+                "b.yml:1:3: list 'l' replaces the one defined at a.yml:1",
+                "b.yml:3:3: rule 'r' replaces the one defined at a.yml:3");
+        assertThat(r.ruleSet().rules()).hasSize(1);
+        assertThat(r.ruleSet().rule("r").severity().label()).isEqualTo("high");
+        List<String> hits = new ArrayList<>();
+        r.ruleSet().evaluate(EXEC_TMP, new EvalScratch(), (rule, e) -> hits.add(rule.name()));
+        r.ruleSet().evaluate(SHADOW_READ, new EvalScratch(), (rule, e) -> hits.add(rule.name()));
+        assertThat(hits).containsExactly("r");
+    }
+
+    @Test
+    void shouldNotEvaluateDisabledRulesAndDefaultSeverityToMedium() {
+        RuleSet set = load("- rule: off\n  condition: exe exists\n  enabled: false\n- rule: on\n  condition: exe exists\n");
+        List<String> hits = new ArrayList<>();
+        set.evaluate(EXEC_TMP, new EvalScratch(), (rule, e) -> hits.add(rule.name()));
+        assertThat(hits).containsExactly("on");
+        assertThat(set.rule("on").severity().label()).isEqualTo("medium");
+        assertThat(set.rules()).extracting(CompiledRule::index).containsExactly(0, 1);
+        assertThat(set.activeCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRejectTypeMismatchesAndUnknownNames() {
+        assertThat(errors("- rule: r\n  condition: pid > \"abc\"\n")).extracting(ConfigError::toString)
+                .containsExactly("bad.yml:2:20: 'pid' compares as a number, and 'abc' is not one");
+        assertThat(errors("- rule: r\n  condition: exit = EWHATEVER\n")).extracting(ConfigError::toString)
+                .containsExactly("bad.yml:2:21: 'EWHATEVER' is neither a number nor an errno name");
+        assertThat(errors("- rule: r\n  condition: uid = nosuchuser\n")).extracting(ConfigError::toString)
+                .containsExactly("bad.yml:2:20: unknown user 'nosuchuser' for 'uid'");
+        assertThat(errors("- rule: r\n  condition: syscall = nosuchcall\n")).extracting(ConfigError::toString)
+                .containsExactly("bad.yml:2:24: unknown syscall 'nosuchcall'");
+        // string operators on numeric fields are allowed: they see the decimal text
+        assertThat(matches("pid startswith 267", EXEC_TMP)).isTrue();
+    }
+}

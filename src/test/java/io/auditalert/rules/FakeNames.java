@@ -1,0 +1,84 @@
+package io.auditalert.rules;
+
+import java.util.Map;
+
+/**
+ * Name tables for unit tests, independent of the production tables: a few x86_64 syscalls, errno
+ * names and users, with the real Linux numbers.
+ */
+final class FakeNames implements Names {
+    static final long X86_64 = 0xc000003eL;
+    static final long AARCH64 = 0xc00000b7L;
+
+    private static final Map<String, Integer> X86_64_SYSCALLS = Map.ofEntries(
+            Map.entry("open", 2), Map.entry("openat", 257), Map.entry("openat2", 437), Map.entry("creat", 85),
+            Map.entry("execve", 59), Map.entry("execveat", 322), Map.entry("truncate", 76),
+            Map.entry("ftruncate", 77), Map.entry("unlink", 87), Map.entry("unlinkat", 263),
+            Map.entry("rename", 82), Map.entry("renameat", 264), Map.entry("renameat2", 316), Map.entry("link", 86),
+            Map.entry("linkat", 265), Map.entry("symlink", 88), Map.entry("symlinkat", 266), Map.entry("mknod", 133),
+            Map.entry("mknodat", 259), Map.entry("chmod", 90), Map.entry("fchmod", 91), Map.entry("fchmodat", 268),
+            Map.entry("fchmodat2", 452), Map.entry("chown", 92), Map.entry("fchown", 93), Map.entry("lchown", 94),
+            Map.entry("fchownat", 260), Map.entry("setxattr", 188), Map.entry("lsetxattr", 189),
+            Map.entry("fsetxattr", 190), Map.entry("removexattr", 197), Map.entry("lremovexattr", 198),
+            Map.entry("fremovexattr", 199), Map.entry("connect", 42), Map.entry("bind", 49), Map.entry("listen", 50),
+            Map.entry("sendto", 44), Map.entry("init_module", 175), Map.entry("finit_module", 313),
+            Map.entry("delete_module", 176));
+    private static final Map<String, Integer> AARCH64_SYSCALLS = Map.of("execve", 221, "openat", 56,
+            "connect", 203);
+    private static final Map<String, Integer> ERRNO = Map.of("EPERM", 1, "ENOENT", 2, "EACCES", 13,
+            "ECONNREFUSED", 111);
+    private static final Map<String, Long> USERS = Map.of("root", 0L, "alice", 1000L, "nobody", 65534L);
+    private static final Map<String, Long> GROUPS = Map.of("root", 0L, "staff", 50L, "nogroup", 65534L);
+
+    @Override
+    public long uid(String user) {
+        return USERS.getOrDefault(user, -1L);
+    }
+
+    @Override
+    public long gid(String group) {
+        return GROUPS.getOrDefault(group, -1L);
+    }
+
+    @Override
+    public String userName(long uid) {
+        return USERS.entrySet().stream().filter(e -> e.getValue() == uid).map(Map.Entry::getKey).findFirst()
+                .orElse(null);
+    }
+
+    @Override
+    public String groupName(long gid) {
+        return GROUPS.entrySet().stream().filter(e -> e.getValue() == gid).map(Map.Entry::getKey).findFirst()
+                .orElse(null);
+    }
+
+    @Override
+    public int errno(String name) {
+        return ERRNO.getOrDefault(name, -1);
+    }
+
+    @Override
+    public long archCode(String arch) {
+        return switch (arch) {
+            case "x86_64" -> X86_64;
+            case "aarch64" -> AARCH64;
+            default -> -1;
+        };
+    }
+
+    @Override
+    public int syscallNumber(long auditArch, String name) {
+        Map<String, Integer> t = auditArch == X86_64 ? X86_64_SYSCALLS : auditArch == AARCH64 ? AARCH64_SYSCALLS : null;
+        return t == null ? -1 : t.getOrDefault(name, -1);
+    }
+
+    @Override
+    public String syscallName(long auditArch, int number) {
+        Map<String, Integer> t = auditArch == X86_64 ? X86_64_SYSCALLS : auditArch == AARCH64 ? AARCH64_SYSCALLS : null;
+        if (t == null) {
+            return null;
+        }
+        return t.entrySet().stream().filter(e -> e.getValue() == number).map(Map.Entry::getKey).findFirst()
+                .orElse(null);
+    }
+}

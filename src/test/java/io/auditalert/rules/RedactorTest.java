@@ -1,0 +1,36 @@
+package io.auditalert.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RedactorTest {
+    final Redactor defaults = Redactor.withDefaults(List.of());
+
+    @Test
+    void shouldMaskCommonSecretArguments() {
+        assertThat(defaults.redact("mysql --password=hunter2 -u root")).isEqualTo("mysql --password=*** -u root");
+        assertThat(defaults.redact("tool --token abc123 --verbose")).isEqualTo("tool --token *** --verbose");
+        assertThat(defaults.redact("env API_KEY=xyz PASSWORD=pw ls")).isEqualTo("env API_KEY=*** PASSWORD=*** ls");
+        assertThat(defaults.redact("curl -H Authorization: Bearer eyJabc.def")).isEqualTo(
+                "curl -H Authorization: Bearer ***");
+        assertThat(defaults.redact("git clone https://bob:s3cret@example.org/x.git")).isEqualTo(
+                "git clone https://bob:***@example.org/x.git");
+    }
+
+    @Test
+    void shouldLeaveFileNamesAndPlainWordsAlone() {
+        String s = "root changed /etc/passwd with /usr/bin/passwd (openat); token bucket; passwd file";
+        assertThat(defaults.redact(s)).isEqualTo(s);
+    }
+
+    @Test
+    void shouldMaskTheSecretGroupOrTheWholeMatchAndReportBadPatterns() {
+        List<String> problems = new ArrayList<>();
+        Redactor r = Redactor.of(List.of("pin=(?<secret>\\d+)", "AKIA[0-9A-Z]{16}", "(unclosed"), problems::add);
+        assertThat(r.redact("pin=1234 key AKIAABCDEFGHIJKLMNOP ünï")).isEqualTo("pin=*** key *** ünï");
+        assertThat(problems).hasSize(1).first().asString().startsWith("bad secret pattern '(unclosed'");
+    }
+}

@@ -1,0 +1,73 @@
+package io.auditalert.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.config.ConfigError;
+import io.auditalert.metrics.Telemetry;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Load errors: every planted error of a broken file, each at the line and column of the offending token. */
+class RuleErrorsTest {
+    @Test
+    void shouldReportEveryPlantedErrorAtItsLineAndColumn() throws Exception {
+        Path file = Path.of(getClass().getResource("/rules/broken-rules.yml").toURI());
+        RuleLoader.Result r = RuleLoader.load(List.of(file), new FakeNames(), new Telemetry());
+        assertThat(r.ok()).isFalse();
+        assertThat(r.ruleSet()).isNull();
+        String f = file.toString();
+        assertThat(r.errors()).extracting(ConfigError::toString).containsExactlyInAnyOrder(
+                f + ":6:39: unknown field 'nosuchfield'",
+                f + ":9:32: unknown field 'exee'",
+                f + ":12:14: unknown macro 'not_a_macro'",
+                f + ":15:26: bad regular expression: Unclosed group near index 7",
+                f + ":18:22: 'pid' compares as a number, and 'abc' is not one",
+                f + ":21:14: unknown record type 'PATHH'",
+                f + ":25:3: unknown key 'severty' (expected one of: rule, desc, condition, severity, output, tags, "
+                        + "enabled, exceptions, throttle)",
+                f + ":29:13: severity must be one of info, low, medium, high, critical",
+                f + ":32:40: expected ')' but found 'end of condition'",
+                f + ":37:16: unknown user 'nosuchuser' for 'auid'",
+                f + ":41:26: unknown field 'auidd'",
+                f + ":45:34: expected a duration such as 500ms, 2s, 1m, 1h or 1d",
+                f + ":50:3: missing required key 'condition'");
+    }
+
+    @Test
+    void shouldPointIntoFoldedAndMultiLinePlainConditions() {
+        String yaml = "- rule: folded\n"
+                + "  condition: >-\n"
+                + "    exe exists\n"
+                + "    and comm = x and bogus = 1\n"
+                + "- rule: plain\n"
+                + "  condition: exe exists\n"
+                + "    and also_bogus = 2\n";
+        RuleLoader.Result r = RuleLoader.loadTexts(Map.of("m.yml", yaml), new FakeNames(), new Telemetry());
+        assertThat(r.errors()).extracting(ConfigError::toString).containsExactly(
+                "m.yml:4:22: unknown field 'bogus'",
+                "m.yml:7:9: unknown field 'also_bogus'");
+    }
+
+    @Test
+    void shouldReportYamlSyntaxErrorsWithPosition() {
+        RuleLoader.Result r = RuleLoader.loadTexts(Map.of("y.yml", "- rule: x\n  condition: [unclosed\n"),
+                new FakeNames(), new Telemetry());
+        assertThat(r.ok()).isFalse();
+        assertThat(r.errors()).hasSize(1);
+        ConfigError e = r.errors().get(0);
+        assertThat(e.file()).isEqualTo("y.yml");
+        assertThat(e.line()).isEqualTo(3);
+        assertThat(e.message()).startsWith("YAML syntax error");
+    }
+
+    @Test
+    void shouldReportMacroCyclesAndSelfContainingLists() {
+        String yaml = "- macro: a\n  condition: b\n- macro: b\n  condition: a\n"
+                + "- list: l\n  items: [l, x]\n- rule: r\n  condition: exe in l\n";
+        RuleLoader.Result r = RuleLoader.loadTexts(Map.of("c.yml", yaml), new FakeNames(), new Telemetry());
+        assertThat(r.errors()).extracting(ConfigError::message).anyMatch(m -> m.startsWith("macro 'a' refers to itself"))
+                .anyMatch(m -> m.equals("list 'l' contains itself"));
+    }
+}
