@@ -188,7 +188,7 @@ replay_matches=$(grep -c -E '"rule" ?: ?"bench-key-match"' "$work/replay-alerts.
 replay_alerts=$(grep -c . "$work/replay-alerts.jsonl" 2>/dev/null || true)
 [[ -n $PEERS_ONLY ]] && replay_matches=n/a replay_alerts=n/a
 
-rules_note="rules-bench.yml (14 rules)"
+rules_note="rules-bench.yml (13 rules)"
 [[ -n ${BENCH_NO_RULES:-} ]] && rules_note="NO --rules (BENCH_NO_RULES=1)"
 export rules_note
 export EVENTS RUNS KEY FORM JAVA_FLAGS source_name stream stream_bytes stream_records expected_key \
