@@ -32,7 +32,7 @@ EVENTS=${BENCH_EVENTS:-1000000}
 RUNS=${BENCH_RUNS:-3}
 KEY=${BENCH_KEY:-shadow}
 FORM=${BENCH_FORM:-eoe}
-# Chosen by --jvm-sweep on the benchmark machine (see bench/out/results.md): lowest CPU-seconds
+# Chosen from measured runs on the benchmark machine (bench/RESULTS.md): lowest CPU-seconds
 # for both commands, start-up included.
 DEFAULT_JAVA_FLAGS="-XX:+UseSerialGC"
 JAVA_FLAGS=${BENCH_JAVA_FLAGS:-$DEFAULT_JAVA_FLAGS}
