@@ -302,7 +302,6 @@ abstract class Field {
     /** {@code key}: every key of every record (a CONFIG_CHANGE's and the SYSCALL's, virtual keys split). */
     static final class AnyKey extends Field {
         private static final byte[] KEY = bytes("key");
-        private static final byte[] KEY_TOKEN = bytes(" key=");
 
         AnyKey() {
             super("key", Kind.STRING);
@@ -312,7 +311,7 @@ abstract class Field {
         boolean any(EvalScratch s, ValueTest test) {
             AuditEvent ev = s.ev;
             for (int r = 0, n = ev.recordCount(); r < n; r++) {
-                if (!ev.lineContains(r, KEY_TOKEN)) {
+                if (!ev.mayHaveKey(r)) {
                     continue; // no key in this record: don't split it just to find out
                 }
                 for (int f = ev.firstField(r), to = ev.endField(r); f < to; f++) {

@@ -156,8 +156,6 @@ public final class RuleSet {
     private static final byte[] KEY = {'k', 'e', 'y'};
 
     /** Bits of the required keys present in the event, computed once per event. */
-    private static final byte[] KEY_TOKEN = " key=".getBytes(StandardCharsets.US_ASCII);
-
     private long keyMask(EvalScratch s) {
         if (s.keyMaskGeneration == s.generation) {
             return s.keyMask;
@@ -165,7 +163,7 @@ public final class RuleSet {
         long m = 0;
         AuditEvent ev = s.ev;
         for (int r = 0, n = ev.recordCount(); r < n; r++) {
-            if (!ev.lineContains(r, KEY_TOKEN)) {
+            if (!ev.mayHaveKey(r)) {
                 continue; // no key in this record: don't split it just to find out
             }
             for (int f = ev.firstField(r), to = ev.endField(r); f < to; f++) {
