@@ -109,11 +109,17 @@ class PipelineTest {
     }
 
     private static Pipeline pipeline(Telemetry t, CollectingSink sink, int workers, EventRing.WhenFull full, int capacity) {
+        return pipeline(t, sink, workers, full, capacity, true);
+    }
+
+    /** liveStage: the alert stage skips auditalert's own events, as under live input. */
+    private static Pipeline pipeline(Telemetry t, CollectingSink sink, int workers, EventRing.WhenFull full, int capacity,
+            boolean liveStage) {
         Pipeline.Options o = new Pipeline.Options();
         o.workers = workers;
         o.whenFull = full;
         o.ringCapacity = capacity;
-        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of(sink)), ThrottleGate.NONE, t, workers, false);
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of(sink)), ThrottleGate.NONE, t, workers, liveStage);
         return new Pipeline(o, t, stage);
     }
 
@@ -192,5 +198,16 @@ class PipelineTest {
         assertThat(reloads[0]).isEqualTo(1);
         assertThat(t.pipeline.relayDroppedRecords).isEqualTo(2);
         assertThat(t.pipeline.linesCutAtDisconnect).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotSkipEventsWithOurPidWhenReplayingAFile() throws Exception {
+        Telemetry t = new Telemetry();
+        CollectingSink sink = new CollectingSink();
+        Pipeline p = pipeline(t, sink, 0, EventRing.WhenFull.BLOCK, 4, false);
+        p.pump(Inputs.stream(new ByteArrayInputStream(stream(3, ProcessHandle.current().pid()))));
+        p.finishInput();
+        assertThat(t.pipeline.selfEvents.sum()).isZero();
+        assertThat(sink.alerts).hasSize(1);
     }
 }
