@@ -80,9 +80,20 @@ class DefaultRulesOnRealCaptureIT {
                     .isNotEmpty();
         }
         assertThat(expected.get("user-switched")).as("two su sessions").hasSize(2);
+        // user-switched is throttled per (auid, acct, exe) for 1 min: both su go to nobody, so only the
+        // first session is alerted and the second is counted as suppressed
+        expected.put("user-switched", new TreeSet<>(Set.of(((TreeSet<Long>) expected.get("user-switched")).first())));
         assertThat(expected.get("binary-dir-modified")).as("created, chmod'ed and removed in /usr/bin").hasSizeGreaterThanOrEqualTo(3);
 
-        Process replay = new ProcessBuilder(Jar.command("replay", log.toString()))
+        List<String> args = new ArrayList<>(List.of("replay"));
+        try (var files = Files.list(Path.of("src/main/resources/defaults/rules.d"))) {
+            for (Path f : files.sorted().collect(Collectors.toList())) {
+                args.add("--rules");
+                args.add(f.toString());
+            }
+        }
+        args.add(log.toString());
+        Process replay = new ProcessBuilder(Jar.command(args.toArray(new String[0])))
                 .redirectOutput(dir.resolve("alerts.jsonl").toFile()).redirectError(dir.resolve("replay.err").toFile()).start();
         assertThat(replay.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(replay.exitValue()).as(Files.readString(dir.resolve("replay.err"))).isZero();

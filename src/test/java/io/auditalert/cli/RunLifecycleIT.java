@@ -109,7 +109,7 @@ class RunLifecycleIT {
             Files.writeString(rules, RULE_A + RULE_B + "- rule: broken\n  condition: exe startswith\n");
             signal(p, "HUP");
             assertThat(await(() -> log().contains("reload failed"), 10_000)).as("reload failure logged; log: %s", log()).isTrue();
-            assertThat(log()).contains("rules.yml:5:");
+            assertThat(log()).contains("rules.yml:10:28: expected a value after 'startswith'");
             for (int i = 0; i < 50; i++) {
                 write(in, event("alpha") + event("beta"));
             }

@@ -47,13 +47,17 @@ class MetricsRunIT {
             expectedEvents = lines.count();
         }
         long expectedSyscalls = SYSCALL_LINE.matcher(Files.readString(log, StandardCharsets.ISO_8859_1)).results().count();
+        // events holding an AVC record, counted from the raw log: distinct stamps of AVC lines (one host, no node)
+        long expectedAvcEvents = Pattern.compile("(?m)^type=AVC msg=audit\\(([0-9.]+:[0-9]+)\\)")
+                .matcher(Files.readString(log, StandardCharsets.ISO_8859_1)).results().map(m -> m.group(1)).distinct().count();
 
         int metricsPort = Peers.freePort();
         int promPort = Peers.freePort();
         try (Peers peers = new Peers()) {
             // a config of its own, so that a system-wide /etc/auditalert/auditalert.yml does not interfere
             Path config = dir.resolve("auditalert.yml");
-            Files.writeString(config, "rules: []\nsinks: []\n");
+            Files.writeString(dir.resolve("rules.yml"), "- rule: avc-seen\n  condition: type = AVC\n  severity: low\n");
+            Files.writeString(config, "rules: [rules.yml]\nsinks: []\n");
             Path runLog = dir.resolve("run.log");
             Process run = startAndAwaitEndpoint(peers, runLog, metricsPort, java, "-jar", jar.toString(), "run",
                     "--config", config.toString(), "--input", "stdin", "--metrics", "127.0.0.1:" + metricsPort);
@@ -96,6 +100,11 @@ class MetricsRunIT {
                     .isEqualTo(expectedSyscalls);
             assertThat(Peers.scalar(promPort, "sum(auditalert_parse_errors_total{job=\"auditalert\"})")).isZero();
             assertThat(Peers.scalar(promPort, "auditalert_build_info{job=\"auditalert\"}")).isEqualTo(1.0);
+            String alerts = "auditalert_alerts_total{job=\"auditalert\",rule=\"avc-seen\",severity=\"low\"}";
+            Peers.await("Prometheus to count " + expectedAvcEvents + " avc-seen alerts", 30_000,
+                    () -> value(promPort, alerts) == expectedAvcEvents);
+            System.out.printf("MetricsRunIT: Prometheus holds %.0f avc-seen alerts; the raw log has %d AVC events%n",
+                    value(promPort, alerts), expectedAvcEvents);
 
             HttpResponse<String> text = Exposition.get(metrics, "Accept", "text/plain;version=0.0.4");
             Path body = dir.resolve("metrics.prom");
