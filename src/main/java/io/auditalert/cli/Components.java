@@ -127,19 +127,16 @@ final class Components {
     private static YamlNode locate(YamlNode node, List<Object> path) {
         YamlNode at = node;
         for (Object step : path) {
-            if (at == null) {
-                break;
-            }
             YamlNode next = null;
-            if (step instanceof String && at.isMap()) {
-                next = at.keyNode((String) step);
-            } else if (step instanceof Integer && at.isSeq() && (Integer) step < at.items().size()) {
+            if (step instanceof String && at != null && at.isMap()) {
+                next = at.get((String) step);
+            } else if (step instanceof Integer && at != null && at.isSeq() && (Integer) step < at.items().size()) {
                 next = at.items().get((Integer) step);
             }
             if (next == null) {
                 break;
             }
-            at = step instanceof String && at.get((String) step) != null ? at.get((String) step) : next;
+            at = next;
         }
         return at;
     }

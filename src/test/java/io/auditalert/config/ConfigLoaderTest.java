@@ -1,0 +1,60 @@
+package io.auditalert.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private AppConfig load(String yaml, List<ConfigError> errors) throws Exception {
+        Path f = dir.resolve("auditalert.yml");
+        Files.writeString(f, yaml);
+        return ConfigLoader.load(f, errors);
+    }
+
+    @Test
+    void shouldReadEveryKeyOfDesign32() throws Exception {
+        List<ConfigError> errors = new ArrayList<>();
+        AppConfig cfg = load("input: unix:/run/auditalert/input.sock\nrules: [rules.d/*.yml]\nworkers: 0\n"
+                + "ring: {capacity: 1024, max_bytes: 8MiB, when_full: block}\nassembly: {timeout: 3s, max_inflight: 500}\n"
+                + "metrics: {listen: \"\"}\nredact: [\"token=\\\\S+\"]\nsinks:\n  - {type: stdout}\n  - {type: file, path: /tmp/x.jsonl}\n", errors);
+        assertThat(errors).isEmpty();
+        assertThat(cfg.input).isEqualTo("unix:/run/auditalert/input.sock");
+        assertThat(cfg.rules).containsExactly(dir.resolve("rules.d/*.yml").toString());
+        assertThat(cfg.workers).isZero();
+        assertThat(cfg.workersSet).isTrue();
+        assertThat(cfg.ringCapacity).isEqualTo(1024);
+        assertThat(cfg.ringMaxBytes).isEqualTo(8L << 20);
+        assertThat(cfg.ringWhenFull).isEqualTo("block");
+        assertThat(cfg.assemblyTimeoutMillis).isEqualTo(3000);
+        assertThat(cfg.assemblyMaxInflight).isEqualTo(500);
+        assertThat(cfg.metricsListen).isEmpty();
+        assertThat(cfg.redact).containsExactly("token=\\S+");
+        assertThat(cfg.sinks).hasSize(2);
+        assertThat(cfg.sinks.get(1)).containsEntry("type", "file").containsEntry("path", "/tmp/x.jsonl");
+    }
+
+    @Test
+    void shouldReportEveryBadKeyAndValueWithItsPosition() throws Exception {
+        List<ConfigError> errors = new ArrayList<>();
+        load("workers: 99\nbogus: 1\nring: {when_full: maybe}\ninput: tcp:1\nassembly: {timeout: 1ms}\n"
+                + "metrics: {listen: nowhere}\nredact: [\"(unclosed\"]\nsinks: {type: stdout}\n", errors);
+        List<String> text = errors.stream().map(ConfigError::toString).map(s -> s.substring(s.indexOf(':') + 1)).toList();
+        assertThat(text).anySatisfy(e -> assertThat(e).startsWith("1:10:").contains("workers must be between 0 and 64"));
+        assertThat(text).anySatisfy(e -> assertThat(e).startsWith("2:1:").contains("bogus"));
+        assertThat(text).anySatisfy(e -> assertThat(e).startsWith("3:19:").contains("drop or block"));
+        assertThat(text).anySatisfy(e -> assertThat(e).startsWith("4:8:").contains("stdin or unix:"));
+        assertThat(text).anySatisfy(e -> assertThat(e).startsWith("5:21:").contains("assembly.timeout"));
+        assertThat(text).anySatisfy(e -> assertThat(e).startsWith("6:19:").contains("HOST:PORT"));
+        assertThat(text).anySatisfy(e -> assertThat(e).startsWith("7:10:").contains("bad regular expression"));
+        assertThat(text).anySatisfy(e -> assertThat(e).startsWith("8:8:").contains("sinks must be a list"));
+        assertThat(errors).hasSize(8);
+    }
+}
