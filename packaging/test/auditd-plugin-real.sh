@@ -19,6 +19,8 @@
 # 1 some failed, 77 skipped (not root, no auditd, or an auditd already running).
 # Usage: packaging/test/auditd-plugin-real.sh [case...]
 set -u
+# shellcheck source=packaging/test/private-auditd.sh
+. "$(dirname "$0")/private-auditd.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NW=$ROOT/native-wrapper
@@ -56,32 +58,7 @@ install -D -m 0755 "$NW/build/auditalert-plugin" "$D/bin/auditalert-plugin"
 
 start_auditd() { # $1: case dir, $2...: launcher prefix
     local C=$1; shift
-    cat >"$C/auditd.conf" <<EOF
-local_events = yes
-write_logs = yes
-log_file = $C/audit.log
-log_group = root
-log_format = ENRICHED
-flush = INCREMENTAL_ASYNC
-freq = 50
-max_log_file = 8
-num_logs = 2
-priority_boost = 4
-name_format = NONE
-max_log_file_action = IGNORE
-space_left = 75
-space_left_action = IGNORE
-admin_space_left = 50
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-q_depth = 2000
-overflow_action = SYSLOG
-max_restarts = 10
-plugin_dir = $C/plugins.d
-end_of_event_timeout = 2
-EOF
-    chmod 0640 "$C/auditd.conf"
+    write_private_auditd_conf "$C"
     "$@" auditd -f -c "$C" >"$C/auditd.out" 2>&1 &
     AUDITD_PID=$!
     for _ in $(seq 100); do

@@ -23,6 +23,8 @@
 # installed "auditalert run" cannot load its configuration yet).
 # Usage: packaging/test/e2e-deb.sh [phase...]   (phases: direct relay-prctl relay-seccomp remove)
 set -u
+# shellcheck source=packaging/test/private-auditd.sh
+. "$(dirname "$0")/private-auditd.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -109,32 +111,7 @@ start_auditd() { # dir [launcher...]
     local C=$1; shift
     mkdir -p "$C/plugins.d"
     cp -p /etc/audit/plugins.d/auditalert.conf "$C/plugins.d/auditalert.conf"
-    cat >"$C/auditd.conf" <<EOF
-local_events = yes
-write_logs = yes
-log_file = $C/audit.log
-log_group = root
-log_format = ENRICHED
-flush = INCREMENTAL_ASYNC
-freq = 50
-max_log_file = 8
-num_logs = 2
-priority_boost = 4
-name_format = NONE
-max_log_file_action = IGNORE
-space_left = 75
-space_left_action = IGNORE
-admin_space_left = 50
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-q_depth = 2000
-overflow_action = SYSLOG
-max_restarts = 10
-plugin_dir = $C/plugins.d
-end_of_event_timeout = 2
-EOF
-    chmod 0640 "$C/auditd.conf"
+    write_private_auditd_conf "$C"
     : >"$C/reaped"
     "$PY" "$ROOT/packaging/test/reaper.py" "$C/reaped" -- "$@" auditd -f -c "$C" >"$C/reaper.out" 2>"$C/auditd.out" &
     REAPER_PID=$!
