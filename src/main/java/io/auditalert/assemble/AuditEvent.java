@@ -82,7 +82,6 @@ public final class AuditEvent {
 
     // assembler bookkeeping
     long key;
-    int hashNext = -1;
     AuditEvent older;
     AuditEvent newer;
     boolean open;
@@ -284,16 +283,6 @@ public final class AuditEvent {
         return -1;
     }
 
-    /** The record that holds field f. */
-    public int recordOf(int f) {
-        for (int r = 0; r < recordCount; r++) {
-            if (tokenized[r] && f >= fieldFirst[r] && f < enrEnd[r]) {
-                return r;
-            }
-        }
-        return -1;
-    }
-
     /** The first enriched (after 0x1D) field of record r with this upper-case name, or -1. */
     public int findEnriched(int r, byte[] upperName) {
         for (int f = firstEnriched(r), end = enrEnd[r]; f < end; f++) {
@@ -338,7 +327,6 @@ public final class AuditEvent {
         open = false;
         older = null;
         newer = null;
-        hashNext = -1;
     }
 
     private static byte[] newBuffer(int size) {

@@ -101,10 +101,6 @@ public final class ByteBuf {
         return this;
     }
 
-    public boolean contentEquals(byte[] other) {
-        return len == other.length && Arrays.equals(a, 0, len, other, 0, len);
-    }
-
     public String toLatin1String() {
         return new String(a, 0, len, StandardCharsets.ISO_8859_1);
     }

@@ -259,8 +259,4 @@ public final class Pipeline implements AutoCloseable {
         }
         return true;
     }
-
-    public Telemetry telemetry() {
-        return telemetry;
-    }
 }

@@ -43,10 +43,6 @@ public final class EventRing {
         return queue.size();
     }
 
-    public WhenFull whenFull() {
-        return whenFull;
-    }
-
     void registerConsumers(Thread[] threads, boolean[] flags) {
         this.sleeping = flags;
         this.consumers = threads;

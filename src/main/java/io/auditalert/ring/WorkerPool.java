@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * N worker threads ("worker-0", ...) that take events from the ring, hand each to the handler, then
  * return the slot. An idle worker parks (up to 100 ms, woken by the publisher), never spins. A
- * handler that throws is logged and counted, and the worker goes on.
+ * handler that throws is logged, and the worker goes on.
  */
 public final class WorkerPool {
     /** Handles one event on a worker thread; the slot is recycled right after it returns. */
@@ -28,7 +28,6 @@ public final class WorkerPool {
     private final boolean[] sleeping;
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean stopping;
-    private volatile long handlerErrors;
 
     public WorkerPool(int workers, EventRing ring, Handler handler, Consumer<AuditEvent> recycle) {
         this.ring = ring;
@@ -71,7 +70,6 @@ public final class WorkerPool {
             try {
                 handler.handle(ev, id);
             } catch (RuntimeException e) {
-                handlerErrors++;
                 LOG.error("worker-{}: handler failed on event {}; going on", id, ev.serial(), e);
             } finally {
                 recycle.accept(ev);
@@ -127,9 +125,5 @@ public final class WorkerPool {
             }
         }
         return drained;
-    }
-
-    public long handlerErrors() {
-        return handlerErrors;
     }
 }
