@@ -150,13 +150,35 @@ abstract class SinkContract {
             s.offer(a);
             Thread.sleep(10);
         }
-        await("a failed attempt", Duration.ofSeconds(10), () -> stats(s).failures.sum() > 0);
+        // the first attempt fails at once when the port refuses; the bound covers a slow machine and
+        // an attempt that ends only on the sink's own timeout; a miss says where the thread stood
+        try {
+            await("a failed attempt", Duration.ofSeconds(40), () -> stats(s).failures.sum() > 0);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + " (" + describe(s) + ")", e);
+        }
         assertThat(stats(s).retries.sum()).isPositive();
         assertThat(stats(s).pending.getAsLong()).isPositive();
         peerUp();
         assertThat(s.drain(Duration.ofSeconds(20))).isTrue();
         assertAllArrived(sent);
         assertThat(stats(s).dropped.sum()).isZero();
+    }
+
+    /** The sink's counters and its delivery thread's stack, for a failure message. */
+    private String describe(Sink s) {
+        SinkStats st = stats(s);
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append(" sink ").append(s.name())
+                .append(": delivered=").append(st.delivered.sum()).append(" failures=").append(st.failures.sum())
+                .append(" pending=").append(st.pending.getAsLong());
+        if (s instanceof DeliverySink d) {
+            Thread t = d.thread();
+            sb.append("; thread ").append(t.getName()).append(' ').append(t.getState());
+            for (StackTraceElement el : t.getStackTrace()) {
+                sb.append("\n    at ").append(el);
+            }
+        }
+        return sb.toString();
     }
 
     @Test
