@@ -11,6 +11,7 @@
 #   BENCH_KEY=shadow       key of the rule compared with libauparse (`key = "<k>"`)
 #   BENCH_FORM=eoe         eoe: plugin form (EOE records, what auditd sends to plugins); log: audit.log form
 #   BENCH_JAVA_FLAGS=…     JVM flags for auditalert (default: the flags chosen below)
+#   BENCH_CDS=1            0: no class-data archive (default: one built for the jar, as the package does)
 #   BENCH_CORPUS_ONLY=1    build the stream from ../shared/corpus only, without a real capture
 #   BENCH_PEERS_ONLY=1     measure libauparse and Laurel only (no jar needed)
 #   BENCH_NO_RULES=1       run replay without --rules (pipeline cost only)
@@ -34,7 +35,8 @@ KEY=${BENCH_KEY:-shadow}
 FORM=${BENCH_FORM:-eoe}
 # Chosen from measured runs on the benchmark machine (bench/RESULTS.md): lowest CPU-seconds
 # for both commands, start-up included.
-DEFAULT_JAVA_FLAGS="-XX:+UseSerialGC"
+# The defaults of the installed launcher (packaging/bin/auditalert), which the package runs with.
+DEFAULT_JAVA_FLAGS="-XX:+UseSerialGC -XX:FreqInlineSize=50 -XX:InlineSmallCode=500 -Xlog:disable -Xlog:all=warning:stderr"
 JAVA_FLAGS=${BENCH_JAVA_FLAGS:-$DEFAULT_JAVA_FLAGS}
 SWEEP=no
 [[ ${1:-} == --jvm-sweep ]] && SWEEP=yes
@@ -140,6 +142,21 @@ read -r -a jflags <<<"$JAVA_FLAGS"
 # BENCH_NO_RULES=1: replay without --rules (for a build that cannot load rules yet; the table says so)
 rules_args=(--rules "$work/rules-bench.yml")
 [[ -n ${BENCH_NO_RULES:-} ]] && rules_args=()
+# The class-data archive the package builds at install time (postinst), built the same way here.
+cds_note="none"
+if [[ -z $PEERS_ONLY && ${BENCH_CDS:-1} == 1 ]]; then
+    if [[ ! -s $work/auditalert.jsa || target/auditalert.jar -nt $work/auditalert.jsa ]]; then
+        log "building the class-data archive (as the package's postinst does)"
+        rm -f "$work/auditalert.jsa"
+        java -XX:ArchiveClassesAtExit="$work/auditalert.jsa" -Xlog:disable -jar target/auditalert.jar \
+            demo --metrics '' --linger 0 >/dev/null 2>&1 || rm -f "$work/auditalert.jsa"
+    fi
+    if [[ -s $work/auditalert.jsa ]]; then
+        jflags+=(-XX:SharedArchiveFile="$work/auditalert.jsa")
+        cds_note="$work/auditalert.jsa (built like the package's)"
+    fi
+fi
+export cds_note
 jar=(java "${jflags[@]}" -jar target/auditalert.jar)
 for run in $(seq "$RUNS"); do
     log "run $run/$RUNS"
@@ -160,7 +177,9 @@ if [[ $SWEEP == yes ]]; then
            "-XX:+UseParallelGC"
            "-XX:+UseSerialGC -Xmx256m -Xmn64m"
            "-XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto"
-           "-XX:+UseSerialGC -XX:-TieredCompilation")
+           "-XX:+UseSerialGC -XX:-TieredCompilation"
+           "-XX:+UseSerialGC -XX:FreqInlineSize=100 -XX:InlineSmallCode=1000"
+           "-XX:+UseSerialGC -XX:FreqInlineSize=50 -XX:InlineSmallCode=500")
     : >"$work/sweep"
     for flags in "${sweep[@]}"; do
         read -r -a f <<<"$flags"
@@ -223,7 +242,7 @@ print("Stream: %d events, %d records, %.0f MB, %s form; source: %s." % (
     events, int(env["stream_records"]), int(env["stream_bytes"]) / 1e6,
     "plugin (with EOE)" if env["FORM"] == "eoe" else "audit.log (no EOE)", env["source_name"]))
 print("Medians of %s runs per side; CPU = user + sys of the whole process, start-up included. "
-      "auditalert JVM flags: `%s`.\n" % (env["RUNS"], env["JAVA_FLAGS"]))
+      "auditalert JVM flags: `%s`; class-data archive: %s.\n" % (env["RUNS"], env["JAVA_FLAGS"], env["cds_note"]))
 print(env["machine_info"] + "\n")
 print("| side | what runs | wall s | CPU s | CPU s per 1M events | events per CPU-second | peak RSS MB |")
 print("|---|---|---:|---:|---:|---:|---:|")

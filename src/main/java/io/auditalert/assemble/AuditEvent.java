@@ -66,8 +66,9 @@ public final class AuditEvent {
     int[] enrFirst = new int[INITIAL_RECORDS];
     int[] enrEnd = new int[INITIAL_RECORDS];
     boolean[] tokenized = new boolean[INITIAL_RECORDS];
-    /** Per record: 0 not looked yet, 1 no " key=" in the line, 2 maybe. */
-    byte[] keyState = new byte[INITIAL_RECORDS];
+    /** Per record: see {@link #keyAt}; KEY_UNKNOWN until looked up. */
+    int[] keyState = new int[INITIAL_RECORDS];
+    int[] keyEnd = new int[INITIAL_RECORDS];
 
     int fieldCount;
     int[] nameOff = new int[INITIAL_FIELDS];
@@ -169,6 +170,26 @@ public final class AuditEvent {
         }
     }
 
+    /**
+     * Whether record r may have a field whose name ends with {@code nameEq} (the name followed by
+     * {@code '='}): true once the record is split (its fields are then cheap to search), otherwise
+     * whether those bytes occur in its line, so a lookup can pass a record without splitting it.
+     */
+    public boolean mayHave(int r, byte[] nameEq) {
+        if (tokenized[r]) {
+            return true;
+        }
+        byte[] b = buf;
+        int n = nameEq.length;
+        byte first = nameEq[0];
+        for (int i = recOff[r], last = recOff[r] + recLen[r] - n; i <= last; i++) {
+            if (b[i] == first && Arrays.equals(b, i, i + n, nameEq, 0, n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** First raw field of record r (node= and type= tokens excluded). */
     public int firstField(int r) {
         ensure(r);
@@ -216,13 +237,44 @@ public final class AuditEvent {
      * skip PATH, EXECVE, CWD and PROCTITLE records without splitting them.
      */
     public boolean mayHaveKey(int r) {
-        if (keyState[r] == 0) {
-            keyState[r] = (byte) (findKey(buf, recOff[r], recOff[r] + recLen[r]) ? 2 : 1);
-        }
-        return keyState[r] == 2;
+        return keyAt(r) >= 0;
     }
 
-    private static boolean findKey(byte[] b, int from, int end) {
+    /**
+     * Offset in {@link #buffer()} just past the first {@code " key="} of record r's line, or -1 when
+     * the line has none. Everything any {@code key} field of the record holds lies between there and
+     * the end of the line, so a key can be ruled out without splitting the record.
+     */
+    public int keyAt(int r) {
+        int at = keyState[r];
+        if (at == KEY_UNKNOWN) {
+            int end = recOff[r] + recLen[r];
+            at = findKey(buf, recOff[r], end);
+            keyState[r] = at;
+            if (at >= 0) {
+                int e = at;
+                while (e < end && buf[e] != ENRICHED_SEPARATOR) {
+                    e++;
+                }
+                keyEnd[r] = e;
+            }
+        }
+        return at;
+    }
+
+    /**
+     * Where the key region of record r that starts at {@link #keyAt} ends: at the ENRICHED separator
+     * (0x1D), after which only upper-case names follow, or at the end of the line.
+     */
+    public int keyEnd(int r) {
+        return keyEnd[r];
+    }
+
+    private static final byte ENRICHED_SEPARATOR = 0x1D;
+
+    private static final int KEY_UNKNOWN = -2;
+
+    private static int findKey(byte[] b, int from, int end) {
         int i = from + 1;
         for (; i + 8 <= end; i += 8) {
             long x = (long) LONGS.get(b, i) ^ 0x6B6B6B6B6B6B6B6BL; // 'k'
@@ -230,17 +282,17 @@ public final class AuditEvent {
             while (found != 0) {
                 int at = i + (Long.numberOfTrailingZeros(found) >>> 3);
                 if (isKeyAt(b, at, end)) {
-                    return true;
+                    return at + 4;
                 }
                 found &= found - 1;
             }
         }
         for (; i < end; i++) {
             if (b[i] == 'k' && isKeyAt(b, i, end)) {
-                return true;
+                return i + 4;
             }
         }
-        return false;
+        return -1;
     }
 
     private static boolean isKeyAt(byte[] b, int at, int end) {
@@ -378,6 +430,7 @@ public final class AuditEvent {
             enrEnd = Arrays.copyOf(enrEnd, n);
             tokenized = Arrays.copyOf(tokenized, n);
             keyState = Arrays.copyOf(keyState, n);
+            keyEnd = Arrays.copyOf(keyEnd, n);
         }
         int r = recordCount;
         recOff[r] = off;
@@ -391,7 +444,7 @@ public final class AuditEvent {
         enrFirst[r] = fieldCount;
         enrEnd[r] = fieldCount;
         tokenized[r] = false;
-        keyState[r] = 0;
+        keyState[r] = KEY_UNKNOWN;
         return true;
     }
 

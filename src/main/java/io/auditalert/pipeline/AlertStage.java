@@ -59,6 +59,13 @@ public final class AlertStage implements WorkerPool.Handler {
     private static final byte[] KEY = "key".getBytes(StandardCharsets.US_ASCII);
     private static final String[] ALERT_FIELDS = {"auid", "uid", "euid", "pid", "ppid", "comm", "exe", "syscall",
         "success", "exit", "tty", "ses", "hostname", "addr", "terminal", "acct", "res"};
+    private static final byte[][] ALERT_FIELD_BYTES = new byte[ALERT_FIELDS.length][];
+
+    static {
+        for (int i = 0; i < ALERT_FIELDS.length; i++) {
+            ALERT_FIELD_BYTES[i] = ALERT_FIELDS[i].getBytes(StandardCharsets.US_ASCII);
+        }
+    }
 
     private final Telemetry telemetry;
     private final ThrottleGate throttle;
@@ -211,8 +218,9 @@ public final class AlertStage implements WorkerPool.Handler {
         private Map<String, String> alertFields(AuditEvent ev) {
             Map<String, String> fields = new LinkedHashMap<>();
             byte[] b = ev.buffer();
-            for (String name : ALERT_FIELDS) {
-                int f = ev.find(name.getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < ALERT_FIELDS.length; i++) {
+                String name = ALERT_FIELDS[i];
+                int f = ev.find(ALERT_FIELD_BYTES[i]);
                 if (f < 0) {
                     continue;
                 }
@@ -233,6 +241,9 @@ public final class AlertStage implements WorkerPool.Handler {
             List<String> keys = null;
             byte[] b = ev.buffer();
             for (int r = 0; r < ev.recordCount(); r++) {
+                if (!ev.mayHaveKey(r)) {
+                    continue;
+                }
                 for (int f = ev.firstField(r); f < ev.endField(r); f++) {
                     if (ev.nameIs(f, KEY) && !Values.isAbsent(b, ev.valOff(f), ev.valLen(f))) {
                         Values.decodeEscaped(b, ev.valOff(f), ev.valLen(f), value);
@@ -283,8 +294,15 @@ public final class AlertStage implements WorkerPool.Handler {
         }
         h1 = mix(h1, h2);
         h2 = mix(h2, h1);
-        return String.format("%016x%016x", h1, h2);
+        char[] id = new char[32];
+        for (int i = 0; i < 16; i++) {
+            id[i] = HEX[(int) (h1 >>> (60 - 4 * i)) & 0xF];
+            id[16 + i] = HEX[(int) (h2 >>> (60 - 4 * i)) & 0xF];
+        }
+        return new String(id);
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private static String eventId(AuditEvent ev) {
         return alertId(ev, "");

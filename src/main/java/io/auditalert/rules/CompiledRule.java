@@ -120,7 +120,7 @@ public final class CompiledRule {
     /** As {@link #renderOutput(AuditEvent, ByteBuf)}, with the caller's scratch. */
     public void renderOutput(AuditEvent ev, EvalScratch scratch, ByteBuf out) {
         int from = out.length();
-        scratch.begin(ev);
+        scratch.resume(ev);
         output.render(scratch, out);
         redactor.redact(out, from);
     }
@@ -131,7 +131,7 @@ public final class CompiledRule {
     }
 
     public void throttleKey(AuditEvent ev, EvalScratch scratch, ByteBuf out) {
-        scratch.begin(ev);
+        scratch.resume(ev);
         OutputTemplate.appendKey(throttleKeyFields, scratch, out);
     }
 

@@ -59,14 +59,21 @@ abstract class Condition {
         final ValueTest valueTest;
         private final Set<String> keys;
 
+        /** For {@code key = …}: rules the keys out before any record is split; null otherwise. */
+        private final KeyNeedles keyNeedles;
+
         FieldTest(Field field, ValueTest valueTest, Set<String> keys) {
             this.field = field;
             this.valueTest = valueTest;
             this.keys = keys;
+            this.keyNeedles = keys == null || keys.isEmpty() ? null : new KeyNeedles(keys);
         }
 
         @Override
         boolean test(EvalScratch s) {
+            if (keyNeedles != null && !keyNeedles.anyPossible(s.ev)) {
+                return false;
+            }
             return field.any(s, valueTest);
         }
 

@@ -2,6 +2,7 @@ package io.auditalert.rules;
 
 import io.auditalert.assemble.AuditEvent;
 import io.auditalert.parse.ByteBuf;
+import io.auditalert.parse.RecordTypes;
 import io.auditalert.parse.Values;
 import java.util.Arrays;
 import java.util.regex.Matcher;
@@ -90,6 +91,7 @@ public final class EvalScratch {
 
     private static final byte[] SYSCALL = {'s', 'y', 's', 'c', 'a', 'l', 'l'};
     private static final byte[] ARCH = {'a', 'r', 'c', 'h'};
+    private static final byte[] SYSCALL_EQ = {'s', 'y', 's', 'c', 'a', 'l', 'l', '='};
 
     public EvalScratch() {}
 
@@ -97,6 +99,20 @@ public final class EvalScratch {
         ev = event;
         generation++;
     }
+
+    /**
+     * For rendering and throttle keys of a match, called while the rules still evaluate this event:
+     * keeps the event's caches (argv, proctitle, fields, keys) when the scratch is already on it.
+     * Outside an evaluation (a slot may hold a new event by now) use {@link #begin}.
+     */
+    void resume(AuditEvent event) {
+        if (ev != event || !evaluating) {
+            begin(event);
+        }
+    }
+
+    /** True between {@link RuleSet#evaluate}'s start and end on this scratch. */
+    boolean evaluating;
 
     /** The field index cached for this slot in the current event, -1 for none, or {@link #UNKNOWN}. */
     int cachedField(int slot) {
@@ -127,6 +143,9 @@ public final class EvalScratch {
         syscallGeneration = generation;
         syscallPresent = false;
         for (int r = 0, n = ev.recordCount(); r < n; r++) {
+            if (ev.recordType(r) != RecordTypes.SYSCALL && !ev.mayHave(r, SYSCALL_EQ)) {
+                continue; // PAM and other records: not split just to learn they have no syscall
+            }
             int f = Field.find(ev, r, SYSCALL);
             if (f < 0) {
                 continue;

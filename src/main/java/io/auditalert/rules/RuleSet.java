@@ -33,7 +33,7 @@ public final class RuleSet {
     private final List<CompiledRule> all;
     private final CompiledRule[] active;
     private final long[] typeBits;
-    private final byte[][] keyLiterals;
+    private final KeyNeedles keys;
 
     RuleSet(List<CompiledRule> rules) {
         this.all = List.copyOf(rules);
@@ -60,10 +60,11 @@ public final class RuleSet {
         for (Map.Entry<Integer, Integer> e : typeIds.entrySet()) {
             typeBits[e.getKey()] = 1L << e.getValue();
         }
-        this.keyLiterals = new byte[keyIds.size()][];
+        String[] byId = new String[keyIds.size()];
         for (Map.Entry<String, Integer> e : keyIds.entrySet()) {
-            keyLiterals[e.getValue()] = e.getKey().getBytes(StandardCharsets.UTF_8);
+            byId[e.getValue()] = e.getKey();
         }
+        this.keys = new KeyNeedles(List.of(byId));
     }
 
     private static <T> long mask(Set<T> required, Map<T, Integer> ids) {
@@ -111,6 +112,15 @@ public final class RuleSet {
      */
     public void evaluate(AuditEvent ev, EvalScratch scratch, MatchConsumer out) {
         scratch.begin(ev);
+        scratch.evaluating = true;
+        try {
+            evaluateRules(ev, scratch, out);
+        } finally {
+            scratch.evaluating = false;
+        }
+    }
+
+    private void evaluateRules(AuditEvent ev, EvalScratch scratch, MatchConsumer out) {
         boolean timed = (scratch.generation & (TIMING_SAMPLE - 1)) == 0;
         long types = 0;
         long[] bits = typeBits;
@@ -161,6 +171,33 @@ public final class RuleSet {
             return s.keyMask;
         }
         long m = 0;
+        long possible = possibleKeys(s.ev);
+        if (possible != 0) {
+            m = exactKeys(s, possible);
+        }
+        s.keyMask = m;
+        s.keyMaskGeneration = s.generation;
+        return m;
+    }
+
+    /**
+     * Bits of the keys whose bytes (as written, or hex-encoded as a multi-key or unsafe value is)
+     * appear after a record's {@code " key="}: a superset of the keys present, found without
+     * splitting any record. Events of no rule's key, the common case, stop here.
+     */
+    private long possibleKeys(AuditEvent ev) {
+        long m = 0;
+        for (int k = 0; k < keys.size(); k++) {
+            if (keys.possible(ev, k)) {
+                m |= 1L << k;
+            }
+        }
+        return m;
+    }
+
+    /** Of the {@code candidates}, the keys some record's {@code key} field really holds. */
+    private long exactKeys(EvalScratch s, long candidates) {
+        long m = 0;
         AuditEvent ev = s.ev;
         for (int r = 0, n = ev.recordCount(); r < n; r++) {
             if (!ev.mayHaveKey(r)) {
@@ -170,16 +207,15 @@ public final class RuleSet {
                 if (!Field.named(ev, f, KEY) || !Field.load(s, f, true)) {
                     continue;
                 }
-                for (int k = 0; k < keyLiterals.length; k++) {
-                    byte[] lit = keyLiterals[k];
-                    if (lit.length == s.vlen && Arrays.equals(lit, 0, lit.length, s.vb, s.voff, s.voff + s.vlen)) {
+                for (int k = 0; k < keys.size(); k++) {
+                    byte[] lit = keys.literal(k);
+                    if ((candidates & (1L << k)) != 0 && lit.length == s.vlen
+                            && Arrays.equals(lit, 0, lit.length, s.vb, s.voff, s.voff + s.vlen)) {
                         m |= 1L << k;
                     }
                 }
             }
         }
-        s.keyMask = m;
-        s.keyMaskGeneration = s.generation;
         return m;
     }
 
