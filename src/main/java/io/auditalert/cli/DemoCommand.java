@@ -36,7 +36,8 @@ final class DemoCommand {
                 Files.copy(in, capture, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             System.err.println("auditalert demo: replaying a real auditd capture (" + Files.size(capture)
-                    + " bytes) through the bundled default rules; metrics on http://" + metrics + "/metrics");
+                    + " bytes) through the bundled default rules; "
+                    + (metrics.isEmpty() ? "metrics off" : "metrics on http://" + metrics + "/metrics"));
             int status = ReplayCommand.replay(new AppConfig(), null, metrics, List.of(capture), "demo", linger);
             return status;
         } catch (ConfigException e) {
