@@ -83,6 +83,8 @@ final class Components {
      * instead of dropping (a local write always catches up); network sinks keep their own setting,
      * so a peer that is down cannot stall the replay.
      */
+    static final java.time.Duration REPLAY_LINGER = java.time.Duration.ofMillis(20);
+
     static List<Sink> createSinks(AppConfig cfg, Telemetry telemetry, boolean replay) throws ConfigException {
         List<String> errors = strings(sinkErrors(cfg));
         if (!errors.isEmpty()) {
@@ -93,8 +95,13 @@ final class Components {
             Map<String, Object> spec = cfg.sinks.get(i);
             Object type = spec.get("type");
             boolean local = "stdout".equals(type) || "file".equals(type);
-            sinks.add(replay && local ? SinkFactory.create(i, spec, telemetry, Map.of("when_full", "block"))
-                    : SinkFactory.create(i, spec, telemetry));
+            Sink sink = replay && local ? SinkFactory.create(i, spec, telemetry, Map.of("when_full", "block"))
+                    : SinkFactory.create(i, spec, telemetry);
+            if (replay && sink instanceof io.auditalert.alert.sink.DeliverySink d) {
+                // nobody waits for a replayed alert: deliver in batches, not one wake-up each
+                d.lingerForBatches(REPLAY_LINGER);
+            }
+            sinks.add(sink);
         }
         return sinks;
     }

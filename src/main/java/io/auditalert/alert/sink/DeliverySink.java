@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
 public abstract class DeliverySink implements Sink {
     private static final long SYNC_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** While lingering, how often the backlog is looked at (offers do not wake a lingering thread). */
+    private static final long LINGER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** True while the delivery thread parks for want of items: only then does an offer wake it. */
+    private volatile boolean idle;
+    private volatile long lingerNanos;
 
     /** What one call of {@link #deliver} did with the head of its batch, in order. */
     public static final class Outcome {
@@ -131,8 +136,20 @@ public abstract class DeliverySink implements Sink {
         if (!backlog.append(alert)) {
             return false;
         }
-        LockSupport.unpark(thread);
+        if (idle) {
+            LockSupport.unpark(thread);
+        }
         return true;
+    }
+
+    /**
+     * Lets the delivery thread, once woken by an item, wait this long for more before it delivers,
+     * so a busy producer's items go out in batches rather than one wake-up and one write each. For
+     * {@code replay}, where no one waits for an alert; live sinks deliver at once (the default, 0).
+     */
+    public DeliverySink lingerForBatches(Duration linger) {
+        this.lingerNanos = linger.toNanos();
+        return this;
     }
 
     /** Items waiting for delivery. */
@@ -210,7 +227,12 @@ public abstract class DeliverySink implements Sink {
                         lastSync = now;
                     }
                     if (items.isEmpty()) {
-                        LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                        idle = true;
+                        if (backlog.size() == 0 && running) {
+                            LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                        }
+                        idle = false;
+                        linger();
                         continue;
                     }
                     List<Alert> alerts = alerts(items);
@@ -294,6 +316,19 @@ public abstract class DeliverySink implements Sink {
                 stats.rateLimited.increment();
                 lastRateLimitedSeq = seq;
             }
+        }
+    }
+
+    /** After an idle wake-up: waits {@link #lingerNanos} for a batch to gather, unless flushing or closing. */
+    private void linger() {
+        long linger = lingerNanos;
+        if (linger <= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + linger;
+        for (long left = linger; left > 0 && running && !flushing && backlog.size() < options.batch();
+                left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(this, Math.min(left, LINGER_CHECK_NANOS));
         }
     }
 
