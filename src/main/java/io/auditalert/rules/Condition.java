@@ -87,6 +87,23 @@ abstract class Condition {
             return keys;
         }
 
+        /** This or {@code other} as one test, when both compare the same field the same way; else null. */
+        FieldTest or(FieldTest other) {
+            if (other.field.getClass() != field.getClass() || !other.field.label.equals(field.label)) {
+                return null;
+            }
+            ValueTest merged = valueTest.or(other.valueTest);
+            if (merged == null) {
+                return null;
+            }
+            Set<String> k = null;
+            if (keys != null && other.keys != null) {
+                k = new HashSet<>(keys);
+                k.addAll(other.keys);
+            }
+            return new FieldTest(field, merged, k);
+        }
+
         @Override
         int cost() {
             return field.cost() + valueTest.cost();
@@ -286,6 +303,32 @@ abstract class Condition {
 
     static final class Or extends Condition {
         private final Condition[] parts;
+
+        /**
+         * An or of these parts, with comparisons of one field merged into one test (each value of
+         * the field is then read once, not once per alternative); a single part stands alone.
+         */
+        static Condition of(List<Condition> parts) {
+            List<Condition> out = new java.util.ArrayList<>();
+            for (Condition c : parts) {
+                boolean merged = false;
+                if (c instanceof FieldTest f) {
+                    for (int i = 0; i < out.size() && !merged; i++) {
+                        if (out.get(i) instanceof FieldTest g) {
+                            FieldTest both = g.or(f);
+                            if (both != null) {
+                                out.set(i, both);
+                                merged = true;
+                            }
+                        }
+                    }
+                }
+                if (!merged) {
+                    out.add(c);
+                }
+            }
+            return out.size() == 1 ? out.get(0) : new Or(out);
+        }
 
         Or(List<Condition> parts) {
             this.parts = parts.toArray(new Condition[0]);

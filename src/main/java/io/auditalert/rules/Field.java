@@ -292,6 +292,15 @@ abstract class Field {
             return type;
         }
 
+        /**
+         * Dearer than a bare name: a bare name is mostly found in the first record (the SYSCALL,
+         * already split for other rules), while this may split every record of its type (PATH).
+         */
+        @Override
+        int cost() {
+            return 4;
+        }
+
         /** {@code SYSCALL.key = k} implies the event has key k somewhere: index it under k too. */
         @Override
         boolean isKey() {
@@ -568,6 +577,11 @@ abstract class Field {
         @Override
         int recordType() {
             return RecordTypes.PATH;
+        }
+
+        @Override
+        int cost() {
+            return names.cost();
         }
     }
 

@@ -96,7 +96,7 @@ final class RuleCompiler {
             for (Ast p : o.parts()) {
                 parts.add(node(p, errs));
             }
-            return parts.contains(null) ? null : new Condition.Or(parts);
+            return parts.contains(null) ? null : Condition.Or.of(parts);
         }
         if (ast instanceof Ast.Not n) {
             Condition inner = node(n.inner(), errs);

@@ -14,6 +14,15 @@ abstract class ValueTest {
         return 1;
     }
 
+    /**
+     * One test passing exactly when this or {@code other} passes, when both are the same kind of
+     * comparison with different literals (so {@code exit = EACCES or exit = EPERM} becomes one
+     * {@code in}); null otherwise.
+     */
+    ValueTest or(ValueTest other) {
+        return null;
+    }
+
     /** Passes every present value: {@code exists}, and fetching a first value for output. */
     static final ValueTest ANY = new ValueTest() {
         @Override
@@ -79,6 +88,16 @@ abstract class ValueTest {
                 }
             }
             this.shortest = min;
+        }
+
+        @Override
+        ValueTest or(ValueTest other) {
+            if (other instanceof Strings o && o.op == op && o.ignoreCase == ignoreCase) {
+                byte[][] all = java.util.Arrays.copyOf(literals, literals.length + o.literals.length);
+                System.arraycopy(o.literals, 0, all, literals.length, o.literals.length);
+                return new Strings(op, all, ignoreCase);
+            }
+            return null;
         }
 
         /**
@@ -181,6 +200,16 @@ abstract class ValueTest {
             this.op = op;
             this.literals = literals;
             this.hex = hex;
+        }
+
+        @Override
+        ValueTest or(ValueTest other) {
+            if (op == NumOp.EQ && other instanceof Numbers o && o.op == NumOp.EQ && o.hex == hex) {
+                long[] all = java.util.Arrays.copyOf(literals, literals.length + o.literals.length);
+                System.arraycopy(o.literals, 0, all, literals.length, o.literals.length);
+                return new Numbers(op, all, hex);
+            }
+            return null;
         }
 
         @Override
