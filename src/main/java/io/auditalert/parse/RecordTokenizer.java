@@ -59,12 +59,9 @@ public final class RecordTokenizer {
                 return p;
             }
             int ts = p;
-            int eq = -1;
-            for (byte c; p < end && (c = b[p]) != ' ' && c != SEPARATOR; p++) {
-                if (c == '=' && eq < 0) {
-                    eq = p;
-                }
-            }
+            long token = scanToken(b, p, end);
+            p = (int) (token >>> 32);
+            int eq = (int) token - 1;
             int te = p;
             if (eq >= 0) {
                 if (te - ts >= 5 && b[ts] == 'm' && b[ts + 1] == 's' && b[ts + 2] == 'g' && b[ts + 3] == '=') {
@@ -297,6 +294,53 @@ public final class RecordTokenizer {
             }
             ev.addField(ts, eq - ts, vs, p - vs);
         }
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long SPACES = ' ' * ONES;
+    private static final long SEPARATORS = SEPARATOR * ONES;
+    private static final long EQUALS = '=' * ONES;
+
+    /**
+     * The end of the token starting at p (the first space or 0x1D, or {@code end}) and its first
+     * {@code '='}, eight bytes a step: {@code (tokenEnd << 32) | (firstEq + 1)}, the low half 0 when
+     * the token has no {@code '='}. Hex-encoded values (EXECVE arguments, proctitle) are long runs
+     * without any of the three bytes.
+     */
+    static long scanToken(byte[] b, int p, int end) {
+        int eq = -1;
+        for (; p + 8 <= end; p += 8) {
+            long w = (long) LONGS.get(b, p);
+            long stop = zeroBytes(w ^ SPACES) | zeroBytes(w ^ SEPARATORS);
+            long eqs = eq < 0 ? zeroBytes(w ^ EQUALS) : 0;
+            if (stop != 0) {
+                int at = Long.numberOfTrailingZeros(stop) >>> 3;
+                if (eqs != 0) {
+                    int e = Long.numberOfTrailingZeros(eqs) >>> 3;
+                    if (e < at) {
+                        eq = p + e;
+                    }
+                }
+                return ((long) (p + at) << 32) | (eq + 1);
+            }
+            if (eqs != 0) {
+                eq = p + (Long.numberOfTrailingZeros(eqs) >>> 3);
+            }
+        }
+        for (byte c; p < end && (c = b[p]) != ' ' && c != SEPARATOR; p++) {
+            if (c == '=' && eq < 0) {
+                eq = p;
+            }
+        }
+        return ((long) p << 32) | (eq + 1);
+    }
+
+    /** The high bit of each zero byte of x; exact for the lowest one, which is all that is used. */
+    private static long zeroBytes(long x) {
+        return (x - ONES) & ~x & HIGHS;
     }
 
     /** Trims trailing {@code :} then {@code ,} then {@code '} then {@code )} (unless the value is (null)/(none)). */
