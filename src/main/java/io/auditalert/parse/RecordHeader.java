@@ -66,6 +66,11 @@ public final class RecordHeader {
         if (p >= end) {
             return NO_STAMP;
         }
+        if (p + MSG_AUDIT.length < end && startsWithMsgAudit(b, p)) {
+            // the usual "msg=audit(": the stamp follows at once; parseStamp stops at a space, as
+            // the token scan below would
+            return parseStamp(b, p + MSG_AUDIT.length, end);
+        }
         tokEnd = tokenEnd(b, p, end);
         int paren = -1;
         for (int i = p; i < tokEnd; i++) {
@@ -78,6 +83,17 @@ public final class RecordHeader {
             return NO_STAMP;
         }
         return parseStamp(b, paren + 1, tokEnd);
+    }
+
+    private static final byte[] MSG_AUDIT = {'m', 's', 'g', '=', 'a', 'u', 'd', 'i', 't', '('};
+
+    private static boolean startsWithMsgAudit(byte[] b, int p) {
+        for (int i = 0; i < MSG_AUDIT.length; i++) {
+            if (b[p + i] != MSG_AUDIT[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private int parseStamp(byte[] b, int p, int end) {
