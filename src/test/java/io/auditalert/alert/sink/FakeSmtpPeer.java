@@ -36,6 +36,9 @@ public final class FakeSmtpPeer implements AutoCloseable {
         Thread t = new Thread(() -> {
             while (!s.isClosed()) {
                 try (Socket c = s.accept()) {
+                    if (s.isClosed()) {
+                        return; // accepted while stopping: the peer is down
+                    }
                     session(c);
                 } catch (IOException e) {
                     // next client
@@ -44,7 +47,10 @@ public final class FakeSmtpPeer implements AutoCloseable {
         }, "fake-smtp");
         t.setDaemon(true);
         t.start();
+        acceptor = t;
     }
+
+    private Thread acceptor;
 
     /** The reply to the end of DATA (250 accepts; 554 refuses for good; 451 asks to retry). */
     public void dataReply(int code) {
@@ -144,6 +150,12 @@ public final class FakeSmtpPeer implements AutoCloseable {
         if (server != null) {
             server.close();
             server = null;
+            // the listening socket lives until the thread in accept() is woken (see FakeSyslogPeer)
+            try {
+                acceptor.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

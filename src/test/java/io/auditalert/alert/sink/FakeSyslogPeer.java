@@ -20,6 +20,7 @@ public final class FakeSyslogPeer implements AutoCloseable {
     private final List<Socket> connections = new ArrayList<>();
     private volatile ServerSocket server;
     private volatile DatagramSocket udp;
+    private Thread acceptor;
     private int port;
 
     public FakeSyslogPeer(boolean tcp) throws IOException {
@@ -37,6 +38,7 @@ public final class FakeSyslogPeer implements AutoCloseable {
             Thread t = new Thread(() -> accept(s), "fake-syslog-accept");
             t.setDaemon(true);
             t.start();
+            acceptor = t;
         } else {
             DatagramSocket d = new DatagramSocket(null);
             d.setReuseAddress(true);
@@ -77,6 +79,10 @@ public final class FakeSyslogPeer implements AutoCloseable {
             try {
                 Socket c = s.accept();
                 synchronized (connections) {
+                    if (s.isClosed()) {
+                        c.close(); // accepted while stopping: the peer is down
+                        return;
+                    }
                     connections.add(c);
                 }
                 Thread t = new Thread(() -> read(c), "fake-syslog-conn");
@@ -131,6 +137,13 @@ public final class FakeSyslogPeer implements AutoCloseable {
         if (server != null) {
             server.close();
             server = null;
+            // The listening socket lives until the thread blocked in accept() is woken; a connect
+            // in that window would still succeed. Once the thread has ended, nothing listens.
+            try {
+                acceptor.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (udp != null) {
             udp.close();
