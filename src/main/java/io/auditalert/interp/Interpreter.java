@@ -89,6 +89,19 @@ public final class Interpreter {
 
     /** Appends the interpretation of field f of record r of the event to out. */
     public void interpret(AuditEvent ev, int r, int f, ByteBuf out) {
+        int start = out.length();
+        if (interpretUnescaped(ev, r, f, out)) {
+            ttyEscape(out, start);
+        }
+    }
+
+    /**
+     * Appends the interpretation of field f before auparse's TTY escaping of control bytes, and
+     * returns whether that escaping applies to it (values taken from the ENRICHED section are
+     * returned as written). Writers that scan the text anyway (JSON) escape it themselves, see
+     * {@link #ttyEscape(byte[], int, int, ByteBuf)}.
+     */
+    public boolean interpretUnescaped(AuditEvent ev, int r, int f, ByteBuf out) {
         byte[] b = ev.buffer();
         int nOff = ev.nameOff(f);
         int nLen = ev.nameLen(f);
@@ -108,15 +121,14 @@ public final class Interpreter {
                 // not a usable SADDR={ … }: auparse prints the address itself
             } else if (type == T_UID || type == T_GID) {
                 printEscaped(b, eOff, eLen, out);
-                return;
+                return false;
             } else {
                 out.put(b, eOff, eLen);
-                return;
+                return false;
             }
         }
-        int start = out.length();
         print(ev, r, type, b, off, len, out);
-        ttyEscape(out, start);
+        return true;
     }
 
     /**
@@ -432,6 +444,19 @@ public final class Interpreter {
         putCString(decoded, out);
     }
 
+    /** auparse's TTY escape mode: appends src with every byte below 0x20 written as {@code \ooo}. */
+    public static void ttyEscape(byte[] src, int off, int len, ByteBuf out) {
+        for (int k = off; k < off + len; k++) {
+            int c = src[k] & 0xFF;
+            if (c < 32) {
+                out.put((byte) '\\').put((byte) ('0' + (c >> 6))).put((byte) ('0' + ((c >> 3) & 7)))
+                        .put((byte) ('0' + (c & 7)));
+            } else {
+                out.put((byte) c);
+            }
+        }
+    }
+
     /** TTY escape mode: every byte below 0x20 written from start on becomes {@code \ooo}. */
     private void ttyEscape(ByteBuf out, int start) {
         byte[] a = out.array();
@@ -446,16 +471,7 @@ public final class Interpreter {
         scratch.clear();
         scratch.put(a, i, end - i);
         out.setLength(i);
-        byte[] s = scratch.array();
-        for (int k = 0; k < scratch.length(); k++) {
-            int c = s[k] & 0xFF;
-            if (c < 32) {
-                out.put((byte) '\\').put((byte) ('0' + (c >> 6))).put((byte) ('0' + ((c >> 3) & 7)))
-                        .put((byte) ('0' + (c & 7)));
-            } else {
-                out.put((byte) c);
-            }
-        }
+        ttyEscape(scratch.array(), 0, scratch.length(), out);
     }
 
     /**

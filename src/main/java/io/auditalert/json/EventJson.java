@@ -3,17 +3,39 @@ package io.auditalert.json;
 import io.auditalert.assemble.AuditEvent;
 import io.auditalert.interp.Interpreter;
 import io.auditalert.parse.ByteBuf;
-import io.auditalert.parse.Values;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Writes one event as the JSON object of DESIGN §3.4:
  * {@code {"time":…,"serial":…,"node":…,"records":[{"type":…,"fields":{…},"interp":{…}},…]}}.
  * {@code fields} holds each raw value with surrounding double quotes removed; {@code interp} holds
  * the interpretation of every field; a name repeated within a record is written {@code name#2}, ….
+ *
+ * <p>A record is written in two passes over its fields. The first writes each {@code "name":} and
+ * notes where it went in the output; the second copies those bytes instead of encoding the names
+ * again. Interpretations are printed straight into the output and checked for bytes that need
+ * escaping afterwards, which they almost never hold. Methods are kept small on purpose: the JIT
+ * compiles them one by one instead of one giant inlined record writer.
  */
 public final class EventJson {
+    private static final byte[] FIELDS_TO_INTERP = ascii("},\"interp\":{");
+    private static final byte[] RECORD_END = ascii("}}");
+    private static final byte[] NULL = ascii("null");
+    /** What libauparse interprets a field without a value as. */
+    private static final byte[] NULL_INTERP = ascii("\" \"");
+    private static final int TYPE_CACHE = 4096;
+
     private final Interpreter interpreter;
-    private final ByteBuf value = new ByteBuf(512);
+    private final ByteBuf scratch = new ByteBuf(512);
+    private final ByteBuf ttyScratch = new ByteBuf(512);
+    /** Per record type number: {@code {"type":"NAME","fields":{}, encoded once. */
+    private final byte[][] recordOpen = new byte[TYPE_CACHE][];
+    /** Per field of the record being written: where its {@code "name":} starts and ends in the output. */
+    private int[] nameStart = new int[64];
+    private int[] nameEnd = new int[64];
+    /** Per field of the record being written: the hash of its name, to find repeated names. */
+    private int[] hashes = new int[64];
 
     public EventJson(Interpreter interpreter) {
         this.interpreter = interpreter;
@@ -44,73 +66,153 @@ public final class EventJson {
     }
 
     private void writeRecord(AuditEvent ev, int r, ByteBuf out) {
-        byte[] b = ev.buffer();
-        out.putLatin1("{\"type\":");
-        JsonBytes.string(out, ev.recordTypeName(r));
-        out.putLatin1(",\"fields\":{");
         int first = ev.firstField(r);
         int end = ev.endField(r);
+        if (end - first > hashes.length) {
+            grow(end - first);
+        }
+        writeRecordOpen(ev, r, out);
+        writeFields(ev, first, end, out);
+        out.put(FIELDS_TO_INTERP);
+        writeInterp(ev, r, first, end, out);
+        out.put(RECORD_END);
+    }
+
+    private void writeRecordOpen(AuditEvent ev, int r, ByteBuf out) {
+        int type = ev.recordType(r);
+        if (type < 0 || type >= TYPE_CACHE) {
+            out.put(recordOpen(ev.recordTypeName(r)));
+            return;
+        }
+        byte[] open = recordOpen[type];
+        if (open == null) {
+            open = recordOpen(ev.recordTypeName(r));
+            recordOpen[type] = open;
+        }
+        out.put(open);
+    }
+
+    private static byte[] recordOpen(String typeName) {
+        ByteBuf b = new ByteBuf(64);
+        b.putLatin1("{\"type\":");
+        JsonBytes.string(b, typeName);
+        b.putLatin1(",\"fields\":{");
+        return b.toByteArray();
+    }
+
+    private void writeFields(AuditEvent ev, int first, int end, ByteBuf out) {
+        byte[] b = ev.buffer();
+        long seen = 0;
         for (int f = first; f < end; f++) {
-            if (f > first) {
+            int i = f - first;
+            if (i > 0) {
                 out.put((byte) ',');
             }
-            writeName(ev, first, f, out);
-            if (ev.isNullValue(f)) {
-                out.putLatin1("null");
-                continue;
-            }
-            int off = ev.valOff(f);
-            int len = ev.valLen(f);
-            JsonBytes.string(out, b, Values.unquotedOff(b, off, len), Values.unquotedLen(b, off, len));
+            nameStart[i] = out.length();
+            seen = writeName(ev, b, first, f, seen, out);
+            nameEnd[i] = out.length();
+            writeValue(ev, b, f, out);
         }
-        out.putLatin1("},\"interp\":{");
+    }
+
+    /** The raw value with one pair of surrounding double quotes removed. */
+    private static void writeValue(AuditEvent ev, byte[] b, int f, ByteBuf out) {
+        if (ev.isNullValue(f)) {
+            out.put(NULL);
+            return;
+        }
+        int off = ev.valOff(f);
+        int len = ev.valLen(f);
+        if (len >= 2 && b[off] == '"' && b[off + len - 1] == '"') {
+            off++;
+            len -= 2;
+        }
+        out.put((byte) '"');
+        JsonBytes.stringBody(out, b, off, len);
+        out.put((byte) '"');
+    }
+
+    private void writeInterp(AuditEvent ev, int r, int first, int end, ByteBuf out) {
         for (int f = first; f < end; f++) {
-            if (f > first) {
+            int i = f - first;
+            if (i > 0) {
                 out.put((byte) ',');
             }
-            writeName(ev, first, f, out);
+            out.putOwn(nameStart[i], nameEnd[i] - nameStart[i]);
             if (ev.isNullValue(f)) {
-                out.putLatin1("\" \""); // what libauparse interprets a field without a value as
-                continue;
+                out.put(NULL_INTERP);
+            } else {
+                writeInterpretation(ev, r, f, out);
             }
-            value.clear();
-            interpreter.interpret(ev, r, f, value);
-            JsonBytes.string(out, value.array(), 0, value.length());
         }
-        out.putLatin1("}}");
+    }
+
+    private void writeInterpretation(AuditEvent ev, int r, int f, ByteBuf out) {
+        out.put((byte) '"');
+        int start = out.length();
+        boolean tty = interpreter.interpretUnescaped(ev, r, f, out);
+        int end = out.length();
+        int plain = JsonBytes.plainEnd(out.array(), start, end);
+        if (plain < end) {
+            escapeInterpretation(out, plain, tty);
+        }
+        out.put((byte) '"');
+    }
+
+    /** The rare interpretation with bytes to escape: auparse's TTY escaping first, then JSON's. */
+    private void escapeInterpretation(ByteBuf out, int from, boolean tty) {
+        scratch.clear().put(out.array(), from, out.length() - from);
+        out.setLength(from);
+        ByteBuf text = scratch;
+        if (tty) {
+            ttyScratch.clear();
+            Interpreter.ttyEscape(scratch.array(), 0, scratch.length(), ttyScratch);
+            text = ttyScratch;
+        }
+        JsonBytes.stringBody(out, text.array(), 0, text.length());
     }
 
     /**
      * Writes {@code "name":}, or {@code "name#k":} for the k-th field of that name in the record.
-     * Names are compared by a precomputed hash first, so the common record without repeats costs
-     * one int comparison per earlier field.
+     * {@code seen} has one bit set per name hash met so far in the record: a name whose bit is clear
+     * is certainly its first occurrence, so the common record without repeats compares nothing.
      */
-    private void writeName(AuditEvent ev, int first, int f, ByteBuf out) {
-        byte[] b = ev.buffer();
+    private long writeName(AuditEvent ev, byte[] b, int first, int f, long seen, ByteBuf out) {
         int nOff = ev.nameOff(f);
         int nLen = ev.nameLen(f);
         int h = nameHash(b, nOff, nLen);
-        int idx = f - first;
-        if (idx >= hashes.length) {
-            hashes = java.util.Arrays.copyOf(hashes, Math.max(idx + 1, hashes.length * 2));
-        }
-        hashes[idx] = h;
-        int occurrence = 1;
-        for (int g = first; g < f; g++) {
-            if (hashes[g - first] == h && ev.nameLen(g) == nLen
-                    && java.util.Arrays.equals(b, ev.nameOff(g), ev.nameOff(g) + nLen, b, nOff, nOff + nLen)) {
-                occurrence++;
-            }
-        }
+        hashes[f - first] = h;
+        long bit = 1L << ((h * 0x9E3779B9) >>> 26);
+        int occurrence = (seen & bit) == 0 ? 1 : occurrence(ev, b, first, f, h);
         out.put((byte) '"');
         JsonBytes.stringBody(out, b, nOff, nLen);
         if (occurrence > 1) {
             out.put((byte) '#').putLong(occurrence);
         }
         out.put((byte) '"').put((byte) ':');
+        return seen | bit;
     }
 
-    private int[] hashes = new int[64];
+    /** 1 + the number of earlier fields of the record with the same name as field f. */
+    private int occurrence(AuditEvent ev, byte[] b, int first, int f, int h) {
+        int nOff = ev.nameOff(f);
+        int nLen = ev.nameLen(f);
+        int occurrence = 1;
+        for (int g = first; g < f; g++) {
+            if (hashes[g - first] == h && ev.nameLen(g) == nLen
+                    && Arrays.equals(b, ev.nameOff(g), ev.nameOff(g) + nLen, b, nOff, nOff + nLen)) {
+                occurrence++;
+            }
+        }
+        return occurrence;
+    }
+
+    private void grow(int n) {
+        int size = Math.max(n, hashes.length * 2);
+        hashes = Arrays.copyOf(hashes, size);
+        nameStart = Arrays.copyOf(nameStart, size);
+        nameEnd = Arrays.copyOf(nameEnd, size);
+    }
 
     private static int nameHash(byte[] b, int off, int len) {
         int h = len;
@@ -118,5 +220,9 @@ public final class EventJson {
             h = 31 * h + b[i];
         }
         return h;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

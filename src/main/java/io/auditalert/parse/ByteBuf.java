@@ -50,6 +50,14 @@ public final class ByteBuf {
         return this;
     }
 
+    /** Appends a copy of n bytes already in the buffer, from offset from. */
+    public ByteBuf putOwn(int from, int n) {
+        ensure(n);
+        System.arraycopy(a, from, a, len, n);
+        len += n;
+        return this;
+    }
+
     public ByteBuf put(byte[] src) {
         return put(src, 0, src.length);
     }
