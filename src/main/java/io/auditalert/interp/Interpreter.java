@@ -75,9 +75,53 @@ public final class Interpreter {
     private static final int[] PERM_BITS = {4, 2, 1, 8};
     private static final String[] PERMS = {"read", "write", "exec", "attr"};
 
+    private static final int NAME_CACHE = 64;
+    /** A cached lookup that found no name; compared by identity. */
+    private static final byte[] NO_NAME = new byte[0];
+    /** auparse's file type names by the top four bits of a mode (S_IFMT >> 12). */
+    private static final String[] FILE_TYPES = new String[16];
+    /** Capability names by bit number, null where auparse has none. */
+    private static final byte[][] CAP_NAMES = new byte[64][];
+
+    static {
+        for (int i = 0; i < 16; i++) {
+            FILE_TYPES[i] = LookupTables.FILETYPES.get((long) i << 12);
+        }
+        for (int i = 0; i < 64; i++) {
+            String name = LookupTables.CAPBITS.get(i);
+            CAP_NAMES[i] = name == null ? null : name.getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
     private final UserDb users;
     private final ByteBuf scratch = new ByteBuf(256);
     private final ByteBuf decoded = new ByteBuf(256);
+
+    /*
+     * The record being interpreted (see beginRecord): its first raw field, and per raw field the
+     * ENRICHED field that overrides it, or -1. The syscall context is read on first use.
+     */
+    private int recordFirst;
+    private int recordEnd;
+    private int enrichedFirst;
+    private int enrichedEnd;
+    private int[] enrichedOf = new int[64];
+    private boolean contextRead;
+    private long contextArch;
+    private int contextSyscall;
+    /** The syscall's name on the record's arch (null when unknown or no arch); its argument printers. */
+    private String contextName;
+    private byte[] contextPrinters;
+
+    /** Direct-mapped caches of user and group names as UTF-8 (the user database caches them too). */
+    private final long[] userIds = newIdCache();
+    private final byte[][] userNames = new byte[NAME_CACHE][];
+    private final long[] groupIds = newIdCache();
+    private final byte[][] groupNames = new byte[NAME_CACHE][];
+
+    /** The last capability bitmap printed and its text: the same few sets repeat across records. */
+    private long capLast;
+    private final ByteBuf capText = new ByteBuf(512);
 
     public Interpreter() {
         this(UserDb.SYSTEM);
@@ -89,45 +133,102 @@ public final class Interpreter {
 
     /** Appends the interpretation of field f of record r of the event to out. */
     public void interpret(AuditEvent ev, int r, int f, ByteBuf out) {
+        beginRecord(ev, r);
         int start = out.length();
-        if (interpretUnescaped(ev, r, f, out)) {
+        if (interpretField(ev, r, f, out)) {
             ttyEscape(out, start);
         }
     }
 
     /**
-     * Appends the interpretation of field f before auparse's TTY escaping of control bytes, and
-     * returns whether that escaping applies to it (values taken from the ENRICHED section are
-     * returned as written). Writers that scan the text anyway (JSON) escape it themselves, see
-     * {@link #ttyEscape(byte[], int, int, ByteBuf)}.
+     * Prepares for {@link #interpretField} on the fields of record r: notes which raw fields an
+     * ENRICHED value overrides, once for the record instead of once per field.
      */
-    public boolean interpretUnescaped(AuditEvent ev, int r, int f, ByteBuf out) {
+    public void beginRecord(AuditEvent ev, int r) {
+        int first = ev.firstField(r);
+        int end = ev.endField(r);
+        int e0 = ev.firstEnriched(r);
+        int e1 = ev.endEnriched(r);
+        recordFirst = first;
+        recordEnd = end;
+        enrichedFirst = e0;
+        enrichedEnd = e1;
+        contextRead = false;
+        if (e0 < e1) {
+            mapEnriched(ev, first, end, e0, e1);
+        }
+    }
+
+    /**
+     * Appends the interpretation of field f of the record given to {@link #beginRecord} before
+     * auparse's TTY escaping of control bytes, and returns whether that escaping applies to it
+     * (values taken from the ENRICHED section are returned as written). Writers that scan the text
+     * anyway (JSON) escape it themselves, see {@link #ttyEscape(byte[], int, int, ByteBuf)}.
+     */
+    public boolean interpretField(AuditEvent ev, int r, int f, ByteBuf out) {
         byte[] b = ev.buffer();
         int nOff = ev.nameOff(f);
         int nLen = ev.nameLen(f);
         int off = ev.valOff(f);
         int len = ev.valLen(f);
-        int rtype = ev.recordType(r);
-        int type = fieldType(rtype, b, nOff, nLen, off, len);
-
-        int enriched = findEnriched(ev, r, b, nOff, nLen);
-        if (enriched >= 0) {
-            int eOff = ev.valOff(enriched);
-            int eLen = ev.valLen(enriched);
-            if (type == T_SOCKADDR) {
-                eLen = enrichedSockaddr(ev, r, b, eOff);
-            }
-            if (eLen < 0) {
-                // not a usable SADDR={ … }: auparse prints the address itself
-            } else if (type == T_UID || type == T_GID) {
-                printEscaped(b, eOff, eLen, out);
-                return false;
-            } else {
-                out.put(b, eOff, eLen);
-                return false;
-            }
+        int type = fieldType(ev.recordType(r), b, nOff, nLen, off, len);
+        int enriched = -1;
+        if (enrichedFirst < enrichedEnd) {
+            enriched = f >= recordFirst && f < recordEnd
+                    ? enrichedOf[f - recordFirst]
+                    : findEnriched(ev, enrichedFirst, enrichedEnd, b, nOff, nLen);
+        }
+        if (enriched >= 0 && printEnriched(ev, r, type, b, enriched, out)) {
+            return false;
         }
         print(ev, r, type, b, off, len, out);
+        return true;
+    }
+
+    /**
+     * For each raw field, the enriched field findEnriched would find. A bit per (length, first
+     * letter) of the enriched names rules out most raw names without comparing them.
+     */
+    private void mapEnriched(AuditEvent ev, int first, int end, int e0, int e1) {
+        byte[] b = ev.buffer();
+        if (end - first > enrichedOf.length) {
+            enrichedOf = new int[Math.max(end - first, enrichedOf.length * 2)];
+        }
+        long names = 0;
+        for (int e = e0; e < e1; e++) {
+            int len = ev.nameLen(e);
+            names |= len == 0 ? 0 : nameBit(len, b[ev.nameOff(e)]);
+        }
+        for (int f = first; f < end; f++) {
+            int len = ev.nameLen(f);
+            int nOff = ev.nameOff(f);
+            boolean maybe = false;
+            if (len > 0) {
+                byte c = b[nOff];
+                maybe = (names & nameBit(len, c >= 'a' && c <= 'z' ? (byte) (c - 32) : c)) != 0;
+            }
+            enrichedOf[f - first] = maybe ? findEnriched(ev, e0, e1, b, nOff, len) : -1;
+        }
+    }
+
+    private static long nameBit(int len, byte first) {
+        return 1L << ((len * 7 + first) & 63);
+    }
+
+    /** Appends the enriched value that stands for a field; false when auparse would not take it. */
+    private boolean printEnriched(AuditEvent ev, int r, int type, byte[] b, int enriched, ByteBuf out) {
+        int eOff = ev.valOff(enriched);
+        int eLen = ev.valLen(enriched);
+        if (type == T_SOCKADDR) {
+            eLen = enrichedSockaddr(ev, r, b, eOff);
+        }
+        if (eLen < 0) {
+            return false; // not a usable SADDR={ … }: auparse prints the address itself
+        } else if (type == T_UID || type == T_GID) {
+            printEscaped(b, eOff, eLen, out);
+        } else {
+            out.put(b, eOff, eLen);
+        }
         return true;
     }
 
@@ -168,8 +269,8 @@ public final class Interpreter {
     }
 
     /** The enriched field of record r named like the raw name upper-cased, or -1. */
-    private static int findEnriched(AuditEvent ev, int r, byte[] b, int nOff, int nLen) {
-        for (int e = ev.firstEnriched(r), end = ev.endEnriched(r); e < end; e++) {
+    private static int findEnriched(AuditEvent ev, int e0, int e1, byte[] b, int nOff, int nLen) {
+        for (int e = e0; e < e1; e++) {
             if (ev.nameLen(e) != nLen) {
                 continue;
             }
@@ -209,7 +310,7 @@ public final class Interpreter {
             case T_MODE_SHORT -> printModeShort(parseUnsigned(b, off, len, 8), out);
             case T_SOCKADDR -> printSockaddr(b, off, len, out);
             case T_FLAGS -> printFlags(LookupTables.PATHFLAGS, ",", b, off, len, "none", out);
-            case T_PROMISC -> out.putLatin1(parseSigned(b, off, len) == 0 ? "no" : "yes");
+            case T_PROMISC -> out.putAscii(parseSigned(b, off, len) == 0 ? "no" : "yes");
             case T_CAPABILITY -> lookup(LookupTables.CAPABILITIES, parseUnsigned(b, off, len, 10), b, off, len, out);
             case T_SUCCESS -> printSuccess(b, off, len, out);
             case 14, 15, 16, 17 -> printArg(ev, r, type - T_A0, b, off, len, out);
@@ -217,7 +318,7 @@ public final class Interpreter {
             case T_LIST -> lookup(LookupTables.LISTS, parseUnsigned(b, off, len, 10), b, off, len, out);
             case T_SESSION -> {
                 if (equals(b, off, len, UNSET_SESSION)) {
-                    out.putLatin1("unset");
+                    out.putAscii("unset");
                 } else {
                     out.put(b, off, len);
                 }
@@ -227,7 +328,7 @@ public final class Interpreter {
             case T_ICMPTYPE -> lookup(LookupTables.ICMPTYPES, parseUnsigned(b, off, len, 10), b, off, len, out);
             case T_PROTOCOL -> {
                 String p = LookupTables.PROTOCOLS.get(parseUnsigned(b, off, len, 10));
-                out.putLatin1(p != null ? p : "undefined protocol");
+                out.putAscii(p != null ? p : "undefined protocol");
             }
             case T_PERSONALITY -> printPersonality(b, off, len, out);
             case T_SECCOMP -> lookup(LookupTables.SECCOMP, parseUnsigned(b, off, len, 16) & 0x7fff0000L, b, off, len, out);
@@ -238,10 +339,10 @@ public final class Interpreter {
             case T_IOCTL_REQ -> {
                 String name = LookupTables.IOCTLS.get(parseUnsigned(b, off, len, 16));
                 if (name != null) {
-                    out.putLatin1(name);
+                    out.putAscii(name);
                 } else {
                     if (len < 2 || b[off] != '0' || (b[off + 1] != 'x' && b[off + 1] != 'X')) {
-                        out.putLatin1("0x"); // the value as hex, written with one 0x
+                        out.putAscii("0x"); // the value as hex, written with one 0x
                     }
                     out.put(b, off, len);
                 }
@@ -260,16 +361,35 @@ public final class Interpreter {
     private void printUser(long v, boolean user, ByteBuf out) {
         int id = (int) v;
         if (id == -1) {
-            out.putLatin1("unset");
+            out.putAscii("unset");
             return;
         }
         long key = id & 0xFFFFFFFFL;
-        String name = user ? users.userName(key) : users.groupName(key);
-        if (name != null) {
-            putName(name, out);
+        byte[] name = user ? cachedName(key, userIds, userNames, true) : cachedName(key, groupIds, groupNames, false);
+        if (name != NO_NAME) {
+            out.put(name);
         } else {
-            out.putLatin1("unknown(").putLong(id).put((byte) ')');
+            out.putAscii("unknown(").putLong(id).put((byte) ')');
         }
+    }
+
+    /** A user or group name as UTF-8, or NO_NAME; looked up in the user database on a cache miss. */
+    private byte[] cachedName(long key, long[] ids, byte[][] names, boolean user) {
+        int slot = (int) (key ^ (key >>> 6)) & (NAME_CACHE - 1);
+        if (ids[slot] == key) {
+            return names[slot];
+        }
+        String name = user ? users.userName(key) : users.groupName(key);
+        byte[] bytes = name == null ? NO_NAME : name.getBytes(StandardCharsets.UTF_8);
+        ids[slot] = key;
+        names[slot] = bytes;
+        return bytes;
+    }
+
+    private static long[] newIdCache() {
+        long[] ids = new long[NAME_CACHE];
+        java.util.Arrays.fill(ids, -1L); // no id: keys are 0..2^32-1
+        return ids;
     }
 
     /*
@@ -280,47 +400,49 @@ public final class Interpreter {
      * context. Unset, arch is "none" (-1), the syscall -1 and a0/a1 zero.
      */
 
-    /** Appends a user or group name without allocating when it is ASCII, as names nearly always are. */
-    private static void putName(String name, ByteBuf out) {
-        for (int i = 0; i < name.length(); i++) {
-            if (name.charAt(i) >= 0x80) {
-                out.putUtf8(name);
-                return;
-            }
-        }
-        out.putLatin1(name);
-    }
-
     /** The record's arch code (field F0 named arch), or -1. */
-    private static long recordArch(AuditEvent ev, int r) {
-        int f = positional(ev, r, 0, ARCH);
+    private long recordArch(AuditEvent ev) {
+        int f = positional(ev, 0, ARCH);
         return f < 0 ? -1 : parseUnsigned(ev.buffer(), ev.valOff(f), ev.valLen(f), 16) & 0xFFFFFFFFL;
     }
 
     /** The record's syscall number (field F1 named syscall), or -1. */
-    private static int recordSyscall(AuditEvent ev, int r) {
-        int f = positional(ev, r, 1, SYSCALL);
+    private int recordSyscall(AuditEvent ev) {
+        int f = positional(ev, 1, SYSCALL);
         return f < 0 ? -1 : (int) parseUnsigned(ev.buffer(), ev.valOff(f), ev.valLen(f), 10);
     }
 
     /** a0 (F4) or a1 (F5) as context for another argument's printer; 0 when not there. */
-    private static long recordArgContext(AuditEvent ev, int r, int i) {
-        int f = positional(ev, r, 4 + i, i == 0 ? A0 : A1);
+    private long recordArgContext(AuditEvent ev, int i) {
+        int f = positional(ev, 4 + i, i == 0 ? A0 : A1);
         return f < 0 ? 0 : parseUnsigned(ev.buffer(), ev.valOff(f), ev.valLen(f), 16);
     }
 
-    private static int positional(AuditEvent ev, int r, int index, byte[] name) {
-        int f = ev.firstField(r) + index;
-        return f < ev.endField(r) && ev.nameIs(f, name) ? f : -1;
+    private int positional(AuditEvent ev, int index, byte[] name) {
+        int f = recordFirst + index;
+        return f < recordEnd && ev.nameIs(f, name) ? f : -1;
     }
 
-    private static void printSyscall(AuditEvent ev, int r, ByteBuf out) {
-        long arch = recordArch(ev, r);
-        int nr = recordSyscall(ev, r);
+    /** Reads the record's syscall context (once per record). */
+    private void readContext(AuditEvent ev, int r) {
+        if (contextRead) {
+            return;
+        }
+        contextRead = true;
+        contextArch = recordArch(ev);
+        contextSyscall = recordSyscall(ev);
+        contextName = contextArch < 0 ? null : Syscalls.name(contextArch, contextSyscall);
+        contextPrinters = contextArch < 0 ? null : LookupTables.argPrinters(contextArch, contextSyscall);
+    }
+
+    private void printSyscall(AuditEvent ev, int r, ByteBuf out) {
+        readContext(ev, r);
+        long arch = contextArch;
+        int nr = contextSyscall;
         String name = Syscalls.name(arch < 0 || Syscalls.archName(arch) == null ? Syscalls.X86_64 : arch, nr);
         if (name != null) {
-            out.putLatin1(name);
-            long a0 = recordArgContext(ev, r, 0);
+            out.putAscii(name);
+            long a0 = recordArgContext(ev, 0);
             String call = null;
             if (a0 == (int) a0) {
                 if (name.equals("socketcall")) {
@@ -330,19 +452,19 @@ public final class Interpreter {
                 }
             }
             if (call != null) {
-                out.put((byte) '(').putLatin1(call).put((byte) ')');
+                out.put((byte) '(').putAscii(call).put((byte) ')');
             }
         } else {
-            out.putLatin1("unknown-syscall(").putLong(nr).put((byte) ')');
+            out.putAscii("unknown-syscall(").putLong(nr).put((byte) ')');
         }
     }
 
     private static void printArch(byte[] b, int off, int len, ByteBuf out) {
         String name = Syscalls.archName(parseUnsigned(b, off, len, 16) & 0xFFFFFFFFL);
         if (name != null) {
-            out.putLatin1(name);
+            out.putAscii(name);
         } else {
-            out.putLatin1("unknown-elf-type(").put(b, off, len).put((byte) ')');
+            out.putAscii("unknown-elf-type(").put(b, off, len).put((byte) ')');
         }
     }
 
@@ -350,7 +472,7 @@ public final class Interpreter {
         long v = parseSigned(b, off, len);
         if (v < 0) {
             String name = v > Integer.MIN_VALUE ? Errno.name((int) -v) : null;
-            out.putLatin1(name != null ? name : "(null)").put((byte) '(').putLatin1(Errno.message(-v)).put((byte) ')');
+            out.putAscii(name != null ? name : "(null)").put((byte) '(').putAscii(Errno.message(-v)).put((byte) ')');
         } else {
             out.put(b, off, len);
         }
@@ -513,7 +635,7 @@ public final class Interpreter {
                 if (out.length() > start) {
                     out.put((byte) ',');
                 }
-                out.put((byte) '<').putLatin1(LookupTables.TTY_KEY_NAMES[key]).put((byte) '>');
+                out.put((byte) '<').putAscii(LookupTables.TTY_KEY_NAMES[key]).put((byte) '>');
                 i += LookupTables.TTY_KEYS[key].length;
                 continue;
             }
@@ -553,23 +675,23 @@ public final class Interpreter {
                 if (!first) {
                     out.put((byte) ',');
                 }
-                out.putLatin1(PERMS[i]);
+                out.putAscii(PERMS[i]);
                 first = false;
             }
         }
     }
 
     private static void printMode(long v, ByteBuf out) {
-        String ftype = LookupTables.FILETYPES.get(v & 0170000);
-        out.putLatin1(ftype != null ? ftype : "???");
+        String ftype = FILE_TYPES[(int) (v >> 12) & 0xF];
+        out.putAscii(ftype != null ? ftype : "???");
         if ((v & 04000) != 0) {
-            out.putLatin1(",suid");
+            out.putAscii(",suid");
         }
         if ((v & 02000) != 0) {
-            out.putLatin1(",sgid");
+            out.putAscii(",sgid");
         }
         if ((v & 01000) != 0) {
-            out.putLatin1(",sticky");
+            out.putAscii(",sticky");
         }
         out.put((byte) ',');
         putOctal3(v & 0777, out);
@@ -578,13 +700,13 @@ public final class Interpreter {
     private static void printModeShort(long v, ByteBuf out) {
         int start = out.length();
         if ((v & 04000) != 0) {
-            out.putLatin1("suid");
+            out.putAscii("suid");
         }
         if ((v & 02000) != 0) {
-            out.putLatin1(out.length() > start ? ",sgid" : "sgid");
+            out.putAscii(out.length() > start ? ",sgid" : "sgid");
         }
         if ((v & 01000) != 0) {
-            out.putLatin1(out.length() > start ? ",sticky" : "sticky");
+            out.putAscii(out.length() > start ? ",sticky" : "sticky");
         }
         if (out.length() > start) {
             out.put((byte) ',');
@@ -600,29 +722,36 @@ public final class Interpreter {
     private static void printSuccess(byte[] b, int off, int len, ByteBuf out) {
         if (len > 0 && b[off] >= '0' && b[off] <= '9') {
             long v = parseUnsigned(b, off, len, 10);
-            out.putLatin1(v == 0 ? "no" : v == 1 ? "yes" : "unset");
+            out.putAscii(v == 0 ? "no" : v == 1 ? "yes" : "unset");
         } else {
             out.put(b, off, len);
         }
     }
 
-    private static void printCapBitmap(long v, ByteBuf out) {
+    private void printCapBitmap(long v, ByteBuf out) {
+        if (v != capLast || capText.length() == 0) {
+            capText.clear();
+            capNames(v, capText);
+            capLast = v;
+        }
+        out.put(capText.array(), 0, capText.length());
+    }
+
+    private static void capNames(long v, ByteBuf out) {
         boolean found = false;
-        for (int i = 0; i < 64; i++) {
-            if ((v & (1L << i)) != 0) {
-                String name = LookupTables.CAPBITS.get(i);
-                if (name == null) {
-                    continue;
-                }
-                if (found) {
-                    out.put((byte) ',');
-                }
-                out.putLatin1(name);
-                found = true;
+        for (long bits = v; bits != 0; bits &= bits - 1) {
+            byte[] name = CAP_NAMES[Long.numberOfTrailingZeros(bits)];
+            if (name == null) {
+                continue;
             }
+            if (found) {
+                out.put((byte) ',');
+            }
+            out.put(name);
+            found = true;
         }
         if (!found) {
-            out.putLatin1("none");
+            out.putAscii("none");
         }
     }
 
@@ -630,9 +759,9 @@ public final class Interpreter {
         long v = parseUnsigned(b, off, len, 16);
         String name = LookupTables.PERSONALITIES.get(v & 0xFF); // PER_MASK: the flag bits do not name it
         if (name != null) {
-            out.putLatin1(name);
+            out.putAscii(name);
             if ((v & 0x0040000L) != 0) {
-                out.putLatin1("|~ADDR_NO_RANDOMIZE");
+                out.putAscii("|~ADDR_NO_RANDOMIZE");
             }
         } else {
             unknown(LookupTables.PERSONALITIES.unknown, v, b, off, len, out);
@@ -643,7 +772,7 @@ public final class Interpreter {
     private static void lookup(LookupTables.Values table, long v, byte[] b, int off, int len, ByteBuf out) {
         String name = table.get(v);
         if (name != null) {
-            out.putLatin1(name);
+            out.putAscii(name);
         } else {
             unknown(table.unknown, v, b, off, len, out);
         }
@@ -678,11 +807,11 @@ public final class Interpreter {
             ByteBuf out) {
         long v = parseUnsigned(b, off, len, 16);
         if (v == 0 && none != null) {
-            out.putLatin1(none);
+            out.putAscii(none);
             return;
         }
         if (!joinFlags(table, v, joiner, out, false)) {
-            out.putLatin1("0x").put(b, off, len);
+            out.putAscii("0x").put(b, off, len);
         }
     }
 
@@ -690,9 +819,9 @@ public final class Interpreter {
         for (int i = 0; i < table.masks.length; i++) {
             if ((table.masks[i] & v) != 0) {
                 if (any) {
-                    out.putLatin1(joiner);
+                    out.putAscii(joiner);
                 }
-                out.putLatin1(table.names[i]);
+                out.putAscii(table.names[i]);
                 any = true;
             }
         }
@@ -703,11 +832,11 @@ public final class Interpreter {
         long v = parseUnsigned(b, off, len, 16) & 0xFFFFFFFFL;
         boolean any = false;
         if ((v & 3) == 0) {
-            out.putLatin1("O_RDONLY");
+            out.putAscii("O_RDONLY");
             any = true;
         }
         if (!joinFlags(LookupTables.OPEN, v, "|", out, any)) {
-            out.putLatin1("0x").put(b, off, len);
+            out.putAscii("0x").put(b, off, len);
         }
     }
 
@@ -715,39 +844,46 @@ public final class Interpreter {
         long v = parseUnsigned(b, off, len, 16) & 0xFFFFFFFFL;
         boolean any = false;
         if ((v & 0xF) == 0) {
-            out.putLatin1("MAP_FILE");
+            out.putAscii("MAP_FILE");
             any = true;
         }
         if (!joinFlags(LookupTables.MMAP, v, "|", out, any)) {
-            out.putLatin1("0x").put(b, off, len);
+            out.putAscii("0x").put(b, off, len);
         }
     }
 
     // ---- syscall arguments ----
 
     private void printArg(AuditEvent ev, int r, int i, byte[] b, int off, int len, ByteBuf out) {
-        long arch = recordArch(ev, r);
-        int nr = recordSyscall(ev, r);
-        int printer = arch < 0 ? 0 : LookupTables.argPrinter(arch, nr, i);
+        readContext(ev, r);
+        int printer = contextPrinters == null ? 0 : contextPrinters[i];
         long v = parseUnsigned(b, off, len, 16);
-        if ((i == 1 || i == 2) && arch >= 0 && printContextual(ev, r, i, Syscalls.name(arch, nr), v, b, off, len, out)) {
+        if ((i == 1 || i == 2) && contextArch >= 0 && printContextual(ev, r, i, contextName, v, b, off, len, out)) {
             return;
         }
-        switch (LookupTables.ARG_PRINTERS[printer]) {
-            case "dirfd" -> {
+        if (printer == LookupTables.P_HEX) {
+            out.putAscii("0x").put(b, off, len);
+            return;
+        }
+        printArgAs(printer, v, b, off, len, out);
+    }
+
+    private void printArgAs(int printer, long v, byte[] b, int off, int len, ByteBuf out) {
+        switch (printer) {
+            case LookupTables.P_DIRFD -> {
                 if ((int) v == -100) {
-                    out.putLatin1("AT_FDCWD");
+                    out.putAscii("AT_FDCWD");
                 } else {
-                    out.putLatin1("0x").put(b, off, len);
+                    out.putAscii("0x").put(b, off, len);
                 }
             }
-            case "open" -> printOpenFlags(b, off, len, out);
-            case "mode_short" -> printModeShort(v, out);
-            case "mode" -> printMode(v, out);
-            case "uid" -> printUser(v, true, out);
-            case "gid" -> printUser(v, false, out);
-            case "signal" -> lookupHex(LookupTables.SIGNALS, v, b, off, len, out);
-            case "clone" -> {
+            case LookupTables.P_OPEN -> printOpenFlags(b, off, len, out);
+            case LookupTables.P_MODE_SHORT -> printModeShort(v, out);
+            case LookupTables.P_MODE -> printMode(v, out);
+            case LookupTables.P_UID -> printUser(v, true, out);
+            case LookupTables.P_GID -> printUser(v, false, out);
+            case LookupTables.P_SIGNAL -> lookupHex(LookupTables.SIGNALS, v, b, off, len, out);
+            case LookupTables.P_CLONE -> {
                 long flags = v & 0xFFFFFFFFL;
                 boolean any = joinFlags(LookupTables.CLONE, flags, "|", out, false);
                 int sig = (int) (flags & 0xFF);
@@ -756,67 +892,67 @@ public final class Interpreter {
                     if (any) {
                         out.put((byte) '|');
                     }
-                    out.putLatin1(name);
+                    out.putAscii(name);
                     any = true;
                 }
                 if (!any) {
-                    out.putLatin1("0x").putLatin1(Long.toHexString(flags));
+                    out.putAscii("0x").putAscii(Long.toHexString(flags));
                 }
             }
-            case "family" -> lookup(LookupTables.FAMILIES, v, b, off, len, out);
-            case "socktype" -> lookup(LookupTables.SOCKTYPES, v & 0xFF, b, off, len, out);
-            case "protocol" -> lookup(LookupTables.PROTOCOLS, v, b, off, len, out);
-            case "fcntl" -> lookup(LookupTables.FCNTL, v, b, off, len, out);
-            case "access" -> {
+            case LookupTables.P_FAMILY -> lookup(LookupTables.FAMILIES, v, b, off, len, out);
+            case LookupTables.P_SOCKTYPE -> lookup(LookupTables.SOCKTYPES, v & 0xFF, b, off, len, out);
+            case LookupTables.P_PROTOCOL -> lookup(LookupTables.PROTOCOLS, v, b, off, len, out);
+            case LookupTables.P_FCNTL -> lookup(LookupTables.FCNTL, v, b, off, len, out);
+            case LookupTables.P_ACCESS -> {
                 if ((v & 0xF) == 0) {
-                    out.putLatin1("F_OK");
+                    out.putAscii("F_OK");
                 } else if (!joinFlags(LookupTables.ACCESS, v, "|", out, false)) {
-                    out.putLatin1("0x").put(b, off, len);
+                    out.putAscii("0x").put(b, off, len);
                 }
             }
-            case "prot", "mprotect" -> {
+            case LookupTables.P_PROT, LookupTables.P_MPROTECT -> {
                 if ((v & 7) == 0) {
-                    out.putLatin1("PROT_NONE");
-                } else if (!joinFlags(printer == 14 ? LookupTables.PROT : LookupTables.MPROTECT, v, "|", out, false)) {
-                    out.putLatin1("0x").put(b, off, len);
+                    out.putAscii("PROT_NONE");
+                } else if (!joinFlags(printer == LookupTables.P_PROT ? LookupTables.PROT : LookupTables.MPROTECT, v, "|", out, false)) {
+                    out.putAscii("0x").put(b, off, len);
                 }
             }
-            case "mmap" -> printMmap(b, off, len, out);
-            case "mount" -> printFlags(LookupTables.MOUNT, "|", b, off, len, null, out);
-            case "recv" -> printFlags(LookupTables.RECV, "|", b, off, len, null, out);
-            case "umount" -> printFlags(LookupTables.UMOUNT, "|", b, off, len, null, out);
-            case "sched" -> {
+            case LookupTables.P_MMAP -> printMmap(b, off, len, out);
+            case LookupTables.P_MOUNT -> printFlags(LookupTables.MOUNT, "|", b, off, len, null, out);
+            case LookupTables.P_RECV -> printFlags(LookupTables.RECV, "|", b, off, len, null, out);
+            case LookupTables.P_UMOUNT -> printFlags(LookupTables.UMOUNT, "|", b, off, len, null, out);
+            case LookupTables.P_SCHED -> {
                 String name = LookupTables.SCHEDULERS.get(v & 0x0F);
                 if (name != null) {
-                    out.putLatin1(name);
+                    out.putAscii(name);
                     if ((v & 0x40000000L) != 0) {
-                        out.putLatin1("|SCHED_RESET_ON_FORK");
+                        out.putAscii("|SCHED_RESET_ON_FORK");
                     }
                 } else {
                     unknown(LookupTables.SCHEDULERS.unknown, v, b, off, len, out);
                 }
             }
-            case "seek" -> lookup(LookupTables.SEEKS, v & 0xFF, b, off, len, out);
-            case "rlimit" -> lookup(LookupTables.RLIMITS, v, b, off, len, out);
-            case "ptrace" -> lookup(LookupTables.PTRACE, v, b, off, len, out);
-            case "prctl" -> lookup(LookupTables.PRCTL, v, b, off, len, out);
-            case "personality" -> printPersonality(b, off, len, out);
-            case "clock" -> lookup(LookupTables.CLOCKS, v, b, off, len, out);
-            case "epoll" -> lookup(LookupTables.EPOLL, v, b, off, len, out);
-            case "ioctl" -> lookup(LookupTables.IOCTLS, v, b, off, len, out);
-            case "socklevel" -> lookup(LookupTables.SOCKLEVELS, v, b, off, len, out);
-            case "ipoptname" -> lookup(LookupTables.IPOPTNAMES, v, b, off, len, out);
-            case "exit" -> lookup(LookupTables.EXIT_CODES, v, b, off, len, out);
-            case "bpf" -> lookup(LookupTables.BPF, v, b, off, len, out);
-            case "socketcall" -> lookup(LookupTables.SOCKETCALLS, v, b, off, len, out);
-            case "ipccall" -> lookup(LookupTables.IPCCALLS, v, b, off, len, out);
-            case "shm" -> {
+            case LookupTables.P_SEEK -> lookup(LookupTables.SEEKS, v & 0xFF, b, off, len, out);
+            case LookupTables.P_RLIMIT -> lookup(LookupTables.RLIMITS, v, b, off, len, out);
+            case LookupTables.P_PTRACE -> lookup(LookupTables.PTRACE, v, b, off, len, out);
+            case LookupTables.P_PRCTL -> lookup(LookupTables.PRCTL, v, b, off, len, out);
+            case LookupTables.P_PERSONALITY -> printPersonality(b, off, len, out);
+            case LookupTables.P_CLOCK -> lookup(LookupTables.CLOCKS, v, b, off, len, out);
+            case LookupTables.P_EPOLL -> lookup(LookupTables.EPOLL, v, b, off, len, out);
+            case LookupTables.P_IOCTL -> lookup(LookupTables.IOCTLS, v, b, off, len, out);
+            case LookupTables.P_SOCKLEVEL -> lookup(LookupTables.SOCKLEVELS, v, b, off, len, out);
+            case LookupTables.P_IPOPTNAME -> lookup(LookupTables.IPOPTNAMES, v, b, off, len, out);
+            case LookupTables.P_EXIT -> lookup(LookupTables.EXIT_CODES, v, b, off, len, out);
+            case LookupTables.P_BPF -> lookup(LookupTables.BPF, v, b, off, len, out);
+            case LookupTables.P_SOCKETCALL -> lookup(LookupTables.SOCKETCALLS, v, b, off, len, out);
+            case LookupTables.P_IPCCALL -> lookup(LookupTables.IPCCALLS, v, b, off, len, out);
+            case LookupTables.P_SHM -> {
                 if (joinFlags(LookupTables.SHM, v, "|", out, false)) {
                     out.put((byte) '|');
                 }
                 printModeShort(v & 0777, out);
             }
-            default -> out.putLatin1("0x").put(b, off, len);
+            default -> out.putAscii("0x").put(b, off, len);
         }
     }
 
@@ -830,7 +966,7 @@ public final class Interpreter {
             return false;
         }
         if (i == 1 && sys.equals("prctl")) {
-            long a0 = recordArgContext(ev, r, 0);
+            long a0 = recordArgContext(ev, 0);
             if (a0 == 23 || a0 == 24) { // PR_CAPBSET_READ, PR_CAPBSET_DROP
                 lookupHex(LookupTables.CAPABILITIES, v, b, off, len, out);
                 return true;
@@ -844,14 +980,14 @@ public final class Interpreter {
         if (i != 2) {
             return false;
         }
-        long a1 = recordArgContext(ev, r, 1);
+        long a1 = recordArgContext(ev, 1);
         if (sys.startsWith("fcntl")) {
             if (a1 == 8) { // F_SETOWN
                 printUser(v, true, out);
                 return true;
             }
             if (a1 == 2 && (int) v == 1) { // F_SETFD FD_CLOEXEC
-                out.putLatin1("FD_CLOEXEC");
+                out.putAscii("FD_CLOEXEC");
                 return true;
             }
             return false;
@@ -867,7 +1003,7 @@ public final class Interpreter {
                 default -> null;
             };
             if (t == null) {
-                out.putLatin1("0x").put(b, off, len);
+                out.putAscii("0x").put(b, off, len);
             } else {
                 lookup(t, v, b, off, len, out);
             }
@@ -884,7 +1020,7 @@ public final class Interpreter {
     private static void lookupHex(LookupTables.Values table, long v, byte[] b, int off, int len, ByteBuf out) {
         String name = table.get(v);
         if (name != null) {
-            out.putLatin1(name);
+            out.putAscii(name);
             return;
         }
         String t = table.unknown;
@@ -893,14 +1029,14 @@ public final class Interpreter {
             unknown(t, v, b, off, len, out);
             return;
         }
-        out.putLatin1(t.substring(0, at)).putLatin1("0x").put(b, off, len).putLatin1(t.substring(at + 2));
+        out.putAscii(t.substring(0, at)).putAscii("0x").put(b, off, len).putAscii(t.substring(at + 2));
     }
 
     // ---- socket addresses ----
 
     private void printSockaddr(byte[] b, int off, int len, ByteBuf out) {
         if (!unescape(b, off, len, decoded) || decoded.length() < 1) {
-            out.putLatin1("malformed-host(").put(b, off, len).put((byte) ')');
+            out.putAscii("malformed-host(").put(b, off, len).put((byte) ')');
             return;
         }
         byte[] a = decoded.array();
@@ -908,59 +1044,59 @@ public final class Interpreter {
         int fam = (a[0] & 0xFF) | (decoded.length() > 1 ? (a[1] & 0xFF) << 8 : 0);
         String famName = LookupTables.FAMILIES.get(fam);
         if (famName == null) {
-            out.putLatin1("unknown-family(").putLong(fam).put((byte) ')');
+            out.putAscii("unknown-family(").putLong(fam).put((byte) ')');
             return;
         }
-        out.putLatin1("{ saddr_fam=").putLatin1(famName).put((byte) ' ');
+        out.putAscii("{ saddr_fam=").putAscii(famName).put((byte) ' ');
         switch (fam) {
             case 1 -> { // AF_LOCAL
                 if (slen <= 2) {
-                    out.putLatin1("sockaddr len too short");
+                    out.putAscii("sockaddr len too short");
                 } else if (a[2] != 0) {
-                    out.putLatin1("path=");
+                    out.putAscii("path=");
                     putZeroTerminated(a, 2, decoded.length(), out);
                 } else {
-                    out.putLatin1("path=");
+                    out.putAscii("path=");
                     putZeroTerminated(a, 3, Math.min(decoded.length(), 3 + 108), out);
                 }
             }
             case 2 -> { // AF_INET
                 if (slen < 16) {
-                    out.putLatin1("sockaddr len too short");
+                    out.putAscii("sockaddr len too short");
                 } else {
-                    out.putLatin1("laddr=");
+                    out.putAscii("laddr=");
                     for (int i = 0; i < 4; i++) {
                         if (i > 0) {
                             out.put((byte) '.');
                         }
                         out.putLong(a[4 + i] & 0xFF);
                     }
-                    out.putLatin1(" lport=").putLong(((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
+                    out.putAscii(" lport=").putLong(((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
                 }
             }
             case 10 -> { // AF_INET6
                 if (slen < 28) {
-                    out.putLatin1("sockaddr6 len too short");
+                    out.putAscii("sockaddr6 len too short");
                 } else {
-                    out.putLatin1("laddr=");
+                    out.putAscii("laddr=");
                     putIpv6(a, 8, out);
                     long scope = le32(a, 24);
                     if (scope != 0) {
                         out.put((byte) '%').putLong(scope);
                     }
-                    out.putLatin1(" lport=").putLong(((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
+                    out.putAscii(" lport=").putLong(((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
                 }
             }
             case 16 -> { // AF_NETLINK
                 if (slen < 12) {
-                    out.putLatin1("len too short");
+                    out.putAscii("len too short");
                 } else {
-                    out.putLatin1("nlnk-fam=").putLong(fam).putLatin1(" nlnk-pid=").putLong(le32(a, 4));
+                    out.putAscii("nlnk-fam=").putLong(fam).putAscii(" nlnk-pid=").putLong(le32(a, 4));
                 }
             }
-            default -> out.putLatin1("(unsupported)");
+            default -> out.putAscii("(unsupported)");
         }
-        out.putLatin1(" }");
+        out.putAscii(" }");
     }
 
     private static long le32(byte[] a, int i) {

@@ -43,26 +43,26 @@ public final class EventJson {
 
     /** Appends the event's JSON object (no newline). */
     public void write(AuditEvent ev, ByteBuf out) {
-        out.putLatin1("{\"time\":");
+        out.putAscii("{\"time\":");
         JsonBytes.isoTime(out, ev.epochMillis());
-        out.putLatin1(",\"serial\":").putLong(ev.serial());
-        out.putLatin1(",\"node\":");
+        out.putAscii(",\"serial\":").putLong(ev.serial());
+        out.putAscii(",\"node\":");
         if (ev.hasNode()) {
             JsonBytes.string(out, ev.buffer(), ev.nodeOff(), ev.nodeLen());
         } else {
-            out.putLatin1("null");
+            out.putAscii("null");
         }
         if (ev.truncated()) {
-            out.putLatin1(",\"truncated\":true");
+            out.putAscii(",\"truncated\":true");
         }
-        out.putLatin1(",\"records\":[");
+        out.putAscii(",\"records\":[");
         for (int r = 0; r < ev.recordCount(); r++) {
             if (r > 0) {
                 out.put((byte) ',');
             }
             writeRecord(ev, r, out);
         }
-        out.putLatin1("]}");
+        out.putAscii("]}");
     }
 
     private void writeRecord(AuditEvent ev, int r, ByteBuf out) {
@@ -94,9 +94,9 @@ public final class EventJson {
 
     private static byte[] recordOpen(String typeName) {
         ByteBuf b = new ByteBuf(64);
-        b.putLatin1("{\"type\":");
+        b.putAscii("{\"type\":");
         JsonBytes.string(b, typeName);
-        b.putLatin1(",\"fields\":{");
+        b.putAscii(",\"fields\":{");
         return b.toByteArray();
     }
 
@@ -133,6 +133,7 @@ public final class EventJson {
     }
 
     private void writeInterp(AuditEvent ev, int r, int first, int end, ByteBuf out) {
+        interpreter.beginRecord(ev, r);
         for (int f = first; f < end; f++) {
             int i = f - first;
             if (i > 0) {
@@ -150,7 +151,7 @@ public final class EventJson {
     private void writeInterpretation(AuditEvent ev, int r, int f, ByteBuf out) {
         out.put((byte) '"');
         int start = out.length();
-        boolean tty = interpreter.interpretUnescaped(ev, r, f, out);
+        boolean tty = interpreter.interpretField(ev, r, f, out);
         int end = out.length();
         int plain = JsonBytes.plainEnd(out.array(), start, end);
         if (plain < end) {

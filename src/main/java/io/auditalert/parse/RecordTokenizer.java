@@ -32,21 +32,15 @@ public final class RecordTokenizer {
         this.maxBytes = maxBytesPerEvent;
     }
 
-    /** Splits record r of the event into its raw and enriched fields. */
+    /**
+     * Splits record r of the event into its raw fields (up to the 0x1D separator) and its enriched
+     * fields. One method for the whole line on purpose: every accessor of {@link AuditEvent} that
+     * may tokenize calls it, and a small method would be inlined, loops and all, into each of them.
+     */
     public void tokenize(AuditEvent ev, int r) {
         ev.beginFields(r);
-        int off = ev.recordOff(r);
-        int end = off + ev.recordLen(r);
-        int rawEnd = tokenizeRaw(ev, r, off, end);
-        ev.endRawFields(r);
-        if (rawEnd < end) {
-            tokenizeEnriched(ev, rawEnd + 1, end);
-        }
-        ev.endFields(r);
-    }
-
-    /** Tokenizes up to the 0x1D separator (or the end); returns where the raw part ends. */
-    private int tokenizeRaw(AuditEvent ev, int r, int p, int end) {
+        int p = ev.recordOff(r);
+        int end = p + ev.recordLen(r);
         byte[] b = ev.buffer();
         int type = ev.recordType(r);
         boolean avc = type == RecordTypes.AVC || type == RecordTypes.USER_AVC;
@@ -56,7 +50,7 @@ public final class RecordTokenizer {
                 p++;
             }
             if (p >= end || b[p] == SEPARATOR) {
-                return p;
+                break;
             }
             int ts = p;
             int eq = -1;
@@ -120,6 +114,11 @@ public final class RecordTokenizer {
                 }
             }
         }
+        ev.endRawFields(r);
+        if (p < end) {
+            tokenizeEnriched(ev, p + 1, end);
+        }
+        ev.endFields(r);
     }
 
     /**
