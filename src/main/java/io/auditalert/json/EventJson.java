@@ -25,6 +25,8 @@ public final class EventJson {
     /** What libauparse interprets a field without a value as. */
     private static final byte[] NULL_INTERP = ascii("\" \"");
     private static final int TYPE_CACHE = 4096;
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private final Interpreter interpreter;
     private final ByteBuf scratch = new ByteBuf(512);
@@ -181,17 +183,44 @@ public final class EventJson {
     private long writeName(AuditEvent ev, byte[] b, int first, int f, long seen, ByteBuf out) {
         int nOff = ev.nameOff(f);
         int nLen = ev.nameLen(f);
-        int h = nameHash(b, nOff, nLen);
+        int h;
+        if (nLen <= 8 && nOff + 8 <= b.length) {
+            h = writeShortName(b, nOff, nLen, out);
+        } else {
+            h = nameHash(b, nOff, nLen);
+            out.put((byte) '"');
+            JsonBytes.stringBody(out, b, nOff, nLen);
+        }
         hashes[f - first] = h;
-        long bit = 1L << ((h * 0x9E3779B9) >>> 26);
-        int occurrence = (seen & bit) == 0 ? 1 : occurrence(ev, b, first, f, h);
-        out.put((byte) '"');
-        JsonBytes.stringBody(out, b, nOff, nLen);
-        if (occurrence > 1) {
-            out.put((byte) '#').putLong(occurrence);
+        long bit = 1L << (h >>> 26);
+        if ((seen & bit) != 0) {
+            int occurrence = occurrence(ev, b, first, f, h);
+            if (occurrence > 1) {
+                out.put((byte) '#').putLong(occurrence);
+            }
         }
         out.put((byte) '"').put((byte) ':');
         return seen | bit;
+    }
+
+    /**
+     * Writes the opening quote and a name of at most eight bytes as one word; returns the name's
+     * hash, taken from that word.
+     */
+    private static int writeShortName(byte[] b, int nOff, int nLen, ByteBuf out) {
+        long x = (long) LONGS.get(b, nOff) & JsonBytes.lowBytes(nLen);
+        if (!JsonBytes.isPlain(x, nLen)) {
+            out.put((byte) '"');
+            JsonBytes.stringBody(out, b, nOff, nLen);
+        } else {
+            out.ensure(9);
+            int at = out.length();
+            byte[] a = out.array();
+            a[at] = '"';
+            LONGS.set(a, at + 1, x);
+            out.setLength(at + 1 + nLen);
+        }
+        return (int) ((x * 0x9E3779B97F4A7C15L) >>> 32);
     }
 
     /** 1 + the number of earlier fields of the record with the same name as field f. */
@@ -220,7 +249,7 @@ public final class EventJson {
         for (int i = off; i < off + len; i++) {
             h = 31 * h + b[i];
         }
-        return h;
+        return h * 0x9E3779B9;
     }
 
     private static byte[] ascii(String s) {

@@ -75,7 +75,7 @@ public final class JsonBytes {
     }
 
     /** The bytes of the first n (of eight) a word holds, as a mask; all of them when n &gt;= 8. */
-    private static long lowBytes(int n) {
+    static long lowBytes(int n) {
         return n >= 8 ? -1L : (1L << (n << 3)) - 1;
     }
 
@@ -90,6 +90,11 @@ public final class JsonBytes {
                 | ((x - 0x2020202020202020L) & ~x)
                 | ((quote - ONES) & ~quote)
                 | ((backslash - ONES) & ~backslash)) & HIGHS;
+    }
+
+    /** Whether none of the first n bytes of a word needs escaping. */
+    static boolean isPlain(long x, int n) {
+        return (escapeFlags(x) & lowBytes(n)) == 0;
     }
 
     /** The general case, from the first byte that may need escaping. */

@@ -54,10 +54,10 @@ public final class RecordTokenizer {
             }
             int ts = p;
             int eq = -1;
-            for (byte c; p < end && (c = b[p]) != ' ' && c != SEPARATOR; p++) {
-                if (c == '=' && eq < 0) {
-                    eq = p;
-                }
+            p = indexOfAny(b, p, end, SPACES, SEPARATORS, EQUALS);
+            if (p < end && b[p] == '=') {
+                eq = p;
+                p = indexOfAny(b, p + 1, end, SPACES, SEPARATORS, SEPARATORS);
             }
             int te = p;
             if (eq >= 0) {
@@ -270,13 +270,9 @@ public final class RecordTokenizer {
                 return;
             }
             int ts = p;
-            while (p < end && b[p] != ' ' && b[p] != '=') {
-                p++;
-            }
+            p = indexOfAny(b, p, end, SPACES, EQUALS, EQUALS);
             if (p >= end || b[p] != '=') {
-                while (p < end && b[p] != ' ') {
-                    p++;
-                }
+                p = indexOfAny(b, p, end, SPACES, SPACES, SPACES);
                 continue;
             }
             int eq = p;
@@ -290,9 +286,7 @@ public final class RecordTokenizer {
                     p++;
                 }
             } else {
-                while (p < end && b[p] != ' ') {
-                    p++;
-                }
+                p = indexOfAny(b, vs, end, SPACES, SPACES, SPACES);
             }
             ev.addField(ts, eq - ts, vs, p - vs);
         }
@@ -319,6 +313,41 @@ public final class RecordTokenizer {
         return ve - vs == 6 && b[vs] == '(' && b[vs + 5] == ')'
                 && ((b[vs + 1] == 'n' && b[vs + 2] == 'u' && b[vs + 3] == 'l' && b[vs + 4] == 'l')
                         || (b[vs + 1] == 'n' && b[vs + 2] == 'o' && b[vs + 3] == 'n' && b[vs + 4] == 'e'));
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long SPACES = 0x2020202020202020L;
+    private static final long SEPARATORS = 0x1D1D1D1D1D1D1D1DL;
+    private static final long EQUALS = 0x3D3D3D3D3D3D3D3DL;
+
+    /**
+     * The first index in [p, end) of a byte equal to any of three bytes (each given repeated eight
+     * times in a word), or end. Eight bytes a step while the array has them; bytes past end may be
+     * read, and a hit there is cut back to end.
+     */
+    static int indexOfAny(byte[] b, int p, int end, long c1, long c2, long c3) {
+        for (; p < end && p + 8 <= b.length; p += 8) {
+            long x = (long) LONGS.get(b, p);
+            long hits = zeroBytes(x ^ c1) | zeroBytes(x ^ c2) | zeroBytes(x ^ c3);
+            if (hits != 0) {
+                return Math.min(end, p + (Long.numberOfTrailingZeros(hits) >>> 3));
+            }
+        }
+        for (; p < end; p++) {
+            byte c = b[p];
+            if (c == (byte) c1 || c == (byte) c2 || c == (byte) c3) {
+                return p;
+            }
+        }
+        return end;
+    }
+
+    /** High bit set in each zero byte (and maybe in bytes above one: the lowest is exact). */
+    private static long zeroBytes(long v) {
+        return (v - ONES) & ~v & HIGHS;
     }
 
     static int indexOf(byte[] b, int from, int to, byte c) {
