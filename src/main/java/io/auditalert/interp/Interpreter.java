@@ -76,6 +76,11 @@ public final class Interpreter {
     private static final String[] PERMS = {"read", "write", "exec", "attr"};
 
     private static final int NAME_CACHE = 64;
+    private static final int TYPE_CACHE_BITS = 8;
+    /** The name acct as a little-endian word: its type depends on its value, so it is not cached. */
+    private static final long ACCT_WORD = 0x74636361L;
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     /** A cached lookup that found no name; compared by identity. */
     private static final byte[] NO_NAME = new byte[0];
     /** auparse's file type names by the top four bits of a mode (S_IFMT >> 12). */
@@ -119,6 +124,11 @@ public final class Interpreter {
     private final long[] groupIds = newIdCache();
     private final byte[][] groupNames = new byte[NAME_CACHE][];
 
+    /** cachedFieldType's slots: name word, (record type, name length), field type. */
+    private final long[] typeNames = new long[1 << TYPE_CACHE_BITS];
+    private final int[] typeKeys = newTypeKeys();
+    private final int[] typeValues = new int[1 << TYPE_CACHE_BITS];
+
     /** The last capability bitmap printed and its text: the same few sets repeat across records. */
     private long capLast;
     private final ByteBuf capText = new ByteBuf(512);
@@ -135,7 +145,11 @@ public final class Interpreter {
     public void interpret(AuditEvent ev, int r, int f, ByteBuf out) {
         beginRecord(ev, r);
         int start = out.length();
-        if (interpretField(ev, r, f, out)) {
+        int result = interpretField(ev, r, f, out);
+        if (result == AS_WRITTEN) {
+            out.put(ev.buffer(), ev.valOff(f), ev.valLen(f));
+        }
+        if (result != APPENDED_ENRICHED) {
             ttyEscape(out, start);
         }
     }
@@ -159,19 +173,29 @@ public final class Interpreter {
         }
     }
 
+    /** {@link #interpretField}: appended, and auparse's TTY escaping applies. */
+    public static final int APPENDED = 1;
+    /** {@link #interpretField}: appended a value from the ENRICHED section, not to be escaped. */
+    public static final int APPENDED_ENRICHED = 2;
+    /** {@link #interpretField}: nothing appended; the interpretation is the raw value as written. */
+    public static final int AS_WRITTEN = 3;
+
     /**
      * Appends the interpretation of field f of the record given to {@link #beginRecord} before
-     * auparse's TTY escaping of control bytes, and returns whether that escaping applies to it
-     * (values taken from the ENRICHED section are returned as written). Writers that scan the text
-     * anyway (JSON) escape it themselves, see {@link #ttyEscape(byte[], int, int, ByteBuf)}.
+     * auparse's TTY escaping of control bytes; returns {@link #APPENDED} when that escaping applies
+     * to it and {@link #APPENDED_ENRICHED} when it does not (values taken from the ENRICHED section
+     * are returned as written). Writers that scan the text anyway (JSON) escape it themselves, see
+     * {@link #ttyEscape(byte[], int, int, ByteBuf)}. When the interpretation is the raw value exactly
+     * as written (unclassified fields, the most common), it appends nothing and returns
+     * {@link #AS_WRITTEN}: the writer has those bytes at hand already.
      */
-    public boolean interpretField(AuditEvent ev, int r, int f, ByteBuf out) {
+    public int interpretField(AuditEvent ev, int r, int f, ByteBuf out) {
         byte[] b = ev.buffer();
         int nOff = ev.nameOff(f);
         int nLen = ev.nameLen(f);
         int off = ev.valOff(f);
         int len = ev.valLen(f);
-        int type = fieldType(ev.recordType(r), b, nOff, nLen, off, len);
+        int type = cachedFieldType(ev.recordType(r), b, nOff, nLen, off, len);
         int enriched = -1;
         if (enrichedFirst < enrichedEnd) {
             enriched = f >= recordFirst && f < recordEnd
@@ -179,10 +203,37 @@ public final class Interpreter {
                     : findEnriched(ev, enrichedFirst, enrichedEnd, b, nOff, nLen);
         }
         if (enriched >= 0 && printEnriched(ev, r, type, b, enriched, out)) {
-            return false;
+            return APPENDED_ENRICHED;
+        }
+        if (type == T_UNCLASSIFIED) {
+            return AS_WRITTEN;
         }
         print(ev, r, type, b, off, len, out);
-        return true;
+        return APPENDED;
+    }
+
+    /**
+     * fieldType through a small cache keyed by record type and name (names of up to eight bytes,
+     * nearly all): the type of a field is a function of those two, except for {@code acct}.
+     */
+    private int cachedFieldType(int rtype, byte[] b, int nOff, int nLen, int off, int len) {
+        if (nLen == 0 || nLen > 8 || nOff + 8 > b.length) {
+            return fieldType(rtype, b, nOff, nLen, off, len);
+        }
+        long name = (long) LONGS.get(b, nOff) & (nLen == 8 ? -1L : (1L << (nLen << 3)) - 1);
+        if (name == ACCT_WORD) {
+            return fieldType(rtype, b, nOff, nLen, off, len);
+        }
+        int key = (rtype << 4) | nLen;
+        int slot = (int) (((name + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
+        if (typeNames[slot] == name && typeKeys[slot] == key) {
+            return typeValues[slot];
+        }
+        int type = fieldType(rtype, b, nOff, nLen, off, len);
+        typeNames[slot] = name;
+        typeKeys[slot] = key;
+        typeValues[slot] = type;
+        return type;
     }
 
     /**
@@ -384,6 +435,12 @@ public final class Interpreter {
         ids[slot] = key;
         names[slot] = bytes;
         return bytes;
+    }
+
+    private static int[] newTypeKeys() {
+        int[] keys = new int[1 << TYPE_CACHE_BITS];
+        java.util.Arrays.fill(keys, Integer.MIN_VALUE); // matches no (record type, length)
+        return keys;
     }
 
     private static long[] newIdCache() {

@@ -36,6 +36,12 @@ public final class EventJson {
     /** Per field of the record being written: where its {@code "name":} starts and ends in the output. */
     private int[] nameStart = new int[64];
     private int[] nameEnd = new int[64];
+    /**
+     * Per field: where its value's JSON text starts in the output when that is the raw value
+     * exactly as written (not quoted, nothing escaped), else -1; an interpretation that is the raw
+     * value as written is then a copy of it.
+     */
+    private int[] verbatimAt = new int[64];
     /** Per field of the record being written: the hash of its name, to find repeated names. */
     private int[] hashes = new int[64];
 
@@ -113,25 +119,31 @@ public final class EventJson {
             nameStart[i] = out.length();
             seen = writeName(ev, b, first, f, seen, out);
             nameEnd[i] = out.length();
-            writeValue(ev, b, f, out);
+            verbatimAt[i] = writeValue(ev, b, f, out);
         }
     }
 
-    /** The raw value with one pair of surrounding double quotes removed. */
-    private static void writeValue(AuditEvent ev, byte[] b, int f, ByteBuf out) {
+    /**
+     * The raw value with one pair of surrounding double quotes removed; returns where its text
+     * starts in the output when that is the value exactly as written, else -1.
+     */
+    private static int writeValue(AuditEvent ev, byte[] b, int f, ByteBuf out) {
         if (ev.isNullValue(f)) {
             out.put(NULL);
-            return;
+            return -1;
         }
         int off = ev.valOff(f);
         int len = ev.valLen(f);
-        if (len >= 2 && b[off] == '"' && b[off + len - 1] == '"') {
+        boolean quoted = len >= 2 && b[off] == '"' && b[off + len - 1] == '"';
+        if (quoted) {
             off++;
             len -= 2;
         }
         out.put((byte) '"');
-        JsonBytes.stringBody(out, b, off, len);
+        int at = out.length();
+        boolean plain = JsonBytes.stringBody(out, b, off, len);
         out.put((byte) '"');
+        return plain && !quoted ? at : -1;
     }
 
     private void writeInterp(AuditEvent ev, int r, int first, int end, ByteBuf out) {
@@ -145,19 +157,27 @@ public final class EventJson {
             if (ev.isNullValue(f)) {
                 out.put(NULL_INTERP);
             } else {
-                writeInterpretation(ev, r, f, out);
+                writeInterpretation(ev, r, f, verbatimAt[i], out);
             }
         }
     }
 
-    private void writeInterpretation(AuditEvent ev, int r, int f, ByteBuf out) {
+    private void writeInterpretation(AuditEvent ev, int r, int f, int verbatim, ByteBuf out) {
         out.put((byte) '"');
         int start = out.length();
-        boolean tty = interpreter.interpretField(ev, r, f, out);
+        int result = interpreter.interpretField(ev, r, f, out);
+        if (result == Interpreter.AS_WRITTEN) {
+            int len = ev.valLen(f);
+            if (verbatim >= 0) {
+                out.putOwn(verbatim, len).put((byte) '"'); // written and checked in fields already
+                return;
+            }
+            out.put(ev.buffer(), ev.valOff(f), len);
+        }
         int end = out.length();
         int plain = JsonBytes.plainEnd(out.array(), start, end);
         if (plain < end) {
-            escapeInterpretation(out, plain, tty);
+            escapeInterpretation(out, plain, result != Interpreter.APPENDED_ENRICHED);
         }
         out.put((byte) '"');
     }
@@ -242,6 +262,7 @@ public final class EventJson {
         hashes = Arrays.copyOf(hashes, size);
         nameStart = Arrays.copyOf(nameStart, size);
         nameEnd = Arrays.copyOf(nameEnd, size);
+        verbatimAt = Arrays.copyOf(verbatimAt, size);
     }
 
     private static int nameHash(byte[] b, int off, int len) {
