@@ -1268,17 +1268,22 @@ public final class Interpreter {
         return parseUnsigned(b, off, len, 10);
     }
 
+    /** The value of each byte as a hex digit, or -1. */
+    private static final byte[] DIGITS = new byte[256];
+
+    static {
+        java.util.Arrays.fill(DIGITS, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            DIGITS[c] = (byte) (c - '0');
+        }
+        for (int c = 'a'; c <= 'f'; c++) {
+            DIGITS[c] = (byte) (c - 'a' + 10);
+            DIGITS[c - 32] = (byte) (c - 'a' + 10);
+        }
+    }
+
     private static int digit(byte c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
+        return DIGITS[c & 0xFF];
     }
 
     private static boolean isHex(byte c) {
