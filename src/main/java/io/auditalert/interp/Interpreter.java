@@ -111,6 +111,9 @@ public final class Interpreter {
     private int enrichedFirst;
     private int enrichedEnd;
     private int[] enrichedOf = new int[64];
+    /** Per enriched field of the record: its name as a word (when at most eight bytes) and length. */
+    private long[] enrichedWords = new long[16];
+    private int[] enrichedLens = new int[16];
     private boolean contextRead;
     private long contextArch;
     private int contextSyscall;
@@ -237,33 +240,58 @@ public final class Interpreter {
     }
 
     /**
-     * For each raw field, the enriched field findEnriched would find. A bit per (length, first
-     * letter) of the enriched names rules out most raw names without comparing them.
+     * For each raw field, the enriched field findEnriched would find. Names of up to eight bytes
+     * (all that auparse enriches) are compared as words: the raw name upper-cased eight bytes at a
+     * time against each enriched name; longer ones go through findEnriched.
      */
     private void mapEnriched(AuditEvent ev, int first, int end, int e0, int e1) {
         byte[] b = ev.buffer();
         if (end - first > enrichedOf.length) {
             enrichedOf = new int[Math.max(end - first, enrichedOf.length * 2)];
         }
-        long names = 0;
+        if (e1 - e0 > enrichedWords.length) {
+            enrichedWords = new long[Math.max(e1 - e0, enrichedWords.length * 2)];
+            enrichedLens = new int[enrichedWords.length];
+        }
         for (int e = e0; e < e1; e++) {
             int len = ev.nameLen(e);
-            names |= len == 0 ? 0 : nameBit(len, b[ev.nameOff(e)]);
+            enrichedLens[e - e0] = len;
+            enrichedWords[e - e0] = len <= 8 ? nameWord(b, ev.nameOff(e), len) : 0;
         }
         for (int f = first; f < end; f++) {
             int len = ev.nameLen(f);
             int nOff = ev.nameOff(f);
-            boolean maybe = false;
-            if (len > 0) {
-                byte c = b[nOff];
-                maybe = (names & nameBit(len, c >= 'a' && c <= 'z' ? (byte) (c - 32) : c)) != 0;
-            }
-            enrichedOf[f - first] = maybe ? findEnriched(ev, e0, e1, b, nOff, len) : -1;
+            enrichedOf[f - first] = len <= 8 ? enrichedOfShort(b, nOff, len, e0, e1) : findEnriched(ev, e0, e1, b, nOff, len);
         }
     }
 
-    private static long nameBit(int len, byte first) {
-        return 1L << ((len * 7 + first) & 63);
+    /** findEnriched for a name of at most eight bytes, against the words mapEnriched noted. */
+    private int enrichedOfShort(byte[] b, int nOff, int len, int e0, int e1) {
+        long w = nameWord(b, nOff, len);
+        long h = w & 0x7F7F7F7F7F7F7F7FL;
+        long lower = (h + 0x1F1F1F1F1F1F1F1FL) & ~(h + 0x0505050505050505L) & ~w & 0x8080808080808080L; // 'a'..'z'
+        if (lower == 0) {
+            return -1; // a raw name that is already upper case is not looked up
+        }
+        long upper = w - (lower >>> 2);
+        for (int e = e0; e < e1; e++) {
+            if (enrichedWords[e - e0] == upper && enrichedLens[e - e0] == len) {
+                return e;
+            }
+        }
+        return -1;
+    }
+
+    /** Up to eight bytes of a name as a little-endian word, zero above them. */
+    private static long nameWord(byte[] b, int off, int len) {
+        if (off + 8 <= b.length) {
+            return (long) LONGS.get(b, off) & (len == 8 ? -1L : (1L << (len << 3)) - 1);
+        }
+        long w = 0;
+        for (int i = len - 1; i >= 0; i--) {
+            w = (w << 8) | (b[off + i] & 0xFF);
+        }
+        return w;
     }
 
     /** Appends the enriched value that stands for a field; false when auparse would not take it. */
