@@ -76,7 +76,7 @@ public final class Interpreter {
     private static final String[] PERMS = {"read", "write", "exec", "attr"};
 
     private static final int NAME_CACHE = 64;
-    private static final int TYPE_CACHE_BITS = 8;
+    private static final int TYPE_CACHE_BITS = 9;
     /** The name acct as a little-endian word: its type depends on its value, so it is not cached. */
     private static final long ACCT_WORD = 0x74636361L;
     private static final java.lang.invoke.VarHandle LONGS =
@@ -127,8 +127,8 @@ public final class Interpreter {
     private final long[] groupIds = newIdCache();
     private final byte[][] groupNames = new byte[NAME_CACHE][];
 
-    /** cachedFieldType's slots: name word, (record type, name length), field type. */
-    private final long[] typeNames = new long[1 << TYPE_CACHE_BITS];
+    /** cachedFieldType's slots: name words (two a slot), (record type, name length), field type. */
+    private final long[] typeNames = new long[2 << TYPE_CACHE_BITS];
     private final int[] typeKeys = newTypeKeys();
     private final int[] typeValues = new int[1 << TYPE_CACHE_BITS];
 
@@ -216,24 +216,32 @@ public final class Interpreter {
     }
 
     /**
-     * fieldType through a small cache keyed by record type and name (names of up to eight bytes,
-     * nearly all): the type of a field is a function of those two, except for {@code acct}.
+     * fieldType through a small cache keyed by record type and name (names of up to sixteen bytes,
+     * nearly all, as two words): the type of a field is a function of those two, except for
+     * {@code acct}.
      */
     private int cachedFieldType(int rtype, byte[] b, int nOff, int nLen, int off, int len) {
-        if (nLen == 0 || nLen > 8 || nOff + 8 > b.length) {
+        if (nLen == 0 || nLen > 16 || nOff + 16 > b.length) {
             return fieldType(rtype, b, nOff, nLen, off, len);
         }
-        long name = (long) LONGS.get(b, nOff) & (nLen == 8 ? -1L : (1L << (nLen << 3)) - 1);
-        if (name == ACCT_WORD) {
+        long low = (long) LONGS.get(b, nOff);
+        long high = 0;
+        if (nLen < 8) {
+            low &= (1L << (nLen << 3)) - 1;
+        } else if (nLen > 8) {
+            high = (long) LONGS.get(b, nOff + 8) & (nLen == 16 ? -1L : (1L << ((nLen - 8) << 3)) - 1);
+        }
+        if (low == ACCT_WORD) {
             return fieldType(rtype, b, nOff, nLen, off, len);
         }
-        int key = (rtype << 4) | nLen;
-        int slot = (int) (((name + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
-        if (typeNames[slot] == name && typeKeys[slot] == key) {
+        int key = (rtype << 5) | nLen;
+        int slot = (int) (((low * 31 + high + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
+        if (typeNames[2 * slot] == low && typeNames[2 * slot + 1] == high && typeKeys[slot] == key) {
             return typeValues[slot];
         }
         int type = fieldType(rtype, b, nOff, nLen, off, len);
-        typeNames[slot] = name;
+        typeNames[2 * slot] = low;
+        typeNames[2 * slot + 1] = high;
         typeKeys[slot] = key;
         typeValues[slot] = type;
         return type;
