@@ -645,6 +645,41 @@ public final class Interpreter {
             printEscaped(b, off, len, out);
             return;
         }
+        if (len > 0 && b[off] == '(') {
+            printProctitleMarker(b, off, len, out);
+            return;
+        }
+        int n = 0;
+        while (n < len && isHex(b[off + n])) {
+            n++;
+        }
+        if (n < 2) {
+            out.put(b, off, len); // au_unescape gives NULL
+            return;
+        }
+        // decoded straight into out: NULs within the first len/2 bytes are the argument breaks,
+        // shown as spaces; a NUL after them ends the C string
+        int bytes = (n + 1) / 2;
+        int args = len / 2;
+        out.ensure(bytes);
+        byte[] a = out.array();
+        int at = out.length();
+        for (int i = 0; i < bytes; i++) {
+            int lo = 2 * i + 1 < n ? digit(b[off + 2 * i + 1]) : 0;
+            int v = (digit(b[off + 2 * i]) << 4) | lo;
+            if (v == 0) {
+                if (i >= args) {
+                    break;
+                }
+                v = ' ';
+            }
+            a[at++] = (byte) v;
+        }
+        out.setLength(at);
+    }
+
+    /** A proctitle written as a marker such as {@code (null)}. */
+    private void printProctitleMarker(byte[] b, int off, int len, ByteBuf out) {
         if (!unescape(b, off, len, decoded)) {
             out.put(b, off, len);
             return;
