@@ -127,7 +127,7 @@ public final class Interpreter {
     private final long[] groupIds = newIdCache();
     private final byte[][] groupNames = new byte[NAME_CACHE][];
 
-    /** cachedFieldType's slots: name words (two a slot), (record type, name length), field type. */
+    /** The field-type cache of interpretField: name words (two a slot), (record type, name length), type. */
     private final long[] typeNames = new long[2 << TYPE_CACHE_BITS];
     private final int[] typeKeys = newTypeKeys();
     private final int[] typeValues = new int[1 << TYPE_CACHE_BITS];
@@ -193,12 +193,41 @@ public final class Interpreter {
      * {@link #AS_WRITTEN}: the writer has those bytes at hand already.
      */
     public int interpretField(AuditEvent ev, int r, int f, ByteBuf out) {
+        // One method on purpose, the field-type cache written out in it: large enough that the JIT
+        // compiles it once, on its own, rather than again inside every writer loop that calls it.
         byte[] b = ev.buffer();
         int nOff = ev.nameOff(f);
         int nLen = ev.nameLen(f);
         int off = ev.valOff(f);
         int len = ev.valLen(f);
-        int type = cachedFieldType(ev.recordType(r), b, nOff, nLen, off, len);
+        int rtype = ev.recordType(r);
+        int type;
+        // the type of a field is a function of record type and name, except for acct: cached
+        // for names of up to sixteen bytes (nearly all), read as two words
+        if (nLen == 0 || nLen > 16 || nOff + 16 > b.length) {
+            type = fieldType(rtype, b, nOff, nLen, off, len);
+        } else {
+            long low = (long) LONGS.get(b, nOff);
+            long high = 0;
+            if (nLen < 8) {
+                low &= (1L << (nLen << 3)) - 1;
+            } else if (nLen > 8) {
+                high = (long) LONGS.get(b, nOff + 8) & (nLen == 16 ? -1L : (1L << ((nLen - 8) << 3)) - 1);
+            }
+            int key = (rtype << 5) | nLen;
+            int slot = (int) (((low * 31 + high + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
+            if (typeNames[2 * slot] == low && typeNames[2 * slot + 1] == high && typeKeys[slot] == key) {
+                type = typeValues[slot];
+            } else {
+                type = fieldType(rtype, b, nOff, nLen, off, len);
+                if (low != ACCT_WORD) {
+                    typeNames[2 * slot] = low;
+                    typeNames[2 * slot + 1] = high;
+                    typeKeys[slot] = key;
+                    typeValues[slot] = type;
+                }
+            }
+        }
         int enriched = -1;
         if (enrichedFirst < enrichedEnd) {
             enriched = f >= recordFirst && f < recordEnd
@@ -213,38 +242,6 @@ public final class Interpreter {
         }
         print(ev, r, type, b, off, len, out);
         return APPENDED;
-    }
-
-    /**
-     * fieldType through a small cache keyed by record type and name (names of up to sixteen bytes,
-     * nearly all, as two words): the type of a field is a function of those two, except for
-     * {@code acct}.
-     */
-    private int cachedFieldType(int rtype, byte[] b, int nOff, int nLen, int off, int len) {
-        if (nLen == 0 || nLen > 16 || nOff + 16 > b.length) {
-            return fieldType(rtype, b, nOff, nLen, off, len);
-        }
-        long low = (long) LONGS.get(b, nOff);
-        long high = 0;
-        if (nLen < 8) {
-            low &= (1L << (nLen << 3)) - 1;
-        } else if (nLen > 8) {
-            high = (long) LONGS.get(b, nOff + 8) & (nLen == 16 ? -1L : (1L << ((nLen - 8) << 3)) - 1);
-        }
-        if (low == ACCT_WORD) {
-            return fieldType(rtype, b, nOff, nLen, off, len);
-        }
-        int key = (rtype << 5) | nLen;
-        int slot = (int) (((low * 31 + high + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
-        if (typeNames[2 * slot] == low && typeNames[2 * slot + 1] == high && typeKeys[slot] == key) {
-            return typeValues[slot];
-        }
-        int type = fieldType(rtype, b, nOff, nLen, off, len);
-        typeNames[2 * slot] = low;
-        typeNames[2 * slot + 1] = high;
-        typeKeys[slot] = key;
-        typeValues[slot] = type;
-        return type;
     }
 
     /**

@@ -156,30 +156,24 @@ public final class EventJson {
             out.putOwn(nameStart[i], nameEnd[i] - nameStart[i]);
             if (ev.isNullValue(f)) {
                 out.put(NULL_INTERP);
-            } else {
-                writeInterpretation(ev, r, f, verbatimAt[i], out);
+                continue;
             }
-        }
-    }
-
-    private void writeInterpretation(AuditEvent ev, int r, int f, int verbatim, ByteBuf out) {
-        out.put((byte) '"');
-        int start = out.length();
-        int result = interpreter.interpretField(ev, r, f, out);
-        if (result == Interpreter.AS_WRITTEN) {
-            int len = ev.valLen(f);
-            if (verbatim >= 0) {
-                out.putOwn(verbatim, len).put((byte) '"'); // written and checked in fields already
-                return;
+            out.put((byte) '"');
+            int start = out.length();
+            int result = interpreter.interpretField(ev, r, f, out);
+            if (result == Interpreter.AS_WRITTEN) {
+                if (verbatimAt[i] >= 0) {
+                    out.putOwn(verbatimAt[i], ev.valLen(f)).put((byte) '"'); // written and checked in fields
+                    continue;
+                }
+                out.put(ev.buffer(), ev.valOff(f), ev.valLen(f));
             }
-            out.put(ev.buffer(), ev.valOff(f), len);
+            int plain = JsonBytes.plainEnd(out.array(), start, out.length());
+            if (plain < out.length()) {
+                escapeInterpretation(out, plain, result != Interpreter.APPENDED_ENRICHED);
+            }
+            out.put((byte) '"');
         }
-        int end = out.length();
-        int plain = JsonBytes.plainEnd(out.array(), start, end);
-        if (plain < end) {
-            escapeInterpretation(out, plain, result != Interpreter.APPENDED_ENRICHED);
-        }
-        out.put((byte) '"');
     }
 
     /** The rare interpretation with bytes to escape: auparse's TTY escaping first, then JSON's. */
