@@ -75,9 +75,66 @@ public final class Interpreter {
     private static final int[] PERM_BITS = {4, 2, 1, 8};
     private static final String[] PERMS = {"read", "write", "exec", "attr"};
 
+    private static final int NAME_CACHE = 64;
+    private static final int TYPE_CACHE_BITS = 9;
+    /** The name acct as a little-endian word: its type depends on its value, so it is not cached. */
+    private static final long ACCT_WORD = 0x74636361L;
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    /** A cached lookup that found no name; compared by identity. */
+    private static final byte[] NO_NAME = new byte[0];
+    /** auparse's file type names by the top four bits of a mode (S_IFMT >> 12). */
+    private static final String[] FILE_TYPES = new String[16];
+    /** Capability names by bit number, null where auparse has none. */
+    private static final byte[][] CAP_NAMES = new byte[64][];
+
+    static {
+        for (int i = 0; i < 16; i++) {
+            FILE_TYPES[i] = LookupTables.FILETYPES.get((long) i << 12);
+        }
+        for (int i = 0; i < 64; i++) {
+            String name = LookupTables.CAPBITS.get(i);
+            CAP_NAMES[i] = name == null ? null : name.getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
     private final UserDb users;
     private final ByteBuf scratch = new ByteBuf(256);
     private final ByteBuf decoded = new ByteBuf(256);
+
+    /*
+     * The record being interpreted (see beginRecord): its first raw field, and per raw field the
+     * ENRICHED field that overrides it, or -1. The syscall context is read on first use.
+     */
+    private int recordFirst;
+    private int recordEnd;
+    private int enrichedFirst;
+    private int enrichedEnd;
+    private int[] enrichedOf = new int[64];
+    /** Per enriched field of the record: its name as a word (when at most eight bytes) and length. */
+    private long[] enrichedWords = new long[16];
+    private int[] enrichedLens = new int[16];
+    private boolean contextRead;
+    private long contextArch;
+    private int contextSyscall;
+    /** The syscall's name on the record's arch (null when unknown or no arch); its argument printers. */
+    private String contextName;
+    private byte[] contextPrinters;
+
+    /** Direct-mapped caches of user and group names as UTF-8 (the user database caches them too). */
+    private final long[] userIds = newIdCache();
+    private final byte[][] userNames = new byte[NAME_CACHE][];
+    private final long[] groupIds = newIdCache();
+    private final byte[][] groupNames = new byte[NAME_CACHE][];
+
+    /** The field-type cache of interpretField: name words (two a slot), (record type, name length), type. */
+    private final long[] typeNames = new long[2 << TYPE_CACHE_BITS];
+    private final int[] typeKeys = newTypeKeys();
+    private final int[] typeValues = new int[1 << TYPE_CACHE_BITS];
+
+    /** The last capability bitmap printed and its text: the same few sets repeat across records. */
+    private long capLast;
+    private final ByteBuf capText = new ByteBuf(512);
 
     public Interpreter() {
         this(UserDb.SYSTEM);
@@ -89,34 +146,174 @@ public final class Interpreter {
 
     /** Appends the interpretation of field f of record r of the event to out. */
     public void interpret(AuditEvent ev, int r, int f, ByteBuf out) {
+        beginRecord(ev, r);
+        int start = out.length();
+        int result = interpretField(ev, r, f, out);
+        if (result == AS_WRITTEN) {
+            out.put(ev.buffer(), ev.valOff(f), ev.valLen(f));
+        }
+        if (result != APPENDED_ENRICHED) {
+            ttyEscape(out, start);
+        }
+    }
+
+    /**
+     * Prepares for {@link #interpretField} on the fields of record r: notes which raw fields an
+     * ENRICHED value overrides, once for the record instead of once per field.
+     */
+    public void beginRecord(AuditEvent ev, int r) {
+        int first = ev.firstField(r);
+        int end = ev.endField(r);
+        int e0 = ev.firstEnriched(r);
+        int e1 = ev.endEnriched(r);
+        recordFirst = first;
+        recordEnd = end;
+        enrichedFirst = e0;
+        enrichedEnd = e1;
+        contextRead = false;
+        if (e0 < e1) {
+            mapEnriched(ev, first, end, e0, e1);
+        }
+    }
+
+    /** {@link #interpretField}: appended, and auparse's TTY escaping applies. */
+    public static final int APPENDED = 1;
+    /** {@link #interpretField}: appended a value from the ENRICHED section, not to be escaped. */
+    public static final int APPENDED_ENRICHED = 2;
+    /** {@link #interpretField}: nothing appended; the interpretation is the raw value as written. */
+    public static final int AS_WRITTEN = 3;
+
+    /**
+     * Appends the interpretation of field f of the record given to {@link #beginRecord} before
+     * auparse's TTY escaping of control bytes; returns {@link #APPENDED} when that escaping applies
+     * to it and {@link #APPENDED_ENRICHED} when it does not (values taken from the ENRICHED section
+     * are returned as written). Writers that scan the text anyway (JSON) escape it themselves, see
+     * {@link #ttyEscape(byte[], int, int, ByteBuf)}. When the interpretation is the raw value exactly
+     * as written (unclassified fields, the most common), it appends nothing and returns
+     * {@link #AS_WRITTEN}: the writer has those bytes at hand already.
+     */
+    public int interpretField(AuditEvent ev, int r, int f, ByteBuf out) {
+        // One method on purpose, the field-type cache written out in it: large enough that the JIT
+        // compiles it once, on its own, rather than again inside every writer loop that calls it.
         byte[] b = ev.buffer();
         int nOff = ev.nameOff(f);
         int nLen = ev.nameLen(f);
         int off = ev.valOff(f);
         int len = ev.valLen(f);
         int rtype = ev.recordType(r);
-        int type = fieldType(rtype, b, nOff, nLen, off, len);
-
-        int enriched = findEnriched(ev, r, b, nOff, nLen);
-        if (enriched >= 0) {
-            int eOff = ev.valOff(enriched);
-            int eLen = ev.valLen(enriched);
-            if (type == T_SOCKADDR) {
-                eLen = enrichedSockaddr(ev, r, b, eOff);
+        int type;
+        // the type of a field is a function of record type and name, except for acct: cached
+        // for names of up to sixteen bytes (nearly all), read as two words
+        if (nLen == 0 || nLen > 16 || nOff + 16 > b.length) {
+            type = fieldType(rtype, b, nOff, nLen, off, len);
+        } else {
+            long low = (long) LONGS.get(b, nOff);
+            long high = 0;
+            if (nLen < 8) {
+                low &= (1L << (nLen << 3)) - 1;
+            } else if (nLen > 8) {
+                high = (long) LONGS.get(b, nOff + 8) & (nLen == 16 ? -1L : (1L << ((nLen - 8) << 3)) - 1);
             }
-            if (eLen < 0) {
-                // not a usable SADDR={ … }: auparse prints the address itself
-            } else if (type == T_UID || type == T_GID) {
-                printEscaped(b, eOff, eLen, out);
-                return;
+            int key = (rtype << 5) | nLen;
+            int slot = (int) (((low * 31 + high + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
+            if (typeNames[2 * slot] == low && typeNames[2 * slot + 1] == high && typeKeys[slot] == key) {
+                type = typeValues[slot];
             } else {
-                out.put(b, eOff, eLen);
-                return;
+                type = fieldType(rtype, b, nOff, nLen, off, len);
+                if (low != ACCT_WORD) {
+                    typeNames[2 * slot] = low;
+                    typeNames[2 * slot + 1] = high;
+                    typeKeys[slot] = key;
+                    typeValues[slot] = type;
+                }
             }
         }
-        int start = out.length();
+        int enriched = -1;
+        if (enrichedFirst < enrichedEnd) {
+            enriched = f >= recordFirst && f < recordEnd
+                    ? enrichedOf[f - recordFirst]
+                    : findEnriched(ev, enrichedFirst, enrichedEnd, b, nOff, nLen);
+        }
+        if (enriched >= 0 && printEnriched(ev, r, type, b, enriched, out)) {
+            return APPENDED_ENRICHED;
+        }
+        if (type == T_UNCLASSIFIED) {
+            return AS_WRITTEN;
+        }
         print(ev, r, type, b, off, len, out);
-        ttyEscape(out, start);
+        return APPENDED;
+    }
+
+    /**
+     * For each raw field, the enriched field findEnriched would find. Names of up to eight bytes
+     * (all that auparse enriches) are compared as words: the raw name upper-cased eight bytes at a
+     * time against each enriched name; longer ones go through findEnriched.
+     */
+    private void mapEnriched(AuditEvent ev, int first, int end, int e0, int e1) {
+        byte[] b = ev.buffer();
+        if (end - first > enrichedOf.length) {
+            enrichedOf = new int[Math.max(end - first, enrichedOf.length * 2)];
+        }
+        if (e1 - e0 > enrichedWords.length) {
+            enrichedWords = new long[Math.max(e1 - e0, enrichedWords.length * 2)];
+            enrichedLens = new int[enrichedWords.length];
+        }
+        for (int e = e0; e < e1; e++) {
+            int len = ev.nameLen(e);
+            enrichedLens[e - e0] = len;
+            enrichedWords[e - e0] = len <= 8 ? nameWord(b, ev.nameOff(e), len) : 0;
+        }
+        for (int f = first; f < end; f++) {
+            int len = ev.nameLen(f);
+            int nOff = ev.nameOff(f);
+            enrichedOf[f - first] = len <= 8 ? enrichedOfShort(b, nOff, len, e0, e1) : findEnriched(ev, e0, e1, b, nOff, len);
+        }
+    }
+
+    /** findEnriched for a name of at most eight bytes, against the words mapEnriched noted. */
+    private int enrichedOfShort(byte[] b, int nOff, int len, int e0, int e1) {
+        long w = nameWord(b, nOff, len);
+        long h = w & 0x7F7F7F7F7F7F7F7FL;
+        long lower = (h + 0x1F1F1F1F1F1F1F1FL) & ~(h + 0x0505050505050505L) & ~w & 0x8080808080808080L; // 'a'..'z'
+        if (lower == 0) {
+            return -1; // a raw name that is already upper case is not looked up
+        }
+        long upper = w - (lower >>> 2);
+        for (int e = e0; e < e1; e++) {
+            if (enrichedWords[e - e0] == upper && enrichedLens[e - e0] == len) {
+                return e;
+            }
+        }
+        return -1;
+    }
+
+    /** Up to eight bytes of a name as a little-endian word, zero above them. */
+    private static long nameWord(byte[] b, int off, int len) {
+        if (off + 8 <= b.length) {
+            return (long) LONGS.get(b, off) & (len == 8 ? -1L : (1L << (len << 3)) - 1);
+        }
+        long w = 0;
+        for (int i = len - 1; i >= 0; i--) {
+            w = (w << 8) | (b[off + i] & 0xFF);
+        }
+        return w;
+    }
+
+    /** Appends the enriched value that stands for a field; false when auparse would not take it. */
+    private boolean printEnriched(AuditEvent ev, int r, int type, byte[] b, int enriched, ByteBuf out) {
+        int eOff = ev.valOff(enriched);
+        int eLen = ev.valLen(enriched);
+        if (type == T_SOCKADDR) {
+            eLen = enrichedSockaddr(ev, r, b, eOff);
+        }
+        if (eLen < 0) {
+            return false; // not a usable SADDR={ … }: auparse prints the address itself
+        } else if (type == T_UID || type == T_GID) {
+            printEscaped(b, eOff, eLen, out);
+        } else {
+            out.put(b, eOff, eLen);
+        }
+        return true;
     }
 
     /**
@@ -156,8 +353,8 @@ public final class Interpreter {
     }
 
     /** The enriched field of record r named like the raw name upper-cased, or -1. */
-    private static int findEnriched(AuditEvent ev, int r, byte[] b, int nOff, int nLen) {
-        for (int e = ev.firstEnriched(r), end = ev.endEnriched(r); e < end; e++) {
+    private static int findEnriched(AuditEvent ev, int e0, int e1, byte[] b, int nOff, int nLen) {
+        for (int e = e0; e < e1; e++) {
             if (ev.nameLen(e) != nLen) {
                 continue;
             }
@@ -197,7 +394,7 @@ public final class Interpreter {
             case T_MODE_SHORT -> printModeShort(parseUnsigned(b, off, len, 8), out);
             case T_SOCKADDR -> printSockaddr(b, off, len, out);
             case T_FLAGS -> printFlags(LookupTables.PATHFLAGS, ",", b, off, len, "none", out);
-            case T_PROMISC -> out.putLatin1(parseSigned(b, off, len) == 0 ? "no" : "yes");
+            case T_PROMISC -> out.putAscii(parseSigned(b, off, len) == 0 ? "no" : "yes");
             case T_CAPABILITY -> lookup(LookupTables.CAPABILITIES, parseUnsigned(b, off, len, 10), b, off, len, out);
             case T_SUCCESS -> printSuccess(b, off, len, out);
             case 14, 15, 16, 17 -> printArg(ev, r, type - T_A0, b, off, len, out);
@@ -205,7 +402,7 @@ public final class Interpreter {
             case T_LIST -> lookup(LookupTables.LISTS, parseUnsigned(b, off, len, 10), b, off, len, out);
             case T_SESSION -> {
                 if (equals(b, off, len, UNSET_SESSION)) {
-                    out.putLatin1("unset");
+                    out.putAscii("unset");
                 } else {
                     out.put(b, off, len);
                 }
@@ -215,7 +412,7 @@ public final class Interpreter {
             case T_ICMPTYPE -> lookup(LookupTables.ICMPTYPES, parseUnsigned(b, off, len, 10), b, off, len, out);
             case T_PROTOCOL -> {
                 String p = LookupTables.PROTOCOLS.get(parseUnsigned(b, off, len, 10));
-                out.putLatin1(p != null ? p : "undefined protocol");
+                out.putAscii(p != null ? p : "undefined protocol");
             }
             case T_PERSONALITY -> printPersonality(b, off, len, out);
             case T_SECCOMP -> lookup(LookupTables.SECCOMP, parseUnsigned(b, off, len, 16) & 0x7fff0000L, b, off, len, out);
@@ -226,10 +423,10 @@ public final class Interpreter {
             case T_IOCTL_REQ -> {
                 String name = LookupTables.IOCTLS.get(parseUnsigned(b, off, len, 16));
                 if (name != null) {
-                    out.putLatin1(name);
+                    out.putAscii(name);
                 } else {
                     if (len < 2 || b[off] != '0' || (b[off + 1] != 'x' && b[off + 1] != 'X')) {
-                        out.putLatin1("0x"); // the value as hex, written with one 0x
+                        out.putAscii("0x"); // the value as hex, written with one 0x
                     }
                     out.put(b, off, len);
                 }
@@ -248,16 +445,41 @@ public final class Interpreter {
     private void printUser(long v, boolean user, ByteBuf out) {
         int id = (int) v;
         if (id == -1) {
-            out.putLatin1("unset");
+            out.putAscii("unset");
             return;
         }
         long key = id & 0xFFFFFFFFL;
-        String name = user ? users.userName(key) : users.groupName(key);
-        if (name != null) {
-            putName(name, out);
+        byte[] name = user ? cachedName(key, userIds, userNames, true) : cachedName(key, groupIds, groupNames, false);
+        if (name != NO_NAME) {
+            out.put(name);
         } else {
-            out.putLatin1("unknown(").putLong(id).put((byte) ')');
+            out.putAscii("unknown(").putLong(id).put((byte) ')');
         }
+    }
+
+    /** A user or group name as UTF-8, or NO_NAME; looked up in the user database on a cache miss. */
+    private byte[] cachedName(long key, long[] ids, byte[][] names, boolean user) {
+        int slot = (int) (key ^ (key >>> 6)) & (NAME_CACHE - 1);
+        if (ids[slot] == key) {
+            return names[slot];
+        }
+        String name = user ? users.userName(key) : users.groupName(key);
+        byte[] bytes = name == null ? NO_NAME : name.getBytes(StandardCharsets.UTF_8);
+        ids[slot] = key;
+        names[slot] = bytes;
+        return bytes;
+    }
+
+    private static int[] newTypeKeys() {
+        int[] keys = new int[1 << TYPE_CACHE_BITS];
+        java.util.Arrays.fill(keys, Integer.MIN_VALUE); // matches no (record type, length)
+        return keys;
+    }
+
+    private static long[] newIdCache() {
+        long[] ids = new long[NAME_CACHE];
+        java.util.Arrays.fill(ids, -1L); // no id: keys are 0..2^32-1
+        return ids;
     }
 
     /*
@@ -268,47 +490,49 @@ public final class Interpreter {
      * context. Unset, arch is "none" (-1), the syscall -1 and a0/a1 zero.
      */
 
-    /** Appends a user or group name without allocating when it is ASCII, as names nearly always are. */
-    private static void putName(String name, ByteBuf out) {
-        for (int i = 0; i < name.length(); i++) {
-            if (name.charAt(i) >= 0x80) {
-                out.putUtf8(name);
-                return;
-            }
-        }
-        out.putLatin1(name);
-    }
-
     /** The record's arch code (field F0 named arch), or -1. */
-    private static long recordArch(AuditEvent ev, int r) {
-        int f = positional(ev, r, 0, ARCH);
+    private long recordArch(AuditEvent ev) {
+        int f = positional(ev, 0, ARCH);
         return f < 0 ? -1 : parseUnsigned(ev.buffer(), ev.valOff(f), ev.valLen(f), 16) & 0xFFFFFFFFL;
     }
 
     /** The record's syscall number (field F1 named syscall), or -1. */
-    private static int recordSyscall(AuditEvent ev, int r) {
-        int f = positional(ev, r, 1, SYSCALL);
+    private int recordSyscall(AuditEvent ev) {
+        int f = positional(ev, 1, SYSCALL);
         return f < 0 ? -1 : (int) parseUnsigned(ev.buffer(), ev.valOff(f), ev.valLen(f), 10);
     }
 
     /** a0 (F4) or a1 (F5) as context for another argument's printer; 0 when not there. */
-    private static long recordArgContext(AuditEvent ev, int r, int i) {
-        int f = positional(ev, r, 4 + i, i == 0 ? A0 : A1);
+    private long recordArgContext(AuditEvent ev, int i) {
+        int f = positional(ev, 4 + i, i == 0 ? A0 : A1);
         return f < 0 ? 0 : parseUnsigned(ev.buffer(), ev.valOff(f), ev.valLen(f), 16);
     }
 
-    private static int positional(AuditEvent ev, int r, int index, byte[] name) {
-        int f = ev.firstField(r) + index;
-        return f < ev.endField(r) && ev.nameIs(f, name) ? f : -1;
+    private int positional(AuditEvent ev, int index, byte[] name) {
+        int f = recordFirst + index;
+        return f < recordEnd && ev.nameIs(f, name) ? f : -1;
     }
 
-    private static void printSyscall(AuditEvent ev, int r, ByteBuf out) {
-        long arch = recordArch(ev, r);
-        int nr = recordSyscall(ev, r);
+    /** Reads the record's syscall context (once per record). */
+    private void readContext(AuditEvent ev, int r) {
+        if (contextRead) {
+            return;
+        }
+        contextRead = true;
+        contextArch = recordArch(ev);
+        contextSyscall = recordSyscall(ev);
+        contextName = contextArch < 0 ? null : Syscalls.name(contextArch, contextSyscall);
+        contextPrinters = contextArch < 0 ? null : LookupTables.argPrinters(contextArch, contextSyscall);
+    }
+
+    private void printSyscall(AuditEvent ev, int r, ByteBuf out) {
+        readContext(ev, r);
+        long arch = contextArch;
+        int nr = contextSyscall;
         String name = Syscalls.name(arch < 0 || Syscalls.archName(arch) == null ? Syscalls.X86_64 : arch, nr);
         if (name != null) {
-            out.putLatin1(name);
-            long a0 = recordArgContext(ev, r, 0);
+            out.putAscii(name);
+            long a0 = recordArgContext(ev, 0);
             String call = null;
             if (a0 == (int) a0) {
                 if (name.equals("socketcall")) {
@@ -318,19 +542,19 @@ public final class Interpreter {
                 }
             }
             if (call != null) {
-                out.put((byte) '(').putLatin1(call).put((byte) ')');
+                out.put((byte) '(').putAscii(call).put((byte) ')');
             }
         } else {
-            out.putLatin1("unknown-syscall(").putLong(nr).put((byte) ')');
+            out.putAscii("unknown-syscall(").putLong(nr).put((byte) ')');
         }
     }
 
     private static void printArch(byte[] b, int off, int len, ByteBuf out) {
         String name = Syscalls.archName(parseUnsigned(b, off, len, 16) & 0xFFFFFFFFL);
         if (name != null) {
-            out.putLatin1(name);
+            out.putAscii(name);
         } else {
-            out.putLatin1("unknown-elf-type(").put(b, off, len).put((byte) ')');
+            out.putAscii("unknown-elf-type(").put(b, off, len).put((byte) ')');
         }
     }
 
@@ -338,7 +562,7 @@ public final class Interpreter {
         long v = parseSigned(b, off, len);
         if (v < 0) {
             String name = v > Integer.MIN_VALUE ? Errno.name((int) -v) : null;
-            out.putLatin1(name != null ? name : "(null)").put((byte) '(').putLatin1(Errno.message(-v)).put((byte) ')');
+            out.putAscii(name != null ? name : "(null)").put((byte) '(').putAscii(Errno.message(-v)).put((byte) ')');
         } else {
             out.put(b, off, len);
         }
@@ -418,6 +642,41 @@ public final class Interpreter {
             printEscaped(b, off, len, out);
             return;
         }
+        if (len > 0 && b[off] == '(') {
+            printProctitleMarker(b, off, len, out);
+            return;
+        }
+        int n = 0;
+        while (n < len && isHex(b[off + n])) {
+            n++;
+        }
+        if (n < 2) {
+            out.put(b, off, len); // au_unescape gives NULL
+            return;
+        }
+        // decoded straight into out: NULs within the first len/2 bytes are the argument breaks,
+        // shown as spaces; a NUL after them ends the C string
+        int bytes = (n + 1) / 2;
+        int args = len / 2;
+        out.ensure(bytes);
+        byte[] a = out.array();
+        int at = out.length();
+        for (int i = 0; i < bytes; i++) {
+            int lo = 2 * i + 1 < n ? digit(b[off + 2 * i + 1]) : 0;
+            int v = (digit(b[off + 2 * i]) << 4) | lo;
+            if (v == 0) {
+                if (i >= args) {
+                    break;
+                }
+                v = ' ';
+            }
+            a[at++] = (byte) v;
+        }
+        out.setLength(at);
+    }
+
+    /** A proctitle written as a marker such as {@code (null)}. */
+    private void printProctitleMarker(byte[] b, int off, int len, ByteBuf out) {
         if (!unescape(b, off, len, decoded)) {
             out.put(b, off, len);
             return;
@@ -430,6 +689,19 @@ public final class Interpreter {
             }
         }
         putCString(decoded, out);
+    }
+
+    /** auparse's TTY escape mode: appends src with every byte below 0x20 written as {@code \ooo}. */
+    public static void ttyEscape(byte[] src, int off, int len, ByteBuf out) {
+        for (int k = off; k < off + len; k++) {
+            int c = src[k] & 0xFF;
+            if (c < 32) {
+                out.put((byte) '\\').put((byte) ('0' + (c >> 6))).put((byte) ('0' + ((c >> 3) & 7)))
+                        .put((byte) ('0' + (c & 7)));
+            } else {
+                out.put((byte) c);
+            }
+        }
     }
 
     /** TTY escape mode: every byte below 0x20 written from start on becomes {@code \ooo}. */
@@ -446,16 +718,7 @@ public final class Interpreter {
         scratch.clear();
         scratch.put(a, i, end - i);
         out.setLength(i);
-        byte[] s = scratch.array();
-        for (int k = 0; k < scratch.length(); k++) {
-            int c = s[k] & 0xFF;
-            if (c < 32) {
-                out.put((byte) '\\').put((byte) ('0' + (c >> 6))).put((byte) ('0' + ((c >> 3) & 7)))
-                        .put((byte) ('0' + (c & 7)));
-            } else {
-                out.put((byte) c);
-            }
-        }
+        ttyEscape(scratch.array(), 0, scratch.length(), out);
     }
 
     /**
@@ -497,7 +760,7 @@ public final class Interpreter {
                 if (out.length() > start) {
                     out.put((byte) ',');
                 }
-                out.put((byte) '<').putLatin1(LookupTables.TTY_KEY_NAMES[key]).put((byte) '>');
+                out.put((byte) '<').putAscii(LookupTables.TTY_KEY_NAMES[key]).put((byte) '>');
                 i += LookupTables.TTY_KEYS[key].length;
                 continue;
             }
@@ -537,23 +800,23 @@ public final class Interpreter {
                 if (!first) {
                     out.put((byte) ',');
                 }
-                out.putLatin1(PERMS[i]);
+                out.putAscii(PERMS[i]);
                 first = false;
             }
         }
     }
 
     private static void printMode(long v, ByteBuf out) {
-        String ftype = LookupTables.FILETYPES.get(v & 0170000);
-        out.putLatin1(ftype != null ? ftype : "???");
+        String ftype = FILE_TYPES[(int) (v >> 12) & 0xF];
+        out.putAscii(ftype != null ? ftype : "???");
         if ((v & 04000) != 0) {
-            out.putLatin1(",suid");
+            out.putAscii(",suid");
         }
         if ((v & 02000) != 0) {
-            out.putLatin1(",sgid");
+            out.putAscii(",sgid");
         }
         if ((v & 01000) != 0) {
-            out.putLatin1(",sticky");
+            out.putAscii(",sticky");
         }
         out.put((byte) ',');
         putOctal3(v & 0777, out);
@@ -562,13 +825,13 @@ public final class Interpreter {
     private static void printModeShort(long v, ByteBuf out) {
         int start = out.length();
         if ((v & 04000) != 0) {
-            out.putLatin1("suid");
+            out.putAscii("suid");
         }
         if ((v & 02000) != 0) {
-            out.putLatin1(out.length() > start ? ",sgid" : "sgid");
+            out.putAscii(out.length() > start ? ",sgid" : "sgid");
         }
         if ((v & 01000) != 0) {
-            out.putLatin1(out.length() > start ? ",sticky" : "sticky");
+            out.putAscii(out.length() > start ? ",sticky" : "sticky");
         }
         if (out.length() > start) {
             out.put((byte) ',');
@@ -584,29 +847,36 @@ public final class Interpreter {
     private static void printSuccess(byte[] b, int off, int len, ByteBuf out) {
         if (len > 0 && b[off] >= '0' && b[off] <= '9') {
             long v = parseUnsigned(b, off, len, 10);
-            out.putLatin1(v == 0 ? "no" : v == 1 ? "yes" : "unset");
+            out.putAscii(v == 0 ? "no" : v == 1 ? "yes" : "unset");
         } else {
             out.put(b, off, len);
         }
     }
 
-    private static void printCapBitmap(long v, ByteBuf out) {
+    private void printCapBitmap(long v, ByteBuf out) {
+        if (v != capLast || capText.length() == 0) {
+            capText.clear();
+            capNames(v, capText);
+            capLast = v;
+        }
+        out.put(capText.array(), 0, capText.length());
+    }
+
+    private static void capNames(long v, ByteBuf out) {
         boolean found = false;
-        for (int i = 0; i < 64; i++) {
-            if ((v & (1L << i)) != 0) {
-                String name = LookupTables.CAPBITS.get(i);
-                if (name == null) {
-                    continue;
-                }
-                if (found) {
-                    out.put((byte) ',');
-                }
-                out.putLatin1(name);
-                found = true;
+        for (long bits = v; bits != 0; bits &= bits - 1) {
+            byte[] name = CAP_NAMES[Long.numberOfTrailingZeros(bits)];
+            if (name == null) {
+                continue;
             }
+            if (found) {
+                out.put((byte) ',');
+            }
+            out.put(name);
+            found = true;
         }
         if (!found) {
-            out.putLatin1("none");
+            out.putAscii("none");
         }
     }
 
@@ -614,9 +884,9 @@ public final class Interpreter {
         long v = parseUnsigned(b, off, len, 16);
         String name = LookupTables.PERSONALITIES.get(v & 0xFF); // PER_MASK: the flag bits do not name it
         if (name != null) {
-            out.putLatin1(name);
+            out.putAscii(name);
             if ((v & 0x0040000L) != 0) {
-                out.putLatin1("|~ADDR_NO_RANDOMIZE");
+                out.putAscii("|~ADDR_NO_RANDOMIZE");
             }
         } else {
             unknown(LookupTables.PERSONALITIES.unknown, v, b, off, len, out);
@@ -627,7 +897,7 @@ public final class Interpreter {
     private static void lookup(LookupTables.Values table, long v, byte[] b, int off, int len, ByteBuf out) {
         String name = table.get(v);
         if (name != null) {
-            out.putLatin1(name);
+            out.putAscii(name);
         } else {
             unknown(table.unknown, v, b, off, len, out);
         }
@@ -662,11 +932,11 @@ public final class Interpreter {
             ByteBuf out) {
         long v = parseUnsigned(b, off, len, 16);
         if (v == 0 && none != null) {
-            out.putLatin1(none);
+            out.putAscii(none);
             return;
         }
         if (!joinFlags(table, v, joiner, out, false)) {
-            out.putLatin1("0x").put(b, off, len);
+            out.putAscii("0x").put(b, off, len);
         }
     }
 
@@ -674,9 +944,9 @@ public final class Interpreter {
         for (int i = 0; i < table.masks.length; i++) {
             if ((table.masks[i] & v) != 0) {
                 if (any) {
-                    out.putLatin1(joiner);
+                    out.putAscii(joiner);
                 }
-                out.putLatin1(table.names[i]);
+                out.putAscii(table.names[i]);
                 any = true;
             }
         }
@@ -687,11 +957,11 @@ public final class Interpreter {
         long v = parseUnsigned(b, off, len, 16) & 0xFFFFFFFFL;
         boolean any = false;
         if ((v & 3) == 0) {
-            out.putLatin1("O_RDONLY");
+            out.putAscii("O_RDONLY");
             any = true;
         }
         if (!joinFlags(LookupTables.OPEN, v, "|", out, any)) {
-            out.putLatin1("0x").put(b, off, len);
+            out.putAscii("0x").put(b, off, len);
         }
     }
 
@@ -699,39 +969,46 @@ public final class Interpreter {
         long v = parseUnsigned(b, off, len, 16) & 0xFFFFFFFFL;
         boolean any = false;
         if ((v & 0xF) == 0) {
-            out.putLatin1("MAP_FILE");
+            out.putAscii("MAP_FILE");
             any = true;
         }
         if (!joinFlags(LookupTables.MMAP, v, "|", out, any)) {
-            out.putLatin1("0x").put(b, off, len);
+            out.putAscii("0x").put(b, off, len);
         }
     }
 
     // ---- syscall arguments ----
 
     private void printArg(AuditEvent ev, int r, int i, byte[] b, int off, int len, ByteBuf out) {
-        long arch = recordArch(ev, r);
-        int nr = recordSyscall(ev, r);
-        int printer = arch < 0 ? 0 : LookupTables.argPrinter(arch, nr, i);
+        readContext(ev, r);
+        int printer = contextPrinters == null ? 0 : contextPrinters[i];
         long v = parseUnsigned(b, off, len, 16);
-        if ((i == 1 || i == 2) && arch >= 0 && printContextual(ev, r, i, Syscalls.name(arch, nr), v, b, off, len, out)) {
+        if ((i == 1 || i == 2) && contextArch >= 0 && printContextual(ev, r, i, contextName, v, b, off, len, out)) {
             return;
         }
-        switch (LookupTables.ARG_PRINTERS[printer]) {
-            case "dirfd" -> {
+        if (printer == LookupTables.P_HEX) {
+            out.putAscii("0x").put(b, off, len);
+            return;
+        }
+        printArgAs(printer, v, b, off, len, out);
+    }
+
+    private void printArgAs(int printer, long v, byte[] b, int off, int len, ByteBuf out) {
+        switch (printer) {
+            case LookupTables.P_DIRFD -> {
                 if ((int) v == -100) {
-                    out.putLatin1("AT_FDCWD");
+                    out.putAscii("AT_FDCWD");
                 } else {
-                    out.putLatin1("0x").put(b, off, len);
+                    out.putAscii("0x").put(b, off, len);
                 }
             }
-            case "open" -> printOpenFlags(b, off, len, out);
-            case "mode_short" -> printModeShort(v, out);
-            case "mode" -> printMode(v, out);
-            case "uid" -> printUser(v, true, out);
-            case "gid" -> printUser(v, false, out);
-            case "signal" -> lookupHex(LookupTables.SIGNALS, v, b, off, len, out);
-            case "clone" -> {
+            case LookupTables.P_OPEN -> printOpenFlags(b, off, len, out);
+            case LookupTables.P_MODE_SHORT -> printModeShort(v, out);
+            case LookupTables.P_MODE -> printMode(v, out);
+            case LookupTables.P_UID -> printUser(v, true, out);
+            case LookupTables.P_GID -> printUser(v, false, out);
+            case LookupTables.P_SIGNAL -> lookupHex(LookupTables.SIGNALS, v, b, off, len, out);
+            case LookupTables.P_CLONE -> {
                 long flags = v & 0xFFFFFFFFL;
                 boolean any = joinFlags(LookupTables.CLONE, flags, "|", out, false);
                 int sig = (int) (flags & 0xFF);
@@ -740,67 +1017,67 @@ public final class Interpreter {
                     if (any) {
                         out.put((byte) '|');
                     }
-                    out.putLatin1(name);
+                    out.putAscii(name);
                     any = true;
                 }
                 if (!any) {
-                    out.putLatin1("0x").putLatin1(Long.toHexString(flags));
+                    out.putAscii("0x").putAscii(Long.toHexString(flags));
                 }
             }
-            case "family" -> lookup(LookupTables.FAMILIES, v, b, off, len, out);
-            case "socktype" -> lookup(LookupTables.SOCKTYPES, v & 0xFF, b, off, len, out);
-            case "protocol" -> lookup(LookupTables.PROTOCOLS, v, b, off, len, out);
-            case "fcntl" -> lookup(LookupTables.FCNTL, v, b, off, len, out);
-            case "access" -> {
+            case LookupTables.P_FAMILY -> lookup(LookupTables.FAMILIES, v, b, off, len, out);
+            case LookupTables.P_SOCKTYPE -> lookup(LookupTables.SOCKTYPES, v & 0xFF, b, off, len, out);
+            case LookupTables.P_PROTOCOL -> lookup(LookupTables.PROTOCOLS, v, b, off, len, out);
+            case LookupTables.P_FCNTL -> lookup(LookupTables.FCNTL, v, b, off, len, out);
+            case LookupTables.P_ACCESS -> {
                 if ((v & 0xF) == 0) {
-                    out.putLatin1("F_OK");
+                    out.putAscii("F_OK");
                 } else if (!joinFlags(LookupTables.ACCESS, v, "|", out, false)) {
-                    out.putLatin1("0x").put(b, off, len);
+                    out.putAscii("0x").put(b, off, len);
                 }
             }
-            case "prot", "mprotect" -> {
+            case LookupTables.P_PROT, LookupTables.P_MPROTECT -> {
                 if ((v & 7) == 0) {
-                    out.putLatin1("PROT_NONE");
-                } else if (!joinFlags(printer == 14 ? LookupTables.PROT : LookupTables.MPROTECT, v, "|", out, false)) {
-                    out.putLatin1("0x").put(b, off, len);
+                    out.putAscii("PROT_NONE");
+                } else if (!joinFlags(printer == LookupTables.P_PROT ? LookupTables.PROT : LookupTables.MPROTECT, v, "|", out, false)) {
+                    out.putAscii("0x").put(b, off, len);
                 }
             }
-            case "mmap" -> printMmap(b, off, len, out);
-            case "mount" -> printFlags(LookupTables.MOUNT, "|", b, off, len, null, out);
-            case "recv" -> printFlags(LookupTables.RECV, "|", b, off, len, null, out);
-            case "umount" -> printFlags(LookupTables.UMOUNT, "|", b, off, len, null, out);
-            case "sched" -> {
+            case LookupTables.P_MMAP -> printMmap(b, off, len, out);
+            case LookupTables.P_MOUNT -> printFlags(LookupTables.MOUNT, "|", b, off, len, null, out);
+            case LookupTables.P_RECV -> printFlags(LookupTables.RECV, "|", b, off, len, null, out);
+            case LookupTables.P_UMOUNT -> printFlags(LookupTables.UMOUNT, "|", b, off, len, null, out);
+            case LookupTables.P_SCHED -> {
                 String name = LookupTables.SCHEDULERS.get(v & 0x0F);
                 if (name != null) {
-                    out.putLatin1(name);
+                    out.putAscii(name);
                     if ((v & 0x40000000L) != 0) {
-                        out.putLatin1("|SCHED_RESET_ON_FORK");
+                        out.putAscii("|SCHED_RESET_ON_FORK");
                     }
                 } else {
                     unknown(LookupTables.SCHEDULERS.unknown, v, b, off, len, out);
                 }
             }
-            case "seek" -> lookup(LookupTables.SEEKS, v & 0xFF, b, off, len, out);
-            case "rlimit" -> lookup(LookupTables.RLIMITS, v, b, off, len, out);
-            case "ptrace" -> lookup(LookupTables.PTRACE, v, b, off, len, out);
-            case "prctl" -> lookup(LookupTables.PRCTL, v, b, off, len, out);
-            case "personality" -> printPersonality(b, off, len, out);
-            case "clock" -> lookup(LookupTables.CLOCKS, v, b, off, len, out);
-            case "epoll" -> lookup(LookupTables.EPOLL, v, b, off, len, out);
-            case "ioctl" -> lookup(LookupTables.IOCTLS, v, b, off, len, out);
-            case "socklevel" -> lookup(LookupTables.SOCKLEVELS, v, b, off, len, out);
-            case "ipoptname" -> lookup(LookupTables.IPOPTNAMES, v, b, off, len, out);
-            case "exit" -> lookup(LookupTables.EXIT_CODES, v, b, off, len, out);
-            case "bpf" -> lookup(LookupTables.BPF, v, b, off, len, out);
-            case "socketcall" -> lookup(LookupTables.SOCKETCALLS, v, b, off, len, out);
-            case "ipccall" -> lookup(LookupTables.IPCCALLS, v, b, off, len, out);
-            case "shm" -> {
+            case LookupTables.P_SEEK -> lookup(LookupTables.SEEKS, v & 0xFF, b, off, len, out);
+            case LookupTables.P_RLIMIT -> lookup(LookupTables.RLIMITS, v, b, off, len, out);
+            case LookupTables.P_PTRACE -> lookup(LookupTables.PTRACE, v, b, off, len, out);
+            case LookupTables.P_PRCTL -> lookup(LookupTables.PRCTL, v, b, off, len, out);
+            case LookupTables.P_PERSONALITY -> printPersonality(b, off, len, out);
+            case LookupTables.P_CLOCK -> lookup(LookupTables.CLOCKS, v, b, off, len, out);
+            case LookupTables.P_EPOLL -> lookup(LookupTables.EPOLL, v, b, off, len, out);
+            case LookupTables.P_IOCTL -> lookup(LookupTables.IOCTLS, v, b, off, len, out);
+            case LookupTables.P_SOCKLEVEL -> lookup(LookupTables.SOCKLEVELS, v, b, off, len, out);
+            case LookupTables.P_IPOPTNAME -> lookup(LookupTables.IPOPTNAMES, v, b, off, len, out);
+            case LookupTables.P_EXIT -> lookup(LookupTables.EXIT_CODES, v, b, off, len, out);
+            case LookupTables.P_BPF -> lookup(LookupTables.BPF, v, b, off, len, out);
+            case LookupTables.P_SOCKETCALL -> lookup(LookupTables.SOCKETCALLS, v, b, off, len, out);
+            case LookupTables.P_IPCCALL -> lookup(LookupTables.IPCCALLS, v, b, off, len, out);
+            case LookupTables.P_SHM -> {
                 if (joinFlags(LookupTables.SHM, v, "|", out, false)) {
                     out.put((byte) '|');
                 }
                 printModeShort(v & 0777, out);
             }
-            default -> out.putLatin1("0x").put(b, off, len);
+            default -> out.putAscii("0x").put(b, off, len);
         }
     }
 
@@ -814,7 +1091,7 @@ public final class Interpreter {
             return false;
         }
         if (i == 1 && sys.equals("prctl")) {
-            long a0 = recordArgContext(ev, r, 0);
+            long a0 = recordArgContext(ev, 0);
             if (a0 == 23 || a0 == 24) { // PR_CAPBSET_READ, PR_CAPBSET_DROP
                 lookupHex(LookupTables.CAPABILITIES, v, b, off, len, out);
                 return true;
@@ -828,14 +1105,14 @@ public final class Interpreter {
         if (i != 2) {
             return false;
         }
-        long a1 = recordArgContext(ev, r, 1);
+        long a1 = recordArgContext(ev, 1);
         if (sys.startsWith("fcntl")) {
             if (a1 == 8) { // F_SETOWN
                 printUser(v, true, out);
                 return true;
             }
             if (a1 == 2 && (int) v == 1) { // F_SETFD FD_CLOEXEC
-                out.putLatin1("FD_CLOEXEC");
+                out.putAscii("FD_CLOEXEC");
                 return true;
             }
             return false;
@@ -851,7 +1128,7 @@ public final class Interpreter {
                 default -> null;
             };
             if (t == null) {
-                out.putLatin1("0x").put(b, off, len);
+                out.putAscii("0x").put(b, off, len);
             } else {
                 lookup(t, v, b, off, len, out);
             }
@@ -868,7 +1145,7 @@ public final class Interpreter {
     private static void lookupHex(LookupTables.Values table, long v, byte[] b, int off, int len, ByteBuf out) {
         String name = table.get(v);
         if (name != null) {
-            out.putLatin1(name);
+            out.putAscii(name);
             return;
         }
         String t = table.unknown;
@@ -877,14 +1154,14 @@ public final class Interpreter {
             unknown(t, v, b, off, len, out);
             return;
         }
-        out.putLatin1(t.substring(0, at)).putLatin1("0x").put(b, off, len).putLatin1(t.substring(at + 2));
+        out.putAscii(t.substring(0, at)).putAscii("0x").put(b, off, len).putAscii(t.substring(at + 2));
     }
 
     // ---- socket addresses ----
 
     private void printSockaddr(byte[] b, int off, int len, ByteBuf out) {
         if (!unescape(b, off, len, decoded) || decoded.length() < 1) {
-            out.putLatin1("malformed-host(").put(b, off, len).put((byte) ')');
+            out.putAscii("malformed-host(").put(b, off, len).put((byte) ')');
             return;
         }
         byte[] a = decoded.array();
@@ -892,59 +1169,59 @@ public final class Interpreter {
         int fam = (a[0] & 0xFF) | (decoded.length() > 1 ? (a[1] & 0xFF) << 8 : 0);
         String famName = LookupTables.FAMILIES.get(fam);
         if (famName == null) {
-            out.putLatin1("unknown-family(").putLong(fam).put((byte) ')');
+            out.putAscii("unknown-family(").putLong(fam).put((byte) ')');
             return;
         }
-        out.putLatin1("{ saddr_fam=").putLatin1(famName).put((byte) ' ');
+        out.putAscii("{ saddr_fam=").putAscii(famName).put((byte) ' ');
         switch (fam) {
             case 1 -> { // AF_LOCAL
                 if (slen <= 2) {
-                    out.putLatin1("sockaddr len too short");
+                    out.putAscii("sockaddr len too short");
                 } else if (a[2] != 0) {
-                    out.putLatin1("path=");
+                    out.putAscii("path=");
                     putZeroTerminated(a, 2, decoded.length(), out);
                 } else {
-                    out.putLatin1("path=");
+                    out.putAscii("path=");
                     putZeroTerminated(a, 3, Math.min(decoded.length(), 3 + 108), out);
                 }
             }
             case 2 -> { // AF_INET
                 if (slen < 16) {
-                    out.putLatin1("sockaddr len too short");
+                    out.putAscii("sockaddr len too short");
                 } else {
-                    out.putLatin1("laddr=");
+                    out.putAscii("laddr=");
                     for (int i = 0; i < 4; i++) {
                         if (i > 0) {
                             out.put((byte) '.');
                         }
                         out.putLong(a[4 + i] & 0xFF);
                     }
-                    out.putLatin1(" lport=").putLong(((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
+                    out.putAscii(" lport=").putLong(((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
                 }
             }
             case 10 -> { // AF_INET6
                 if (slen < 28) {
-                    out.putLatin1("sockaddr6 len too short");
+                    out.putAscii("sockaddr6 len too short");
                 } else {
-                    out.putLatin1("laddr=");
+                    out.putAscii("laddr=");
                     putIpv6(a, 8, out);
                     long scope = le32(a, 24);
                     if (scope != 0) {
                         out.put((byte) '%').putLong(scope);
                     }
-                    out.putLatin1(" lport=").putLong(((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
+                    out.putAscii(" lport=").putLong(((a[2] & 0xFF) << 8) | (a[3] & 0xFF));
                 }
             }
             case 16 -> { // AF_NETLINK
                 if (slen < 12) {
-                    out.putLatin1("len too short");
+                    out.putAscii("len too short");
                 } else {
-                    out.putLatin1("nlnk-fam=").putLong(fam).putLatin1(" nlnk-pid=").putLong(le32(a, 4));
+                    out.putAscii("nlnk-fam=").putLong(fam).putAscii(" nlnk-pid=").putLong(le32(a, 4));
                 }
             }
-            default -> out.putLatin1("(unsupported)");
+            default -> out.putAscii("(unsupported)");
         }
-        out.putLatin1(" }");
+        out.putAscii(" }");
     }
 
     private static long le32(byte[] a, int i) {
@@ -1059,17 +1336,22 @@ public final class Interpreter {
         return parseUnsigned(b, off, len, 10);
     }
 
+    /** The value of each byte as a hex digit, or -1. */
+    private static final byte[] DIGITS = new byte[256];
+
+    static {
+        java.util.Arrays.fill(DIGITS, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            DIGITS[c] = (byte) (c - '0');
+        }
+        for (int c = 'a'; c <= 'f'; c++) {
+            DIGITS[c] = (byte) (c - 'a' + 10);
+            DIGITS[c - 32] = (byte) (c - 'a' + 10);
+        }
+    }
+
     private static int digit(byte c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
+        return DIGITS[c & 0xFF];
     }
 
     private static boolean isHex(byte c) {

@@ -14,10 +14,15 @@ import java.util.Map;
 final class LookupTables {
     private LookupTables() {}
 
+    /** Tables whose largest value is below this are indexed directly instead of searched. */
+    private static final int DENSE_LIMIT = 1024;
+
     /** A value → name table and auparse's text for a value it does not know. */
     static final class Values {
         final long[] keys;
         final String[] names;
+        /** names indexed by value, when the values are few and small enough for that. */
+        private final String[] dense;
         /** The unknown text, {@code %s} standing for the value as written, {@code %d} for it in decimal. */
         final String unknown;
 
@@ -38,9 +43,20 @@ final class LookupTables {
             for (int i = 0; i < keys.length; i++) {
                 names[i] = map.get(keys[i]);
             }
+            if (keys.length > 0 && keys[0] >= 0 && keys[keys.length - 1] < DENSE_LIMIT) {
+                dense = new String[(int) keys[keys.length - 1] + 1];
+                for (int i = 0; i < keys.length; i++) {
+                    dense[(int) keys[i]] = names[i];
+                }
+            } else {
+                dense = null;
+            }
         }
 
         String get(long v) {
+            if (dense != null) {
+                return v >= 0 && v < dense.length ? dense[(int) v] : null;
+            }
             int i = Arrays.binarySearch(keys, v);
             return i >= 0 ? names[i] : null;
         }
@@ -145,6 +161,44 @@ final class LookupTables {
         "bpf", "socketcall", "ipccall", "shm",
     };
 
+    // indexes into ARG_PRINTERS
+    static final int P_HEX = 0;
+    static final int P_DIRFD = 1;
+    static final int P_OPEN = 2;
+    static final int P_MODE_SHORT = 3;
+    static final int P_MODE = 4;
+    static final int P_UID = 5;
+    static final int P_GID = 6;
+    static final int P_SIGNAL = 7;
+    static final int P_CLONE = 8;
+    static final int P_FAMILY = 9;
+    static final int P_SOCKTYPE = 10;
+    static final int P_PROTOCOL = 11;
+    static final int P_FCNTL = 12;
+    static final int P_ACCESS = 13;
+    static final int P_PROT = 14;
+    static final int P_MPROTECT = 15;
+    static final int P_MMAP = 16;
+    static final int P_MOUNT = 17;
+    static final int P_RECV = 18;
+    static final int P_SCHED = 19;
+    static final int P_SEEK = 20;
+    static final int P_RLIMIT = 21;
+    static final int P_PTRACE = 22;
+    static final int P_PRCTL = 23;
+    static final int P_PERSONALITY = 24;
+    static final int P_CLOCK = 25;
+    static final int P_EPOLL = 26;
+    static final int P_UMOUNT = 27;
+    static final int P_IOCTL = 28;
+    static final int P_SOCKLEVEL = 29;
+    static final int P_IPOPTNAME = 30;
+    static final int P_EXIT = 31;
+    static final int P_BPF = 32;
+    static final int P_SOCKETCALL = 33;
+    static final int P_IPCCALL = 34;
+    static final int P_SHM = 35;
+
     /** Per arch code: syscall number → the printer ids of a0..a3 (0 = plain hex). */
     private static long[] argArches = new long[0];
     private static byte[][][] argTables = new byte[0][][];
@@ -182,16 +236,22 @@ final class LookupTables {
 
     /** The printer id for argument i (0..3) of a syscall on an arch; 0 (hex) when auparse has none. */
     static int argPrinter(long arch, int nr, int i) {
+        byte[] p = argPrinters(arch, nr);
+        return p == null ? 0 : p[i];
+    }
+
+    /** The printer ids of a0..a3 of a syscall on an arch, or null when all are hex. */
+    static byte[] argPrinters(long arch, int nr) {
         byte[][] t = null;
         for (int k = 0; k < argArches.length; k++) {
             if (argArches[k] == arch) {
                 t = argTables[k];
             }
         }
-        if (t == null || nr < 0 || nr >= t.length || t[nr] == null) {
-            return 0;
+        if (t == null || nr < 0 || nr >= t.length) {
+            return null;
         }
-        return t[nr][i];
+        return t[nr];
     }
 
     // ---- field types ----
@@ -203,6 +263,8 @@ final class LookupTables {
     private static final int[] OVERRIDE_RTYPE;
     private static final byte[][] OVERRIDE_NAME;
     private static final int[] OVERRIDE_TYPE;
+    /** Per record type number: whether any override names it. */
+    private static final boolean[] OVERRIDDEN = new boolean[4096];
 
     static {
         List<String[]> overrides = new ArrayList<>();
@@ -228,6 +290,11 @@ final class LookupTables {
             OVERRIDE_RTYPE[i] = io.auditalert.parse.RecordTypes.number(o[0]);
             OVERRIDE_NAME[i] = o[1].getBytes(StandardCharsets.US_ASCII);
             OVERRIDE_TYPE[i] = Integer.parseInt(o[2]);
+            if (OVERRIDE_RTYPE[i] >= 0 && OVERRIDE_RTYPE[i] < OVERRIDDEN.length) {
+                OVERRIDDEN[OVERRIDE_RTYPE[i]] = true;
+            } else {
+                throw new IllegalStateException("override for record type " + o[0] + " out of range");
+            }
         }
     }
 
@@ -256,6 +323,9 @@ final class LookupTables {
 
     /** The per-record-type override for a field, or -1. */
     static int override(int rtype, byte[] b, int off, int len) {
+        if (rtype < 0 || rtype >= OVERRIDDEN.length || !OVERRIDDEN[rtype]) {
+            return -1;
+        }
         for (int i = 0; i < OVERRIDE_RTYPE.length; i++) {
             if (OVERRIDE_RTYPE[i] == rtype && OVERRIDE_NAME[i].length == len
                     && Arrays.equals(OVERRIDE_NAME[i], 0, len, b, off, off + len)) {

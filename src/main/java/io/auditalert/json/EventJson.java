@@ -3,17 +3,47 @@ package io.auditalert.json;
 import io.auditalert.assemble.AuditEvent;
 import io.auditalert.interp.Interpreter;
 import io.auditalert.parse.ByteBuf;
-import io.auditalert.parse.Values;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Writes one event as the JSON object of DESIGN §3.4:
  * {@code {"time":…,"serial":…,"node":…,"records":[{"type":…,"fields":{…},"interp":{…}},…]}}.
  * {@code fields} holds each raw value with surrounding double quotes removed; {@code interp} holds
  * the interpretation of every field; a name repeated within a record is written {@code name#2}, ….
+ *
+ * <p>A record is written in two passes over its fields. The first writes each {@code "name":} and
+ * notes where it went in the output; the second copies those bytes instead of encoding the names
+ * again. Interpretations are printed straight into the output and checked for bytes that need
+ * escaping afterwards, which they almost never hold. Methods are kept small on purpose: the JIT
+ * compiles them one by one instead of one giant inlined record writer.
  */
 public final class EventJson {
+    private static final byte[] FIELDS_TO_INTERP = ascii("},\"interp\":{");
+    private static final byte[] RECORD_END = ascii("}}");
+    private static final byte[] NULL = ascii("null");
+    /** What libauparse interprets a field without a value as. */
+    private static final byte[] NULL_INTERP = ascii("\" \"");
+    private static final int TYPE_CACHE = 4096;
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     private final Interpreter interpreter;
-    private final ByteBuf value = new ByteBuf(512);
+    private final ByteBuf scratch = new ByteBuf(512);
+    private final ByteBuf ttyScratch = new ByteBuf(512);
+    /** Per record type number: {@code {"type":"NAME","fields":{}, encoded once. */
+    private final byte[][] recordOpen = new byte[TYPE_CACHE][];
+    /** Per field of the record being written: where its {@code "name":} starts and ends in the output. */
+    private int[] nameStart = new int[64];
+    private int[] nameEnd = new int[64];
+    /**
+     * Per field: where its value's JSON text starts in the output when that is the raw value
+     * exactly as written (not quoted, nothing escaped), else -1; an interpretation that is the raw
+     * value as written is then a copy of it.
+     */
+    private int[] verbatimAt = new int[64];
+    /** Per field of the record being written: the hash of its name, to find repeated names. */
+    private int[] hashes = new int[64];
 
     public EventJson(Interpreter interpreter) {
         this.interpreter = interpreter;
@@ -21,102 +51,223 @@ public final class EventJson {
 
     /** Appends the event's JSON object (no newline). */
     public void write(AuditEvent ev, ByteBuf out) {
-        out.putLatin1("{\"time\":");
+        out.putAscii("{\"time\":");
         JsonBytes.isoTime(out, ev.epochMillis());
-        out.putLatin1(",\"serial\":").putLong(ev.serial());
-        out.putLatin1(",\"node\":");
+        out.putAscii(",\"serial\":").putLong(ev.serial());
+        out.putAscii(",\"node\":");
         if (ev.hasNode()) {
             JsonBytes.string(out, ev.buffer(), ev.nodeOff(), ev.nodeLen());
         } else {
-            out.putLatin1("null");
+            out.putAscii("null");
         }
         if (ev.truncated()) {
-            out.putLatin1(",\"truncated\":true");
+            out.putAscii(",\"truncated\":true");
         }
-        out.putLatin1(",\"records\":[");
+        out.putAscii(",\"records\":[");
         for (int r = 0; r < ev.recordCount(); r++) {
             if (r > 0) {
                 out.put((byte) ',');
             }
             writeRecord(ev, r, out);
         }
-        out.putLatin1("]}");
+        out.putAscii("]}");
     }
 
     private void writeRecord(AuditEvent ev, int r, ByteBuf out) {
-        byte[] b = ev.buffer();
-        out.putLatin1("{\"type\":");
-        JsonBytes.string(out, ev.recordTypeName(r));
-        out.putLatin1(",\"fields\":{");
         int first = ev.firstField(r);
         int end = ev.endField(r);
+        if (end - first > hashes.length) {
+            grow(end - first);
+        }
+        writeRecordOpen(ev, r, out);
+        writeFields(ev, first, end, out);
+        out.put(FIELDS_TO_INTERP);
+        writeInterp(ev, r, first, end, out);
+        out.put(RECORD_END);
+    }
+
+    private void writeRecordOpen(AuditEvent ev, int r, ByteBuf out) {
+        int type = ev.recordType(r);
+        if (type < 0 || type >= TYPE_CACHE) {
+            out.put(recordOpen(ev.recordTypeName(r)));
+            return;
+        }
+        byte[] open = recordOpen[type];
+        if (open == null) {
+            open = recordOpen(ev.recordTypeName(r));
+            recordOpen[type] = open;
+        }
+        out.put(open);
+    }
+
+    private static byte[] recordOpen(String typeName) {
+        ByteBuf b = new ByteBuf(64);
+        b.putAscii("{\"type\":");
+        JsonBytes.string(b, typeName);
+        b.putAscii(",\"fields\":{");
+        return b.toByteArray();
+    }
+
+    private void writeFields(AuditEvent ev, int first, int end, ByteBuf out) {
+        byte[] b = ev.buffer();
+        long seen = 0;
         for (int f = first; f < end; f++) {
-            if (f > first) {
+            int i = f - first;
+            if (i > 0) {
                 out.put((byte) ',');
             }
-            writeName(ev, first, f, out);
-            if (ev.isNullValue(f)) {
-                out.putLatin1("null");
-                continue;
-            }
-            int off = ev.valOff(f);
-            int len = ev.valLen(f);
-            JsonBytes.string(out, b, Values.unquotedOff(b, off, len), Values.unquotedLen(b, off, len));
+            nameStart[i] = out.length();
+            seen = writeName(ev, b, first, f, seen, out);
+            nameEnd[i] = out.length();
+            verbatimAt[i] = writeValue(ev, b, f, out);
         }
-        out.putLatin1("},\"interp\":{");
+    }
+
+    /**
+     * The raw value with one pair of surrounding double quotes removed; returns where its text
+     * starts in the output when that is the value exactly as written, else -1.
+     */
+    private static int writeValue(AuditEvent ev, byte[] b, int f, ByteBuf out) {
+        if (ev.isNullValue(f)) {
+            out.put(NULL);
+            return -1;
+        }
+        int off = ev.valOff(f);
+        int len = ev.valLen(f);
+        boolean quoted = len >= 2 && b[off] == '"' && b[off + len - 1] == '"';
+        if (quoted) {
+            off++;
+            len -= 2;
+        }
+        out.put((byte) '"');
+        int at = out.length();
+        boolean plain = JsonBytes.stringBody(out, b, off, len);
+        out.put((byte) '"');
+        return plain && !quoted ? at : -1;
+    }
+
+    private void writeInterp(AuditEvent ev, int r, int first, int end, ByteBuf out) {
+        interpreter.beginRecord(ev, r);
         for (int f = first; f < end; f++) {
-            if (f > first) {
+            int i = f - first;
+            if (i > 0) {
                 out.put((byte) ',');
             }
-            writeName(ev, first, f, out);
+            out.putOwn(nameStart[i], nameEnd[i] - nameStart[i]);
             if (ev.isNullValue(f)) {
-                out.putLatin1("\" \""); // what libauparse interprets a field without a value as
+                out.put(NULL_INTERP);
                 continue;
             }
-            value.clear();
-            interpreter.interpret(ev, r, f, value);
-            JsonBytes.string(out, value.array(), 0, value.length());
+            out.put((byte) '"');
+            int start = out.length();
+            int result = interpreter.interpretField(ev, r, f, out);
+            if (result == Interpreter.AS_WRITTEN) {
+                if (verbatimAt[i] >= 0) {
+                    out.putOwn(verbatimAt[i], ev.valLen(f)).put((byte) '"'); // written and checked in fields
+                    continue;
+                }
+                out.put(ev.buffer(), ev.valOff(f), ev.valLen(f));
+            }
+            int plain = JsonBytes.plainEnd(out.array(), start, out.length());
+            if (plain < out.length()) {
+                escapeInterpretation(out, plain, result != Interpreter.APPENDED_ENRICHED);
+            }
+            out.put((byte) '"');
         }
-        out.putLatin1("}}");
+    }
+
+    /** The rare interpretation with bytes to escape: auparse's TTY escaping first, then JSON's. */
+    private void escapeInterpretation(ByteBuf out, int from, boolean tty) {
+        scratch.clear().put(out.array(), from, out.length() - from);
+        out.setLength(from);
+        ByteBuf text = scratch;
+        if (tty) {
+            ttyScratch.clear();
+            Interpreter.ttyEscape(scratch.array(), 0, scratch.length(), ttyScratch);
+            text = ttyScratch;
+        }
+        JsonBytes.stringBody(out, text.array(), 0, text.length());
     }
 
     /**
      * Writes {@code "name":}, or {@code "name#k":} for the k-th field of that name in the record.
-     * Names are compared by a precomputed hash first, so the common record without repeats costs
-     * one int comparison per earlier field.
+     * {@code seen} has one bit set per name hash met so far in the record: a name whose bit is clear
+     * is certainly its first occurrence, so the common record without repeats compares nothing.
      */
-    private void writeName(AuditEvent ev, int first, int f, ByteBuf out) {
-        byte[] b = ev.buffer();
+    private long writeName(AuditEvent ev, byte[] b, int first, int f, long seen, ByteBuf out) {
         int nOff = ev.nameOff(f);
         int nLen = ev.nameLen(f);
-        int h = nameHash(b, nOff, nLen);
-        int idx = f - first;
-        if (idx >= hashes.length) {
-            hashes = java.util.Arrays.copyOf(hashes, Math.max(idx + 1, hashes.length * 2));
+        int h;
+        if (nLen <= 8 && nOff + 8 <= b.length) {
+            h = writeShortName(b, nOff, nLen, out);
+        } else {
+            h = nameHash(b, nOff, nLen);
+            out.put((byte) '"');
+            JsonBytes.stringBody(out, b, nOff, nLen);
         }
-        hashes[idx] = h;
+        hashes[f - first] = h;
+        long bit = 1L << (h >>> 26);
+        if ((seen & bit) != 0) {
+            int occurrence = occurrence(ev, b, first, f, h);
+            if (occurrence > 1) {
+                out.put((byte) '#').putLong(occurrence);
+            }
+        }
+        out.put((byte) '"').put((byte) ':');
+        return seen | bit;
+    }
+
+    /**
+     * Writes the opening quote and a name of at most eight bytes as one word; returns the name's
+     * hash, taken from that word.
+     */
+    private static int writeShortName(byte[] b, int nOff, int nLen, ByteBuf out) {
+        long x = (long) LONGS.get(b, nOff) & JsonBytes.lowBytes(nLen);
+        if (!JsonBytes.isPlain(x, nLen)) {
+            out.put((byte) '"');
+            JsonBytes.stringBody(out, b, nOff, nLen);
+        } else {
+            out.ensure(9);
+            int at = out.length();
+            byte[] a = out.array();
+            a[at] = '"';
+            LONGS.set(a, at + 1, x);
+            out.setLength(at + 1 + nLen);
+        }
+        return (int) ((x * 0x9E3779B97F4A7C15L) >>> 32);
+    }
+
+    /** 1 + the number of earlier fields of the record with the same name as field f. */
+    private int occurrence(AuditEvent ev, byte[] b, int first, int f, int h) {
+        int nOff = ev.nameOff(f);
+        int nLen = ev.nameLen(f);
         int occurrence = 1;
         for (int g = first; g < f; g++) {
             if (hashes[g - first] == h && ev.nameLen(g) == nLen
-                    && java.util.Arrays.equals(b, ev.nameOff(g), ev.nameOff(g) + nLen, b, nOff, nOff + nLen)) {
+                    && Arrays.equals(b, ev.nameOff(g), ev.nameOff(g) + nLen, b, nOff, nOff + nLen)) {
                 occurrence++;
             }
         }
-        out.put((byte) '"');
-        JsonBytes.stringBody(out, b, nOff, nLen);
-        if (occurrence > 1) {
-            out.put((byte) '#').putLong(occurrence);
-        }
-        out.put((byte) '"').put((byte) ':');
+        return occurrence;
     }
 
-    private int[] hashes = new int[64];
+    private void grow(int n) {
+        int size = Math.max(n, hashes.length * 2);
+        hashes = Arrays.copyOf(hashes, size);
+        nameStart = Arrays.copyOf(nameStart, size);
+        nameEnd = Arrays.copyOf(nameEnd, size);
+        verbatimAt = Arrays.copyOf(verbatimAt, size);
+    }
 
     private static int nameHash(byte[] b, int off, int len) {
         int h = len;
         for (int i = off; i < off + len; i++) {
             h = 31 * h + b[i];
         }
-        return h;
+        return h * 0x9E3779B9;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

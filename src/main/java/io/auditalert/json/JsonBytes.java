@@ -18,9 +18,87 @@ public final class JsonBytes {
         out.put((byte) '"');
     }
 
-    public static void stringBody(ByteBuf out, byte[] b, int off, int len) {
-        int end = off + len;
-        int i = off;
+    /**
+     * Appends bytes as the body of a JSON string (no quotes); true when every byte was written as it
+     * is. Eight bytes a step, copied before they are checked: the buffer keeps eight bytes of slack,
+     * so the last word may run past the value, and the flags of bytes beyond it are masked off.
+     */
+    public static boolean stringBody(ByteBuf out, byte[] b, int off, int len) {
+        int at = out.length();
+        out.ensure(len + 8);
+        byte[] a = out.array();
+        if (off + len + 7 >= b.length) {
+            return stringBodyNearEnd(out, b, off, len);
+        }
+        for (int i = 0; i < len; i += 8) {
+            long x = (long) LONGS.get(b, off + i);
+            LONGS.set(a, at + i, x);
+            long flags = escapeFlags(x) & lowBytes(len - i);
+            if (flags != 0) {
+                int plain = i + (Long.numberOfTrailingZeros(flags) >>> 3);
+                out.setLength(at + plain);
+                escapeFrom(out, b, off + plain, off + len);
+                return false;
+            }
+        }
+        out.setLength(at + len);
+        return true;
+    }
+
+    /** The same for a value whose last word would run past the end of its array. */
+    private static boolean stringBodyNearEnd(ByteBuf out, byte[] b, int off, int len) {
+        int run = plainRunEnd(b, off, off + len);
+        out.put(b, off, run - off);
+        if (run == off + len) {
+            return true;
+        }
+        escapeFrom(out, b, run, off + len);
+        return false;
+    }
+
+    /**
+     * The first index in [from, end) of a byte that needs escaping, or end. Reads whole words, so
+     * it needs the array to reach seven bytes past end (a {@link ByteBuf} being written to does:
+     * see {@link #stringBody}); otherwise it goes a byte at a time.
+     */
+    public static int plainEnd(byte[] a, int from, int end) {
+        if (end + 7 >= a.length) {
+            return plainRunEnd(a, from, end);
+        }
+        for (int i = from; i < end; i += 8) {
+            long flags = escapeFlags((long) LONGS.get(a, i)) & lowBytes(end - i);
+            if (flags != 0) {
+                return i + (Long.numberOfTrailingZeros(flags) >>> 3);
+            }
+        }
+        return end;
+    }
+
+    /** The bytes of the first n (of eight) a word holds, as a mask; all of them when n &gt;= 8. */
+    static long lowBytes(int n) {
+        return n >= 8 ? -1L : (1L << (n << 3)) - 1;
+    }
+
+    /**
+     * High bit set in each byte that needs escaping (high bit set, below 0x20, a quote or a
+     * backslash). Borrows can set false flags, but only above a true one, so the lowest is true.
+     */
+    private static long escapeFlags(long x) {
+        long quote = x ^ 0x2222222222222222L;
+        long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
+        return (x
+                | ((x - 0x2020202020202020L) & ~x)
+                | ((quote - ONES) & ~quote)
+                | ((backslash - ONES) & ~backslash)) & HIGHS;
+    }
+
+    /** Whether none of the first n bytes of a word needs escaping. */
+    static boolean isPlain(long x, int n) {
+        return (escapeFlags(x) & lowBytes(n)) == 0;
+    }
+
+    /** The general case, from the first byte that may need escaping. */
+    private static void escapeFrom(ByteBuf out, byte[] b, int i, int end) {
         while (i < end) {
             // copy the longest run of bytes that need no escaping in one go
             int run = plainRunEnd(b, i, end);
@@ -70,14 +148,7 @@ public final class JsonBytes {
             return i;
         }
         for (; i + 8 <= end; i += 8) {
-            long x = (long) LONGS.get(b, i);
-            long quote = x ^ 0x2222222222222222L;
-            long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
-            long flags = x
-                    | ((x - 0x2020202020202020L) & ~x)
-                    | ((quote - ONES) & ~quote)
-                    | ((backslash - ONES) & ~backslash);
-            flags &= HIGHS;
+            long flags = escapeFlags((long) LONGS.get(b, i));
             if (flags != 0) {
                 return i + (Long.numberOfTrailingZeros(flags) >>> 3);
             }

@@ -50,6 +50,14 @@ public final class ByteBuf {
         return this;
     }
 
+    /** Appends a copy of n bytes already in the buffer, from offset from. */
+    public ByteBuf putOwn(int from, int n) {
+        ensure(n);
+        System.arraycopy(a, from, a, len, n);
+        len += n;
+        return this;
+    }
+
     public ByteBuf put(byte[] src) {
         return put(src, 0, src.length);
     }
@@ -61,6 +69,19 @@ public final class ByteBuf {
         for (int i = 0; i < n; i++) {
             a[len++] = (byte) s.charAt(i);
         }
+        return this;
+    }
+
+    /**
+     * Appends the low byte of each char, exactly as {@link #putLatin1} does, but as one bulk copy:
+     * no per-char loop for the JIT to compile into every caller that writes a constant.
+     */
+    @SuppressWarnings("deprecation")
+    public ByteBuf putAscii(String s) {
+        int n = s.length();
+        ensure(n);
+        s.getBytes(0, n, a, len);
+        len += n;
         return this;
     }
 

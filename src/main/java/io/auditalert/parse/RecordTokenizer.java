@@ -32,21 +32,15 @@ public final class RecordTokenizer {
         this.maxBytes = maxBytesPerEvent;
     }
 
-    /** Splits record r of the event into its raw and enriched fields. */
+    /**
+     * Splits record r of the event into its raw fields (up to the 0x1D separator) and its enriched
+     * fields. One method for the whole line on purpose: every accessor of {@link AuditEvent} that
+     * may tokenize calls it, and a small method would be inlined, loops and all, into each of them.
+     */
     public void tokenize(AuditEvent ev, int r) {
         ev.beginFields(r);
-        int off = ev.recordOff(r);
-        int end = off + ev.recordLen(r);
-        int rawEnd = tokenizeRaw(ev, r, off, end);
-        ev.endRawFields(r);
-        if (rawEnd < end) {
-            tokenizeEnriched(ev, rawEnd + 1, end);
-        }
-        ev.endFields(r);
-    }
-
-    /** Tokenizes up to the 0x1D separator (or the end); returns where the raw part ends. */
-    private int tokenizeRaw(AuditEvent ev, int r, int p, int end) {
+        int p = ev.recordOff(r);
+        int end = p + ev.recordLen(r);
         byte[] b = ev.buffer();
         int type = ev.recordType(r);
         boolean avc = type == RecordTypes.AVC || type == RecordTypes.USER_AVC;
@@ -56,12 +50,15 @@ public final class RecordTokenizer {
                 p++;
             }
             if (p >= end || b[p] == SEPARATOR) {
-                return p;
+                break;
             }
             int ts = p;
-            long token = scanToken(b, p, end);
-            p = (int) (token >>> 32);
-            int eq = (int) token - 1;
+            int eq = -1;
+            p = indexOfAny(b, p, end, SPACES, SEPARATORS, EQUALS);
+            if (p < end && b[p] == '=') {
+                eq = p;
+                p = indexOfAny(b, p + 1, end, SPACES, SEPARATORS, SEPARATORS);
+            }
             int te = p;
             if (eq >= 0) {
                 if (te - ts >= 5 && b[ts] == 'm' && b[ts + 1] == 's' && b[ts + 2] == 'g' && b[ts + 3] == '=') {
@@ -117,6 +114,11 @@ public final class RecordTokenizer {
                 }
             }
         }
+        ev.endRawFields(r);
+        if (p < end) {
+            tokenizeEnriched(ev, p + 1, end);
+        }
+        ev.endFields(r);
     }
 
     /**
@@ -268,13 +270,9 @@ public final class RecordTokenizer {
                 return;
             }
             int ts = p;
-            while (p < end && b[p] != ' ' && b[p] != '=') {
-                p++;
-            }
+            p = indexOfAny(b, p, end, SPACES, EQUALS, EQUALS);
             if (p >= end || b[p] != '=') {
-                while (p < end && b[p] != ' ') {
-                    p++;
-                }
+                p = indexOfAny(b, p, end, SPACES, SPACES, SPACES);
                 continue;
             }
             int eq = p;
@@ -288,59 +286,10 @@ public final class RecordTokenizer {
                     p++;
                 }
             } else {
-                while (p < end && b[p] != ' ') {
-                    p++;
-                }
+                p = indexOfAny(b, vs, end, SPACES, SPACES, SPACES);
             }
             ev.addField(ts, eq - ts, vs, p - vs);
         }
-    }
-
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
-    private static final long SPACES = ' ' * ONES;
-    private static final long SEPARATORS = SEPARATOR * ONES;
-    private static final long EQUALS = '=' * ONES;
-
-    /**
-     * The end of the token starting at p (the first space or 0x1D, or {@code end}) and its first
-     * {@code '='}, eight bytes a step: {@code (tokenEnd << 32) | (firstEq + 1)}, the low half 0 when
-     * the token has no {@code '='}. Hex-encoded values (EXECVE arguments, proctitle) are long runs
-     * without any of the three bytes.
-     */
-    static long scanToken(byte[] b, int p, int end) {
-        int eq = -1;
-        for (; p + 8 <= end; p += 8) {
-            long w = (long) LONGS.get(b, p);
-            long stop = zeroBytes(w ^ SPACES) | zeroBytes(w ^ SEPARATORS);
-            long eqs = eq < 0 ? zeroBytes(w ^ EQUALS) : 0;
-            if (stop != 0) {
-                int at = Long.numberOfTrailingZeros(stop) >>> 3;
-                if (eqs != 0) {
-                    int e = Long.numberOfTrailingZeros(eqs) >>> 3;
-                    if (e < at) {
-                        eq = p + e;
-                    }
-                }
-                return ((long) (p + at) << 32) | (eq + 1);
-            }
-            if (eqs != 0) {
-                eq = p + (Long.numberOfTrailingZeros(eqs) >>> 3);
-            }
-        }
-        for (byte c; p < end && (c = b[p]) != ' ' && c != SEPARATOR; p++) {
-            if (c == '=' && eq < 0) {
-                eq = p;
-            }
-        }
-        return ((long) p << 32) | (eq + 1);
-    }
-
-    /** The high bit of each zero byte of x; exact for the lowest one, which is all that is used. */
-    private static long zeroBytes(long x) {
-        return (x - ONES) & ~x & HIGHS;
     }
 
     /** Trims trailing {@code :} then {@code ,} then {@code '} then {@code )} (unless the value is (null)/(none)). */
@@ -364,6 +313,41 @@ public final class RecordTokenizer {
         return ve - vs == 6 && b[vs] == '(' && b[vs + 5] == ')'
                 && ((b[vs + 1] == 'n' && b[vs + 2] == 'u' && b[vs + 3] == 'l' && b[vs + 4] == 'l')
                         || (b[vs + 1] == 'n' && b[vs + 2] == 'o' && b[vs + 3] == 'n' && b[vs + 4] == 'e'));
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long SPACES = 0x2020202020202020L;
+    private static final long SEPARATORS = 0x1D1D1D1D1D1D1D1DL;
+    private static final long EQUALS = 0x3D3D3D3D3D3D3D3DL;
+
+    /**
+     * The first index in [p, end) of a byte equal to any of three bytes (each given repeated eight
+     * times in a word), or end. Eight bytes a step while the array has them; bytes past end may be
+     * read, and a hit there is cut back to end.
+     */
+    static int indexOfAny(byte[] b, int p, int end, long c1, long c2, long c3) {
+        for (; p < end && p + 8 <= b.length; p += 8) {
+            long x = (long) LONGS.get(b, p);
+            long hits = zeroBytes(x ^ c1) | zeroBytes(x ^ c2) | zeroBytes(x ^ c3);
+            if (hits != 0) {
+                return Math.min(end, p + (Long.numberOfTrailingZeros(hits) >>> 3));
+            }
+        }
+        for (; p < end; p++) {
+            byte c = b[p];
+            if (c == (byte) c1 || c == (byte) c2 || c == (byte) c3) {
+                return p;
+            }
+        }
+        return end;
+    }
+
+    /** High bit set in each zero byte (and maybe in bytes above one: the lowest is exact). */
+    private static long zeroBytes(long v) {
+        return (v - ONES) & ~v & HIGHS;
     }
 
     static int indexOf(byte[] b, int from, int to, byte c) {

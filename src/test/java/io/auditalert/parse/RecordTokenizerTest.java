@@ -73,4 +73,28 @@ class RecordTokenizerTest {
         assertThat(only("type=CONFIG_CHANGE msg=audit(1700000010.000:23): op=x key=6B657931016B657932 list=4 res=1"))
                 .contains("\"key\":\"key1\",\"key#2\":\"key2\"");
     }
+
+    @Test
+    void shouldFindTheFirstOfThreeBytesAtEveryPositionAndStopAtTheEnd() {
+        long spaces = 0x2020202020202020L;
+        long separators = 0x1D1D1D1D1D1D1D1DL;
+        long equals = 0x3D3D3D3D3D3D3D3DL;
+        for (int len = 0; len < 30; len++) {
+            for (int at = 0; at <= len + 3; at++) {
+                for (byte c : new byte[] {' ', 0x1D, '='}) {
+                    byte[] b = new byte[len + 4];
+                    java.util.Arrays.fill(b, (byte) 'k');
+                    if (at < b.length) {
+                        b[at] = c;
+                    }
+                    int expected = Math.min(at, len);
+                    assertThat(RecordTokenizer.indexOfAny(b, 0, len, spaces, separators, equals))
+                            .as("len %d at %d byte %d", len, at, c).isEqualTo(expected);
+                    int onlySpaces = c == ' ' ? expected : len;
+                    assertThat(RecordTokenizer.indexOfAny(b, 0, len, spaces, spaces, spaces))
+                            .as("spaces: len %d at %d byte %d", len, at, c).isEqualTo(onlySpaces);
+                }
+            }
+        }
+    }
 }
