@@ -293,7 +293,7 @@ public final class RecordTokenizer {
     }
 
     /** Trims trailing {@code :} then {@code ,} then {@code '} then {@code )} (unless the value is (null)/(none)). */
-    static int trimValue(byte[] b, int vs, int ve) {
+    public static int trimValue(byte[] b, int vs, int ve) {
         if (ve > vs && b[ve - 1] == ':') {
             ve--;
         }

@@ -2,7 +2,6 @@ package io.auditalert.rules;
 
 import io.auditalert.assemble.AuditEvent;
 import io.auditalert.parse.ByteBuf;
-import io.auditalert.parse.RecordTypes;
 import io.auditalert.parse.Values;
 import java.util.Arrays;
 import java.util.regex.Matcher;
@@ -42,18 +41,18 @@ public final class EvalScratch {
 
     private Matcher[] matchers = new Matcher[16];
 
-    /** {@link #cachedField}: not looked up yet in this event. */
-    static final int UNKNOWN = -2;
-    private int[] slotField = new int[32];
+    /** {@link #cachedValue}: not looked up yet in this event. */
+    static final long UNKNOWN = -2;
+    private long[] slotValue = new long[32];
     private long[] slotGeneration = new long[32];
 
-    /** Per slot of a {@code TYPE.field}: the event's matching field indices, collected once per event. */
-    private int[][] lists = new int[16][];
+    /** Per slot of a {@code TYPE.field}: the event's values (value refs), collected once per event. */
+    private long[][] lists = new long[16][];
     private int[] listSize = new int[16];
     private long[] listGeneration = new long[16];
 
     /** The cached field list of this slot for the current event, or null when not collected yet. */
-    int[] list(int slot) {
+    long[] list(int slot) {
         return slot < lists.length && listGeneration[slot] == generation ? lists[slot] : null;
     }
 
@@ -61,17 +60,17 @@ public final class EvalScratch {
         return listSize[slot];
     }
 
-    /** An array of at least {@code capacity} ints to collect this slot's list into. */
-    int[] listBuffer(int slot, int capacity) {
+    /** An array of at least {@code capacity} value refs to collect this slot's list into. */
+    long[] listBuffer(int slot, int capacity) {
         if (slot >= lists.length) {
             int n = Math.max(slot + 1, lists.length * 2);
             lists = Arrays.copyOf(lists, n);
             listSize = Arrays.copyOf(listSize, n);
             listGeneration = Arrays.copyOf(listGeneration, n);
         }
-        int[] a = lists[slot];
+        long[] a = lists[slot];
         if (a == null || a.length < capacity) {
-            a = new int[Math.max(capacity, 8)];
+            a = new long[Math.max(capacity, 8)];
             lists[slot] = a;
         }
         return a;
@@ -82,16 +81,15 @@ public final class EvalScratch {
         listGeneration[slot] = generation;
     }
 
-    /** The event's first record with a {@code syscall} field: its field, number and arch (-1: none). */
+    /** The event's first record with a {@code syscall} field: its value, number and arch (-1: none). */
     private long syscallGeneration = -1;
     private boolean syscallPresent;
-    int syscallField;
+    long syscallValue;
     long syscallNr;
     long syscallArch;
 
     private static final byte[] SYSCALL = {'s', 'y', 's', 'c', 'a', 'l', 'l'};
     private static final byte[] ARCH = {'a', 'r', 'c', 'h'};
-    private static final byte[] SYSCALL_EQ = {'s', 'y', 's', 'c', 'a', 'l', 'l', '='};
 
     public EvalScratch() {}
 
@@ -114,21 +112,21 @@ public final class EvalScratch {
     /** True between {@link RuleSet#evaluate}'s start and end on this scratch. */
     boolean evaluating;
 
-    /** The field index cached for this slot in the current event, -1 for none, or {@link #UNKNOWN}. */
-    int cachedField(int slot) {
-        if (slot >= slotField.length || slotGeneration[slot] != generation) {
+    /** The value ref cached for this slot in the current event, -1 for none, or {@link #UNKNOWN}. */
+    long cachedValue(int slot) {
+        if (slot >= slotValue.length || slotGeneration[slot] != generation) {
             return UNKNOWN;
         }
-        return slotField[slot];
+        return slotValue[slot];
     }
 
-    void cacheField(int slot, int field) {
-        if (slot >= slotField.length) {
-            int n = Math.max(slot + 1, slotField.length * 2);
-            slotField = Arrays.copyOf(slotField, n);
+    void cacheValue(int slot, long value) {
+        if (slot >= slotValue.length) {
+            int n = Math.max(slot + 1, slotValue.length * 2);
+            slotValue = Arrays.copyOf(slotValue, n);
             slotGeneration = Arrays.copyOf(slotGeneration, n);
         }
-        slotField[slot] = field;
+        slotValue[slot] = value;
         slotGeneration[slot] = generation;
     }
 
@@ -143,18 +141,15 @@ public final class EvalScratch {
         syscallGeneration = generation;
         syscallPresent = false;
         for (int r = 0, n = ev.recordCount(); r < n; r++) {
-            if (ev.recordType(r) != RecordTypes.SYSCALL && !ev.mayHave(r, SYSCALL_EQ)) {
-                continue; // PAM and other records: not split just to learn they have no syscall
-            }
-            int f = Field.find(ev, r, SYSCALL);
-            if (f < 0) {
+            long v = ev.rawValue(r, SYSCALL);
+            if (v < 0) {
                 continue;
             }
             byte[] b = ev.buffer();
-            syscallField = f;
-            syscallNr = Values.parseDecimal(b, ev.valOff(f), ev.valLen(f));
-            int a = Field.find(ev, r, ARCH);
-            syscallArch = a < 0 ? -1 : Values.parseHex(b, ev.valOff(a), ev.valLen(a));
+            syscallValue = v;
+            syscallNr = Values.parseDecimal(b, AuditEvent.refOff(v), AuditEvent.refLen(v));
+            long a = ev.rawValue(r, ARCH);
+            syscallArch = a < 0 ? -1 : Values.parseHex(b, AuditEvent.refOff(a), AuditEvent.refLen(a));
             syscallPresent = true;
             break;
         }

@@ -119,6 +119,40 @@ abstract class Field {
         return true;
     }
 
+    /** Loads the value at {@code ref} ({@link AuditEvent#valueRef}), decoded, into the register; false when absent. */
+    static boolean loadValue(EvalScratch s, long ref, boolean escaped) {
+        if (ref < 0) {
+            return false;
+        }
+        byte[] b = s.ev.buffer();
+        int off = AuditEvent.refOff(ref);
+        int len = AuditEvent.refLen(ref);
+        if (Values.isAbsent(b, off, len)) {
+            return false;
+        }
+        if (Values.isQuoted(b, off, len)) {
+            s.value(b, off + 1, len - 2);
+        } else if (escaped && (len & 1) == 0 && Values.isAllHex(b, off, len)) {
+            Values.decodeHex(b, off, len, s.decode.clear());
+            s.value(s.decode.array(), 0, s.decode.length());
+        } else {
+            s.value(b, off, len);
+        }
+        return true;
+    }
+
+    /** Whether the value at ref is exactly these bytes, as written. */
+    static boolean valueIs(AuditEvent ev, long ref, byte[] value) {
+        int off = AuditEvent.refOff(ref);
+        return AuditEvent.refLen(ref) == value.length
+                && java.util.Arrays.equals(ev.buffer(), off, off + value.length, value, 0, value.length);
+    }
+
+    /** Field f's value as a {@link AuditEvent#valueRef}. */
+    static long ref(AuditEvent ev, int f) {
+        return AuditEvent.valueRef(ev.valOff(f), ev.valLen(f));
+    }
+
     /** Appends field f decoded (quotes and hex removed) to out. */
     static void appendDecoded(AuditEvent ev, int f, boolean escaped, ByteBuf out) {
         byte[] b = ev.buffer();
@@ -158,24 +192,31 @@ abstract class Field {
 
         @Override
         boolean any(EvalScratch s, ValueTest test) {
-            int f = slot >= 0 ? s.cachedField(slot) : EvalScratch.UNKNOWN;
-            if (f == EvalScratch.UNKNOWN) {
-                f = locate(s.ev);
+            long v = slot >= 0 ? s.cachedValue(slot) : EvalScratch.UNKNOWN;
+            if (v == EvalScratch.UNKNOWN) {
+                v = locate(s.ev);
                 if (slot >= 0) {
-                    s.cacheField(slot, f);
+                    s.cacheValue(slot, v);
                 }
             }
-            return f >= 0 && load(s, f, escaped) && test.test(s);
+            return v >= 0 && loadValue(s, v, escaped) && test.test(s);
         }
 
-        private int locate(AuditEvent ev) {
+        private long locate(AuditEvent ev) {
             for (int r = 0, n = ev.recordCount(); r < n; r++) {
-                int f = enriched ? findEnriched(ev, r, name) : find(ev, r, name);
-                if (f >= 0) {
-                    return f;
+                if (enriched) {
+                    int f = findEnriched(ev, r, name);
+                    if (f >= 0) {
+                        return ref(ev, f);
+                    }
+                } else {
+                    long v = ev.rawValue(r, name);
+                    if (v >= 0) {
+                        return v;
+                    }
                 }
             }
-            return -1;
+            return AuditEvent.NO_VALUE;
         }
     }
 
@@ -207,16 +248,16 @@ abstract class Field {
             if (slot < 0 || chunkPrefix != null) {
                 return scan(s, test);
             }
-            int[] fields = s.list(slot);
+            long[] values = s.list(slot);
             int n;
-            if (fields == null) {
+            if (values == null) {
                 n = collect(s);
-                fields = s.list(slot);
+                values = s.list(slot);
             } else {
                 n = s.listSize(slot);
             }
             for (int i = 0; i < n; i++) {
-                if (load(s, fields[i], escaped) && test.test(s)) {
+                if (loadValue(s, values[i], escaped) && test.test(s)) {
                     return true;
                 }
             }
@@ -231,9 +272,16 @@ abstract class Field {
         private int collect(EvalScratch s) {
             AuditEvent ev = s.ev;
             int size = 0;
-            int[] out = s.listBuffer(slot, ev.recordCount());
+            long[] out = s.listBuffer(slot, ev.recordCount());
             for (int r = 0, n = ev.recordCount(); r < n; r++) {
                 if (ev.recordType(r) != type) {
+                    continue;
+                }
+                if (!enriched && !allOccurrences) {
+                    long v = ev.rawValue(r, name);
+                    if (v >= 0) {
+                        out[size++] = v; // at most one per record: the buffer holds recordCount
+                    }
                     continue;
                 }
                 int from = enriched ? ev.firstEnriched(r) : ev.firstField(r);
@@ -241,11 +289,11 @@ abstract class Field {
                 for (int f = from; f < to; f++) {
                     if (named(ev, f, name)) {
                         if (size == out.length) {
-                            int[] grown = s.listBuffer(slot, size * 2);
+                            long[] grown = s.listBuffer(slot, size * 2);
                             System.arraycopy(out, 0, grown, 0, size);
                             out = grown;
                         }
-                        out[size++] = f;
+                        out[size++] = ref(ev, f);
                         if (!allOccurrences) {
                             break;
                         }
@@ -419,10 +467,9 @@ abstract class Field {
                 s.proctitlePresent = false;
                 AuditEvent ev = s.ev;
                 int r = ev.findRecord(RecordTypes.PROCTITLE);
-                int f = r < 0 ? -1 : find(ev, r, PROCTITLE);
-                if (f >= 0 && !Values.isAbsent(ev.buffer(), ev.valOff(f), ev.valLen(f))) {
-                    ByteBuf out = s.proctitle.clear();
-                    appendDecoded(ev, f, true, out);
+                long v = r < 0 ? AuditEvent.NO_VALUE : ev.rawValue(r, PROCTITLE);
+                if (v >= 0 && loadValue(s, v, true)) {
+                    ByteBuf out = s.proctitle.clear().put(s.vb, s.voff, s.vlen);
                     byte[] a = out.array();
                     int len = out.length();
                     while (len > 0 && a[len - 1] == 0) {
@@ -518,7 +565,7 @@ abstract class Field {
             if (name != null) {
                 ByteBuf t = s.text.clear().putLatin1(name);
                 s.value(t.array(), 0, t.length());
-            } else if (!load(s, s.syscallField, false)) {
+            } else if (!loadValue(s, s.syscallValue, false)) {
                 return false;
             }
             return test.test(s);
@@ -562,12 +609,11 @@ abstract class Field {
                 if (ev.recordType(r) != RecordTypes.PATH) {
                     continue;
                 }
-                int t = find(ev, r, NAMETYPE);
-                if (t >= 0 && ev.valueIs(t, PARENT)) {
+                long t = ev.rawValue(r, NAMETYPE);
+                if (t >= 0 && valueIs(ev, t, PARENT)) {
                     continue;
                 }
-                int f = find(ev, r, NAME);
-                if (f >= 0 && load(s, f, true)) {
+                if (loadValue(s, ev.rawValue(r, NAME), true)) {
                     return true;
                 }
             }
