@@ -265,8 +265,13 @@ public final class AuditEvent {
         }
         int n = name.length;
         int p = at - n;
-        if (c != '=' || p <= from || !Arrays.equals(b, p, at, name, 0, n)) {
+        if (c != '=' || p <= from || b[p] != name[0]) {
             return CONTINUE;
+        }
+        for (int i = 1; i < n; i++) {
+            if (b[p + i] != name[i]) {
+                return CONTINUE;
+            }
         }
         byte before = b[p - 1];
         if (before != ' ') {
