@@ -5,7 +5,9 @@
 #   direct    auditd (no MDWE) starts /usr/sbin/auditalert-plugin from the installed plugins.d file,
 #             the plugin execs the JVM. The shipped audit rules are loaded; each action of a workload
 #             must produce its alert in /var/log/auditalert/alerts.jsonl within 2 s; /metrics counts
-#             them; kill -HUP auditd makes the plugin reload (a rule added on disk starts firing);
+#             them; kill -HUP auditd makes the plugin reload (a rule added on disk starts firing); a
+#             burst past a 2-record kernel backlog loses records and auditalert_kernel_lost_total
+#             comes to equal auditctl -s's lost;
 #             stopping auditd stops the plugin with exit 0 and the last action's alert still arrives.
 #   relay-prctl / relay-seccomp
 #             the same with auditd under MemoryDenyWriteExecute (PR_SET_MDWE / systemd's seccomp
@@ -41,6 +43,8 @@ command -v auditd >/dev/null && command -v auditctl >/dev/null || skip "auditd i
 kpid=$(auditctl -s | sed -n 's/^pid \([0-9]*\)$/\1/p')
 [ "${kpid:-0}" = 0 ] || skip "an auditd (pid $kpid) is registered with the kernel; not touching it"
 dpkg -s auditalert >/dev/null 2>&1 && skip "auditalert is already installed; not touching it"
+ORIG_BACKLOG=$(auditctl -s | sed -n 's/^backlog_limit \([0-9]*\)$/\1/p')
+ORIG_BACKLOG_WAIT=$(auditctl -s | sed -n 's/^backlog_wait_time \([0-9]*\)$/\1/p')
 
 VERSION=$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' pom.xml | head -1)
 DEB=target/auditalert_${VERSION}_$(dpkg --print-architecture).deb
@@ -74,6 +78,8 @@ stop_all() {
 }
 restore() {
     stop_all
+    [ -n "$ORIG_BACKLOG" ] && auditctl -b "$ORIG_BACKLOG" >/dev/null 2>&1
+    [ -n "$ORIG_BACKLOG_WAIT" ] && auditctl --backlog_wait_time "$ORIG_BACKLOG_WAIT" >/dev/null 2>&1
     dpkg --purge auditalert >/dev/null 2>&1
     rm -rf /run/auditalert
     if [ "$USER_EXISTED" = no ] && getent passwd auditalert >/dev/null; then
@@ -156,10 +162,49 @@ metric_value() { # rule: auditalert_alerts_total for that rule (sum over labels)
     curl -s --max-time 3 "$METRICS" | awk -v r="rule=\"$1\"" 'index($0, "auditalert_alerts_total{") == 1 && index($0, r) { s += $NF } END { print s + 0 }'
 }
 
+status_value() { # field of auditctl -s
+    auditctl -s | sed -n "s/^$1 \([0-9]*\)\$/\1/p"
+}
+
+kernel_lost_metric() {
+    curl -s --max-time 3 "$METRICS" | awk '$1 == "auditalert_kernel_lost_total" { printf "%d", $2 }'
+}
+
+# lost_check: a burst of audited syscalls past a tiny kernel backlog, with no waiting for room,
+# makes the kernel drop records and count them ("backlog limit exceeded"); the plugin's
+# auditalert_kernel_lost_total (read over netlink in direct mode, forwarded by the relay in relay
+# mode, every 5 s) must then equal the lost count auditctl -s reports.
+lost_check() {
+    local limit wait before after metric=""
+    limit=$(status_value backlog_limit) wait=$(status_value backlog_wait_time)
+    before=$(status_value lost)
+    auditctl -b 2 --backlog_wait_time 0 >/dev/null 2>&1 || { PROBLEMS+=" lost:cannot-set-backlog"; return; }
+    auditctl -a always,exit -F arch=b64 -S getppid -F key=aa_e2e_burst >/dev/null 2>&1
+    "$PY" -c 'import os
+for _ in range(30000): os.getppid()'
+    auditctl -d always,exit -F arch=b64 -S getppid -F key=aa_e2e_burst >/dev/null 2>&1
+    auditctl -b "${limit:-$ORIG_BACKLOG}" --backlog_wait_time "${wait:-$ORIG_BACKLOG_WAIT}" >/dev/null 2>&1
+    after=$(status_value lost)
+    if [ -z "$after" ] || [ "$after" -le "${before:-0}" ]; then
+        PROBLEMS+=" lost:kernel-lost-nothing($before->$after)"; return
+    fi
+    for _ in $(seq 150); do
+        after=$(status_value lost)
+        metric=$(kernel_lost_metric)
+        [ "$metric" = "$after" ] && break
+        sleep 0.1
+    done
+    if [ "$metric" = "$after" ]; then
+        LOST=" kernel lost $before->$after, auditalert_kernel_lost_total $metric"
+    else
+        PROBLEMS+=" lost:metric=$metric-auditctl=$after"
+    fi
+}
+
 run_phase() { # name expected-mode [mdwe-how]
     local name=$1 mode=$2 how=${3:-} C=$W/$1
     mkdir -p "$C"
-    PROBLEMS="" LAT=""
+    PROBLEMS="" LAT="" LOST=""
     rm -f /etc/auditalert/rules.d/zz-e2e.yml "$ALERTS"
     if [ -n "$how" ]; then
         "$NW/build/mdwe-launch" "$how" /bin/true 2>/dev/null
@@ -226,6 +271,8 @@ EOF
     done
     [ $reloaded = yes ] || PROBLEMS+=" HUP-did-not-reload"
 
+    lost_check
+
     # stop: last action, then auditd stops; its alert must still arrive; the plugin exits 0
     # (gshadow, not shadow: sensitive-file-read is throttled per path, and shadow was read above)
     local plugin_pid
@@ -250,7 +297,7 @@ EOF
     stop_all
     rm -f /etc/auditalert/rules.d/zz-e2e.yml
     if [ -z "$PROBLEMS" ]; then
-        pass "$name: $mode mode, alerts within 2 s ($LAT), metrics count them, HUP reloads, clean stop with exit 0"
+        pass "$name: $mode mode, alerts within 2 s ($LAT), metrics count them,$LOST, HUP reloads, clean stop with exit 0"
     else
         fail "$name" "$PROBLEMS ($LAT) — logs kept in /tmp/$(basename "$W")-$name"
         cp -r "$C" "/tmp/$(basename "$W")-$name"

@@ -8,7 +8,6 @@ import io.auditalert.json.EventJson;
 import io.auditalert.metrics.PipelineStats;
 import io.auditalert.parse.ByteBuf;
 import io.auditalert.parse.RecordHeader;
-import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -32,18 +31,16 @@ final class EventsCommand {
             files.add(Path.of(a));
         }
         PipelineStats stats = new PipelineStats();
-        OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 20);
+        OutputStream stdout = new FileOutputStream(FileDescriptor.out);
         EventJson json = new EventJson(new Interpreter());
-        ByteBuf line = new ByteBuf(8192);
+        // events are written straight into one buffer, handed to stdout whenever it holds 1 MiB
+        ByteBuf out = new ByteBuf(OUTPUT_CHUNK + 65536);
         EventAssembler[] holder = new EventAssembler[1];
         EventAssembler assembler = new EventAssembler(new EventAssembler.Settings(), stats, ev -> {
-            line.clear();
-            json.write(ev, line);
-            line.put((byte) '\n');
-            try {
-                stdout.write(line.array(), 0, line.length());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            json.write(ev, out);
+            out.put((byte) '\n');
+            if (out.length() >= OUTPUT_CHUNK) {
+                writeOut(stdout, out);
             }
             holder[0].recycle(ev);
         });
@@ -64,13 +61,31 @@ final class EventsCommand {
                 }
             }
             assembler.finish();
-            stdout.flush();
+            writeOut(stdout, out);
         } catch (IOException | UncheckedIOException e) {
+            if (e instanceof IOException) {
+                try {
+                    writeOut(stdout, out); // the events read before the input failed
+                } catch (UncheckedIOException ignored) {
+                    // stdout itself failed: nothing more to write
+                }
+            }
             System.err.println("auditalert events: " + e.getMessage());
             return Main.EXIT_FAILURE;
         }
         reportParseErrors(stats);
         return status;
+    }
+
+    private static final int OUTPUT_CHUNK = 1 << 20;
+
+    private static void writeOut(OutputStream stdout, ByteBuf out) {
+        try {
+            stdout.write(out.array(), 0, out.length());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.clear();
     }
 
     static void reportParseErrors(PipelineStats stats) {

@@ -133,8 +133,13 @@ public final class Interpreter {
     private final int[] typeValues = new int[1 << TYPE_CACHE_BITS];
 
     /** The last capability bitmap printed and its text: the same few sets repeat across records. */
-    private long capLast;
-    private final ByteBuf capText = new ByteBuf(512);
+    /**
+     * The last few capability sets and their names: a BPRM_FCAPS record holds several (the full set,
+     * none, the inherited one) that come back in every execve event.
+     */
+    private final long[] capSets = new long[4];
+    private final ByteBuf[] capTexts = {new ByteBuf(64), new ByteBuf(64), new ByteBuf(64), new ByteBuf(64)};
+    private int capNext;
 
     public Interpreter() {
         this(UserDb.SYSTEM);
@@ -854,12 +859,17 @@ public final class Interpreter {
     }
 
     private void printCapBitmap(long v, ByteBuf out) {
-        if (v != capLast || capText.length() == 0) {
-            capText.clear();
-            capNames(v, capText);
-            capLast = v;
+        for (int i = 0; i < capSets.length; i++) {
+            if (capSets[i] == v && capTexts[i].length() > 0) {
+                out.put(capTexts[i].array(), 0, capTexts[i].length());
+                return;
+            }
         }
-        out.put(capText.array(), 0, capText.length());
+        int i = capNext;
+        capNext = (i + 1) & (capSets.length - 1);
+        capSets[i] = v;
+        capNames(v, capTexts[i].clear());
+        out.put(capTexts[i].array(), 0, capTexts[i].length());
     }
 
     private static void capNames(long v, ByteBuf out) {
