@@ -101,22 +101,7 @@ abstract class Field {
 
     /** Loads field f, decoded, into the register; false when its value is absent. */
     static boolean load(EvalScratch s, int f, boolean escaped) {
-        AuditEvent ev = s.ev;
-        byte[] b = ev.buffer();
-        int off = ev.valOff(f);
-        int len = ev.valLen(f);
-        if (Values.isAbsent(b, off, len)) {
-            return false;
-        }
-        if (Values.isQuoted(b, off, len)) {
-            s.value(b, off + 1, len - 2);
-        } else if (escaped && (len & 1) == 0 && Values.isAllHex(b, off, len)) {
-            Values.decodeHex(b, off, len, s.decode.clear());
-            s.value(s.decode.array(), 0, s.decode.length());
-        } else {
-            s.value(b, off, len);
-        }
-        return true;
+        return loadValue(s, ref(s.ev, f), escaped);
     }
 
     /** Loads the value at {@code ref} ({@link AuditEvent#valueRef}), decoded, into the register; false when absent. */

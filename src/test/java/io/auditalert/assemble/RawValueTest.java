@@ -2,9 +2,6 @@ package io.auditalert.assemble;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.auditalert.ingest.Inputs;
-import io.auditalert.ingest.LineFramer;
-import io.auditalert.metrics.PipelineStats;
 import io.auditalert.testutil.Shared;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -12,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +25,7 @@ class RawValueTest {
         assertThat(files).hasSizeGreaterThan(300);
         long[] checked = new long[1];
         for (Path file : files) {
-            feed(file, ev -> checked[0] += compareAll(ev, file.toString()));
+            Feed.eachEvent(file, ev -> checked[0] += compareAll(ev, file.toString()));
         }
         assertThat(checked[0]).as("name lookups compared").isGreaterThan(300_000);
     }
@@ -49,7 +45,7 @@ class RawValueTest {
                 "type=PATH msg=audit(1700000000.123:4): item=0 fname=a=b name=c=d nametype=NORMAL",
                 "node=host type=CWD msg=audit(1700000000.123:5): cwd=\"/\"");
         List<Integer> compared = new ArrayList<>();
-        feedLines(lines, ev -> compared.add(compareAll(ev, "lines")));
+        Feed.eachEvent(lines, ev -> compared.add(compareAll(ev, "lines")));
         assertThat(compared).hasSize(5);
         assertThat(compared).allMatch(n -> n > 3);
     }
@@ -102,29 +98,5 @@ class RawValueTest {
         }
         names.removeIf(String::isEmpty);
         return names;
-    }
-
-    private static void feed(Path file, Consumer<AuditEvent> sink) throws Exception {
-        PipelineStats stats = new PipelineStats();
-        EventAssembler[] self = new EventAssembler[1];
-        self[0] = new EventAssembler(new EventAssembler.Settings(), stats, ev -> {
-            sink.accept(ev);
-            self[0].recycle(ev);
-        });
-        new LineFramer(LineFramer.DEFAULT_MAX_LINE, stats).pump(Inputs.file(file), (b, off, len) -> self[0].onLine(b, off, len, 0L));
-        self[0].finish();
-    }
-
-    private static void feedLines(List<String> lines, Consumer<AuditEvent> sink) {
-        EventAssembler[] self = new EventAssembler[1];
-        self[0] = new EventAssembler(new EventAssembler.Settings(), new PipelineStats(), ev -> {
-            sink.accept(ev);
-            self[0].recycle(ev);
-        });
-        for (String line : lines) {
-            byte[] b = line.getBytes(StandardCharsets.ISO_8859_1);
-            self[0].onLine(b, 0, b.length, 0L);
-        }
-        self[0].finish();
     }
 }

@@ -3,11 +3,8 @@ package io.auditalert.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.auditalert.assemble.AuditEvent;
-import io.auditalert.assemble.EventAssembler;
-import io.auditalert.ingest.Inputs;
-import io.auditalert.ingest.LineFramer;
+import io.auditalert.assemble.Feed;
 import io.auditalert.interp.Interpreter;
-import io.auditalert.metrics.PipelineStats;
 import io.auditalert.parse.ByteBuf;
 import io.auditalert.parse.Values;
 import io.auditalert.testutil.Shared;
@@ -15,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +32,7 @@ class EventJsonTest {
         ByteBuf slow = new ByteBuf(64);
         long[] events = new long[1];
         for (Path file : files) {
-            feed(file, ev -> {
+            Feed.eachEvent(file, ev -> {
                 fast.clear();
                 json.write(ev, fast);
                 slow.clear();
@@ -54,7 +50,7 @@ class EventJsonTest {
         EventJson json = new EventJson(new Interpreter());
         String line = "type=EXECVE msg=audit(1700000000.123:42): argc=3 a0=\"ls\" a1=2D6C0A61 a1=\"x\\\"y\" "
                 + "key=(null) item=0 item=1 item=2";
-        feedLines(List.of(line), ev -> {
+        Feed.eachEvent(List.of(line), ev -> {
             ByteBuf b = new ByteBuf(8);
             json.write(ev, b);
             out.add(b.toUtf8String());
@@ -80,7 +76,7 @@ class EventJsonTest {
         EventJson json = new EventJson(new Interpreter());
         Interpreter reference = new Interpreter();
         List<String[]> pairs = new ArrayList<>();
-        feedLines(List.of(line), ev -> {
+        Feed.eachEvent(List.of(line), ev -> {
             ByteBuf fast = new ByteBuf(8);
             json.write(ev, fast);
             ByteBuf slow = new ByteBuf(8);
@@ -139,29 +135,5 @@ class EventJsonTest {
             out.putLatin1("}}");
         }
         out.putLatin1("]}");
-    }
-
-    private static void feed(Path file, Consumer<AuditEvent> sink) throws Exception {
-        PipelineStats stats = new PipelineStats();
-        EventAssembler[] self = new EventAssembler[1];
-        self[0] = new EventAssembler(new EventAssembler.Settings(), stats, ev -> {
-            sink.accept(ev);
-            self[0].recycle(ev);
-        });
-        new LineFramer(LineFramer.DEFAULT_MAX_LINE, stats).pump(Inputs.file(file), (b, off, len) -> self[0].onLine(b, off, len, 0L));
-        self[0].finish();
-    }
-
-    private static void feedLines(List<String> lines, Consumer<AuditEvent> sink) {
-        EventAssembler[] self = new EventAssembler[1];
-        self[0] = new EventAssembler(new EventAssembler.Settings(), new PipelineStats(), ev -> {
-            sink.accept(ev);
-            self[0].recycle(ev);
-        });
-        for (String line : lines) {
-            byte[] b = line.getBytes(StandardCharsets.ISO_8859_1);
-            self[0].onLine(b, 0, b.length, 0L);
-        }
-        self[0].finish();
     }
 }
