@@ -132,7 +132,6 @@ public final class Interpreter {
     private final int[] typeKeys = newTypeKeys();
     private final int[] typeValues = new int[1 << TYPE_CACHE_BITS];
 
-    /** The last capability bitmap printed and its text: the same few sets repeat across records. */
     /**
      * The last few capability sets and their names: a BPRM_FCAPS record holds several (the full set,
      * none, the inherited one) that come back in every execve event.
