@@ -1,5 +1,9 @@
 package io.auditalert.assemble;
 
+import static io.auditalert.parse.RecordTokenizer.EQUALS;
+import static io.auditalert.parse.RecordTokenizer.SEPARATORS;
+import static io.auditalert.parse.RecordTokenizer.SPACES;
+
 import io.auditalert.parse.RecordTokenizer;
 import io.auditalert.parse.RecordTypes;
 import java.nio.charset.StandardCharsets;
@@ -222,70 +226,45 @@ public final class AuditEvent {
                         || (n[0] == 'n' && n[1] == 'o' && n[2] == 'd' && n[3] == 'e')));
     }
 
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
-    private static final long EQUALS = 0x3D3D3D3D3D3D3D3DL;
-    private static final long SEPARATORS = 0x1D1D1D1D1D1D1D1DL;
-
     /**
-     * The value of the first " name=" token before the 0x1D, NO_VALUE, or UNSURE. Visits the line's
-     * '=' bytes (and its 0x1D) eight bytes a step and compares the bytes before each with the name.
+     * The value of the first " name=" token before the 0x1D, NO_VALUE, or UNSURE: visits the line's
+     * '=' bytes with the tokenizer's eight-byte scan and compares the bytes before each with the name.
      */
     static long scanValue(byte[] b, int from, int end, byte[] name) {
-        int p = from;
-        for (; p + 8 <= end; p += 8) {
-            long x = (long) LONGS.get(b, p);
-            long hits = ((x ^ EQUALS) - ONES) & ~(x ^ EQUALS) & HIGHS
-                    | ((x ^ SEPARATORS) - ONES) & ~(x ^ SEPARATORS) & HIGHS;
-            while (hits != 0) {
-                int at = p + (Long.numberOfTrailingZeros(hits) >>> 3);
-                hits &= hits - 1;
-                long v = valueAt(b, from, end, at, name);
-                if (v != CONTINUE) {
-                    return v;
+        int n = name.length;
+        for (int at = RecordTokenizer.indexOfAny(b, from, end, EQUALS, SEPARATORS, SEPARATORS); at < end;
+                at = RecordTokenizer.indexOfAny(b, at + 1, end, EQUALS, SEPARATORS, SEPARATORS)) {
+            if (b[at] == ENRICHED_SEPARATOR) {
+                return NO_VALUE;
+            }
+            int p = at - n;
+            if (p <= from || !nameAt(b, p, name)) {
+                continue;
+            }
+            byte before = b[p - 1];
+            if (before != ' ') {
+                if (before == '\'' || before == '(') {
+                    return UNSURE;
                 }
+                continue;
             }
-        }
-        for (; p < end; p++) {
-            long v = valueAt(b, from, end, p, name);
-            if (v != CONTINUE) {
-                return v;
+            int vs = at + 1;
+            int te = RecordTokenizer.indexOfAny(b, vs, end, SPACES, SEPARATORS, SEPARATORS);
+            if (te > vs) {
+                return valueRef(vs, RecordTokenizer.trimValue(b, vs, te) - vs);
             }
+            // "name=" with nothing after it is no field: look further
         }
         return NO_VALUE;
     }
 
-    private static final long CONTINUE = -3;
-
-    /** At byte {@code at} of the line: the end of the raw fields, the name's field, or CONTINUE. */
-    private static long valueAt(byte[] b, int from, int end, int at, byte[] name) {
-        byte c = b[at];
-        if (c == ENRICHED_SEPARATOR) {
-            return NO_VALUE;
-        }
-        int n = name.length;
-        int p = at - n;
-        if (c != '=' || p <= from || b[p] != name[0]) {
-            return CONTINUE;
-        }
-        for (int i = 1; i < n; i++) {
+    private static boolean nameAt(byte[] b, int p, byte[] name) {
+        for (int i = 0; i < name.length; i++) {
             if (b[p + i] != name[i]) {
-                return CONTINUE;
+                return false;
             }
         }
-        byte before = b[p - 1];
-        if (before != ' ') {
-            return before == '\'' || before == '(' ? UNSURE : CONTINUE;
-        }
-        int vs = at + 1;
-        int te = vs;
-        while (te < end && b[te] != ' ' && b[te] != ENRICHED_SEPARATOR) {
-            te++;
-        }
-        if (te == vs) {
-            return CONTINUE; // "name=" with nothing after it is no field: look further
-        }
-        return valueRef(vs, RecordTokenizer.trimValue(b, vs, te) - vs);
+        return true;
     }
 
     /** First raw field of record r (node= and type= tokens excluded). */

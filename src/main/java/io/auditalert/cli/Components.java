@@ -78,13 +78,14 @@ final class Components {
         return new RuleSetEngine(result.ruleSet(), threads);
     }
 
+    /** How long a replay's sink waits after a wake-up for more alerts to deliver in one batch. */
+    static final java.time.Duration REPLAY_LINGER = java.time.Duration.ofMillis(20);
+
     /**
      * Starts the configured sinks. In replay, stdout and file sinks wait when their queue is full
      * instead of dropping (a local write always catches up); network sinks keep their own setting,
      * so a peer that is down cannot stall the replay.
      */
-    static final java.time.Duration REPLAY_LINGER = java.time.Duration.ofMillis(20);
-
     static List<Sink> createSinks(AppConfig cfg, Telemetry telemetry, boolean replay) throws ConfigException {
         List<String> errors = strings(sinkErrors(cfg));
         if (!errors.isEmpty()) {

@@ -319,16 +319,17 @@ public final class RecordTokenizer {
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
-    private static final long SPACES = 0x2020202020202020L;
-    private static final long SEPARATORS = 0x1D1D1D1D1D1D1D1DL;
-    private static final long EQUALS = 0x3D3D3D3D3D3D3D3DL;
+    /** A byte repeated in all eight bytes of a word, for {@link #indexOfAny}. */
+    public static final long SPACES = 0x2020202020202020L;
+    public static final long SEPARATORS = 0x1D1D1D1D1D1D1D1DL;
+    public static final long EQUALS = 0x3D3D3D3D3D3D3D3DL;
 
     /**
      * The first index in [p, end) of a byte equal to any of three bytes (each given repeated eight
      * times in a word), or end. Eight bytes a step while the array has them; bytes past end may be
      * read, and a hit there is cut back to end.
      */
-    static int indexOfAny(byte[] b, int p, int end, long c1, long c2, long c3) {
+    public static int indexOfAny(byte[] b, int p, int end, long c1, long c2, long c3) {
         for (; p < end && p + 8 <= b.length; p += 8) {
             long x = (long) LONGS.get(b, p);
             long hits = zeroBytes(x ^ c1) | zeroBytes(x ^ c2) | zeroBytes(x ^ c3);

@@ -140,9 +140,14 @@ abstract class Field {
 
     /** Appends field f decoded (quotes and hex removed) to out. */
     static void appendDecoded(AuditEvent ev, int f, boolean escaped, ByteBuf out) {
+        appendDecodedValue(ev, ref(ev, f), escaped, out);
+    }
+
+    /** Appends the value at {@code ref} decoded (quotes and hex removed) to out. */
+    static void appendDecodedValue(AuditEvent ev, long ref, boolean escaped, ByteBuf out) {
         byte[] b = ev.buffer();
-        int off = ev.valOff(f);
-        int len = ev.valLen(f);
+        int off = AuditEvent.refOff(ref);
+        int len = AuditEvent.refLen(ref);
         if (Values.isQuoted(b, off, len)) {
             out.put(b, off + 1, len - 2);
         } else if (escaped && (len & 1) == 0 && Values.isAllHex(b, off, len)) {
@@ -326,8 +331,8 @@ abstract class Field {
         }
 
         /**
-         * Dearer than a bare name: a bare name is mostly found in the first record (the SYSCALL,
-         * already split for other rules), while this may split every record of its type (PATH).
+         * Dearer than a bare name: a bare name is mostly found early in the first record (the
+         * SYSCALL), while this reads every record of its type (PATH).
          */
         @Override
         int cost() {
@@ -453,8 +458,9 @@ abstract class Field {
                 AuditEvent ev = s.ev;
                 int r = ev.findRecord(RecordTypes.PROCTITLE);
                 long v = r < 0 ? AuditEvent.NO_VALUE : ev.rawValue(r, PROCTITLE);
-                if (v >= 0 && loadValue(s, v, true)) {
-                    ByteBuf out = s.proctitle.clear().put(s.vb, s.voff, s.vlen);
+                if (v >= 0 && !Values.isAbsent(ev.buffer(), AuditEvent.refOff(v), AuditEvent.refLen(v))) {
+                    ByteBuf out = s.proctitle.clear();
+                    appendDecodedValue(ev, v, true, out);
                     byte[] a = out.array();
                     int len = out.length();
                     while (len > 0 && a[len - 1] == 0) {
@@ -630,16 +636,6 @@ abstract class Field {
             }
         }
         return true;
-    }
-
-    /** The first raw field of record r named {@code name}, or -1. */
-    static int find(AuditEvent ev, int r, byte[] name) {
-        for (int f = ev.firstField(r), to = ev.endField(r); f < to; f++) {
-            if (named(ev, f, name)) {
-                return f;
-            }
-        }
-        return -1;
     }
 
     /** The first ENRICHED field of record r named {@code name}, or -1. */

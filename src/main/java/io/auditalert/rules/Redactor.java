@@ -37,29 +37,29 @@ public final class Redactor {
      * For each default pattern, words of which a text must contain one (ASCII case ignored) for the
      * pattern to match: most outputs contain none, and then the pattern is not run.
      */
-    private static final byte[][][] DEFAULT_TRIGGERS = {
-        words("pass", "pwd", "token", "secret", "key"),
-        words("authorization"),
-        words("://"),
+    private static final ValueTest.Strings[] DEFAULT_TRIGGERS = {
+        containsOneOf("pass", "pwd", "token", "secret", "key"),
+        containsOneOf("authorization"),
+        containsOneOf("://"),
     };
 
-    private static byte[][] words(String... w) {
-        byte[][] out = new byte[w.length][];
-        for (int i = 0; i < w.length; i++) {
-            out[i] = w[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static ValueTest.Strings containsOneOf(String... words) {
+        byte[][] w = new byte[words.length][];
+        for (int i = 0; i < words.length; i++) {
+            w[i] = words[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         }
-        return out;
+        return new ValueTest.Strings(ValueTest.StringOp.CONTAINS, w, true);
     }
 
     private final List<Pattern> patterns;
     private final boolean[] hasSecretGroup;
-    /** Per pattern, its trigger words, or null: always run. */
-    private final byte[][][] triggers;
+    /** Per pattern, the test its trigger words make, or null: always run. */
+    private final ValueTest.Strings[] triggers;
 
     private Redactor(List<Pattern> patterns) {
         this.patterns = patterns;
         this.hasSecretGroup = new boolean[patterns.size()];
-        this.triggers = new byte[patterns.size()][][];
+        this.triggers = new ValueTest.Strings[patterns.size()];
         for (int i = 0; i < patterns.size(); i++) {
             hasSecretGroup[i] = patterns.get(i).pattern().contains("(?<secret>");
             int d = DEFAULT_PATTERNS.indexOf(patterns.get(i).pattern());
@@ -108,7 +108,7 @@ public final class Redactor {
         ByteChars view = new ByteChars();
         ByteBuf tmp = null;
         for (int p = 0; p < patterns.size(); p++) {
-            if (triggers[p] != null && !containsAny(buf.array(), from, buf.length(), triggers[p])) {
+            if (triggers[p] != null && !triggers[p].containsAny(buf.array(), from, buf.length() - from)) {
                 continue;
             }
             Matcher m = patterns.get(p).matcher(view.wrap(buf.array(), from, buf.length() - from));
@@ -135,26 +135,6 @@ public final class Redactor {
             buf.setLength(from);
             buf.put(tmp.array(), 0, tmp.length());
         }
-    }
-
-    /** Whether one of the lower-case ASCII words occurs in {@code b[from, end)}, ASCII case ignored. */
-    static boolean containsAny(byte[] b, int from, int end, byte[][] words) {
-        for (int i = from; i < end; i++) {
-            int c = b[i] | 0x20;
-            for (byte[] w : words) {
-                if (c != w[0] || i + w.length > end) {
-                    continue;
-                }
-                int j = 1;
-                while (j < w.length && (b[i + j] | 0x20) == w[j]) {
-                    j++;
-                }
-                if (j == w.length) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** Convenience for cold paths: the redacted form of a string. */

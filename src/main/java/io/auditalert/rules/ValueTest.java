@@ -104,7 +104,7 @@ abstract class ValueTest {
          * contains: one pass over the value; at a byte that begins some literal, the literals are
          * compared there. An empty literal is contained in every value.
          */
-        private boolean containsAny(byte[] b, int off, int len) {
+        boolean containsAny(byte[] b, int off, int len) {
             if (shortest == 0) {
                 return true;
             }
