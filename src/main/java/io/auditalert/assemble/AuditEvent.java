@@ -228,12 +228,17 @@ public final class AuditEvent {
 
     /**
      * The value of the first " name=" token before the 0x1D, NO_VALUE, or UNSURE: visits the line's
-     * '=' bytes with the tokenizer's eight-byte scan and compares the bytes before each with the name.
+     * '=' bytes that follow the name's last byte (and stops at a 0x1D), eight bytes a step, and
+     * compares the bytes before each with the name.
      */
     static long scanValue(byte[] b, int from, int end, byte[] name) {
         int n = name.length;
-        for (int at = RecordTokenizer.indexOfAny(b, from, end, EQUALS, SEPARATORS, SEPARATORS); at < end;
-                at = RecordTokenizer.indexOfAny(b, at + 1, end, EQUALS, SEPARATORS, SEPARATORS)) {
+        if (from >= end || b[from] == ENRICHED_SEPARATOR) {
+            return NO_VALUE;
+        }
+        long last = (name[n - 1] & 0xFFL) * 0x0101010101010101L;
+        for (int at = RecordTokenizer.indexOfPairOrStop(b, from + 1, end, last, EQUALS, SEPARATORS); at < end;
+                at = RecordTokenizer.indexOfPairOrStop(b, at + 1, end, last, EQUALS, SEPARATORS)) {
             if (b[at] == ENRICHED_SEPARATOR) {
                 return NO_VALUE;
             }

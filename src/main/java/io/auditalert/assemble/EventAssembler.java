@@ -83,7 +83,7 @@ public final class EventAssembler {
             expireOlderThan(header.sec());
         }
         long hash = hash(header.sec(), header.milli(), header.serial(), header.nodeHash());
-        AuditEvent ev = last != null && last.open && matches(last, hash) ? last : lookup(hash);
+        AuditEvent ev = last != null && last.open && matches(last, hash) ? last : inflight == 0 ? null : lookup(hash);
         if (ev == null) {
             if (header.type() == RecordTypes.EOE) {
                 stats.eoeSwallowed++;

@@ -898,7 +898,7 @@ public final class Interpreter {
                 out.putAscii("|~ADDR_NO_RANDOMIZE");
             }
         } else {
-            unknown(LookupTables.PERSONALITIES.unknown, v, b, off, len, out);
+            unknown(LookupTables.PERSONALITIES.unknown(), v, b, off, len, out);
         }
     }
 
@@ -908,7 +908,7 @@ public final class Interpreter {
         if (name != null) {
             out.putAscii(name);
         } else {
-            unknown(table.unknown, v, b, off, len, out);
+            unknown(table.unknown(), v, b, off, len, out);
         }
     }
 
@@ -949,7 +949,8 @@ public final class Interpreter {
         }
     }
 
-    private static boolean joinFlags(LookupTables.Flags table, long v, String joiner, ByteBuf out, boolean any) {
+    private static boolean joinFlags(LookupTables.Flags flags, long v, String joiner, ByteBuf out, boolean any) {
+        LookupTables.Flags.Loaded table = flags.loaded();
         for (int i = 0; i < table.masks.length; i++) {
             if ((table.masks[i] & v) != 0) {
                 if (any) {
@@ -1063,7 +1064,7 @@ public final class Interpreter {
                         out.putAscii("|SCHED_RESET_ON_FORK");
                     }
                 } else {
-                    unknown(LookupTables.SCHEDULERS.unknown, v, b, off, len, out);
+                    unknown(LookupTables.SCHEDULERS.unknown(), v, b, off, len, out);
                 }
             }
             case LookupTables.P_SEEK -> lookup(LookupTables.SEEKS, v & 0xFF, b, off, len, out);
@@ -1157,7 +1158,7 @@ public final class Interpreter {
             out.putAscii(name);
             return;
         }
-        String t = table.unknown;
+        String t = table.unknown();
         int at = t == null ? -1 : t.indexOf("%s");
         if (at < 0) {
             unknown(t, v, b, off, len, out);

@@ -17,71 +17,125 @@ final class LookupTables {
     /** Tables whose largest value is below this are indexed directly instead of searched. */
     private static final int DENSE_LIMIT = 1024;
 
-    /** A value → name table and auparse's text for a value it does not know. */
+    /**
+     * A value → name table and auparse's text for a value it does not know. Read from its file on
+     * first use: a run meets a handful of the forty-odd tables, and reading them all cost a tenth
+     * of a second of every start.
+     */
     static final class Values {
-        final long[] keys;
-        final String[] names;
-        /** names indexed by value, when the values are few and small enough for that. */
-        private final String[] dense;
-        /** The unknown text, {@code %s} standing for the value as written, {@code %d} for it in decimal. */
-        final String unknown;
+        private final String file;
+        private volatile Loaded loaded;
 
         Values(String file) {
-            List<String[]> rows = TableFile.rows("auparse/" + file + ".tsv");
-            String unk = null;
-            Map<Long, String> map = new HashMap<>();
-            for (String[] row : rows) {
-                if (row[0].equals("#unknown")) {
-                    unk = row[1];
-                } else {
-                    map.put(Long.parseLong(row[0]), row[1]);
+            this.file = file;
+        }
+
+        private static final class Loaded {
+            final long[] keys;
+            final String[] names;
+            /** names indexed by value, when the values are few and small enough for that. */
+            final String[] dense;
+            /** The unknown text, {@code %s} standing for the value as written, {@code %d} for it in decimal. */
+            final String unknown;
+
+            Loaded(String file) {
+                List<String[]> rows = TableFile.rows("auparse/" + file + ".tsv");
+                String unk = null;
+                Map<Long, String> map = new HashMap<>();
+                for (String[] row : rows) {
+                    if (row[0].equals("#unknown")) {
+                        unk = row[1];
+                    } else {
+                        map.put(Long.parseLong(row[0]), row[1]);
+                    }
                 }
-            }
-            unknown = unk;
-            keys = map.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
-            names = new String[keys.length];
-            for (int i = 0; i < keys.length; i++) {
-                names[i] = map.get(keys[i]);
-            }
-            if (keys.length > 0 && keys[0] >= 0 && keys[keys.length - 1] < DENSE_LIMIT) {
-                dense = new String[(int) keys[keys.length - 1] + 1];
+                unknown = unk;
+                keys = new long[map.size()];
+                int n = 0;
+                for (long k : map.keySet()) {
+                    keys[n++] = k;
+                }
+                Arrays.sort(keys);
+                names = new String[keys.length];
                 for (int i = 0; i < keys.length; i++) {
-                    dense[(int) keys[i]] = names[i];
+                    names[i] = map.get(keys[i]);
                 }
-            } else {
-                dense = null;
+                if (keys.length > 0 && keys[0] >= 0 && keys[keys.length - 1] < DENSE_LIMIT) {
+                    dense = new String[(int) keys[keys.length - 1] + 1];
+                    for (int i = 0; i < keys.length; i++) {
+                        dense[(int) keys[i]] = names[i];
+                    }
+                } else {
+                    dense = null;
+                }
             }
+        }
+
+        private Loaded loaded() {
+            Loaded l = loaded;
+            if (l == null) {
+                l = new Loaded(file); // two threads may both read the file; either result serves
+                loaded = l;
+            }
+            return l;
         }
 
         String get(long v) {
-            if (dense != null) {
-                return v >= 0 && v < dense.length ? dense[(int) v] : null;
+            Loaded l = loaded();
+            if (l.dense != null) {
+                return v >= 0 && v < l.dense.length ? l.dense[(int) v] : null;
             }
-            int i = Arrays.binarySearch(keys, v);
-            return i >= 0 ? names[i] : null;
+            int i = Arrays.binarySearch(l.keys, v);
+            return i >= 0 ? l.names[i] : null;
+        }
+
+        /** auparse's text for a value the table does not hold ({@code %s}: as written, {@code %d}: decimal). */
+        String unknown() {
+            return loaded().unknown;
         }
     }
 
-    /** Bit flags in the order auparse prints them. */
+    /** Bit flags in the order auparse prints them; read from its file on first use. */
     static final class Flags {
-        final long[] masks;
-        final String[] names;
+        private final String file;
+        private volatile Loaded loaded;
 
         Flags(String file) {
-            List<Long> m = new ArrayList<>();
-            List<String> n = new ArrayList<>();
-            for (String[] row : TableFile.rows("auparse/flags-" + file + ".tsv")) {
-                long mask = Long.parseLong(row[0], 16);
-                // rows that cover the high bits are the printers' "nothing set" words (O_RDONLY,
-                // MAP_FILE, PROT_NONE, F_OK): the printers write those themselves
-                if (Long.bitCount(mask) > 16) {
-                    continue;
+            this.file = file;
+        }
+
+        static final class Loaded {
+            final long[] masks;
+            final String[] names;
+
+            Loaded(String file) {
+                List<Long> m = new ArrayList<>();
+                List<String> n = new ArrayList<>();
+                for (String[] row : TableFile.rows("auparse/flags-" + file + ".tsv")) {
+                    long mask = Long.parseLong(row[0], 16);
+                    // rows that cover the high bits are the printers' "nothing set" words (O_RDONLY,
+                    // MAP_FILE, PROT_NONE, F_OK): the printers write those themselves
+                    if (Long.bitCount(mask) > 16) {
+                        continue;
+                    }
+                    m.add(mask);
+                    n.add(row[1]);
                 }
-                m.add(mask);
-                n.add(row[1]);
+                masks = new long[m.size()];
+                for (int i = 0; i < masks.length; i++) {
+                    masks[i] = m.get(i);
+                }
+                names = n.toArray(new String[0]);
             }
-            masks = m.stream().mapToLong(Long::longValue).toArray();
-            names = n.toArray(new String[0]);
+        }
+
+        Loaded loaded() {
+            Loaded l = loaded;
+            if (l == null) {
+                l = new Loaded(file);
+                loaded = l;
+            }
+            return l;
         }
     }
 

@@ -29,6 +29,15 @@ public final class RecordHeader {
     private int type;
     private int typeOff;
     private int typeLen;
+    /**
+     * The text of the last stamp parsed, {@code SEC.MSEC:SERIAL)}, and its values: every record of
+     * an event repeats it, so most records compare it instead of parsing it again.
+     */
+    private final byte[] lastStamp = new byte[48];
+    private int lastStampLen;
+    private long lastSec;
+    private int lastMilli;
+    private long lastSerial;
 
     /** Parses the header of {@code buf[off, off+len)} (no trailing newline); returns a status. */
     public int parse(byte[] b, int off, int len) {
@@ -97,6 +106,14 @@ public final class RecordHeader {
     }
 
     private int parseStamp(byte[] b, int p, int end) {
+        int n = lastStampLen;
+        if (n > 0 && p + n <= end && java.util.Arrays.equals(b, p, p + n, lastStamp, 0, n)) {
+            sec = lastSec; // the same bytes up to the ')' the parse below stops at: the same stamp
+            milli = lastMilli;
+            serial = lastSerial;
+            return OK;
+        }
+        int stampStart = p;
         long s = 0;
         int start = p;
         while (p < end && isDigit(b[p])) {
@@ -135,6 +152,14 @@ public final class RecordHeader {
         sec = s;
         milli = ms;
         serial = ser;
+        int len = p + 1 - stampStart;
+        if (len <= lastStamp.length) {
+            System.arraycopy(b, stampStart, lastStamp, 0, len);
+            lastStampLen = len;
+            lastSec = s;
+            lastMilli = ms;
+            lastSerial = ser;
+        }
         return OK;
     }
 

@@ -346,6 +346,40 @@ public final class RecordTokenizer {
         return end;
     }
 
+    /**
+     * The first index i in [p, end) where {@code b[i]} is {@code c} and {@code b[i - 1]} is
+     * {@code prev}, or where {@code b[i]} is {@code stop} (each byte given repeated eight times in a
+     * word), or end; p must be at least 1. Looking for a field's {@code '='} this way passes over the
+     * other fields' {@code '='} bytes eight at a time instead of stopping at each: only the bytes that
+     * end in the name's last byte are looked at.
+     */
+    public static int indexOfPairOrStop(byte[] b, int p, int end, long prev, long c, long stop) {
+        for (; p < end && p + 8 <= b.length; p += 8) {
+            long x = (long) LONGS.get(b, p);
+            long y = (long) LONGS.get(b, p - 1);
+            // each mask may flag bytes above a true hit, never miss one: every flag is checked
+            long hits = (zeroBytes(x ^ c) & zeroBytes(y ^ prev)) | zeroBytes(x ^ stop);
+            while (hits != 0) {
+                int at = p + (Long.numberOfTrailingZeros(hits) >>> 3);
+                if (at >= end) {
+                    return end;
+                }
+                byte v = b[at];
+                if (v == (byte) stop || (v == (byte) c && b[at - 1] == (byte) prev)) {
+                    return at;
+                }
+                hits &= hits - 1;
+            }
+        }
+        for (; p < end; p++) {
+            byte v = b[p];
+            if (v == (byte) stop || (v == (byte) c && b[p - 1] == (byte) prev)) {
+                return p;
+            }
+        }
+        return end;
+    }
+
     /** High bit set in each zero byte (and maybe in bytes above one: the lowest is exact). */
     private static long zeroBytes(long v) {
         return (v - ONES) & ~v & HIGHS;

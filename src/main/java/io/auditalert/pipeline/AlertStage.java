@@ -34,15 +34,20 @@ public final class AlertStage implements WorkerPool.Handler {
         final RuleEngine rules;
         final List<Sink> sinks;
         final boolean forwardsEvents;
+        /** Whether any sink reads {@link Alert#fields()}; alerts carry an empty map otherwise. */
+        final boolean fields;
 
         public Snapshot(RuleEngine rules, List<Sink> sinks) {
             this.rules = rules;
             this.sinks = List.copyOf(sinks);
             boolean any = false;
+            boolean fields = false;
             for (Sink sink : sinks) {
                 any |= sink.accepts(EVENT_PROBE);
+                fields |= sink.usesFields();
             }
             this.forwardsEvents = any;
+            this.fields = fields;
         }
 
         public RuleEngine rules() {
@@ -211,7 +216,8 @@ public final class AlertStage implements WorkerPool.Handler {
             eventJson.write(ev, json);
             json.put((byte) '}');
             return new Alert(id, ev.epochMillis(), m.rule(), m.severity(), output, m.tags(), ev.nodeString(),
-                    ev.serial(), keys, alertFields(ev), suppressedBefore, json.toByteArray(), ev.firstArrivalNanos());
+                    ev.serial(), keys, snap.fields ? alertFields(ev) : Map.of(), suppressedBefore, json.toByteArray(),
+                    ev.firstArrivalNanos());
         }
 
         /** Decoded values of the fields sinks may structure (syslog SD, Alertmanager labels). */

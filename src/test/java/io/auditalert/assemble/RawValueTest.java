@@ -43,11 +43,17 @@ class RawValueTest {
                 "type=AVC msg=audit(1700000000.123:3): avc:  denied  { read write } for  pid=7 comm=\"x\" name=\"y\"",
                 // values with '=' inside, names that end like others (fname / name)
                 "type=PATH msg=audit(1700000000.123:4): item=0 fname=a=b name=c=d nametype=NORMAL",
-                "node=host type=CWD msg=audit(1700000000.123:5): cwd=\"/\"");
+                "node=host type=CWD msg=audit(1700000000.123:5): cwd=\"/\"",
+                // names sharing their last byte, '=' on every offset of an eight-byte word, a value
+                // holding "e=", and lower-case names after the 0x1D that must not be found
+                "type=SYSCALL msg=audit(1700000000.123:6): e=0 ae=1 xe=x=e= aexe=3 exe=4 ee=5 e2=6 mode=7 nametype=8"
+                        + "\u001dexe=9 ee=10 comm=11",
+                "type=SYSCALL msg=audit(1700000000.123:7): a=1\u001dexe=2",
+                "type=SYSCALL msg=audit(1700000000.123:8): exe==1 exe=2 tty=3 tty=4");
         List<Integer> compared = new ArrayList<>();
         Feed.eachEvent(lines, ev -> compared.add(compareAll(ev, "lines")));
-        assertThat(compared).hasSize(5);
-        assertThat(compared).allMatch(n -> n > 3);
+        assertThat(compared).hasSize(8);
+        assertThat(compared).allMatch(n -> n > 2);
     }
 
     /** Compares rawValue on the unsplit record with the split record's first field, for every name. */

@@ -36,4 +36,26 @@ class RecordHeaderTest {
         assertThat(parse("type=SYSCALL msg=audit(1700000000.123:99999999999):")).isEqualTo(RecordHeader.BAD_STAMP);
         assertThat(parse("type=SYSCALL msg=audit(.123:4):")).isEqualTo(RecordHeader.BAD_STAMP);
     }
+
+    @Test
+    void shouldReadEachStampAfterTheSameOrAnAlmostSameOne() {
+        // the parser reuses the last stamp when the bytes repeat: stamps that share a prefix, end
+        // where the last one went on, or break off must still be read on their own
+        String[][] cases = {
+            {"type=SYSCALL msg=audit(1700000000.123:45): a=1", "1700000000/123/45"},
+            {"type=PATH msg=audit(1700000000.123:45): item=0", "1700000000/123/45"},
+            {"type=PATH msg=audit(1700000000.123:456): item=0", "1700000000/123/456"},
+            {"type=PATH msg=audit(1700000000.123:45): item=0", "1700000000/123/45"},
+            {"type=PATH msg=audit(1700000000.12:45): item=0", "1700000000/12/45"},
+            {"type=X foo(1700000000.12:45) y", "1700000000/12/45"},
+            {"type=PATH msg=audit(1700000000.12:45", "BAD"},
+            {"type=PATH msg=audit(1700000000.12:45):", "1700000000/12/45"},
+            {"type=PATH msg=audit(1700000001.12:45):", "1700000001/12/45"},
+        };
+        for (String[] c : cases) {
+            int status = parse(c[0]);
+            String got = status == RecordHeader.OK ? header.sec() + "/" + header.milli() + "/" + header.serial() : "BAD";
+            assertThat(got).as(c[0]).isEqualTo(c[1]);
+        }
+    }
 }

@@ -68,6 +68,14 @@ class PipelineTest {
     };
 
     static final class CollectingSink implements Sink {
+        /** Set to see the alerts' fields; they are left out when no sink reads them. */
+        volatile boolean fields;
+
+        @Override
+        public boolean usesFields() {
+            return fields;
+        }
+
         final Queue<Alert> alerts = new ConcurrentLinkedQueue<>();
 
         @Override
@@ -128,6 +136,7 @@ class PipelineTest {
         for (int workers : new int[] {0, 1, 2}) {
             Telemetry t = new Telemetry();
             CollectingSink sink = new CollectingSink();
+            sink.fields = true;
             Pipeline p = pipeline(t, sink, workers, EventRing.WhenFull.BLOCK, 4);
             p.start();
             p.pump(Inputs.stream(new ByteArrayInputStream(stream(30_000, ProcessHandle.current().pid()))));
@@ -174,6 +183,7 @@ class PipelineTest {
             p.finishInput();
             String id = sink.alerts.peek().id();
             assertThat(id).hasSize(32);
+            assertThat(sink.alerts.peek().fields()).isEmpty(); // no sink here reads them
             if (first != null) {
                 assertThat(id).isEqualTo(first);
             }

@@ -115,6 +115,11 @@ public final class AlertmanagerSink extends DeliverySink {
     }
 
     @Override
+    public boolean usesFields() {
+        return true;
+    }
+
+    @Override
     protected void deliver(List<Alert> batch, Outcome out) throws IOException {
         if (pendingFirstId != null && pendingFirstId.equals(batch.get(0).id()) && batch.size() >= pendingSize) {
             batch = batch.subList(0, pendingSize);

@@ -104,6 +104,11 @@ public final class SyslogSink extends DeliverySink {
     }
 
     @Override
+    public boolean usesFields() {
+        return true;
+    }
+
+    @Override
     protected void deliver(List<Alert> batch, Outcome out) throws IOException {
         for (Alert a : batch) {
             try {
