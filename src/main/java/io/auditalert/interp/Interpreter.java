@@ -103,14 +103,13 @@ public final class Interpreter {
     private final ByteBuf decoded = new ByteBuf(256);
 
     /*
-     * The record being interpreted (see beginRecord): its first raw field, and per raw field the
-     * ENRICHED field that overrides it, or -1. The syscall context is read on first use.
+     * The record being interpreted (see beginRecord): its raw and ENRICHED fields. The syscall
+     * context is read on first use.
      */
     private int recordFirst;
     private int recordEnd;
     private int enrichedFirst;
     private int enrichedEnd;
-    private int[] enrichedOf = new int[64];
     /** Per enriched field of the record: its name as a word (when at most eight bytes) and length. */
     private long[] enrichedWords = new long[16];
     private int[] enrichedLens = new int[16];
@@ -162,8 +161,8 @@ public final class Interpreter {
     }
 
     /**
-     * Prepares for {@link #interpretField} on the fields of record r: notes which raw fields an
-     * ENRICHED value overrides, once for the record instead of once per field.
+     * Prepares for {@link #interpretField} on the fields of record r: notes the names of its
+     * ENRICHED fields, once for the record instead of once per field.
      */
     public void beginRecord(AuditEvent ev, int r) {
         int first = ev.firstField(r);
@@ -176,7 +175,7 @@ public final class Interpreter {
         enrichedEnd = e1;
         contextRead = false;
         if (e0 < e1) {
-            mapEnriched(ev, first, end, e0, e1);
+            mapEnriched(ev, e0, e1);
         }
     }
 
@@ -234,8 +233,8 @@ public final class Interpreter {
         }
         int enriched = -1;
         if (enrichedFirst < enrichedEnd) {
-            enriched = f >= recordFirst && f < recordEnd
-                    ? enrichedOf[f - recordFirst]
+            enriched = nLen <= 8 && f >= recordFirst && f < recordEnd
+                    ? enrichedOfShort(b, nOff, nLen, enrichedFirst, enrichedEnd)
                     : findEnriched(ev, enrichedFirst, enrichedEnd, b, nOff, nLen);
         }
         if (enriched >= 0 && printEnriched(ev, r, type, b, enriched, out)) {
@@ -249,15 +248,12 @@ public final class Interpreter {
     }
 
     /**
-     * For each raw field, the enriched field findEnriched would find. Names of up to eight bytes
-     * (all that auparse enriches) are compared as words: the raw name upper-cased eight bytes at a
-     * time against each enriched name; longer ones go through findEnriched.
+     * Notes the record's enriched names of up to eight bytes (all that auparse enriches) as words,
+     * for {@link #enrichedOfShort}: a raw name is then upper-cased eight bytes at a time and compared
+     * with each word when it is interpreted; longer ones go through findEnriched.
      */
-    private void mapEnriched(AuditEvent ev, int first, int end, int e0, int e1) {
+    private void mapEnriched(AuditEvent ev, int e0, int e1) {
         byte[] b = ev.buffer();
-        if (end - first > enrichedOf.length) {
-            enrichedOf = new int[Math.max(end - first, enrichedOf.length * 2)];
-        }
         if (e1 - e0 > enrichedWords.length) {
             enrichedWords = new long[Math.max(e1 - e0, enrichedWords.length * 2)];
             enrichedLens = new int[enrichedWords.length];
@@ -266,11 +262,6 @@ public final class Interpreter {
             int len = ev.nameLen(e);
             enrichedLens[e - e0] = len;
             enrichedWords[e - e0] = len <= 8 ? nameWord(b, ev.nameOff(e), len) : 0;
-        }
-        for (int f = first; f < end; f++) {
-            int len = ev.nameLen(f);
-            int nOff = ev.nameOff(f);
-            enrichedOf[f - first] = len <= 8 ? enrichedOfShort(b, nOff, len, e0, e1) : findEnriched(ev, e0, e1, b, nOff, len);
         }
     }
 

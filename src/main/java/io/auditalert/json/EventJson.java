@@ -33,7 +33,10 @@ public final class EventJson {
     private final ByteBuf ttyScratch = new ByteBuf(512);
     /** Per record type number: {@code {"type":"NAME","fields":{}, encoded once. */
     private final byte[][] recordOpen = new byte[TYPE_CACHE][];
-    /** Per field of the record being written: where its {@code "name":} starts and ends in the output. */
+    /**
+     * Per field of the record being written: where its {@code ,"name":"} (no comma before the
+     * first, no quote before a null value) starts and ends in the output.
+     */
     private int[] nameStart = new int[64];
     private int[] nameEnd = new int[64];
     /**
@@ -113,12 +116,13 @@ public final class EventJson {
         long seen = 0;
         for (int f = first; f < end; f++) {
             int i = f - first;
+            nameStart[i] = out.length();
             if (i > 0) {
                 out.put((byte) ',');
             }
-            nameStart[i] = out.length();
             seen = writeName(ev, b, first, f, seen, out);
-            nameEnd[i] = out.length();
+            // the copy for interp takes the comma, the name and the value's opening quote at once
+            nameEnd[i] = out.length() + (ev.isNullValue(f) ? 0 : 1);
             verbatimAt[i] = writeValue(ev, b, f, out);
         }
     }
@@ -150,15 +154,11 @@ public final class EventJson {
         interpreter.beginRecord(ev, r);
         for (int f = first; f < end; f++) {
             int i = f - first;
-            if (i > 0) {
-                out.put((byte) ',');
-            }
-            out.putOwn(nameStart[i], nameEnd[i] - nameStart[i]);
+            out.putOwn(nameStart[i], nameEnd[i] - nameStart[i]); // [,]"name":["]
             if (ev.isNullValue(f)) {
                 out.put(NULL_INTERP);
                 continue;
             }
-            out.put((byte) '"');
             int start = out.length();
             int result = interpreter.interpretField(ev, r, f, out);
             if (result == Interpreter.AS_WRITTEN) {

@@ -50,8 +50,23 @@ public final class ByteBuf {
         return this;
     }
 
-    /** Appends a copy of n bytes already in the buffer, from offset from. */
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Appends a copy of n bytes already in the buffer, from offset from. Up to sixteen bytes (a
+     * field name with its quotes, a short value) go as two words: both read before either is
+     * written, and the bytes past n are written over by whatever comes next.
+     */
     public ByteBuf putOwn(int from, int n) {
+        if (n <= 16 && len + 16 <= a.length && from + 16 <= a.length) {
+            long x = (long) LONGS.get(a, from);
+            long y = (long) LONGS.get(a, from + 8);
+            LONGS.set(a, len, x);
+            LONGS.set(a, len + 8, y);
+            len += n;
+            return this;
+        }
         ensure(n);
         System.arraycopy(a, from, a, len, n);
         len += n;
