@@ -15,6 +15,7 @@
 #   BENCH_CORPUS_ONLY=1    build the stream from ../shared/corpus only, without a real capture
 #   BENCH_PEERS_ONLY=1     measure libauparse and Laurel only (no jar needed)
 #   BENCH_NO_RULES=1       run replay without --rules (pipeline cost only)
+#   BENCH_REPORT_ONLY=1    measure nothing: write the table again from bench/work/times
 #
 # Needs: gcc, libauparse-dev and libaudit-dev, laurel, auditd (for the capture; root), GNU time
 # (/usr/bin/time, Debian package `time`), python3, a JDK 17 and Maven (for the jar).
@@ -136,8 +137,17 @@ measure() {
     rm -f "$tf"
 }
 
+machine() {
+    echo "- machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1), kernel $(uname -r), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- JDK: $(java -version 2>&1 | head -2 | tail -1)"
+    echo "- libauparse0 $(dpkg-query -W -f '${Version}' libauparse0 2>/dev/null || echo '?'), laurel $(dpkg-query -W -f '${Version}' laurel 2>/dev/null || echo '?'), gcc $(gcc -dumpversion)"
+    echo "- date: $(date -u +%Y-%m-%dT%H:%MZ), auditalert $(git describe --always --dirty 2>/dev/null || echo '?')"
+}
+REPORT_ONLY=${BENCH_REPORT_ONLY:-}
+if [[ -z $REPORT_ONLY ]]; then
 cat "$stream" >/dev/null   # page cache: every side reads the stream from memory
 : >"$work/times"
+machine >"$work/machine"
 read -r -a jflags <<<"$JAVA_FLAGS"
 # BENCH_NO_RULES=1: replay without --rules (for a build that cannot load rules yet; the table says so)
 rules_args=(--rules "$work/rules-bench.yml")
@@ -156,7 +166,7 @@ if [[ -z $PEERS_ONLY && ${BENCH_CDS:-1} == 1 ]]; then
         cds_note="$work/auditalert.jsa (built like the package's)"
     fi
 fi
-export cds_note
+echo "$cds_note" >"$work/cds_note"
 jar=(java "${jflags[@]}" -jar target/auditalert.jar)
 for run in $(seq "$RUNS"); do
     log "run $run/$RUNS"
@@ -199,6 +209,8 @@ if [[ $SWEEP == yes ]]; then
     rm -f "$work/time.sweep"
 fi
 
+fi # REPORT_ONLY
+
 # --- 5. the counts and the table -----------------------------------------------------------------
 auparse_line=$(cat "$work/auparse-raw.out")
 auparse_matches=$(sed -n 's/.*matches=\([0-9]*\).*/\1/p' <<<"$auparse_line")
@@ -212,14 +224,10 @@ rules_note="rules-bench.yml (13 rules)"
 export rules_note
 export EVENTS RUNS KEY FORM JAVA_FLAGS source_name stream stream_bytes stream_records expected_key \
        auparse_matches auparse_events replay_matches replay_alerts SWEEP LAUREL
-machine() {
-    echo "- machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1), kernel $(uname -r), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "- JDK: $(java -version 2>&1 | head -2 | tail -1)"
-    echo "- libauparse0 $(dpkg-query -W -f '${Version}' libauparse0 2>/dev/null || echo '?'), laurel $(dpkg-query -W -f '${Version}' laurel 2>/dev/null || echo '?'), gcc $(gcc -dumpversion)"
-    echo "- date: $(date -u +%Y-%m-%dT%H:%MZ), auditalert $(git describe --always --dirty 2>/dev/null || echo '?')"
-}
-machine_info=$(machine)
-export machine_info
+# what was measured when (written before the runs; a report-only run reuses it)
+machine_info=$(cat "$work/machine" 2>/dev/null || machine)
+cds_note=$(cat "$work/cds_note" 2>/dev/null || echo none)
+export machine_info cds_note
 $PY - "$work/times" "$work/sweep" >"$out/results.md" <<'PYEOF'
 import os, statistics, sys
 env = os.environ
@@ -241,8 +249,9 @@ print("## auditalert benchmark\n")
 print("Stream: %d events, %d records, %.0f MB, %s form; source: %s." % (
     events, int(env["stream_records"]), int(env["stream_bytes"]) / 1e6,
     "plugin (with EOE)" if env["FORM"] == "eoe" else "audit.log (no EOE)", env["source_name"]))
-print("Medians of %s runs per side; CPU = user + sys of the whole process, start-up included. "
-      "auditalert JVM flags: `%s`; class-data archive: %s.\n" % (env["RUNS"], env["JAVA_FLAGS"], env["cds_note"]))
+print("Medians of %d runs per side; CPU = user + sys of the whole process, start-up included. "
+      "auditalert JVM flags: `%s`; class-data archive: %s.\n" % (
+          len(next(iter(rows.values()))), env["JAVA_FLAGS"], env["cds_note"]))
 print(env["machine_info"] + "\n")
 print("| side | what runs | wall s | CPU s | CPU s per 1M events | events per CPU-second | peak RSS MB |")
 print("|---|---|---:|---:|---:|---:|---:|")
@@ -262,6 +271,12 @@ a = cpu("auditalert-replay") / cpu("auparse-raw")
 ai = cpu("auditalert-replay") / cpu("auparse-interp")
 print("- **A**: auditalert replay / libauparse CPU-seconds = **%.2fx** (walk raw fields; target <= 0.50x: %s); "
       "%.2fx against libauparse with interpretation." % (a, "met" if a <= 0.5 else "MISSED", ai))
+def paired(num, den):
+    """The ratio within each run (the two sides ran back to back), and their median."""
+    rs = [n[1] / d[1] for n, d in zip(rows[num], rows[den])]
+    return " ".join("%.2f" % r for r in rs), statistics.median(rs)
+pa, pam = paired("auditalert-replay", "auparse-raw")
+print("- **A** run by run (the sides ran back to back, so a load change hits both): %s; median **%.2fx**." % (pa, pam))
 if env["rules_note"].startswith("NO"):
     print("- **A** matches: not compared (replay ran without rules); libauparse %s events for `key = \"%s\"`, generator %s." % (
         env["auparse_matches"], env["KEY"], env["expected_key"]))
@@ -272,8 +287,10 @@ if not env["rules_note"].startswith("NO"): print("- **A** matches for `key = \"%
     "**agree**" if same and env["expected_key"] == env["auparse_matches"] else "**DISAGREE**",
     env["replay_alerts"], env["auparse_events"]))
 b = cpu("laurel") / cpu("auditalert-events")
-print("- **B**: events per CPU-second, auditalert events / laurel = **%.1fx** (target >= 4x: %s; goal 10x: %s)." % (
+print("- **B**: events per CPU-second, auditalert events / laurel = **%.2fx** (target >= 4x: %s; goal 10x: %s)." % (
     b, "met" if b >= 4 else "MISSED", "met" if b >= 10 else "not yet"))
+pb, pbm = paired("laurel", "auditalert-events")
+print("- **B** run by run: %s; median **%.2fx**." % (pb, pbm))
 bn = cpu("laurel-no-translate") / cpu("auditalert-events")
 print("- **B** against Laurel without translation (its cheapest JSON path): **%.1fx**." % bn)
 if env["SWEEP"] == "yes" and os.path.exists(sys.argv[2]):
