@@ -334,11 +334,7 @@ public final class AuditEvent {
             at = findKey(buf, recOff[r], end);
             keyState[r] = at;
             if (at >= 0) {
-                int e = at;
-                while (e < end && buf[e] != ENRICHED_SEPARATOR) {
-                    e++;
-                }
-                keyEnd[r] = e;
+                keyEnd[r] = RecordTokenizer.indexOfAny(buf, at, end, SEPARATORS, SEPARATORS, SEPARATORS);
             }
         }
         return at;

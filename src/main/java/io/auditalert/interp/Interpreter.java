@@ -175,7 +175,7 @@ public final class Interpreter {
         enrichedEnd = e1;
         contextRead = false;
         if (e0 < e1) {
-            mapEnriched(ev, e0, e1);
+            noteEnrichedNames(ev, e0, e1);
         }
     }
 
@@ -252,7 +252,7 @@ public final class Interpreter {
      * for {@link #enrichedOfShort}: a raw name is then upper-cased eight bytes at a time and compared
      * with each word when it is interpreted; longer ones go through findEnriched.
      */
-    private void mapEnriched(AuditEvent ev, int e0, int e1) {
+    private void noteEnrichedNames(AuditEvent ev, int e0, int e1) {
         byte[] b = ev.buffer();
         if (e1 - e0 > enrichedWords.length) {
             enrichedWords = new long[Math.max(e1 - e0, enrichedWords.length * 2)];
@@ -265,7 +265,7 @@ public final class Interpreter {
         }
     }
 
-    /** findEnriched for a name of at most eight bytes, against the words mapEnriched noted. */
+    /** findEnriched for a name of at most eight bytes, against the words noteEnrichedNames noted. */
     private int enrichedOfShort(byte[] b, int nOff, int len, int e0, int e1) {
         long w = nameWord(b, nOff, len);
         long h = w & 0x7F7F7F7F7F7F7F7FL;

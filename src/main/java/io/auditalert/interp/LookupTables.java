@@ -1,5 +1,6 @@
 package io.auditalert.interp;
 
+import io.auditalert.sys.Lazy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,11 +24,10 @@ final class LookupTables {
      * of a second of every start.
      */
     static final class Values {
-        private final String file;
-        private volatile Loaded loaded;
+        private final Lazy<Loaded> loaded;
 
         Values(String file) {
-            this.file = file;
+            this.loaded = new Lazy<>(() -> new Loaded(file));
         }
 
         private static final class Loaded {
@@ -71,17 +71,8 @@ final class LookupTables {
             }
         }
 
-        private Loaded loaded() {
-            Loaded l = loaded;
-            if (l == null) {
-                l = new Loaded(file); // two threads may both read the file; either result serves
-                loaded = l;
-            }
-            return l;
-        }
-
         String get(long v) {
-            Loaded l = loaded();
+            Loaded l = loaded.get();
             if (l.dense != null) {
                 return v >= 0 && v < l.dense.length ? l.dense[(int) v] : null;
             }
@@ -91,17 +82,16 @@ final class LookupTables {
 
         /** auparse's text for a value the table does not hold ({@code %s}: as written, {@code %d}: decimal). */
         String unknown() {
-            return loaded().unknown;
+            return loaded.get().unknown;
         }
     }
 
     /** Bit flags in the order auparse prints them; read from its file on first use. */
     static final class Flags {
-        private final String file;
-        private volatile Loaded loaded;
+        private final Lazy<Loaded> loaded;
 
         Flags(String file) {
-            this.file = file;
+            this.loaded = new Lazy<>(() -> new Loaded(file));
         }
 
         static final class Loaded {
@@ -130,12 +120,7 @@ final class LookupTables {
         }
 
         Loaded loaded() {
-            Loaded l = loaded;
-            if (l == null) {
-                l = new Loaded(file);
-                loaded = l;
-            }
-            return l;
+            return loaded.get();
         }
     }
 

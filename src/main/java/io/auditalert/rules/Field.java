@@ -246,6 +246,8 @@ abstract class Field {
         private final int type;
         private final byte[] name;
         private final byte[] chunkPrefix;
+        /** {@link Field#lateness} of the name. */
+        private final int lateness;
         private final boolean escaped;
         private final boolean enriched;
 
@@ -253,6 +255,7 @@ abstract class Field {
             super(label, kind);
             this.type = type;
             this.name = bytes(name);
+            this.lateness = lateness(name);
             this.escaped = isEscaped(name);
             this.enriched = !name.isEmpty() && name.equals(name.toUpperCase(java.util.Locale.ROOT))
                     && Character.isLetter(name.charAt(0));
@@ -367,7 +370,7 @@ abstract class Field {
          */
         @Override
         int cost() {
-            return 4 + lateness(new String(name, StandardCharsets.UTF_8));
+            return 4 + lateness;
         }
 
         /** {@code SYSCALL.key = k} implies the event has key k somewhere: index it under k too. */

@@ -40,18 +40,16 @@ public final class UserDb {
     private final ConcurrentHashMap<String, Long> uids = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> gids = new ConcurrentHashMap<>();
     private final Path nsswitch;
-    private final Path passwdFile;
-    private final Path groupFile;
     /** The local files' entries, read on first use; empty when NSS does not consult them first. */
-    private volatile LocalFile passwd;
-    private volatile LocalFile group;
+    private final Lazy<LocalFile> passwd;
+    private final Lazy<LocalFile> group;
     private volatile LibC libc;
     private volatile boolean libcTried;
 
     UserDb(Path nsswitch, Path passwdFile, Path groupFile) {
         this.nsswitch = nsswitch;
-        this.passwdFile = passwdFile;
-        this.groupFile = groupFile;
+        this.passwd = new Lazy<>(() -> readLocal("passwd", passwdFile));
+        this.group = new Lazy<>(() -> readLocal("group", groupFile));
     }
 
     /** id → name and name → id of a passwd- or group-format file, the first line of each winning. */
@@ -81,24 +79,6 @@ public final class UserDb {
                 ids.putIfAbsent(cols[0], id);
             }
         }
-    }
-
-    private LocalFile passwd() {
-        LocalFile f = passwd;
-        if (f == null) {
-            f = readLocal("passwd", passwdFile);
-            passwd = f;
-        }
-        return f;
-    }
-
-    private LocalFile group() {
-        LocalFile f = group;
-        if (f == null) {
-            f = readLocal("group", groupFile);
-            group = f;
-        }
-        return f;
     }
 
     /** The file's entries when nsswitch.conf lists {@code files} first for the database, else none. */
@@ -145,7 +125,7 @@ public final class UserDb {
     /** The user name for a uid, or null when there is none. */
     public String userName(long uid) {
         String name = users.computeIfAbsent(uid, u -> {
-            String local = passwd().names.get(u);
+            String local = passwd.get().names.get(u);
             return orNone(local != null ? local : lookupUser(u));
         });
         return name == NONE ? null : name;
@@ -154,7 +134,7 @@ public final class UserDb {
     /** The group name for a gid, or null. */
     public String groupName(long gid) {
         String name = groups.computeIfAbsent(gid, g -> {
-            String local = group().names.get(g);
+            String local = group.get().names.get(g);
             return orNone(local != null ? local : lookupGroup(g));
         });
         return name == NONE ? null : name;
@@ -163,7 +143,7 @@ public final class UserDb {
     /** The uid of a user name, or -1. */
     public long uid(String name) {
         return uids.computeIfAbsent(name, n -> {
-            Long id = passwd().ids.get(n);
+            Long id = passwd.get().ids.get(n);
             return id != null ? id : lookupByName(n, true);
         });
     }
@@ -171,7 +151,7 @@ public final class UserDb {
     /** The gid of a group name, or -1. */
     public long gid(String name) {
         return gids.computeIfAbsent(name, n -> {
-            Long id = group().ids.get(n);
+            Long id = group.get().ids.get(n);
             return id != null ? id : lookupByName(n, false);
         });
     }
