@@ -76,7 +76,10 @@ public final class Interpreter {
     private static final String[] PERMS = {"read", "write", "exec", "attr"};
 
     private static final int NAME_CACHE = 64;
-    private static final int TYPE_CACHE_BITS = 9;
+    private static final int TYPE_CACHE_BITS = 10;
+    private static final int TYPE_SLOTS = 1 << TYPE_CACHE_BITS;
+    /** An empty slot of the type cache: its (record type, name length) half matches no key. */
+    private static final long NO_TYPE = Long.MIN_VALUE;
     /** The name acct as a little-endian word: its type depends on its value, so it is not cached. */
     private static final long ACCT_WORD = 0x74636361L;
     private static final java.lang.invoke.VarHandle LONGS =
@@ -113,6 +116,8 @@ public final class Interpreter {
     /** Per enriched field of the record: its name as a word (when at most eight bytes) and length. */
     private long[] enrichedWords = new long[16];
     private int[] enrichedLens = new int[16];
+    /** A bit per enriched name word of the record (see bloomBit): a name whose bit is clear has none. */
+    private long enrichedBloom;
     private boolean contextRead;
     private long contextArch;
     private int contextSyscall;
@@ -126,10 +131,14 @@ public final class Interpreter {
     private final long[] groupIds = newIdCache();
     private final byte[][] groupNames = new byte[NAME_CACHE][];
 
-    /** The field-type cache of interpretField: name words (two a slot), (record type, name length), type. */
-    private final long[] typeNames = new long[2 << TYPE_CACHE_BITS];
-    private final int[] typeKeys = newTypeKeys();
-    private final int[] typeValues = new int[1 << TYPE_CACHE_BITS];
+    /**
+     * The field-type cache of interpretField, open addressing with linear probing, three longs a slot:
+     * the name's two words, then (record type, name length) in the high half and the type in the
+     * low half, or {@link #NO_TYPE}. A stream holds a few hundred such pairs; the table is emptied
+     * when half full, so names made up by user-space records cannot grow it.
+     */
+    private final long[] typeCache = newTypeCache();
+    private int typesCached;
 
     /**
      * The last few capability sets and their names: a BPRM_FCAPS record holds several (the full set,
@@ -154,6 +163,8 @@ public final class Interpreter {
         int result = interpretField(ev, r, f, out);
         if (result == AS_WRITTEN) {
             out.put(ev.buffer(), ev.valOff(f), ev.valLen(f));
+        } else if (result == QUOTED) {
+            printQuoted(ev.buffer(), ev.valOff(f), ev.valLen(f), out);
         }
         if (result != APPENDED_ENRICHED) {
             ttyEscape(out, start);
@@ -185,6 +196,12 @@ public final class Interpreter {
     public static final int APPENDED_ENRICHED = 2;
     /** {@link #interpretField}: nothing appended; the interpretation is the raw value as written. */
     public static final int AS_WRITTEN = 3;
+    /**
+     * {@link #interpretField}: nothing appended; the value is a quoted string, whose interpretation
+     * is the text inside the quotes (up to the first quote within, see {@link #printQuoted}), with
+     * auparse's TTY escaping as for {@link #APPENDED}.
+     */
+    public static final int QUOTED = 4;
 
     /**
      * Appends the interpretation of field f of the record given to {@link #beginRecord} before
@@ -193,7 +210,9 @@ public final class Interpreter {
      * are returned as written). Writers that scan the text anyway (JSON) escape it themselves, see
      * {@link #ttyEscape(byte[], int, int, ByteBuf)}. When the interpretation is the raw value exactly
      * as written (unclassified fields, the most common), it appends nothing and returns
-     * {@link #AS_WRITTEN}: the writer has those bytes at hand already.
+     * {@link #AS_WRITTEN}: the writer has those bytes at hand already. Likewise it returns
+     * {@link #QUOTED} for a quoted string, whose interpretation is its text without the quotes, which
+     * a writer of the raw value has often written already; otherwise {@link #printQuoted} gives it.
      */
     public int interpretField(AuditEvent ev, int r, int f, ByteBuf out) {
         // One method on purpose, the field-type cache written out in it: large enough that the JIT
@@ -219,16 +238,20 @@ public final class Interpreter {
             }
             int key = (rtype << 5) | nLen;
             int slot = (int) (((low * 31 + high + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
-            if (typeNames[2 * slot] == low && typeNames[2 * slot + 1] == high && typeKeys[slot] == key) {
-                type = typeValues[slot];
-            } else {
-                type = fieldType(rtype, b, nOff, nLen, off, len);
-                if (low != ACCT_WORD) {
-                    typeNames[2 * slot] = low;
-                    typeNames[2 * slot + 1] = high;
-                    typeKeys[slot] = key;
-                    typeValues[slot] = type;
+            while (true) {
+                long tag = typeCache[3 * slot + 2];
+                if ((int) (tag >>> 32) == key && typeCache[3 * slot] == low && typeCache[3 * slot + 1] == high) {
+                    type = (int) tag;
+                    break;
                 }
+                if (tag == NO_TYPE) {
+                    type = fieldType(rtype, b, nOff, nLen, off, len);
+                    if (low != ACCT_WORD) {
+                        cacheType(slot, low, high, key, type);
+                    }
+                    break;
+                }
+                slot = (slot + 1) & (TYPE_SLOTS - 1);
             }
         }
         int enriched = -1;
@@ -242,6 +265,9 @@ public final class Interpreter {
         }
         if (type == T_UNCLASSIFIED) {
             return AS_WRITTEN;
+        }
+        if (len > 0 && b[off] == '"' && (type == T_ESCAPED || type == T_ESCAPED_FILE || type == T_ESCAPED_KEY)) {
+            return QUOTED; // comm, exe, name, cwd, ...: the writer may have the text inside the quotes at hand
         }
         print(ev, r, type, b, off, len, out);
         return APPENDED;
@@ -258,11 +284,15 @@ public final class Interpreter {
             enrichedWords = new long[Math.max(e1 - e0, enrichedWords.length * 2)];
             enrichedLens = new int[enrichedWords.length];
         }
+        long bloom = 0;
         for (int e = e0; e < e1; e++) {
             int len = ev.nameLen(e);
+            long word = len <= 8 ? nameWord(b, ev.nameOff(e), len) : 0;
             enrichedLens[e - e0] = len;
-            enrichedWords[e - e0] = len <= 8 ? nameWord(b, ev.nameOff(e), len) : 0;
+            enrichedWords[e - e0] = word;
+            bloom |= bloomBit(word);
         }
+        enrichedBloom = bloom;
     }
 
     /** findEnriched for a name of at most eight bytes, against the words noteEnrichedNames noted. */
@@ -274,12 +304,20 @@ public final class Interpreter {
             return -1; // a raw name that is already upper case is not looked up
         }
         long upper = w - (lower >>> 2);
+        if ((enrichedBloom & bloomBit(upper)) == 0) {
+            return -1; // most raw names (a0, exit, pid, ...) have no enriched twin: one test, no search
+        }
         for (int e = e0; e < e1; e++) {
             if (enrichedWords[e - e0] == upper && enrichedLens[e - e0] == len) {
                 return e;
             }
         }
         return -1;
+    }
+
+    /** One of 64 bits picked by a name word, for the record's filter of enriched names. */
+    private static long bloomBit(long word) {
+        return 1L << ((word * 0x9E3779B97F4A7C15L) >>> 58);
     }
 
     /** Up to eight bytes of a name as a little-endian word, zero above them. */
@@ -465,10 +503,27 @@ public final class Interpreter {
         return bytes;
     }
 
-    private static int[] newTypeKeys() {
-        int[] keys = new int[1 << TYPE_CACHE_BITS];
-        java.util.Arrays.fill(keys, Integer.MIN_VALUE); // matches no (record type, length)
-        return keys;
+    private static long[] newTypeCache() {
+        long[] cache = new long[3 * TYPE_SLOTS];
+        for (int slot = 0; slot < TYPE_SLOTS; slot++) {
+            cache[3 * slot + 2] = NO_TYPE;
+        }
+        return cache;
+    }
+
+    /** Notes a field type in the empty slot interpretField's probe ended at. */
+    private void cacheType(int slot, long low, long high, int key, int type) {
+        if (typesCached >= TYPE_SLOTS / 2) {
+            for (int s = 0; s < TYPE_SLOTS; s++) {
+                typeCache[3 * s + 2] = NO_TYPE;
+            }
+            typesCached = 0;
+            slot = (int) (((low * 31 + high + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
+        }
+        typeCache[3 * slot] = low;
+        typeCache[3 * slot + 1] = high;
+        typeCache[3 * slot + 2] = ((long) key << 32) | (type & 0xFFFFFFFFL);
+        typesCached++;
     }
 
     private static long[] newIdCache() {
@@ -568,15 +623,7 @@ public final class Interpreter {
     /** print_escaped: the inside of a quoted value; else hex decoded (after a "00" abstract-name prefix). */
     private void printEscaped(byte[] b, int off, int len, ByteBuf out) {
         if (len > 0 && b[off] == '"') {
-            int end = off + 1;
-            while (end < off + len && b[end] != '"') {
-                end++;
-            }
-            if (end == off + len) {
-                out.put((byte) ' ');
-            } else {
-                out.put(b, off + 1, end - off - 1);
-            }
+            printQuoted(b, off, len, out);
             return;
         }
         int s = off;
@@ -590,6 +637,22 @@ public final class Interpreter {
             return;
         }
         putCString(decoded, out);
+    }
+
+    /**
+     * Appends the interpretation of a value that opens with a double quote: the bytes up to the next
+     * quote, or a single space when there is none (libauparse 3.0.9).
+     */
+    public static void printQuoted(byte[] b, int off, int len, ByteBuf out) {
+        int end = off + 1;
+        while (end < off + len && b[end] != '"') {
+            end++;
+        }
+        if (end == off + len) {
+            out.put((byte) ' ');
+        } else {
+            out.put(b, off + 1, end - off - 1);
+        }
     }
 
     /**

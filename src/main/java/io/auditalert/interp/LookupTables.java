@@ -238,39 +238,54 @@ final class LookupTables {
     static final int P_IPCCALL = 34;
     static final int P_SHM = 35;
 
-    /** Per arch code: syscall number → the printer ids of a0..a3 (0 = plain hex). */
-    private static long[] argArches = new long[0];
-    private static byte[][][] argTables = new byte[0][][];
-
-    static {
-        Map<String, Integer> ids = new HashMap<>();
-        for (int i = 0; i < ARG_PRINTERS.length; i++) {
-            ids.put(ARG_PRINTERS[i], i);
-        }
+    /**
+     * Per arch code: syscall number → the printer ids of a0..a3 (0 = plain hex), built on first use
+     * from that arch's syscall table, like the table itself.
+     */
+    private static final long[] ARG_ARCHES;
+    private static final Lazy<byte[][]>[] ARG_TABLES;
+    /** The rows of syscall-args.tsv by arch name. */
+    private static final Lazy<Map<String, List<String[]>>> ARG_ROWS = new Lazy<>(() -> {
         Map<String, List<String[]>> byArch = new HashMap<>();
         for (String[] row : TableFile.rows("auparse/syscall-args.tsv")) {
             byArch.computeIfAbsent(row[0], k -> new ArrayList<>()).add(row);
         }
-        for (String[] archRow : TableFile.rows("arches.tsv")) {
-            long code = Long.parseLong(archRow[0], 16);
-            Syscalls.Arch arch = Syscalls.arch(code);
-            byte[][] table = new byte[arch.names.length][];
-            for (String[] row : byArch.getOrDefault(archRow[1], List.of())) {
-                Integer nr = arch.numbers.get(row[1]);
-                Integer id = ids.get(row[3]);
-                if (nr == null || id == null) {
-                    continue;
-                }
-                if (table[nr] == null) {
-                    table[nr] = new byte[4];
-                }
-                table[nr][Integer.parseInt(row[2])] = (byte) (int) id;
-            }
-            argArches = Arrays.copyOf(argArches, argArches.length + 1);
-            argTables = Arrays.copyOf(argTables, argTables.length + 1);
-            argArches[argArches.length - 1] = code;
-            argTables[argTables.length - 1] = table;
+        return byArch;
+    });
+
+    static {
+        List<String[]> arches = TableFile.rows("arches.tsv");
+        ARG_ARCHES = new long[arches.size()];
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Lazy<byte[][]>[] tables = new Lazy[arches.size()];
+        for (int i = 0; i < arches.size(); i++) {
+            long code = Long.parseLong(arches.get(i)[0], 16);
+            String name = arches.get(i)[1];
+            ARG_ARCHES[i] = code;
+            tables[i] = new Lazy<>(() -> argTable(code, name));
         }
+        ARG_TABLES = tables;
+    }
+
+    private static byte[][] argTable(long code, String archName) {
+        Map<String, Integer> ids = new HashMap<>();
+        for (int i = 0; i < ARG_PRINTERS.length; i++) {
+            ids.put(ARG_PRINTERS[i], i);
+        }
+        Syscalls.Arch arch = Syscalls.arch(code);
+        byte[][] table = new byte[arch.names.length][];
+        for (String[] row : ARG_ROWS.get().getOrDefault(archName, List.of())) {
+            Integer nr = arch.numbers.get(row[1]);
+            Integer id = ids.get(row[3]);
+            if (nr == null || id == null) {
+                continue;
+            }
+            if (table[nr] == null) {
+                table[nr] = new byte[4];
+            }
+            table[nr][Integer.parseInt(row[2])] = (byte) (int) id;
+        }
+        return table;
     }
 
     /** The printer id for argument i (0..3) of a syscall on an arch; 0 (hex) when auparse has none. */
@@ -282,9 +297,10 @@ final class LookupTables {
     /** The printer ids of a0..a3 of a syscall on an arch, or null when all are hex. */
     static byte[] argPrinters(long arch, int nr) {
         byte[][] t = null;
-        for (int k = 0; k < argArches.length; k++) {
-            if (argArches[k] == arch) {
-                t = argTables[k];
+        for (int k = 0; k < ARG_ARCHES.length; k++) {
+            if (ARG_ARCHES[k] == arch) {
+                t = ARG_TABLES[k].get();
+                break;
             }
         }
         if (t == null || nr < 0 || nr >= t.length) {

@@ -1,6 +1,8 @@
 package io.auditalert.interp;
 
+import io.auditalert.sys.Lazy;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,9 +10,14 @@ import java.util.Map;
  * {@code tools/gen-syscalls.py} ({@code ausyscall <arch> --dump} and libaudit's machine names).
  */
 public final class Syscalls {
-    /** The few architectures, searched linearly: no boxing of the code on the per-field path. */
-    private static long[] codes = new long[0];
-    private static Arch[] arches = new Arch[0];
+    /**
+     * The few architectures, searched linearly: no boxing of the code on the per-field path. Each
+     * one's syscall table is read on first use: a machine meets one or two of the nine, and reading
+     * them all cost a twentieth of a second of every start.
+     */
+    private static final long[] CODES_BY_INDEX;
+    private static final String[] NAMES_BY_INDEX;
+    private static final Lazy<Arch>[] ARCHES;
     private static final Map<String, Long> CODES = new HashMap<>();
     /** x86_64: what libauparse assumes when a record has no arch field (the machine it runs on). */
     static final long X86_64 = 0xc000003eL;
@@ -42,33 +49,44 @@ public final class Syscalls {
     }
 
     static {
-        Map<String, Arch> byName = new HashMap<>();
-        for (String[] row : TableFile.rows("arches.tsv")) {
+        List<String[]> rows = TableFile.rows("arches.tsv");
+        CODES_BY_INDEX = new long[rows.size()];
+        NAMES_BY_INDEX = new String[rows.size()];
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Lazy<Arch>[] arches = new Lazy[rows.size()];
+        Map<String, Lazy<Arch>> byName = new HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            String[] row = rows.get(i);
             long code = Long.parseLong(row[0], 16);
-            Arch arch = byName.computeIfAbsent(row[1], Arch::new);
-            codes = java.util.Arrays.copyOf(codes, codes.length + 1);
-            arches = java.util.Arrays.copyOf(arches, arches.length + 1);
-            codes[codes.length - 1] = code;
-            arches[arches.length - 1] = arch;
+            CODES_BY_INDEX[i] = code;
+            NAMES_BY_INDEX[i] = row[1];
+            arches[i] = byName.computeIfAbsent(row[1], name -> new Lazy<>(() -> new Arch(name)));
             CODES.putIfAbsent(row[1], code);
         }
+        ARCHES = arches;
     }
 
     private Syscalls() {}
 
-    static Arch arch(long auditArch) {
-        for (int i = 0; i < codes.length; i++) {
-            if (codes[i] == auditArch) {
-                return arches[i];
+    /** The index of an arch code in the arches table, or -1. */
+    private static int index(long auditArch) {
+        for (int i = 0; i < CODES_BY_INDEX.length; i++) {
+            if (CODES_BY_INDEX[i] == auditArch) {
+                return i;
             }
         }
-        return null;
+        return -1;
+    }
+
+    static Arch arch(long auditArch) {
+        int i = index(auditArch);
+        return i < 0 ? null : ARCHES[i].get();
     }
 
     /** The arch name (x86_64, i386, aarch64, ...) of an {@code arch=} code such as 0xc000003e, or null. */
     public static String archName(long auditArch) {
-        Arch a = arch(auditArch);
-        return a == null ? null : a.name;
+        int i = index(auditArch);
+        return i < 0 ? null : NAMES_BY_INDEX[i];
     }
 
     /** The AUDIT_ARCH code for an arch name, or -1. */

@@ -45,6 +45,12 @@ public final class EventJson {
      * value as written is then a copy of it.
      */
     private int[] verbatimAt = new int[64];
+    /**
+     * Per field: where its value's text starts in the output when the raw value is a quoted string
+     * written without its quotes and with nothing escaped (so no quote inside), else -1; the
+     * interpretation of such a string is then a copy of it.
+     */
+    private int[] unquotedAt = new int[64];
     /** Per field of the record being written: the hash of its name, to find repeated names. */
     private int[] hashes = new int[64];
 
@@ -117,19 +123,23 @@ public final class EventJson {
         for (int f = first; f < end; f++) {
             int i = f - first;
             nameStart[i] = out.length();
-            if (i > 0) {
-                out.put((byte) ',');
-            }
             seen = writeName(ev, b, first, f, seen, out);
             // the copy for interp takes the comma, the name and the value's opening quote at once
             nameEnd[i] = out.length() + (ev.isNullValue(f) ? 0 : 1);
-            verbatimAt[i] = writeValue(ev, b, f, out);
+            int at = writeValue(ev, b, f, out);
+            boolean quoted = at < -1;
+            if (quoted) {
+                at = -2 - at;
+            }
+            verbatimAt[i] = quoted ? -1 : at;
+            unquotedAt[i] = quoted ? at : -1;
         }
     }
 
     /**
-     * The raw value with one pair of surrounding double quotes removed; returns where its text
-     * starts in the output when that is the value exactly as written, else -1.
+     * The raw value with one pair of surrounding double quotes removed. Returns where its text starts
+     * in the output when it needed no escaping: as is when the value was written exactly as it is,
+     * as {@code -2 - start} when its quotes were removed; else -1.
      */
     private static int writeValue(AuditEvent ev, byte[] b, int f, ByteBuf out) {
         if (ev.isNullValue(f)) {
@@ -147,7 +157,7 @@ public final class EventJson {
         int at = out.length();
         boolean plain = JsonBytes.stringBody(out, b, off, len);
         out.put((byte) '"');
-        return plain && !quoted ? at : -1;
+        return !plain ? -1 : quoted ? -2 - at : at;
     }
 
     private void writeInterp(AuditEvent ev, int r, int first, int end, ByteBuf out) {
@@ -167,6 +177,13 @@ public final class EventJson {
                     continue;
                 }
                 out.put(ev.buffer(), ev.valOff(f), ev.valLen(f));
+            } else if (result == Interpreter.QUOTED) {
+                if (unquotedAt[i] >= 0) {
+                    // no quote inside, nothing a TTY or JSON would escape: the text of the fields section
+                    out.putOwn(unquotedAt[i], ev.valLen(f) - 2).put((byte) '"');
+                    continue;
+                }
+                Interpreter.printQuoted(ev.buffer(), ev.valOff(f), ev.valLen(f), out);
             }
             int plain = JsonBytes.plainEnd(out.array(), start, out.length());
             if (plain < out.length()) {
@@ -190,51 +207,59 @@ public final class EventJson {
     }
 
     /**
-     * Writes {@code "name":}, or {@code "name#k":} for the k-th field of that name in the record.
-     * {@code seen} has one bit set per name hash met so far in the record: a name whose bit is clear
-     * is certainly its first occurrence, so the common record without repeats compares nothing.
+     * Writes {@code "name":}, or {@code "name#k":} for the k-th field of that name in the record,
+     * after a comma unless f is the record's first field. {@code seen} has one bit set per name hash
+     * met so far in the record: a name whose bit is clear is certainly its first occurrence, so the
+     * common record without repeats compares nothing.
      */
     private long writeName(AuditEvent ev, byte[] b, int first, int f, long seen, ByteBuf out) {
         int nOff = ev.nameOff(f);
         int nLen = ev.nameLen(f);
         int h;
         if (nLen <= 8 && nOff + 8 <= b.length) {
-            h = writeShortName(b, nOff, nLen, out);
+            long x = (long) LONGS.get(b, nOff) & JsonBytes.lowBytes(nLen);
+            h = (int) ((x * 0x9E3779B97F4A7C15L) >>> 32);
+            if (JsonBytes.isPlain(x, nLen)) {
+                // comma, quote, the name as one word and the closing quote and colon, at one capacity check
+                out.ensure(12);
+                byte[] a = out.array();
+                int at = out.length();
+                a[at] = ',';
+                at += f > first ? 1 : 0;
+                a[at] = '"';
+                LONGS.set(a, at + 1, x);
+                at += 1 + nLen;
+                a[at] = '"';
+                a[at + 1] = ':';
+                out.setLength(at + 2);
+            } else {
+                openName(f > first, b, nOff, nLen, out);
+                out.put((byte) '"').put((byte) ':');
+            }
         } else {
             h = nameHash(b, nOff, nLen);
-            out.put((byte) '"');
-            JsonBytes.stringBody(out, b, nOff, nLen);
+            openName(f > first, b, nOff, nLen, out);
+            out.put((byte) '"').put((byte) ':');
         }
         hashes[f - first] = h;
         long bit = 1L << (h >>> 26);
         if ((seen & bit) != 0) {
             int occurrence = occurrence(ev, b, first, f, h);
             if (occurrence > 1) {
-                out.put((byte) '#').putLong(occurrence);
+                out.setLength(out.length() - 2); // the suffix goes before the closing quote and colon
+                out.put((byte) '#').putLong(occurrence).put((byte) '"').put((byte) ':');
             }
         }
-        out.put((byte) '"').put((byte) ':');
         return seen | bit;
     }
 
-    /**
-     * Writes the opening quote and a name of at most eight bytes as one word; returns the name's
-     * hash, taken from that word.
-     */
-    private static int writeShortName(byte[] b, int nOff, int nLen, ByteBuf out) {
-        long x = (long) LONGS.get(b, nOff) & JsonBytes.lowBytes(nLen);
-        if (!JsonBytes.isPlain(x, nLen)) {
-            out.put((byte) '"');
-            JsonBytes.stringBody(out, b, nOff, nLen);
-        } else {
-            out.ensure(9);
-            int at = out.length();
-            byte[] a = out.array();
-            a[at] = '"';
-            LONGS.set(a, at + 1, x);
-            out.setLength(at + 1 + nLen);
+    /** Writes the comma when asked, the opening quote and the name's bytes escaped. */
+    private static void openName(boolean comma, byte[] b, int nOff, int nLen, ByteBuf out) {
+        if (comma) {
+            out.put((byte) ',');
         }
-        return (int) ((x * 0x9E3779B97F4A7C15L) >>> 32);
+        out.put((byte) '"');
+        JsonBytes.stringBody(out, b, nOff, nLen);
     }
 
     /** 1 + the number of earlier fields of the record with the same name as field f. */
@@ -257,6 +282,7 @@ public final class EventJson {
         nameStart = Arrays.copyOf(nameStart, size);
         nameEnd = Arrays.copyOf(nameEnd, size);
         verbatimAt = Arrays.copyOf(verbatimAt, size);
+        unquotedAt = Arrays.copyOf(unquotedAt, size);
     }
 
     private static int nameHash(byte[] b, int off, int len) {

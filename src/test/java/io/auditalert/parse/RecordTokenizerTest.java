@@ -97,4 +97,50 @@ class RecordTokenizerTest {
             }
         }
     }
+
+    /** What scanToken must return, one byte at a time: the first '=' before any stop, then the stop after it. */
+    private static long scanTokenByBytes(byte[] b, int p, int end) {
+        int eq = -1;
+        for (; p < end; p++) {
+            if (b[p] == ' ' || b[p] == 0x1D) {
+                break;
+            }
+            if (b[p] == '=' && eq < 0) {
+                eq = p;
+            }
+        }
+        return ((long) eq << 32) | p;
+    }
+
+    @Test
+    void shouldEndTokensAtTheFirstEqualsAndTheStopAfterItAtEveryWordOffset() {
+        byte[] fills = {'k', '=', 0x01, (byte) 0xE2}; // 0x01 and 0xE2: bytes that can carry borrows in SWAR tests
+        int checked = 0;
+        for (byte fill : fills) {
+            for (int len = 0; len < 26; len++) {
+                for (int eqAt = -1; eqAt <= len + 2; eqAt++) {
+                    for (int stopAt = -1; stopAt <= len + 2; stopAt++) {
+                        for (byte stop : new byte[] {' ', 0x1D}) {
+                            for (int start = 0; start < 3 && start <= len; start++) {
+                                byte[] b = new byte[len + 4 + (stopAt & 1) * 9]; // some arrays end right after end
+                                java.util.Arrays.fill(b, fill);
+                                if (eqAt >= 0 && eqAt < b.length) {
+                                    b[eqAt] = '=';
+                                }
+                                if (stopAt >= 0 && stopAt < b.length) {
+                                    b[stopAt] = stop;
+                                }
+                                long expected = scanTokenByBytes(b, start, len);
+                                long got = RecordTokenizer.scanToken(b, start, len);
+                                assertThat(got).as("fill %d len %d start %d '=' at %d stop %d at %d: eq %d end %d",
+                                        fill, len, start, eqAt, stop, stopAt, got >> 32, (int) got).isEqualTo(expected);
+                                checked++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(10_000);
+    }
 }
