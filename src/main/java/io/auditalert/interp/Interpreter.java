@@ -78,6 +78,9 @@ public final class Interpreter {
     private static final int NAME_CACHE = 64;
     private static final int TYPE_CACHE_BITS = 10;
     private static final int TYPE_SLOTS = 1 << TYPE_CACHE_BITS;
+    private static final int SHAPE_BITS = 6;
+    /** Fields per record type whose position is remembered; later ones use the type cache alone. */
+    private static final int SHAPE_FIELDS = 64;
     /** An empty slot of the type cache: its (record type, name length) half matches no key. */
     private static final long NO_TYPE = Long.MIN_VALUE;
     /** The name acct as a little-endian word: its type depends on its value, so it is not cached. */
@@ -139,6 +142,15 @@ public final class Interpreter {
      */
     private final long[] typeCache = newTypeCache();
     private int typesCached;
+    /**
+     * In front of the type cache, per record type (hashed to one of 64 tables): per field position,
+     * an entry like the type cache's for the field last seen at that position. Records of a type
+     * nearly always list the same names in the same order, so the lookups of a record read one
+     * small table in order instead of probing the large one at random.
+     */
+    private final long[][] shapes = new long[1 << SHAPE_BITS][];
+    /** The table of the record given to beginRecord. */
+    private long[] shape = new long[0];
 
     /**
      * The last few capability sets and their names: a BPRM_FCAPS record holds several (the full set,
@@ -182,6 +194,11 @@ public final class Interpreter {
         int e1 = ev.endEnriched(r);
         recordFirst = first;
         recordEnd = end;
+        int s = (int) ((ev.recordType(r) * 0x9E3779B97F4A7C15L) >>> (64 - SHAPE_BITS));
+        if (shapes[s] == null) {
+            shapes[s] = new long[3 * SHAPE_FIELDS];
+        }
+        shape = shapes[s];
         enrichedFirst = e0;
         enrichedEnd = e1;
         contextRead = false;
@@ -237,21 +254,23 @@ public final class Interpreter {
                 high = (long) LONGS.get(b, nOff + 8) & (nLen == 16 ? -1L : (1L << ((nLen - 8) << 3)) - 1);
             }
             int key = (rtype << 5) | nLen;
-            int slot = (int) (((low * 31 + high + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
-            while (true) {
-                long tag = typeCache[3 * slot + 2];
-                if ((int) (tag >>> 32) == key && typeCache[3 * slot] == low && typeCache[3 * slot + 1] == high) {
+            // first the field seen last at this position in a record of this type, read in order
+            int at = 3 * (f - recordFirst);
+            long[] sh = shape;
+            if (f >= recordFirst && f < recordEnd && at < sh.length) {
+                long tag = sh[at + 2];
+                if ((int) (tag >>> 32) == key && sh[at] == low && sh[at + 1] == high) {
                     type = (int) tag;
-                    break;
-                }
-                if (tag == NO_TYPE) {
-                    type = fieldType(rtype, b, nOff, nLen, off, len);
+                } else {
+                    type = cachedType(rtype, b, nOff, nLen, off, len, low, high, key);
                     if (low != ACCT_WORD) {
-                        cacheType(slot, low, high, key, type);
+                        sh[at] = low;
+                        sh[at + 1] = high;
+                        sh[at + 2] = ((long) key << 32) | (type & 0xFFFFFFFFL);
                     }
-                    break;
                 }
-                slot = (slot + 1) & (TYPE_SLOTS - 1);
+            } else {
+                type = cachedType(rtype, b, nOff, nLen, off, len, low, high, key);
             }
         }
         int enriched = -1;
@@ -511,7 +530,26 @@ public final class Interpreter {
         return cache;
     }
 
-    /** Notes a field type in the empty slot interpretField's probe ended at. */
+    /** The type of a field from the type cache, found and noted there when missing. */
+    private int cachedType(int rtype, byte[] b, int nOff, int nLen, int off, int len, long low, long high, int key) {
+        int slot = (int) (((low * 31 + high + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
+        while (true) {
+            long tag = typeCache[3 * slot + 2];
+            if ((int) (tag >>> 32) == key && typeCache[3 * slot] == low && typeCache[3 * slot + 1] == high) {
+                return (int) tag;
+            }
+            if (tag == NO_TYPE) {
+                int type = fieldType(rtype, b, nOff, nLen, off, len);
+                if (low != ACCT_WORD) {
+                    cacheType(slot, low, high, key, type);
+                }
+                return type;
+            }
+            slot = (slot + 1) & (TYPE_SLOTS - 1);
+        }
+    }
+
+    /** Notes a field type in the empty slot cachedType's probe ended at. */
     private void cacheType(int slot, long low, long high, int key, int type) {
         if (typesCached >= TYPE_SLOTS / 2) {
             for (int s = 0; s < TYPE_SLOTS; s++) {

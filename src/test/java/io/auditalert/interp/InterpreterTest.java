@@ -16,8 +16,12 @@ class InterpreterTest {
 
     /** Interprets every raw field of the single record of one line: name -> interpretation. */
     private static Map<String, String> interpret(String line) {
+        return interpret(new Interpreter(), line);
+    }
+
+    /** The same with an interpreter that may have seen other records (its caches filled). */
+    private static Map<String, String> interpret(Interpreter interpreter, String line) {
         Map<String, String> result = new LinkedHashMap<>();
-        Interpreter interpreter = new Interpreter();
         ByteBuf out = new ByteBuf(64);
         EventAssembler[] holder = new EventAssembler[1];
         EventAssembler assembler = new EventAssembler(new EventAssembler.Settings(), new PipelineStats(), ev -> {
@@ -51,6 +55,34 @@ class InterpreterTest {
                 .containsEntry("a1", "0x7ffd1234").containsEntry("a2", "O_RDONLY|O_CLOEXEC")
                 .containsEntry("auid", "unset").containsEntry("uid", "root").containsEntry("ses", "unset")
                 .containsEntry("comm", "cat").containsEntry("key", "(null)").containsEntry("pid", "2");
+    }
+
+    @Test
+    void shouldNotCarryATypeOverToAnotherNameAtTheSamePositionOfARecordType() {
+        Interpreter interpreter = new Interpreter();
+        assertThat(interpret(interpreter, "type=SYSCALL msg=audit(1.000:1): uid=0 a0=3 exit=-13"))
+                .containsEntry("uid", "root").containsEntry("a0", "0x3").containsEntry("exit", "EACCES(Permission denied)");
+        // the same names in another order, then the first order again, then another record type
+        assertThat(interpret(interpreter, "type=SYSCALL msg=audit(1.000:2): a0=0 exit=-13 uid=0"))
+                .containsEntry("a0", "0x0").containsEntry("exit", "EACCES(Permission denied)").containsEntry("uid", "root");
+        assertThat(interpret(interpreter, "type=SYSCALL msg=audit(1.000:3): uid=0 a0=3 exit=-13"))
+                .containsEntry("uid", "root").containsEntry("a0", "0x3").containsEntry("exit", "EACCES(Permission denied)");
+        assertThat(interpret(interpreter, "type=PATH msg=audit(1.000:4): uid=0 mode=0100644 exit=-13"))
+                .containsEntry("uid", "root").containsEntry("mode", "file,644").containsEntry("exit", "EACCES(Permission denied)");
+    }
+
+    @Test
+    void shouldInterpretEveryArgumentOfALongExecveRecord() {
+        StringBuilder line = new StringBuilder("type=EXECVE msg=audit(1.000:1): argc=90");
+        for (int i = 0; i < 90; i++) {
+            line.append(" a").append(i).append(i % 2 == 0 ? "=\"x\"" : "=79");
+        }
+        Interpreter interpreter = new Interpreter();
+        for (int round = 0; round < 2; round++) {
+            Map<String, String> i = interpret(interpreter, line.toString());
+            assertThat(i).hasSize(91).containsEntry("a0", "x").containsEntry("a1", "y").containsEntry("a88", "x")
+                    .containsEntry("a89", "y");
+        }
     }
 
     @Test
