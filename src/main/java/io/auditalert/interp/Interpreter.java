@@ -258,15 +258,12 @@ public final class Interpreter {
             int at = 3 * (f - recordFirst);
             long[] sh = shape;
             if (f >= recordFirst && f < recordEnd && at < sh.length) {
-                long tag = sh[at + 2];
-                if ((int) (tag >>> 32) == key && sh[at] == low && sh[at + 1] == high) {
-                    type = (int) tag;
+                if (holdsType(sh, at, low, high, key)) {
+                    type = (int) sh[at + 2];
                 } else {
                     type = cachedType(rtype, b, nOff, nLen, off, len, low, high, key);
                     if (low != ACCT_WORD) {
-                        sh[at] = low;
-                        sh[at + 1] = high;
-                        sh[at + 2] = ((long) key << 32) | (type & 0xFFFFFFFFL);
+                        putType(sh, at, low, high, key, type);
                     }
                 }
             } else {
@@ -530,15 +527,33 @@ public final class Interpreter {
         return cache;
     }
 
+    /**
+     * Whether the entry at {@code at} of a type table (the type cache or a per-position table: three
+     * longs, the name's two words, then (record type, name length) and the type) is that field's.
+     */
+    private static boolean holdsType(long[] table, int at, long low, long high, int key) {
+        return (int) (table[at + 2] >>> 32) == key && table[at] == low && table[at + 1] == high;
+    }
+
+    private static void putType(long[] table, int at, long low, long high, int key, int type) {
+        table[at] = low;
+        table[at + 1] = high;
+        table[at + 2] = ((long) key << 32) | (type & 0xFFFFFFFFL);
+    }
+
+    /** Where a field's probe in the type cache starts. */
+    private static int typeSlot(long low, long high, int key) {
+        return (int) (((low * 31 + high + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
+    }
+
     /** The type of a field from the type cache, found and noted there when missing. */
     private int cachedType(int rtype, byte[] b, int nOff, int nLen, int off, int len, long low, long high, int key) {
-        int slot = (int) (((low * 31 + high + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
+        int slot = typeSlot(low, high, key);
         while (true) {
-            long tag = typeCache[3 * slot + 2];
-            if ((int) (tag >>> 32) == key && typeCache[3 * slot] == low && typeCache[3 * slot + 1] == high) {
-                return (int) tag;
+            if (holdsType(typeCache, 3 * slot, low, high, key)) {
+                return (int) typeCache[3 * slot + 2];
             }
-            if (tag == NO_TYPE) {
+            if (typeCache[3 * slot + 2] == NO_TYPE) {
                 int type = fieldType(rtype, b, nOff, nLen, off, len);
                 if (low != ACCT_WORD) {
                     cacheType(slot, low, high, key, type);
@@ -556,11 +571,9 @@ public final class Interpreter {
                 typeCache[3 * s + 2] = NO_TYPE;
             }
             typesCached = 0;
-            slot = (int) (((low * 31 + high + key) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
+            slot = typeSlot(low, high, key);
         }
-        typeCache[3 * slot] = low;
-        typeCache[3 * slot + 1] = high;
-        typeCache[3 * slot + 2] = ((long) key << 32) | (type & 0xFFFFFFFFL);
+        putType(typeCache, 3 * slot, low, high, key, type);
         typesCached++;
     }
 

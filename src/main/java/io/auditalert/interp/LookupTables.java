@@ -239,10 +239,9 @@ final class LookupTables {
     static final int P_SHM = 35;
 
     /**
-     * Per arch code: syscall number → the printer ids of a0..a3 (0 = plain hex), built on first use
-     * from that arch's syscall table, like the table itself.
+     * Per arch (by its index in {@link Syscalls}' arches table): syscall number → the printer ids
+     * of a0..a3 (0 = plain hex), built on first use from that arch's syscall table.
      */
-    private static final long[] ARG_ARCHES;
     private static final Lazy<byte[][]>[] ARG_TABLES;
     /** The rows of syscall-args.tsv by arch name. */
     private static final Lazy<Map<String, List<String[]>>> ARG_ROWS = new Lazy<>(() -> {
@@ -254,27 +253,22 @@ final class LookupTables {
     });
 
     static {
-        List<String[]> arches = TableFile.rows("arches.tsv");
-        ARG_ARCHES = new long[arches.size()];
         @SuppressWarnings({"unchecked", "rawtypes"})
-        Lazy<byte[][]>[] tables = new Lazy[arches.size()];
-        for (int i = 0; i < arches.size(); i++) {
-            long code = Long.parseLong(arches.get(i)[0], 16);
-            String name = arches.get(i)[1];
-            ARG_ARCHES[i] = code;
-            tables[i] = new Lazy<>(() -> argTable(code, name));
+        Lazy<byte[][]>[] tables = new Lazy[Syscalls.archCount()];
+        for (int i = 0; i < tables.length; i++) {
+            int index = i;
+            tables[i] = new Lazy<>(() -> argTable(Syscalls.archAt(index)));
         }
         ARG_TABLES = tables;
     }
 
-    private static byte[][] argTable(long code, String archName) {
+    private static byte[][] argTable(Syscalls.Arch arch) {
         Map<String, Integer> ids = new HashMap<>();
         for (int i = 0; i < ARG_PRINTERS.length; i++) {
             ids.put(ARG_PRINTERS[i], i);
         }
-        Syscalls.Arch arch = Syscalls.arch(code);
         byte[][] table = new byte[arch.names.length][];
-        for (String[] row : ARG_ROWS.get().getOrDefault(archName, List.of())) {
+        for (String[] row : ARG_ROWS.get().getOrDefault(arch.name, List.of())) {
             Integer nr = arch.numbers.get(row[1]);
             Integer id = ids.get(row[3]);
             if (nr == null || id == null) {
@@ -296,13 +290,8 @@ final class LookupTables {
 
     /** The printer ids of a0..a3 of a syscall on an arch, or null when all are hex. */
     static byte[] argPrinters(long arch, int nr) {
-        byte[][] t = null;
-        for (int k = 0; k < ARG_ARCHES.length; k++) {
-            if (ARG_ARCHES[k] == arch) {
-                t = ARG_TABLES[k].get();
-                break;
-            }
-        }
+        int index = Syscalls.index(arch);
+        byte[][] t = index < 0 ? null : ARG_TABLES[index].get();
         if (t == null || nr < 0 || nr >= t.length) {
             return null;
         }

@@ -68,8 +68,18 @@ public final class Syscalls {
 
     private Syscalls() {}
 
+    /** The number of arch codes in the arches table. */
+    static int archCount() {
+        return CODES_BY_INDEX.length;
+    }
+
+    /** The syscall table of the arch at this index of the arches table. */
+    static Arch archAt(int index) {
+        return ARCHES[index].get();
+    }
+
     /** The index of an arch code in the arches table, or -1. */
-    private static int index(long auditArch) {
+    static int index(long auditArch) {
         for (int i = 0; i < CODES_BY_INDEX.length; i++) {
             if (CODES_BY_INDEX[i] == auditArch) {
                 return i;
@@ -80,7 +90,7 @@ public final class Syscalls {
 
     static Arch arch(long auditArch) {
         int i = index(auditArch);
-        return i < 0 ? null : ARCHES[i].get();
+        return i < 0 ? null : archAt(i);
     }
 
     /** The arch name (x86_64, i386, aarch64, ...) of an {@code arch=} code such as 0xc000003e, or null. */

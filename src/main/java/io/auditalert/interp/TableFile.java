@@ -45,10 +45,11 @@ final class TableFile {
         return rows;
     }
 
+    private static final byte[] UNKNOWN_ROW = "#unknown\t".getBytes(StandardCharsets.US_ASCII);
+
     private static boolean isUnknownRow(byte[] b, int start, int end) {
-        byte[] marker = {'#', 'u', 'n', 'k', 'n', 'o', 'w', 'n', '\t'};
-        return end - start >= marker.length
-                && java.util.Arrays.equals(b, start, start + marker.length, marker, 0, marker.length);
+        return end - start >= UNKNOWN_ROW.length
+                && java.util.Arrays.equals(b, start, start + UNKNOWN_ROW.length, UNKNOWN_ROW, 0, UNKNOWN_ROW.length);
     }
 
     private static String[] split(byte[] b, int start, int end, int cells) {

@@ -126,25 +126,20 @@ public final class EventJson {
             seen = writeName(ev, b, first, f, seen, out);
             // the copy for interp takes the comma, the name and the value's opening quote at once
             nameEnd[i] = out.length() + (ev.isNullValue(f) ? 0 : 1);
-            int at = writeValue(ev, b, f, out);
-            boolean quoted = at < -1;
-            if (quoted) {
-                at = -2 - at;
-            }
-            verbatimAt[i] = quoted ? -1 : at;
-            unquotedAt[i] = quoted ? at : -1;
+            writeValue(ev, b, f, i, out);
         }
     }
 
     /**
-     * The raw value with one pair of surrounding double quotes removed. Returns where its text starts
-     * in the output when it needed no escaping: as is when the value was written exactly as it is,
-     * as {@code -2 - start} when its quotes were removed; else -1.
+     * The raw value of field f (the i-th of its record) with one pair of surrounding double quotes
+     * removed; notes in verbatimAt or unquotedAt where its text went when nothing needed escaping.
      */
-    private static int writeValue(AuditEvent ev, byte[] b, int f, ByteBuf out) {
+    private void writeValue(AuditEvent ev, byte[] b, int f, int i, ByteBuf out) {
+        verbatimAt[i] = -1;
+        unquotedAt[i] = -1;
         if (ev.isNullValue(f)) {
             out.put(NULL);
-            return -1;
+            return;
         }
         int off = ev.valOff(f);
         int len = ev.valLen(f);
@@ -155,9 +150,14 @@ public final class EventJson {
         }
         out.put((byte) '"');
         int at = out.length();
-        boolean plain = JsonBytes.stringBody(out, b, off, len);
+        if (JsonBytes.stringBody(out, b, off, len)) {
+            if (quoted) {
+                unquotedAt[i] = at;
+            } else {
+                verbatimAt[i] = at;
+            }
+        }
         out.put((byte) '"');
-        return !plain ? -1 : quoted ? -2 - at : at;
     }
 
     private void writeInterp(AuditEvent ev, int r, int first, int end, ByteBuf out) {
