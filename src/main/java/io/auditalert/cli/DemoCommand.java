@@ -38,7 +38,8 @@ final class DemoCommand {
             System.err.println("auditalert demo: replaying a real auditd capture (" + Files.size(capture)
                     + " bytes) through the bundled default rules; "
                     + (metrics.isEmpty() ? "metrics off" : "metrics on http://" + metrics + "/metrics"));
-            int status = ReplayCommand.replay(new AppConfig(), null, metrics, List.of(capture), "demo", linger);
+            int status = ReplayCommand.replay(new AppConfig(), null, metrics, List.of(capture), "demo", linger,
+                    Progress.Mode.NEVER);
             return status;
         } catch (ConfigException e) {
             e.errors().forEach(System.err::println);

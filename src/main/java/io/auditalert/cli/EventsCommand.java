@@ -18,18 +18,32 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code auditalert events [FILE…]}: every assembled event as one JSON line on stdout. */
+/**
+ * {@code auditalert events [--progress MODE] [FILE…]}: every assembled event as one JSON line on
+ * stdout ({@code -} is stdin), a {@link Progress} line on stderr.
+ */
 final class EventsCommand {
     private EventsCommand() {}
 
     static int run(String[] args) {
         List<Path> files = new ArrayList<>();
-        for (String a : args) {
-            if (a.startsWith("-") && !a.equals("-")) {
+        String progressArg = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.startsWith("--progress=")) {
+                progressArg = a.substring("--progress=".length());
+            } else if (a.equals("--progress")) {
+                if (i + 1 == args.length) {
+                    throw new Main.UsageException("option --progress needs a value");
+                }
+                progressArg = args[++i];
+            } else if (a.startsWith("-") && !a.equals("-")) {
                 throw new Main.UsageException("unknown option " + a);
+            } else {
+                files.add(Path.of(a));
             }
-            files.add(Path.of(a));
         }
+        Progress.Mode progressMode = Progress.Mode.parse(progressArg);
         PipelineStats stats = new PipelineStats();
         OutputStream stdout = new FileOutputStream(FileDescriptor.out);
         EventJson json = new EventJson(new Interpreter());
@@ -48,6 +62,7 @@ final class EventsCommand {
         LineFramer framer = new LineFramer(LineFramer.DEFAULT_MAX_LINE, stats);
         LineFramer.LineHandler handler = (b, off, len) -> assembler.onLine(b, off, len, 0L);
         int status = Main.EXIT_OK;
+        Progress progress = Progress.forFiles(progressMode, "events", files, stats, null);
         try {
             if (files.isEmpty()) {
                 framer.pump(Inputs.stdin(), handler);
@@ -70,9 +85,11 @@ final class EventsCommand {
                     // stdout itself failed: nothing more to write
                 }
             }
+            progress.finish();
             System.err.println("auditalert events: " + e.getMessage());
             return Main.EXIT_FAILURE;
         }
+        progress.finish();
         reportParseErrors(stats);
         return status;
     }

@@ -52,8 +52,8 @@ public final class Main {
     static void usage(PrintStream out) {
         out.println("usage: auditalert COMMAND [options]");
         out.println("  run    [--config FILE] [--input stdin|unix:PATH] [--metrics HOST:PORT]");
-        out.println("  replay [--config FILE] [--rules FILE]... [--metrics HOST:PORT] [FILE...]");
-        out.println("  events [FILE...]");
+        out.println("  replay [--config FILE] [--rules FILE]... [--metrics HOST:PORT] [--progress auto|always|never] [FILE...]");
+        out.println("  events [--progress auto|always|never] [FILE...]");
         out.println("  check  [--config FILE] [--rules FILE]...");
         out.println("  demo");
     }

@@ -3,6 +3,7 @@ package io.auditalert.cli;
 import io.auditalert.alert.Sink;
 import io.auditalert.config.AppConfig;
 import io.auditalert.ingest.Inputs;
+import io.auditalert.metrics.RuleStats;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.AlertStage;
 import io.auditalert.pipeline.Pipeline;
@@ -16,9 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code auditalert replay [--config FILE] [--rules FILE]… [--metrics HOST:PORT] [FILE…]}: the live
- * pipeline over audit logs (rotated ones too, in the order given), alerts as JSON lines on stdout.
- * Waits (bounded) for the sinks to deliver before it exits.
+ * {@code auditalert replay [--config FILE] [--rules FILE]… [--metrics HOST:PORT] [--progress MODE]
+ * [FILE…]}: the live pipeline over audit logs (rotated ones too, in the order given; {@code -} is
+ * stdin), alerts as JSON lines on stdout and a {@link Progress} line on stderr. Waits (bounded) for
+ * the sinks to deliver before it exits.
  */
 final class ReplayCommand {
     static final Duration SINK_DRAIN = Duration.ofSeconds(60);
@@ -27,14 +29,15 @@ final class ReplayCommand {
 
     static int run(String[] args) {
         Args a = new Args(args);
-        a.allow("--config", "--rules", "--metrics");
+        a.allow("--config", "--rules", "--metrics", "--progress");
         Path config = a.path("--config");
         List<Path> rules = a.paths("--rules");
         String metrics = a.value("--metrics");
+        Progress.Mode progress = Progress.Mode.parse(a.value("--progress"));
         List<Path> files = a.positional();
         try {
             AppConfig cfg = config != null ? Components.loadConfig(config) : new AppConfig();
-            return replay(cfg, rules, metrics, files, "replay", 0);
+            return replay(cfg, rules, metrics, files, "replay", 0, progress);
         } catch (ConfigException e) {
             e.errors().forEach(System.err::println);
             return Main.EXIT_USAGE;
@@ -42,7 +45,7 @@ final class ReplayCommand {
     }
 
     static int replay(AppConfig cfg, List<Path> ruleFiles, String metrics, List<Path> files, String command,
-            long lingerSeconds) throws ConfigException {
+            long lingerSeconds, Progress.Mode progressMode) throws ConfigException {
         Telemetry telemetry = new Telemetry();
         Pipeline.Options o = Components.pipelineOptions(cfg, false);
         if (!cfg.workersSet) {
@@ -60,6 +63,7 @@ final class ReplayCommand {
                 threads, false);
         int status = Main.EXIT_OK;
         AutoCloseable endpoint = () -> {};
+        Progress progress = Progress.forFiles(progressMode, command, files, telemetry.pipeline, () -> alerts(telemetry));
         try (Pipeline pipeline = new Pipeline(o, telemetry, stage)) {
             if (metrics != null) {
                 endpoint = Components.startMetrics(metrics, null, telemetry);
@@ -70,7 +74,7 @@ final class ReplayCommand {
             }
             for (Path file : files) {
                 try {
-                    pipeline.pump(Inputs.file(file));
+                    pipeline.pump(file.toString().equals("-") ? Inputs.stdin() : Inputs.file(file));
                 } catch (NoSuchFileException e) {
                     System.err.println("auditalert " + command + ": no such file: " + file);
                     status = Main.EXIT_FAILURE;
@@ -85,6 +89,7 @@ final class ReplayCommand {
                 }
                 sink.close();
             }
+            progress.finish();
             if (metrics != null && lingerSeconds > 0) {
                 System.err.println("auditalert " + command + ": done; /metrics stays up for " + lingerSeconds + " s");
                 Thread.sleep(lingerSeconds * 1000);
@@ -95,6 +100,7 @@ final class ReplayCommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            progress.finish();
             try {
                 endpoint.close();
             } catch (Exception e) {
@@ -103,6 +109,15 @@ final class ReplayCommand {
         }
         EventsCommand.reportParseErrors(telemetry.pipeline);
         return status;
+    }
+
+    /** Alerts so far: matches that no throttle window suppressed, over every rule. */
+    private static long alerts(Telemetry telemetry) {
+        long n = 0;
+        for (RuleStats r : telemetry.rules()) {
+            n += r.matches.sum() - r.suppressed.sum();
+        }
+        return n;
     }
 
     /** Minimal option parsing: {@code --name value} pairs (repeatable) and positional arguments. */

@@ -1,0 +1,90 @@
+package io.auditalert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.testutil.Jar;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --progress always} on the real jar: the summary on stderr counts what stdout carries (events,
+ * alerts), stdout stays JSON lines only, and {@code -} reads stdin to the same alerts as the file.
+ * The input is the real capture bundled for the demo.
+ */
+class ProgressIT {
+    private static final Path CAPTURE = Path.of("src/main/resources/demo/audit.log");
+    private static final Pattern EVENTS_SUMMARY = Pattern.compile("auditalert events: \\d+(\\.\\d)? [kM]B, ([\\d,]+) events in \\d+\\.\\d s");
+    private static final Pattern REPLAY_SUMMARY = Pattern.compile(
+            "auditalert replay: \\d+(\\.\\d)? [kM]B, ([\\d,]+) events, ([\\d,]+) alerts in \\d+\\.\\d s");
+
+    @TempDir
+    Path dir;
+
+    private List<String> run(String name, Path stdin, String... args) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(Jar.command(args)).redirectOutput(dir.resolve(name + ".out").toFile())
+                .redirectError(dir.resolve(name + ".err").toFile());
+        if (stdin != null) {
+            pb.redirectInput(stdin.toFile());
+        }
+        Process p = pb.start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve(name + ".err"))).isZero();
+        return Files.readAllLines(dir.resolve(name + ".out"), StandardCharsets.UTF_8);
+    }
+
+    private String lastErrLine(String name) throws IOException {
+        List<String> lines = Files.readAllLines(dir.resolve(name + ".err"), StandardCharsets.UTF_8);
+        assertThat(lines).isNotEmpty();
+        return lines.get(lines.size() - 1);
+    }
+
+    private static long count(String s) {
+        return Long.parseLong(s.replace(",", ""));
+    }
+
+    private List<String> rulesArgs() throws IOException {
+        List<String> args = new ArrayList<>();
+        try (var files = Files.list(Path.of("src/main/resources/defaults/rules.d"))) {
+            for (Path f : files.sorted().collect(Collectors.toList())) {
+                args.add("--rules");
+                args.add(f.toString());
+            }
+        }
+        return args;
+    }
+
+    @Test
+    void shouldSummariseWhatStdoutCarries() throws Exception {
+        List<String> events = run("events", null, "events", "--progress", "always", CAPTURE.toString());
+        assertThat(events).hasSizeGreaterThan(20).allMatch(l -> l.startsWith("{\"time\":"));
+        Matcher e = EVENTS_SUMMARY.matcher(lastErrLine("events"));
+        assertThat(e.matches()).as(lastErrLine("events")).isTrue();
+        assertThat(count(e.group(2))).isEqualTo(events.size());
+
+        List<String> args = new ArrayList<>(List.of("replay", "--progress", "always"));
+        args.addAll(rulesArgs());
+        args.add(CAPTURE.toString());
+        List<String> alerts = run("replay", null, args.toArray(new String[0]));
+        assertThat(alerts).isNotEmpty().allMatch(l -> l.startsWith("{\"id\":"));
+        Matcher r = REPLAY_SUMMARY.matcher(lastErrLine("replay"));
+        assertThat(r.matches()).as(lastErrLine("replay")).isTrue();
+        assertThat(count(r.group(2))).as("events").isEqualTo(events.size());
+        assertThat(count(r.group(3))).as("alerts").isEqualTo(alerts.size());
+
+        args.set(args.size() - 1, "-");
+        args.set(2, "never");
+        List<String> fromStdin = run("stdin", CAPTURE, args.toArray(new String[0]));
+        assertThat(fromStdin).isEqualTo(alerts);
+        assertThat(Files.readString(dir.resolve("stdin.err"))).as("--progress never").isEmpty();
+    }
+}
