@@ -8,6 +8,8 @@ import io.auditalert.config.AppConfig;
 import io.auditalert.config.ConfigError;
 import io.auditalert.config.ConfigLoader;
 import io.auditalert.config.YamlNode;
+import io.auditalert.ingest.Inputs;
+import io.auditalert.ingest.LineFramer;
 import io.auditalert.metrics.MetricsServer;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.Pipeline;
@@ -19,6 +21,9 @@ import io.auditalert.rules.Names;
 import io.auditalert.rules.RuleFiles;
 import io.auditalert.rules.RuleLoader;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,6 +152,40 @@ final class Components {
             at = next;
         }
         return at;
+    }
+
+    /** The input files oldest first ({@link Inputs#oldestFirst}), saying so on stderr when that is not the order given. */
+    static List<Path> oldestFirst(List<Path> files, String command) {
+        List<Path> ordered = Inputs.oldestFirst(files);
+        if (!ordered.equals(files)) {
+            System.err.println("auditalert " + command + ": reading the files oldest first: "
+                    + ordered.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" ")));
+        }
+        return ordered;
+    }
+
+    /**
+     * Opens one input ({@code -} is stdin), or says on stderr why it cannot be read and returns null,
+     * so the other files are still read: missing, not readable by this user, a directory.
+     */
+    static LineFramer.ByteSource openInput(Path file, String command) throws IOException {
+        if (file.toString().equals("-")) {
+            return Inputs.stdin();
+        }
+        String why;
+        try {
+            if (Files.isDirectory(file)) {
+                why = "is a directory: " + file;
+            } else {
+                return Inputs.file(file);
+            }
+        } catch (NoSuchFileException e) {
+            why = "no such file: " + file;
+        } catch (AccessDeniedException e) {
+            why = "permission denied: " + file;
+        }
+        System.err.println("auditalert " + command + ": " + why);
+        return null;
     }
 
     static ThrottleGate throttle() {

@@ -13,7 +13,6 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,12 +66,14 @@ final class EventsCommand {
             if (files.isEmpty()) {
                 framer.pump(Inputs.stdin(), handler);
             }
-            for (Path file : files) {
-                try {
-                    framer.pump(file.toString().equals("-") ? Inputs.stdin() : Inputs.file(file), handler);
-                } catch (NoSuchFileException e) {
-                    System.err.println("auditalert events: no such file: " + file);
+            for (Path file : Components.oldestFirst(files, "events")) {
+                LineFramer.ByteSource in = Components.openInput(file, "events");
+                if (in == null) {
                     status = Main.EXIT_FAILURE;
+                    continue;
+                }
+                try (in) {
+                    framer.pump(in, handler);
                 }
             }
             assembler.finish();

@@ -1,5 +1,6 @@
 package io.auditalert.cli;
 
+import io.auditalert.ingest.Inputs;
 import io.auditalert.metrics.PipelineStats;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -97,7 +98,7 @@ final class Progress {
         return p;
     }
 
-    /** The summed size of the files, or -1 when reading stdin or any of them is not a regular file. */
+    /** The summed size of the files, or -1 when reading stdin or any of them is not a plain regular file. */
     static long totalBytes(List<Path> files) {
         if (files.isEmpty()) {
             return -1;
@@ -105,8 +106,8 @@ final class Progress {
         long sum = 0;
         for (Path f : files) {
             try {
-                if (f.toString().equals("-") || !Files.isRegularFile(f)) {
-                    return -1;
+                if (f.toString().equals("-") || !Files.isRegularFile(f) || Inputs.isGzip(f)) {
+                    return -1; // stdin, a pipe, or compressed: what will be read is not known
                 }
                 sum += Files.size(f);
             } catch (IOException e) {

@@ -3,6 +3,7 @@ package io.auditalert.cli;
 import io.auditalert.alert.Sink;
 import io.auditalert.config.AppConfig;
 import io.auditalert.ingest.Inputs;
+import io.auditalert.ingest.LineFramer;
 import io.auditalert.metrics.RuleStats;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.AlertStage;
@@ -10,7 +11,6 @@ import io.auditalert.pipeline.Pipeline;
 import io.auditalert.pipeline.RuleEngine;
 import io.auditalert.ring.EventRing;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +18,8 @@ import java.util.List;
 
 /**
  * {@code auditalert replay [--config FILE] [--rules FILE]… [--metrics HOST:PORT] [--progress MODE]
- * [FILE…]}: the live pipeline over audit logs (rotated ones too, in the order given; {@code -} is
- * stdin), alerts as JSON lines on stdout and a {@link Progress} line on stderr. Waits (bounded) for
+ * [FILE…]}: the live pipeline over audit logs (rotated ones too, oldest first, gzip-compressed ones
+ * too; {@code -} is stdin), alerts as JSON lines on stdout and a {@link Progress} line on stderr. Waits (bounded) for
  * the sinks to deliver before it exits.
  */
 final class ReplayCommand {
@@ -72,12 +72,14 @@ final class ReplayCommand {
             if (files.isEmpty()) {
                 pipeline.pump(Inputs.stdin());
             }
-            for (Path file : files) {
-                try {
-                    pipeline.pump(file.toString().equals("-") ? Inputs.stdin() : Inputs.file(file));
-                } catch (NoSuchFileException e) {
-                    System.err.println("auditalert " + command + ": no such file: " + file);
+            for (Path file : Components.oldestFirst(files, command)) {
+                LineFramer.ByteSource in = Components.openInput(file, command);
+                if (in == null) {
                     status = Main.EXIT_FAILURE;
+                    continue;
+                }
+                try (in) {
+                    pipeline.pump(in);
                 }
             }
             pipeline.finishInput();

@@ -1,18 +1,29 @@
 package io.auditalert.ingest;
 
+import io.auditalert.parse.RecordHeader;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
-/** Byte sources for the framer: stdin (socket or pipe/file), a file, a channel. */
+/** Byte sources for the framer: stdin (socket or pipe/file), a file (gzip-compressed or not), a channel. */
 public final class Inputs {
     private Inputs() {}
+
+    /** How far {@link #firstRecordMillis} looks for a record with a timestamp. */
+    static final int PEEK_BYTES = 1 << 20;
 
     /**
      * Standard input. Under auditd it is one end of a socketpair, which {@link
@@ -27,8 +38,53 @@ public final class Inputs {
         return stream(new FileInputStream(FileDescriptor.in));
     }
 
+    /**
+     * A file, decompressed when it starts with gzip's magic bytes (archived rotations such as
+     * audit.log.3.gz); closing the source closes the file.
+     */
     public static LineFramer.ByteSource file(Path path) throws IOException {
-        return stream(Files.newInputStream(path));
+        InputStream in = open(path);
+        return new LineFramer.ByteSource() {
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                try {
+                    return in.read(buf, off, len);
+                } catch (IOException e) {
+                    throw new IOException(path + ": " + e.getMessage(), e); // a cut .gz, a disk error
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                in.close();
+            }
+        };
+    }
+
+    /** The file's bytes, gunzipped when its first two are gzip's magic (peeked, so a pipe works too). */
+    private static InputStream open(Path path) throws IOException {
+        PushbackInputStream in = new PushbackInputStream(Files.newInputStream(path), 2);
+        try {
+            int a = in.read();
+            int b = a < 0 ? -1 : in.read();
+            if (b >= 0) {
+                in.unread(b);
+            }
+            if (a >= 0) {
+                in.unread(a);
+            }
+            return a == 0x1f && b == 0x8b ? new GZIPInputStream(in, LineFramer.READ_SIZE) : in;
+        } catch (IOException e) {
+            in.close();
+            throw new IOException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the file starts with gzip's magic bytes 1f 8b (reads them: for regular files only). */
+    public static boolean isGzip(Path path) throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        }
     }
 
     public static LineFramer.ByteSource stream(InputStream in) {
@@ -50,5 +106,60 @@ public final class Inputs {
                 return ch.read(view);
             }
         };
+    }
+
+    /**
+     * The time (epoch milliseconds) of the first record with a timestamp in the file's first MiB
+     * (decompressed), or -1 when there is none (an empty file, or not an audit log).
+     */
+    public static long firstRecordMillis(Path path) throws IOException {
+        byte[] buf = new byte[PEEK_BYTES];
+        int n = 0;
+        try (InputStream in = open(path)) {
+            for (int r; n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0; ) {
+                n += r;
+            }
+        }
+        RecordHeader header = new RecordHeader();
+        for (int start = 0; start < n; ) {
+            int end = start;
+            while (end < n && buf[end] != '\n') {
+                end++;
+            }
+            if (header.parse(buf, start, end - start) == RecordHeader.OK) {
+                return header.sec() * 1000 + header.milli();
+            }
+            start = end + 1;
+        }
+        return -1;
+    }
+
+    /**
+     * The files ordered by the time of their first record, oldest first, as logs are replayed: a shell
+     * glob lists rotated logs newest first (audit.log audit.log.1 audit.log.2), and an event older than
+     * the one before it would fall into that one's throttle window. Files of equal time keep their
+     * order; files without a first time (empty, or no audit log) go last. When any of them is not a
+     * regular file (stdin, a pipe, a missing file), they are read as given.
+     */
+    public static List<Path> oldestFirst(List<Path> files) {
+        if (files.size() < 2) {
+            return files;
+        }
+        Map<Path, Long> first = new HashMap<>();
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                return files; // stdin, a pipe, a missing file: nothing to peek at without consuming it
+            }
+            long t;
+            try {
+                t = firstRecordMillis(f);
+            } catch (IOException e) {
+                t = -1;
+            }
+            first.put(f, t < 0 ? Long.MAX_VALUE : t);
+        }
+        List<Path> out = new ArrayList<>(files);
+        out.sort(Comparator.comparing(first::get));
+        return out;
     }
 }

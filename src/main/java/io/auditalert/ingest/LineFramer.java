@@ -20,9 +20,12 @@ public final class LineFramer {
         void onLine(byte[] buf, int off, int len);
     }
 
-    /** A source of bytes: returns the count read, or -1 at end of input. */
-    public interface ByteSource {
+    /** A source of bytes: returns the count read, or -1 at end of input. Closing a file's source closes the file. */
+    public interface ByteSource extends java.io.Closeable {
         int read(byte[] buf, int off, int len) throws IOException;
+
+        @Override
+        default void close() throws IOException {}
     }
 
     /** Called around each batch of lines from one read, so a timer can share the consumer safely. */

@@ -1,0 +1,109 @@
+package io.auditalert.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.auditalert.metrics.PipelineStats;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InputsTest {
+    @TempDir
+    Path dir;
+
+    private static String record(long sec, int milli, int serial) {
+        return String.format("type=SYSCALL msg=audit(%d.%03d:%d): arch=c000003e syscall=59 success=yes exit=0%n", sec, milli, serial);
+    }
+
+    private Path gzip(String name, byte[] content) throws IOException {
+        Path p = dir.resolve(name);
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
+            out.write(content);
+        }
+        return p;
+    }
+
+    private static List<String> lines(LineFramer.ByteSource source) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (source) {
+            new LineFramer(LineFramer.DEFAULT_MAX_LINE, new PipelineStats()).pump(source,
+                    (b, off, len) -> out.add(new String(b, off, len, StandardCharsets.ISO_8859_1)));
+        }
+        return out;
+    }
+
+    @Test
+    void shouldReadGzipFilesByTheirMagicNotTheirName() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            sb.append(record(1_700_000_000L + i, i % 1000, i)); // past one read and the gzip buffer
+        }
+        byte[] plain = sb.toString().getBytes(StandardCharsets.US_ASCII);
+        Path p = Files.write(dir.resolve("audit.log"), plain);
+        Path z = gzip("audit.log.1", plain); // compressed without the .gz suffix
+        assertThat(Inputs.isGzip(p)).isFalse();
+        assertThat(Inputs.isGzip(z)).isTrue();
+        List<String> fromPlain = lines(Inputs.file(p));
+        assertThat(fromPlain).hasSize(20_000);
+        assertThat(lines(Inputs.file(z))).isEqualTo(fromPlain);
+
+        Path one = Files.write(dir.resolve("one-byte"), new byte[] {0x1f});
+        assertThat(lines(Inputs.file(one))).containsExactly("\u001f");
+        assertThat(lines(Inputs.file(Files.write(dir.resolve("empty"), new byte[0])))).isEmpty();
+    }
+
+    @Test
+    void shouldNameTheFileOfACutOrBrokenGzip() throws Exception {
+        byte[] whole = Files.readAllBytes(gzip("x.gz", record(1_700_000_000L, 0, 1).repeat(5000).getBytes(StandardCharsets.US_ASCII)));
+        Path cut = Files.write(dir.resolve("cut.gz"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        assertThatThrownBy(() -> lines(Inputs.file(cut))).isInstanceOf(IOException.class).hasMessageStartingWith(cut + ": ");
+        Path broken = Files.write(dir.resolve("broken.gz"), new byte[] {0x1f, (byte) 0x8b, 1, 2, 3});
+        assertThatThrownBy(() -> Inputs.file(broken)).isInstanceOf(IOException.class).hasMessageStartingWith(broken + ": ");
+    }
+
+    @Test
+    void shouldFindTheFirstRecordTimeOfPlainAndCompressedLogs() throws Exception {
+        String body = "garbage without a stamp\n\n" + record(1_700_000_100L, 250, 7) + record(1_700_000_000L, 0, 8);
+        Path p = Files.writeString(dir.resolve("a.log"), body);
+        assertThat(Inputs.firstRecordMillis(p)).isEqualTo(1_700_000_100_250L);
+        assertThat(Inputs.firstRecordMillis(gzip("a.log.gz", body.getBytes(StandardCharsets.US_ASCII))))
+                .isEqualTo(1_700_000_100_250L);
+        assertThat(Inputs.firstRecordMillis(Files.writeString(dir.resolve("none"), "no audit here\n"))).isEqualTo(-1);
+        assertThat(Inputs.firstRecordMillis(Files.writeString(dir.resolve("empty.log"), ""))).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldOrderRotatedLogsOldestFirstAndLeaveWhatItCannotPeekAlone() throws Exception {
+        Path current = Files.writeString(dir.resolve("audit.log"), record(1_700_000_300L, 0, 30));
+        Path r1 = Files.writeString(dir.resolve("audit.log.1"), record(1_700_000_200L, 0, 20));
+        Path r2 = gzip("audit.log.2.gz", record(1_700_000_100L, 0, 10).getBytes(StandardCharsets.US_ASCII));
+        Path fresh = Files.writeString(dir.resolve("audit.log.3"), "");
+        Path twin = Files.writeString(dir.resolve("twin"), record(1_700_000_200L, 0, 21));
+
+        assertThat(Inputs.oldestFirst(List.of(current, r1, r2))).containsExactly(r2, r1, current);
+        assertThat(Inputs.oldestFirst(List.of(fresh, current, r1))).as("no time: last").containsExactly(r1, current, fresh);
+        assertThat(Inputs.oldestFirst(List.of(twin, r1))).as("equal times keep their order").containsExactly(twin, r1);
+        assertThat(Inputs.oldestFirst(List.of(r2, r1, current))).containsExactly(r2, r1, current);
+
+        List<Path> withStdin = List.of(current, Path.of("-"), r1);
+        assertThat(Inputs.oldestFirst(withStdin)).isSameAs(withStdin);
+        List<Path> withMissing = List.of(current, dir.resolve("gone"), r1);
+        assertThat(Inputs.oldestFirst(withMissing)).isSameAs(withMissing);
+    }
+
+    @Test
+    void shouldCloseTheFileWithItsSource() throws Exception {
+        Path p = Files.writeString(dir.resolve("audit.log"), record(1_700_000_000L, 0, 1));
+        LineFramer.ByteSource s = Inputs.file(p);
+        s.close();
+        assertThatThrownBy(() -> s.read(new byte[16], 0, 16)).isInstanceOf(IOException.class);
+    }
+}
