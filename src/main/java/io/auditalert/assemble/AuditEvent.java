@@ -352,6 +352,11 @@ public final class AuditEvent {
 
     private static final int KEY_UNKNOWN = -2;
 
+    /**
+     * Just past the first {@code " key="} in b[from, end), or -1. Its own one-byte search: the
+     * tokenizer's {@code indexOfPairOrStop(' ', 'k')} visits fewer candidates but costs more per word,
+     * and took more of the samples of a key-only replay (235 against 191 of about 1,600).
+     */
     private static int findKey(byte[] b, int from, int end) {
         int i = from + 1;
         for (; i + 8 <= end; i += 8) {
@@ -388,8 +393,13 @@ public final class AuditEvent {
     }
 
     public boolean valueIs(int f, byte[] value) {
-        int len = valLen[f];
-        return len == value.length && Arrays.equals(buf, valOff[f], valOff[f] + len, value, 0, len);
+        return refIs(valueRef(valOff[f], valLen[f]), value);
+    }
+
+    /** Whether the value at {@code ref} (a {@link #valueRef}) is these bytes. */
+    public boolean refIs(long ref, byte[] value) {
+        int off = refOff(ref);
+        return refLen(ref) == value.length && Arrays.equals(buf, off, off + value.length, value, 0, value.length);
     }
 
     /** The first raw field of record r with this name, or -1. */

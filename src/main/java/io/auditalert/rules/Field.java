@@ -152,13 +152,6 @@ abstract class Field {
         return true;
     }
 
-    /** Whether the value at ref is exactly these bytes, as written. */
-    static boolean valueIs(AuditEvent ev, long ref, byte[] value) {
-        int off = AuditEvent.refOff(ref);
-        return AuditEvent.refLen(ref) == value.length
-                && java.util.Arrays.equals(ev.buffer(), off, off + value.length, value, 0, value.length);
-    }
-
     /** Field f's value as a {@link AuditEvent#valueRef}. */
     static long ref(AuditEvent ev, int f) {
         return AuditEvent.valueRef(ev.valOff(f), ev.valLen(f));
@@ -635,7 +628,7 @@ abstract class Field {
                     continue;
                 }
                 long t = ev.rawValue(r, NAMETYPE);
-                if (t >= 0 && valueIs(ev, t, PARENT)) {
+                if (t >= 0 && ev.refIs(t, PARENT)) {
                     continue;
                 }
                 if (loadValue(s, ev.rawValue(r, NAME), true)) {
