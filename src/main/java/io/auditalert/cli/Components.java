@@ -170,7 +170,7 @@ final class Components {
      */
     static LineFramer.ByteSource openInput(Path file, String command) throws IOException {
         if (file.toString().equals("-")) {
-            return Inputs.stdin();
+            return Inputs.logsOnStdin();
         }
         String why;
         try {

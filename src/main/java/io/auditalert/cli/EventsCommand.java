@@ -64,7 +64,7 @@ final class EventsCommand {
         Progress progress = Progress.forFiles(progressMode, "events", files, stats, null);
         try {
             if (files.isEmpty()) {
-                framer.pump(Inputs.stdin(), handler);
+                framer.pump(Inputs.logsOnStdin(), handler);
             }
             for (Path file : Components.oldestFirst(files, "events")) {
                 LineFramer.ByteSource in = Components.openInput(file, "events");

@@ -70,7 +70,7 @@ final class ReplayCommand {
             }
             pipeline.start();
             if (files.isEmpty()) {
-                pipeline.pump(Inputs.stdin());
+                pipeline.pump(Inputs.logsOnStdin());
             }
             for (Path file : Components.oldestFirst(files, command)) {
                 LineFramer.ByteSource in = Components.openInput(file, command);

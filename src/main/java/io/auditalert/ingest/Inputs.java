@@ -39,6 +39,25 @@ public final class Inputs {
     }
 
     /**
+     * Standard input for {@code replay} and {@code events}: as {@link #stdin()}, and a pipe or file
+     * that starts with gzip's magic bytes is decompressed ({@code zcat} is not needed).
+     */
+    public static LineFramer.ByteSource logsOnStdin() throws IOException {
+        Channel inherited = System.inheritedChannel();
+        if (inherited instanceof ReadableByteChannel) {
+            return channel((ReadableByteChannel) inherited);
+        }
+        InputStream in = gunzipping(new FileInputStream(FileDescriptor.in), "stdin");
+        return (buf, off, len) -> {
+            try {
+                return in.read(buf, off, len);
+            } catch (IOException e) {
+                throw new IOException("stdin: " + e.getMessage(), e);
+            }
+        };
+    }
+
+    /**
      * A file, decompressed when it starts with gzip's magic bytes (archived rotations such as
      * audit.log.3.gz); closing the source closes the file.
      */
@@ -61,9 +80,14 @@ public final class Inputs {
         };
     }
 
-    /** The file's bytes, gunzipped when its first two are gzip's magic (peeked, so a pipe works too). */
+    /** The file's bytes, gunzipped when its first two are gzip's magic. */
     private static InputStream open(Path path) throws IOException {
-        PushbackInputStream in = new PushbackInputStream(Files.newInputStream(path), 2);
+        return gunzipping(Files.newInputStream(path), path.toString());
+    }
+
+    /** The stream, gunzipped when its first two bytes are gzip's magic (peeked, so a pipe works too). */
+    private static InputStream gunzipping(InputStream raw, String name) throws IOException {
+        PushbackInputStream in = new PushbackInputStream(raw, 2);
         try {
             int a = in.read();
             int b = a < 0 ? -1 : in.read();
@@ -76,7 +100,7 @@ public final class Inputs {
             return a == 0x1f && b == 0x8b ? new GZIPInputStream(in, LineFramer.READ_SIZE) : in;
         } catch (IOException e) {
             in.close();
-            throw new IOException(path + ": " + e.getMessage(), e);
+            throw new IOException(name + ": " + e.getMessage(), e);
         }
     }
 

@@ -38,12 +38,20 @@ class RotatedLogsIT {
     }
 
     private List<Long> replay(String name, Path... logs) throws Exception {
+        return replayWithStdin(name, null, logs);
+    }
+
+    private List<Long> replayWithStdin(String name, Path stdin, Path... logs) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("replay", "--rules", dir.resolve("rules.yml").toString()));
         for (Path l : logs) {
             args.add(l.toString());
         }
-        Process p = new ProcessBuilder(Jar.command(args.toArray(new String[0])))
-                .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(Jar.command(args.toArray(new String[0])))
+                .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile());
+        if (stdin != null) {
+            pb.redirectInput(stdin.toFile());
+        }
+        Process p = pb.start();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(dir.resolve(name + ".err"))).isZero();
         return Files.readAllLines(dir.resolve(name + ".out"), StandardCharsets.UTF_8).stream().map(l -> {
@@ -72,5 +80,7 @@ class RotatedLogsIT {
         assertThat(replay("gz", newer, gz)).containsExactly(10L, 12L, 13L);
         assertThat(replay("given", gz, newer)).containsExactly(10L, 12L, 13L);
         assertThat(Files.readString(dir.resolve("given.err"))).as("already oldest first: nothing to say").isEmpty();
+        assertThat(replayWithStdin("stdin", gz)).as("compressed on stdin").containsExactly(10L, 12L);
+        assertThat(replayWithStdin("dash", gz, Path.of("-"), newer)).containsExactly(10L, 12L, 13L);
     }
 }
