@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * total, events, alerts, rate and time left, redrawn in place once a second on a terminal.
  *
  * <pre>
- *   auditalert replay: 412 MB of 959 MB (43 %), 431,002 events, 25,100 alerts, 160 MB/s, 3 s left
+ *   auditalert replay: 412 MB of 959 MB (42 %), 431,002 events, 25,100 alerts, 206 MB/s, 3 s left
  *   auditalert replay: 959 MB, 1,000,000 events, 58,477 alerts in 6.1 s          (when it ends)
  * </pre>
  *

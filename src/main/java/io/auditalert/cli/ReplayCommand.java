@@ -19,8 +19,8 @@ import java.util.List;
 /**
  * {@code auditalert replay [--config FILE] [--rules FILE]… [--metrics HOST:PORT] [--progress MODE]
  * [FILE…]}: the live pipeline over audit logs (rotated ones too, oldest first, gzip-compressed ones
- * too; {@code -} is stdin), alerts as JSON lines on stdout and a {@link Progress} line on stderr. Waits (bounded) for
- * the sinks to deliver before it exits.
+ * too; {@code -} is stdin), alerts as JSON lines on stdout and a {@link Progress} line on stderr.
+ * Waits (bounded) for the sinks to deliver before it exits.
  */
 final class ReplayCommand {
     static final Duration SINK_DRAIN = Duration.ofSeconds(60);

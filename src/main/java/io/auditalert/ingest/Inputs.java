@@ -22,8 +22,8 @@ import java.util.zip.GZIPInputStream;
 public final class Inputs {
     private Inputs() {}
 
-    /** How far {@link #firstRecordMillis} looks for a record with a timestamp. */
-    static final int PEEK_BYTES = 1 << 20;
+    /** How far {@link #firstRecordMillis} looks for a record with a timestamp: one line at most. */
+    static final int PEEK_BYTES = LineFramer.DEFAULT_MAX_LINE;
 
     /**
      * Standard input. Under auditd it is one end of a socketpair, which {@link
@@ -133,7 +133,7 @@ public final class Inputs {
     }
 
     /**
-     * The time (epoch milliseconds) of the first record with a timestamp in the file's first MiB
+     * The time (epoch milliseconds) of the first record with a timestamp in the file's first 64 KiB
      * (decompressed), or -1 when there is none (an empty file, or not an audit log).
      */
     public static long firstRecordMillis(Path path) throws IOException {
