@@ -24,6 +24,14 @@ public interface Sink extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether the sink can never deliver again: its reader went away (stdout closed under {@code
+     * replay | head}). A replay whose every sink is gone stops reading its input.
+     */
+    default boolean gone() {
+        return false;
+    }
+
     /** Queues the item for delivery; false when it was dropped (already counted). */
     boolean offer(Alert alert);
 

@@ -101,7 +101,7 @@ final class EventsCommand {
         try {
             stdout.write(out.array(), 0, out.length());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("stdout: " + e.getMessage(), e); // a closed pipe: `events | head`
         }
         out.clear();
     }

@@ -70,7 +70,7 @@ final class ReplayCommand {
             }
             pipeline.start();
             if (files.isEmpty()) {
-                pipeline.pump(Inputs.logsOnStdin());
+                pipeline.pump(untilSinksGone(Inputs.logsOnStdin(), sinks));
             }
             for (Path file : Components.oldestFirst(files, command)) {
                 LineFramer.ByteSource in = Components.openInput(file, command);
@@ -79,8 +79,13 @@ final class ReplayCommand {
                     continue;
                 }
                 try (in) {
-                    pipeline.pump(in);
+                    pipeline.pump(untilSinksGone(in, sinks));
                 }
+            }
+            if (allGone(sinks)) {
+                System.err.println("auditalert " + command + ": nothing can take the alerts any more (stdout closed):"
+                        + " stopped reading the input");
+                status = Main.EXIT_FAILURE;
             }
             pipeline.finishInput();
             pipeline.drain(Duration.ofMinutes(10));
@@ -111,6 +116,23 @@ final class ReplayCommand {
         }
         EventsCommand.reportParseErrors(telemetry.pipeline);
         return status;
+    }
+
+    /** The input, ending early once every sink is gone ({@code replay | head}: nobody reads stdout). */
+    private static LineFramer.ByteSource untilSinksGone(LineFramer.ByteSource in, List<Sink> sinks) {
+        return (buf, off, len) -> allGone(sinks) ? -1 : in.read(buf, off, len);
+    }
+
+    private static boolean allGone(List<Sink> sinks) {
+        if (sinks.isEmpty()) {
+            return false;
+        }
+        for (Sink s : sinks) {
+            if (!s.gone()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Alerts so far: matches that no throttle window suppressed, over every rule. */

@@ -68,6 +68,8 @@ public abstract class DeliverySink implements Sink {
     private boolean started;
     private long lastRateLimitedSeq = -1;
     private int failureStreak;
+    private String lastRejectionLogged;
+    private long repeatedRejections;
 
     protected DeliverySink(SinkOptions options, Telemetry telemetry) {
         this.log = LoggerFactory.getLogger(getClass());
@@ -269,8 +271,14 @@ public abstract class DeliverySink implements Sink {
                         if (out.rejected > 0) {
                             stats.failures.add(out.rejected);
                             stats.permanentFailures.add(out.rejected);
-                            log.warn("sink {}: {} item(s) refused for good, not retried: {}", name(), out.rejected,
-                                    out.lastRejection);
+                            // the same refusal batch after batch (a closed stdout, a peer rejecting every
+                            // alert) is logged on its first batch and every 100th, not each time
+                            if (!java.util.Objects.equals(out.lastRejection, lastRejectionLogged)
+                                    || ++repeatedRejections % 100 == 0) {
+                                lastRejectionLogged = out.lastRejection;
+                                log.warn("sink {}: {} item(s) refused for good, not retried ({} in all): {}", name(),
+                                        out.rejected, stats.permanentFailures.sum(), out.lastRejection);
+                            }
                         }
                         synchronized (progress) {
                             progress.notifyAll();

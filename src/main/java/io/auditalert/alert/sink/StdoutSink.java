@@ -13,10 +13,11 @@ import java.util.List;
 /**
  * {@code {type: stdout}}: one JSON object per line on standard output, the only thing ever written
  * there (DESIGN §3.1). A write error (a closed pipe) refuses the batch for good instead of retrying
- * forever: nobody is reading.
+ * forever, and every later one without writing: nobody is reading ({@link #gone}).
  */
 public final class StdoutSink extends DeliverySink {
     private final OutputStream out;
+    private volatile String closedBecause;
 
     public StdoutSink(SinkOptions options, Telemetry telemetry, OutputStream out) {
         super(options, telemetry);
@@ -32,7 +33,16 @@ public final class StdoutSink extends DeliverySink {
     }
 
     @Override
+    public boolean gone() {
+        return closedBecause != null;
+    }
+
+    @Override
     protected void deliver(List<Alert> batch, Outcome outcome) {
+        if (closedBecause != null) {
+            outcome.reject(batch.size(), closedBecause);
+            return;
+        }
         try {
             for (Alert a : batch) {
                 out.write(a.json());
@@ -41,7 +51,8 @@ public final class StdoutSink extends DeliverySink {
             out.flush();
             outcome.accept(batch.size());
         } catch (IOException e) {
-            outcome.reject(batch.size(), "stdout: " + e.getMessage());
+            closedBecause = "stdout: " + e.getMessage();
+            outcome.reject(batch.size(), closedBecause);
         }
     }
 

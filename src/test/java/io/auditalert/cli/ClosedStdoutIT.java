@@ -1,0 +1,68 @@
+package io.auditalert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.testutil.Jar;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code replay | head}: when the reader of stdout goes away, replay stops reading its input and
+ * exits, saying so once, instead of reading on (here: an input that never ends) and logging every
+ * refused batch.
+ */
+class ClosedStdoutIT {
+    @TempDir
+    Path dir;
+
+    private static byte[] event(long serial) {
+        String stamp = "msg=audit(1767225600.000:" + serial + "):";
+        return ("type=SYSCALL " + stamp + " arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1"
+                + " pid=4242 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"sh\""
+                + " exe=\"/usr/bin/sh\" key=\"closed\"\ntype=EOE " + stamp + " \n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void shouldStopReadingWhenNobodyReadsItsAlerts() throws Exception {
+        Path rules = Files.writeString(dir.resolve("rules.yml"),
+                "- rule: every\n  condition: key = \"closed\"\n  severity: low\n  output: \"{exe}\"\n");
+        Process p = new ProcessBuilder(Jar.command("replay", "--rules", rules.toString()))
+                .redirectError(dir.resolve("replay.err").toFile()).start();
+        AtomicLong fed = new AtomicLong();
+        Thread feeder = new Thread(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                for (long serial = 1; ; serial++) {
+                    in.write(event(serial)); // endless: only replay's stopping ends this
+                    fed.incrementAndGet();
+                }
+            } catch (IOException e) {
+                // replay closed its stdin by exiting
+            }
+        }, "feeder");
+        feeder.setDaemon(true);
+        feeder.start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).startsWith("{\"id\":");
+        } // closes the pipe: the next write to stdout fails
+        boolean exited = p.waitFor(60, TimeUnit.SECONDS);
+        if (!exited) {
+            p.destroyForcibly();
+        }
+        String err = Files.readString(dir.resolve("replay.err"));
+        assertThat(exited).as("replay exits while its input goes on (%d events fed); stderr: %s", fed.get(), err).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(err).contains("stopped reading the input");
+        assertThat(err.lines().filter(l -> l.contains("refused for good")).count()).as(err).isLessThanOrEqualTo(2);
+        feeder.join(10_000);
+        assertThat(feeder.isAlive()).isFalse();
+    }
+}
