@@ -188,6 +188,13 @@ final class Components {
         return null;
     }
 
+    /** After a replay or events run limited by --since/--until: how many events that left out. */
+    static void reportOutsideRange(String command, io.auditalert.metrics.PipelineStats stats) {
+        System.err.println(String.format(java.util.Locale.ROOT,
+                "auditalert %s: %,d of %,d events were outside --since/--until and left out", command,
+                stats.outsideTimeRange, stats.events));
+    }
+
     static ThrottleGate throttle() {
         Throttler throttler = new Throttler(THROTTLE_KEYS);
         return throttler::admit;

@@ -39,7 +39,7 @@ final class DemoCommand {
                     + " bytes) through the bundled default rules; "
                     + (metrics.isEmpty() ? "metrics off" : "metrics on http://" + metrics + "/metrics"));
             int status = ReplayCommand.replay(new AppConfig(), null, metrics, List.of(capture), "demo", linger,
-                    Progress.Mode.NEVER);
+                    Progress.Mode.NEVER, TimeArg.Range.ALL);
             return status;
         } catch (ConfigException e) {
             e.errors().forEach(System.err::println);

@@ -14,35 +14,23 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Clock;
 import java.util.List;
 
 /**
- * {@code auditalert events [--progress MODE] [FILE…]}: every assembled event as one JSON line on
- * stdout ({@code -} is stdin), a {@link Progress} line on stderr.
+ * {@code auditalert events [--progress MODE] [--since TIME] [--until TIME] [FILE…]}: every assembled
+ * event (in the {@link TimeArg} range) as one JSON line on stdout ({@code -} is stdin), a {@link
+ * Progress} line on stderr.
  */
 final class EventsCommand {
     private EventsCommand() {}
 
     static int run(String[] args) {
-        List<Path> files = new ArrayList<>();
-        String progressArg = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.startsWith("--progress=")) {
-                progressArg = a.substring("--progress=".length());
-            } else if (a.equals("--progress")) {
-                if (i + 1 == args.length) {
-                    throw new Main.UsageException("option --progress needs a value");
-                }
-                progressArg = args[++i];
-            } else if (a.startsWith("-") && !a.equals("-")) {
-                throw new Main.UsageException("unknown option " + a);
-            } else {
-                files.add(Path.of(a));
-            }
-        }
-        Progress.Mode progressMode = Progress.Mode.parse(progressArg);
+        ReplayCommand.Args a = new ReplayCommand.Args(args);
+        a.allow("--progress", "--since", "--until");
+        Progress.Mode progressMode = Progress.Mode.parse(a.value("--progress"));
+        TimeArg.Range range = TimeArg.Range.of(a.value("--since"), a.value("--until"), Clock.systemDefaultZone());
+        List<Path> files = a.positional();
         PipelineStats stats = new PipelineStats();
         OutputStream stdout = new FileOutputStream(FileDescriptor.out);
         EventJson json = new EventJson(new Interpreter());
@@ -50,6 +38,11 @@ final class EventsCommand {
         ByteBuf out = new ByteBuf(OUTPUT_CHUNK + 65536);
         EventAssembler[] holder = new EventAssembler[1];
         EventAssembler assembler = new EventAssembler(new EventAssembler.Settings(), stats, ev -> {
+            if (!range.contains(ev.epochMillis())) {
+                stats.outsideTimeRange++;
+                holder[0].recycle(ev);
+                return;
+            }
             json.write(ev, out);
             out.put((byte) '\n');
             if (out.length() >= OUTPUT_CHUNK) {
@@ -91,6 +84,9 @@ final class EventsCommand {
             return Main.EXIT_FAILURE;
         }
         progress.finish();
+        if (!range.isAll()) {
+            Components.reportOutsideRange("events", stats);
+        }
         reportParseErrors(stats);
         return status;
     }

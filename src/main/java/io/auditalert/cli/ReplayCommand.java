@@ -12,15 +12,17 @@ import io.auditalert.pipeline.RuleEngine;
 import io.auditalert.ring.EventRing;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code auditalert replay [--config FILE] [--rules FILE]… [--metrics HOST:PORT] [--progress MODE]
- * [FILE…]}: the live pipeline over audit logs (rotated ones too, oldest first, gzip-compressed ones
- * too; {@code -} is stdin), alerts as JSON lines on stdout and a {@link Progress} line on stderr.
- * Waits (bounded) for the sinks to deliver before it exits.
+ * [--since TIME] [--until TIME] [FILE…]}: the live pipeline over audit logs (rotated ones too, oldest first, gzip-compressed ones
+ * too; {@code -} is stdin), alerts as JSON lines on stdout and a {@link Progress} line on stderr;
+ * events outside the {@link TimeArg} range are not evaluated. Waits (bounded) for the sinks to
+ * deliver before it exits.
  */
 final class ReplayCommand {
     static final Duration SINK_DRAIN = Duration.ofSeconds(60);
@@ -29,15 +31,16 @@ final class ReplayCommand {
 
     static int run(String[] args) {
         Args a = new Args(args);
-        a.allow("--config", "--rules", "--metrics", "--progress");
+        a.allow("--config", "--rules", "--metrics", "--progress", "--since", "--until");
         Path config = a.path("--config");
         List<Path> rules = a.paths("--rules");
         String metrics = a.value("--metrics");
         Progress.Mode progress = Progress.Mode.parse(a.value("--progress"));
+        TimeArg.Range range = TimeArg.Range.of(a.value("--since"), a.value("--until"), Clock.systemDefaultZone());
         List<Path> files = a.positional();
         try {
             AppConfig cfg = config != null ? Components.loadConfig(config) : new AppConfig();
-            return replay(cfg, rules, metrics, files, "replay", 0, progress);
+            return replay(cfg, rules, metrics, files, "replay", 0, progress, range);
         } catch (ConfigException e) {
             e.errors().forEach(System.err::println);
             return Main.EXIT_USAGE;
@@ -45,9 +48,11 @@ final class ReplayCommand {
     }
 
     static int replay(AppConfig cfg, List<Path> ruleFiles, String metrics, List<Path> files, String command,
-            long lingerSeconds, Progress.Mode progressMode) throws ConfigException {
+            long lingerSeconds, Progress.Mode progressMode, TimeArg.Range range) throws ConfigException {
         Telemetry telemetry = new Telemetry();
         Pipeline.Options o = Components.pipelineOptions(cfg, false);
+        o.sinceMillis = range.sinceMillis();
+        o.untilMillis = range.untilMillis();
         if (!cfg.workersSet) {
             // replay wants the fewest CPU-seconds, and a hand-off to other threads only adds to them
             o.workers = 0;
@@ -88,6 +93,9 @@ final class ReplayCommand {
                 status = Main.EXIT_FAILURE;
             }
             pipeline.finishInput();
+            if (!range.isAll()) {
+                Components.reportOutsideRange(command, telemetry.pipeline);
+            }
             pipeline.drain(Duration.ofMinutes(10));
             for (Sink sink : sinks) {
                 if (!sink.drain(SINK_DRAIN)) {

@@ -32,6 +32,8 @@ public final class PipelineStats {
     public long evictedBytes;
     public long eoeSwallowed;
     public long truncatedEvents;
+    /** Events outside {@code replay --since/--until}: assembled, not evaluated. */
+    public long outsideTimeRange;
     public long inflight;
     /** Events caused by auditalert's own process tree: recognised and not evaluated. */
     public final LongAdder selfEvents = new LongAdder();

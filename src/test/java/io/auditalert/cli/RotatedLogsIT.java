@@ -41,11 +41,17 @@ class RotatedLogsIT {
         return replayWithStdin(name, null, logs);
     }
 
+    private List<Long> replay(String name, String... args) throws Exception {
+        return run(name, null, List.of(args));
+    }
+
     private List<Long> replayWithStdin(String name, Path stdin, Path... logs) throws Exception {
+        return run(name, stdin, java.util.Arrays.stream(logs).map(Path::toString).collect(Collectors.toList()));
+    }
+
+    private List<Long> run(String name, Path stdin, List<String> more) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("replay", "--rules", dir.resolve("rules.yml").toString()));
-        for (Path l : logs) {
-            args.add(l.toString());
-        }
+        args.addAll(more);
         ProcessBuilder pb = new ProcessBuilder(Jar.command(args.toArray(new String[0])))
                 .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile());
         if (stdin != null) {
@@ -82,5 +88,30 @@ class RotatedLogsIT {
         assertThat(Files.readString(dir.resolve("given.err"))).as("already oldest first: nothing to say").isEmpty();
         assertThat(replayWithStdin("stdin", gz)).as("compressed on stdin").containsExactly(10L, 12L);
         assertThat(replayWithStdin("dash", gz, Path.of("-"), newer)).containsExactly(10L, 12L, 13L);
+    }
+
+    @Test
+    void shouldReplayOnlyTheTimeRangeAsked() throws Exception {
+        Files.writeString(dir.resolve("rules.yml"), RULE);
+        Path older = Files.writeString(dir.resolve("audit.log.1"), event(T, 10) + event(T + 30, 11) + event(T + 120, 12));
+        Path newer = Files.writeString(dir.resolve("audit.log"), event(T + 240, 13));
+        // from T + 30 s: event 11 opens the first window (event 10 is left out, so 11 is no longer
+        // suppressed by it), event 12 is 90 s later
+        assertThat(replay("since", "--since", String.valueOf(T + 30), newer.toString(), older.toString()))
+                .containsExactly(11L, 12L, 13L);
+        assertThat(Files.readString(dir.resolve("since.err"))).contains("1 of 4 events were outside --since/--until");
+        assertThat(replay("until", "--until", "2026-01-01T00:04:00Z", newer.toString(), older.toString()))
+                .containsExactly(10L, 12L);
+        assertThat(replay("both", "--since", "2026-01-01T00:01:00Z", "--until", String.valueOf(T + 240), older.toString(),
+                newer.toString())).containsExactly(12L);
+
+        Process events = new ProcessBuilder(Jar.command("events", "--since", String.valueOf(T + 30), "--until",
+                String.valueOf(T + 240), newer.toString(), older.toString()))
+                .redirectOutput(dir.resolve("events.out").toFile()).redirectError(dir.resolve("events.err").toFile()).start();
+        assertThat(events.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(events.exitValue()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("events.out"))).hasSize(2).allMatch(l -> l.contains("\"serial\":11,")
+                || l.contains("\"serial\":12,"));
+        assertThat(Files.readString(dir.resolve("events.err"))).contains("2 of 4 events were outside --since/--until");
     }
 }

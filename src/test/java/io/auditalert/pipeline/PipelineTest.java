@@ -158,6 +158,36 @@ class PipelineTest {
     }
 
     @Test
+    void shouldEvaluateOnlyTheEventsOfTheTimeRange() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= 40; i++) { // event i at 1700000000 + i seconds, every one a match
+            String stamp = "msg=audit(" + (1_700_000_000L + i) + ".250:" + i + "):";
+            sb.append("type=SYSCALL ").append(stamp).append(" arch=c000003e syscall=59 pid=").append(5_000_000 + i)
+                    .append(" key=\"hit\"\ntype=EOE ").append(stamp).append(" \n");
+        }
+        for (int workers : new int[] {0, 2}) {
+            Telemetry t = new Telemetry();
+            CollectingSink sink = new CollectingSink();
+            Pipeline.Options o = new Pipeline.Options();
+            o.workers = workers;
+            o.whenFull = EventRing.WhenFull.BLOCK;
+            o.sinceMillis = 1_700_000_010_250L; // event 10 exactly: in
+            o.untilMillis = 1_700_000_020_250L; // event 20 exactly: out
+            Pipeline p = new Pipeline(o, t, new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of(sink)), ThrottleGate.NONE,
+                    t, workers, false));
+            p.start();
+            p.pump(Inputs.stream(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.US_ASCII))));
+            p.finishInput();
+            assertThat(p.drain(Duration.ofSeconds(30))).isTrue();
+            p.close();
+            assertThat(sink.alerts.stream().map(Alert::serial).sorted()).as("workers %d", workers)
+                    .containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L);
+            assertThat(t.pipeline.events).isEqualTo(40);
+            assertThat(t.pipeline.outsideTimeRange).isEqualTo(30);
+        }
+    }
+
+    @Test
     void shouldCountDropsWhenTheRingIsFullInDropMode() throws Exception {
         Telemetry t = new Telemetry();
         CollectingSink sink = new CollectingSink();
