@@ -188,6 +188,45 @@ final class Components {
         return null;
     }
 
+    /**
+     * How far out of order a log's timestamps may run (records wait in the kernel's backlog and in
+     * auditd's queue): a file whose successor starts this long before --since holds no event of the range.
+     */
+    static final long LOG_SKEW_MILLIS = 10 * 60_000L;
+
+    /**
+     * Of files ordered oldest first, those that may hold events of the range: a file whose successor
+     * starts {@link #LOG_SKEW_MILLIS} or more before since was written before it, and a file whose
+     * first record is at or after until, and every later one, after it. Skipped files are named on
+     * stderr. Files whose first record has no time are kept (and bound nothing).
+     */
+    static List<Path> withinRange(List<Path> files, TimeArg.Range range, String command) {
+        if (range.isAll() || files.size() < 2 || files.stream().anyMatch(f -> !Files.isRegularFile(f))) {
+            return files;
+        }
+        long[] first = new long[files.size()];
+        for (int i = 0; i < first.length; i++) {
+            try {
+                first[i] = Inputs.firstRecordMillis(files.get(i));
+            } catch (IOException e) {
+                first[i] = -1; // reported when it is read
+            }
+        }
+        List<Path> keep = new ArrayList<>();
+        List<Path> skipped = new ArrayList<>();
+        for (int i = 0; i < first.length; i++) {
+            boolean before = range.sinceMillis() != Long.MIN_VALUE && i + 1 < first.length && first[i + 1] >= 0
+                    && first[i + 1] <= range.sinceMillis() - LOG_SKEW_MILLIS;
+            boolean after = first[i] >= 0 && first[i] >= range.untilMillis();
+            (before || after ? skipped : keep).add(files.get(i));
+        }
+        if (!skipped.isEmpty()) {
+            System.err.println("auditalert " + command + ": skipping " + skipped.size() + " file(s) outside --since/--until: "
+                    + skipped.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" ")));
+        }
+        return keep;
+    }
+
     /** After a replay or events run limited by --since/--until: how many events that left out. */
     static void reportOutsideRange(String command, io.auditalert.metrics.PipelineStats stats) {
         System.err.println(String.format(java.util.Locale.ROOT,

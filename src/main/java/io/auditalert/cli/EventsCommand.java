@@ -59,7 +59,7 @@ final class EventsCommand {
             if (files.isEmpty()) {
                 framer.pump(Inputs.logsOnStdin(), handler);
             }
-            for (Path file : Components.oldestFirst(files, "events")) {
+            for (Path file : Components.withinRange(Components.oldestFirst(files, "events"), range, "events")) {
                 LineFramer.ByteSource in = Components.openInput(file, "events");
                 if (in == null) {
                     status = Main.EXIT_FAILURE;

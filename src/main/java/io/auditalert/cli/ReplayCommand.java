@@ -77,7 +77,7 @@ final class ReplayCommand {
             if (files.isEmpty()) {
                 pipeline.pump(untilSinksGone(Inputs.logsOnStdin(), sinks));
             }
-            for (Path file : Components.oldestFirst(files, command)) {
+            for (Path file : Components.withinRange(Components.oldestFirst(files, command), range, command)) {
                 LineFramer.ByteSource in = Components.openInput(file, command);
                 if (in == null) {
                     status = Main.EXIT_FAILURE;

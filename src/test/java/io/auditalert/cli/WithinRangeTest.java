@@ -1,0 +1,71 @@
+package io.auditalert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WithinRangeTest {
+    static final long T = 1_767_225_600_000L;
+    static final long MIN = 60_000L;
+    static final long DAY = 86_400_000L;
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream saved;
+
+    @BeforeEach
+    void captureStderr() {
+        saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreStderr() {
+        System.setErr(saved);
+    }
+
+    private Path log(String name, long firstMillis) throws Exception {
+        return Files.writeString(dir.resolve(name), String.format("type=SYSCALL msg=audit(%d.%03d:1): arch=c000003e%n",
+                firstMillis / 1000, firstMillis % 1000));
+    }
+
+    private static TimeArg.Range range(long since, long until) {
+        return new TimeArg.Range(since, until);
+    }
+
+    @Test
+    void shouldSkipOnlyFilesThatCannotHoldEventsOfTheRange() throws Exception {
+        Path a = log("audit.log.4", T);
+        Path b = log("audit.log.3", T + DAY);
+        Path c = log("audit.log.2", T + 2 * DAY);
+        Path d = log("audit.log.1", T + 3 * DAY);
+        Path e = Files.writeString(dir.resolve("audit.log"), "");
+        List<Path> all = List.of(a, b, c, d, e);
+
+        assertThat(Components.withinRange(all, TimeArg.Range.ALL, "replay")).isSameAs(all);
+        assertThat(Components.withinRange(all, range(T + 2 * DAY - 5 * MIN, Long.MAX_VALUE), "replay"))
+                .as("c starts only 5 minutes before since: b may still hold events of the range")
+                .containsExactly(b, c, d, e);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
+                "auditalert replay: skipping 1 file(s) outside --since/--until: " + a + System.lineSeparator());
+        assertThat(Components.withinRange(all, range(T + 2 * DAY + 10 * MIN, Long.MAX_VALUE), "replay"))
+                .containsExactly(c, d, e);
+        assertThat(Components.withinRange(all, range(Long.MIN_VALUE, T + 2 * DAY), "replay"))
+                .as("c starts at until").containsExactly(a, b, e);
+        assertThat(Components.withinRange(all, range(T + DAY + 30 * MIN, T + 2 * DAY + 1), "replay"))
+                .containsExactly(b, c, e);
+        List<Path> withStdin = List.of(a, Path.of("-"), d);
+        assertThat(Components.withinRange(withStdin, range(T + 3 * DAY, Long.MAX_VALUE), "replay")).isSameAs(withStdin);
+    }
+}
