@@ -54,12 +54,13 @@ final class EventsCommand {
         LineFramer framer = new LineFramer(LineFramer.DEFAULT_MAX_LINE, stats);
         LineFramer.LineHandler handler = (b, off, len) -> assembler.onLine(b, off, len, 0L);
         int status = Main.EXIT_OK;
-        Progress progress = Progress.forFiles(progressMode, "events", files, stats, null);
+        List<Path> inputs = Components.withinRange(Components.oldestFirst(files, "events"), range, "events");
+        Progress progress = Progress.forFiles(progressMode, "events", inputs, stats, null);
         try {
             if (files.isEmpty()) {
                 framer.pump(Inputs.logsOnStdin(), handler);
             }
-            for (Path file : Components.withinRange(Components.oldestFirst(files, "events"), range, "events")) {
+            for (Path file : inputs) {
                 LineFramer.ByteSource in = Components.openInput(file, "events");
                 if (in == null) {
                     status = Main.EXIT_FAILURE;

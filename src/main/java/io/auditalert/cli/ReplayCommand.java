@@ -68,7 +68,8 @@ final class ReplayCommand {
                 threads, false);
         int status = Main.EXIT_OK;
         AutoCloseable endpoint = () -> {};
-        Progress progress = Progress.forFiles(progressMode, command, files, telemetry.pipeline, () -> alerts(telemetry));
+        List<Path> inputs = Components.withinRange(Components.oldestFirst(files, command), range, command);
+        Progress progress = Progress.forFiles(progressMode, command, inputs, telemetry.pipeline, () -> alerts(telemetry));
         try (Pipeline pipeline = new Pipeline(o, telemetry, stage)) {
             if (metrics != null) {
                 endpoint = Components.startMetrics(metrics, null, telemetry);
@@ -77,7 +78,7 @@ final class ReplayCommand {
             if (files.isEmpty()) {
                 pipeline.pump(untilSinksGone(Inputs.logsOnStdin(), sinks));
             }
-            for (Path file : Components.withinRange(Components.oldestFirst(files, command), range, command)) {
+            for (Path file : inputs) {
                 LineFramer.ByteSource in = Components.openInput(file, command);
                 if (in == null) {
                     status = Main.EXIT_FAILURE;
