@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * Local time is the machine's zone (TZ, else /etc/localtime), as ausearch reads its times.
  */
 final class TimeArg {
-    private static final Pattern EPOCH = Pattern.compile("(\\d{1,12})(?:\\.(\\d{1,3}))?");
+    /** Nine digits at least: 1973 on (a compact date such as 20261120 is not taken for 1970). */
+    private static final Pattern EPOCH = Pattern.compile("(\\d{9,12})(?:\\.(\\d{1,3}))?");
     private static final Pattern AGO = Pattern.compile("(\\d{1,9})([smhdw])");
 
     private TimeArg() {}

@@ -55,7 +55,7 @@ class TimeArgTest {
 
     @Test
     void shouldNameTheOptionAndTheFormsWhenItCannotRead() {
-        for (String bad : new String[] {"tomorrow", "2026-02-30", "2026-11-20T25:00", "12x", "", "1.2.3", "-7d"}) {
+        for (String bad : new String[] {"tomorrow", "2026-02-30", "2026-11-20T25:00", "12x", "", "1.2.3", "-7d", "20261120", "11/20/2026"}) {
             assertThatThrownBy(() -> TimeArg.parse("--until", bad, clock)).as(bad).isInstanceOf(Main.UsageException.class)
                     .hasMessageStartingWith("--until: cannot read the time '" + bad + "'; use 2026-11-20");
         }
