@@ -15,6 +15,7 @@ import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.Pipeline;
 import io.auditalert.pipeline.RuleEngine;
 import io.auditalert.pipeline.ThrottleGate;
+import io.auditalert.pipeline.TimeRange;
 import io.auditalert.ring.EventRing;
 import io.auditalert.rules.DefaultRules;
 import io.auditalert.rules.Names;
@@ -200,7 +201,7 @@ final class Components {
      * first record is at or after until, and every later one, after it. Skipped files are named on
      * stderr. Files whose first record has no time are kept (and bound nothing).
      */
-    static List<Path> withinRange(List<Path> files, TimeArg.Range range, String command) {
+    static List<Path> withinRange(List<Path> files, TimeRange range, String command) {
         if (range.isAll() || files.size() < 2 || files.stream().anyMatch(f -> !Files.isRegularFile(f))) {
             return files;
         }
@@ -215,7 +216,7 @@ final class Components {
         List<Path> keep = new ArrayList<>();
         List<Path> skipped = new ArrayList<>();
         for (int i = 0; i < first.length; i++) {
-            boolean before = range.sinceMillis() != Long.MIN_VALUE && i + 1 < first.length && first[i + 1] >= 0
+            boolean before = range.hasSince() && i + 1 < first.length && first[i + 1] >= 0
                     && first[i + 1] <= range.sinceMillis() - LOG_SKEW_MILLIS;
             boolean after = first[i] >= 0 && first[i] >= range.untilMillis();
             (before || after ? skipped : keep).add(files.get(i));

@@ -1,6 +1,7 @@
 package io.auditalert.cli;
 
 import io.auditalert.config.AppConfig;
+import io.auditalert.pipeline.TimeRange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ final class DemoCommand {
                     + " bytes) through the bundled default rules; "
                     + (metrics.isEmpty() ? "metrics off" : "metrics on http://" + metrics + "/metrics"));
             int status = ReplayCommand.replay(new AppConfig(), null, metrics, List.of(capture), "demo", linger,
-                    Progress.Mode.NEVER, TimeArg.Range.ALL);
+                    Progress.Mode.NEVER, TimeRange.ALL);
             return status;
         } catch (ConfigException e) {
             e.errors().forEach(System.err::println);

@@ -8,6 +8,7 @@ import io.auditalert.json.EventJson;
 import io.auditalert.metrics.PipelineStats;
 import io.auditalert.parse.ByteBuf;
 import io.auditalert.parse.RecordHeader;
+import io.auditalert.pipeline.TimeRange;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -29,7 +30,7 @@ final class EventsCommand {
         ReplayCommand.Args a = new ReplayCommand.Args(args);
         a.allow("--progress", "--since", "--until");
         Progress.Mode progressMode = Progress.Mode.parse(a.value("--progress"));
-        TimeArg.Range range = TimeArg.Range.of(a.value("--since"), a.value("--until"), Clock.systemDefaultZone());
+        TimeRange range = TimeArg.range(a.value("--since"), a.value("--until"), Clock.systemDefaultZone());
         List<Path> files = a.positional();
         PipelineStats stats = new PipelineStats();
         OutputStream stdout = new FileOutputStream(FileDescriptor.out);
@@ -38,8 +39,7 @@ final class EventsCommand {
         ByteBuf out = new ByteBuf(OUTPUT_CHUNK + 65536);
         EventAssembler[] holder = new EventAssembler[1];
         EventAssembler assembler = new EventAssembler(new EventAssembler.Settings(), stats, ev -> {
-            if (!range.contains(ev.epochMillis())) {
-                stats.outsideTimeRange++;
+            if (!range.admits(ev, stats)) {
                 holder[0].recycle(ev);
                 return;
             }

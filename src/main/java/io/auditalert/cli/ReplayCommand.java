@@ -9,6 +9,7 @@ import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.AlertStage;
 import io.auditalert.pipeline.Pipeline;
 import io.auditalert.pipeline.RuleEngine;
+import io.auditalert.pipeline.TimeRange;
 import io.auditalert.ring.EventRing;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ final class ReplayCommand {
         List<Path> rules = a.paths("--rules");
         String metrics = a.value("--metrics");
         Progress.Mode progress = Progress.Mode.parse(a.value("--progress"));
-        TimeArg.Range range = TimeArg.Range.of(a.value("--since"), a.value("--until"), Clock.systemDefaultZone());
+        TimeRange range = TimeArg.range(a.value("--since"), a.value("--until"), Clock.systemDefaultZone());
         List<Path> files = a.positional();
         try {
             AppConfig cfg = config != null ? Components.loadConfig(config) : new AppConfig();
@@ -48,11 +49,10 @@ final class ReplayCommand {
     }
 
     static int replay(AppConfig cfg, List<Path> ruleFiles, String metrics, List<Path> files, String command,
-            long lingerSeconds, Progress.Mode progressMode, TimeArg.Range range) throws ConfigException {
+            long lingerSeconds, Progress.Mode progressMode, TimeRange range) throws ConfigException {
         Telemetry telemetry = new Telemetry();
         Pipeline.Options o = Components.pipelineOptions(cfg, false);
-        o.sinceMillis = range.sinceMillis();
-        o.untilMillis = range.untilMillis();
+        o.range = range;
         if (!cfg.workersSet) {
             // replay wants the fewest CPU-seconds, and a hand-off to other threads only adds to them
             o.workers = 0;

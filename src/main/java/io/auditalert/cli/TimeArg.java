@@ -1,5 +1,6 @@
 package io.auditalert.cli;
 
+import io.auditalert.pipeline.TimeRange;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -32,27 +33,14 @@ final class TimeArg {
 
     private TimeArg() {}
 
-    /** {@code [since, until)} in epoch milliseconds; {@link #ALL} when neither option is given. */
-    record Range(long sinceMillis, long untilMillis) {
-        static final Range ALL = new Range(Long.MIN_VALUE, Long.MAX_VALUE);
-
-        boolean isAll() {
-            return sinceMillis == Long.MIN_VALUE && untilMillis == Long.MAX_VALUE;
+    /** The range of {@code --since} and {@code --until}, each null when not given; since must come before until. */
+    static TimeRange range(String since, String until, Clock clock) {
+        TimeRange r = new TimeRange(since == null ? Long.MIN_VALUE : parse("--since", since, clock),
+                until == null ? Long.MAX_VALUE : parse("--until", until, clock));
+        if (r.sinceMillis() >= r.untilMillis()) {
+            throw new Main.UsageException("--since (" + since + ") must come before --until (" + until + ")");
         }
-
-        boolean contains(long millis) {
-            return millis >= sinceMillis && millis < untilMillis;
-        }
-
-        /** The range of the options, each null when not given; since must come before until. */
-        static Range of(String since, String until, Clock clock) {
-            Range r = new Range(since == null ? Long.MIN_VALUE : parse("--since", since, clock),
-                    until == null ? Long.MAX_VALUE : parse("--until", until, clock));
-            if (r.sinceMillis >= r.untilMillis) {
-                throw new Main.UsageException("--since (" + since + ") must come before --until (" + until + ")");
-            }
-            return r;
-        }
+        return r;
     }
 
     /** The option's time, or the usage error that names the option and the accepted forms. */

@@ -32,9 +32,8 @@ public final class Pipeline implements AutoCloseable {
         public EventRing.WhenFull whenFull = EventRing.WhenFull.DROP;
         public EventAssembler.Settings assembly = new EventAssembler.Settings();
         public int maxLine = LineFramer.DEFAULT_MAX_LINE;
-        /** Events whose time is before since or at or after until are assembled but not evaluated. */
-        public long sinceMillis = Long.MIN_VALUE;
-        public long untilMillis = Long.MAX_VALUE;
+        /** Events outside it are assembled but not evaluated. */
+        public TimeRange range = TimeRange.ALL;
         /** Called when the relay forwards a reload (auditd's SIGHUP reaching the native wrapper). */
         public Runnable onRelayReload = () -> {};
     }
@@ -78,7 +77,7 @@ public final class Pipeline implements AutoCloseable {
             this.ring = new EventRing(options.ringCapacity, options.ringMaxBytes, options.whenFull, stats);
             this.assembler = new EventAssembler(options.assembly, stats, ev -> {
                 observeSerial(ev);
-                if (!inTimeRange(ev) || !ring.publish(ev)) {
+                if (!options.range.admits(ev, stats) || !ring.publish(ev)) {
                     self[0].recycle(ev);
                 }
             });
@@ -98,22 +97,12 @@ public final class Pipeline implements AutoCloseable {
     private void inline(EventAssembler owner, AuditEvent ev) {
         observeSerial(ev);
         try {
-            if (inTimeRange(ev)) {
+            if (options.range.admits(ev, stats)) {
                 stage.handle(ev, 0);
             }
         } finally {
             owner.recycle(ev);
         }
-    }
-
-    /** Whether the event falls in [since, until) ({@code replay --since/--until}); counts those that don't. */
-    private boolean inTimeRange(AuditEvent ev) {
-        long t = ev.epochMillis();
-        if (t >= options.sinceMillis && t < options.untilMillis) {
-            return true;
-        }
-        stats.outsideTimeRange++;
-        return false;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.auditalert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.auditalert.pipeline.TimeRange;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +41,8 @@ class WithinRangeTest {
                 firstMillis / 1000, firstMillis % 1000));
     }
 
-    private static TimeArg.Range range(long since, long until) {
-        return new TimeArg.Range(since, until);
+    private static TimeRange range(long since, long until) {
+        return new TimeRange(since, until);
     }
 
     @Test
@@ -53,7 +54,7 @@ class WithinRangeTest {
         Path e = Files.writeString(dir.resolve("audit.log"), "");
         List<Path> all = List.of(a, b, c, d, e);
 
-        assertThat(Components.withinRange(all, TimeArg.Range.ALL, "replay")).isSameAs(all);
+        assertThat(Components.withinRange(all, TimeRange.ALL, "replay")).isSameAs(all);
         assertThat(Components.withinRange(all, range(T + 2 * DAY - 5 * MIN, Long.MAX_VALUE), "replay"))
                 .as("c starts only 5 minutes before since: b may still hold events of the range")
                 .containsExactly(b, c, d, e);

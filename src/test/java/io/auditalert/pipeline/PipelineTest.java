@@ -171,8 +171,8 @@ class PipelineTest {
             Pipeline.Options o = new Pipeline.Options();
             o.workers = workers;
             o.whenFull = EventRing.WhenFull.BLOCK;
-            o.sinceMillis = 1_700_000_010_250L; // event 10 exactly: in
-            o.untilMillis = 1_700_000_020_250L; // event 20 exactly: out
+            o.range = new TimeRange(1_700_000_010_250L, // event 10 exactly: in
+                    1_700_000_020_250L); // event 20 exactly: out
             Pipeline p = new Pipeline(o, t, new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of(sink)), ThrottleGate.NONE,
                     t, workers, false));
             p.start();
