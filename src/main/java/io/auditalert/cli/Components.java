@@ -155,14 +155,25 @@ final class Components {
         return at;
     }
 
-    /** The input files oldest first ({@link Inputs#oldestFirst}), saying so on stderr when that is not the order given. */
-    static List<Path> oldestFirst(List<Path> files, String command) {
-        List<Path> ordered = Inputs.oldestFirst(files);
-        if (!ordered.equals(files)) {
-            System.err.println("auditalert " + command + ": reading the files oldest first: "
-                    + ordered.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" ")));
+    /**
+     * The files to read, in the order to read them: oldest first ({@link Inputs#oldestFirst}, said on
+     * stderr when that is not the order given) and without those that cannot hold events of the range
+     * ({@link #withinRange}). Each file's first record is peeked once for both.
+     */
+    static List<Path> inputs(List<Path> files, TimeRange range, String command) {
+        if (files.size() < 2) {
+            return files;
         }
-        return ordered;
+        Map<Path, Long> first = Inputs.firstRecordTimes(files);
+        List<Path> ordered = Inputs.oldestFirst(files, first);
+        if (ordered != files) {
+            System.err.println("auditalert " + command + ": reading the files oldest first: " + names(ordered));
+        }
+        return first == null ? ordered : withinRange(ordered, first, range, command);
+    }
+
+    private static String names(List<Path> files) {
+        return files.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" "));
     }
 
     /**
@@ -201,30 +212,24 @@ final class Components {
      * first record is at or after until, and every later one, after it. Skipped files are named on
      * stderr. Files whose first record has no time are kept (and bound nothing).
      */
-    static List<Path> withinRange(List<Path> files, TimeRange range, String command) {
-        if (range.isAll() || files.size() < 2 || files.stream().anyMatch(f -> !Files.isRegularFile(f))) {
+    private static List<Path> withinRange(List<Path> files, Map<Path, Long> first, TimeRange range, String command) {
+        if (range.isAll()) {
             return files;
-        }
-        long[] first = new long[files.size()];
-        for (int i = 0; i < first.length; i++) {
-            try {
-                first[i] = Inputs.firstRecordMillis(files.get(i));
-            } catch (IOException e) {
-                first[i] = -1; // reported when it is read
-            }
         }
         List<Path> keep = new ArrayList<>();
         List<Path> skipped = new ArrayList<>();
-        for (int i = 0; i < first.length; i++) {
-            boolean before = range.hasSince() && i + 1 < first.length && first[i + 1] >= 0
-                    && first[i + 1] <= range.sinceMillis() - LOG_SKEW_MILLIS;
-            boolean after = first[i] >= 0 && first[i] >= range.untilMillis();
+        for (int i = 0; i < files.size(); i++) {
+            long next = i + 1 < files.size() ? first.get(files.get(i + 1)) : -1;
+            boolean before = range.hasSince() && next >= 0 && next <= range.sinceMillis() - LOG_SKEW_MILLIS;
+            long own = first.get(files.get(i));
+            boolean after = own >= 0 && own >= range.untilMillis();
             (before || after ? skipped : keep).add(files.get(i));
         }
-        if (!skipped.isEmpty()) {
-            System.err.println("auditalert " + command + ": skipping " + skipped.size() + " file(s) outside --since/--until: "
-                    + skipped.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" ")));
+        if (skipped.isEmpty()) {
+            return files;
         }
+        System.err.println("auditalert " + command + ": skipping " + skipped.size() + " file(s) outside --since/--until: "
+                + names(skipped));
         return keep;
     }
 

@@ -54,7 +54,7 @@ final class EventsCommand {
         LineFramer framer = new LineFramer(LineFramer.DEFAULT_MAX_LINE, stats);
         LineFramer.LineHandler handler = (b, off, len) -> assembler.onLine(b, off, len, 0L);
         int status = Main.EXIT_OK;
-        List<Path> inputs = Components.withinRange(Components.oldestFirst(files, "events"), range, "events");
+        List<Path> inputs = Components.inputs(files, range, "events");
         Progress progress = Progress.forFiles(progressMode, "events", inputs, stats, null);
         try {
             if (files.isEmpty()) {

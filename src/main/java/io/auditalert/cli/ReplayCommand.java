@@ -68,7 +68,7 @@ final class ReplayCommand {
                 threads, false);
         int status = Main.EXIT_OK;
         AutoCloseable endpoint = () -> {};
-        List<Path> inputs = Components.withinRange(Components.oldestFirst(files, command), range, command);
+        List<Path> inputs = Components.inputs(files, range, command);
         Progress progress = Progress.forFiles(progressMode, command, inputs, telemetry.pipeline, () -> alerts(telemetry));
         try (Pipeline pipeline = new Pipeline(o, telemetry, stage)) {
             if (metrics != null) {

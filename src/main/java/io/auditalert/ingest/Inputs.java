@@ -47,14 +47,7 @@ public final class Inputs {
         if (inherited instanceof ReadableByteChannel) {
             return channel((ReadableByteChannel) inherited);
         }
-        InputStream in = gunzipping(new FileInputStream(FileDescriptor.in), "stdin");
-        return (buf, off, len) -> {
-            try {
-                return in.read(buf, off, len);
-            } catch (IOException e) {
-                throw new IOException("stdin: " + e.getMessage(), e);
-            }
-        };
+        return named(gunzipping(new FileInputStream(FileDescriptor.in), "stdin"), "stdin", false);
     }
 
     /**
@@ -62,20 +55,26 @@ public final class Inputs {
      * audit.log.3.gz); closing the source closes the file.
      */
     public static LineFramer.ByteSource file(Path path) throws IOException {
-        InputStream in = open(path);
+        return named(open(path), path.toString(), true);
+    }
+
+    /** The stream as a source whose read errors (a cut .gz, a disk error) name it; closing it closes an owned stream. */
+    private static LineFramer.ByteSource named(InputStream in, String name, boolean owned) {
         return new LineFramer.ByteSource() {
             @Override
             public int read(byte[] buf, int off, int len) throws IOException {
                 try {
                     return in.read(buf, off, len);
                 } catch (IOException e) {
-                    throw new IOException(path + ": " + e.getMessage(), e); // a cut .gz, a disk error
+                    throw new IOException(name + ": " + e.getMessage(), e);
                 }
             }
 
             @Override
             public void close() throws IOException {
-                in.close();
+                if (owned) {
+                    in.close();
+                }
             }
         };
     }
@@ -166,13 +165,32 @@ public final class Inputs {
      * regular file (stdin, a pipe, a missing file), they are read as given.
      */
     public static List<Path> oldestFirst(List<Path> files) {
-        if (files.size() < 2) {
+        return files.size() < 2 ? files : oldestFirst(files, firstRecordTimes(files));
+    }
+
+    /**
+     * As {@link #oldestFirst(List)}, by first record times already peeked ({@link #firstRecordTimes},
+     * null: as given); the list itself when it is in that order.
+     */
+    public static List<Path> oldestFirst(List<Path> files, Map<Path, Long> first) {
+        if (first == null) {
             return files;
         }
+        List<Path> out = new ArrayList<>(files);
+        out.sort(Comparator.comparing(f -> first.get(f) < 0 ? Long.MAX_VALUE : first.get(f)));
+        return out.equals(files) ? files : out;
+    }
+
+    /**
+     * Each file's {@link #firstRecordMillis} (-1 for none, or unreadable: reported when read), or
+     * null when any of them is not a regular file (stdin, a pipe, a missing file: nothing to peek at
+     * without consuming it).
+     */
+    public static Map<Path, Long> firstRecordTimes(List<Path> files) {
         Map<Path, Long> first = new HashMap<>();
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
-                return files; // stdin, a pipe, a missing file: nothing to peek at without consuming it
+                return null;
             }
             long t;
             try {
@@ -180,10 +198,8 @@ public final class Inputs {
             } catch (IOException e) {
                 t = -1;
             }
-            first.put(f, t < 0 ? Long.MAX_VALUE : t);
+            first.put(f, t);
         }
-        List<Path> out = new ArrayList<>(files);
-        out.sort(Comparator.comparing(first::get));
-        return out;
+        return first;
     }
 }

@@ -54,19 +54,19 @@ class WithinRangeTest {
         Path e = Files.writeString(dir.resolve("audit.log"), "");
         List<Path> all = List.of(a, b, c, d, e);
 
-        assertThat(Components.withinRange(all, TimeRange.ALL, "replay")).isSameAs(all);
-        assertThat(Components.withinRange(all, range(T + 2 * DAY - 5 * MIN, Long.MAX_VALUE), "replay"))
+        assertThat(Components.inputs(all, TimeRange.ALL, "replay")).isSameAs(all);
+        assertThat(Components.inputs(all, range(T + 2 * DAY - 5 * MIN, Long.MAX_VALUE), "replay"))
                 .as("c starts only 5 minutes before since: b may still hold events of the range")
                 .containsExactly(b, c, d, e);
         assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
                 "auditalert replay: skipping 1 file(s) outside --since/--until: " + a + System.lineSeparator());
-        assertThat(Components.withinRange(all, range(T + 2 * DAY + 10 * MIN, Long.MAX_VALUE), "replay"))
+        assertThat(Components.inputs(all, range(T + 2 * DAY + 10 * MIN, Long.MAX_VALUE), "replay"))
                 .containsExactly(c, d, e);
-        assertThat(Components.withinRange(all, range(Long.MIN_VALUE, T + 2 * DAY), "replay"))
+        assertThat(Components.inputs(all, range(Long.MIN_VALUE, T + 2 * DAY), "replay"))
                 .as("c starts at until").containsExactly(a, b, e);
-        assertThat(Components.withinRange(all, range(T + DAY + 30 * MIN, T + 2 * DAY + 1), "replay"))
+        assertThat(Components.inputs(all, range(T + DAY + 30 * MIN, T + 2 * DAY + 1), "replay"))
                 .containsExactly(b, c, e);
         List<Path> withStdin = List.of(a, Path.of("-"), d);
-        assertThat(Components.withinRange(withStdin, range(T + 3 * DAY, Long.MAX_VALUE), "replay")).isSameAs(withStdin);
+        assertThat(Components.inputs(withStdin, range(T + 3 * DAY, Long.MAX_VALUE), "replay")).isSameAs(withStdin);
     }
 }
