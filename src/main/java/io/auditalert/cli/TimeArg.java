@@ -3,7 +3,6 @@ package io.auditalert.cli;
 import io.auditalert.pipeline.TimeRange;
 import java.time.Clock;
 import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -77,26 +76,14 @@ final class TimeArg {
         }
         m = AGO.matcher(s);
         if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            Duration d;
-            switch (m.group(2)) {
-                case "s":
-                    d = Duration.ofSeconds(n);
-                    break;
-                case "m":
-                    d = Duration.ofMinutes(n);
-                    break;
-                case "h":
-                    d = Duration.ofHours(n);
-                    break;
-                case "d":
-                    d = Duration.ofDays(n);
-                    break;
-                default:
-                    d = Duration.ofDays(7 * n);
-                    break;
-            }
-            return clock.millis() - d.toMillis();
+            long seconds = switch (m.group(2)) {
+                case "s" -> 1;
+                case "m" -> 60;
+                case "h" -> 3_600;
+                case "d" -> 86_400;
+                default -> 7 * 86_400; // w
+            };
+            return clock.millis() - Long.parseLong(m.group(1)) * seconds * 1000;
         }
         String iso = s.length() > 10 && s.charAt(10) == ' ' ? s.substring(0, 10) + 'T' + s.substring(11) : s;
         if (iso.length() == 10) {

@@ -2,6 +2,7 @@ package io.auditalert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.auditalert.ingest.LineFramer;
 import io.auditalert.pipeline.TimeRange;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class WithinRangeTest {
+/** Components' choice of inputs: files it cannot read, their order and the --since/--until skip. */
+class InputSelectionTest {
     static final long T = 1_767_225_600_000L;
     static final long MIN = 60_000L;
     static final long DAY = 86_400_000L;
@@ -34,6 +36,20 @@ class WithinRangeTest {
     @AfterEach
     void restoreStderr() {
         System.setErr(saved);
+    }
+
+    @Test
+    void shouldSayWhyAnInputCannotBeReadAndLetTheCallerGoOn() throws Exception {
+        assertThat(Components.openInput(dir, "replay")).isNull();
+        assertThat(Components.openInput(dir.resolve("gone"), "replay")).isNull();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("auditalert replay: is a directory: " + dir
+                + System.lineSeparator() + "auditalert replay: no such file: " + dir.resolve("gone") + System.lineSeparator());
+
+        Path log = Files.writeString(dir.resolve("audit.log"), "x\n");
+        try (LineFramer.ByteSource in = Components.openInput(log, "replay")) {
+            byte[] b = new byte[8];
+            assertThat(in.read(b, 0, 8)).isEqualTo(2);
+        }
     }
 
     private Path log(String name, long firstMillis) throws Exception {
