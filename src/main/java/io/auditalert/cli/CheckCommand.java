@@ -1,6 +1,8 @@
 package io.auditalert.cli;
 
 import io.auditalert.config.AppConfig;
+import io.auditalert.config.ConfigError;
+import io.auditalert.config.ConfigLoader;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.RuleEngine;
 import java.nio.file.Path;
@@ -22,11 +24,10 @@ final class CheckCommand {
         List<String> errors = new ArrayList<>();
         AppConfig cfg = new AppConfig();
         if (config != null) {
-            try {
-                cfg = Components.loadConfig(config);
-            } catch (ConfigException e) {
-                errors.addAll(e.errors());
-            }
+            // a config with errors is still checked whole: its rules and sinks as far as they were read
+            List<ConfigError> configErrors = new ArrayList<>();
+            cfg = ConfigLoader.load(config, configErrors);
+            configErrors.forEach(e -> errors.add(e.toString()));
         }
         Telemetry telemetry = new Telemetry();
         int rules = 0;

@@ -54,11 +54,23 @@ final class Components {
     static RuleEngine loadRules(AppConfig cfg, Telemetry telemetry, int threads) throws ConfigException {
         List<ConfigError> errors = new ArrayList<>();
         String origin = cfg.source == null ? AppConfig.DEFAULT_PATH.toString() : cfg.source.toString();
-        List<Path> files = RuleFiles.expand(cfg.rules, origin, errors);
-        if (!errors.isEmpty()) {
-            throw new ConfigException(strings(errors));
+        List<ConfigError> warnings = new ArrayList<>();
+        List<Path> files = RuleFiles.expand(cfg.rules, cfg.ruleNodes, origin, errors, warnings);
+        for (ConfigError w : warnings) {
+            LOG.warn("{}", w);
         }
-        return loadRules(files, cfg, telemetry, threads);
+        if (errors.isEmpty()) {
+            return loadRules(files, cfg, telemetry, threads);
+        }
+        List<String> all = strings(errors);
+        if (!files.isEmpty()) {
+            try {
+                loadRules(files, cfg, telemetry, threads); // only for the errors of the files that are there
+            } catch (ConfigException e) {
+                all.addAll(e.errors());
+            }
+        }
+        throw new ConfigException(all);
     }
 
     static RuleEngine loadRules(List<Path> files, AppConfig cfg, Telemetry telemetry, int threads) throws ConfigException {

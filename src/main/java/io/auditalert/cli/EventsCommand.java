@@ -104,9 +104,17 @@ final class EventsCommand {
     }
 
     static void reportParseErrors(PipelineStats stats) {
+        String report = parseErrorReport(stats);
+        if (report != null) {
+            System.err.print(report);
+        }
+    }
+
+    /** What stderr says of the lines that were not records, or null when there were none. */
+    static String parseErrorReport(PipelineStats stats) {
         long total = stats.parseErrorsTotal() + stats.linesTooLong;
         if (total == 0) {
-            return;
+            return null;
         }
         StringBuilder sb = new StringBuilder("auditalert: skipped ").append(total).append(" malformed line(s):");
         for (int i = 1; i < stats.parseErrors.length; i++) {
@@ -117,6 +125,11 @@ final class EventsCommand {
         if (stats.linesTooLong > 0) {
             sb.append(" line_too_long=").append(stats.linesTooLong);
         }
-        System.err.println(sb);
+        sb.append(System.lineSeparator());
+        if (stats.events == 0) {
+            sb.append("auditalert: no line was an audit record; records are read raw, as audit.log holds them and "
+                    + "`ausearch --raw` prints them, not interpreted (`ausearch -i`)").append(System.lineSeparator());
+        }
+        return sb.toString();
     }
 }

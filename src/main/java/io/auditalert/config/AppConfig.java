@@ -15,6 +15,8 @@ public final class AppConfig {
     public Path source;
     public String input = "stdin";
     public List<String> rules = new ArrayList<>(List.of(DEFAULT_RULES));
+    /** The YAML node of each rules entry (positions for error messages); empty for built-in defaults. */
+    public List<YamlNode> ruleNodes = new ArrayList<>();
     public int workers = 2;
     /** Whether the file set {@code workers}; replay then keeps it, else evaluates on the reader thread. */
     public boolean workersSet;

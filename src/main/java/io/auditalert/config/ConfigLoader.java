@@ -44,11 +44,18 @@ public final class ConfigLoader {
             }
         }
         if (root.has("rules")) {
-            List<String> rules = new ArrayList<>();
-            for (String r : root.getStringList("rules")) {
-                rules.add(dir == null ? r : dir.resolve(r).toString());
+            YamlNode entries = root.get("rules");
+            List<YamlNode> items = entries.isNull() ? List.of() : entries.isScalar() ? List.of(entries) : entries.items();
+            cfg.rules = new ArrayList<>();
+            cfg.ruleNodes = new ArrayList<>();
+            for (YamlNode item : items) {
+                if (item.isScalar() && !item.isNull()) {
+                    cfg.rules.add(dir == null ? item.text() : dir.resolve(item.text()).toString());
+                    cfg.ruleNodes.add(item);
+                } else {
+                    item.error("expected a file name or pattern");
+                }
             }
-            cfg.rules = rules;
         }
         YamlNode workers = root.get("workers");
         if (workers != null) {
@@ -118,6 +125,8 @@ public final class ConfigLoader {
                 String v = listen.asString("");
                 if (!v.isEmpty() && !v.matches("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}")) {
                     listen.error("metrics.listen must be HOST:PORT or \"\" (off), not '" + v + "'");
+                } else if (!v.isEmpty() && !validPort(v.substring(v.lastIndexOf(':') + 1))) {
+                    listen.error("metrics.listen: port must be between 1 and 65535, not " + v.substring(v.lastIndexOf(':') + 1));
                 } else {
                     cfg.metricsListen = v;
                 }
@@ -190,5 +199,10 @@ public final class ConfigLoader {
             return list;
         }
         return node.isNull() ? null : node.text();
+    }
+
+    private static boolean validPort(String digits) {
+        int port = Integer.parseInt(digits);
+        return port >= 1 && port <= 65_535;
     }
 }

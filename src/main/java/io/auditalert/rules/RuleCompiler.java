@@ -226,6 +226,14 @@ final class RuleCompiler {
         if (field == null) {
             return null;
         }
+        if (op.equals("in") && !c.parenthesized() && c.values().get(0).kind() == Kind.WORD
+                && !lists.containsKey(c.values().get(0).text())) {
+            // `exe in shels` would otherwise compare with the word itself: a rule that never fires
+            Token v = c.values().get(0);
+            errs.error(v.pos(), "unknown list '" + v.text() + "' (a value of its own is written in parentheses: ("
+                    + v.text() + "))");
+            return null;
+        }
         List<Lit> lits = expand(c.values(), errs);
         if (lits.isEmpty()) {
             errs.error(c.op().pos(), "'" + op + "' has no values (empty list)");

@@ -174,4 +174,20 @@ class EventAssemblerTest {
         assertThat(feed.events).isEmpty();
         assertThat(feed.stats.parseErrors[io.auditalert.parse.RecordHeader.NO_TYPE]).isEqualTo(1);
     }
+
+    @Test
+    void shouldPassOverTheSeparatorsOfAusearchOutputWithoutCountingThem() {
+        // `ausearch --input audit.log` prints each event after "----" and "time->DATE"
+        Feed feed = new Feed()
+                .line("----")
+                .line("time->Tue Nov 10 08:19:44 2020")
+                .line(SYSCALL_10)
+                .line(PROCTITLE_10)
+                .line("-----")
+                .line("time-")
+                .line("----x");
+        feed.finish();
+        assertThat(feed.events).hasSize(1);
+        assertThat(feed.stats.parseErrors[io.auditalert.parse.RecordHeader.NO_TYPE]).isEqualTo(3);
+    }
 }

@@ -57,4 +57,32 @@ class ConfigLoaderTest {
         assertThat(text).anySatisfy(e -> assertThat(e).startsWith("8:8:").contains("sinks must be a list"));
         assertThat(errors).hasSize(8);
     }
+
+    @Test
+    void shouldRefuseAPortOutsideOneTo65535() throws Exception {
+        for (String port : List.of("0", "65536", "99999")) {
+            List<ConfigError> errors = new ArrayList<>();
+            AppConfig cfg = load("metrics: {listen: \"127.0.0.1:" + port + "\"}\n", errors);
+            assertThat(errors).extracting(ConfigError::toString).containsExactly(
+                    dir.resolve("auditalert.yml") + ":1:19: metrics.listen: port must be between 1 and 65535, not " + port);
+            assertThat(cfg.metricsListen).isEqualTo("127.0.0.1:8617");
+        }
+        List<ConfigError> errors = new ArrayList<>();
+        assertThat(load("metrics: {listen: \"[::1]:65535\"}\n", errors).metricsListen).isEqualTo("[::1]:65535");
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void shouldKeepWhereEachRulesEntryIsAndRefuseOnesThatAreNotNames() throws Exception {
+        List<ConfigError> errors = new ArrayList<>();
+        AppConfig cfg = load("rules:\n  - a.yml\n  - {x: 1}\n  - r.d/*.yml\n", errors);
+        assertThat(cfg.rules).containsExactly(dir.resolve("a.yml").toString(), dir.resolve("r.d/*.yml").toString());
+        assertThat(cfg.ruleNodes).extracting(n -> n.line() + ":" + n.col()).containsExactly("2:5", "4:5");
+        assertThat(errors).extracting(ConfigError::toString)
+                .containsExactly(dir.resolve("auditalert.yml") + ":3:5: expected a file name or pattern");
+        errors.clear();
+        assertThat(load("rules: one.yml\n", errors).ruleNodes).extracting(n -> n.line() + ":" + n.col()).containsExactly("1:8");
+        assertThat(load("rules:\n", errors).rules).isEmpty();
+        assertThat(errors).isEmpty();
+    }
 }

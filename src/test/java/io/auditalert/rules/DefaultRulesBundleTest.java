@@ -2,7 +2,9 @@ package io.auditalert.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.auditalert.config.AppConfig;
 import io.auditalert.config.ConfigError;
+import io.auditalert.config.ConfigLoader;
 import io.auditalert.metrics.Telemetry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,10 +29,27 @@ class DefaultRulesBundleTest {
         Files.writeString(dir.resolve("20-b.yml"), "");
         Files.writeString(dir.resolve("10-a.yml"), "");
         Files.writeString(dir.resolve("notes.txt"), "");
+        Path config = dir.resolve("auditalert.yaml"); // not one of the *.yml it lists
+        Files.writeString(config, "rules:\n  - '*.yml'\n  - missing.yml\n  - none/*.yml\n");
         List<ConfigError> errors = new ArrayList<>();
-        List<Path> files = RuleFiles.expand(List.of(dir + "/*.yml", dir + "/missing.yml", dir + "/none/*.yml"),
-                "auditalert.yml", errors);
+        AppConfig cfg = ConfigLoader.load(config, errors);
+        assertThat(errors).isEmpty();
+        List<ConfigError> warnings = new ArrayList<>();
+        List<Path> files = RuleFiles.expand(cfg.rules, cfg.ruleNodes, config.toString(), errors, warnings);
         assertThat(files).containsExactly(dir.resolve("10-a.yml"), dir.resolve("20-b.yml"));
-        assertThat(errors).extracting(ConfigError::message).containsExactly("rules file not found: " + dir + "/missing.yml");
+        assertThat(errors).extracting(ConfigError::toString)
+                .containsExactly(config + ":3:5: rules file not found: " + dir + "/missing.yml");
+        assertThat(warnings).extracting(ConfigError::toString)
+                .containsExactly(config + ":4:5: no such directory: " + dir + "/none (" + dir + "/none/*.yml matches no file)");
+    }
+
+    @Test
+    void shouldPlaceErrorsOfBuiltInEntriesAtTheFileStart(@TempDir Path dir) {
+        List<ConfigError> errors = new ArrayList<>();
+        List<ConfigError> warnings = new ArrayList<>();
+        assertThat(RuleFiles.expand(List.of(dir + "/gone.yml"), List.of(), "auditalert.yml", errors, warnings)).isEmpty();
+        assertThat(errors).extracting(ConfigError::toString)
+                .containsExactly("auditalert.yml:1:1: rules file not found: " + dir + "/gone.yml");
+        assertThat(warnings).isEmpty();
     }
 }

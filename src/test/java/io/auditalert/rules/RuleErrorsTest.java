@@ -70,4 +70,14 @@ class RuleErrorsTest {
         assertThat(r.errors()).extracting(ConfigError::message).anyMatch(m -> m.startsWith("macro 'a' refers to itself"))
                 .anyMatch(m -> m.equals("list 'l' contains itself"));
     }
+
+    @Test
+    void shouldReportAnUnknownListAfterInInsteadOfComparingWithTheWord() {
+        String yaml = "- list: shells\n  items: [/bin/sh]\n"
+                + "- rule: typo\n  condition: exe in shels\n"
+                + "- rule: fine\n  condition: exe in shells or exe in (shels) or exe in \"shels\" or exe = shels\n";
+        RuleLoader.Result r = RuleLoader.loadTexts(Map.of("l.yml", yaml), new FakeNames(), new Telemetry());
+        assertThat(r.errors()).extracting(ConfigError::toString).containsExactly(
+                "l.yml:4:21: unknown list 'shels' (a value of its own is written in parentheses: (shels))");
+    }
 }

@@ -1,0 +1,63 @@
+package io.auditalert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code check --config}: every error of the configuration and of the rules and sinks it names, in one run. */
+class CheckCommandTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream saved;
+
+    @BeforeEach
+    void captureStderr() {
+        saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreStderr() {
+        System.setErr(saved);
+    }
+
+    @Test
+    void shouldCheckTheRulesAndSinksOfAConfigThatHasErrorsOfItsOwn() throws Exception {
+        Files.writeString(dir.resolve("broken.yml"), "- rule: r\n  condition: exe in shels\n");
+        Path config = Files.writeString(dir.resolve("auditalert.yaml"),
+                "workers: 99\nrules: [broken.yml, absent.yml]\nsinks:\n  - {type: file}\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);
+
+        String n = System.lineSeparator();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
+                config + ":1:10: workers must be between 0 and 64" + n
+                + config + ":2:21: rules file not found: " + dir.resolve("absent.yml") + n
+                + dir.resolve("broken.yml") + ":2:21: unknown list 'shels' (a value of its own is written in parentheses: (shels))" + n
+                + config + ":4:5: sinks[0].path: required" + n
+                + "auditalert check: 4 error(s)" + n);
+    }
+
+    @Test
+    void shouldReportTheRulesOfAConfigThatLoads() throws Exception {
+        Files.writeString(dir.resolve("broken.yml"), "- rule: r\n  condition: exe in shels\n");
+        Path config = Files.writeString(dir.resolve("auditalert.yaml"), "rules: [broken.yml]\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);
+
+        String n = System.lineSeparator();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
+                dir.resolve("broken.yml") + ":2:21: unknown list 'shels' (a value of its own is written in parentheses: (shels))" + n
+                + "auditalert check: 1 error(s)" + n);
+    }
+}

@@ -1,0 +1,40 @@
+package io.auditalert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.auditalert.metrics.PipelineStats;
+import io.auditalert.parse.RecordHeader;
+import org.junit.jupiter.api.Test;
+
+/** What replay and events say on stderr of the lines that were not audit records. */
+class ParseErrorReportTest {
+    private static final String N = System.lineSeparator();
+
+    @Test
+    void shouldSayNothingWhenEveryLineWasARecord() {
+        PipelineStats stats = new PipelineStats();
+        stats.events = 5;
+        assertThat(EventsCommand.parseErrorReport(stats)).isNull();
+    }
+
+    @Test
+    void shouldCountTheSkippedLinesByReason() {
+        PipelineStats stats = new PipelineStats();
+        stats.events = 5;
+        stats.parseErrors[RecordHeader.NO_TYPE] = 2;
+        stats.parseErrors[RecordHeader.BAD_STAMP] = 1;
+        stats.linesTooLong = 1;
+        assertThat(EventsCommand.parseErrorReport(stats))
+                .isEqualTo("auditalert: skipped 4 malformed line(s): bad_timestamp=1 no_type=2 line_too_long=1" + N);
+    }
+
+    @Test
+    void shouldPointAtRawRecordsWhenNoLineWasOne() {
+        // what `ausearch -i` output gives: msg=audit(11/10/20 08:19:44.965:93777)
+        PipelineStats stats = new PipelineStats();
+        stats.parseErrors[RecordHeader.BAD_STAMP] = 6;
+        assertThat(EventsCommand.parseErrorReport(stats)).isEqualTo("auditalert: skipped 6 malformed line(s): bad_timestamp=6" + N
+                + "auditalert: no line was an audit record; records are read raw, as audit.log holds them and "
+                + "`ausearch --raw` prints them, not interpreted (`ausearch -i`)" + N);
+    }
+}
