@@ -74,8 +74,8 @@ public final class EventAssembler {
 
     /**
      * The lines ausearch puts between the events it prints ({@code ----} and
-     * {@code time->Tue Nov 10 08:19:44 2020}): they carry nothing the records lack, so a saved
-     * {@code ausearch} output replays without a malformed line per event.
+     * {@code time->Tue Nov 10 08:19:44 2020}): counted apart from malformed lines, so that replay
+     * can say what was given instead of a count of errors.
      */
     static boolean isAusearchSeparator(byte[] b, int off, int len) {
         if (len == 4 && b[off] == '-' && b[off + 1] == '-' && b[off + 2] == '-' && b[off + 3] == '-') {
@@ -96,7 +96,9 @@ public final class EventAssembler {
     public void onLine(byte[] b, int off, int len, long nowNanos) {
         int status = header.parse(b, off, len);
         if (status != RecordHeader.OK) {
-            if (status != RecordHeader.NO_TYPE || !isAusearchSeparator(b, off, len)) {
+            if (status == RecordHeader.NO_TYPE && isAusearchSeparator(b, off, len)) {
+                stats.ausearchSeparators++;
+            } else {
                 stats.parseErrors[status]++;
             }
             return;

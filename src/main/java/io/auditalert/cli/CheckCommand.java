@@ -34,7 +34,7 @@ final class CheckCommand {
         int sinks = 0;
         try {
             RuleEngine engine = ruleFiles.isEmpty() ? Components.loadRules(cfg, telemetry, 1)
-                    : Components.loadRules(ruleFiles, cfg, telemetry, 1);
+                    : Components.loadRuleArguments(ruleFiles, cfg, telemetry, 1);
             rules = engine.ruleCount();
         } catch (ConfigException e) {
             errors.addAll(e.errors());

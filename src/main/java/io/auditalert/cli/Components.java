@@ -59,13 +59,35 @@ final class Components {
         for (ConfigError w : warnings) {
             LOG.warn("{}", w);
         }
+        return loadRules(strings(errors), files, cfg, telemetry, threads);
+    }
+
+    /** The rules of {@code --rules} arguments: files, directories (their *.yml) and quoted patterns. */
+    static RuleEngine loadRuleArguments(List<Path> args, AppConfig cfg, Telemetry telemetry, int threads)
+            throws ConfigException {
+        List<String> errors = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        List<Path> files = RuleFiles.expandArguments(args, errors, warnings);
+        for (String w : warnings) {
+            LOG.warn("--rules: {}", w);
+        }
+        errors.replaceAll(e -> "--rules: " + e);
+        return loadRules(errors, files, cfg, telemetry, threads);
+    }
+
+    /**
+     * Loads the rule files; when finding them already went wrong ({@code errors}), loads those that
+     * were found only for their own errors, so that every error is reported at once, and fails.
+     */
+    private static RuleEngine loadRules(List<String> errors, List<Path> files, AppConfig cfg, Telemetry telemetry,
+            int threads) throws ConfigException {
         if (errors.isEmpty()) {
             return loadRules(files, cfg, telemetry, threads);
         }
-        List<String> all = strings(errors);
+        List<String> all = new ArrayList<>(errors);
         if (!files.isEmpty()) {
             try {
-                loadRules(files, cfg, telemetry, threads); // only for the errors of the files that are there
+                loadRules(files, cfg, telemetry, threads);
             } catch (ConfigException e) {
                 all.addAll(e.errors());
             }

@@ -113,20 +113,28 @@ final class EventsCommand {
     /** What stderr says of the lines that were not records, or null when there were none. */
     static String parseErrorReport(PipelineStats stats) {
         long total = stats.parseErrorsTotal() + stats.linesTooLong;
-        if (total == 0) {
+        if (total == 0 && stats.ausearchSeparators == 0) {
             return null;
         }
-        StringBuilder sb = new StringBuilder("auditalert: skipped ").append(total).append(" malformed line(s):");
-        for (int i = 1; i < stats.parseErrors.length; i++) {
-            if (stats.parseErrors[i] > 0) {
-                sb.append(' ').append(RecordHeader.REASONS[i]).append('=').append(stats.parseErrors[i]);
+        StringBuilder sb = new StringBuilder();
+        if (total > 0) {
+            sb.append("auditalert: skipped ").append(total).append(" malformed line(s):");
+            for (int i = 1; i < stats.parseErrors.length; i++) {
+                if (stats.parseErrors[i] > 0) {
+                    sb.append(' ').append(RecordHeader.REASONS[i]).append('=').append(stats.parseErrors[i]);
+                }
             }
+            if (stats.linesTooLong > 0) {
+                sb.append(" line_too_long=").append(stats.linesTooLong);
+            }
+            sb.append(System.lineSeparator());
         }
-        if (stats.linesTooLong > 0) {
-            sb.append(" line_too_long=").append(stats.linesTooLong);
-        }
-        sb.append(System.lineSeparator());
-        if (stats.events == 0) {
+        if (stats.ausearchSeparators > 0) {
+            // ausearch prints each event's records last first: PROCTITLE, which ends an event, comes first
+            sb.append("auditalert: the input is ausearch's formatted output (").append(stats.ausearchSeparators)
+                    .append(" ---- and time-> lines), which lists each event's records in reverse and so splits "
+                            + "events; give the log files or `ausearch --raw` output").append(System.lineSeparator());
+        } else if (stats.events == 0) {
             sb.append("auditalert: no line was an audit record; records are read raw, as audit.log holds them and "
                     + "`ausearch --raw` prints them, not interpreted (`ausearch -i`)").append(System.lineSeparator());
         }

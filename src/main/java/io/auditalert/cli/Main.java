@@ -33,6 +33,10 @@ public final class Main {
                     return CheckCommand.run(rest);
                 case "demo":
                     return DemoCommand.run(rest);
+                case "--version":
+                case "version":
+                    System.out.println("auditalert " + version());
+                    return EXIT_OK;
                 case "-h":
                 case "--help":
                 case "help":
@@ -52,13 +56,20 @@ public final class Main {
     static void usage(PrintStream out) {
         out.println("usage: auditalert COMMAND [options]");
         out.println("  run    [--config FILE] [--input stdin|unix:PATH] [--metrics HOST:PORT]");
-        out.println("  replay [--config FILE] [--rules FILE]... [--metrics HOST:PORT] [--progress auto|always|never]");
+        out.println("  replay [--config FILE] [--rules FILE|DIR]... [--metrics HOST:PORT] [--progress auto|always|never]");
         out.println("         [--since TIME] [--until TIME] [FILE...]");
         out.println("  events [--progress auto|always|never] [--since TIME] [--until TIME] [FILE...]");
         out.println("  TIME: 2026-11-20, 2026-11-20T14:30[:00] (local, or with Z or +01:00), epoch seconds,");
         out.println("        90m / 12h / 7d / 2w ago, now, today, yesterday");
-        out.println("  check  [--config FILE] [--rules FILE]...");
+        out.println("  check  [--config FILE] [--rules FILE|DIR]...");
         out.println("  demo");
+        out.println("  version");
+    }
+
+    /** The jar's Implementation-Version (the Maven project version), or "unknown" outside the jar. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "unknown" : v;
     }
 
     /** A command-line mistake: reported with the usage exit code. */

@@ -5,6 +5,7 @@ import io.auditalert.config.AppConfig;
 import io.auditalert.ingest.Inputs;
 import io.auditalert.ingest.LineFramer;
 import io.auditalert.metrics.RuleStats;
+import io.auditalert.metrics.SinkStats;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.AlertStage;
 import io.auditalert.pipeline.Pipeline;
@@ -61,7 +62,7 @@ final class ReplayCommand {
         int threads = Math.max(1, o.workers);
         RuleEngine rules = ruleFiles == null ? Components.bundledRules(telemetry, threads)
                 : ruleFiles.isEmpty() ? Components.loadRules(cfg, telemetry, threads)
-                : Components.loadRules(ruleFiles, cfg, telemetry, threads);
+                : Components.loadRuleArguments(ruleFiles, cfg, telemetry, threads);
         telemetry.rulesLoaded = rules.ruleCount();
         List<Sink> sinks = Components.createSinks(cfg, telemetry, true);
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,
@@ -105,6 +106,9 @@ final class ReplayCommand {
                 }
                 sink.close();
             }
+            if (reportUndelivered(command, telemetry)) {
+                status = Main.EXIT_FAILURE;
+            }
             progress.finish();
             if (metrics != null && lingerSeconds > 0) {
                 System.err.println("auditalert " + command + ": done; /metrics stays up for " + lingerSeconds + " s");
@@ -125,6 +129,23 @@ final class ReplayCommand {
         }
         EventsCommand.reportParseErrors(telemetry.pipeline);
         return status;
+    }
+
+    /**
+     * Says which sinks lost alerts (dropped, or refused for good by their peer); true if any did. A
+     * replay that exits 0 has delivered every alert to every sink that wanted it.
+     */
+    static boolean reportUndelivered(String command, Telemetry telemetry) {
+        boolean lost = false;
+        for (SinkStats s : telemetry.sinks()) {
+            long n = s.dropped.sum() + s.permanentFailures.sum();
+            if (n > 0) {
+                System.err.println("auditalert " + command + ": sink " + s.sink + ": " + n + " alert(s) not delivered ("
+                        + s.dropped.sum() + " dropped, " + s.permanentFailures.sum() + " refused by the peer)");
+                lost = true;
+            }
+        }
+        return lost;
     }
 
     /** The input, ending early once every sink is gone ({@code replay | head}: nobody reads stdout). */

@@ -19,6 +19,8 @@ public final class PipelineStats {
 
     // parse (reader thread), by reason: see RecordHeader.REASONS
     public final long[] parseErrors = new long[io.auditalert.parse.RecordHeader.REASONS.length];
+    /** The {@code ----} and {@code time->…} lines of saved ausearch output: no records, no errors either. */
+    public long ausearchSeparators;
     /** Records by type number; index MAX_TYPE counts types outside the table. */
     public final long[] recordsByType = new long[MAX_TYPE + 1];
 

@@ -11,13 +11,16 @@ import java.util.List;
 
 /**
  * Turns the {@code rules:} entries of the configuration (DESIGN §3.2, e.g.
- * {@code /etc/auditalert/rules.d/*.yml}) into the list of files to load: a pattern with {@code *},
- * {@code ?} or {@code [} in its last component lists the matching regular files of its directory
- * sorted by name (so {@code 00-…} loads before {@code 10-…}); a plain path is taken as is. A pattern
- * matching nothing is fine (an empty rules.d) but one whose directory does not exist is worth a
- * warning (a typo there loads no rules); a plain path that does not exist is an error.
+ * {@code /etc/auditalert/rules.d/*.yml}) and the {@code --rules} arguments into the list of files to
+ * load: a pattern with {@code *}, {@code ?} or {@code [} in its last component lists the matching
+ * regular files of its directory sorted by name (so {@code 00-…} loads before {@code 10-…}); a
+ * directory stands for its {@code *.yml}; a plain path is taken as is. A pattern matching nothing is
+ * fine (an empty rules.d) but one whose directory does not exist is worth a warning (a typo there
+ * loads no rules); a plain path that does not exist is an error.
  */
 public final class RuleFiles {
+    private static final String RULES_PATTERN = "*.yml";
+
     private RuleFiles() {}
 
     /**
@@ -33,35 +36,79 @@ public final class RuleFiles {
             int line = at == null ? 1 : at.line();
             int col = at == null ? 1 : at.col();
             Path p = Path.of(entry);
-            Path name = p.getFileName();
-            String last = name == null ? "" : name.toString();
-            if (last.indexOf('*') < 0 && last.indexOf('?') < 0 && last.indexOf('[') < 0) {
-                if (!Files.isRegularFile(p)) {
-                    errors.add(new ConfigError(configFile, line, col, "rules file not found: " + entry));
-                } else {
-                    out.add(p);
-                }
-                continue;
-            }
-            Path dir = p.getParent() == null ? Path.of(".") : p.getParent();
-            if (!Files.isDirectory(dir)) {
-                warnings.add(new ConfigError(configFile, line, col, "no such directory: " + dir + " (" + entry
-                        + " matches no file)"));
-                continue;
-            }
-            List<Path> matches = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, last)) {
-                for (Path m : ds) {
-                    if (Files.isRegularFile(m)) {
-                        matches.add(m);
+            if (Files.isRegularFile(p)) {
+                out.add(p);
+            } else if (Files.isDirectory(p) || isPattern(p)) {
+                try {
+                    String warning = list(p, out);
+                    if (warning != null) {
+                        warnings.add(new ConfigError(configFile, line, col, warning));
                     }
+                } catch (IOException e) {
+                    errors.add(new ConfigError(configFile, line, col, cannotList(p, e)));
                 }
-            } catch (IOException e) {
-                errors.add(new ConfigError(configFile, line, col, "cannot list " + dir + ": " + e.getMessage()));
+            } else {
+                errors.add(new ConfigError(configFile, line, col, "rules file not found: " + entry));
             }
-            matches.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
-            out.addAll(matches);
         }
         return out;
+    }
+
+    /**
+     * The files of {@code --rules} arguments: a directory or a pattern (quoted from the shell) is
+     * listed as in the configuration; any other path is kept for the loader to read or report.
+     */
+    public static List<Path> expandArguments(List<Path> args, List<String> errors, List<String> warnings) {
+        List<Path> out = new ArrayList<>();
+        for (Path p : args) {
+            if (!Files.isRegularFile(p) && (Files.isDirectory(p) || isPattern(p))) {
+                try {
+                    String warning = list(p, out);
+                    if (warning != null) {
+                        warnings.add(warning);
+                    }
+                } catch (IOException e) {
+                    errors.add(cannotList(p, e));
+                }
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static boolean isPattern(Path p) {
+        Path name = p.getFileName();
+        String last = name == null ? "" : name.toString();
+        return last.indexOf('*') >= 0 || last.indexOf('?') >= 0 || last.indexOf('[') >= 0;
+    }
+
+    /**
+     * Adds the files a directory or pattern stands for, sorted by name; returns a warning (no such
+     * directory, an empty one) or null.
+     */
+    private static String list(Path p, List<Path> out) throws IOException {
+        boolean isDir = Files.isDirectory(p);
+        Path dir = isDir ? p : p.getParent() == null ? Path.of(".") : p.getParent();
+        String pattern = isDir ? RULES_PATTERN : p.getFileName().toString();
+        if (!Files.isDirectory(dir)) {
+            return "no such directory: " + dir + " (" + p + " matches no file)";
+        }
+        List<Path> matches = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, pattern)) {
+            for (Path m : ds) {
+                if (Files.isRegularFile(m)) {
+                    matches.add(m);
+                }
+            }
+        }
+        matches.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+        out.addAll(matches);
+        return isDir && matches.isEmpty() ? "no " + RULES_PATTERN + " files in " + dir : null;
+    }
+
+    private static String cannotList(Path p, IOException e) {
+        Path dir = Files.isDirectory(p) || p.getParent() == null ? p : p.getParent();
+        return "cannot list " + dir + ": " + e.getMessage();
     }
 }

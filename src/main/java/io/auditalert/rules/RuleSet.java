@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An immutable set of compiled rules, evaluated per event by any number of worker threads (each with
@@ -23,6 +25,7 @@ import java.util.Set;
  * <p>Evaluation allocates nothing: values are read in place or decoded into the scratch's buffers.
  */
 public final class RuleSet {
+    private static final Logger LOG = LoggerFactory.getLogger(RuleSet.class);
     /**
      * Rule evaluation time is measured on one event in this many per worker (two clock reads per rule
      * cost as much as a cheap rule) and scaled up, so {@code evaluationNanos} is an unbiased estimate;
@@ -138,15 +141,25 @@ public final class RuleSet {
                 continue;
             }
             long t0 = timed ? System.nanoTime() : 0;
-            boolean matched = rule.condition.test(scratch);
+            boolean matched;
             boolean excepted = false;
-            if (matched) {
-                for (Condition e : rule.exceptions) {
-                    if (e.test(scratch)) {
-                        excepted = true;
-                        break;
+            try {
+                matched = rule.condition.test(scratch);
+                if (matched) {
+                    for (Condition e : rule.exceptions) {
+                        if (e.test(scratch)) {
+                            excepted = true;
+                            break;
+                        }
                     }
                 }
+            } catch (ByteChars.RunawayMatch | StackOverflowError e) {
+                // a value made a regular expression of the rule backtrack without end, or recurse
+                // deeper than the stack ((a|b)+ over a few kB of a's): alert rather than let a
+                // crafted argument hide the event, hold this thread or end it
+                matched = true;
+                excepted = false;
+                runaway(rule, e instanceof StackOverflowError);
             }
             if (timed) {
                 rule.stats.evaluationNanos.add((System.nanoTime() - t0) * TIMING_SAMPLE);
@@ -160,6 +173,17 @@ public final class RuleSet {
                     out.match(rule, ev);
                 }
             }
+        }
+    }
+
+    private static void runaway(CompiledRule rule, boolean stackOverflow) {
+        rule.stats.regexRunaways.increment();
+        long n = rule.stats.regexRunaways.sum();
+        if (n == 1 || n % 1000 == 0) {
+            LOG.warn("rule '{}': a regular expression gave up on an event ({}; {} time(s) so far); the event is"
+                    + " alerted as a match. Simplify the pattern: a repeated group of wildcards such as (.*a){20}"
+                    + " tries every way to cut a value, and a repeated alternation such as (a|b)+ recurses once"
+                    + " per byte", rule.name(), stackOverflow ? "too deep for the stack" : "too many steps", n);
         }
     }
 

@@ -176,7 +176,7 @@ class EventAssemblerTest {
     }
 
     @Test
-    void shouldPassOverTheSeparatorsOfAusearchOutputWithoutCountingThem() {
+    void shouldCountTheSeparatorsOfAusearchOutputApartFromMalformedLines() {
         // `ausearch --input audit.log` prints each event after "----" and "time->DATE"
         Feed feed = new Feed()
                 .line("----")
@@ -188,6 +188,7 @@ class EventAssemblerTest {
                 .line("----x");
         feed.finish();
         assertThat(feed.events).hasSize(1);
+        assertThat(feed.stats.ausearchSeparators).isEqualTo(2);
         assertThat(feed.stats.parseErrors[io.auditalert.parse.RecordHeader.NO_TYPE]).isEqualTo(3);
     }
 }

@@ -37,4 +37,14 @@ class ParseErrorReportTest {
                 + "auditalert: no line was an audit record; records are read raw, as audit.log holds them and "
                 + "`ausearch --raw` prints them, not interpreted (`ausearch -i`)" + N);
     }
+
+    @Test
+    void shouldSayThatAusearchOutputSplitsEvents() {
+        PipelineStats stats = new PipelineStats();
+        stats.events = 2;
+        stats.ausearchSeparators = 2;
+        assertThat(EventsCommand.parseErrorReport(stats)).isEqualTo("auditalert: the input is ausearch's formatted output"
+                + " (2 ---- and time-> lines), which lists each event's records in reverse and so splits events;"
+                + " give the log files or `ausearch --raw` output" + N);
+    }
 }

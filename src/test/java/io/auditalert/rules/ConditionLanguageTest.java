@@ -260,6 +260,50 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldAlertAndCountWhenARegularExpressionBacktracksWithoutEnd() {
+        // (.*a){20}! over 40 a's and no '!' tries every way to cut them in 20 (28 a's: 18 s here);
+        // the read budget stops it after about a million reads
+        String arg = "a".repeat(40) + "?";
+        AuditEvent ev = TestEvents.one("type=EXECVE msg=audit(1700000000.000:7): argc=2 a0=\"echo\" a1=\"" + arg + "\"");
+        Telemetry t = new Telemetry();
+        RuleSet set = RuleLoader.loadTexts(Map.of("x.yml", "- rule: runaway\n  condition: argv matches \"(.*a){20}!\"\n"
+                + "  exceptions:\n    - argc = 2\n"
+                + "- rule: sane\n  condition: argv matches \"^echo a+[?]$\"\n"), NAMES, t).ruleSet();
+        List<String> hits = new ArrayList<>();
+        EvalScratch s = new EvalScratch();
+        set.evaluate(ev, s, (rule, e) -> hits.add(rule.name()));
+        set.evaluate(ev, s, (rule, e) -> hits.add(rule.name()));
+        // alerted although the exception would apply: the evaluation did not finish, so nothing is known
+        assertThat(hits).containsExactly("runaway", "sane", "runaway", "sane");
+        assertThat(t.rule("runaway", "medium").regexRunaways.sum()).isEqualTo(2);
+        assertThat(t.rule("runaway", "medium").matches.sum()).isEqualTo(2);
+        assertThat(t.rule("sane", "medium").regexRunaways.sum()).isZero();
+
+        // quadratic by nature (.* from every start): 24 million reads for 4,000 bytes, within the budget
+        AuditEvent big = TestEvents.one("type=EXECVE msg=audit(1700000000.000:8): argc=2 a0=\"echo\" a1=\""
+                + "x".repeat(4_000) + "needle\"");
+        Telemetry t2 = new Telemetry();
+        RuleSet quadratic = RuleLoader.loadTexts(Map.of("q.yml", "- rule: quadratic\n  condition: argv matches \".*zzz\" "
+                + "or argv matches \"x{3}n(e|a)+dle$\"\n"), NAMES, t2).ruleSet();
+        List<String> hits2 = new ArrayList<>();
+        quadratic.evaluate(big, new EvalScratch(), (rule, e) -> hits2.add(rule.name()));
+        assertThat(hits2).containsExactly("quadratic");
+        assertThat(t2.rule("quadratic", "medium").regexRunaways.sum()).isZero();
+
+        // (x|y)+ recurses once per byte: 60,000 overflow any thread's stack, which is a runaway too,
+        // not a dead worker
+        AuditEvent huge = TestEvents.one("type=EXECVE msg=audit(1700000000.000:9): argc=2 a0=\"echo\" a1=\""
+                + "x".repeat(60_000) + "needle\"");
+        Telemetry t3 = new Telemetry();
+        RuleSet deep = RuleLoader.loadTexts(Map.of("d.yml", "- rule: deep\n  condition: argv matches \"^echo (x|y)+needle\"\n"),
+                NAMES, t3).ruleSet();
+        List<String> hits3 = new ArrayList<>();
+        deep.evaluate(huge, new EvalScratch(), (rule, e) -> hits3.add(rule.name()));
+        assertThat(hits3).containsExactly("deep");
+        assertThat(t3.rule("deep", "medium").regexRunaways.sum()).isEqualTo(1);
+    }
+
+    @Test
     void shouldSkipRulesWhoseRequiredRecordTypesOrKeysAreMissing() {
         Telemetry t = new Telemetry();
         RuleSet set = RuleLoader.loadTexts(Map.of("x.yml",

@@ -30,17 +30,40 @@ class DefaultRulesBundleTest {
         Files.writeString(dir.resolve("10-a.yml"), "");
         Files.writeString(dir.resolve("notes.txt"), "");
         Path config = dir.resolve("auditalert.yaml"); // not one of the *.yml it lists
-        Files.writeString(config, "rules:\n  - '*.yml'\n  - missing.yml\n  - none/*.yml\n");
+        Files.createDirectories(dir.resolve("d"));
+        Files.writeString(dir.resolve("d/30-c.yml"), "");
+        Files.writeString(config, "rules:\n  - '*.yml'\n  - missing.yml\n  - none/*.yml\n  - d\n");
         List<ConfigError> errors = new ArrayList<>();
         AppConfig cfg = ConfigLoader.load(config, errors);
         assertThat(errors).isEmpty();
         List<ConfigError> warnings = new ArrayList<>();
         List<Path> files = RuleFiles.expand(cfg.rules, cfg.ruleNodes, config.toString(), errors, warnings);
-        assertThat(files).containsExactly(dir.resolve("10-a.yml"), dir.resolve("20-b.yml"));
+        assertThat(files).containsExactly(dir.resolve("10-a.yml"), dir.resolve("20-b.yml"), dir.resolve("d/30-c.yml"));
         assertThat(errors).extracting(ConfigError::toString)
                 .containsExactly(config + ":3:5: rules file not found: " + dir + "/missing.yml");
         assertThat(warnings).extracting(ConfigError::toString)
                 .containsExactly(config + ":4:5: no such directory: " + dir + "/none (" + dir + "/none/*.yml matches no file)");
+    }
+
+    @Test
+    void shouldTakeDirectoriesAndQuotedPatternsAsRulesArguments(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("rules.d"));
+        Files.createDirectories(dir.resolve("empty"));
+        Files.writeString(dir.resolve("rules.d/20-b.yml"), "");
+        Files.writeString(dir.resolve("rules.d/10-a.yml"), "");
+        Files.writeString(dir.resolve("rules.d/notes.txt"), "");
+        Files.writeString(dir.resolve("one.yml"), "");
+        List<String> errors = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        List<Path> files = RuleFiles.expandArguments(List.of(dir.resolve("rules.d"), dir.resolve("one.yml"),
+                dir.resolve("rules.d/2*.yml"), dir.resolve("gone.yml"), dir.resolve("empty"), dir.resolve("none/*.yml")),
+                errors, warnings);
+        // a plain path is the loader's to read or report (FILE:1:1: cannot read file)
+        assertThat(files).containsExactly(dir.resolve("rules.d/10-a.yml"), dir.resolve("rules.d/20-b.yml"),
+                dir.resolve("one.yml"), dir.resolve("rules.d/20-b.yml"), dir.resolve("gone.yml"));
+        assertThat(errors).isEmpty();
+        assertThat(warnings).containsExactly("no *.yml files in " + dir.resolve("empty"),
+                "no such directory: " + dir.resolve("none") + " (" + dir.resolve("none/*.yml") + " matches no file)");
     }
 
     @Test
