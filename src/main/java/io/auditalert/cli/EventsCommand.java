@@ -135,8 +135,9 @@ final class EventsCommand {
                     .append(" ---- and time-> lines), which lists each event's records in reverse and so splits "
                             + "events; give the log files or `ausearch --raw` output").append(System.lineSeparator());
         } else if (stats.events == 0) {
-            sb.append("auditalert: no line was an audit record; records are read raw, as audit.log holds them and "
-                    + "`ausearch --raw` prints them, not interpreted (`ausearch -i`)").append(System.lineSeparator());
+            sb.append("auditalert: no line was an audit record; records are read raw, one per line beginning with "
+                    + "type= or node=, as audit.log holds them and `ausearch --raw` prints them (not syslog, JSON or "
+                    + "`ausearch -i` output)").append(System.lineSeparator());
         }
         return sb.toString();
     }

@@ -34,8 +34,9 @@ class ParseErrorReportTest {
         PipelineStats stats = new PipelineStats();
         stats.parseErrors[RecordHeader.BAD_STAMP] = 6;
         assertThat(EventsCommand.parseErrorReport(stats)).isEqualTo("auditalert: skipped 6 malformed line(s): bad_timestamp=6" + N
-                + "auditalert: no line was an audit record; records are read raw, as audit.log holds them and "
-                + "`ausearch --raw` prints them, not interpreted (`ausearch -i`)" + N);
+                + "auditalert: no line was an audit record; records are read raw, one per line beginning with "
+                + "type= or node=, as audit.log holds them and `ausearch --raw` prints them (not syslog, JSON or "
+                + "`ausearch -i` output)" + N);
     }
 
     @Test
