@@ -12,7 +12,7 @@ public final class RuleStats {
     public final LongAdder suppressed = new LongAdder();
     /** Matches cancelled by one of the rule's exceptions. */
     public final LongAdder excepted = new LongAdder();
-    /** Evaluations cut short because a regular expression of the rule took too many steps (alerted). */
+    /** Evaluations cut short because a regular expression of the rule took too many steps or overflowed the stack (alerted). */
     public final LongAdder regexRunaways = new LongAdder();
     /** Events on which the rule was evaluated, and the nanoseconds spent. */
     public final LongAdder evaluations = new LongAdder();

@@ -167,8 +167,8 @@ public final class TelemetryMeters {
                 r, x -> x.suppressed.sum(), tags);
         counter("auditalert.rule.excepted", "Matches cancelled by one of the rule's exceptions", null,
                 r, x -> x.excepted.sum(), tags);
-        counter("auditalert.rule.regex.runaways", "Evaluations whose regular expression gave up after too many steps"
-                + " (the event is alerted)", null, r, x -> x.regexRunaways.sum(), tags);
+        counter("auditalert.rule.regex.runaways", "Evaluations whose regular expression gave up (too many steps, or"
+                + " recursion too deep); the event is alerted", null, r, x -> x.regexRunaways.sum(), tags);
         counter("auditalert.rule.evaluations", "Events a rule was evaluated on", null,
                 r, x -> x.evaluations.sum(), tags);
         counter("auditalert.rule.evaluation", "Time spent evaluating a rule", "seconds",

@@ -8,14 +8,16 @@ package io.auditalert.rules;
 final class ByteChars implements CharSequence {
     /**
      * Reads of one value a regular expression may make: a million, plus for a value of n bytes
-     * n × max(2n, 1000), at most 2^31 (seconds). That lets a pattern that is quadratic by nature
-     * ({@code .*curl} scans the rest of the value from every start) finish on any EXECVE a kernel
-     * logs, and stops catastrophic backtracking ({@code (.*a){20}!} over an argument a user chose:
-     * 28 bytes take 18 s, 40 take years) within milliseconds.
+     * n × max(2n, 1000), at most 2^29 (a second or two). That lets a pattern that is quadratic by
+     * nature (one that scans the rest of the value from every start) finish on values of up to 16 kB
+     * (a leading {@code .*}, the usual such case, is dropped at compile time: see
+     * {@link RuleCompiler#withoutLeadingDotStar}), and stops catastrophic backtracking
+     * ({@code (.*a){20}!} over an argument a user chose: 28 bytes take 18 s, 40 take years) within
+     * milliseconds.
      */
     static final long READS_BASE = 1_000_000;
     static final long READS_PER_BYTE = 1_000;
-    static final long MAX_READS = 1L << 31;
+    static final long MAX_READS = 1L << 29;
 
     static long readBudget(int length) {
         return Math.min(MAX_READS, READS_BASE + (long) length * Math.max(2L * length, READS_PER_BYTE));

@@ -308,7 +308,8 @@ final class RuleCompiler {
                                 + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
                         return null;
                     }
-                    sb.append(sb.length() == 0 ? "" : "|").append("(?:").append(latin1View(l.text())).append(')');
+                    sb.append(sb.length() == 0 ? "" : "|").append("(?:").append(latin1View(withoutLeadingDotStar(l.text())))
+                            .append(')');
                 }
                 Pattern p = Pattern.compile(sb.toString());
                 return new Condition.FieldTest(field, new ValueTest.Regex(p, regexCount++, false), null);
@@ -462,6 +463,32 @@ final class RuleCompiler {
             return Long.parseLong(t);
         } catch (NumberFormatException e) {
             return null;
+        }
+    }
+
+    /**
+     * A pattern found anywhere ({@code matches}) finds the same values without a leading
+     * {@code .*} or {@code .*?}: where {@code .*X} matches, X matches at the end of the {@code .*}, and where X
+     * does, {@code .*X} does with an empty one. Without it, a value that does not match costs one
+     * pass, not one pass from every start: {@code .*curl} over a 60 kB argument is 60 thousand reads
+     * instead of 1.8 billion.
+     */
+    static String withoutLeadingDotStar(String pattern) {
+        String p = pattern;
+        while (true) {
+            if (p.startsWith(".*?")) { // lazy: the same values, found the same way
+                p = p.substring(3);
+            } else if (p.startsWith(".*") && !(p.length() > 2 && "+{*".indexOf(p.charAt(2)) >= 0)) {
+                p = p.substring(2); // not possessive (.*+ never gives back) nor a quantified .*
+            } else {
+                break;
+            }
+        }
+        try {
+            Pattern.compile(p);
+            return p;
+        } catch (PatternSyntaxException e) {
+            return pattern; // what followed only made sense after the .* (.*?? say)
         }
     }
 

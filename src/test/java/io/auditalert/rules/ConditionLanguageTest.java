@@ -279,16 +279,29 @@ class ConditionLanguageTest {
         assertThat(t.rule("runaway", "medium").matches.sum()).isEqualTo(2);
         assertThat(t.rule("sane", "medium").regexRunaways.sum()).isZero();
 
-        // quadratic by nature (.* from every start): 24 million reads for 4,000 bytes, within the budget
+        // quadratic by nature (x* runs to the end from every start): 8 million reads for 4,000 bytes,
+        // within the budget
         AuditEvent big = TestEvents.one("type=EXECVE msg=audit(1700000000.000:8): argc=2 a0=\"echo\" a1=\""
                 + "x".repeat(4_000) + "needle\"");
         Telemetry t2 = new Telemetry();
-        RuleSet quadratic = RuleLoader.loadTexts(Map.of("q.yml", "- rule: quadratic\n  condition: argv matches \".*zzz\" "
+        RuleSet quadratic = RuleLoader.loadTexts(Map.of("q.yml", "- rule: quadratic\n  condition: argv matches \"x*zzz\" "
                 + "or argv matches \"x{3}n(e|a)+dle$\"\n"), NAMES, t2).ruleSet();
         List<String> hits2 = new ArrayList<>();
         quadratic.evaluate(big, new EvalScratch(), (rule, e) -> hits2.add(rule.name()));
         assertThat(hits2).containsExactly("quadratic");
         assertThat(t2.rule("quadratic", "medium").regexRunaways.sum()).isZero();
+        // a leading .* or .*? is dropped (same values found): 60,000 bytes without zzz are one pass, no runaway
+        AuditEvent long60k = TestEvents.one("type=EXECVE msg=audit(1700000000.000:10): argc=2 a0=\"echo\" a1=\""
+                + "x".repeat(60_000) + "\"");
+        Telemetry t4 = new Telemetry();
+        RuleSet leading = RuleLoader.loadTexts(Map.of("l.yml", "- rule: leading\n  condition: argv matches (\".*zzz\", "
+                + "\".*.*x{3}$\", \".*?q\")\n"), NAMES, t4).ruleSet();
+        List<String> hits4 = new ArrayList<>();
+        leading.evaluate(long60k, new EvalScratch(), (rule, e) -> hits4.add(rule.name()));
+        assertThat(hits4).containsExactly("leading");
+        assertThat(t4.rule("leading", "medium").regexRunaways.sum()).isZero();
+        assertThat(matches("argv matches \".*zzz\"", long60k)).isFalse();
+        assertThat(matches("argv matches \".*echo x\"", long60k)).isTrue();
 
         // (x|y)+ recurses once per byte: 60,000 overflow any thread's stack, which is a runaway too,
         // not a dead worker
@@ -301,6 +314,18 @@ class ConditionLanguageTest {
         deep.evaluate(huge, new EvalScratch(), (rule, e) -> hits3.add(rule.name()));
         assertThat(hits3).containsExactly("deep");
         assertThat(t3.rule("deep", "medium").regexRunaways.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDropOnlyALeadingDotStarFromPatternsFoundAnywhere() {
+        assertThat(RuleCompiler.withoutLeadingDotStar(".*curl")).isEqualTo("curl");
+        assertThat(RuleCompiler.withoutLeadingDotStar(".*.*curl.*")).isEqualTo("curl.*");
+        assertThat(RuleCompiler.withoutLeadingDotStar(".*")).isEmpty();
+        assertThat(RuleCompiler.withoutLeadingDotStar(".*a|b")).isEqualTo("a|b");
+        assertThat(RuleCompiler.withoutLeadingDotStar(".*?curl")).isEqualTo("curl");
+        for (String kept : new String[] {".*+curl", ".*{2}", "\\.*curl", "(.*)curl", "a.*curl", ".*??"}) {
+            assertThat(RuleCompiler.withoutLeadingDotStar(kept)).isEqualTo(kept);
+        }
     }
 
     @Test
