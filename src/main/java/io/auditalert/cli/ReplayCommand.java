@@ -141,7 +141,7 @@ final class ReplayCommand {
             long n = s.dropped.sum() + s.permanentFailures.sum();
             if (n > 0) {
                 System.err.println("auditalert " + command + ": sink " + s.sink + ": " + n + " alert(s) not delivered ("
-                        + s.dropped.sum() + " dropped, " + s.permanentFailures.sum() + " refused by the peer)");
+                        + s.dropped.sum() + " dropped, " + s.permanentFailures.sum() + " refused for good)");
                 lost = true;
             }
         }

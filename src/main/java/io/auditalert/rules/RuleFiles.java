@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Turns the {@code rules:} entries of the configuration (DESIGN §3.2, e.g.
@@ -45,7 +46,7 @@ public final class RuleFiles {
                         warnings.add(new ConfigError(configFile, line, col, warning));
                     }
                 } catch (IOException e) {
-                    errors.add(new ConfigError(configFile, line, col, cannotList(p, e)));
+                    errors.add(new ConfigError(configFile, line, col, e.getMessage()));
                 }
             } else {
                 errors.add(new ConfigError(configFile, line, col, "rules file not found: " + entry));
@@ -68,7 +69,7 @@ public final class RuleFiles {
                         warnings.add(warning);
                     }
                 } catch (IOException e) {
-                    errors.add(cannotList(p, e));
+                    errors.add(e.getMessage());
                 }
             } else {
                 out.add(p);
@@ -86,6 +87,8 @@ public final class RuleFiles {
     /**
      * Adds the files a directory or pattern stands for, sorted by name; returns a warning (no such
      * directory, an empty one) or null.
+     *
+     * @throws IOException the directory cannot be listed, or the pattern is no glob; its message says which
      */
     private static String list(Path p, List<Path> out) throws IOException {
         boolean isDir = Files.isDirectory(p);
@@ -101,14 +104,13 @@ public final class RuleFiles {
                     matches.add(m);
                 }
             }
+        } catch (PatternSyntaxException e) {
+            throw new IOException("bad pattern '" + pattern + "': " + e.getDescription(), e);
+        } catch (IOException e) {
+            throw new IOException("cannot list " + dir + ": " + e.getMessage(), e);
         }
         matches.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
         out.addAll(matches);
         return isDir && matches.isEmpty() ? "no " + RULES_PATTERN + " files in " + dir : null;
-    }
-
-    private static String cannotList(Path p, IOException e) {
-        Path dir = Files.isDirectory(p) || p.getParent() == null ? p : p.getParent();
-        return "cannot list " + dir + ": " + e.getMessage();
     }
 }

@@ -83,7 +83,7 @@ class CommandLineIT {
             assertThat(r.out()).isEmpty();
             assertThat(posts.get()).isPositive();
             assertThat(r.err()).contains("auditalert replay: sink webhook-0: " + alerts
-                    + " alert(s) not delivered (0 dropped, " + alerts + " refused by the peer)");
+                    + " alert(s) not delivered (0 dropped, " + alerts + " refused for good)");
         } finally {
             peer.stop(0);
         }

@@ -64,6 +64,15 @@ class DefaultRulesBundleTest {
         assertThat(errors).isEmpty();
         assertThat(warnings).containsExactly("no *.yml files in " + dir.resolve("empty"),
                 "no such directory: " + dir.resolve("none") + " (" + dir.resolve("none/*.yml") + " matches no file)");
+
+        // a pattern that is no glob is an error, in the configuration and as an argument
+        assertThat(RuleFiles.expandArguments(List.of(dir.resolve("rules.d/1[.yml")), errors, warnings)).isEmpty();
+        assertThat(errors).singleElement().asString().startsWith("bad pattern '1[.yml': ");
+        Path config = Files.writeString(dir.resolve("auditalert.yaml"), "rules: ['rules.d/1[.yml']\n");
+        List<ConfigError> configErrors = new ArrayList<>();
+        AppConfig cfg = ConfigLoader.load(config, configErrors);
+        RuleFiles.expand(cfg.rules, cfg.ruleNodes, config.toString(), configErrors, new ArrayList<>());
+        assertThat(configErrors).singleElement().asString().startsWith(config + ":1:9: bad pattern '1[.yml': ");
     }
 
     @Test
