@@ -24,6 +24,14 @@ public final class LineFramer {
     public interface ByteSource extends java.io.Closeable {
         int read(byte[] buf, int off, int len) throws IOException;
 
+        /**
+         * Whether the last -1 meant "stop reading" rather than the end of the input: the line read
+         * up to there is then cut where reading stopped, and is dropped, not delivered.
+         */
+        default boolean stoppedShort() {
+            return false;
+        }
+
         @Override
         default void close() throws IOException {}
     }
@@ -97,7 +105,7 @@ public final class LineFramer {
         }
         lock.lock();
         try {
-            if (filled > start && !discarding) {
+            if (filled > start && !discarding && !source.stoppedShort()) {
                 if (deliverUnterminated) {
                     emit(handler, start, filled);
                 } else {
