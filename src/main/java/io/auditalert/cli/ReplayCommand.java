@@ -151,14 +151,17 @@ final class ReplayCommand {
     /** The input, ending early once every sink is gone ({@code replay | head}: nobody reads stdout). */
     private static LineFramer.ByteSource untilSinksGone(LineFramer.ByteSource in, List<Sink> sinks) {
         return new LineFramer.ByteSource() {
+            private boolean stopped;
+
             @Override
             public int read(byte[] buf, int off, int len) throws IOException {
-                return allGone(sinks) ? -1 : in.read(buf, off, len);
+                stopped = allGone(sinks);
+                return stopped ? -1 : in.read(buf, off, len);
             }
 
             @Override
             public boolean stoppedShort() {
-                return allGone(sinks); // the line being read is cut: not a malformed line of the input
+                return stopped; // the line being read is cut: not a malformed line of the input
             }
         };
     }
