@@ -4,6 +4,7 @@ import io.auditalert.metrics.PipelineStats;
 import io.auditalert.parse.RecordHeader;
 import io.auditalert.parse.RecordTokenizer;
 import io.auditalert.parse.RecordTypes;
+import java.util.Arrays;
 import org.jctools.queues.MpscArrayQueue;
 
 /**
@@ -70,6 +71,7 @@ public final class EventAssembler {
         this.timeoutSeconds = Math.max(1, (settings.timeoutMillis + 999) / 1000);
     }
 
+    private static final byte[] DASHES = {'-', '-', '-', '-'};
     private static final byte[] TIME_ARROW = {'t', 'i', 'm', 'e', '-', '>'};
 
     /**
@@ -78,18 +80,8 @@ public final class EventAssembler {
      * can say what was given instead of a count of errors.
      */
     static boolean isAusearchSeparator(byte[] b, int off, int len) {
-        if (len == 4 && b[off] == '-' && b[off + 1] == '-' && b[off + 2] == '-' && b[off + 3] == '-') {
-            return true;
-        }
-        if (len < TIME_ARROW.length) {
-            return false;
-        }
-        for (int i = 0; i < TIME_ARROW.length; i++) {
-            if (b[off + i] != TIME_ARROW[i]) {
-                return false;
-            }
-        }
-        return true;
+        return len == DASHES.length && Arrays.equals(b, off, off + len, DASHES, 0, DASHES.length)
+                || len >= TIME_ARROW.length && Arrays.equals(b, off, off + TIME_ARROW.length, TIME_ARROW, 0, TIME_ARROW.length);
     }
 
     /** Takes one record line (no newline). {@code nowNanos} is {@link System#nanoTime()} in live mode. */
