@@ -2,14 +2,10 @@ package io.auditalert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code check --config}: every error of the configuration and of the rules and sinks it names, in one run. */
@@ -17,19 +13,8 @@ class CheckCommandTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream saved;
-
-    @BeforeEach
-    void captureStderr() {
-        saved = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStderr() {
-        System.setErr(saved);
-    }
+    @RegisterExtension
+    final StderrCapture stderr = new StderrCapture();
 
     @Test
     void shouldCheckTheRulesAndSinksOfAConfigThatHasErrorsOfItsOwn() throws Exception {
@@ -40,7 +25,7 @@ class CheckCommandTest {
         assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);
 
         String n = System.lineSeparator();
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
+        assertThat(stderr.text()).isEqualTo(
                 config + ":1:10: workers must be between 0 and 64" + n
                 + config + ":2:21: rules file not found: " + dir.resolve("absent.yml") + n
                 + dir.resolve("broken.yml") + ":2:21: unknown list 'shels' (a value of its own is written in parentheses: (shels))" + n
@@ -56,7 +41,7 @@ class CheckCommandTest {
         assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);
 
         String n = System.lineSeparator();
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
+        assertThat(stderr.text()).isEqualTo(
                 dir.resolve("broken.yml") + ":2:21: unknown list 'shels' (a value of its own is written in parentheses: (shels))" + n
                 + "auditalert check: 1 error(s)" + n);
     }

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.auditalert.ingest.LineFramer;
 import io.auditalert.pipeline.TimeRange;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Components' choice of inputs: files it cannot read, their order and the --since/--until skip. */
@@ -24,25 +20,14 @@ class InputSelectionTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream saved;
-
-    @BeforeEach
-    void captureStderr() {
-        saved = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStderr() {
-        System.setErr(saved);
-    }
+    @RegisterExtension
+    final StderrCapture stderr = new StderrCapture();
 
     @Test
     void shouldSayWhyAnInputCannotBeReadAndLetTheCallerGoOn() throws Exception {
         assertThat(Components.openInput(dir, "replay")).isNull();
         assertThat(Components.openInput(dir.resolve("gone"), "replay")).isNull();
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("auditalert replay: is a directory: " + dir
+        assertThat(stderr.text()).isEqualTo("auditalert replay: is a directory: " + dir
                 + System.lineSeparator() + "auditalert replay: no such file: " + dir.resolve("gone") + System.lineSeparator());
 
         Path log = Files.writeString(dir.resolve("audit.log"), "x\n");
@@ -74,7 +59,7 @@ class InputSelectionTest {
         assertThat(Components.inputs(all, range(T + 2 * DAY - 5 * MIN, Long.MAX_VALUE), "replay"))
                 .as("c starts only 5 minutes before since: b may still hold events of the range")
                 .containsExactly(b, c, d, e);
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
+        assertThat(stderr.text()).isEqualTo(
                 "auditalert replay: skipping 1 file(s) outside --since/--until: " + a + System.lineSeparator());
         assertThat(Components.inputs(all, range(T + 2 * DAY + 10 * MIN, Long.MAX_VALUE), "replay"))
                 .containsExactly(c, d, e);
