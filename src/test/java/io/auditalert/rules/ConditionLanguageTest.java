@@ -50,10 +50,25 @@ class ConditionLanguageTest {
 
     /** Loads {@code prelude} (lists, macros) plus a rule with this condition and evaluates it. */
     static boolean matches(String prelude, String condition, AuditEvent ev) {
-        RuleSet set = load(prelude + "- rule: r\n  condition: '" + condition.replace("'", "''") + "'\n");
+        return !hits(prelude + "- rule: r\n  condition: '" + condition.replace("'", "''") + "'\n", new Telemetry(), ev)
+                .isEmpty();
+    }
+
+    /** Loads the rules (counting into {@code t}) and evaluates the events in turn with one scratch: the rules hit. */
+    static List<String> hits(String yaml, Telemetry t, AuditEvent... events) {
+        RuleLoader.Result r = RuleLoader.loadTexts(Map.of("test.yml", yaml), NAMES, t);
+        assertThat(r.errors()).as("load errors").isEmpty();
         List<String> hits = new ArrayList<>();
-        set.evaluate(ev, new EvalScratch(), (rule, e) -> hits.add(rule.name()));
-        return !hits.isEmpty();
+        EvalScratch s = new EvalScratch();
+        for (AuditEvent ev : events) {
+            r.ruleSet().evaluate(ev, s, (rule, e) -> hits.add(rule.name()));
+        }
+        return hits;
+    }
+
+    /** {@code echo ARG}: an EXECVE record with this serial. */
+    static AuditEvent echo(int serial, String arg) {
+        return TestEvents.one("type=EXECVE msg=audit(1700000000.000:" + serial + "): argc=2 a0=\"echo\" a1=\"" + arg + "\"");
     }
 
     static List<ConfigError> errors(String yaml) {
@@ -245,13 +260,8 @@ class ConditionLanguageTest {
     @Test
     void shouldCountExceptionsInsteadOfAlerting() {
         Telemetry t = new Telemetry();
-        RuleLoader.Result r = RuleLoader.loadTexts(Map.of("x.yml", "- rule: reads\n  condition: syscall = openat\n"
-                + "  exceptions:\n    - uid = root\n"), NAMES, t);
-        RuleSet set = r.ruleSet();
-        List<String> hits = new ArrayList<>();
-        EvalScratch s = new EvalScratch();
-        set.evaluate(SHADOW_READ, s, (rule, e) -> hits.add(rule.name()));
-        set.evaluate(SHADOW_DENIED, s, (rule, e) -> hits.add(rule.name()));
+        List<String> hits = hits("- rule: reads\n  condition: syscall = openat\n  exceptions:\n    - uid = root\n", t,
+                SHADOW_READ, SHADOW_DENIED);
         assertThat(hits).containsExactly("reads");
         RuleStats stats = t.rule("reads", "medium");
         assertThat(stats.excepted.sum()).isEqualTo(1);
@@ -263,16 +273,10 @@ class ConditionLanguageTest {
     void shouldAlertAndCountWhenARegularExpressionBacktracksWithoutEnd() {
         // (.*a){20}! over 40 a's and no '!' tries every way to cut them in 20 (28 a's: 18 s here);
         // the read budget stops it after about a million reads
-        String arg = "a".repeat(40) + "?";
-        AuditEvent ev = TestEvents.one("type=EXECVE msg=audit(1700000000.000:7): argc=2 a0=\"echo\" a1=\"" + arg + "\"");
+        AuditEvent ev = echo(7, "a".repeat(40) + "?");
         Telemetry t = new Telemetry();
-        RuleSet set = RuleLoader.loadTexts(Map.of("x.yml", "- rule: runaway\n  condition: argv matches \"(.*a){20}!\"\n"
-                + "  exceptions:\n    - argc = 2\n"
-                + "- rule: sane\n  condition: argv matches \"^echo a+[?]$\"\n"), NAMES, t).ruleSet();
-        List<String> hits = new ArrayList<>();
-        EvalScratch s = new EvalScratch();
-        set.evaluate(ev, s, (rule, e) -> hits.add(rule.name()));
-        set.evaluate(ev, s, (rule, e) -> hits.add(rule.name()));
+        List<String> hits = hits("- rule: runaway\n  condition: argv matches \"(.*a){20}!\"\n  exceptions:\n    - argc = 2\n"
+                + "- rule: sane\n  condition: argv matches \"^echo a+[?]$\"\n", t, ev, ev);
         // alerted although the exception would apply: the evaluation did not finish, so nothing is known
         assertThat(hits).containsExactly("runaway", "sane", "runaway", "sane");
         assertThat(t.rule("runaway", "medium").regexRunaways.sum()).isEqualTo(2);
@@ -281,38 +285,24 @@ class ConditionLanguageTest {
 
         // quadratic by nature (x* runs to the end from every start): 8 million reads for 4,000 bytes,
         // within the budget
-        AuditEvent big = TestEvents.one("type=EXECVE msg=audit(1700000000.000:8): argc=2 a0=\"echo\" a1=\""
-                + "x".repeat(4_000) + "needle\"");
         Telemetry t2 = new Telemetry();
-        RuleSet quadratic = RuleLoader.loadTexts(Map.of("q.yml", "- rule: quadratic\n  condition: argv matches \"x*zzz\" "
-                + "or argv matches \"x{3}n(e|a)+dle$\"\n"), NAMES, t2).ruleSet();
-        List<String> hits2 = new ArrayList<>();
-        quadratic.evaluate(big, new EvalScratch(), (rule, e) -> hits2.add(rule.name()));
-        assertThat(hits2).containsExactly("quadratic");
+        assertThat(hits("- rule: quadratic\n  condition: argv matches \"x*zzz\" or argv matches \"x{3}n(e|a)+dle$\"\n", t2,
+                echo(8, "x".repeat(4_000) + "needle"))).containsExactly("quadratic");
         assertThat(t2.rule("quadratic", "medium").regexRunaways.sum()).isZero();
         // a leading .* or .*? is dropped (same values found): 60,000 bytes without zzz are one pass, no runaway
-        AuditEvent long60k = TestEvents.one("type=EXECVE msg=audit(1700000000.000:10): argc=2 a0=\"echo\" a1=\""
-                + "x".repeat(60_000) + "\"");
+        AuditEvent long60k = echo(10, "x".repeat(60_000));
         Telemetry t4 = new Telemetry();
-        RuleSet leading = RuleLoader.loadTexts(Map.of("l.yml", "- rule: leading\n  condition: argv matches (\".*zzz\", "
-                + "\".*.*x{3}$\", \".*?q\")\n"), NAMES, t4).ruleSet();
-        List<String> hits4 = new ArrayList<>();
-        leading.evaluate(long60k, new EvalScratch(), (rule, e) -> hits4.add(rule.name()));
-        assertThat(hits4).containsExactly("leading");
+        assertThat(hits("- rule: leading\n  condition: argv matches (\".*zzz\", \".*.*x{3}$\", \".*?q\")\n", t4, long60k))
+                .containsExactly("leading");
         assertThat(t4.rule("leading", "medium").regexRunaways.sum()).isZero();
         assertThat(matches("argv matches \".*zzz\"", long60k)).isFalse();
         assertThat(matches("argv matches \".*echo x\"", long60k)).isTrue();
 
         // (x|y)+ recurses once per byte: 60,000 overflow any thread's stack, which is a runaway too,
         // not a dead worker
-        AuditEvent huge = TestEvents.one("type=EXECVE msg=audit(1700000000.000:9): argc=2 a0=\"echo\" a1=\""
-                + "x".repeat(60_000) + "needle\"");
         Telemetry t3 = new Telemetry();
-        RuleSet deep = RuleLoader.loadTexts(Map.of("d.yml", "- rule: deep\n  condition: argv matches \"^echo (x|y)+needle\"\n"),
-                NAMES, t3).ruleSet();
-        List<String> hits3 = new ArrayList<>();
-        deep.evaluate(huge, new EvalScratch(), (rule, e) -> hits3.add(rule.name()));
-        assertThat(hits3).containsExactly("deep");
+        assertThat(hits("- rule: deep\n  condition: argv matches \"^echo (x|y)+needle\"\n", t3,
+                echo(9, "x".repeat(60_000) + "needle"))).containsExactly("deep");
         assertThat(t3.rule("deep", "medium").regexRunaways.sum()).isEqualTo(1);
     }
 
