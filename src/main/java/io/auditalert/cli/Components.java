@@ -11,6 +11,7 @@ import io.auditalert.config.YamlNode;
 import io.auditalert.ingest.Inputs;
 import io.auditalert.ingest.LineFramer;
 import io.auditalert.metrics.MetricsServer;
+import io.auditalert.metrics.PipelineStats;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.Pipeline;
 import io.auditalert.pipeline.RuleEngine;
@@ -28,6 +29,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -234,6 +236,35 @@ final class Components {
         return null;
     }
 
+    /** What reads one input through to its end (a pipeline's or a framer's pump). */
+    interface Pump {
+        void pump(LineFramer.ByteSource in) throws IOException;
+    }
+
+    /**
+     * Reads stdin when no file was given, else each of {@code inputs} in turn, closing each after it;
+     * a file that cannot be opened is reported ({@link #openInput}) and the others are still read.
+     *
+     * @return true when every input could be opened
+     */
+    static boolean pumpInputs(List<Path> files, List<Path> inputs, String command, Pump pump) throws IOException {
+        if (files.isEmpty()) {
+            pump.pump(Inputs.logsOnStdin());
+        }
+        boolean all = true;
+        for (Path file : inputs) {
+            LineFramer.ByteSource in = openInput(file, command);
+            if (in == null) {
+                all = false;
+                continue;
+            }
+            try (in) {
+                pump.pump(in);
+            }
+        }
+        return all;
+    }
+
     /**
      * How far out of order a log's timestamps may run (records wait in the kernel's backlog and in
      * auditd's queue): a file whose successor starts this long before --since holds no event of the range.
@@ -268,8 +299,8 @@ final class Components {
     }
 
     /** After a replay or events run limited by --since/--until: how many events that left out. */
-    static void reportOutsideRange(String command, io.auditalert.metrics.PipelineStats stats) {
-        System.err.println(String.format(java.util.Locale.ROOT,
+    static void reportOutsideRange(String command, PipelineStats stats) {
+        System.err.println(String.format(Locale.ROOT,
                 "auditalert %s: %,d of %,d events were outside --since/--until and left out", command,
                 stats.outsideTimeRange, stats.events));
     }

@@ -1,7 +1,6 @@
 package io.auditalert.cli;
 
 import io.auditalert.assemble.EventAssembler;
-import io.auditalert.ingest.Inputs;
 import io.auditalert.ingest.LineFramer;
 import io.auditalert.interp.Interpreter;
 import io.auditalert.json.EventJson;
@@ -57,18 +56,8 @@ final class EventsCommand {
         List<Path> inputs = Components.inputs(files, range, "events");
         Progress progress = Progress.forFiles(progressMode, "events", inputs, stats, null);
         try {
-            if (files.isEmpty()) {
-                framer.pump(Inputs.logsOnStdin(), handler);
-            }
-            for (Path file : inputs) {
-                LineFramer.ByteSource in = Components.openInput(file, "events");
-                if (in == null) {
-                    status = Main.EXIT_FAILURE;
-                    continue;
-                }
-                try (in) {
-                    framer.pump(in, handler);
-                }
+            if (!Components.pumpInputs(files, inputs, "events", in -> framer.pump(in, handler))) {
+                status = Main.EXIT_FAILURE;
             }
             assembler.finish();
             writeOut(stdout, out);

@@ -2,7 +2,6 @@ package io.auditalert.cli;
 
 import io.auditalert.alert.Sink;
 import io.auditalert.config.AppConfig;
-import io.auditalert.ingest.Inputs;
 import io.auditalert.ingest.LineFramer;
 import io.auditalert.metrics.RuleStats;
 import io.auditalert.metrics.SinkStats;
@@ -76,18 +75,8 @@ final class ReplayCommand {
                 endpoint = Components.startMetrics(metrics, null, telemetry);
             }
             pipeline.start();
-            if (files.isEmpty()) {
-                pipeline.pump(untilSinksGone(Inputs.logsOnStdin(), sinks));
-            }
-            for (Path file : inputs) {
-                LineFramer.ByteSource in = Components.openInput(file, command);
-                if (in == null) {
-                    status = Main.EXIT_FAILURE;
-                    continue;
-                }
-                try (in) {
-                    pipeline.pump(untilSinksGone(in, sinks));
-                }
+            if (!Components.pumpInputs(files, inputs, command, in -> pipeline.pump(untilSinksGone(in, sinks)))) {
+                status = Main.EXIT_FAILURE;
             }
             if (allGone(sinks)) {
                 System.err.println("auditalert " + command + ": nothing can take the alerts any more (stdout closed):"
