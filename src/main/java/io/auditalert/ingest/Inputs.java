@@ -96,7 +96,7 @@ public final class Inputs {
             if (a >= 0) {
                 in.unread(a);
             }
-            return a == 0x1f && b == 0x8b ? new GZIPInputStream(in, LineFramer.READ_SIZE) : in;
+            return isGzipMagic(a, b) ? new GZIPInputStream(in, LineFramer.READ_SIZE) : in;
         } catch (IOException e) {
             in.close();
             throw new IOException(name + ": " + e.getMessage(), e);
@@ -106,8 +106,12 @@ public final class Inputs {
     /** Whether the file starts with gzip's magic bytes 1f 8b (reads them: for regular files only). */
     public static boolean isGzip(Path path) throws IOException {
         try (InputStream in = Files.newInputStream(path)) {
-            return in.read() == 0x1f && in.read() == 0x8b;
+            return isGzipMagic(in.read(), in.read());
         }
+    }
+
+    private static boolean isGzipMagic(int first, int second) {
+        return first == 0x1f && second == 0x8b;
     }
 
     public static LineFramer.ByteSource stream(InputStream in) {
@@ -158,19 +162,12 @@ public final class Inputs {
     }
 
     /**
-     * The files ordered by the time of their first record, oldest first, as logs are replayed: a shell
-     * glob lists rotated logs newest first (audit.log audit.log.1 audit.log.2), and an event older than
-     * the one before it would fall into that one's throttle window. Files of equal time keep their
-     * order; files without a first time (empty, or no audit log) go last. When any of them is not a
-     * regular file (stdin, a pipe, a missing file), they are read as given.
-     */
-    public static List<Path> oldestFirst(List<Path> files) {
-        return files.size() < 2 ? files : oldestFirst(files, firstRecordTimes(files));
-    }
-
-    /**
-     * As {@link #oldestFirst(List)}, by first record times already peeked ({@link #firstRecordTimes},
-     * null: as given); the list itself when it is in that order.
+     * The files ordered by the time of their first record ({@link #firstRecordTimes}), oldest first,
+     * as logs are replayed: a shell glob lists rotated logs newest first (audit.log audit.log.1
+     * audit.log.2), and an event older than the one before it would fall into that one's throttle
+     * window. Files of equal time keep their order; files without a first time (empty, or no audit
+     * log) go last. With no times ({@code first} null: stdin, a pipe, a missing file among them) they
+     * are read as given; the list itself is returned when it is in that order.
      */
     public static List<Path> oldestFirst(List<Path> files, Map<Path, Long> first) {
         if (first == null) {

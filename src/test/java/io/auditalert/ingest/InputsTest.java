@@ -80,6 +80,11 @@ class InputsTest {
         assertThat(Inputs.firstRecordMillis(Files.writeString(dir.resolve("empty.log"), ""))).isEqualTo(-1);
     }
 
+    /** Peeks, then orders: what replay and events do (Components.inputs). */
+    private static List<Path> oldestFirst(List<Path> files) {
+        return Inputs.oldestFirst(files, Inputs.firstRecordTimes(files));
+    }
+
     @Test
     void shouldOrderRotatedLogsOldestFirstAndLeaveWhatItCannotPeekAlone() throws Exception {
         Path current = Files.writeString(dir.resolve("audit.log"), record(1_700_000_300L, 0, 30));
@@ -88,15 +93,15 @@ class InputsTest {
         Path fresh = Files.writeString(dir.resolve("audit.log.3"), "");
         Path twin = Files.writeString(dir.resolve("twin"), record(1_700_000_200L, 0, 21));
 
-        assertThat(Inputs.oldestFirst(List.of(current, r1, r2))).containsExactly(r2, r1, current);
-        assertThat(Inputs.oldestFirst(List.of(fresh, current, r1))).as("no time: last").containsExactly(r1, current, fresh);
-        assertThat(Inputs.oldestFirst(List.of(twin, r1))).as("equal times keep their order").containsExactly(twin, r1);
-        assertThat(Inputs.oldestFirst(List.of(r2, r1, current))).containsExactly(r2, r1, current);
+        assertThat(oldestFirst(List.of(current, r1, r2))).containsExactly(r2, r1, current);
+        assertThat(oldestFirst(List.of(fresh, current, r1))).as("no time: last").containsExactly(r1, current, fresh);
+        assertThat(oldestFirst(List.of(twin, r1))).as("equal times keep their order").containsExactly(twin, r1);
+        assertThat(oldestFirst(List.of(r2, r1, current))).containsExactly(r2, r1, current);
 
         List<Path> withStdin = List.of(current, Path.of("-"), r1);
-        assertThat(Inputs.oldestFirst(withStdin)).isSameAs(withStdin);
+        assertThat(oldestFirst(withStdin)).isSameAs(withStdin);
         List<Path> withMissing = List.of(current, dir.resolve("gone"), r1);
-        assertThat(Inputs.oldestFirst(withMissing)).isSameAs(withMissing);
+        assertThat(oldestFirst(withMissing)).isSameAs(withMissing);
     }
 
     @Test
