@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -273,7 +274,7 @@ public abstract class DeliverySink implements Sink {
                             stats.permanentFailures.add(out.rejected);
                             // the same refusal batch after batch (a closed stdout, a peer rejecting every
                             // alert) is logged on its first batch and every 100th, not each time
-                            if (!java.util.Objects.equals(out.lastRejection, lastRejectionLogged)
+                            if (!Objects.equals(out.lastRejection, lastRejectionLogged)
                                     || ++repeatedRejections % 100 == 0) {
                                 lastRejectionLogged = out.lastRejection;
                                 log.warn("sink {}: {} item(s) refused for good, not retried ({} in all): {}", name(),
