@@ -58,6 +58,17 @@ final class Components {
         String origin = cfg.source == null ? AppConfig.DEFAULT_PATH.toString() : cfg.source.toString();
         List<ConfigError> warnings = new ArrayList<>();
         List<Path> files = RuleFiles.expand(cfg.rules, cfg.ruleNodes, origin, errors, warnings);
+        if (cfg.source == null) {
+            // no configuration file: the built-in defaults named the rules, no line of any file did
+            for (ConfigError w : warnings) {
+                LOG.warn("default rules ({} does not exist, no --rules): {}", AppConfig.DEFAULT_PATH, w.message());
+            }
+            List<String> plain = new ArrayList<>();
+            for (ConfigError e : errors) {
+                plain.add("default rules (" + AppConfig.DEFAULT_PATH + " does not exist, no --rules): " + e.message());
+            }
+            return loadRules(plain, files, cfg, telemetry, threads);
+        }
         for (ConfigError w : warnings) {
             LOG.warn("{}", w);
         }
@@ -99,7 +110,8 @@ final class Components {
 
     static RuleEngine loadRules(List<Path> files, AppConfig cfg, Telemetry telemetry, int threads) throws ConfigException {
         if (files.isEmpty()) {
-            LOG.warn("no rule files: events are read and counted, nothing is alerted");
+            LOG.warn("no rule files: events are read and counted, nothing is alerted (name rules with --rules FILE|DIR"
+                    + " or the configuration's rules:)");
             return RuleEngine.NONE;
         }
         return engine(RuleLoader.load(files, Names.SYSTEM, telemetry, cfg.redact), threads);

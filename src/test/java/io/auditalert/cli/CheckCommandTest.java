@@ -2,8 +2,12 @@ package io.auditalert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.auditalert.config.AppConfig;
+import io.auditalert.metrics.Telemetry;
+import io.auditalert.pipeline.RuleEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,5 +48,19 @@ class CheckCommandTest {
         assertThat(stderr.text()).isEqualTo(
                 dir.resolve("broken.yml") + ":2:21: unknown list 'shels' (a value of its own is written in parentheses: (shels))" + n
                 + "auditalert check: 1 error(s)" + n);
+    }
+
+    @Test
+    void shouldNotPlaceTheDefaultRulesWarningInAConfigFileThatDoesNotExist() throws Exception {
+        AppConfig builtIn = new AppConfig(); // what run, replay and check use without a config file
+        builtIn.rules = List.of(dir.resolve("none/*.yml").toString());
+
+        assertThat(Components.loadRules(builtIn, new Telemetry(), 1)).isSameAs(RuleEngine.NONE);
+
+        assertThat(stderr.text())
+                .contains("default rules (" + AppConfig.DEFAULT_PATH + " does not exist, no --rules): no such directory: "
+                        + dir.resolve("none"))
+                .contains("nothing is alerted (name rules with --rules FILE|DIR or the configuration's rules:)")
+                .doesNotContain(AppConfig.DEFAULT_PATH + ":1:1");
     }
 }
