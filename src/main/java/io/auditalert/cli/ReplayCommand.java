@@ -121,11 +121,18 @@ final class ReplayCommand {
     }
 
     /**
-     * Says which sinks lost alerts (dropped, or refused for good by their peer); true if any did. A
-     * replay that exits 0 has delivered every alert to every sink that wanted it.
+     * Says which events could not be evaluated and which sinks lost alerts (dropped, or refused for
+     * good by their peer); true if anything was lost. A replay that exits 0 has evaluated every event
+     * and delivered every alert to every sink that wanted it.
      */
     static boolean reportUndelivered(String command, Telemetry telemetry) {
         boolean lost = false;
+        long failed = telemetry.pipeline.evaluationFailures.sum();
+        if (failed > 0) {
+            System.err.println("auditalert " + command + ": " + failed + " event(s) could not be evaluated, their alerts"
+                    + " are lost (the log above says why)");
+            lost = true;
+        }
         for (SinkStats s : telemetry.sinks()) {
             long n = s.dropped.sum() + s.permanentFailures.sum();
             if (n > 0) {

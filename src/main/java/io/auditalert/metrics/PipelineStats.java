@@ -39,6 +39,8 @@ public final class PipelineStats {
     public long inflight;
     /** Events caused by auditalert's own process tree: recognised and not evaluated. */
     public final LongAdder selfEvents = new LongAdder();
+    /** Events whose evaluation failed (a rule or sink threw): their alerts are lost; workers write it. */
+    public final LongAdder evaluationFailures = new LongAdder();
 
     // ring (reader thread writes drops; workers read)
     public long ringDropped;

@@ -126,13 +126,14 @@ public final class TelemetryMeters {
 
         String dropped = "Items lost or cut short between the kernel and the sinks, by stage: relay (records), "
                 + "line_too_long (lines), assembly_evicted and assembly_truncated (events), ring (events), "
-                + "sink (alerts)";
+                + "evaluation (events whose rules failed to run), sink (alerts)";
         counter("auditalert.dropped", dropped, null, p, s -> s.relayDroppedRecords, "stage", "relay");
         counter("auditalert.dropped", dropped, null, p, s -> s.linesTooLong, "stage", "line_too_long");
         counter("auditalert.dropped", dropped, null, p, s -> s.evictedInflight + s.evictedBytes,
                 "stage", "assembly_evicted");
         counter("auditalert.dropped", dropped, null, p, s -> s.truncatedEvents, "stage", "assembly_truncated");
         counter("auditalert.dropped", dropped, null, p, s -> s.ringDropped, "stage", "ring");
+        counter("auditalert.dropped", dropped, null, p, s -> s.evaluationFailures.sum(), "stage", "evaluation");
         counter("auditalert.dropped", dropped, null, t, TelemetryMeters::sinkDropped, "stage", "sink");
         counter("auditalert.serial.gaps", "Kernel event serial numbers that never arrived (lost upstream of the "
                 + "plugin: kernel, auditd or its dispatcher), counted once out of the reorder window", null,

@@ -17,6 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a worker does with one event: skip it when auditalert itself caused it, evaluate the rules,
@@ -72,6 +75,8 @@ public final class AlertStage implements WorkerPool.Handler {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(AlertStage.class);
+
     private final Telemetry telemetry;
     private final ThrottleGate throttle;
     private final boolean live;
@@ -110,14 +115,32 @@ public final class AlertStage implements WorkerPool.Handler {
         Worker w = workers[worker];
         w.event = ev;
         w.snap = snap;
-        snap.rules.evaluate(ev, worker, w);
-        if (snap.forwardsEvents) {
-            w.forward(ev, snap);
+        try {
+            snap.rules.evaluate(ev, worker, w);
+            if (snap.forwardsEvents) {
+                w.forward(ev, snap);
+            }
+        } catch (RuntimeException | Error e) {
+            // one event that breaks a rule or a sink must not end the worker (in replay, the reader):
+            // the events after it still get their alerts
+            failed(ev, e);
+        } finally {
+            w.event = null;
         }
         if (live && ev.firstArrivalNanos() != 0) {
             telemetry.latency.record(System.nanoTime() - ev.firstArrivalNanos());
         }
-        w.event = null;
+    }
+
+    /** Counts an event whose evaluation threw; logs the first failure and every 1000th after it. */
+    private void failed(AuditEvent ev, Throwable e) {
+        LongAdder failures = telemetry.pipeline.evaluationFailures;
+        failures.increment();
+        long n = failures.sum();
+        if (n == 1 || n % 1000 == 0) {
+            LOG.error("event {} could not be evaluated, its alerts are lost ({} so far; counted in "
+                    + "auditalert_dropped_total{stage=\"evaluation\"}); going on", ev.serial(), n, e);
+        }
     }
 
     /**

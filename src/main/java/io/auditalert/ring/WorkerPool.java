@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * N worker threads ("worker-0", ...) that take events from the ring, hand each to the handler, then
  * return the slot. An idle worker parks (up to 100 ms, woken by the publisher), never spins. A
- * handler that throws is logged, and the worker goes on.
+ * handler that throws (an Error too) is logged, and the worker goes on.
  */
 public final class WorkerPool {
     /** Handles one event on a worker thread; the slot is recycled right after it returns. */
@@ -69,7 +69,7 @@ public final class WorkerPool {
             busy.incrementAndGet();
             try {
                 handler.handle(ev, id);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 LOG.error("worker-{}: handler failed on event {}; going on", id, ev.serial(), e);
             } finally {
                 recycle.accept(ev);

@@ -250,4 +250,45 @@ class PipelineTest {
         assertThat(t.pipeline.selfEvents.sum()).isZero();
         assertThat(sink.alerts).hasSize(1);
     }
+
+    @Test
+    void shouldGoOnPastAnEventWhoseEvaluationThrows() throws Exception {
+        RuleEngine breaking = new RuleEngine() {
+            @Override
+            public void evaluate(AuditEvent ev, int worker, Matches out) {
+                if (ev.serial() == 6) {
+                    throw new OutOfMemoryError("planted"); // an Error, as a StackOverflowError would be
+                }
+                if (ev.serial() == 9) {
+                    throw new IllegalStateException("planted");
+                }
+                KEY_HIT.evaluate(ev, worker, out);
+            }
+
+            @Override
+            public int ruleCount() {
+                return 1;
+            }
+        };
+        for (int workers : new int[] {0, 2}) {
+            Telemetry t = new Telemetry();
+            CollectingSink sink = new CollectingSink();
+            Pipeline.Options o = new Pipeline.Options();
+            o.workers = workers;
+            o.whenFull = EventRing.WhenFull.BLOCK;
+            o.ringCapacity = 4;
+            Pipeline p = new Pipeline(o, t, new AlertStage(new AlertStage.Snapshot(breaking, List.of(sink)),
+                    ThrottleGate.NONE, t, workers, false));
+            p.start();
+            p.pump(Inputs.stream(new ByteArrayInputStream(stream(300, -1))));
+            p.finishInput();
+            assertThat(p.drain(Duration.ofSeconds(30))).as("workers %d", workers).isTrue();
+            p.close();
+            // every third event is a hit; 6 and 9 were hits that threw instead
+            assertThat(sink.alerts).as("workers %d", workers).hasSize(100 - 2);
+            assertThat(sink.alerts.stream().map(Alert::serial)).doesNotContain(6L, 9L).contains(3L, 12L, 300L);
+            assertThat(t.pipeline.evaluationFailures.sum()).isEqualTo(2);
+            assertThat(t.pipeline.events).isEqualTo(300);
+        }
+    }
 }
