@@ -131,6 +131,26 @@ class PipelineTest {
         return new Pipeline(o, t, stage);
     }
 
+    private static Pipeline.Options blocking(int workers, int ringCapacity) {
+        Pipeline.Options o = new Pipeline.Options();
+        o.workers = workers;
+        o.whenFull = EventRing.WhenFull.BLOCK;
+        o.ringCapacity = ringCapacity;
+        return o;
+    }
+
+    /** Replays the input through a pipeline of these options and rules (not live) into the sink, drained. */
+    private static void runThrough(Pipeline.Options o, RuleEngine rules, Telemetry t, CollectingSink sink, byte[] input)
+            throws Exception {
+        Pipeline p = new Pipeline(o, t, new AlertStage(new AlertStage.Snapshot(rules, List.of(sink)), ThrottleGate.NONE,
+                t, o.workers, false));
+        p.start();
+        p.pump(Inputs.stream(new ByteArrayInputStream(input)));
+        p.finishInput();
+        assertThat(p.drain(Duration.ofSeconds(30))).as("workers %d", o.workers).isTrue();
+        p.close();
+    }
+
     @Test
     void shouldDeliverEveryMatchWhenTheRingBlocks() throws Exception {
         for (int workers : new int[] {0, 1, 2}) {
@@ -168,18 +188,10 @@ class PipelineTest {
         for (int workers : new int[] {0, 2}) {
             Telemetry t = new Telemetry();
             CollectingSink sink = new CollectingSink();
-            Pipeline.Options o = new Pipeline.Options();
-            o.workers = workers;
-            o.whenFull = EventRing.WhenFull.BLOCK;
+            Pipeline.Options o = blocking(workers, 65_536);
             o.range = new TimeRange(1_700_000_010_250L, // event 10 exactly: in
                     1_700_000_020_250L); // event 20 exactly: out
-            Pipeline p = new Pipeline(o, t, new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of(sink)), ThrottleGate.NONE,
-                    t, workers, false));
-            p.start();
-            p.pump(Inputs.stream(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.US_ASCII))));
-            p.finishInput();
-            assertThat(p.drain(Duration.ofSeconds(30))).isTrue();
-            p.close();
+            runThrough(o, KEY_HIT, t, sink, sb.toString().getBytes(StandardCharsets.US_ASCII));
             assertThat(sink.alerts.stream().map(Alert::serial).sorted()).as("workers %d", workers)
                     .containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L);
             assertThat(t.pipeline.events).isEqualTo(40);
@@ -273,17 +285,7 @@ class PipelineTest {
         for (int workers : new int[] {0, 2}) {
             Telemetry t = new Telemetry();
             CollectingSink sink = new CollectingSink();
-            Pipeline.Options o = new Pipeline.Options();
-            o.workers = workers;
-            o.whenFull = EventRing.WhenFull.BLOCK;
-            o.ringCapacity = 4;
-            Pipeline p = new Pipeline(o, t, new AlertStage(new AlertStage.Snapshot(breaking, List.of(sink)),
-                    ThrottleGate.NONE, t, workers, false));
-            p.start();
-            p.pump(Inputs.stream(new ByteArrayInputStream(stream(300, -1))));
-            p.finishInput();
-            assertThat(p.drain(Duration.ofSeconds(30))).as("workers %d", workers).isTrue();
-            p.close();
+            runThrough(blocking(workers, 4), breaking, t, sink, stream(300, -1));
             // every third event is a hit; 6 and 9 were hits that threw instead
             assertThat(sink.alerts).as("workers %d", workers).hasSize(100 - 2);
             assertThat(sink.alerts.stream().map(Alert::serial)).doesNotContain(6L, 9L).contains(3L, 12L, 300L);
