@@ -58,14 +58,16 @@ final class Components {
         String origin = cfg.source == null ? AppConfig.DEFAULT_PATH.toString() : cfg.source.toString();
         List<ConfigError> warnings = new ArrayList<>();
         List<Path> files = RuleFiles.expand(cfg.rules, cfg.ruleNodes, origin, errors, warnings);
-        if (cfg.source == null) {
-            // no configuration file: the built-in defaults named the rules, no line of any file did
+        if (cfg.ruleNodes.isEmpty()) {
+            // the built-in default named the rules, no line of any file did: say so instead of a position
+            String why = cfg.source == null ? "default rules (no configuration file, no --rules): "
+                    : cfg.source + ": default rules (it has no rules: entry): ";
             for (ConfigError w : warnings) {
-                LOG.warn("default rules ({} does not exist, no --rules): {}", AppConfig.DEFAULT_PATH, w.message());
+                LOG.warn("{}{}", why, w.message());
             }
             List<String> plain = new ArrayList<>();
             for (ConfigError e : errors) {
-                plain.add("default rules (" + AppConfig.DEFAULT_PATH + " does not exist, no --rules): " + e.message());
+                plain.add(why + e.message());
             }
             return loadRules(plain, files, cfg, telemetry, threads);
         }

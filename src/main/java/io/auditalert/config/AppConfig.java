@@ -13,6 +13,8 @@ public final class AppConfig {
 
     /** Where the file came from; null for built-in defaults. */
     public Path source;
+    /** The file could not be read as a mapping of keys: none of its settings are known (the rest are defaults). */
+    public boolean unparsed;
     public String input = "stdin";
     public List<String> rules = new ArrayList<>(List.of(DEFAULT_RULES));
     /** The YAML node of each rules entry (positions for error messages); empty for built-in defaults. */

@@ -26,10 +26,12 @@ public final class ConfigLoader {
         YamlDoc doc = YamlDoc.load(file, errors);
         YamlNode root = doc.root();
         if (root == null || errors.size() > before && root.isNull()) {
+            cfg.unparsed = true;
             return cfg;
         }
         if (!root.isMap()) {
             root.error("the configuration must be a mapping of keys (input, rules, workers, ring, assembly, metrics, sinks)");
+            cfg.unparsed = true;
             return cfg;
         }
         root.checkKeys("input", "rules", "workers", "ring", "assembly", "metrics", "sinks", "redact", "log_file");

@@ -58,9 +58,32 @@ class CheckCommandTest {
         assertThat(Components.loadRules(builtIn, new Telemetry(), 1)).isSameAs(RuleEngine.NONE);
 
         assertThat(stderr.text())
-                .contains("default rules (" + AppConfig.DEFAULT_PATH + " does not exist, no --rules): no such directory: "
-                        + dir.resolve("none"))
+                .contains("default rules (no configuration file, no --rules): no such directory: " + dir.resolve("none"))
                 .contains("nothing is alerted (name rules with --rules FILE|DIR or the configuration's rules:)")
                 .doesNotContain(AppConfig.DEFAULT_PATH + ":1:1");
+    }
+
+    @Test
+    void shouldSayTheDefaultRulesCameFromNoLineOfAConfigThatHasNoRulesEntry() throws Exception {
+        AppConfig noRules = new AppConfig(); // as ConfigLoader leaves a file without rules:
+        noRules.source = dir.resolve("auditalert.yml");
+        noRules.rules = List.of(dir.resolve("none/*.yml").toString());
+
+        Components.loadRules(noRules, new Telemetry(), 1);
+
+        assertThat(stderr.text()).contains(dir.resolve("auditalert.yml")
+                + ": default rules (it has no rules: entry): no such directory: " + dir.resolve("none"));
+    }
+
+    @Test
+    void shouldReportOnlyTheSyntaxErrorOfAConfigThatDoesNotParse() throws Exception {
+        Path config = Files.writeString(dir.resolve("auditalert.yml"), "rules: [a.yml\nworkers: [\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);
+
+        // nothing about the default rules or sinks that the file may never have meant
+        String n = System.lineSeparator();
+        assertThat(stderr.text()).matches("(?s)" + java.util.regex.Pattern.quote(config.toString())
+                + ":2:\\d+: YAML syntax error: [^\n]*" + n + "auditalert check: 1 error\\(s\\)" + n);
     }
 }
