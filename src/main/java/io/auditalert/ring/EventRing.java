@@ -24,6 +24,8 @@ public final class EventRing {
     private final WhenFull whenFull;
     private final PipelineStats stats;
     private final AtomicLong bytes = new AtomicLong();
+    /** Events offered successfully so far; with the workers' count of events handled, says when all are done. */
+    private final AtomicLong published = new AtomicLong();
     private volatile Thread[] consumers = new Thread[0];
     private volatile boolean[] sleeping = new boolean[0];
 
@@ -68,8 +70,14 @@ public final class EventRing {
             LockSupport.parkNanos(50_000);
         }
         bytes.addAndGet(size);
+        published.incrementAndGet();
         wakeConsumers();
         return true;
+    }
+
+    /** How many events {@link #publish} has handed to the workers so far. */
+    long published() {
+        return published.get();
     }
 
     /** Takes the next event, or null when the ring is empty. Called by workers. */

@@ -2,7 +2,7 @@ package io.auditalert.ring;
 
 import io.auditalert.assemble.AuditEvent;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -26,7 +26,11 @@ public final class WorkerPool {
     private final Consumer<AuditEvent> recycle;
     private final Thread[] threads;
     private final boolean[] sleeping;
-    private final AtomicInteger busy = new AtomicInteger();
+    /**
+     * Events handled (and recycled) so far. Idle means this caught up with {@link EventRing#published}:
+     * an empty ring alone is not, since a worker may have taken the last event and not handled it yet.
+     */
+    private final AtomicLong handled = new AtomicLong();
     private volatile boolean stopping;
 
     public WorkerPool(int workers, EventRing ring, Handler handler, Consumer<AuditEvent> recycle) {
@@ -66,14 +70,13 @@ public final class WorkerPool {
                 sleeping[id] = false;
                 continue;
             }
-            busy.incrementAndGet();
             try {
                 handler.handle(ev, id);
             } catch (RuntimeException | Error e) {
                 LOG.error("worker-{}: handler failed on event {}; going on", id, ev.serial(), e);
             } finally {
                 recycle.accept(ev);
-                busy.decrementAndGet();
+                handled.incrementAndGet();
             }
         }
     }
@@ -95,10 +98,10 @@ public final class WorkerPool {
 
     private static final int SPIN_POLLS = 200;
 
-    /** Waits until the ring is empty and no worker holds an event, up to the timeout. */
+    /** Waits until every event published so far has been handled, up to the timeout. */
     public boolean awaitIdle(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!ring.isEmpty() || busy.get() > 0) {
+        while (handled.get() < ring.published()) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
