@@ -149,18 +149,22 @@ final class Components {
         }
         List<Sink> sinks = new ArrayList<>();
         for (int i = 0; i < cfg.sinks.size(); i++) {
-            Map<String, Object> spec = cfg.sinks.get(i);
-            Object type = spec.get("type");
-            boolean local = "stdout".equals(type) || "file".equals(type);
-            Sink sink = replay && local ? SinkFactory.create(i, spec, telemetry, Map.of("when_full", "block"))
-                    : SinkFactory.create(i, spec, telemetry);
-            if (replay && sink instanceof io.auditalert.alert.sink.DeliverySink d) {
-                // nobody waits for a replayed alert: deliver in batches, not one wake-up each
-                d.lingerForBatches(REPLAY_LINGER);
-            }
-            sinks.add(sink);
+            sinks.add(createSink(i, cfg.sinks.get(i), telemetry, replay));
         }
         return sinks;
+    }
+
+    /** Starts the sink of entry i of a validated configuration (see {@link #createSinks}). */
+    static Sink createSink(int i, Map<String, Object> spec, Telemetry telemetry, boolean replay) {
+        Object type = spec.get("type");
+        boolean local = "stdout".equals(type) || "file".equals(type);
+        Sink sink = replay && local ? SinkFactory.create(i, spec, telemetry, Map.of("when_full", "block"))
+                : SinkFactory.create(i, spec, telemetry);
+        if (replay && sink instanceof io.auditalert.alert.sink.DeliverySink d) {
+            // nobody waits for a replayed alert: deliver in batches, not one wake-up each
+            d.lingerForBatches(REPLAY_LINGER);
+        }
+        return sink;
     }
 
     /** Validates the sink entries without starting them; returns how many there are. */

@@ -17,7 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +35,19 @@ final class RunCommand {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
     static final Duration STOP_BUDGET = Duration.ofMillis(900);
 
+    /** How long a sink that a reload removed or replaced gets to deliver what it holds. */
+    static final Duration RETIRED_SINK_DRAIN = Duration.ofSeconds(10);
+
     private final Path configPath;
     private final Telemetry telemetry = new Telemetry();
     private Pipeline pipeline;
+    /** The configuration in force, and the running sink of each of its sinks entries. */
+    private AppConfig inForce;
     private List<Sink> sinks;
     private AutoCloseable metrics = () -> {};
+    /** --input and --metrics, which replace the configuration's input and metrics.listen for the whole run. */
+    private String inputOption;
+    private String metricsOption;
     private boolean stopped;
     private int threads = 1;
     private volatile ServerSocketChannel server;
@@ -81,6 +92,8 @@ final class RunCommand {
     }
 
     private int start(String inputOption, String metricsOption) throws ConfigException {
+        this.inputOption = inputOption;
+        this.metricsOption = metricsOption;
         AppConfig cfg = loadConfig();
         Pipeline.Options o = Components.pipelineOptions(cfg, true);
         o.onRelayReload = this::requestReload;
@@ -88,6 +101,7 @@ final class RunCommand {
         RuleEngine rules = loadRules(cfg, threads);
         telemetry.rulesLoaded = rules.ruleCount();
         sinks = Components.createSinks(cfg, telemetry, false);
+        inForce = cfg;
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,
                 threads, true);
         pipeline = new Pipeline(o, telemetry, stage);
@@ -151,28 +165,108 @@ final class RunCommand {
         t.start();
     }
 
+    /**
+     * Loads the configuration and rules again and puts them in force together: rules, redaction and
+     * sinks. A sinks entry that did not change keeps its running sink (and what it holds); a new or
+     * changed one starts; one that is gone or changed stops once no thread can still offer it an
+     * alert, after delivering what it holds. Anything that fails keeps everything as it was.
+     */
     private synchronized void reload() {
         if (stopped) {
             return;
         }
+        List<Sink> started = new ArrayList<>();
         try {
             AppConfig cfg = loadConfig();
             RuleEngine rules = loadRules(cfg, threads);
-            AlertStage.Snapshot old = pipeline.stage().snapshot();
-            pipeline.stage().swap(new AlertStage.Snapshot(rules, old.sinks()));
+            List<Sink> next = new ArrayList<>();
+            for (int i = 0; i < cfg.sinks.size(); i++) {
+                Map<String, Object> spec = cfg.sinks.get(i);
+                if (i < inForce.sinks.size() && inForce.sinks.get(i).equals(spec)) {
+                    next.add(sinks.get(i));
+                } else {
+                    Sink s = startSink(i, spec);
+                    started.add(s);
+                    next.add(s);
+                }
+            }
+            List<Sink> retired = new ArrayList<>(sinks);
+            retired.removeIf(s -> next.stream().anyMatch(n -> n == s));
+            AlertStage.Snapshot old = pipeline.stage().swap(new AlertStage.Snapshot(rules, next));
+            if (!pipeline.stage().awaitRelease(old, RETIRED_SINK_DRAIN)) {
+                LOG.warn("reload: an event was still being evaluated under the old rules after {} s",
+                        RETIRED_SINK_DRAIN.toSeconds());
+            }
+            for (Sink s : retired) {
+                if (!s.drain(RETIRED_SINK_DRAIN)) {
+                    LOG.warn("reload: sink {} (removed or changed) did not deliver everything within {} s",
+                            s.name(), RETIRED_SINK_DRAIN.toSeconds());
+                }
+                s.close();
+            }
+            List<String> restartOnly = restartOnlyChanges(inForce, cfg);
+            restartOnly.removeIf(k -> k.equals("input") && inputOption != null || k.equals("metrics") && metricsOption != null);
+            sinks = next;
+            inForce = cfg;
             telemetry.rulesLoaded = rules.ruleCount();
             telemetry.reloads.increment();
             telemetry.lastReloadOk = true;
-            LOG.info("reloaded: {} rules in force", rules.ruleCount());
+            LOG.info("reloaded: {} rules in force; {} sinks ({} kept, {} started, {} stopped)", rules.ruleCount(),
+                    next.size(), next.size() - started.size(), started.size(), retired.size());
+            if (!restartOnly.isEmpty()) {
+                LOG.warn("reload: {} changed, which takes a restart (the running values stay in force)",
+                        String.join(", ", restartOnly));
+            }
         } catch (ConfigException e) {
-            telemetry.reloadFailures.increment();
-            telemetry.lastReloadOk = false;
-            LOG.error("reload failed, keeping the rules in force: {}", String.join("; ", e.errors()));
+            reloadFailed(started);
+            LOG.error("reload failed, keeping the rules and sinks in force: {}", String.join("; ", e.errors()));
         } catch (RuntimeException e) {
-            telemetry.reloadFailures.increment();
-            telemetry.lastReloadOk = false;
-            LOG.error("reload failed, keeping the rules in force", e);
+            reloadFailed(started);
+            LOG.error("reload failed, keeping the rules and sinks in force", e);
         }
+    }
+
+    /** Starts the sink of a new or changed entry; a spool still held by the running sink says what to do. */
+    private Sink startSink(int i, Map<String, Object> spec) throws ConfigException {
+        try {
+            return Components.createSink(i, spec, telemetry, false);
+        } catch (java.io.UncheckedIOException e) {
+            throw new ConfigException(List.of("sinks[" + i + "]: " + e.getCause().getMessage()
+                    + " (a sink whose spool the running sink holds changes on restart)"));
+        }
+    }
+
+    private void reloadFailed(List<Sink> started) {
+        for (Sink s : started) {
+            s.close();
+        }
+        telemetry.reloadFailures.increment();
+        telemetry.lastReloadOk = false;
+    }
+
+    /** The settings that differ between two configurations and that only a start puts in force. */
+    static List<String> restartOnlyChanges(AppConfig was, AppConfig now) {
+        List<String> out = new ArrayList<>();
+        if (!was.input.equals(now.input)) {
+            out.add("input");
+        }
+        if (was.workers != now.workers) {
+            out.add("workers");
+        }
+        if (was.ringCapacity != now.ringCapacity || was.ringMaxBytes != now.ringMaxBytes
+                || !Objects.equals(was.ringWhenFull, now.ringWhenFull)) {
+            out.add("ring");
+        }
+        if (was.assemblyTimeoutMillis != now.assemblyTimeoutMillis || was.assemblyMaxInflight != now.assemblyMaxInflight) {
+            out.add("assembly");
+        }
+        if (!Objects.equals(was.metricsListen, now.metricsListen) || !Objects.equals(was.metricsWebConfig, now.metricsWebConfig)) {
+            out.add("metrics");
+        }
+        if (!Objects.equals(was.logFile, now.logFile)) {
+            out.add("log_file");
+        }
+        return out;
     }
 
     private synchronized boolean isStopped() {
@@ -196,7 +290,11 @@ final class RunCommand {
         long deadline = System.nanoTime() + STOP_BUDGET.toNanos();
         LOG.info("stopping ({})", why);
         pipeline.finishInput();
-        pipeline.drain(Duration.ofNanos(Math.max(0, (deadline - System.nanoTime()) * 2 / 3)));
+        if (!pipeline.drain(Duration.ofNanos(Math.max(0, (deadline - System.nanoTime()) * 2 / 3)))) {
+            // auditd does not wait long for a plugin that stops: what the budget did not cover is lost
+            LOG.warn("stopping: {} event(s) still queued for the rules when the stop budget of {} ms ran out are not"
+                    + " evaluated", pipeline.queued(), STOP_BUDGET.toMillis());
+        }
         for (Sink sink : sinks) {
             sink.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
             sink.close();

@@ -11,6 +11,7 @@ import io.auditalert.parse.ByteBuf;
 import io.auditalert.parse.Values;
 import io.auditalert.ring.WorkerPool;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,9 +102,30 @@ public final class AlertStage implements WorkerPool.Handler {
         return snapshot.get();
     }
 
-    /** Puts a new snapshot in force; returns the old one (its sinks are the caller's to close). */
+    /**
+     * Puts a new snapshot in force; returns the old one (its sinks are the caller's to close, after
+     * {@link #awaitRelease}).
+     */
     public Snapshot swap(Snapshot next) {
         return snapshot.getAndSet(next);
+    }
+
+    /**
+     * Waits, up to the timeout, until no thread is still handling an event under {@code old} (one it
+     * took before the {@link #swap}); a sink only the old snapshot had can then be closed without an
+     * alert reaching it after. False when the timeout passed first.
+     */
+    public boolean awaitRelease(Snapshot old, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Worker w : workers) {
+            while (w.snap == old) {
+                if (System.nanoTime() - deadline > 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+        return true;
     }
 
     @Override
@@ -111,10 +134,13 @@ public final class AlertStage implements WorkerPool.Handler {
             telemetry.pipeline.selfEvents.increment();
             return;
         }
-        Snapshot snap = snapshot.get();
         Worker w = workers[worker];
         w.event = ev;
-        w.snap = snap;
+        Snapshot snap;
+        do { // published before it is used, so awaitRelease sees every thread still on an old one
+            snap = snapshot.get();
+            w.snap = snap;
+        } while (snap != snapshot.get());
         try {
             snap.rules.evaluate(ev, worker, w);
             if (snap.forwardsEvents) {
@@ -126,6 +152,7 @@ public final class AlertStage implements WorkerPool.Handler {
             failed(ev, e);
         } finally {
             w.event = null;
+            w.snap = null;
         }
         if (live && ev.firstArrivalNanos() != 0) {
             telemetry.latency.record(System.nanoTime() - ev.firstArrivalNanos());
@@ -169,7 +196,8 @@ public final class AlertStage implements WorkerPool.Handler {
         final ByteBuf value = new ByteBuf(256);
         final EventJson eventJson = new EventJson(new Interpreter());
         AuditEvent event;
-        Snapshot snap;
+        /** The snapshot this thread evaluates an event under, null between events. */
+        volatile Snapshot snap;
 
         @Override
         public void match(RuleEngine.Match m, AuditEvent ev) {

@@ -193,6 +193,11 @@ public final class Pipeline implements AutoCloseable {
         return pool == null || pool.awaitIdle(timeout);
     }
 
+    /** Events published to the ring and not yet taken by a worker (0 when rules run on the reader). */
+    public int queued() {
+        return ring == null ? 0 : ring.size();
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -49,7 +49,11 @@ class RunLifecycleIT {
     }
 
     private List<String> alerts() throws IOException {
-        Path f = dir.resolve("alerts.jsonl");
+        return alerts("alerts.jsonl");
+    }
+
+    private List<String> alerts(String file) throws IOException {
+        Path f = dir.resolve(file);
         return Files.exists(f) ? Files.readAllLines(f) : List.of();
     }
 
@@ -83,9 +87,13 @@ class RunLifecycleIT {
     }
 
     private Path config(Path rules) throws IOException {
+        return config(rules, "alerts.jsonl");
+    }
+
+    private Path config(Path rules, String alertsFile) throws IOException {
         Path cfg = dir.resolve("auditalert.yml");
         Files.writeString(cfg, "rules: [" + rules.getFileName() + "]\nworkers: 2\nsinks:\n  - {type: file, path: "
-                + dir.resolve("alerts.jsonl") + "}\n");
+                + dir.resolve(alertsFile) + "}\n");
         return cfg;
     }
 
@@ -135,6 +143,47 @@ class RunLifecycleIT {
         }
         assertThat(p.exitValue()).as("exit status after SIGTERM; log: %s", log()).isZero();
         assertThat(count("alpha-key")).isEqualTo(251);
+    }
+
+    @Test
+    void shouldMoveAlertsToTheSinksOfAReloadedConfigurationWithoutLosingAny() throws Exception {
+        Path rules = dir.resolve("rules.yml");
+        Files.writeString(rules, RULE_A);
+        Process p = start(config(rules, "before.jsonl"), freePort());
+        int events = 3000;
+        Supplier<Integer> written = () -> {
+            try {
+                return alerts("before.jsonl").size() + alerts("after.jsonl").size();
+            } catch (IOException e) {
+                return -1;
+            }
+        };
+        try (OutputStream in = p.getOutputStream()) {
+            for (int i = 0; i < events; i++) {
+                write(in, event("alpha"));
+                if (i == 1000) { // mid-stream: events in the pipe, the ring and on both workers
+                    config(rules, "after.jsonl");
+                    signal(p, "HUP");
+                }
+                if (i % 100 == 0) {
+                    Thread.sleep(5);
+                }
+            }
+            assertThat(await(() -> log().contains("reloaded"), 10_000)).as("reload logged; log: %s", log()).isTrue();
+            // every alert written before the input ends: this is about the reload, not the stop budget
+            assertThat(await(() -> written.get() == events, 30_000)).as("alerts written: %d; log: %s", written.get(), log())
+                    .isTrue();
+        }
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("log: %s", log()).isZero();
+        assertThat(log()).contains("1 sinks (0 kept, 1 started, 1 stopped)");
+        List<String> before = alerts("before.jsonl");
+        List<String> after = alerts("after.jsonl");
+        assertThat(before).as("alerts before the reload").isNotEmpty();
+        assertThat(after).as("alerts after the reload").isNotEmpty();
+        assertThat(before.size() + after.size()).as("every alert in one file or the other").isEqualTo(events);
+        String last = "\"serial\":" + (serial - 1) + ","; // two workers: not necessarily the last line
+        assertThat(after).as("the last event's alert").anyMatch(l -> l.contains(last));
     }
 
     @Test
