@@ -44,6 +44,8 @@ final class RunCommand {
     /** The configuration in force, and the running sink of each of its sinks entries. */
     private AppConfig inForce;
     private List<Sink> sinks;
+    /** Sinks a reload removed or replaced that are still delivering what they hold ({@link #retire}). */
+    private final java.util.Queue<Sink> retiring = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private AutoCloseable metrics = () -> {};
     /** --input and --metrics, which replace the configuration's input and metrics.listen for the whole run. */
     private String inputOption;
@@ -160,7 +162,7 @@ final class RunCommand {
     }
 
     private void requestReload() {
-        Thread t = new Thread(this::reload, "reloader");
+        Thread t = new Thread(() -> retire(reload()), "reloader");
         t.setDaemon(true);
         t.start();
     }
@@ -168,12 +170,14 @@ final class RunCommand {
     /**
      * Loads the configuration and rules again and puts them in force together: rules, redaction and
      * sinks. A sinks entry that did not change keeps its running sink (and what it holds); a new or
-     * changed one starts; one that is gone or changed stops once no thread can still offer it an
-     * alert, after delivering what it holds. Anything that fails keeps everything as it was.
+     * changed one starts. Anything that fails keeps everything as it was.
+     *
+     * @return the snapshot put out of force and the sinks only it had, for {@link #retire}; null when
+     *     the reload failed
      */
-    private synchronized void reload() {
+    private synchronized Retired reload() {
         if (stopped) {
-            return;
+            return null;
         }
         List<Sink> started = new ArrayList<>();
         try {
@@ -193,36 +197,54 @@ final class RunCommand {
             List<Sink> retired = new ArrayList<>(sinks);
             retired.removeIf(s -> next.stream().anyMatch(n -> n == s));
             AlertStage.Snapshot old = pipeline.stage().swap(new AlertStage.Snapshot(rules, next));
-            if (!pipeline.stage().awaitRelease(old, RETIRED_SINK_DRAIN)) {
-                LOG.warn("reload: an event was still being evaluated under the old rules after {} s",
-                        RETIRED_SINK_DRAIN.toSeconds());
-            }
-            for (Sink s : retired) {
-                if (!s.drain(RETIRED_SINK_DRAIN)) {
-                    LOG.warn("reload: sink {} (removed or changed) did not deliver everything within {} s",
-                            s.name(), RETIRED_SINK_DRAIN.toSeconds());
-                }
-                s.close();
-            }
             List<String> restartOnly = restartOnlyChanges(inForce, cfg);
-            restartOnly.removeIf(k -> k.equals("input") && inputOption != null || k.equals("metrics") && metricsOption != null);
+            restartOnly.removeIf(k -> k.equals("input") && inputOption != null
+                    || k.equals("metrics") && metricsOption != null);
             sinks = next;
             inForce = cfg;
             telemetry.rulesLoaded = rules.ruleCount();
             telemetry.reloads.increment();
             telemetry.lastReloadOk = true;
-            LOG.info("reloaded: {} rules in force; {} sinks ({} kept, {} started, {} stopped)", rules.ruleCount(),
+            retiring.addAll(retired);
+            LOG.info("reloaded: {} rules in force; {} sinks ({} kept, {} started, {} retired)", rules.ruleCount(),
                     next.size(), next.size() - started.size(), started.size(), retired.size());
             if (!restartOnly.isEmpty()) {
                 LOG.warn("reload: {} changed, which takes a restart (the running values stay in force)",
                         String.join(", ", restartOnly));
             }
+            return new Retired(old, retired);
         } catch (ConfigException e) {
             reloadFailed(started);
             LOG.error("reload failed, keeping the rules and sinks in force: {}", String.join("; ", e.errors()));
         } catch (RuntimeException e) {
             reloadFailed(started);
             LOG.error("reload failed, keeping the rules and sinks in force", e);
+        }
+        return null;
+    }
+
+    /** A snapshot a reload put out of force, and the sinks that only it had. */
+    private record Retired(AlertStage.Snapshot snapshot, List<Sink> sinks) {}
+
+    /**
+     * Stops the sinks a reload removed or replaced, once no thread can still offer them an alert and
+     * after they delivered what they hold. Outside the lock, so that a SIGTERM meanwhile stops at once.
+     */
+    private void retire(Retired r) {
+        if (r == null) {
+            return;
+        }
+        if (!pipeline.stage().awaitRelease(r.snapshot(), RETIRED_SINK_DRAIN)) {
+            LOG.warn("reload: an event was still being evaluated under the old rules after {} s",
+                    RETIRED_SINK_DRAIN.toSeconds());
+        }
+        for (Sink s : r.sinks()) {
+            if (!s.drain(RETIRED_SINK_DRAIN)) {
+                LOG.warn("reload: sink {} (removed or changed) did not deliver everything within {} s",
+                        s.name(), RETIRED_SINK_DRAIN.toSeconds());
+            }
+            s.close();
+            retiring.remove(s);
         }
     }
 
@@ -298,6 +320,9 @@ final class RunCommand {
         for (Sink sink : sinks) {
             sink.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
             sink.close();
+        }
+        for (Sink sink : retiring) { // the reloader closes them; they get what is left of the budget too
+            sink.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
         }
         pipeline.close();
         try {

@@ -176,7 +176,7 @@ class RunLifecycleIT {
         }
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("log: %s", log()).isZero();
-        assertThat(log()).contains("1 sinks (0 kept, 1 started, 1 stopped)");
+        assertThat(log()).contains("1 sinks (0 kept, 1 started, 1 retired)");
         List<String> before = alerts("before.jsonl");
         List<String> after = alerts("after.jsonl");
         assertThat(before).as("alerts before the reload").isNotEmpty();
