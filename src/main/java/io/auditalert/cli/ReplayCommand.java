@@ -175,7 +175,7 @@ final class ReplayCommand {
     }
 
     /** Alerts so far: matches that no throttle window suppressed, over every rule. */
-    private static long alerts(Telemetry telemetry) {
+    static long alerts(Telemetry telemetry) {
         long n = 0;
         for (RuleStats r : telemetry.rules()) {
             n += r.matches.sum() - r.suppressed.sum();

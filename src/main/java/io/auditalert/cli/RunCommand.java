@@ -3,6 +3,7 @@ package io.auditalert.cli;
 import io.auditalert.alert.Sink;
 import io.auditalert.config.AppConfig;
 import io.auditalert.ingest.Inputs;
+import io.auditalert.metrics.PipelineStats;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.AlertStage;
 import io.auditalert.pipeline.Pipeline;
@@ -325,6 +326,13 @@ final class RunCommand {
             sink.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
         }
         pipeline.close();
+        PipelineStats p = telemetry.pipeline;
+        LOG.info("stopped: {} events, {} alerts", p.events, ReplayCommand.alerts(telemetry));
+        if (p.ringDropped > 0 || p.evaluationFailures.sum() > 0) {
+            LOG.warn("events lost: {} dropped because the ring was full (the rules did not keep up with the input),"
+                    + " {} whose evaluation failed (auditalert_dropped_total counts them by stage)", p.ringDropped,
+                    p.evaluationFailures.sum());
+        }
         try {
             metrics.close();
         } catch (Exception e) {

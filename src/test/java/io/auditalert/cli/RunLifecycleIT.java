@@ -201,6 +201,7 @@ class RunLifecycleIT {
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("log: %s", log()).isZero();
         assertThat(count("alpha-key")).isEqualTo(501);
+        assertThat(log()).contains("stopped: 501 events, 501 alerts").doesNotContain("events lost");
     }
 
     private static void write(OutputStream in, String s) throws IOException {
