@@ -130,6 +130,10 @@ final class RunCommand {
             if (input.startsWith("unix:")) {
                 serveUnix(Path.of(input.substring(5)));
             } else if (input.equals("stdin")) {
+                if (Files.isRegularFile(Path.of("/proc/self/fd/0"))) {
+                    LOG.warn("stdin is a file: run drops the events its rules cannot keep up with, as live input"
+                            + " must; `auditalert replay FILE` evaluates every one");
+                }
                 pipeline.pump(Inputs.stdin());
             } else {
                 throw new Main.UsageException("input must be stdin or unix:PATH, not " + input);
