@@ -245,11 +245,12 @@ final class RunCommand {
         }
         for (Sink s : r.sinks()) {
             if (!s.drain(RETIRED_SINK_DRAIN)) {
-                LOG.warn("reload: sink {} (removed or changed) did not deliver everything within {} s",
-                        s.name(), RETIRED_SINK_DRAIN.toSeconds());
+                LOG.warn("reload: sink {} (removed or changed) still held alerts when it stopped (it delivers for up"
+                        + " to {} s, less when auditalert stops)", s.name(), RETIRED_SINK_DRAIN.toSeconds());
             }
-            s.close();
-            retiring.remove(s);
+            if (retiring.remove(s)) { // else a stop took it over, and closes it
+                s.close();
+            }
         }
     }
 
@@ -326,8 +327,9 @@ final class RunCommand {
             sink.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
             sink.close();
         }
-        for (Sink sink : retiring) { // the reloader closes them; they get what is left of the budget too
+        for (Sink sink = retiring.poll(); sink != null; sink = retiring.poll()) { // taken over from the reloader
             sink.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+            sink.close();
         }
         pipeline.close();
         PipelineStats p = telemetry.pipeline;
