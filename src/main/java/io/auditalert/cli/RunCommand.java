@@ -309,6 +309,12 @@ final class RunCommand {
         t.start();
     }
 
+    /** Lets a sink deliver until the stop's deadline (a millisecond at least), then closes it. */
+    private static void finish(Sink sink, long deadline) {
+        sink.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+        sink.close();
+    }
+
     /** Completes open events, drains the ring, gives sinks their budget; idempotent. */
     private synchronized void stop(String why) {
         if (stopped) {
@@ -324,12 +330,10 @@ final class RunCommand {
                     + " evaluated", pipeline.queued(), STOP_BUDGET.toMillis());
         }
         for (Sink sink : sinks) {
-            sink.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
-            sink.close();
+            finish(sink, deadline);
         }
         for (Sink sink = retiring.poll(); sink != null; sink = retiring.poll()) { // taken over from the reloader
-            sink.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
-            sink.close();
+            finish(sink, deadline);
         }
         pipeline.close();
         PipelineStats p = telemetry.pipeline;

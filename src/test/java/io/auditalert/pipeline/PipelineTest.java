@@ -123,18 +123,15 @@ class PipelineTest {
     /** liveStage: the alert stage skips auditalert's own events, as under live input. */
     private static Pipeline pipeline(Telemetry t, CollectingSink sink, int workers, EventRing.WhenFull full, int capacity,
             boolean liveStage) {
-        Pipeline.Options o = new Pipeline.Options();
-        o.workers = workers;
-        o.whenFull = full;
-        o.ringCapacity = capacity;
+        Pipeline.Options o = options(workers, full, capacity);
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of(sink)), ThrottleGate.NONE, t, workers, liveStage);
         return new Pipeline(o, t, stage);
     }
 
-    private static Pipeline.Options blocking(int workers, int ringCapacity) {
+    private static Pipeline.Options options(int workers, EventRing.WhenFull full, int ringCapacity) {
         Pipeline.Options o = new Pipeline.Options();
         o.workers = workers;
-        o.whenFull = EventRing.WhenFull.BLOCK;
+        o.whenFull = full;
         o.ringCapacity = ringCapacity;
         return o;
     }
@@ -188,7 +185,7 @@ class PipelineTest {
         for (int workers : new int[] {0, 2}) {
             Telemetry t = new Telemetry();
             CollectingSink sink = new CollectingSink();
-            Pipeline.Options o = blocking(workers, 65_536);
+            Pipeline.Options o = options(workers, EventRing.WhenFull.BLOCK, 65_536);
             o.range = new TimeRange(1_700_000_010_250L, // event 10 exactly: in
                     1_700_000_020_250L); // event 20 exactly: out
             runThrough(o, KEY_HIT, t, sink, sb.toString().getBytes(StandardCharsets.US_ASCII));
@@ -285,7 +282,7 @@ class PipelineTest {
         for (int workers : new int[] {0, 2}) {
             Telemetry t = new Telemetry();
             CollectingSink sink = new CollectingSink();
-            runThrough(blocking(workers, 4), breaking, t, sink, stream(300, -1));
+            runThrough(options(workers, EventRing.WhenFull.BLOCK, 4), breaking, t, sink, stream(300, -1));
             // every third event is a hit; 6 and 9 were hits that threw instead
             assertThat(sink.alerts).as("workers %d", workers).hasSize(100 - 2);
             assertThat(sink.alerts.stream().map(Alert::serial)).doesNotContain(6L, 9L).contains(3L, 12L, 300L);
