@@ -198,7 +198,7 @@ final class ReplayCommand {
                     } else if (i + 1 < args.length) {
                         options.add(new String[] {s, args[++i]});
                     } else {
-                        throw new Main.UsageException("option " + s + " needs a value");
+                        options.add(new String[] {s, null}); // reported by allow(): unknown first
                     }
                 } else if (s.startsWith("-") && !s.equals("-")) {
                     throw new Main.UsageException("unknown option " + s);
@@ -213,6 +213,11 @@ final class ReplayCommand {
             for (String[] o : options) {
                 if (!known.contains(o[0])) {
                     throw new Main.UsageException("unknown option " + o[0]);
+                }
+            }
+            for (String[] o : options) {
+                if (o[1] == null) {
+                    throw new Main.UsageException("option " + o[0] + " needs a value");
                 }
             }
         }

@@ -2,8 +2,9 @@ package io.auditalert.rules;
 
 /**
  * A {@link CharSequence} view of a byte range, one char per byte (Latin-1), so a compiled regular
- * expression can scan decoded field bytes without a String. UTF-8 text appears as its bytes; rule
- * patterns are compiled the same way ({@link RuleCompiler#latin1View}) so UTF-8 literals match.
+ * expression can scan decoded field bytes without a String. Only ASCII values are matched this way
+ * (there a byte is a character); a value with other bytes is decoded as UTF-8 into a
+ * {@link Decoded}.
  */
 final class ByteChars implements CharSequence {
     /**
@@ -71,5 +72,63 @@ final class ByteChars implements CharSequence {
     @Override
     public String toString() {
         return new String(b, off, len, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** Whether every byte of the range is ASCII, so its Latin-1 chars are its UTF-8 characters. */
+    static boolean isAscii(byte[] b, int off, int len) {
+        for (int i = off, end = off + len; i < end; i++) {
+            if (b[i] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A value with non-ASCII bytes decoded as UTF-8 (malformed bytes as U+FFFD), for the patterns that
+     * must see characters: {@code .} and {@code ?} one character, {@code [äö]} a class of two, not of
+     * their bytes. Reads are budgeted as in {@link ByteChars}.
+     */
+    static final class Decoded implements CharSequence {
+        private String text;
+        private int from;
+        private int to;
+        private long readsLeft;
+
+        Decoded wrap(byte[] bytes, int offset, int length) {
+            text = new String(bytes, offset, length, java.nio.charset.StandardCharsets.UTF_8);
+            from = 0;
+            to = text.length();
+            readsLeft = readBudget(length);
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return to - from;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (--readsLeft < 0) {
+                throw RunawayMatch.INSTANCE;
+            }
+            return text.charAt(from + index);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            Decoded d = new Decoded();
+            d.text = text;
+            d.from = from + start;
+            d.to = from + end;
+            d.readsLeft = readsLeft;
+            return d;
+        }
+
+        @Override
+        public String toString() {
+            return text.substring(from, to);
+        }
     }
 }

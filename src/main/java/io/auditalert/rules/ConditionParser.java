@@ -164,6 +164,13 @@ final class ConditionParser {
         return t.kind == Kind.WORD && t.text.equals(w);
     }
 
+    /**
+     * Nesting a condition may have: deep enough for any rule a person writes, shallow enough that
+     * parsing, compiling and evaluating it (recursive, with macros inlined) cannot overflow a stack.
+     */
+    static final int MAX_DEPTH = 64;
+    private int depth;
+
     private Ast fail(int pos, String message) {
         if (!failed) {
             failed = true;
@@ -217,7 +224,11 @@ final class ConditionParser {
     private Ast unary() {
         if (isWord(peek(), "not")) {
             Token not = take();
+            if (++depth > MAX_DEPTH) {
+                return fail(not.pos, "the condition nests deeper than " + MAX_DEPTH + " levels of 'not' and '('");
+            }
             Ast inner = unary();
+            depth--;
             return inner == null ? null : new Ast.Not(inner, not.pos);
         }
         return primary();
@@ -226,7 +237,11 @@ final class ConditionParser {
     private Ast primary() {
         Token t = take();
         if (t.kind == Kind.LPAREN) {
+            if (++depth > MAX_DEPTH) {
+                return fail(t.pos, "the condition nests deeper than " + MAX_DEPTH + " levels of 'not' and '('");
+            }
             Ast inner = expr();
+            depth--;
             if (inner == null) {
                 return null;
             }

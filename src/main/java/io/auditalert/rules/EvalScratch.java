@@ -27,6 +27,7 @@ public final class EvalScratch {
     final ByteBuf decode = new ByteBuf(256);
     final ByteBuf text = new ByteBuf(256);
     final ByteChars chars = new ByteChars();
+    private final ByteChars.Decoded decodedChars = new ByteChars.Decoded();
 
     final ByteBuf argv = new ByteBuf(1024);
     long argvGeneration = -1;
@@ -163,13 +164,16 @@ public final class EvalScratch {
         vlen = len;
     }
 
-    /** A matcher for pattern number {@code id}, reset to the value register. */
-    Matcher matcher(int id, Pattern p) {
+    /**
+     * A matcher for pattern number {@code id}, reset to the value register: over its bytes as chars
+     * when {@code decoded} is false, else over the register decoded as UTF-8.
+     */
+    Matcher matcher(int id, Pattern p, boolean decoded) {
         if (id >= matchers.length) {
             matchers = Arrays.copyOf(matchers, Math.max(id + 1, matchers.length * 2));
         }
         Matcher m = matchers[id];
-        CharSequence cs = chars.wrap(vb, voff, vlen);
+        CharSequence cs = decoded ? decodedChars.wrap(vb, voff, vlen) : chars.wrap(vb, voff, vlen);
         if (m == null || m.pattern() != p) {
             m = p.matcher(cs);
             matchers[id] = m;

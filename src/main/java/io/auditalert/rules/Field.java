@@ -59,6 +59,20 @@ abstract class Field {
         return false;
     }
 
+    /**
+     * For an identity field, the field that holds the name auditd recorded for it when it wrote the
+     * record (the ENRICHED suffix's {@code AUID} for {@code auid}), which output prints in preference
+     * to a lookup on this machine; null for other fields.
+     */
+    Field recordedName() {
+        return null;
+    }
+
+    /** Whether the values are a syscall argument register as SYSCALL records write it: hex digits, no 0x. */
+    boolean isRegister() {
+        return false;
+    }
+
     /** Relative cost of producing values, for ordering the parts of and/or. */
     int cost() {
         return 2;
@@ -109,8 +123,13 @@ abstract class Field {
         return Kind.STRING;
     }
 
-    static boolean isEscaped(String fieldName) {
-        return ESCAPED.contains(fieldName) || isExecveArg(fieldName);
+    /**
+     * Whether a field of this name in a record of this type holds an untrusted string (quoted, or hex
+     * when it has unsafe bytes). {@code a0}, {@code a1}, … are such strings only in EXECVE records:
+     * in SYSCALL (and SECCOMP) records they are the syscall's arguments, register values in hex.
+     */
+    static boolean isEscaped(int recordType, String fieldName) {
+        return ESCAPED.contains(fieldName) || recordType == RecordTypes.EXECVE && isExecveArg(fieldName);
     }
 
     static boolean isExecveArg(String n) {
@@ -191,10 +210,14 @@ abstract class Field {
         First(String name, Kind kind) {
             super(name, kind);
             this.name = bytes(name);
-            this.escaped = isEscaped(name);
+            this.escaped = ESCAPED.contains(name);
+            this.argument = isExecveArg(name);
             this.enriched = !name.isEmpty() && name.equals(name.toUpperCase(java.util.Locale.ROOT))
                     && Character.isLetter(name.charAt(0));
         }
+
+        /** {@code aN}: a register in hex in a SYSCALL record, an escaped string in an EXECVE record. */
+        private final boolean argument;
 
         /** Where this name's field index is cached per event in the scratch; -1: not cached. */
         int slot = -1;
@@ -206,6 +229,9 @@ abstract class Field {
 
         @Override
         boolean any(EvalScratch s, ValueTest test) {
+            if (argument) {
+                return anyArgument(s, test);
+            }
             long v = slot >= 0 ? s.cachedValue(slot) : EvalScratch.UNKNOWN;
             if (v == EvalScratch.UNKNOWN) {
                 v = locate(s.ev);
@@ -214,6 +240,29 @@ abstract class Field {
                 }
             }
             return v >= 0 && loadValue(s, v, escaped) && test.test(s);
+        }
+
+        @Override
+        Field recordedName() {
+            return (kind == Kind.UID || kind == Kind.GID) && !enriched
+                    ? new First(label.toUpperCase(java.util.Locale.ROOT), Kind.STRING) : null;
+        }
+
+        @Override
+        boolean isRegister() {
+            return argument; // the first record with a0 is the SYSCALL, before any EXECVE
+        }
+
+        /** Like the cached path, but decoding the value only when its record is an EXECVE. */
+        private boolean anyArgument(EvalScratch s, ValueTest test) {
+            AuditEvent ev = s.ev;
+            for (int r = 0, n = ev.recordCount(); r < n; r++) {
+                long v = ev.rawValue(r, name);
+                if (v >= 0) {
+                    return loadValue(s, v, ev.recordType(r) == RecordTypes.EXECVE) && test.test(s);
+                }
+            }
+            return false;
         }
 
         private long locate(AuditEvent ev) {
@@ -249,7 +298,7 @@ abstract class Field {
             this.type = type;
             this.name = bytes(name);
             this.lateness = lateness(name);
-            this.escaped = isEscaped(name);
+            this.escaped = isEscaped(type, name);
             this.enriched = !name.isEmpty() && name.equals(name.toUpperCase(java.util.Locale.ROOT))
                     && Character.isLetter(name.charAt(0));
             this.chunkPrefix = type == RecordTypes.EXECVE && isExecveArg(name) ? bytes(name + "[") : null;
@@ -355,6 +404,20 @@ abstract class Field {
         @Override
         int recordType() {
             return type;
+        }
+
+        @Override
+        boolean isRegister() {
+            return type != RecordTypes.EXECVE && isExecveArg(label.substring(label.length() - name.length));
+        }
+
+        @Override
+        Field recordedName() {
+            if ((kind != Kind.UID && kind != Kind.GID) || enriched) {
+                return null;
+            }
+            String upper = new String(name, StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
+            return new OfType(label.substring(0, label.length() - name.length) + upper, type, upper, Kind.STRING);
         }
 
         /**

@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * A rule's {@code output}: literal text with {@code {field}} placeholders, compiled once. A placeholder
- * takes the field's first present value, decoded; identity fields print the user or group name when
- * one is known ({@code unset} for 4294967295), {@code syscall} its name; a missing value prints
- * {@code ?}. {@code {{} and {@code }}} are literal braces.
+ * takes the field's first present value, decoded; identity fields print the name auditd recorded
+ * with the record (log_format = ENRICHED), else the user or group name this machine knows
+ * ({@code unset} for 4294967295), {@code syscall} its name; a missing value prints {@code ?}. {@code {{} and {@code }}} are literal braces.
  *
  * <p>Without an {@code output}, a rule renders {@link #summary}: the first record's type followed by
  * {@code name=value} for those of syscall, success, exit, exe, comm, path, acct, op, res, auid, uid and
@@ -19,8 +19,19 @@ import java.util.List;
 final class OutputTemplate {
     private static final byte[] UNSET = "unset".getBytes(StandardCharsets.US_ASCII);
 
-    /** A literal, or a field with an optional label that makes the segment vanish when absent. */
-    private record Segment(byte[] literal, Field field, byte[] optionalLabel) {}
+    /**
+     * A literal, or a field with an optional label that makes the segment vanish when absent, and for
+     * an identity field the field with the name auditd recorded for it.
+     */
+    private record Segment(byte[] literal, Field field, byte[] optionalLabel, Field recordedName) {
+        static Segment literal(String text) {
+            return new Segment(text.getBytes(StandardCharsets.UTF_8), null, null, null);
+        }
+
+        static Segment field(Field f, byte[] optionalLabel) {
+            return new Segment(null, f, optionalLabel, f.recordedName());
+        }
+    }
 
     private final List<Segment> segments;
     private final boolean summary;
@@ -56,7 +67,7 @@ final class OutputTemplate {
                 String name = template.substring(i + 1, end).trim();
                 int namePos = i + 1 + (template.substring(i + 1, end).indexOf(name.isEmpty() ? " " : name));
                 if (lit.length() > 0) {
-                    out.add(new Segment(lit.toString().getBytes(StandardCharsets.UTF_8), null, null));
+                    out.add(Segment.literal(lit.toString()));
                     lit.setLength(0);
                 }
                 Field f = name.isEmpty() ? null : compiler.field(
@@ -67,7 +78,7 @@ final class OutputTemplate {
                 if (f == null) {
                     ok = false;
                 } else {
-                    out.add(new Segment(null, f, null));
+                    out.add(Segment.field(f, null));
                 }
                 i = end + 1;
             } else {
@@ -76,7 +87,7 @@ final class OutputTemplate {
             }
         }
         if (lit.length() > 0) {
-            out.add(new Segment(lit.toString().getBytes(StandardCharsets.UTF_8), null, null));
+            out.add(Segment.literal(lit.toString()));
         }
         return ok ? new OutputTemplate(out, false, names) : null;
     }
@@ -92,7 +103,7 @@ final class OutputTemplate {
                 case "key" -> new Field.AnyKey();
                 default -> new Field.First(name, Field.kindOf(name));
             };
-            out.add(new Segment(null, f, (" " + name + "=").getBytes(StandardCharsets.US_ASCII)));
+            out.add(Segment.field(f, (" " + name + "=").getBytes(StandardCharsets.US_ASCII)));
         }
         return new OutputTemplate(out, true, names);
     }
@@ -115,6 +126,8 @@ final class OutputTemplate {
             }
             if (!present) {
                 out.put((byte) '?');
+            } else if (seg.recordedName != null && seg.recordedName.first(s)) {
+                out.put(s.vb, s.voff, s.vlen); // the name as auditd wrote it (ENRICHED), as events shows it
             } else {
                 appendValue(seg.field, s, out);
             }

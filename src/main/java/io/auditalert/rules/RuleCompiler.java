@@ -27,14 +27,17 @@ import java.util.regex.PatternSyntaxException;
  * included ({@code pid startswith 12} is allowed); {@code < <= > >=} need a number (or, for identity
  * fields, a name); {@code =} on a numeric or identity field needs a number or a name that resolves.
  * {@code !=} compiles to {@code not (=)}. A bare word in value position that names a list is replaced
- * by the list's items; a quoted string never is. Case folding ({@code icontains}) is ASCII-only.
- * Regular expressions see decoded bytes one char per byte, and are compiled from their UTF-8 bytes the
- * same way, so UTF-8 literals match; a {@code .} matches one byte.
+ * by the list's items (a lone one after {@code =}, {@code !=} or an order operator is an error: the
+ * word or the list?); a quoted string never is. Case folding ({@code icontains}) is ASCII-only.
+ * Regular expressions see an ASCII value's bytes as chars (compiled from the pattern's UTF-8 bytes
+ * the same way), and any other value decoded as UTF-8, so a {@code .} matches one character and
+ * {@code (?i)} folds non-ASCII letters too.
  */
 final class RuleCompiler {
     record ListDef(String name, List<Token> items, YamlNode node) {}
 
-    record MacroDef(String name, Ast ast, YamlNode node) {}
+    /** A macro: its parsed condition, the node errors in it point into, and its {@code - macro:} item. */
+    record MacroDef(String name, Ast ast, YamlNode node, YamlNode item) {}
 
     private final Map<String, ListDef> lists;
     private final Map<String, MacroDef> macros;
@@ -42,6 +45,7 @@ final class RuleCompiler {
     private final Map<String, Condition> compiledMacros = new HashMap<>();
     private final Set<String> compiling = new LinkedHashSet<>();
     private int regexCount;
+    private boolean chainTooDeep;
 
     RuleCompiler(Map<String, ListDef> lists, Map<String, MacroDef> macros, Names names) {
         this.lists = lists;
@@ -119,6 +123,14 @@ final class RuleCompiler {
                 errs.error(m.name().pos(), "macro '" + name + "' refers to itself (through " + compiling + ")");
                 return null;
             }
+            if (compiling.size() >= ConditionParser.MAX_DEPTH && !compiledMacros.containsKey(name)) {
+                if (!chainTooDeep) { // once: each macro further down the chain would say it again
+                    chainTooDeep = true;
+                    errs.error(m.name().pos(), "macros refer to macros more than " + ConditionParser.MAX_DEPTH
+                            + " deep here (through " + name + ")");
+                }
+                return null;
+            }
             return macro(def);
         }
         return compare((Ast.Compare) ast, errs);
@@ -159,6 +171,9 @@ final class RuleCompiler {
             if (!KnownFields.isKnown(fieldName) || fieldName.isEmpty()) {
                 errs.error(t.pos() + dot + 1, "unknown field '" + fieldName + "'");
                 return null;
+            }
+            if (type == RecordTypes.SYSCALL && fieldName.equals("syscall")) {
+                return new Field.SyscallName(names); // by name for the record's arch, as a bare syscall
             }
             Field.OfType field = new Field.OfType(name, type, fieldName, Field.kindOf(fieldName));
             field.slot = listSlots.computeIfAbsent(type + "." + fieldName, k -> listSlots.size());
@@ -234,7 +249,19 @@ final class RuleCompiler {
                     + v.text() + "))");
             return null;
         }
+        boolean single = op.equals("=") || op.equals("<") || op.equals("<=") || op.equals(">") || op.equals(">=");
+        if (single && !c.parenthesized() && c.values().get(0).kind() == Kind.WORD
+                && lists.containsKey(c.values().get(0).text())) {
+            // `uid = root` with a list named root: the word or the list? Either guess hides a mistake
+            Token v = c.values().get(0);
+            errs.error(v.pos(), "'" + v.text() + "' is a list here; write 'in " + v.text()
+                    + "' to compare with its items, or \"" + v.text() + "\" for the word itself");
+            return null;
+        }
         List<Lit> lits = expand(c.values(), errs);
+        if (field.isRegister() && (op.equals("=") || op.equals("in"))) {
+            lits = registerLiterals(lits); // a0 = 0x4206 means the a0=4206 the record holds
+        }
         if (lits.isEmpty()) {
             errs.error(c.op().pos(), "'" + op + "' has no values (empty list)");
             return null;
@@ -247,6 +274,14 @@ final class RuleCompiler {
                 }
                 if (field.kind == Field.Kind.SYSCALL) {
                     return syscallIn(lits, errs);
+                }
+                if (field.kind == Field.Kind.STRING && baseName(field).equals("success")) {
+                    for (Lit l : lits) {
+                        if (!l.text().equals("yes") && !l.text().equals("no")) {
+                            errs.error(l.pos(), "'" + ft.text() + "' is yes or no, not '" + l.text() + "'");
+                            return null;
+                        }
+                    }
                 }
                 if (field.kind == Field.Kind.STRING) {
                     return new Condition.FieldTest(field,
@@ -263,6 +298,11 @@ final class RuleCompiler {
                 }
                 if (field.kind == Field.Kind.TYPE || field.kind == Field.Kind.SYSCALL) {
                     errs.error(c.op().pos(), "'" + op + "' does not apply to '" + ft.text() + "'");
+                    return null;
+                }
+                if (isText(field)) {
+                    errs.error(c.op().pos(), "'" + op + "' compares numbers, and '" + ft.text()
+                            + "' is text (startswith, contains, glob and matches compare text)");
                     return null;
                 }
                 long[] nums = numbers(field, lits, errs);
@@ -291,15 +331,19 @@ final class RuleCompiler {
                 return new Condition.FieldTest(field,
                         new ValueTest.Strings(ValueTest.StringOp.CONTAINS, utf8(lits), true), null);
             case "glob": {
-                StringBuilder sb = new StringBuilder();
+                StringBuilder bytes = new StringBuilder();
+                StringBuilder chars = new StringBuilder();
                 for (Lit l : lits) {
-                    sb.append(sb.length() == 0 ? "" : "|").append("(?:").append(globToRegex(l.text())).append(')');
+                    bytes.append(bytes.length() == 0 ? "" : "|").append("(?:").append(globToRegex(latin1View(l.text())))
+                            .append(')');
+                    chars.append(chars.length() == 0 ? "" : "|").append("(?:").append(globToRegex(l.text())).append(')');
                 }
-                Pattern p = Pattern.compile(sb.toString(), Pattern.DOTALL);
-                return new Condition.FieldTest(field, new ValueTest.Regex(p, regexCount++, true), null);
+                return new Condition.FieldTest(field, regex(Pattern.compile(bytes.toString(), Pattern.DOTALL),
+                        Pattern.compile(chars.toString(), Pattern.DOTALL | Pattern.UNICODE_CASE), true), null);
             }
             case "matches": {
-                StringBuilder sb = new StringBuilder();
+                StringBuilder bytes = new StringBuilder();
+                StringBuilder chars = new StringBuilder();
                 for (Lit l : lits) {
                     try {
                         Pattern.compile(l.text());
@@ -308,16 +352,49 @@ final class RuleCompiler {
                                 + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
                         return null;
                     }
-                    sb.append(sb.length() == 0 ? "" : "|").append("(?:").append(latin1View(withoutLeadingDotStar(l.text())))
-                            .append(')');
+                    String pattern = withoutLeadingDotStar(l.text());
+                    bytes.append(bytes.length() == 0 ? "" : "|").append("(?:").append(latin1View(pattern)).append(')');
+                    chars.append(chars.length() == 0 ? "" : "|").append("(?:").append(pattern).append(')');
                 }
-                Pattern p = Pattern.compile(sb.toString());
-                return new Condition.FieldTest(field, new ValueTest.Regex(p, regexCount++, false), null);
+                return new Condition.FieldTest(field,
+                        regex(Pattern.compile(bytes.toString()), Pattern.compile(chars.toString(), Pattern.UNICODE_CASE),
+                                false), null);
             }
             default:
                 errs.error(c.op().pos(), "unknown operator '" + op + "'");
                 return null;
         }
+    }
+
+    /** A regular expression test; it takes two matcher slots (its two patterns). */
+    private ValueTest regex(Pattern bytes, Pattern chars, boolean whole) {
+        ValueTest t = new ValueTest.Regex(bytes, chars, regexCount, whole);
+        regexCount += 2;
+        return t;
+    }
+
+    /** The field's name without its record type ({@code PATH.name} → {@code name}). */
+    private static String baseName(Field field) {
+        return field.label.substring(field.label.lastIndexOf('.') + 1);
+    }
+
+    /** Fields whose values are text (paths, names, command lines, keys), never numbers. */
+    private static boolean isText(Field field) {
+        String name = baseName(field);
+        return Field.ESCAPED.contains(name) || name.equals("node");
+    }
+
+    /** Literals as a SYSCALL record writes argument registers: hex without 0x, lower case. */
+    private static List<Lit> registerLiterals(List<Lit> lits) {
+        List<Lit> out = new ArrayList<>(lits.size());
+        for (Lit l : lits) {
+            String t = l.text();
+            if (t.length() > 2 && (t.startsWith("0x") || t.startsWith("0X"))) {
+                t = t.substring(2).toLowerCase(java.util.Locale.ROOT);
+            }
+            out.add(new Lit(t, l.pos()));
+        }
+        return out;
     }
 
     private static Set<String> texts(List<Lit> lits) {
@@ -497,9 +574,11 @@ final class RuleCompiler {
         return new String(pattern.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
-    /** {@code *} any run of bytes (slashes included), {@code ?} one byte, {@code [...]} a class. */
-    static String globToRegex(String glob) {
-        String g = latin1View(glob);
+    /**
+     * {@code *} any run of characters (slashes included), {@code ?} one character, {@code [...]} a
+     * class; over {@link #latin1View} text, characters are bytes.
+     */
+    static String globToRegex(String g) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < g.length(); i++) {
             char c = g.charAt(i);

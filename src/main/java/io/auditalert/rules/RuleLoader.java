@@ -18,8 +18,8 @@ import org.snakeyaml.engine.v2.common.ScalarStyle;
 /**
  * Loads rules files (DESIGN §3.3) into a {@link RuleSet}. A file is a YAML list whose items are
  * {@code - list:}, {@code - macro:}, {@code - rule:} or {@code - secret_patterns:} mappings. Files are
- * read in order; a list, macro or rule defined again (in the same or a later file) replaces the
- * earlier definition and adds a warning. Macros and lists may be used before they are defined.
+ * read in order; a list, macro or rule defined again in a later file replaces the earlier definition
+ * and adds a warning; defined twice in one file, it is an error. Macros and lists may be used before they are defined.
  *
  * <p>All errors of all files are collected; the result holds either a rule set or the errors, never a
  * partial set, so a caller that reloads keeps its old set when the new files are broken. Error
@@ -151,7 +151,16 @@ public final class RuleLoader {
         return n.text();
     }
 
+    /**
+     * A second definition of a name: in a later file it replaces the first, with a warning (how a
+     * local file overrides a default); in the same file it is an error, a copy that was meant to be
+     * renamed, which would otherwise make the first one vanish.
+     */
     private void redefined(String kind, String name, YamlNode previous, YamlNode now) {
+        if (previous.doc() == now.doc()) {
+            now.error(kind + " '" + name + "' is defined twice in this file (first at line " + previous.line() + ")");
+            return;
+        }
         warnings.add(new ConfigError(now.doc().file(), now.line(), now.col(), kind + " '" + name
                 + "' replaces the one defined at " + previous.doc().file() + ":" + previous.line()));
     }
@@ -196,9 +205,9 @@ public final class RuleLoader {
         }
         RuleCompiler.MacroDef prev = macros.remove(name);
         if (prev != null) {
-            redefined("macro", name, prev.node(), item);
+            redefined("macro", name, prev.item(), item);
         }
-        macros.put(name, new RuleCompiler.MacroDef(name, ast, cond != null ? cond : item));
+        macros.put(name, new RuleCompiler.MacroDef(name, ast, cond != null ? cond : item, item));
     }
 
     private void readRule(YamlNode item) {

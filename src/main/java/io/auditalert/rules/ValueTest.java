@@ -166,20 +166,29 @@ abstract class ValueTest {
     }
 
     /** matches and glob: one compiled pattern (alternatives joined), found anywhere for matches. */
+    /**
+     * A regular expression, compiled twice: over an ASCII value's bytes as chars (no decoding), and
+     * over characters for a value with other bytes, decoded as UTF-8 (so {@code .} is one character).
+     * The two use matcher slots {@code id} and {@code id + 1}.
+     */
     static final class Regex extends ValueTest {
-        private final Pattern pattern;
+        private final Pattern bytes;
+        private final Pattern chars;
         private final int id;
         private final boolean whole;
 
-        Regex(Pattern pattern, int id, boolean whole) {
-            this.pattern = pattern;
+        Regex(Pattern bytes, Pattern chars, int id, boolean whole) {
+            this.bytes = bytes;
+            this.chars = chars;
             this.id = id;
             this.whole = whole;
         }
 
         @Override
         boolean test(EvalScratch s) {
-            return whole ? s.matcher(id, pattern).matches() : s.matcher(id, pattern).find();
+            java.util.regex.Matcher m = ByteChars.isAscii(s.vb, s.voff, s.vlen)
+                    ? s.matcher(id, bytes, false) : s.matcher(id + 1, chars, true);
+            return whole ? m.matches() : m.find();
         }
 
         @Override

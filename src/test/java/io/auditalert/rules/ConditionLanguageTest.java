@@ -36,6 +36,27 @@ class ConditionLanguageTest {
                     + "msg='op=PAM:authentication acct=\"root\" exe=\"/bin/su\" hostname=? addr=? "
                     + "terminal=/dev/pts/0 res=success'");
 
+    /** threathunters-io_laurel/src__testdata__record-ptrace.txt: strace seizing a process (PTRACE_SEIZE is 0x4206). */
+    static final AuditEvent PTRACE = TestEvents.one(
+            "type=SYSCALL msg=audit(1739218487.007:22145057): arch=c000003e syscall=101 success=yes exit=0 a0=4206 "
+                    + "a1=29b07b a2=0 a3=51 items=0 ppid=1922034 pid=2732828 auid=0 uid=0 euid=0 suid=0 fsuid=0 "
+                    + "tty=pts10 ses=2 comm=\"strace\" exe=\"/usr/bin/strace\" subj=unconfined key=(null)",
+            "type=OBJ_PID msg=audit(1739218487.007:22145057): opid=2732155 oauid=0 ouid=0 oses=2 obj=unconfined "
+                    + "ocomm=\"sleep\"");
+
+    /**
+     * threathunters-io_laurel/src__testdata__record-execve.txt (the SYSCALL and EXECVE records): whoami
+     * by auid 1000, which the ENRICHED suffix names "user" (FakeNames knows 1000 as alice).
+     */
+    static final AuditEvent WHOAMI_ENRICHED = TestEvents.one(
+            "node=work type=SYSCALL msg=audit(1615114232.375:15558): arch=c000003e syscall=59 success=yes exit=0 "
+                    + "a0=63b29337fd18 a1=63b293387d58 a2=63b293375640 a3=fffffffffffff000 items=2 ppid=10883 "
+                    + "pid=10884 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts1 ses=1 "
+                    + "comm=\"whoami\" exe=\"/usr/bin/whoami\" key=(null)\u001dARCH=x86_64 SYSCALL=execve "
+                    + "AUID=\"user\" UID=\"root\" GID=\"root\" EUID=\"root\" SUID=\"root\" FSUID=\"root\" "
+                    + "EGID=\"root\" SGID=\"root\" FSGID=\"root\"",
+            "node=work type=EXECVE msg=audit(1615114232.375:15558): argc=1 a0=\"whoami\"");
+
     static final Names NAMES = new FakeNames();
 
     static RuleSet load(String yaml) {
@@ -211,6 +232,115 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldCompareSyscallArgumentsAsTheRecordsHexRegisters() {
+        // a0..a3 of a SYSCALL record are registers in hex, never text to decode (4206 is not the bytes 0x42 0x06)
+        assertThat(matches("syscall = 101 and a0 = 4206", PTRACE)).isTrue();
+        assertThat(matches("SYSCALL.a0 = 4206", PTRACE)).isTrue();
+        assertThat(matches("a0 = 0x4206", PTRACE)).isTrue(); // as the interpretation prints it
+        assertThat(matches("a0 in (0X4206, 4207)", PTRACE)).isTrue();
+        assertThat(matches("a3 = 51 and a2 = 0", PTRACE)).isTrue();
+        assertThat(matches("a0 != 4206", PTRACE)).isFalse();
+        assertThat(matches("a3 = fffffffffffff000", WHOAMI_ENRICHED)).isTrue();
+        // in EXECVE records the same names are the arguments, decoded
+        assertThat(matches("EXECVE.a0 = whoami", WHOAMI_ENRICHED)).isTrue();
+        assertThat(matches("EXECVE.a1 = \"ünïcode arg\"", EXEC_UNICODE)).isTrue();
+        RuleSet set = load("- rule: r\n  condition: a0 exists\n  output: \"a0={a0} a1={a1}\"\n");
+        ByteBuf out = new ByteBuf(64);
+        set.rule("r").renderOutput(PTRACE, out);
+        assertThat(out.toUtf8String()).isEqualTo("a0=4206 a1=29b07b");
+    }
+
+    @Test
+    void shouldCompareTheSyscallOfASyscallRecordByNameToo() {
+        assertThat(matches("SYSCALL.syscall = execve", EXEC_TMP)).isTrue();
+        assertThat(matches("SYSCALL.syscall in (open, execve)", EXEC_TMP)).isTrue();
+        assertThat(matches("SYSCALL.syscall = 59", EXEC_TMP)).isTrue();
+        assertThat(matches("SYSCALL.syscall = openat", EXEC_TMP)).isFalse();
+        assertThat(errors("- rule: r\n  condition: SYSCALL.syscall = exceve\n")).extracting(ConfigError::toString)
+                .containsExactly("bad.yml:2:32: unknown syscall 'exceve'");
+    }
+
+    @Test
+    void shouldPrintTheNamesTheRecordWasWrittenWithOverThisMachines() {
+        RuleSet set = load("- rule: r\n  condition: exe exists\n  output: \"{auid} ran {exe} as {uid}, {SYSCALL.auid}\"\n"
+                + "- rule: s\n  condition: exe exists\n");
+        ByteBuf out = new ByteBuf(64);
+        set.rule("r").renderOutput(WHOAMI_ENRICHED, out);
+        assertThat(out.toUtf8String()).isEqualTo("user ran /usr/bin/whoami as root, user");
+        out.clear();
+        set.rule("s").renderOutput(WHOAMI_ENRICHED, out);
+        assertThat(out.toUtf8String()).endsWith(" auid=user uid=root");
+        // without an ENRICHED suffix, the name this machine has for the id
+        out.clear();
+        set.rule("r").renderOutput(PTRACE, out);
+        assertThat(out.toUtf8String()).isEqualTo("root ran /usr/bin/strace as root, root");
+    }
+
+    @Test
+    void shouldMatchPatternsOverCharactersOfNonAsciiValues() {
+        assertThat(matches("argv matches \"^/usr/bin/env .n.code arg$\"", EXEC_UNICODE)).isTrue();
+        assertThat(matches("argv glob \"/usr/bin/env ?n?code arg\"", EXEC_UNICODE)).isTrue();
+        assertThat(matches("argv glob \"*??n??code*\"", EXEC_UNICODE)).isFalse();
+        // ä and ö share their first UTF-8 byte with ü and ï: a class of characters is not one of bytes
+        assertThat(matches("argv matches \"[äö]\"", EXEC_UNICODE)).isFalse();
+        assertThat(matches("argv glob \"*[äö]*\"", EXEC_UNICODE)).isFalse();
+        assertThat(matches("argv matches \"[ïö]c\"", EXEC_UNICODE)).isTrue();
+        assertThat(matches("argv matches \"(?i)ÜNÏ\"", EXEC_UNICODE)).isTrue();
+        // ASCII values still match over their bytes
+        assertThat(matches("exe matches \"^/tmp/.a-true$\"", EXEC_TMP)).isTrue();
+    }
+
+    @Test
+    void shouldRejectALoneListNameAfterEqualsAsAmbiguous() {
+        String prelude = "- list: whoami\n  items: [/usr/bin/whoami, /usr/bin/id]\n";
+        assertThat(matches(prelude, "comm = \"whoami\"", WHOAMI_ENRICHED)).isTrue();
+        assertThat(matches(prelude, "exe in whoami", WHOAMI_ENRICHED)).isTrue();
+        assertThat(matches(prelude, "exe startswith whoami", WHOAMI_ENRICHED)).isTrue();
+        assertThat(errors(prelude + "- rule: r\n  condition: comm = whoami\n")).extracting(ConfigError::toString)
+                .containsExactly("bad.yml:4:21: 'whoami' is a list here; write 'in whoami' to compare with its "
+                        + "items, or \"whoami\" for the word itself");
+        assertThat(errors(prelude + "- rule: r\n  condition: comm != whoami\n")).hasSize(1);
+    }
+
+    @Test
+    void shouldRejectOrderingOnTextAndSuccessValuesOtherThanYesOrNo() {
+        assertThat(errors("- rule: r\n  condition: exe > 5\n")).extracting(ConfigError::toString)
+                .containsExactly("bad.yml:2:18: '>' compares numbers, and 'exe' is text "
+                        + "(startswith, contains, glob and matches compare text)");
+        assertThat(errors("- rule: r\n  condition: PATH.name <= \"/usr\"\n")).hasSize(1);
+        assertThat(errors("- rule: r\n  condition: success = maybe\n")).extracting(ConfigError::toString)
+                .containsExactly("bad.yml:2:24: 'success' is yes or no, not 'maybe'");
+        assertThat(matches("success in (yes, no)", EXEC_TMP)).isTrue();
+        assertThat(matches("pid > 5", EXEC_TMP)).isTrue();
+    }
+
+    @Test
+    void shouldReportConditionsAndMacroChainsTooDeepInsteadOfOverflowingTheStack() {
+        String deep = "(".repeat(2000) + "exe exists" + ")".repeat(2000);
+        assertThat(errors("- rule: r\n  condition: '" + deep + "'\n")).extracting(ConfigError::toString)
+                .containsExactly("bad.yml:2:79: the condition nests deeper than 64 levels of 'not' and '('");
+        assertThat(errors("- rule: r\n  condition: '" + "not ".repeat(3000) + "exe exists'\n")).hasSize(1);
+        StringBuilder chain = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            chain.append("- macro: m").append(i).append("\n  condition: m").append(i + 1).append("\n");
+        }
+        chain.append("- macro: m3000\n  condition: exe exists\n- rule: r\n  condition: m0\n");
+        assertThat(errors(chain.toString())).extracting(ConfigError::message)
+                .containsExactly("macros refer to macros more than 64 deep here (through m64)");
+        // 64 levels are fine
+        assertThat(matches("(".repeat(64) + "exe exists" + ")".repeat(64), EXEC_TMP)).isTrue();
+    }
+
+    @Test
+    void shouldRejectANameDefinedTwiceInOneFile() {
+        assertThat(errors("- rule: r\n  condition: exe exists\n- macro: m\n  condition: exe exists\n"
+                + "- macro: m\n  condition: uid = 0\n- rule: r\n  condition: m\n"))
+                .extracting(ConfigError::toString).containsExactly(
+                        "bad.yml:5:3: macro 'm' is defined twice in this file (first at line 3)",
+                        "bad.yml:7:3: rule 'r' is defined twice in this file (first at line 1)");
+    }
+
+    @Test
     void shouldResolveRecordQualifiedFieldsOverAnyRecordOfTheType() {
         assertThat(matches("PATH.name = /etc/shadow", SHADOW_READ)).isTrue();
         assertThat(matches("path = /etc/shadow", SHADOW_READ)).isTrue();
@@ -241,8 +371,8 @@ class ConditionLanguageTest {
         assertThat(matches("proctitle = \"/tmp/aa-true --password=hunter2 --token abc\"", EXEC_TMP)).isTrue();
         assertThat(matches("argv contains \"ünïcode\"", EXEC_UNICODE)).isTrue();
         assertThat(matches("EXECVE.a1 = \"ünïcode arg\"", EXEC_UNICODE)).isTrue();
-        assertThat(matches("argv matches \"ün.code\"", EXEC_UNICODE)).isFalse(); // . is one byte, ï is two
-        assertThat(matches("argv matches \"ün..code\"", EXEC_UNICODE)).isTrue();
+        assertThat(matches("argv matches \"ün.code\"", EXEC_UNICODE)).isTrue(); // . is one character, ï is two bytes
+        assertThat(matches("argv matches \"ün..code\"", EXEC_UNICODE)).isFalse();
         assertThat(matches("argv icontains \"ÜNÏCODE\"", EXEC_UNICODE)).isFalse(); // ASCII-only folding
         assertThat(matches("argv icontains \"üNïCODE\"", EXEC_UNICODE)).isTrue();
     }
@@ -385,13 +515,16 @@ class ConditionLanguageTest {
     @Test
     void shouldReplaceRedefinitionsFromLaterFilesWithAWarning() {
         Map<String, String> files = new LinkedHashMap<>();
-        files.put("a.yml", "- list: l\n  items: [/usr/bin/cat]\n- rule: r\n  condition: exe in l\n  severity: low\n");
-        files.put("b.yml", "- list: l\n  items: [/tmp/aa-true]\n- rule: r\n  condition: exe in l\n  severity: high\n");
+        files.put("a.yml", "- list: l\n  items: [/usr/bin/cat]\n- rule: r\n  condition: exe in l\n  severity: low\n"
+                + "- macro: m\n  condition: exe exists\n");
+        files.put("b.yml", "- list: l\n  items: [/tmp/aa-true]\n- rule: r\n  condition: exe in l\n  severity: high\n"
+                + "- macro: m\n  condition: exe exists\n");
         RuleLoader.Result r = RuleLoader.loadTexts(files, NAMES, new Telemetry());
         assertThat(r.errors()).isEmpty();
         assertThat(r.warnings()).extracting(ConfigError::toString).containsExactly(
                 "b.yml:1:3: list 'l' replaces the one defined at a.yml:1",
-                "b.yml:3:3: rule 'r' replaces the one defined at a.yml:3");
+                "b.yml:3:3: rule 'r' replaces the one defined at a.yml:3",
+                "b.yml:6:3: macro 'm' replaces the one defined at a.yml:6");
         assertThat(r.ruleSet().rules()).hasSize(1);
         assertThat(r.ruleSet().rule("r").severity().label()).isEqualTo("high");
         List<String> hits = new ArrayList<>();

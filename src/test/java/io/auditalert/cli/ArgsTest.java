@@ -1,0 +1,32 @@
+package io.auditalert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The options of every command: {@code --name value}, {@code --name=value}, positional files. */
+class ArgsTest {
+    @Test
+    void shouldReadValuesInBothFormsAndKeepPositionalArguments() {
+        ReplayCommand.Args a = new ReplayCommand.Args(
+                new String[] {"--rules", "a.yml", "--rules=b.yml", "x.log", "-", "--since", "1h"});
+        a.allow("--rules", "--since");
+        assertThat(a.paths("--rules")).containsExactly(Path.of("a.yml"), Path.of("b.yml"));
+        assertThat(a.value("--since")).isEqualTo("1h");
+        assertThat(a.positional()).containsExactly(Path.of("x.log"), Path.of("-"));
+    }
+
+    @Test
+    void shouldCallAnUnknownLastOptionUnknownRatherThanShortOfAValue() {
+        ReplayCommand.Args bogus = new ReplayCommand.Args(new String[] {"--bogus"});
+        assertThatThrownBy(() -> bogus.allow("--config", "--rules"))
+                .isInstanceOf(Main.UsageException.class).hasMessage("unknown option --bogus");
+        ReplayCommand.Args cut = new ReplayCommand.Args(new String[] {"--rules", "a.yml", "--config"});
+        assertThatThrownBy(() -> cut.allow("--config", "--rules"))
+                .isInstanceOf(Main.UsageException.class).hasMessage("option --config needs a value");
+        assertThatThrownBy(() -> new ReplayCommand.Args(new String[] {"-x"}))
+                .isInstanceOf(Main.UsageException.class).hasMessage("unknown option -x");
+    }
+}
