@@ -134,6 +134,26 @@ class DefaultRulesTest {
     }
 
     @Test
+    void shouldAlertOnTheAuditToolsKeyWithoutAnExecveRecord() {
+        // the SYSCALL record of serial 16729 (auditctl -D) as an unprivileged user's refused exec logs it
+        // under the watch's key: no EXECVE record, so only the rule's `SYSCALL.key = "audit_tools"` half
+        // can fire (it once compared the key with the audit_tools list of paths, and never did)
+        AuditEvent refused = TestEvents.one("type=SYSCALL msg=audit(1795706012.355:16729): arch=c000003e syscall=59 "
+                + "success=no exit=-13 a0=55a6225a9d60 a1=55a6225ac530 a2=55a62258ab80 a3=3bf39d7c8efd64a5 items=1 "
+                + "ppid=26741 pid=26796 auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 "
+                + "sgid=1000 fsgid=1000 tty=(none) ses=4 comm=\"bash\" exe=\"/usr/bin/bash\" key=\"audit_tools\"",
+                "type=PATH msg=audit(1795706012.355:16729): item=0 name=\"/usr/sbin/auditctl\" inode=15884292 "
+                        + "dev=fe:00 mode=0100750 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 "
+                        + "cap_fver=0 cap_frootid=0");
+        assertThat(fired(refused)).contains("audit-tool-executed");
+        AuditEvent otherKey = TestEvents.one("type=SYSCALL msg=audit(1795706012.355:16729): arch=c000003e syscall=59 "
+                + "success=no exit=-13 a0=55a6225a9d60 a1=55a6225ac530 a2=55a62258ab80 a3=3bf39d7c8efd64a5 items=1 "
+                + "ppid=26741 pid=26796 auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 "
+                + "sgid=1000 fsgid=1000 tty=(none) ses=4 comm=\"bash\" exe=\"/usr/bin/bash\" key=\"exec_calls\"");
+        assertThat(fired(otherKey)).doesNotContain("audit-tool-executed");
+    }
+
+    @Test
     void shouldAlertOnKernelModuleLoading() {
         assertThat(fired(MODULE_LOAD)).contains("kernel-module-loaded");
         assertThat(fired(capture(16630))).doesNotContain("kernel-module-loaded");
