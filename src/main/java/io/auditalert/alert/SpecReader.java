@@ -177,7 +177,7 @@ public final class SpecReader {
             List<?> l = (List<?>) v;
             for (int i = 0; i < l.size(); i++) {
                 Object e = l.get(i);
-                if (e instanceof String || e instanceof Number) {
+                if (e instanceof String || e instanceof Number || e instanceof Boolean) {
                     out.add(e.toString());
                 } else {
                     error(List.of(key, i), "expected a string");

@@ -184,7 +184,11 @@ public final class ConfigLoader {
         return true;
     }
 
-    /** The node as plain Java values: maps (insertion-ordered), lists and strings (null for null). */
+    /**
+     * The node as plain Java values: maps (insertion-ordered), lists, and scalars as YAML's core
+     * schema reads them: an unquoted {@code true}/{@code false} a Boolean, an unquoted whole number a
+     * Long, an unquoted decimal a Double, anything else (and anything quoted) a String; null for null.
+     */
     static Object plain(YamlNode node) {
         if (node.isMap()) {
             Map<String, Object> map = new LinkedHashMap<>();
@@ -200,7 +204,28 @@ public final class ConfigLoader {
             }
             return list;
         }
-        return node.isNull() ? null : node.text();
+        if (node.isNull()) {
+            return null;
+        }
+        String text = node.text();
+        if (node.style() != org.snakeyaml.engine.v2.common.ScalarStyle.PLAIN) {
+            return text;
+        }
+        switch (text) {
+            case "true", "True", "TRUE":
+                return Boolean.TRUE;
+            case "false", "False", "FALSE":
+                return Boolean.FALSE;
+            default:
+                break;
+        }
+        if (text.matches("[-+]?\\d{1,18}")) {
+            return Long.parseLong(text);
+        }
+        if (text.matches("[-+]?\\d+\\.\\d+")) {
+            return Double.parseDouble(text);
+        }
+        return text;
     }
 
     private static boolean validPort(String digits) {

@@ -86,4 +86,40 @@ class CheckCommandTest {
         assertThat(stderr.text()).matches("(?s)" + java.util.regex.Pattern.quote(config.toString())
                 + ":2:\\d+: YAML syntax error: [^\n]*" + n + "auditalert check: 1 error\\(s\\)" + n);
     }
+    @Test
+    void shouldAcceptTheReadmeExampleConfigWithItsNumbersAndBooleans() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("```yaml", readme.indexOf("## Configuration")) + "```yaml".length();
+        String example = readme.substring(start, readme.indexOf("```", start));
+        Files.createDirectories(dir.resolve("rules.d"));
+        Files.writeString(dir.resolve("rules.d/r.yml"), "- rule: r\n  condition: exe exists\n");
+        Files.writeString(dir.resolve("web.yml"), "basic_auth_users: {}\n");
+        String config = example.replace("/etc/auditalert/", dir + "/").replace("/var/log/auditalert/", dir + "/log/")
+                .replace("/var/lib/auditalert/", dir + "/lib/").replace("web.yml", dir.resolve("web.yml").toString())
+                .replace("/usr/local/bin/on-alert", "/bin/cat")
+                // sink options that are numbers and booleans, unquoted as YAML users write them
+                + "  - {type: file, path: " + dir.resolve("log/x.jsonl") + ", max_files: 3, queue: 1000, batch: 10,"
+                + " rate_limit: {per_second: 10, burst: 50}}\n"
+                + "  - {type: exec, command: [/bin/cat], concurrency: 2}\n";
+        Path file = Files.writeString(dir.resolve("auditalert.yml"), config);
+
+        int status = CheckCommand.run(new String[] {"--config", file.toString()});
+
+        assertThat(stderr.text()).isEqualTo("auditalert check: ok: 1 rules, 10 sinks" + System.lineSeparator());
+        assertThat(status).isZero();
+    }
+
+    @Test
+    void shouldStillRejectNumbersAndBooleansOfTheWrongKind() throws Exception {
+        Path file = Files.writeString(dir.resolve("auditalert.yml"), "rules: []\nsinks:\n"
+                + "  - {type: email, smtp: '127.0.0.1:25', from: a@b, to: [c@d], starttls: 'no'}\n"
+                + "  - {type: file, max_files: 2.5, path: " + dir.resolve("x") + "}\n"
+                + "  - {type: stdout, queue: yes}\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isEqualTo(Main.EXIT_USAGE);
+
+        assertThat(stderr.text()).contains("auditalert.yml:3:73: sinks[0].starttls: expected true or false",
+                "auditalert.yml:4:29: sinks[1].max_files: expected a whole number",
+                "auditalert.yml:5:27: sinks[2].queue: expected a whole number");
+    }
 }
