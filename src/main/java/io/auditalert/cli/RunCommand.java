@@ -140,7 +140,9 @@ final class RunCommand {
             }
         } catch (IOException e) {
             if (!isStopped()) {
-                LOG.error("input failed: {}", e.getMessage());
+                LOG.error("input {} failed: {}", input, e.getMessage());
+                stop("input failed");
+                return Main.EXIT_FAILURE; // a service manager restarts it (Restart=on-failure)
             }
         }
         stop("end of input");
@@ -149,7 +151,7 @@ final class RunCommand {
 
     /** Relay mode: listen on a unix socket that only owner and group may use; one connection at a time. */
     private void serveUnix(Path path) throws IOException {
-        Files.deleteIfExists(path);
+        removeStaleSocket(path);
         try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             s.bind(UnixDomainSocketAddress.of(path));
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
@@ -164,6 +166,31 @@ final class RunCommand {
         } finally {
             Files.deleteIfExists(path);
         }
+    }
+
+    /**
+     * Removes the socket a previous run left at {@code path}. Anything else there (a file, a
+     * directory: a typo in the path) is left alone and fails the start, and so does a socket that
+     * another process still serves.
+     */
+    static void removeStaleSocket(Path path) throws IOException {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        int mode = (Integer) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if ((mode & 0170000) != 0140000) {
+            throw new IOException(path + " exists and is not a socket; not replacing it");
+        }
+        boolean served;
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            served = probe.connect(UnixDomainSocketAddress.of(path));
+        } catch (java.net.ConnectException stale) {
+            served = false;
+        }
+        if (served) {
+            throw new IOException(path + " is served by another process");
+        }
+        Files.delete(path); // nobody listens: left by a run that did not stop cleanly
     }
 
     private void requestReload() {
