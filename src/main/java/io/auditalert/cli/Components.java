@@ -249,9 +249,19 @@ final class Components {
             why = "no such file: " + file;
         } catch (AccessDeniedException e) {
             why = "permission denied: " + file;
+        } catch (IOException e) {
+            why = "cannot read " + file + ": " + reason(e);
         }
         System.err.println("auditalert " + command + ": " + why);
         return null;
+    }
+
+    /** An I/O error's reason without the file name that a FileSystemException repeats. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** What reads one input through to its end (a pipeline's or a framer's pump). */
@@ -278,6 +288,15 @@ final class Components {
             }
             try (in) {
                 pump.pump(in);
+            } catch (IOException e) {
+                // a corrupt archive, a disk error: what was read counts, the next files are still read
+                String reason = reason(e);
+                if (reason.startsWith(file + ": ")) {
+                    reason = reason.substring(file.toString().length() + 2); // named once is enough
+                }
+                System.err.println("auditalert " + command + ": " + file + ": " + reason
+                        + "; the rest of this file is not read");
+                all = false;
             }
         }
         return all;

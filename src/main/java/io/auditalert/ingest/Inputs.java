@@ -179,15 +179,22 @@ public final class Inputs {
     }
 
     /**
-     * Each file's {@link #firstRecordMillis} (-1 for none, or unreadable: reported when read), or
-     * null when any of them is not a regular file (stdin, a pipe, a missing file: nothing to peek at
-     * without consuming it).
+     * Each file's {@link #firstRecordMillis} (-1 for none, or unreadable, missing or a directory:
+     * reported when it is opened), or null when any of them is stdin, a pipe or a device (nothing to
+     * peek at without consuming it).
      */
     public static Map<Path, Long> firstRecordTimes(List<Path> files) {
         Map<Path, Long> first = new HashMap<>();
         for (Path f : files) {
-            if (!Files.isRegularFile(f)) {
+            if (f.toString().equals("-")) {
                 return null;
+            }
+            if (!Files.isRegularFile(f)) {
+                if (Files.exists(f) && !Files.isDirectory(f)) {
+                    return null; // a fifo or a device
+                }
+                first.put(f, -1L);
+                continue;
             }
             long t;
             try {

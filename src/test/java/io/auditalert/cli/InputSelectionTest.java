@@ -37,6 +37,43 @@ class InputSelectionTest {
         }
     }
 
+    @Test
+    void shouldReadTheOtherFilesWhenOneFailsPartWay() throws Exception {
+        Path a = log("a.log", T);
+        Path corrupt = dir.resolve("b.log.gz");
+        byte[] whole = gzipped("type=SYSCALL msg=audit(1767225600.000:2): arch=c000003e\n".repeat(2000));
+        Files.write(corrupt, java.util.Arrays.copyOf(whole, whole.length / 2)); // an archive cut short
+        Path loop = dir.resolve("loop");
+        Files.createSymbolicLink(loop, loop);
+        Path c = log("c.log", T + MIN);
+        List<String> read = new java.util.ArrayList<>();
+
+        boolean all = Components.pumpInputs(List.of(a, corrupt, loop, c), List.of(a, corrupt, loop, c), "replay",
+                in -> {
+                    byte[] buf = new byte[4096];
+                    StringBuilder text = new StringBuilder();
+                    for (int n; (n = in.read(buf, 0, buf.length)) > 0; ) {
+                        text.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+                    }
+                    read.add(text.substring(0, Math.min(40, text.length())));
+                });
+
+        assertThat(all).isFalse();
+        assertThat(read).hasSize(2).allMatch(r -> r.startsWith("type=SYSCALL msg=audit(17672"));
+        assertThat(stderr.text()).isEqualTo("auditalert replay: " + corrupt + ": Unexpected end of ZLIB input stream;"
+                + " the rest of this file is not read" + System.lineSeparator()
+                + "auditalert replay: cannot read " + loop + ": Too many levels of symbolic links or unable to access"
+                + " attributes of symbolic link" + System.lineSeparator());
+    }
+
+    private static byte[] gzipped(String text) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        return out.toByteArray();
+    }
+
     private Path log(String name, long firstMillis) throws Exception {
         return Files.writeString(dir.resolve(name), String.format("type=SYSCALL msg=audit(%d.%03d:1): arch=c000003e%n",
                 firstMillis / 1000, firstMillis % 1000));
