@@ -271,19 +271,18 @@ final class Components {
 
     /**
      * Reads stdin when no file was given, else each of {@code inputs} in turn, closing each after it;
-     * a file that cannot be opened is reported ({@link #openInput}) and the others are still read.
+     * a file that cannot be opened ({@link #openInput}) or fails part way is reported, and the others
+     * are still read.
      *
-     * @return true when every input could be opened
+     * @return true when every input was read through
      */
     static boolean pumpInputs(List<Path> files, List<Path> inputs, String command, Pump pump) throws IOException {
-        if (files.isEmpty()) {
-            pump.pump(Inputs.logsOnStdin());
-        }
-        boolean all = true;
-        for (Path file : inputs) {
+        List<Path> all = files.isEmpty() ? List.of(Path.of("-")) : inputs;
+        boolean read = true;
+        for (Path file : all) {
             LineFramer.ByteSource in = openInput(file, command);
             if (in == null) {
-                all = false;
+                read = false;
                 continue;
             }
             try (in) {
@@ -294,12 +293,12 @@ final class Components {
                 if (reason.startsWith(file + ": ")) {
                     reason = reason.substring(file.toString().length() + 2); // named once is enough
                 }
-                System.err.println("auditalert " + command + ": " + file + ": " + reason
-                        + "; the rest of this file is not read");
-                all = false;
+                System.err.println("auditalert " + command + ": " + (file.toString().equals("-") ? "stdin" : file)
+                        + ": " + reason + "; the rest of this input is not read");
+                read = false;
             }
         }
-        return all;
+        return read;
     }
 
     /**

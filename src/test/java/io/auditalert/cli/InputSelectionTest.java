@@ -61,7 +61,7 @@ class InputSelectionTest {
         assertThat(all).isFalse();
         assertThat(read).hasSize(2).allMatch(r -> r.startsWith("type=SYSCALL msg=audit(17672"));
         assertThat(stderr.text()).isEqualTo("auditalert replay: " + corrupt + ": Unexpected end of ZLIB input stream;"
-                + " the rest of this file is not read" + System.lineSeparator()
+                + " the rest of this input is not read" + System.lineSeparator()
                 + "auditalert replay: cannot read " + loop + ": Too many levels of symbolic links or unable to access"
                 + " attributes of symbolic link" + System.lineSeparator());
     }
