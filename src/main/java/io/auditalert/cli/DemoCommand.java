@@ -24,8 +24,8 @@ final class DemoCommand {
         if (!a.positional().isEmpty()) {
             throw new Main.UsageException("demo takes no files");
         }
-        String metrics = a.value("--metrics") != null ? a.value("--metrics") : "127.0.0.1:8617";
-        long linger = a.value("--linger") != null ? Long.parseLong(a.value("--linger")) : 5;
+        String metrics = a.listen("--metrics") != null ? a.listen("--metrics") : "127.0.0.1:8617";
+        long linger = a.seconds("--linger", 5);
         try {
             Path capture = Files.createTempFile("auditalert-demo", ".log");
             capture.toFile().deleteOnExit();

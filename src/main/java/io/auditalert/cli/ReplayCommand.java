@@ -35,7 +35,7 @@ final class ReplayCommand {
         a.allow("--config", "--rules", "--metrics", "--progress", "--since", "--until");
         Path config = a.path("--config");
         List<Path> rules = a.paths("--rules");
-        String metrics = a.value("--metrics");
+        String metrics = a.listen("--metrics");
         Progress.Mode progress = Progress.Mode.parse(a.value("--progress"));
         TimeRange range = TimeArg.range(a.value("--since"), a.value("--until"), Clock.systemDefaultZone());
         List<Path> files = a.positional();
@@ -230,6 +230,28 @@ final class ReplayCommand {
                 }
             }
             return v;
+        }
+
+        /** A metrics listen address (HOST:PORT, or "" for off), checked as the configuration's is. */
+        String listen(String name) {
+            String v = value(name);
+            String problem = v == null ? null : io.auditalert.config.ConfigLoader.listenProblem(name, v);
+            if (problem != null) {
+                throw new Main.UsageException(problem);
+            }
+            return v;
+        }
+
+        /** A whole number of seconds, 0 or more. */
+        long seconds(String name, long dflt) {
+            String v = value(name);
+            if (v == null) {
+                return dflt;
+            }
+            if (!v.matches("\\d{1,9}")) {
+                throw new Main.UsageException(name + " takes a whole number of seconds, not '" + v + "'");
+            }
+            return Long.parseLong(v);
         }
 
         Path path(String name) {

@@ -71,7 +71,7 @@ final class RunCommand {
         }
         RunCommand cmd = new RunCommand(config);
         try {
-            return cmd.start(a.value("--input"), a.value("--metrics"));
+            return cmd.start(a.value("--input"), a.listen("--metrics"));
         } catch (ConfigException e) {
             e.errors().forEach(System.err::println);
             LOG.error("configuration failed to load: {}", String.join("; ", e.errors()));

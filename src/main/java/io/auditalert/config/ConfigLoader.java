@@ -1,5 +1,6 @@
 package io.auditalert.config;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,10 +126,9 @@ public final class ConfigLoader {
             YamlNode listen = metrics.get("listen");
             if (listen != null) {
                 String v = listen.asString("");
-                if (!v.isEmpty() && !v.matches("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}")) {
-                    listen.error("metrics.listen must be HOST:PORT or \"\" (off), not '" + v + "'");
-                } else if (!v.isEmpty() && !validPort(v.substring(v.lastIndexOf(':') + 1))) {
-                    listen.error("metrics.listen: port must be between 1 and 65535, not " + v.substring(v.lastIndexOf(':') + 1));
+                String problem = listenProblem("metrics.listen", v);
+                if (problem != null) {
+                    listen.error(problem);
                 } else {
                     cfg.metricsListen = v;
                 }
@@ -136,6 +136,12 @@ public final class ConfigLoader {
             YamlNode web = metrics.get("web_config");
             if (web != null) {
                 cfg.metricsWebConfig = dir == null ? Path.of(web.asString("")) : dir.resolve(web.asString(""));
+                try {
+                    io.auditalert.metrics.WebConfig.load(cfg.metricsWebConfig); // TLS files, users: as a start would
+                } catch (IOException | RuntimeException e) {
+                    web.error("metrics.web_config: " + (e instanceof java.nio.file.NoSuchFileException
+                            ? "no such file: " + cfg.metricsWebConfig : e.getMessage()));
+                }
             }
         }
         if (root.has("redact")) {
@@ -226,6 +232,20 @@ public final class ConfigLoader {
             return Double.parseDouble(text);
         }
         return text;
+    }
+
+    /** What is wrong with the metrics listen address {@code v} (HOST:PORT, or "" for off) given as {@code name}; null when nothing is. */
+    public static String listenProblem(String name, String v) {
+        if (v.isEmpty()) {
+            return null;
+        }
+        if (!v.matches("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}")) {
+            return name + " must be HOST:PORT or \"\" (off), not '" + v + "'";
+        }
+        if (!validPort(v.substring(v.lastIndexOf(':') + 1))) {
+            return name + ": port must be between 1 and 65535, not " + v.substring(v.lastIndexOf(':') + 1);
+        }
+        return null;
     }
 
     private static boolean validPort(String digits) {

@@ -29,4 +29,20 @@ class ArgsTest {
         assertThatThrownBy(() -> new ReplayCommand.Args(new String[] {"-x"}))
                 .isInstanceOf(Main.UsageException.class).hasMessage("unknown option -x");
     }
+
+    @Test
+    void shouldCheckMetricsAddressesAndSecondsAsUsageErrors() {
+        ReplayCommand.Args a = new ReplayCommand.Args(new String[] {"--metrics", "bogus", "--linger", "abc"});
+        assertThatThrownBy(() -> a.listen("--metrics")).isInstanceOf(Main.UsageException.class)
+                .hasMessage("--metrics must be HOST:PORT or \"\" (off), not 'bogus'");
+        assertThatThrownBy(() -> a.seconds("--linger", 5)).isInstanceOf(Main.UsageException.class)
+                .hasMessage("--linger takes a whole number of seconds, not 'abc'");
+        ReplayCommand.Args port = new ReplayCommand.Args(new String[] {"--metrics", "127.0.0.1:99999", "--linger", "-1"});
+        assertThatThrownBy(() -> port.listen("--metrics")).hasMessage("--metrics: port must be between 1 and 65535, not 99999");
+        assertThatThrownBy(() -> port.seconds("--linger", 5)).isInstanceOf(Main.UsageException.class);
+        ReplayCommand.Args ok = new ReplayCommand.Args(new String[] {"--metrics", "", "--linger", "0"});
+        assertThat(ok.listen("--metrics")).isEmpty();
+        assertThat(ok.seconds("--linger", 5)).isZero();
+        assertThat(new ReplayCommand.Args(new String[0]).seconds("--linger", 5)).isEqualTo(5);
+    }
 }

@@ -122,4 +122,17 @@ class CheckCommandTest {
                 "auditalert.yml:4:29: sinks[1].max_files: expected a whole number",
                 "auditalert.yml:5:27: sinks[2].queue: expected a whole number");
     }
+
+    @Test
+    void shouldCheckTheMetricsWebConfigAsAStartWould() throws Exception {
+        Files.writeString(dir.resolve("bad-web.yml"), "basic_auth_users: {}\nfoo: 1\n");
+        Path file = Files.writeString(dir.resolve("auditalert.yml"), "rules: []\nmetrics: {web_config: bad-web.yml}\n");
+        Path missing = Files.writeString(dir.resolve("missing.yml"), "rules: []\nmetrics: {web_config: nothere.yml}\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isEqualTo(Main.EXIT_USAGE);
+        assertThat(CheckCommand.run(new String[] {"--config", missing.toString()})).isEqualTo(Main.EXIT_USAGE);
+
+        assertThat(stderr.text()).contains(file + ":2:23: metrics.web_config: " + dir.resolve("bad-web.yml")
+                + ": unsupported key 'foo'", missing + ":2:23: metrics.web_config: no such file: " + dir.resolve("nothere.yml"));
+    }
 }
