@@ -41,4 +41,43 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         root.addAppender(stderr);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
+
+    /**
+     * Writes every log line to {@code file} too (appending; its directory is created), for {@code run}'s
+     * {@code log_file}: auditd does not keep a plugin's stderr. A file that cannot be opened is said
+     * on stderr, and logging goes on there.
+     *
+     * @return whether the file is written
+     */
+    static boolean addFile(java.nio.file.Path file) {
+        if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return false;
+        }
+        try {
+            java.nio.file.Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                java.nio.file.Files.createDirectories(parent);
+            }
+        } catch (java.io.IOException e) {
+            org.slf4j.LoggerFactory.getLogger(LogSetup.class).error("log_file {}: {}", file, e.toString());
+            return false;
+        }
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{20} - %msg%n");
+        encoder.start();
+        ch.qos.logback.core.FileAppender<ILoggingEvent> appender = new ch.qos.logback.core.FileAppender<>();
+        appender.setContext(context);
+        appender.setName("LOG_FILE");
+        appender.setFile(file.toString());
+        appender.setAppend(true);
+        appender.setEncoder(encoder);
+        appender.start();
+        if (!appender.isStarted()) {
+            org.slf4j.LoggerFactory.getLogger(LogSetup.class).error("log_file {} cannot be written; logging to stderr only", file);
+            return false;
+        }
+        context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+        return true;
+    }
 }

@@ -98,6 +98,9 @@ final class RunCommand {
         this.inputOption = inputOption;
         this.metricsOption = metricsOption;
         AppConfig cfg = loadConfig();
+        if (cfg.logFile != null) {
+            LogSetup.addFile(cfg.logFile);
+        }
         Pipeline.Options o = Components.pipelineOptions(cfg, true);
         o.onRelayReload = this::requestReload;
         threads = Math.max(1, o.workers);

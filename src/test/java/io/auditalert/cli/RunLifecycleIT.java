@@ -190,7 +190,9 @@ class RunLifecycleIT {
     void shouldExitZeroAtEndOfInputWithEveryAlertWritten() throws Exception {
         Path rules = dir.resolve("rules.yml");
         Files.writeString(rules, RULE_A);
-        Process p = start(config(rules), freePort());
+        Path config = config(rules);
+        Files.writeString(config, "log_file: logs/auditalert.log\n", java.nio.file.StandardOpenOption.APPEND);
+        Process p = start(config, freePort());
         try (OutputStream in = p.getOutputStream()) {
             for (int i = 0; i < 500; i++) {
                 write(in, event("alpha"));
@@ -202,6 +204,9 @@ class RunLifecycleIT {
         assertThat(p.exitValue()).as("log: %s", log()).isZero();
         assertThat(count("alpha-key")).isEqualTo(501);
         assertThat(log()).contains("stopped: 501 events, 501 alerts").doesNotContain("events lost");
+        // log_file: the same lines, beside the config (a relative path), in a directory it created
+        assertThat(Files.readString(dir.resolve("logs/auditalert.log"))).contains("running: 1 rules, 1 sinks")
+                .contains("stopped: 501 events, 501 alerts");
     }
 
     private static void write(OutputStream in, String s) throws IOException {
