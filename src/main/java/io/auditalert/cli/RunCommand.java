@@ -219,14 +219,25 @@ final class RunCommand {
             AppConfig cfg = loadConfig();
             RuleEngine rules = loadRules(cfg, threads);
             List<Sink> next = new ArrayList<>();
+            boolean[] kept = new boolean[sinks.size()];
             for (int i = 0; i < cfg.sinks.size(); i++) {
                 Map<String, Object> spec = cfg.sinks.get(i);
-                if (i < inForce.sinks.size() && inForce.sinks.get(i).equals(spec)) {
-                    next.add(sinks.get(i));
+                int same = unchanged(spec, kept);
+                if (same >= 0) { // wherever it now is in the list: a sink added before it changes nothing
+                    kept[same] = true;
+                    next.add(sinks.get(same));
                 } else {
                     Sink s = startSink(i, spec);
                     started.add(s);
                     next.add(s);
+                }
+            }
+            for (Sink s : started) {
+                for (Sink k : next) {
+                    if (k != s && !started.contains(k) && k.name().equals(s.name())) {
+                        LOG.warn("reload: the new sink {} has the name of a running one (names default to TYPE-POSITION);"
+                                + " their logs and metrics mix until a restart, or give one of them a name:", s.name());
+                    }
                 }
             }
             List<Sink> retired = new ArrayList<>(sinks);
@@ -256,6 +267,16 @@ final class RunCommand {
             LOG.error("reload failed, keeping the rules and sinks in force", e);
         }
         return null;
+    }
+
+    /** The position of a running sink, not yet kept, whose entry equals {@code spec}; -1 when none. */
+    private int unchanged(Map<String, Object> spec, boolean[] kept) {
+        for (int j = 0; j < inForce.sinks.size(); j++) {
+            if (!kept[j] && inForce.sinks.get(j).equals(spec)) {
+                return j;
+            }
+        }
+        return -1;
     }
 
     /** A snapshot a reload put out of force, and the sinks that only it had. */

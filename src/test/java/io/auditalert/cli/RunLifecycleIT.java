@@ -187,6 +187,30 @@ class RunLifecycleIT {
     }
 
     @Test
+    void shouldKeepASpooledSinkRunningWhenASinkIsAddedBeforeIt() throws Exception {
+        Path rules = dir.resolve("rules.yml");
+        Files.writeString(rules, RULE_A);
+        Path cfg = dir.resolve("auditalert.yml");
+        String spooled = "  - {type: file, path: " + dir.resolve("alerts.jsonl") + ", spool: " + dir.resolve("spool") + "}\n";
+        Files.writeString(cfg, "rules: [rules.yml]\nsinks:\n" + spooled);
+        Process p = start(cfg, freePort());
+        try (OutputStream in = p.getOutputStream()) {
+            write(in, event("alpha"));
+            assertThat(await(() -> count("alpha-key") == 1, 10_000)).as("log: %s", log()).isTrue();
+            // the same entry, now second: it keeps running (its spool is held), the new one starts
+            Files.writeString(cfg, "rules: [rules.yml]\nsinks:\n  - {type: file, path: " + dir.resolve("new.jsonl")
+                    + "}\n" + spooled);
+            signal(p, "HUP");
+            assertThat(await(() -> log().contains("reload"), 10_000)).as("log: %s", log()).isTrue();
+            write(in, event("alpha"));
+            assertThat(await(() -> count("alpha-key") == 2, 10_000)).as("log: %s", log()).isTrue();
+        }
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(log()).contains("2 sinks (1 kept, 1 started, 0 retired)").doesNotContain("reload failed");
+        assertThat(alerts("new.jsonl")).hasSize(1);
+    }
+
+    @Test
     void shouldExitZeroAtEndOfInputWithEveryAlertWritten() throws Exception {
         Path rules = dir.resolve("rules.yml");
         Files.writeString(rules, RULE_A);
