@@ -18,6 +18,13 @@ final class CheckCommand {
     static int run(String[] args) {
         ReplayCommand.Args a = new ReplayCommand.Args(args);
         a.allow("--config", "--rules");
+        if (!a.positional().isEmpty()) {
+            throw new Main.UsageException("check takes no files (" + a.positional().get(0)
+                    + "); name them with --config FILE or --rules FILE|DIR");
+        }
+        if (a.paths("--config").size() > 1) {
+            throw new Main.UsageException("check takes one --config; check each file on its own");
+        }
         Path config = a.path("--config");
         List<Path> ruleFiles = a.paths("--rules");
         List<String> errors = new ArrayList<>();

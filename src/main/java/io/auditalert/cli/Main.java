@@ -35,6 +35,9 @@ public final class Main {
                     return DemoCommand.run(rest);
                 case "--version":
                 case "version":
+                    if (rest.length > 0) {
+                        throw new UsageException(args[0] + " takes no arguments");
+                    }
                     System.out.println("auditalert " + version());
                     return EXIT_OK;
                 case "-h":

@@ -197,6 +197,7 @@ public final class ConfigLoader {
      */
     static Object plain(YamlNode node) {
         if (node.isMap()) {
+            node.checkDuplicateKeys();
             Map<String, Object> map = new LinkedHashMap<>();
             for (String key : node.keys()) {
                 map.put(key, plain(node.get(key)));

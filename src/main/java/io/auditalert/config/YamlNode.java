@@ -226,6 +226,20 @@ public final class YamlNode {
         return clean;
     }
 
+    /** Reports every key of this mapping that appears twice, at its second place (a later one would win unseen). */
+    public void checkDuplicateKeys() {
+        if (!(node instanceof MappingNode m)) {
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (NodeTuple t : m.getValue()) {
+            YamlNode key = new YamlNode(doc, t.getKeyNode());
+            if (key.text() != null && !seen.add(key.text())) {
+                key.error("duplicate key '" + key.text() + "'");
+            }
+        }
+    }
+
     private static String suggestion(String name, String[] allowed) {
         return allowed.length == 0 ? "" : " (expected one of: " + String.join(", ", allowed) + ")";
     }

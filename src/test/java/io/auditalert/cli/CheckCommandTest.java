@@ -135,4 +135,19 @@ class CheckCommandTest {
         assertThat(stderr.text()).contains(file + ":2:23: metrics.web_config: " + dir.resolve("bad-web.yml")
                 + ": unsupported key 'foo'", missing + ":2:23: metrics.web_config: no such file: " + dir.resolve("nothere.yml"));
     }
+
+    @Test
+    void shouldRejectADuplicateKeyInASinkEntryAndFilesGivenWithoutAnOption() throws Exception {
+        Path file = Files.writeString(dir.resolve("auditalert.yml"), "rules: []\nsinks:\n  - type: file\n    path: "
+                + dir.resolve("first.jsonl") + "\n    path: " + dir.resolve("second.jsonl") + "\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isEqualTo(Main.EXIT_USAGE);
+        assertThat(stderr.text()).contains(file + ":5:5: duplicate key 'path'");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CheckCommand.run(new String[] {file.toString()}))
+                .isInstanceOf(Main.UsageException.class).hasMessageStartingWith("check takes no files (" + file + ")");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CheckCommand.run(
+                new String[] {"--config", file.toString(), "--config", file.toString()}))
+                .isInstanceOf(Main.UsageException.class).hasMessage("check takes one --config; check each file on its own");
+    }
 }
