@@ -26,9 +26,12 @@ public final class ConfigLoader {
         int before = errors.size();
         YamlDoc doc = YamlDoc.load(file, errors);
         YamlNode root = doc.root();
-        if (root == null || errors.size() > before && root.isNull()) {
+        if (errors.size() > before && (root == null || root.isNull())) {
             cfg.unparsed = true;
             return cfg;
+        }
+        if (root == null || root.isNull()) {
+            return cfg; // empty, or only comments: every key has its default
         }
         if (!root.isMap()) {
             root.error("the configuration must be a mapping of keys (input, rules, workers, ring, assembly, metrics, sinks)");

@@ -150,4 +150,14 @@ class CheckCommandTest {
                 new String[] {"--config", file.toString(), "--config", file.toString()}))
                 .isInstanceOf(Main.UsageException.class).hasMessage("check takes one --config; check each file on its own");
     }
+
+    @Test
+    void shouldCheckAConfigOfOnlyCommentsAsEveryDefault() throws Exception {
+        Path file = Files.writeString(dir.resolve("auditalert.yml"), "# nothing set yet\n");
+        Path rules = Files.writeString(dir.resolve("r.yml"), "- rule: r\n  condition: exe exists\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", file.toString(), "--rules", rules.toString()})).isZero();
+
+        assertThat(stderr.text()).isEqualTo("auditalert check: ok: 1 rules, 1 sinks" + System.lineSeparator());
+    }
 }
