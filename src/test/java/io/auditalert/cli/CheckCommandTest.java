@@ -160,4 +160,18 @@ class CheckCommandTest {
 
         assertThat(stderr.text()).isEqualTo("auditalert check: ok: 1 rules, 1 sinks" + System.lineSeparator());
     }
+
+    @Test
+    void shouldRejectAFileSinkPathThatCanNeverBeWritten() throws Exception {
+        Path notDir = Files.writeString(dir.resolve("t1.log"), "x\n");
+        Path file = Files.writeString(dir.resolve("auditalert.yml"), "rules: []\nsinks:\n"
+                + "  - {type: file, path: " + dir + "}\n"
+                + "  - {type: file, path: " + notDir.resolve("sub/alerts.jsonl") + "}\n"
+                + "  - {type: file, path: " + dir.resolve("new/dir/alerts.jsonl") + "}\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isEqualTo(Main.EXIT_USAGE);
+
+        assertThat(stderr.text()).contains("sinks[0].path: " + dir + " is a directory; name a file in it",
+                "sinks[1].path: " + notDir + " is not a directory").doesNotContain("sinks[2]");
+    }
 }

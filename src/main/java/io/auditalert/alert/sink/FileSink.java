@@ -60,11 +60,33 @@ public final class FileSink extends DeliverySink {
     static FileSink create(SpecReader r, Telemetry t) {
         SinkOptions o = SinkOptions.read(r, "file", 512);
         String p = r.requiredString("path");
+        if (p != null) {
+            String problem = pathProblem(Path.of(p));
+            if (problem != null) {
+                r.error("path", problem);
+            }
+        }
         long maxSize = r.size("max_size", 100L << 20, 0);
         int maxFiles = (int) r.integer("max_files", 5, 1, 1000);
         String fsync = r.oneOf("fsync", "rotate", "rotate", "batch", "never");
         r.finish();
         return r.errors().isEmpty() && t != null ? new FileSink(o, t, Path.of(p), maxSize, maxFiles, fsync) : null;
+    }
+
+    /**
+     * Why alerts could never be written at {@code path} (a directory there, a file where a directory
+     * must be), or null; a directory that does not exist yet is created on the first write.
+     */
+    static String pathProblem(Path path) {
+        if (Files.isDirectory(path)) {
+            return path + " is a directory; name a file in it";
+        }
+        for (Path up = path.toAbsolutePath().getParent(); up != null; up = up.getParent()) {
+            if (Files.exists(up)) {
+                return Files.isDirectory(up) ? null : up + " is not a directory";
+            }
+        }
+        return null;
     }
 
     @Override
