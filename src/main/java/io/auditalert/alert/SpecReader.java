@@ -55,7 +55,8 @@ public final class SpecReader {
     public void finish() {
         for (String k : spec.keySet()) {
             if (!known.contains(k)) {
-                error(k, "unknown key for a " + spec.get("type") + " sink (known: " + String.join(", ", known) + ")");
+                error(k, "unknown key" + (spec.get("type") != null ? " for a " + spec.get("type") + " sink" : "")
+                        + " (known: " + String.join(", ", known) + ")");
             }
         }
     }
@@ -287,27 +288,16 @@ public final class SpecReader {
             return -1;
         }
         long n = Long.parseLong(s.substring(0, i));
-        switch (s.substring(i).trim().toLowerCase(Locale.ROOT)) {
-            case "":
-            case "b":
-                return n;
-            case "kib":
-            case "k":
-                return n << 10;
-            case "mib":
-            case "m":
-                return n << 20;
-            case "gib":
-            case "g":
-                return n << 30;
-            case "kb":
-                return n * 1000;
-            case "mb":
-                return n * 1000_000;
-            case "gb":
-                return n * 1000_000_000;
-            default:
-                return -1;
-        }
+        long unit = switch (s.substring(i).trim().toLowerCase(Locale.ROOT)) {
+            case "", "b" -> 1;
+            case "kib", "k" -> 1L << 10;
+            case "mib", "m" -> 1L << 20;
+            case "gib", "g" -> 1L << 30;
+            case "kb" -> 1000;
+            case "mb" -> 1000_000;
+            case "gb" -> 1000_000_000;
+            default -> -1;
+        };
+        return unit > 0 && n <= Long.MAX_VALUE / unit ? n * unit : -1;
     }
 }

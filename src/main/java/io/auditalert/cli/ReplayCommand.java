@@ -194,8 +194,10 @@ final class ReplayCommand {
                 if (s.startsWith("--")) {
                     int eq = s.indexOf('=');
                     if (eq > 0) {
-                        options.add(new String[] {s.substring(0, eq), s.substring(eq + 1)});
-                    } else if (i + 1 < args.length) {
+                        // --rules= (empty) would name the current directory
+                        options.add(new String[] {s.substring(0, eq), eq + 1 < s.length() || s.startsWith("--metrics=")
+                                ? s.substring(eq + 1) : null});
+                    } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
                         options.add(new String[] {s, args[++i]});
                     } else {
                         options.add(new String[] {s, null}); // reported by allow(): unknown first

@@ -65,6 +65,10 @@ final class RunCommand {
         if (!a.positional().isEmpty()) {
             throw new Main.UsageException("run takes no files; use replay for files");
         }
+        String input = a.value("--input");
+        if (input != null && !input.equals("stdin") && !(input.startsWith("unix:/") && input.length() > 6)) {
+            throw new Main.UsageException("--input must be stdin or unix:/absolute/path, not '" + input + "'");
+        }
         Path config = a.path("--config");
         if (config == null && Files.exists(AppConfig.DEFAULT_PATH)) {
             config = AppConfig.DEFAULT_PATH;

@@ -368,7 +368,7 @@ public final class YamlNode {
                 case "d" -> 86_400_000;
                 default -> -1;
             };
-            if (unit > 0) {
+            if (unit > 0 && n <= Long.MAX_VALUE / unit) {
                 return n * unit;
             }
         }
@@ -394,7 +394,7 @@ public final class YamlNode {
                 case "GB" -> 1000_000_000L;
                 default -> -1L;
             };
-            if (unit > 0) {
+            if (unit > 0 && n <= Long.MAX_VALUE / unit) {
                 return n * unit;
             }
         }

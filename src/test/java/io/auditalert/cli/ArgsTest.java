@@ -45,4 +45,17 @@ class ArgsTest {
         assertThat(ok.seconds("--linger", 5)).isZero();
         assertThat(new ReplayCommand.Args(new String[0]).seconds("--linger", 5)).isEqualTo(5);
     }
+
+    @Test
+    void shouldNotTakeTheNextOptionOrAnEmptyTextAsAValue() {
+        ReplayCommand.Args next = new ReplayCommand.Args(new String[] {"--rules", "--progress", "never", "f.log"});
+        assertThatThrownBy(() -> next.allow("--rules", "--progress")).hasMessage("option --rules needs a value");
+        ReplayCommand.Args empty = new ReplayCommand.Args(new String[] {"--rules="});
+        assertThatThrownBy(() -> empty.allow("--rules")).hasMessage("option --rules needs a value");
+        ReplayCommand.Args off = new ReplayCommand.Args(new String[] {"--metrics=", "--linger", ""});
+        off.allow("--metrics", "--linger");
+        assertThat(off.listen("--metrics")).isEmpty();
+        assertThatThrownBy(() -> RunCommand.run(new String[] {"--input", "tcp:x"}))
+                .hasMessage("--input must be stdin or unix:/absolute/path, not 'tcp:x'");
+    }
 }

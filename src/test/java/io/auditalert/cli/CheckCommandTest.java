@@ -174,4 +174,16 @@ class CheckCommandTest {
         assertThat(stderr.text()).contains("sinks[0].path: " + dir + " is a directory; name a file in it",
                 "sinks[1].path: " + notDir + " is not a directory").doesNotContain("sinks[2]");
     }
+
+    @Test
+    void shouldReportASizeTooLargeAndANestedUnknownKeyPlainly() throws Exception {
+        Path file = Files.writeString(dir.resolve("auditalert.yml"), "rules: []\nring: {max_bytes: 999999999999999GiB}\n"
+                + "sinks:\n  - {type: stdout, rate_limit: {per_second: 1, colour: red}}\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isEqualTo(Main.EXIT_USAGE);
+
+        assertThat(stderr.text()).contains(file + ":2:18: expected a size such as 4096, 64KiB or 64MiB")
+                .contains("sinks[0].rate_limit.colour: unknown key (known: ").doesNotContain("null")
+                .doesNotContain("at least 64KiB");
+    }
 }
