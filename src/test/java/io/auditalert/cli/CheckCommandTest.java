@@ -182,7 +182,7 @@ class CheckCommandTest {
 
         assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isEqualTo(Main.EXIT_USAGE);
 
-        assertThat(stderr.text()).contains(file + ":2:18: expected a size such as 4096, 64KiB or 64MiB")
+        assertThat(stderr.text()).contains(file + ":2:19: expected a size such as 4096, 64KiB or 64MiB")
                 .contains("sinks[0].rate_limit.colour: unknown key (known: ").doesNotContain("null")
                 .doesNotContain("at least 64KiB");
     }
