@@ -74,7 +74,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         appender.setEncoder(encoder);
         appender.start();
         if (!appender.isStarted()) {
-            org.slf4j.LoggerFactory.getLogger(LogSetup.class).error("log_file {} cannot be written; logging to stderr only", file);
+            org.slf4j.LoggerFactory.getLogger(LogSetup.class)
+                    .error("log_file {} cannot be written; logging to stderr only", file);
             return false;
         }
         context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);

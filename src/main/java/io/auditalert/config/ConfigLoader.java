@@ -238,7 +238,10 @@ public final class ConfigLoader {
         return text;
     }
 
-    /** What is wrong with the metrics listen address {@code v} (HOST:PORT, or "" for off) given as {@code name}; null when nothing is. */
+    /**
+     * What is wrong with the metrics listen address {@code v} (HOST:PORT, or "" for off) given as
+     * {@code name}; null when nothing is.
+     */
     public static String listenProblem(String name, String v) {
         if (v.isEmpty()) {
             return null;

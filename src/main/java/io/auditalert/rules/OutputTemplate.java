@@ -10,7 +10,8 @@ import java.util.List;
  * A rule's {@code output}: literal text with {@code {field}} placeholders, compiled once. A placeholder
  * takes the field's first present value, decoded; identity fields print the name auditd recorded
  * with the record (log_format = ENRICHED), else the user or group name this machine knows
- * ({@code unset} for 4294967295), {@code syscall} its name; a missing value prints {@code ?}. {@code {{} and {@code }}} are literal braces.
+ * ({@code unset} for 4294967295), {@code syscall} its name; a missing value prints {@code ?}.
+ * {@code {{} and {@code }}} are literal braces.
  *
  * <p>Without an {@code output}, a rule renders {@link #summary}: the first record's type followed by
  * {@code name=value} for those of syscall, success, exit, exe, comm, path, acct, op, res, auid, uid and
