@@ -192,6 +192,7 @@ public abstract class DeliverySink implements Sink {
     @Override
     public void close() {
         running = false;
+        abortDelivery();
         LockSupport.unpark(thread);
         try {
             if (thread.isAlive()) {
@@ -216,6 +217,12 @@ public abstract class DeliverySink implements Sink {
         }
         backlog.close();
     }
+
+    /**
+     * Called first by {@link #close}, after the caller's drain had its time: ends a delivery still in
+     * progress that would otherwise hold the close (a child process that hangs). Does nothing by default.
+     */
+    protected void abortDelivery() {}
 
     private void loop() {
         long backoff = TimeUnit.MILLISECONDS.toNanos(options.retryInitialMillis());

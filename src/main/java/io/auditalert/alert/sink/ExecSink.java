@@ -15,6 +15,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,7 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>The child's stdout is discarded (ours carries only JSON lines) and its stderr is ours, for
  *       its diagnostics. It gets an environment of PATH, LANG and the configured {@code env}.
  *   <li>At most {@code concurrency} children run at once; one that outlives {@code timeout} is
- *       killed (SIGTERM, then SIGKILL a second later).
+ *       killed (SIGTERM, then SIGKILL a second later), with the processes it started, also while
+ *       its input is still being written (a child that never reads a large item). Closing the sink
+ *       kills the children still running, so none outlives auditalert.
  *   <li>Exit status 0 is delivered; another status, a timeout, or a command that cannot start is a
  *       permanent failure (counted, logged with the status) and not retried: a script that fails
  *       on an input fails on it again.
@@ -39,7 +44,12 @@ public final class ExecSink extends DeliverySink {
     private final long timeoutMillis;
     private final Map<String, String> env;
     private final ExecutorService pool;
+    /** Kills a child at its deadline, whatever its runner thread is blocked in. */
+    private final ScheduledExecutorService killer;
+    /** The children running now, killed at close. */
+    private final java.util.Set<Process> children = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger lastExit = new AtomicInteger();
+    private volatile boolean closing;
 
     ExecSink(SinkOptions options, Telemetry telemetry, List<String> argv, long timeoutMillis, int concurrency,
             Map<String, String> env) {
@@ -50,6 +60,11 @@ public final class ExecSink extends DeliverySink {
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(concurrency, r -> {
             Thread t = new Thread(r, "sink-" + options.name() + "-run-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+        this.killer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sink-" + options.name() + "-timeout");
             t.setDaemon(true);
             return t;
         });
@@ -130,28 +145,66 @@ public final class ExecSink extends DeliverySink {
             lastExit.set(-2);
             return argv.get(0) + " did not start: " + ex.getMessage();
         }
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(a.json());
-            in.write('\n');
-        } catch (IOException ex) {
-            // the command closed its input early; its exit status decides
-        }
-        if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
-            p.destroy();
-            if (!p.waitFor(1, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(1, TimeUnit.SECONDS);
+        children.add(p);
+        AtomicBoolean timedOut = new AtomicBoolean();
+        // SIGTERM at the deadline also ends a write the child does not read (its pipe closes)
+        ScheduledFuture<?> deadline = killer.schedule(() -> {
+            timedOut.set(true);
+            terminate(p);
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        try {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(a.json());
+                in.write('\n');
+            } catch (IOException ex) {
+                // the command closed its input early, or was killed: its exit status or the timeout decides
             }
-            lastExit.set(-1);
-            return argv.get(0) + " killed after the " + timeoutMillis + " ms timeout";
+            if (!p.waitFor(timeoutMillis + 1000, TimeUnit.MILLISECONDS) || timedOut.get()) {
+                timedOut.set(true);
+                terminate(p);
+                if (!p.waitFor(1, TimeUnit.SECONDS)) {
+                    kill(p);
+                    p.waitFor(1, TimeUnit.SECONDS);
+                }
+                lastExit.set(-1);
+                return argv.get(0) + " killed after the " + timeoutMillis + " ms timeout";
+            }
+        } finally {
+            deadline.cancel(false);
+            children.remove(p);
         }
         int status = p.exitValue();
         lastExit.set(status);
+        if (status != 0 && closing) {
+            return argv.get(0) + " killed: the sink closed while it ran";
+        }
         return status == 0 ? null : argv.get(0) + " exited with status " + status;
+    }
+
+    /** SIGTERM to the child and what it started. */
+    private static void terminate(Process p) {
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
+    }
+
+    /** SIGKILL to the child and what it started. */
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    @Override
+    protected void abortDelivery() {
+        closing = true;
+        for (Process p : children) { // the drain is over: a child still running would hold the stop, then outlive us
+            kill(p);
+        }
     }
 
     @Override
     protected void closeTransport() {
+        abortDelivery();
         pool.shutdownNow();
+        killer.shutdownNow();
     }
 }

@@ -72,4 +72,44 @@ class ExecSinkTest {
         assertThat(counts).hasSize(8).allSatisfy(c -> assertThat(c).isBetween(1, 2));
         assertThat(counts).contains(2);
     }
+
+    @Test
+    void shouldKillAtTheTimeoutAChildThatNeverReadsALargeItem() throws Exception {
+        Path pid = tmp.resolve("pid");
+        // the child neither reads its input nor exits: a 1 MB item fills the pipe and blocks the write
+        String big = "x".repeat(1 << 20);
+        try (Sink s = SinkFactory.create(0, Map.of("type", "exec", "command", List.of("/bin/sh", "-c",
+                "echo $$ > " + pid + "; exec sleep 30"), "timeout", "500ms"), telemetry)) {
+            long t0 = System.nanoTime();
+            s.offer(TestAlerts.alert("e-big", "r", io.auditalert.alert.Severity.HIGH, big));
+            assertThat(s.drain(Duration.ofSeconds(20))).isTrue();
+            assertThat(System.nanoTime() - t0).as("killed at its timeout, not left blocking").isLessThan(5_000_000_000L);
+            assertThat(telemetry.sink(s.name(), "").permanentFailures.sum()).isEqualTo(1);
+            assertThat(((ExecSink) s).lastExit()).isEqualTo(-1);
+        }
+        long child = Long.parseLong(Files.readString(pid).strip());
+        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    void shouldKillTheChildrenStillRunningWhenItCloses() throws Exception {
+        Path pid = tmp.resolve("pid");
+        Sink s = SinkFactory.create(0, Map.of("type", "exec", "command", List.of("/bin/sh", "-c",
+                "echo $$ > " + pid + "; exec sleep 30"), "timeout", "60s"), telemetry);
+        s.offer(TestAlerts.alert("e-hang"));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!(Files.exists(pid) && Files.size(pid) > 0) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        long child = Long.parseLong(Files.readString(pid).strip());
+        long t0 = System.nanoTime();
+        s.close();
+        assertThat(System.nanoTime() - t0).isLessThan(5_000_000_000L);
+        ProcessHandle h = ProcessHandle.of(child).orElse(null);
+        if (h != null) {
+            h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("child outlived the sink")
+                .isFalse();
+    }
 }
