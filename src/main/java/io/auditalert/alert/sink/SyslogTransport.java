@@ -98,6 +98,34 @@ interface SyslogTransport extends AutoCloseable {
             this.timeoutMillis = timeoutMillis;
         }
 
+        /**
+         * The message with each LF written as {@code #012} (rsyslog's escape for it): under LF framing
+         * a line feed ends the message, so an argument holding one would cut the alert and start a
+         * message of the attacker's choosing.
+         */
+        static byte[] withoutLineFeeds(byte[] msg) {
+            int n = 0;
+            for (byte b : msg) {
+                n += b == '\n' ? 1 : 0;
+            }
+            if (n == 0) {
+                return msg;
+            }
+            byte[] out = new byte[msg.length + 3 * n];
+            int j = 0;
+            for (byte b : msg) {
+                if (b == '\n') {
+                    out[j++] = '#';
+                    out[j++] = '0';
+                    out[j++] = '1';
+                    out[j++] = '2';
+                } else {
+                    out[j++] = b;
+                }
+            }
+            return out;
+        }
+
         @Override
         public void send(byte[] msg) throws IOException {
             if (channel != null && peerClosed()) {
@@ -112,7 +140,7 @@ interface SyslogTransport extends AutoCloseable {
                     ByteBuffer.wrap((msg.length + " ").getBytes(StandardCharsets.US_ASCII)), ByteBuffer.wrap(msg)
                 };
             } else {
-                frame = new ByteBuffer[] {ByteBuffer.wrap(msg), ByteBuffer.wrap(new byte[] {'\n'})};
+                frame = new ByteBuffer[] {ByteBuffer.wrap(withoutLineFeeds(msg)), ByteBuffer.wrap(new byte[] {'\n'})};
             }
             try {
                 long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
