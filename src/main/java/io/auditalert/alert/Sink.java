@@ -41,6 +41,11 @@ public interface Sink extends AutoCloseable {
      */
     boolean drain(Duration timeout);
 
+    /** Items queued or spooled and not delivered yet. */
+    default long pending() {
+        return 0;
+    }
+
     /** Stops the delivery thread after {@link #drain}; items still pending stay in the spool if any. */
     @Override
     void close();

@@ -88,12 +88,8 @@ final class ReplayCommand {
                 Components.reportOutsideRange(command, telemetry.pipeline);
             }
             pipeline.drain(Duration.ofMinutes(10));
-            for (Sink sink : sinks) {
-                if (!sink.drain(SINK_DRAIN)) {
-                    System.err.println("auditalert " + command + ": sink " + sink.name() + " did not deliver everything within "
-                            + SINK_DRAIN.toSeconds() + " s; see its spool and metrics");
-                }
-                sink.close();
+            if (!finishSinks(command, sinks, SINK_DRAIN)) {
+                status = Main.EXIT_FAILURE;
             }
             if (reportUndelivered(command, telemetry)) {
                 status = Main.EXIT_FAILURE;
@@ -125,6 +121,30 @@ final class ReplayCommand {
      * good by their peer); true if anything was lost. A replay that exits 0 has evaluated every event
      * and delivered every alert to every sink that wanted it.
      */
+    /**
+     * Lets each sink deliver what it holds (up to {@code drain} each), then closes it; says on stderr
+     * which did not. A sink that could not deliver everything drops the rest at close (counted, and
+     * reported by {@link #reportUndelivered}), unless it has a spool, which keeps it.
+     *
+     * @return false when a spool kept alerts: safe, but not delivered
+     */
+    static boolean finishSinks(String command, List<Sink> sinks, Duration drain) {
+        boolean delivered = true;
+        for (Sink sink : sinks) {
+            if (!sink.drain(drain)) {
+                System.err.println("auditalert " + command + ": sink " + sink.name() + " did not deliver everything within "
+                        + drain.toSeconds() + " s; see its spool and metrics");
+            } else if (sink.pending() > 0) {
+                System.err.println("auditalert " + command + ": sink " + sink.name() + ": " + sink.pending()
+                        + " alert(s) not delivered within " + drain.toSeconds() + " s are kept in its spool;"
+                        + " the next run or replay with that spool delivers them");
+                delivered = false;
+            }
+            sink.close();
+        }
+        return delivered;
+    }
+
     static boolean reportUndelivered(String command, Telemetry telemetry) {
         boolean lost = false;
         long failed = telemetry.pipeline.evaluationFailures.sum();

@@ -26,4 +26,46 @@ class ReplayReportTest {
         assertThat(stderr.text()).isEqualTo("auditalert replay: 3 event(s) could not be evaluated, their alerts are lost"
                 + " (the log above says why)" + System.lineSeparator());
     }
+
+    @Test
+    void shouldNotCallAlertsKeptInASpoolDelivered() {
+        boolean[] closed = new boolean[2];
+        io.auditalert.alert.Sink spooled = new FakeSink("webhook-0", true, 77, () -> closed[0] = true);
+        io.auditalert.alert.Sink done = new FakeSink("file-1", true, 0, () -> closed[1] = true);
+
+        assertThat(ReplayCommand.finishSinks("replay", java.util.List.of(spooled, done), java.time.Duration.ofSeconds(60)))
+                .isFalse();
+        assertThat(closed).containsExactly(true, true);
+        assertThat(stderr.text()).isEqualTo("auditalert replay: sink webhook-0: 77 alert(s) not delivered within 60 s are"
+                + " kept in its spool; the next run or replay with that spool delivers them" + System.lineSeparator());
+        assertThat(ReplayCommand.finishSinks("replay", java.util.List.of(done), java.time.Duration.ofSeconds(60))).isTrue();
+    }
+
+    /** A sink that only reports: drained or not, and how many items it still holds. */
+    private record FakeSink(String name, boolean drained, long held, Runnable onClose) implements io.auditalert.alert.Sink {
+        @Override
+        public boolean accepts(io.auditalert.alert.Alert alert) {
+            return true;
+        }
+
+        @Override
+        public boolean offer(io.auditalert.alert.Alert alert) {
+            return true;
+        }
+
+        @Override
+        public boolean drain(java.time.Duration timeout) {
+            return drained;
+        }
+
+        @Override
+        public long pending() {
+            return held;
+        }
+
+        @Override
+        public void close() {
+            onClose.run();
+        }
+    }
 }

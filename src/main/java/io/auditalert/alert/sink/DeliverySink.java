@@ -156,6 +156,7 @@ public abstract class DeliverySink implements Sink {
     }
 
     /** Items waiting for delivery. */
+    @Override
     public long pending() {
         return backlog.size();
     }
