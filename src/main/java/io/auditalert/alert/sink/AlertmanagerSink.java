@@ -33,8 +33,9 @@ import java.util.regex.Pattern;
  *       lose every replayed alert. The alert resolves by itself when {@code endsAt} passes.
  *   <li>A batch is delivered when every URL has taken it. A URL that answers 2xx is not sent the
  *       batch again on retry; 4xx (but 408/429) from a URL is permanent for that URL (logged and
- *       counted); 5xx and connection errors are retried with back-off. A batch every URL refused
- *       for good is counted as refused.
+ *       counted as a failed attempt); 5xx and connection errors are retried with back-off. A batch
+ *       every URL refused for good is counted as refused, alert by alert; one another URL took is
+ *       delivered.
  * </ul>
  */
 public final class AlertmanagerSink extends DeliverySink {
@@ -143,10 +144,11 @@ public final class AlertmanagerSink extends DeliverySink {
                     refused.set(i);
                     lastRefusal = "HTTP " + resp.status() + " from " + urls.get(i) + ": " + resp.body();
                     if (done.cardinality() + refused.cardinality() < urls.size() || done.cardinality() > 0) {
-                        // counted here only when another URL decides the batch's fate
+                        // a failed attempt, logged; the batch's alerts are counted by its fate at the end
+                        // (delivered when another URL takes them, refused when none does), not here
                         stats.failures.increment();
-                        stats.permanentFailures.increment();
-                        log.warn("sink {}: {} refused a batch for good: {}", name(), urls.get(i), lastRefusal);
+                        log.warn("sink {}: {} refused a batch of {} for good: {}", name(), urls.get(i), batch.size(),
+                                lastRefusal);
                     }
                 } else {
                     retry = new IOException("HTTP " + resp.status() + " from " + urls.get(i) + ": " + resp.body());

@@ -96,7 +96,25 @@ class DeliveryFaultTest {
                 assertThat(refusing.posts()).as("a 4xx URL is not retried").isLessThanOrEqualTo(ids.size());
                 SinkStats st = telemetry.sink(s.name(), "");
                 assertThat(st.delivered.sum()).isEqualTo(3);
-                assertThat(st.permanentFailures.sum()).isPositive();
+                // the refusing URL's attempts failed, but the alerts were delivered (to the others)
+                assertThat(st.failures.sum()).isPositive();
+                assertThat(st.permanentFailures.sum()).as("alerts refused for good").isZero();
+            }
+        }
+    }
+
+    @Test
+    void shouldCountAlertsNotBatchesWhenEveryAlertmanagerRefuses() throws Exception {
+        try (FakeHttpPeer a = new FakeHttpPeer(); FakeHttpPeer b = new FakeHttpPeer()) {
+            a.answer(() -> 400);
+            b.answer(() -> 400);
+            try (Sink s = SinkFactory.create(0, Map.of("type", "alertmanager", "urls", List.of(a.url(""), b.url("")),
+                    "batch", 4), telemetry)) {
+                TestAlerts.numbered("am", 10).forEach(s::offer);
+                assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+                SinkStats st = telemetry.sink(s.name(), "");
+                assertThat(st.permanentFailures.sum()).as("alerts refused for good").isEqualTo(10);
+                assertThat(st.delivered.sum()).isZero();
             }
         }
     }
