@@ -137,6 +137,11 @@ public abstract class DeliverySink implements Sink {
             return false;
         }
         if (!backlog.append(alert)) {
+            long n = backlog.durable() ? 0 : queueDrops.incrementAndGet(); // a spool says why itself
+            if (n == 1 || n > 0 && n % 1000 == 0) { // counted in every case; said once, then every thousandth
+                log.warn("sink {}: its queue is full (the peer is down or slower than the alerts): {} alert(s)"
+                        + " dropped so far (auditalert_sink_dropped_total; a spool keeps them instead)", name(), n);
+            }
             return false;
         }
         if (idle) {
@@ -154,6 +159,9 @@ public abstract class DeliverySink implements Sink {
         this.lingerNanos = linger.toNanos();
         return this;
     }
+
+    /** Alerts {@link #offer} dropped because the queue was full, for the log. */
+    private final java.util.concurrent.atomic.AtomicLong queueDrops = new java.util.concurrent.atomic.AtomicLong();
 
     /** Items waiting for delivery. */
     @Override

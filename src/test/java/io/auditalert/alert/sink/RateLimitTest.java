@@ -22,6 +22,11 @@ class RateLimitTest {
     void shouldHoldBackUpToTheQueueAndCountDropsPastIt() throws Exception {
         Telemetry t = new Telemetry();
         Path f = tmp.resolve("x.jsonl");
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FileSink.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
         try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", f.toString(), "queue", 5,
                 "rate_limit", Map.of("per_second", 4, "burst", 1)), t)) {
             int accepted = 0;
@@ -36,6 +41,13 @@ class RateLimitTest {
             assertThat(st.delivered.sum()).isEqualTo(accepted);
             assertThat(st.rateLimited.sum()).isPositive();
             assertThat(st.delivered.sum() + st.dropped.sum()).as("nothing silent").isEqualTo(20);
+            // and said, once for the first drop (not once per drop)
+            assertThat(logged.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filteredOn(m -> m.contains("queue is full")).containsExactly("sink file-0: its queue is full (the"
+                            + " peer is down or slower than the alerts): 1 alert(s) dropped so far"
+                            + " (auditalert_sink_dropped_total; a spool keeps them instead)");
+        } finally {
+            logger.detachAppender(logged);
         }
     }
 
