@@ -149,7 +149,13 @@ final class Components {
         }
         List<Sink> sinks = new ArrayList<>();
         for (int i = 0; i < cfg.sinks.size(); i++) {
-            sinks.add(createSink(i, cfg.sinks.get(i), telemetry, replay));
+            try {
+                sinks.add(createSink(i, cfg.sinks.get(i), telemetry, replay));
+            } catch (java.io.UncheckedIOException e) { // a spool another process holds (a running service)
+                sinks.forEach(Sink::close);
+                throw new ConfigException(List.of("sinks[" + i + "]: " + e.getMessage() + ": "
+                        + e.getCause().getMessage()));
+            }
         }
         return sinks;
     }
@@ -180,6 +186,7 @@ final class Components {
     private static List<ConfigError> sinkErrors(AppConfig cfg) {
         List<ConfigError> out = new ArrayList<>();
         String file = cfg.source == null ? "<built-in>" : cfg.source.toString();
+        Map<Path, Integer> spools = new java.util.HashMap<>();
         for (int i = 0; i < cfg.sinks.size(); i++) {
             Map<String, Object> spec = cfg.sinks.get(i);
             YamlNode node = i < cfg.sinkNodes.size() ? cfg.sinkNodes.get(i) : null;
@@ -187,8 +194,22 @@ final class Components {
                 YamlNode at = locate(node, e.path());
                 out.add(new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), e.getMessage()));
             }
+            Path spool = spoolOf(spec);
+            Integer other = spool == null ? null : spools.putIfAbsent(spool, i);
+            if (other != null) {
+                YamlNode at = locate(node, List.of("spool"));
+                out.add(new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), "sinks[" + i
+                        + "].spool: " + spool + " is the spool of sinks[" + other + "] too; each sink needs its own"));
+            }
         }
         return out;
+    }
+
+    /** The spool directory an entry names ({@code spool: DIR} or {@code spool: {dir: DIR}}), absolute, or null. */
+    private static Path spoolOf(Map<String, Object> spec) {
+        Object sp = spec.get("spool");
+        Object dir = sp instanceof Map<?, ?> m ? m.get("dir") : sp;
+        return dir instanceof String d && !d.isEmpty() ? Path.of(d).toAbsolutePath().normalize() : null;
     }
 
     /** The node a path of keys and indexes leads to inside a sink entry, or the deepest one found. */

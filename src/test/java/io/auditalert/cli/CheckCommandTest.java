@@ -186,4 +186,34 @@ class CheckCommandTest {
                 .contains("sinks[0].rate_limit.colour: unknown key (known: ").doesNotContain("null")
                 .doesNotContain("at least 64KiB");
     }
+
+    @Test
+    void shouldRejectASpoolSharedBySinksAndFiltersOnEvents() throws Exception {
+        Path file = Files.writeString(dir.resolve("auditalert.yml"), "rules: []\nsinks:\n"
+                + "  - {type: file, path: " + dir.resolve("a.jsonl") + ", spool: " + dir.resolve("sp") + "}\n"
+                + "  - {type: file, path: " + dir.resolve("b.jsonl") + ", spool: {dir: " + dir.resolve("sp/") + "}}\n"
+                + "  - {type: file, what: events, min_severity: high, rules: [x], path: " + dir.resolve("e.jsonl") + "}\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isEqualTo(Main.EXIT_USAGE);
+
+        assertThat(stderr.text()).contains("sinks[1].spool: " + dir.resolve("sp") + " is the spool of sinks[0] too;"
+                + " each sink needs its own", "sinks[2].min_severity: filters alerts; a sink with what: events gets every event",
+                "sinks[2].rules: filters alerts; a sink with what: events gets every event");
+    }
+
+    @Test
+    void shouldReportASpoolAnotherProcessHoldsAsAConfigurationError() throws Exception {
+        Path spool = dir.resolve("held");
+        AppConfig cfg = new AppConfig();
+        cfg.sinks = List.of(java.util.Map.of("type", "stdout"),
+                java.util.Map.of("type", "file", "path", dir.resolve("a.jsonl").toString(), "spool", spool.toString()));
+        try (io.auditalert.alert.spool.Spool held = new io.auditalert.alert.spool.Spool(spool, 1 << 20, false,
+                new io.auditalert.metrics.SinkStats("x", "file"))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Components.createSinks(cfg, new Telemetry(), true))
+                    .isInstanceOf(ConfigException.class)
+                    .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly("sinks[1]: sink file-1:"
+                            + " cannot open spool " + spool + ": spool " + spool + " is in use by another sink or process"));
+            assertThat(held.size()).isZero();
+        }
+    }
 }

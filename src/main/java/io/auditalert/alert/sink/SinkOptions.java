@@ -60,6 +60,14 @@ public record SinkOptions(
         for (String g : r.strings("rules", List.of())) {
             rules.add(glob(g));
         }
+        if (events) { // events have no severity nor rule: the filter would be ignored
+            if (r.raw("min_severity") != null) {
+                r.error("min_severity", "filters alerts; a sink with what: events gets every event");
+            }
+            if (r.raw("rules") != null) {
+                r.error("rules", "filters alerts; a sink with what: events gets every event");
+            }
+        }
         Path spool = null;
         long spoolMax = 256L << 20;
         boolean always = false;
