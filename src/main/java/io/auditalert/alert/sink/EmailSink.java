@@ -115,7 +115,10 @@ public final class EmailSink extends DeliverySink {
     protected void deliver(List<Alert> batch, Outcome out) throws IOException {
         Message m = message(batch, ZonedDateTime.now());
         try {
-            new SmtpClient(smtp).send(from, to, m.bytes, m.eightBit);
+            for (String refused : new SmtpClient(smtp).send(from, to, m.bytes, m.eightBit)) {
+                stats.failures.increment();
+                log.warn("sink {}: recipient {} refused for good; the others got the mail", name(), refused);
+            }
             out.accept(batch.size());
         } catch (SmtpClient.Rejected e) {
             out.reject(batch.size(), e.getMessage());

@@ -44,8 +44,15 @@ final class SmtpClient {
         this.s = s;
     }
 
-    /** Sends one message; {@code message} is the header and body with CRLF line ends. */
-    void send(String from, List<String> to, byte[] message, boolean eightBit) throws IOException, Rejected {
+    /**
+     * Sends one message; {@code message} is the header and body with CRLF line ends. A recipient the
+     * server refuses for good (5xx to RCPT) is left out and the others get the message; when every
+     * one is refused, the message is.
+     *
+     * @return why each refused recipient was refused (empty when none was)
+     */
+    List<String> send(String from, List<String> to, byte[] message, boolean eightBit) throws IOException, Rejected {
+        List<String> refused = new ArrayList<>();
         try {
             socket = new Socket();
             socket.connect(new InetSocketAddress(s.host(), s.port()), (int) s.timeoutMillis());
@@ -76,7 +83,15 @@ final class SmtpClient {
             boolean use8 = eightBit && has("8BITMIME");
             command("MAIL FROM:<" + from + ">" + (use8 ? " BODY=8BITMIME" : ""), 250);
             for (String r : to) {
-                command("RCPT TO:<" + r + ">", 250, 251);
+                writeLine("RCPT TO:<" + r + ">");
+                try {
+                    expect(reply(), 250, 251);
+                } catch (Rejected e) { // a stale address must not cut the others off
+                    refused.add(r + ": " + e.getMessage());
+                }
+            }
+            if (refused.size() == to.size()) {
+                throw new Rejected("every recipient refused: " + String.join("; ", refused));
             }
             command("DATA", 354);
             writeData(message);
@@ -91,6 +106,7 @@ final class SmtpClient {
                 socket.close();
             }
         }
+        return refused;
     }
 
     /** Whether the server advertised 8BITMIME in its last EHLO (valid after {@link #send}). */

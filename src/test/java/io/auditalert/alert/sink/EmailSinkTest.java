@@ -55,6 +55,32 @@ class EmailSinkTest {
     }
 
     @Test
+    void shouldMailTheOtherRecipientsWhenTheServerRefusesOne() throws Exception {
+        try (FakeSmtpPeer peer = new FakeSmtpPeer();
+                Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),
+                        "from", "auditalert@test", "to", java.util.List.of("gone@test", "sec@test"), "interval", "0ms"),
+                        telemetry)) {
+            peer.refuseRecipient("gone@test");
+            SinkStats st = telemetry.sink(s.name(), "");
+            s.offer(TestAlerts.alert("one"));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            assertThat(peer.messages()).singleElement().asString().contains("id: one");
+            assertThat(st.delivered.sum()).isEqualTo(1);
+            assertThat(st.permanentFailures.sum()).isZero();
+            assertThat(st.failures.sum()).as("the refused recipient, counted").isEqualTo(1);
+        }
+        try (FakeSmtpPeer peer = new FakeSmtpPeer();
+                Sink s = SinkFactory.create(1, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),
+                        "from", "auditalert@test", "to", "gone@test", "interval", "0ms"), telemetry)) {
+            peer.refuseRecipient("gone@test");
+            s.offer(TestAlerts.alert("none"));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            assertThat(peer.messages()).isEmpty();
+            assertThat(telemetry.sink(s.name(), "").permanentFailures.sum()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldRefuseFor5xxAndRetry4xx() throws Exception {
         try (FakeSmtpPeer peer = new FakeSmtpPeer();
                 Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),

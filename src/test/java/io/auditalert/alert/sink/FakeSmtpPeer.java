@@ -52,6 +52,13 @@ public final class FakeSmtpPeer implements AutoCloseable {
 
     private Thread acceptor;
 
+    private final java.util.Set<String> refusedRecipients = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Answers RCPT TO for this address with 550 (no such user). */
+    public void refuseRecipient(String address) {
+        refusedRecipients.add(address);
+    }
+
     /** The reply to the end of DATA (250 accepts; 554 refuses for good; 451 asks to retry). */
     public void dataReply(int code) {
         dataReply = code;
@@ -116,6 +123,10 @@ public final class FakeSmtpPeer implements AutoCloseable {
                     break;
                 case "MAIL":
                     say(out, user != null && !authed ? "530 authentication required" : "250 ok");
+                    break;
+                case "RCPT":
+                    String to = line.substring(line.indexOf('<') + 1, line.lastIndexOf('>'));
+                    say(out, refusedRecipients.contains(to) ? "550 5.1.1 no such user" : "250 ok");
                     break;
                 case "DATA":
                     say(out, "354 go ahead");
