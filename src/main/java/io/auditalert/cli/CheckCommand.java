@@ -4,6 +4,7 @@ import io.auditalert.config.AppConfig;
 import io.auditalert.config.ConfigError;
 import io.auditalert.config.ConfigLoader;
 import io.auditalert.metrics.Telemetry;
+import io.auditalert.pipeline.RuleEngine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,14 +39,16 @@ final class CheckCommand {
         Telemetry telemetry = new Telemetry();
         int rules = 0;
         int sinks = 0;
+        RuleEngine engine = RuleEngine.NONE;
         // a config that does not parse names rules and sinks nobody knows: the defaults in their place
         // would only be checked for nothing (and warn about a rules.d the file may never have named)
         try {
             if (!ruleFiles.isEmpty()) {
-                rules = Components.loadRuleArguments(ruleFiles, cfg, telemetry, 1).ruleCount();
+                engine = Components.loadRuleArguments(ruleFiles, cfg, telemetry, 1);
             } else if (!cfg.unparsed) {
-                rules = Components.loadRules(cfg, telemetry, 1).ruleCount();
+                engine = Components.loadRules(cfg, telemetry, 1);
             }
+            rules = engine.ruleCount();
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }
@@ -60,6 +63,9 @@ final class CheckCommand {
             errors.forEach(System.err::println);
             System.err.println("auditalert check: " + errors.size() + " error(s)");
             return Main.EXIT_USAGE;
+        }
+        if (engine != RuleEngine.NONE) {
+            Components.unmatchedRuleFilters(cfg, engine).forEach(w -> System.err.println("auditalert check: warning: " + w));
         }
         System.err.println("auditalert check: ok: " + rules + " rules, " + sinks + " sinks");
         return Main.EXIT_OK;

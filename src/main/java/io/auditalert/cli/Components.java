@@ -205,6 +205,27 @@ final class Components {
         return out;
     }
 
+    /**
+     * A warning for each name or glob in a sink's {@code rules:} that matches none of the rules in
+     * force: a typo there makes the sink receive nothing, which no error would show.
+     */
+    static List<String> unmatchedRuleFilters(AppConfig cfg, RuleEngine rules) {
+        List<String> out = new ArrayList<>();
+        List<String> names = rules.ruleNames();
+        for (int i = 0; i < cfg.sinks.size(); i++) {
+            Object filter = cfg.sinks.get(i).get("rules");
+            List<?> globs = filter instanceof List<?> l ? l : filter == null ? List.of() : List.of(filter);
+            for (Object g : globs) {
+                java.util.regex.Pattern p = io.auditalert.alert.sink.SinkOptions.glob(String.valueOf(g));
+                if (names.stream().noneMatch(n -> p.matcher(n).matches())) {
+                    out.add("sinks[" + i + "].rules: '" + g + "' matches none of the " + names.size()
+                            + " rules loaded; this sink gets no alert it names");
+                }
+            }
+        }
+        return out;
+    }
+
     /** The spool directory an entry names ({@code spool: DIR} or {@code spool: {dir: DIR}}), absolute, or null. */
     private static Path spoolOf(Map<String, Object> spec) {
         Object sp = spec.get("spool");

@@ -64,6 +64,7 @@ final class ReplayCommand {
                 : Components.loadRuleArguments(ruleFiles, cfg, telemetry, threads);
         telemetry.rulesLoaded = rules.ruleCount();
         List<Sink> sinks = Components.createSinks(cfg, telemetry, true);
+        Components.unmatchedRuleFilters(cfg, rules).forEach(w -> System.err.println("auditalert " + command + ": " + w));
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,
                 threads, false);
         int status = Main.EXIT_OK;

@@ -40,6 +40,11 @@ final class RuleSetEngine implements RuleEngine {
         return set.activeCount();
     }
 
+    @Override
+    public List<String> ruleNames() {
+        return set.rules().stream().map(io.auditalert.rules.CompiledRule::name).toList();
+    }
+
     /** One worker's scratch and its view of each rule. */
     private static final class PerWorker implements MatchConsumer {
         final EvalScratch scratch = new EvalScratch();

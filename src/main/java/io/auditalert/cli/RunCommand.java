@@ -111,6 +111,7 @@ final class RunCommand {
         RuleEngine rules = loadRules(cfg, threads);
         telemetry.rulesLoaded = rules.ruleCount();
         sinks = Components.createSinks(cfg, telemetry, false);
+        Components.unmatchedRuleFilters(cfg, rules).forEach(LOG::warn);
         inForce = cfg;
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,
                 threads, true);
@@ -252,6 +253,7 @@ final class RunCommand {
                     || k.equals("metrics") && metricsOption != null);
             sinks = next;
             inForce = cfg;
+            Components.unmatchedRuleFilters(cfg, rules).forEach(LOG::warn);
             telemetry.rulesLoaded = rules.ruleCount();
             telemetry.reloads.increment();
             telemetry.lastReloadOk = true;

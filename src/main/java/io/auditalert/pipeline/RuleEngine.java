@@ -35,6 +35,11 @@ public interface RuleEngine {
 
     int ruleCount();
 
+    /** The names of the rules in force (enabled or not). */
+    default List<String> ruleNames() {
+        return List.of();
+    }
+
     RuleEngine NONE = new RuleEngine() {
         @Override
         public void evaluate(AuditEvent ev, int worker, Matches out) {}

@@ -216,4 +216,17 @@ class CheckCommandTest {
             assertThat(held.size()).isZero();
         }
     }
+
+    @Test
+    void shouldWarnOfASinkRulesFilterThatNamesNoLoadedRule() throws Exception {
+        Path rules = Files.writeString(dir.resolve("r.yml"), "- rule: sys-exec\n  condition: exe exists\n");
+        Path file = Files.writeString(dir.resolve("auditalert.yml"), "rules: [r.yml]\nsinks:\n"
+                + "  - {type: stdout, rules: [sys-exce, 'sys-*']}\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isZero();
+
+        String n = System.lineSeparator();
+        assertThat(stderr.text()).isEqualTo("auditalert check: warning: sinks[0].rules: 'sys-exce' matches none of the 1"
+                + " rules loaded; this sink gets no alert it names" + n + "auditalert check: ok: 1 rules, 1 sinks" + n);
+    }
 }

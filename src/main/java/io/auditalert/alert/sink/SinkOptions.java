@@ -139,7 +139,7 @@ public record SinkOptions(
     }
 
     /** A shell-style glob ({@code *}, {@code ?}, {@code [abc]}) as an anchored pattern. */
-    static Pattern glob(String g) {
+    public static Pattern glob(String g) {
         StringBuilder re = new StringBuilder();
         for (int i = 0; i < g.length(); i++) {
             char c = g.charAt(i);
