@@ -240,8 +240,9 @@ final class RunCommand {
             for (Sink s : started) {
                 for (Sink k : next) {
                     if (k != s && !started.contains(k) && k.name().equals(s.name())) {
-                        LOG.warn("reload: the new sink {} has the name of a running one (names default to TYPE-POSITION);"
-                                + " their logs and metrics mix until a restart, or give one of them a name:", s.name());
+                        LOG.warn("reload: the new sink {} has the name of a running one (names default to TYPE-POSITION):"
+                                + " their logs and metrics mix until a restart; a name: key in each entry keeps them"
+                                + " apart", s.name());
                     }
                 }
             }
