@@ -165,11 +165,11 @@ abstract class ValueTest {
         }
     }
 
-    /** matches and glob: one compiled pattern (alternatives joined), found anywhere for matches. */
     /**
-     * A regular expression, compiled twice: over an ASCII value's bytes as chars (no decoding), and
-     * over characters for a value with other bytes, decoded as UTF-8 (so {@code .} is one character).
-     * The two use matcher slots {@code id} and {@code id + 1}.
+     * matches and glob (alternatives joined into one pattern; found anywhere for matches), compiled
+     * twice: over an ASCII value's bytes as chars (no decoding), and over characters for a value with
+     * other bytes, decoded as UTF-8 (so {@code .} is one character). The two use matcher slots
+     * {@code id} and {@code id + 1}.
      */
     static final class Regex extends ValueTest {
         private final Pattern bytes;
