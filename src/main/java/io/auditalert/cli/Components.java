@@ -388,8 +388,15 @@ final class Components {
         return throttler::admit;
     }
 
-    static AutoCloseable startMetrics(String listen, Path webConfig, Telemetry telemetry) throws IOException {
-        AutoCloseable server = MetricsServer.start(listen, webConfig, telemetry);
+    /**
+     * Serves /metrics; {@code live} (run) also reads the kernel's audit status for them, which a
+     * replay of old logs must not mix in with its own counts.
+     */
+    static AutoCloseable startMetrics(String listen, Path webConfig, Telemetry telemetry, boolean live)
+            throws IOException {
+        AutoCloseable server = MetricsServer.start(listen, webConfig, telemetry, live
+                ? io.auditalert.metrics.MetricsOptions.DEFAULTS
+                : io.auditalert.metrics.MetricsOptions.DEFAULTS.withKernelStatusInterval(java.time.Duration.ZERO));
         return server == null ? () -> {} : server;
     }
 

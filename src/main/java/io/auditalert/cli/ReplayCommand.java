@@ -73,7 +73,7 @@ final class ReplayCommand {
         Progress progress = Progress.forFiles(progressMode, command, inputs, telemetry.pipeline, () -> alerts(telemetry));
         try (Pipeline pipeline = new Pipeline(o, telemetry, stage)) {
             if (metrics != null) {
-                endpoint = Components.startMetrics(metrics, null, telemetry);
+                endpoint = Components.startMetrics(metrics, null, telemetry, false);
             }
             pipeline.start();
             if (!Components.pumpInputs(files, inputs, command, in -> pipeline.pump(untilSinksGone(in, sinks)))) {

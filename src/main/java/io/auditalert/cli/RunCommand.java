@@ -120,7 +120,7 @@ final class RunCommand {
         String listen = metricsOption != null ? metricsOption : cfg.metricsListen;
         if (listen != null && !listen.isEmpty()) {
             try {
-                metrics = Components.startMetrics(listen, cfg.metricsWebConfig, telemetry);
+                metrics = Components.startMetrics(listen, cfg.metricsWebConfig, telemetry, true);
             } catch (IOException e) {
                 LOG.error("metrics endpoint {} could not start: {}; running without it", listen, e.getMessage());
             }

@@ -102,7 +102,8 @@ public final class TelemetryMeters {
     private void registerPipeline() {
         counter("auditalert.read", "Bytes read from the audit stream", "bytes", p, s -> s.bytesRead);
         counter("auditalert.lines", "Lines read from the audit stream", null, p, s -> s.lines);
-        counter("auditalert.events", "Events assembled and handed to the rules", null, p, s -> s.events);
+        counter("auditalert.events", "Events assembled (those a full ring dropped included: auditalert_dropped_total{stage=\"ring\"})",
+                null, p, s -> s.events);
         for (int i = 1; i < RecordHeader.REASONS.length; i++) {
             int index = i;
             counter("auditalert.parse.errors", "Lines skipped because they could not be parsed, by reason", null,

@@ -85,7 +85,8 @@ public abstract class DeliverySink implements Sink {
         } else {
             this.backlog = new MemoryBacklog(options.queueCapacity(), options.blockWhenFull(), stats);
         }
-        this.stats.pending = backlog::size;
+        this.pendingGauge = backlog::size;
+        this.stats.pending = pendingGauge;
         this.bucket = options.ratePerSecond() > 0
                 ? new TokenBucket(options.ratePerSecond(), options.rateBurst(), System.nanoTime())
                 : null;
@@ -160,6 +161,9 @@ public abstract class DeliverySink implements Sink {
         return this;
     }
 
+    /** What the pending gauge reads while this sink runs. */
+    private final java.util.function.LongSupplier pendingGauge;
+
     /** Alerts {@link #offer} dropped because the queue was full, for the log. */
     private final java.util.concurrent.atomic.AtomicLong queueDrops = new java.util.concurrent.atomic.AtomicLong();
 
@@ -225,6 +229,9 @@ public abstract class DeliverySink implements Sink {
             }
         }
         backlog.close();
+        if (stats.pending == pendingGauge) { // unless a sink of the same name took the gauge over
+            stats.pending = () -> 0; // a sink that is gone holds nothing (what it held is counted above)
+        }
     }
 
     /**

@@ -206,4 +206,28 @@ class DeliveryFaultTest {
     private static BufferedReader lines(Process p) {
         return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void shouldReadNothingPendingForASinkThatIsGoneUnlessItsSuccessorTookTheName() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Map<String, Object> spec = Map.of("type", "webhook", "name", "hook", "url", "http://127.0.0.1:" + closedPort + "/",
+                "retry", Map.of("initial", "10s"));
+        Sink old = SinkFactory.create(0, spec, telemetry);
+        TestAlerts.numbered("p", 2).forEach(old::offer);
+        SinkStats st = telemetry.sink("hook", "webhook");
+        SinkContract.await("the items queued", Duration.ofSeconds(5), () -> st.pending.getAsLong() == 2);
+        old.close(); // a reload removed it: what it held is dropped and counted
+        assertThat(st.dropped.sum()).isEqualTo(2);
+        assertThat(st.pending.getAsLong()).as("a sink that is gone holds nothing").isZero();
+
+        Sink first = SinkFactory.create(0, spec, telemetry);
+        Sink successor = SinkFactory.create(0, spec, telemetry); // same name: it takes the gauge over
+        successor.offer(TestAlerts.alert("s-1"));
+        first.close();
+        assertThat(st.pending.getAsLong()).as("the successor's queue, not the closed sink's zero").isEqualTo(1);
+        successor.close();
+    }
 }
