@@ -196,7 +196,8 @@ public final class ConfigLoader {
     /**
      * The node as plain Java values: maps (insertion-ordered), lists, and scalars as YAML's core
      * schema reads them: an unquoted {@code true}/{@code false} a Boolean, an unquoted whole number a
-     * Long, an unquoted decimal a Double, anything else (and anything quoted) a String; null for null.
+     * Long (not one with a leading zero), an unquoted decimal a Double, anything else (and anything
+     * quoted) a String; null for null.
      */
     static Object plain(YamlNode node) {
         if (node.isMap()) {
@@ -229,7 +230,7 @@ public final class ConfigLoader {
             default:
                 break;
         }
-        if (text.matches("[-+]?\\d{1,18}")) {
+        if (text.matches("[-+]?(0|[1-9]\\d{0,17})")) { // not 0644: a leading zero stays text as written
             return Long.parseLong(text);
         }
         if (text.matches("[-+]?\\d+\\.\\d+")) {

@@ -19,7 +19,8 @@ import org.snakeyaml.engine.v2.common.ScalarStyle;
  * Loads rules files (DESIGN §3.3) into a {@link RuleSet}. A file is a YAML list whose items are
  * {@code - list:}, {@code - macro:}, {@code - rule:} or {@code - secret_patterns:} mappings. Files are
  * read in order; a list, macro or rule defined again in a later file replaces the earlier definition
- * and adds a warning; defined twice in one file, it is an error. Macros and lists may be used before they are defined.
+ * and adds a warning; defined twice in one file, it is an error. Macros and lists may be used before
+ * they are defined.
  *
  * <p>All errors of all files are collected; the result holds either a rule set or the errors, never a
  * partial set, so a caller that reloads keeps its old set when the new files are broken. Error

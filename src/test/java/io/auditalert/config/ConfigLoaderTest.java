@@ -85,4 +85,20 @@ class ConfigLoaderTest {
         assertThat(load("rules:\n", errors).rules).isEmpty();
         assertThat(errors).isEmpty();
     }
+
+    @Test
+    void shouldReadUnquotedScalarsOfASinkEntryAsYamlTypesThem() throws Exception {
+        List<ConfigError> errors = new ArrayList<>();
+        AppConfig cfg = load("sinks:\n  - {type: webhook, url: 'http://127.0.0.1:9/', queue: 100, insecure: false,"
+                + " rate_limit: {per_second: 2.5}, headers: {X-Id: 0012, X-On: 'true', X-N: -3}}\n", errors);
+        assertThat(errors).isEmpty();
+        java.util.Map<String, Object> spec = cfg.sinks.get(0);
+        assertThat(spec.get("queue")).isEqualTo(100L);
+        assertThat(spec.get("insecure")).isEqualTo(Boolean.FALSE);
+        assertThat(((java.util.Map<?, ?>) spec.get("rate_limit")).get("per_second")).isEqualTo(2.5);
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> headers = (java.util.Map<String, Object>) spec.get("headers");
+        assertThat(headers).containsEntry("X-Id", "0012") // as written
+                .containsEntry("X-On", "true").containsEntry("X-N", -3L);
+    }
 }
