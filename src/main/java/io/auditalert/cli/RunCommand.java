@@ -66,8 +66,9 @@ final class RunCommand {
             throw new Main.UsageException("run takes no files; use replay for files");
         }
         String input = a.value("--input");
-        if (input != null && !input.equals("stdin") && !(input.startsWith("unix:/") && input.length() > 6)) {
-            throw new Main.UsageException("--input must be stdin or unix:/absolute/path, not '" + input + "'");
+        String problem = input == null ? null : io.auditalert.config.ConfigLoader.inputProblem("--input", input);
+        if (problem != null) {
+            throw new Main.UsageException(problem);
         }
         Path config = a.path("--config");
         if (config == null && Files.exists(AppConfig.DEFAULT_PATH)) {

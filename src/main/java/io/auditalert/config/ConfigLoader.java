@@ -43,8 +43,9 @@ public final class ConfigLoader {
         YamlNode input = root.get("input");
         if (input != null) {
             String v = input.asString("stdin");
-            if (!v.equals("stdin") && !(v.startsWith("unix:/") && v.length() > 6)) {
-                input.error("input must be stdin or unix:/absolute/path, not '" + v + "'");
+            String problem = inputProblem("input", v);
+            if (problem != null) {
+                input.error(problem);
             } else {
                 cfg.input = v;
             }
@@ -237,6 +238,15 @@ public final class ConfigLoader {
             return Double.parseDouble(text);
         }
         return text;
+    }
+
+    /**
+     * What is wrong with the input {@code v} (stdin or unix:/absolute/path) given as {@code name};
+     * null when nothing is.
+     */
+    public static String inputProblem(String name, String v) {
+        return v.equals("stdin") || v.startsWith("unix:/") && v.length() > 6 ? null
+                : name + " must be stdin or unix:/absolute/path, not '" + v + "'";
     }
 
     /**
