@@ -13,7 +13,7 @@
 #define WRAPPER_NAME "auditalert-plugin"
 #define DEFAULT_CONFIG "/etc/auditalert/wrapper.conf"
 /* class-data archive built by the package at install time (optional) */
-#define CDS_ARCHIVE "/var/lib/auditalert/auditalert.jsa"
+#define CDS_ARCHIVE "/var/cache/auditalert/auditalert.jsa"
 
 enum wrapper_mode { MODE_AUTO, MODE_DIRECT, MODE_RELAY };
 

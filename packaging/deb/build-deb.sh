@@ -8,6 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
+# mvn package runs this on every machine; one without dpkg (RHEL, Fedora: packaging/rpm) gets the
+# jar and no .deb
+if ! command -v dpkg >/dev/null || ! command -v dpkg-deb >/dev/null; then
+    echo "build-deb: dpkg/dpkg-deb not found: no .deb built (on RPM systems use packaging/rpm/build-rpm.sh)" >&2
+    exit 0
+fi
+
 VERSION=${1:-$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' pom.xml | head -1)}
 [ -n "$VERSION" ] || { echo "build-deb: cannot read the version from pom.xml" >&2; exit 1; }
 ARCH=$(dpkg --print-architecture)

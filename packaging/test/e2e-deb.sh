@@ -5,7 +5,8 @@
 #   direct    auditd (no MDWE) starts /usr/sbin/auditalert-plugin from the installed plugins.d file,
 #             the plugin execs the JVM. The shipped audit rules are loaded; each action of a workload
 #             must produce its alert in /var/log/auditalert/alerts.jsonl within 2 s; /metrics counts
-#             them; kill -HUP auditd makes the plugin reload (a rule added on disk starts firing); a
+#             them; auditd's reload, sent as the installed postinst sends it (direct; kill -HUP in
+#             the relay phases), makes the plugin reload (a rule added on disk starts firing); a
 #             burst past a 2-record kernel backlog loses records and auditalert_kernel_lost_total
 #             comes to equal auditctl -s's lost;
 #             stopping auditd stops the plugin with exit 0 and the last action's alert still arrives.
@@ -100,6 +101,9 @@ getent passwd auditalert >/dev/null || problems+=" no-user"
 [ "$(stat -c '%U %a' /etc/audit/plugins.d/auditalert.conf)" = "root 640" ] || problems+=" plugins.d-mode"
 [ -f /etc/audit/rules.d/auditalert.rules ] || problems+=" no-audit-rules"
 [ "$(stat -c '%G %a' /etc/auditalert)" = "auditalert 750" ] || problems+=" /etc/auditalert-perms"
+# root's plugin and commands load the class-data archive: it must be where only root can write
+[ "$(stat -c '%U %a' /var/cache/auditalert)" = "root 755" ] || problems+=" /var/cache/auditalert-perms"
+[ "$(stat -c '%U' /var/cache/auditalert/auditalert.jsa 2>/dev/null)" = root ] || problems+=" no-root-owned-archive"
 [ -z "$problems" ] && pass "install: files, modes and user in place" || fail install "$problems"
 
 # E2E_AFTER_INSTALL: a command run right after installation (for debugging this script);
@@ -211,9 +215,9 @@ run_phase() { # name expected-mode [mdwe-how]
         if [ $? -eq 3 ]; then echo "SKIP $name: the kernel cannot apply $how MDWE"; return; fi
     fi
     if [ "$mode" = relay ]; then
-        # the service, as auditalert.service starts it: user auditalert, RuntimeDirectory, UMask=0077
+        # the service, as auditalert.service starts it: user auditalert, RuntimeDirectory, UMask=0027
         install -d -m 0750 -o auditalert -g auditalert /run/auditalert
-        (umask 077; exec setpriv --reuid auditalert --regid auditalert --init-groups -- \
+        (umask 027; exec setpriv --reuid auditalert --regid auditalert --init-groups -- \
             env LANG=C.UTF-8 LC_ALL=C.UTF-8 /usr/bin/auditalert run --input unix:/run/auditalert/input.sock) \
             >"$C/service.out" 2>&1 &
         SERVICE_PID=$!
@@ -260,7 +264,14 @@ EOF
     off=$(alerts_size)
     "$W/bin/aa-e2e-marker"
     wait_alert e2e-hup-marker "$off" 1 >/dev/null && PROBLEMS+=" new-rule-fired-before-HUP"
-    kill -HUP "$AUDITD_PID"
+    if [ "$mode" = direct ]; then
+        # the package's own way of reloading auditd (postinst/postrm), run from the installed
+        # postinst: an auditctl signal name that this auditctl refuses would leave the HUP unsent
+        sh -c "$(sed -n '/^auditd_reload()/,/^}/p' /var/lib/dpkg/info/auditalert.postinst)
+auditd_reload" || PROBLEMS+=" postinst-auditd_reload-failed"
+    else
+        kill -HUP "$AUDITD_PID"
+    fi
     local reloaded=no
     for _ in $(seq 20); do
         off=$(alerts_size)
