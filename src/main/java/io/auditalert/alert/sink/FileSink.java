@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -74,10 +75,21 @@ public final class FileSink extends DeliverySink {
     }
 
     /**
+     * Alerts are not written through a symbolic link: the plugin writes as root, often into a
+     * directory the service user owns (/var/log/auditalert), where a link could aim root's writes and
+     * rotations at any file.
+     */
+    private static final String SYMLINK_PROBLEM =
+            "%s is a symbolic link; the file sink does not follow links (name the file the link points to)";
+
+    /**
      * Why alerts could never be written at {@code path} (a directory there, a file where a directory
      * must be), or null; a directory that does not exist yet is created on the first write.
      */
     static String pathProblem(Path path) {
+        if (Files.isSymbolicLink(path)) {
+            return SYMLINK_PROBLEM.formatted(path);
+        }
         if (Files.isDirectory(path)) {
             return path + " is a directory; name a file in it";
         }
@@ -151,7 +163,11 @@ public final class FileSink extends DeliverySink {
                     // created meanwhile: append to it
                 }
             }
-            channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            if (Files.isSymbolicLink(path)) {
+                throw new IOException(SYMLINK_PROBLEM.formatted(path));
+            }
+            // and O_NOFOLLOW, for a link put there after that check
+            channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
             size = channel.size();
             fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
             lastIdentityCheck = System.nanoTime();

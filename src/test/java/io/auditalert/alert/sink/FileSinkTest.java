@@ -66,4 +66,26 @@ class FileSinkTest {
         assertThat(TestAlerts.ids(Files.readString(tmp.resolve("b.jsonl.old")))).containsExactly("before");
         assertThat(TestAlerts.ids(Files.readString(f))).containsExactly("after");
     }
+
+    @Test
+    void shouldNotWriteThroughASymbolicLink() throws Exception {
+        Path victim = Files.writeString(tmp.resolve("victim"), "untouched\n");
+        Path f = tmp.resolve("c.jsonl");
+        Files.createSymbolicLink(f, victim);
+        assertThat(FileSink.pathProblem(f)).contains("is a symbolic link");
+        Files.delete(f);
+        try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", f.toString()), telemetry)) {
+            s.offer(TestAlerts.alert("before"));
+            assertThat(s.drain(Duration.ofSeconds(5))).isTrue();
+            // whoever owns the directory swaps the file for a link to a file the plugin's user may write
+            Files.move(f, tmp.resolve("c.jsonl.old"));
+            Files.createSymbolicLink(f, victim);
+            Thread.sleep(1100); // the file's identity is checked at most once a second
+            s.offer(TestAlerts.alert("after"));
+            assertThat(s.drain(Duration.ofSeconds(2))).as("not delivered through the link").isFalse();
+            assertThat(((DeliverySink) s).pending()).isEqualTo(1);
+        }
+        assertThat(Files.readString(victim)).isEqualTo("untouched\n");
+        assertThat(TestAlerts.ids(Files.readString(tmp.resolve("c.jsonl.old")))).containsExactly("before");
+    }
 }
