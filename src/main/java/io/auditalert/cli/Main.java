@@ -28,6 +28,7 @@ public final class Main {
                 case "replay":
                     return ReplayCommand.run(rest);
                 case "run":
+                    SignalGate.install(); // first: see SignalGate
                     return RunCommand.run(rest);
                 case "check":
                     return CheckCommand.run(rest);
@@ -53,6 +54,12 @@ public final class Main {
         } catch (UsageException e) {
             System.err.println("auditalert " + args[0] + ": " + e.getMessage());
             return EXIT_USAGE;
+        } catch (java.nio.file.InvalidPathException e) {
+            // a name this JVM cannot encode: with no UTF-8 locale (cron, env -i) Java's file names are ASCII
+            System.err.println("auditalert " + args[0] + ": cannot use the path " + e.getInput() + ": " + e.getReason()
+                    + " (file names are encoded as " + System.getProperty("sun.jnu.encoding")
+                    + "; run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8)");
+            return EXIT_USAGE;
         }
     }
 
@@ -65,8 +72,9 @@ public final class Main {
         out.println("  TIME: 2026-11-20, 2026-11-20T14:30[:00] (local, or with Z or +01:00), epoch seconds,");
         out.println("        90m / 12h / 7d / 2w ago, now, today, yesterday");
         out.println("  check  [--config FILE] [--rules FILE|DIR]...");
-        out.println("  demo");
+        out.println("  demo   [--metrics HOST:PORT] [--linger SECONDS]");
         out.println("  version");
+        out.println("  help");
     }
 
     /** The jar's Implementation-Version (the Maven project version), or "unknown" outside the jar. */

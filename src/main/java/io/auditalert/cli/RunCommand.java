@@ -75,6 +75,10 @@ final class RunCommand {
             config = AppConfig.DEFAULT_PATH;
         }
         RunCommand cmd = new RunCommand(config);
+        if (!SignalGate.hupAndTermHandled()) {
+            LOG.warn("SIGHUP/SIGTERM are ignored by this process (started with them ignored?); "
+                    + "reload and clean stop work only through end of input");
+        }
         try {
             return cmd.start(a.value("--input"), a.listen("--metrics"));
         } catch (ConfigException e) {
@@ -126,12 +130,10 @@ final class RunCommand {
                 LOG.error("metrics endpoint {} could not start: {}; running without it", listen, e.getMessage());
             }
         }
-        boolean hup = Signals.install("HUP", this::requestReload);
-        boolean term = Signals.install("TERM", () -> stopAndExit("SIGTERM"));
-        Signals.install("INT", () -> stopAndExit("SIGINT"));
-        if (!hup || !term) {
-            LOG.warn("SIGHUP/SIGTERM are ignored by this process (started with them ignored?); "
-                    + "reload and clean stop work only through end of input");
+        String early = started();
+        if (early != null) {
+            stop(early + " during start-up");
+            return Main.EXIT_OK;
         }
         String input = inputOption != null ? inputOption : cfg.input;
         LOG.info("running: {} rules, {} sinks, input {}", rules.ruleCount(), sinks.size(), input);
@@ -200,6 +202,34 @@ final class RunCommand {
             throw new IOException(path + " is served by another process");
         }
         Files.delete(path); // nobody listens: left by a run that did not stop cleanly
+    }
+
+    /** A signal, from {@link SignalGate}: SIGHUP reloads, SIGTERM and SIGINT stop. */
+    private void onSignal(String name) {
+        if (name.equals("SIGHUP")) {
+            requestReload();
+        } else {
+            stopAndExit(name);
+        }
+    }
+
+    /**
+     * Marks the set-up done: signals go to {@link #onSignal} from now on. Returns the stop signal
+     * that arrived during the set-up, if any; a SIGHUP that arrived during it starts a reload now
+     * (the configuration may have changed after it was read).
+     */
+    private String started() {
+        List<String> early = SignalGate.attach(this::onSignal);
+        for (String name : early) {
+            if (!name.equals("SIGHUP")) {
+                return name;
+            }
+        }
+        if (early.contains("SIGHUP")) {
+            LOG.info("SIGHUP during start-up: reloading");
+            requestReload();
+        }
+        return null;
     }
 
     private void requestReload() {

@@ -210,6 +210,96 @@ class RunLifecycleIT {
         assertThat(alerts("new.jsonl")).hasSize(1);
     }
 
+    /** Whether the process has a handler for the signal (the JVM's own or auditalert's), from SigCgt. */
+    private static boolean catches(Process p, int signal) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+                if (line.startsWith("SigCgt:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (signal - 1))) != 0;
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** A named pipe: reading the configuration from it holds `run`'s start-up until the test writes it. */
+    private Path fifo(String name) throws IOException, InterruptedException {
+        Path f = dir.resolve(name);
+        assertThat(new ProcessBuilder("mkfifo", f.toString()).start().waitFor()).isZero();
+        return f;
+    }
+
+    /** Writes text into the pipe once the process reads it (fails after 20 s, e.g. when it died). */
+    private static void feed(Path fifo, String text) throws Exception {
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, text);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        writer.join(20_000);
+        if (writer.isAlive()) {
+            new java.io.FileInputStream(fifo.toFile()).close(); // let the writer go
+            writer.join();
+            throw new AssertionError("nobody read " + fifo);
+        }
+    }
+
+    /**
+     * Starts run with its configuration in a pipe, so that its start-up waits while the test sends a
+     * signal (after the JVM's own handler is in place, when a signal used to end the process).
+     */
+    private Process startHeldInStartUp(Path cfg, int signal) throws Exception {
+        Process p = new ProcessBuilder(Jar.command("run", "--config", cfg.toString(), "--metrics", "127.0.0.1:" + freePort()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile()).start();
+        assertThat(await(() -> catches(p, signal), 20_000)).as("the JVM handles signal %d", signal).isTrue();
+        Thread.sleep(1000);
+        return p;
+    }
+
+    @Test
+    void shouldReloadAfterASighupThatArrivesDuringStartUp() throws Exception {
+        // auditd <= 4.1 sends SIGHUP to every plugin on each of its reloads: one that arrives while the
+        // plugin is starting must not meet the JVM's own handler (exit 129)
+        Path rules = Files.writeString(dir.resolve("rules.yml"), RULE_A);
+        String text = "rules: [" + rules + "]\nworkers: 2\nsinks:\n  - {type: file, path: " + dir.resolve("alerts.jsonl") + "}\n";
+        Path cfg = fifo("auditalert.yml");
+        Process p = startHeldInStartUp(cfg, 1);
+        try (OutputStream in = p.getOutputStream()) {
+            signal(p, "HUP");
+            feed(cfg, text); // the start-up reads it
+            feed(cfg, text); // the reload the SIGHUP asked for reads it again
+            assertThat(await(() -> log().contains("reloaded"), 20_000)).as("log: %s", log()).isTrue();
+            write(in, event("alpha"));
+            assertThat(await(() -> count("alpha-key") == 1, 20_000)).as("log: %s", log()).isTrue();
+        } finally {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        assertThat(p.exitValue()).as("log: %s", log()).isZero();
+        assertThat(log()).contains("SIGHUP during start-up: reloading");
+    }
+
+    @Test
+    void shouldStopCleanlyOnASigtermThatArrivesDuringStartUp() throws Exception {
+        Path cfg = fifo("auditalert.yml");
+        Process p = startHeldInStartUp(cfg, 15); // its stdin stays open: only the signal stops it
+        try {
+            signal(p, "TERM");
+            feed(cfg, "workers: 1\n");
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("stops; log: %s", log()).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).as("log: %s", log()).isZero();
+        assertThat(log()).contains("stopping (SIGTERM during start-up)");
+    }
+
     @Test
     void shouldExitZeroAtEndOfInputWithEveryAlertWritten() throws Exception {
         Path rules = dir.resolve("rules.yml");
