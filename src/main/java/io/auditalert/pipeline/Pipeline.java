@@ -63,6 +63,9 @@ public final class Pipeline implements AutoCloseable {
     };
     private Thread timer;
     private volatile boolean closed;
+    /** The relay's last reported totals of dropped records and bytes (reader thread only). */
+    private long relayRecordsSeen;
+    private long relayBytesSeen;
 
     public Pipeline(Options options, Telemetry telemetry, AlertStage stage) {
         this.options = options;
@@ -240,10 +243,12 @@ public final class Pipeline implements AutoCloseable {
             String k = new String(b, ks, ke - ks, StandardCharsets.US_ASCII);
             switch (k) {
                 case "dropped_records":
-                    stats.relayDroppedRecords = v;
+                    stats.relayDroppedRecords += relayIncrease(v, relayRecordsSeen);
+                    relayRecordsSeen = v;
                     break;
                 case "dropped_bytes":
-                    stats.relayDroppedBytes = v;
+                    stats.relayDroppedBytes += relayIncrease(v, relayBytesSeen);
+                    relayBytesSeen = v;
                     break;
                 case "kernel_lost":
                     stats.kernelLost = v;
@@ -258,6 +263,15 @@ public final class Pipeline implements AutoCloseable {
                     break;
             }
         }
+    }
+
+    /**
+     * What a relay's total since its start adds to ours. A relay that reports less than before is a
+     * new one (auditd restarted the plugin: after a crash, an upgrade, on every reload from 4.2), whose
+     * total started again at 0, so our counter never goes backwards.
+     */
+    static long relayIncrease(long reported, long seen) {
+        return reported >= seen ? reported - seen : reported;
     }
 
     private static boolean startsWith(byte[] b, int off, byte[] prefix) {

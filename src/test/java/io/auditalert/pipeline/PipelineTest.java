@@ -250,6 +250,29 @@ class PipelineTest {
     }
 
     @Test
+    void shouldCountRelayDropsAcrossConnectionsWithoutGoingBackwards() throws Exception {
+        Telemetry t = new Telemetry();
+        Pipeline.Options o = new Pipeline.Options();
+        o.workers = 0;
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of()), ThrottleGate.NONE, t, 1, false);
+        try (Pipeline p = new Pipeline(o, t, stage)) {
+            // one relay's totals since its start: 3, then 5 (2 more)
+            p.pumpRelayConnection(Inputs.stream(new ByteArrayInputStream(("auditalert-relay: dropped_records=3 dropped_bytes=30\n"
+                    + "auditalert-relay: dropped_records=5 dropped_bytes=50\n").getBytes(StandardCharsets.ISO_8859_1))));
+            assertThat(t.pipeline.relayDroppedRecords).isEqualTo(5);
+            // auditd restarted the plugin: a new relay whose totals start again at 0
+            p.pumpRelayConnection(Inputs.stream(new ByteArrayInputStream(("auditalert-relay: dropped_records=1 dropped_bytes=10\n"
+                    + "auditalert-relay: dropped_records=1 dropped_bytes=10\n").getBytes(StandardCharsets.ISO_8859_1))));
+            assertThat(t.pipeline.relayDroppedRecords).isEqualTo(6);
+            assertThat(t.pipeline.relayDroppedBytes).isEqualTo(60);
+            // the same relay reconnecting: its total goes on from where it was
+            p.pumpRelayConnection(Inputs.stream(new ByteArrayInputStream(
+                    "auditalert-relay: dropped_records=4 dropped_bytes=40\n".getBytes(StandardCharsets.ISO_8859_1))));
+            assertThat(t.pipeline.relayDroppedRecords).isEqualTo(9);
+        }
+    }
+
+    @Test
     void shouldNotSkipEventsWithOurPidWhenReplayingAFile() throws Exception {
         Telemetry t = new Telemetry();
         CollectingSink sink = new CollectingSink();
