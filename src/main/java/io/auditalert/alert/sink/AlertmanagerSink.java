@@ -237,4 +237,9 @@ public final class AlertmanagerSink extends DeliverySink {
         }
         sb.append('}');
     }
+
+    @Override
+    protected void abortDelivery() {
+        poster.abort();
+    }
 }

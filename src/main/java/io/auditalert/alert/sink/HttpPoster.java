@@ -32,6 +32,9 @@ final class HttpPoster {
     private final int readTimeoutMillis;
     private final TlsOptions tls;
     private SSLSocketFactory sslFactory;
+    /** The request in progress, for {@link #abort}; and whether the sink is closing. */
+    private volatile HttpURLConnection current;
+    private volatile boolean aborted;
 
     HttpPoster(Map<String, String> headers, long timeoutMillis, TlsOptions tls) {
         this.headers = headers;
@@ -40,8 +43,35 @@ final class HttpPoster {
         this.tls = tls;
     }
 
+    /**
+     * Ends the request in progress and refuses any later one: a peer that accepted the connection
+     * and never answers would otherwise hold the sink's close for the whole read timeout (10 s by
+     * default), and auditd waits for a stopping plugin.
+     */
+    void abort() {
+        aborted = true;
+        HttpURLConnection c = current;
+        if (c != null) {
+            c.disconnect(); // closes the socket under a blocked connect, write or read
+        }
+    }
+
     Response post(URL url, byte[] body, String contentType) throws IOException {
         HttpURLConnection c = (HttpURLConnection) url.openConnection();
+        current = c;
+        try {
+            if (aborted) {
+                throw new IOException("sink closing: request not sent");
+            }
+            return exchange(c, body, contentType);
+        } catch (IOException e) {
+            throw aborted ? new IOException("sink closing: request aborted", e) : e;
+        } finally {
+            current = null;
+        }
+    }
+
+    private Response exchange(HttpURLConnection c, byte[] body, String contentType) throws IOException {
         if (c instanceof HttpsURLConnection) {
             HttpsURLConnection s = (HttpsURLConnection) c;
             if (sslFactory == null) {

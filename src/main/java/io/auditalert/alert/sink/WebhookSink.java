@@ -66,4 +66,9 @@ public final class WebhookSink extends DeliverySink {
             }
         }
     }
+
+    @Override
+    protected void abortDelivery() {
+        poster.abort();
+    }
 }

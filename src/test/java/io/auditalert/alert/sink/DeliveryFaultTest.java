@@ -60,6 +60,27 @@ class DeliveryFaultTest {
     }
 
     @Test
+    void shouldCloseAtOnceWhenThePeerAcceptsAndNeverAnswers() throws Exception {
+        // auditd waits for a stopping plugin: a webhook or Alertmanager that accepted the connection and
+        // hangs must not hold the close for its 10 s read timeout
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            for (String type : List.of("webhook", "alertmanager")) {
+                String url = "http://127.0.0.1:" + silent.getLocalPort() + "/x";
+                Sink s = SinkFactory.create(0, type.equals("webhook") ? Map.of("type", type, "url", url)
+                        : Map.of("type", type, "urls", List.of(url)), telemetry);
+                s.offer(TestAlerts.alert(type + "-1"));
+                assertThat(s.drain(Duration.ofMillis(300))).as("%s: nothing answers", type).isFalse();
+                long t0 = System.nanoTime();
+                s.close();
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(ms).as("%s: close took %d ms", type, ms).isLessThan(2_000);
+                assertThat(telemetry.sink(s.name(), "").dropped.sum()).as("%s: the alert counted as dropped", type)
+                        .isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void shouldRetry5xxAndThenDeliver() throws Exception {
         try (FakeHttpPeer peer = new FakeHttpPeer()) {
             int[] calls = {0};
