@@ -46,7 +46,14 @@ final class KnownFields {
             "subj", "success", "suid", "sw", "sw_type", "syscall", "table", "target", "task", "tclass",
             "tcontext", "terminal", "tpid", "tty", "type", "uid", "unit", "uri", "uring_op", "user", "uuid",
             "val", "ver", "virt", "vm", "vm-ctx", "vm-pid", "watch", "a0", "a1", "a2", "a3", "saddr_fam",
-            "fam", "new_val", "old_auid", "loginuid", "uid_map"));
+            "fam", "new_val", "old_auid", "loginuid", "uid_map",
+            // in the corpus' logs (SELinux AVC, AppArmor, crypto, NetLabel records) and in libauparse's
+            // field table, which an earlier list missed
+            "bytes", "source", "fstype", "ioctlcmd", "name2", "permissive", "unlbl_accept", "invalid_context",
+            "nl-mcgrp", "oflag", "pa", "pe", "pi", "resolve", "resp", "sigev_signo",
+            // kernel 5.x/6.x records: LSM stacking (subj_<lsm>, obj_<lsm>), fanotify, device mapper
+            "subj_selinux", "subj_apparmor", "subj_smack", "obj_selinux", "obj_apparmor", "obj_smack",
+            "fan_type", "fan_info", "subj_trust", "obj_trust", "module", "sector", "lsm"));
 
     static boolean isKnown(String name) {
         return RAW.contains(name) || DERIVED.contains(name) || isExecveArgName(name) || isEnrichedName(name);
