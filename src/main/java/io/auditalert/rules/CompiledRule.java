@@ -119,10 +119,8 @@ public final class CompiledRule {
 
     /** As {@link #renderOutput(AuditEvent, ByteBuf)}, with the caller's scratch. */
     public void renderOutput(AuditEvent ev, EvalScratch scratch, ByteBuf out) {
-        int from = out.length();
         scratch.resume(ev);
-        output.render(scratch, out);
-        redactor.redact(out, from);
+        output.render(scratch, out, redactor);
     }
 
     /** Appends the throttle key: the key fields' decoded values separated by 0x1F ({@code ?} when absent). */

@@ -109,7 +109,12 @@ final class OutputTemplate {
         return new OutputTemplate(out, true, names);
     }
 
-    void render(EvalScratch s, ByteBuf out) {
+    /**
+     * Appends the output; {@code redactor} masks secrets in each value put in, never in the template's
+     * own text (a mask such as {@code --password=\S+} over the whole line took the {@code )} after
+     * {@code ({argv})} with the secret).
+     */
+    void render(EvalScratch s, ByteBuf out, Redactor redactor) {
         if (summary && s.ev.recordCount() > 0) {
             out.putLatin1(s.ev.recordTypeName(0));
         }
@@ -127,11 +132,15 @@ final class OutputTemplate {
             }
             if (!present) {
                 out.put((byte) '?');
-            } else if (seg.recordedName != null && seg.recordedName.first(s)) {
+                continue;
+            }
+            int start = out.length();
+            if (seg.recordedName != null && seg.recordedName.first(s)) {
                 out.put(s.vb, s.voff, s.vlen); // the name as auditd wrote it (ENRICHED), as events shows it
             } else {
                 appendValue(seg.field, s, out);
             }
+            redactor.redact(out, start);
         }
     }
 

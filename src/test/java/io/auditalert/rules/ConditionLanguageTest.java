@@ -485,11 +485,21 @@ class ConditionLanguageTest {
 
     @Test
     void shouldRedactWithPatternsFromRulesFiles() {
-        RuleSet set = load("- secret_patterns: ['hunter(?<secret>\\d)']\n"
-                + "- rule: r\n  condition: exe exists\n  output: \"{EXECVE.a1} x hunter2\"\n");
+        RuleSet set = load("- secret_patterns: ['aa-(?<secret>tr)ue', 'hunter(?<secret>\\d)']\n"
+                + "- rule: r\n  condition: exe exists\n  output: \"{argv} x hunter2\"\n");
         ByteBuf out = new ByteBuf(64);
         set.rule("r").renderOutput(EXEC_TMP, out);
-        assertThat(out.toUtf8String()).isEqualTo("--password=*** x hunter***");
+        // the patterns mask values put into the output, not the rule's own template text
+        assertThat(out.toUtf8String()).isEqualTo("/tmp/aa-***ue --password=*** --token *** x hunter2");
+    }
+
+    @Test
+    void shouldRedactOnlyWithinEachValueSoTheTemplatesTextStays() {
+        // --password=\S+ over the whole line took the ")" after ({argv}) with the secret
+        RuleSet set = load("- rule: r\n  condition: exe exists\n  output: \"{auid} ran {exe} ({argv}) in {cwd}\"\n");
+        ByteBuf out = new ByteBuf(64);
+        set.rule("r").renderOutput(EXEC_TMP, out);
+        assertThat(out.toUtf8String()).endsWith("(/tmp/aa-true --password=*** --token ***) in /tmp/rules-capture");
     }
 
     @Test
