@@ -18,16 +18,27 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * {@code auditalert events [--progress MODE] [--since TIME] [--until TIME] [FILE…]}: every assembled
- * event (in the {@link TimeArg} range) as one JSON line on stdout ({@code -} is stdin), a {@link
- * Progress} line on stderr.
+ * {@code auditalert events [--config FILE] [--progress MODE] [--since TIME] [--until TIME] [FILE…]}:
+ * every assembled event (in the {@link TimeArg} range) as one JSON line on stdout ({@code -} is stdin),
+ * a {@link Progress} line on stderr. Of the configuration only {@code assembly} applies.
  */
 final class EventsCommand {
     private EventsCommand() {}
 
     static int run(String[] args) {
         ReplayCommand.Args a = new ReplayCommand.Args(args);
-        a.allow("--progress", "--since", "--until");
+        a.allow("--config", "--progress", "--since", "--until");
+        EventAssembler.Settings assembly = new EventAssembler.Settings();
+        Path config = a.path("--config");
+        if (config != null) {
+            // what the configuration says of assembly (timeout, max_inflight) groups events as run would
+            try {
+                assembly = Components.pipelineOptions(Components.loadConfig(config), false).assembly;
+            } catch (ConfigException e) {
+                e.errors().forEach(System.err::println);
+                return Main.EXIT_USAGE;
+            }
+        }
         Progress.Mode progressMode = Progress.Mode.parse(a.value("--progress"));
         TimeRange range = TimeArg.range(a.value("--since"), a.value("--until"), Clock.systemDefaultZone());
         List<Path> files = a.positional();
@@ -37,7 +48,7 @@ final class EventsCommand {
         // events are written straight into one buffer, handed to stdout whenever it holds 1 MiB
         ByteBuf out = new ByteBuf(OUTPUT_CHUNK + 65536);
         EventAssembler[] holder = new EventAssembler[1];
-        EventAssembler assembler = new EventAssembler(new EventAssembler.Settings(), stats, ev -> {
+        EventAssembler assembler = new EventAssembler(assembly, stats, ev -> {
             if (!range.admits(ev, stats)) {
                 holder[0].recycle(ev);
                 return;
@@ -102,10 +113,21 @@ final class EventsCommand {
     /** What stderr says of the lines that were not records, or null when there were none. */
     static String parseErrorReport(PipelineStats stats) {
         long total = stats.parseErrorsTotal() + stats.linesTooLong;
-        if (total == 0 && stats.ausearchSeparators == 0) {
+        if (total == 0 && stats.ausearchSeparators == 0 && stats.truncatedEvents == 0 && stats.crLineEnds == 0) {
             return null;
         }
         StringBuilder sb = new StringBuilder();
+        if (stats.crLineEnds > 0) {
+            sb.append("auditalert: ").append(stats.crLineEnds).append(" line(s) ended in CR LF (converted from a"
+                    + " DOS text file?); the CRs were dropped").append(System.lineSeparator());
+        }
+        if (stats.truncatedEvents > 0) {
+            sb.append("auditalert: ").append(stats.truncatedEvents).append(" event(s) were cut at the limit of ")
+                    .append(new io.auditalert.assemble.EventAssembler.Settings().maxRecordsPerEvent)
+                    .append(" records or 1 MiB per event: marked \"truncated\":true, the records past the limit are"
+                            + " not in them (auditalert_dropped_total{stage=\"assembly_truncated\"})")
+                    .append(System.lineSeparator());
+        }
         if (total > 0) {
             sb.append("auditalert: skipped ").append(total).append(" malformed line(s):");
             for (int i = 1; i < stats.parseErrors.length; i++) {

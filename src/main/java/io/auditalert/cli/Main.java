@@ -68,7 +68,7 @@ public final class Main {
         out.println("  run    [--config FILE] [--input stdin|unix:PATH] [--metrics HOST:PORT]");
         out.println("  replay [--config FILE] [--rules FILE|DIR]... [--metrics HOST:PORT] [--progress auto|always|never]");
         out.println("         [--since TIME] [--until TIME] [FILE...]");
-        out.println("  events [--progress auto|always|never] [--since TIME] [--until TIME] [FILE...]");
+        out.println("  events [--config FILE] [--progress auto|always|never] [--since TIME] [--until TIME] [FILE...]");
         out.println("  TIME: 2026-11-20, 2026-11-20T14:30[:00] (local, or with Z or +01:00), epoch seconds,");
         out.println("        90m / 12h / 7d / 2w ago, now, today, yesterday");
         out.println("  check  [--config FILE] [--rules FILE|DIR]...");

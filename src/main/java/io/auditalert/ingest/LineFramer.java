@@ -174,6 +174,12 @@ public final class LineFramer {
 
     private void emit(LineHandler handler, int from, int to) {
         stats.lines++;
+        if (to > from && buf[to - 1] == '\r') {
+            // auditd never writes a CR: this is a log converted to CR LF line ends, whose CR would
+            // otherwise end the last field's value ("k"\r for key="k", which then never matches)
+            to--;
+            stats.crLineEnds++;
+        }
         if (to > from) {
             handler.onLine(buf, from, to - from);
         }

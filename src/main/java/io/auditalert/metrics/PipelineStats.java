@@ -34,6 +34,8 @@ public final class PipelineStats {
     public long evictedBytes;
     public long eoeSwallowed;
     public long truncatedEvents;
+    /** Lines that ended in CR LF; the CR is dropped. */
+    public long crLineEnds;
     /** Events outside {@code replay --since/--until}: assembled, not evaluated. */
     public long outsideTimeRange;
     public long inflight;

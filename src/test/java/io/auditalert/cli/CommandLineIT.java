@@ -43,6 +43,28 @@ class CommandLineIT {
     }
 
     @Test
+    void shouldGroupEventsAsTheConfigurationsAssemblySays() throws Exception {
+        // audit.log form (no EOE): the SYSCALL and a PATH record of serial 5, with a record 1.5 s later
+        // between them: with assembly.timeout 1s (default 2s) that completes serial 5 without its PATH
+        Path log = Files.writeString(dir.resolve("audit.log"),
+                "type=SYSCALL msg=audit(1700000000.000:5): arch=c000003e syscall=257 success=yes exit=3 items=1\n"
+                + "type=SYSCALL msg=audit(1700000001.500:6): arch=c000003e syscall=257 success=yes exit=3 items=0\n"
+                + "type=PATH msg=audit(1700000000.000:5): item=0 name=\"/etc/shadow\"\n");
+        Path config = Files.writeString(dir.resolve("a.yml"), "assembly: {timeout: 1s}\n");
+        Result byDefault = run("events", log.toString());
+        Result configured = run("events", "--config", config.toString(), log.toString());
+        assertThat(byDefault.exit()).as(byDefault.err()).isZero();
+        assertThat(configured.exit()).as(configured.err()).isZero();
+        assertThat(byDefault.out().lines().count()).as("default timeout: serial 5 whole").isEqualTo(2);
+        assertThat(configured.out().lines().count()).as("1 s: serial 5's PATH comes too late").isEqualTo(3);
+
+        Files.writeString(config, "assembly: {timeout: soon}\n");
+        Result bad = run("events", "--config", config.toString(), log.toString());
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).startsWith(config + ":1:");
+    }
+
+    @Test
     void shouldReplayWithTheRulesOfADirectoryAsTheDemoDoesWithTheBundledOnes() throws Exception {
         // the packages install the bundled rules as /etc/auditalert/rules.d; --rules DIR loads its *.yml by name
         Path rulesDir = Path.of("src/main/resources/defaults/rules.d");

@@ -48,4 +48,17 @@ class ParseErrorReportTest {
                 + " (2 ---- and time-> lines), which lists each event's records in reverse and so splits events;"
                 + " give the log files or `ausearch --raw` output" + N);
     }
+
+    @Test
+    void shouldSayThatEventsWereCutAndThatCrsWereDropped() {
+        PipelineStats stats = new PipelineStats();
+        stats.events = 3;
+        stats.truncatedEvents = 2;
+        stats.crLineEnds = 7;
+        assertThat(EventsCommand.parseErrorReport(stats)).isEqualTo(
+                "auditalert: 7 line(s) ended in CR LF (converted from a DOS text file?); the CRs were dropped" + N
+                + "auditalert: 2 event(s) were cut at the limit of 4096 records or 1 MiB per event: marked"
+                + " \"truncated\":true, the records past the limit are not in them"
+                + " (auditalert_dropped_total{stage=\"assembly_truncated\"})" + N);
+    }
 }

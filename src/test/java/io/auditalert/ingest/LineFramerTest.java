@@ -45,6 +45,15 @@ class LineFramerTest {
     }
 
     @Test
+    void shouldDropTheCrOfCrLfLineEndsAndCountThem() throws IOException {
+        pump(new LineFramer(LineFramer.DEFAULT_MAX_LINE, stats), new ByteArrayInputStream(
+                "type=SYSCALL msg=audit(1.000:1): key=\"k\"\r\ntype=EOE msg=audit(1.000:1): \r\n\r\nlast\r"
+                        .getBytes(StandardCharsets.ISO_8859_1)));
+        assertThat(lines).containsExactly("type=SYSCALL msg=audit(1.000:1): key=\"k\"", "type=EOE msg=audit(1.000:1): ", "last");
+        assertThat(stats.crLineEnds).isEqualTo(4);
+    }
+
+    @Test
     void shouldSkipAndCountOverlongLinesWithoutBufferingThem() throws IOException {
         byte[] huge = new byte[5 << 20];
         java.util.Arrays.fill(huge, (byte) 'A');
