@@ -332,11 +332,12 @@ final class Components {
             } catch (IOException e) {
                 // a corrupt archive, a disk error: what was read counts, the next files are still read
                 String reason = reason(e);
-                if (reason.startsWith(file + ": ")) {
-                    reason = reason.substring(file.toString().length() + 2); // named once is enough
+                String name = file.toString().equals("-") ? "stdin" : file.toString();
+                if (reason.startsWith(name + ": ")) {
+                    reason = reason.substring(name.length() + 2); // named once is enough
                 }
-                System.err.println("auditalert " + command + ": " + (file.toString().equals("-") ? "stdin" : file)
-                        + ": " + reason + "; the rest of this input is not read");
+                System.err.println("auditalert " + command + ": " + name + ": " + reason
+                        + "; the rest of this input is not read");
                 read = false;
             }
         }

@@ -113,13 +113,21 @@ final class EventsCommand {
     /** What stderr says of the lines that were not records, or null when there were none. */
     static String parseErrorReport(PipelineStats stats) {
         long total = stats.parseErrorsTotal() + stats.linesTooLong;
-        if (total == 0 && stats.ausearchSeparators == 0 && stats.truncatedEvents == 0 && stats.crLineEnds == 0) {
+        if (total == 0 && stats.ausearchSeparators == 0 && stats.truncatedEvents == 0 && stats.crLineEnds == 0
+                && stats.evictedInflight + stats.evictedBytes == 0) {
             return null;
         }
         StringBuilder sb = new StringBuilder();
         if (stats.crLineEnds > 0) {
             sb.append("auditalert: ").append(stats.crLineEnds).append(" line(s) ended in CR LF (converted from a"
                     + " DOS text file?); the CRs were dropped").append(System.lineSeparator());
+        }
+        if (stats.evictedInflight + stats.evictedBytes > 0) {
+            sb.append("auditalert: ").append(stats.evictedInflight + stats.evictedBytes).append(" event(s) were"
+                    + " completed early, when more events (or bytes) were open at once than assembly.max_inflight"
+                    + " allows; a record of one that came"
+                    + " after that is an event of its own (auditalert_dropped_total{stage=\"assembly_evicted\"})")
+                    .append(System.lineSeparator());
         }
         if (stats.truncatedEvents > 0) {
             sb.append("auditalert: ").append(stats.truncatedEvents).append(" event(s) were cut at the limit of ")

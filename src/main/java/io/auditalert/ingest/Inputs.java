@@ -146,6 +146,11 @@ public final class Inputs {
             for (int r; n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0; ) {
                 n += r;
             }
+        } catch (IOException e) {
+            if (n == 0) {
+                throw e;
+            }
+            // a cut .gz shorter than the peek: order it by what it has (its failure is reported when read)
         }
         RecordHeader header = new RecordHeader();
         for (int start = 0; start < n; ) {

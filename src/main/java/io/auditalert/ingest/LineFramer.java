@@ -86,7 +86,22 @@ public final class LineFramer {
             if (filled == buf.length) {
                 compact();
             }
-            int n = source.read(buf, filled, Math.min(READ_SIZE, buf.length - filled));
+            int n;
+            try {
+                n = source.read(buf, filled, Math.min(READ_SIZE, buf.length - filled));
+            } catch (IOException | RuntimeException e) {
+                // the input failed (a cut .gz, a disk error): its unfinished last line is dropped, not
+                // left to be glued to the first line of the next input
+                lock.lock();
+                try {
+                    start = 0;
+                    filled = 0;
+                    discarding = false;
+                } finally {
+                    lock.unlock();
+                }
+                throw e;
+            }
             if (n < 0) {
                 break;
             }

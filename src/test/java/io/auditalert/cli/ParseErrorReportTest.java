@@ -55,8 +55,12 @@ class ParseErrorReportTest {
         stats.events = 3;
         stats.truncatedEvents = 2;
         stats.crLineEnds = 7;
+        stats.evictedInflight = 1;
         assertThat(EventsCommand.parseErrorReport(stats)).isEqualTo(
                 "auditalert: 7 line(s) ended in CR LF (converted from a DOS text file?); the CRs were dropped" + N
+                + "auditalert: 1 event(s) were completed early, when more events (or bytes) were open at once than"
+                + " assembly.max_inflight allows; a record of one that came after that is an event of its own"
+                + " (auditalert_dropped_total{stage=\"assembly_evicted\"})" + N
                 + "auditalert: 2 event(s) were cut at the limit of 4096 records or 1 MiB per event: marked"
                 + " \"truncated\":true, the records past the limit are not in them"
                 + " (auditalert_dropped_total{stage=\"assembly_truncated\"})" + N);

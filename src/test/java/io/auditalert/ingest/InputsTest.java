@@ -78,6 +78,12 @@ class InputsTest {
                 .isEqualTo(1_700_000_100_250L);
         assertThat(Inputs.firstRecordMillis(Files.writeString(dir.resolve("none"), "no audit here\n"))).isEqualTo(-1);
         assertThat(Inputs.firstRecordMillis(Files.writeString(dir.resolve("empty.log"), ""))).isEqualTo(-1);
+        // a .gz cut before the peek's 64 KiB: its first record still places it among the others
+        byte[] whole = Files.readAllBytes(gzip("c.gz", (record(1_700_000_050L, 0, 1) + "x".repeat(1000) + "\n")
+                .repeat(20).getBytes(StandardCharsets.US_ASCII)));
+        Path cut = Files.write(dir.resolve("cut.gz"), java.util.Arrays.copyOf(whole, whole.length - 20));
+        assertThatThrownBy(() -> lines(Inputs.file(cut))).isInstanceOf(IOException.class);
+        assertThat(Inputs.firstRecordMillis(cut)).isEqualTo(1_700_000_050_000L);
     }
 
     /** Peeks, then orders: what replay and events do (Components.inputs). */

@@ -45,6 +45,23 @@ class LineFramerTest {
     }
 
     @Test
+    void shouldStartTheNextInputCleanAfterOneFailedInTheMiddleOfALine() throws IOException {
+        LineFramer framer = new LineFramer(LineFramer.DEFAULT_MAX_LINE, stats);
+        byte[] cut = "type=SYSCALL msg=audit(1.000:7): key=\"a\"\ntype=PATH msg=audit(1.000:8): item=0 name="
+                .getBytes(StandardCharsets.ISO_8859_1);
+        InputStream failing = new java.io.SequenceInputStream(new ByteArrayInputStream(cut), new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("Unexpected end of ZLIB input stream");
+            }
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pump(framer, failing)).isInstanceOf(IOException.class);
+        pump(framer, new ByteArrayInputStream("type=SYSCALL msg=audit(2.000:1): key=\"b\"\n".getBytes(StandardCharsets.ISO_8859_1)));
+        // the cut line of the failed input is dropped, not glued to the next input's first line
+        assertThat(lines).containsExactly("type=SYSCALL msg=audit(1.000:7): key=\"a\"", "type=SYSCALL msg=audit(2.000:1): key=\"b\"");
+    }
+
+    @Test
     void shouldDropTheCrOfCrLfLineEndsAndCountThem() throws IOException {
         pump(new LineFramer(LineFramer.DEFAULT_MAX_LINE, stats), new ByteArrayInputStream(
                 "type=SYSCALL msg=audit(1.000:1): key=\"k\"\r\ntype=EOE msg=audit(1.000:1): \r\n\r\nlast\r"
