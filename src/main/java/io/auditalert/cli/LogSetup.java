@@ -81,4 +81,34 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
         return true;
     }
+
+    /** The local syslog socket; a system property names another (for tests). */
+    static final String SYSLOG_SOCKET = System.getProperty("auditalert.syslog.socket", "/dev/log");
+
+    /**
+     * When stderr goes nowhere (auditd starts plugins with it on /dev/null, or closed), sends the log
+     * lines to the local syslog too, so that run's errors are seen ({@code journalctl -t auditalert}).
+     *
+     * @return whether syslog was added
+     */
+    static boolean addSyslogIfStderrIsDiscarded() {
+        java.nio.file.Path fd2 = java.nio.file.Path.of("/proc/self/fd/2");
+        boolean discarded;
+        try {
+            discarded = java.nio.file.Files.readSymbolicLink(fd2).toString().equals("/dev/null");
+        } catch (java.nio.file.NoSuchFileException e) {
+            discarded = true; // closed
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            discarded = false;
+        }
+        if (!discarded || !(org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return false;
+        }
+        SyslogLogAppender appender = new SyslogLogAppender(SYSLOG_SOCKET);
+        appender.setContext(context);
+        appender.setName("SYSLOG");
+        appender.start();
+        context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+        return true;
+    }
 }

@@ -60,6 +60,7 @@ final class RunCommand {
     }
 
     static int run(String[] args) {
+        LogSetup.addSyslogIfStderrIsDiscarded();
         ReplayCommand.Args a = new ReplayCommand.Args(args);
         a.allow("--config", "--input", "--metrics");
         if (!a.positional().isEmpty()) {
