@@ -44,6 +44,9 @@ for f in "$DEFAULTS"/rules.d/*.yml; do
     [ -e "$f" ] && inst 0644 "$f" "/etc/auditalert/rules.d/$(basename "$f")"
 done
 inst 0644 packaging/systemd/auditalert.service /lib/systemd/system/auditalert.service
+# for the monitoring side: import the dashboard into Grafana, load the rules into Prometheus
+inst 0644 packaging/grafana/auditalert.json /usr/share/auditalert/grafana/auditalert.json
+inst 0644 packaging/prometheus/auditalert-rules.yml /usr/share/auditalert/prometheus/auditalert-rules.yml
 install -d -m 0755 "$PKG/var/log/auditalert"
 for m in packaging/man/*.[0-9]; do
     sec=${m##*.}

@@ -18,6 +18,7 @@ cp target/auditalert.jar packaging/bin/auditalert plugins.d/auditalert.conf \
    packaging/systemd/auditalert.service packaging/man/auditalert-plugin.8 packaging/man/auditalert.1 "$S/"
 cp native-wrapper/README.md "$S/README.native-wrapper.md"
 cp README.md "$S/README.md"
+cp packaging/grafana/auditalert.json packaging/prometheus/auditalert-rules.yml "$S/"
 tar -czf "$S/native-wrapper.tar.gz" --exclude=build native-wrapper/Makefile native-wrapper/src
 tar -czf "$S/rules.d.tar.gz" -C "$DEFAULTS/rules.d" .
 cp packaging/rpm/auditalert.spec "$TOP/SPECS/"
