@@ -75,7 +75,8 @@ public final class ConfigLoader {
             }
         }
         YamlNode ring = root.get("ring");
-        if (ring != null && requireMap(ring, "ring") && ring.checkKeys("capacity", "max_bytes", "when_full")) {
+        if (ring != null && requireMap(ring, "ring")) {
+            ring.checkKeys("capacity", "max_bytes", "when_full"); // and the known keys are still checked
             YamlNode capacity = ring.get("capacity");
             if (capacity != null) {
                 long c = capacity.asLong(cfg.ringCapacity);
@@ -105,7 +106,8 @@ public final class ConfigLoader {
             }
         }
         YamlNode assembly = root.get("assembly");
-        if (assembly != null && requireMap(assembly, "assembly") && assembly.checkKeys("timeout", "max_inflight")) {
+        if (assembly != null && requireMap(assembly, "assembly")) {
+            assembly.checkKeys("timeout", "max_inflight"); // and the known keys are still checked
             YamlNode timeout = assembly.get("timeout");
             if (timeout != null) {
                 long t = timeout.asDurationMillis(cfg.assemblyTimeoutMillis);
@@ -126,7 +128,8 @@ public final class ConfigLoader {
             }
         }
         YamlNode metrics = root.get("metrics");
-        if (metrics != null && requireMap(metrics, "metrics") && metrics.checkKeys("listen", "web_config")) {
+        if (metrics != null && requireMap(metrics, "metrics")) {
+            metrics.checkKeys("listen", "web_config"); // and the known keys are still checked
             YamlNode listen = metrics.get("listen");
             if (listen != null) {
                 String v = listen.asString("");

@@ -38,6 +38,16 @@ class CheckCommandTest {
     }
 
     @Test
+    void shouldReportTheBadValuesBesideAnUnknownKeyOfTheSameMapping() throws Exception {
+        Path config = Files.writeString(dir.resolve("auditalert.yaml"), "ring: {capacity: many, extra: 1}\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);
+
+        assertThat(stderr.text()).contains(config + ":1:24: unknown key 'extra'").contains(config + ":1:18: expected an integer")
+                .contains("auditalert check: 2 error(s)");
+    }
+
+    @Test
     void shouldReportTheRulesOfAConfigThatLoads() throws Exception {
         Files.writeString(dir.resolve("broken.yml"), "- rule: r\n  condition: exe in shels\n");
         Path config = Files.writeString(dir.resolve("auditalert.yaml"), "rules: [broken.yml]\n");
