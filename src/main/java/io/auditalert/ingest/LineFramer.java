@@ -140,6 +140,10 @@ public final class LineFramer {
         for (int i = indexOfNewline(b, scanFrom, filled); i >= 0; i = indexOfNewline(b, i + 1, filled)) {
             if (discarding) {
                 discarding = false;
+            } else if (i - start > maxLine) {
+                // a whole line over the limit within what was read: the same fate as one that fills the
+                // buffer first, wherever it falls in the input
+                stats.linesTooLong++;
             } else {
                 emit(handler, start, i);
             }

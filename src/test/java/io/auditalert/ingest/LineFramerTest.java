@@ -62,6 +62,23 @@ class LineFramerTest {
     }
 
     @Test
+    void shouldDropALineOverTheLimitWhereverItFallsInTheInput() throws IOException {
+        String longLine = "type=EXECVE msg=audit(1.000:3): a0=" + "6".repeat(200);
+        for (String before : new String[] {"", "type=SYSCALL msg=audit(1.000:2): x=y\n".repeat(30)}) {
+            for (int step : new int[] {1, 97, 1 << 20}) {
+                lines.clear();
+                PipelineStats s = new PipelineStats();
+                new LineFramer(100, s).pump(Inputs.stream(trickle((before + longLine + "\nlast\n")
+                        .getBytes(StandardCharsets.ISO_8859_1), step)), (b, off, len) -> lines.add(new String(b, off, len,
+                        StandardCharsets.ISO_8859_1)));
+                assertThat(lines).as("%d lines before, reads of %d", before.length(), step).doesNotContain(longLine)
+                        .endsWith("last");
+                assertThat(s.linesTooLong).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void shouldDropTheCrOfCrLfLineEndsAndCountThem() throws IOException {
         pump(new LineFramer(LineFramer.DEFAULT_MAX_LINE, stats), new ByteArrayInputStream(
                 "type=SYSCALL msg=audit(1.000:1): key=\"k\"\r\ntype=EOE msg=audit(1.000:1): \r\n\r\nlast\r"
