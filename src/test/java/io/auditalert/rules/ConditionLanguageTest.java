@@ -475,39 +475,37 @@ class ConditionLanguageTest {
                 "unset ran /usr/bin/env as root (execve, /usr/bin/env ünïcode arg) in /tmp/rules-capture; acct=? {x}");
     }
 
+    /** The output of rule "r" of these rules for the event. */
+    private String render(String rules, AuditEvent ev) {
+        ByteBuf out = new ByteBuf(64);
+        load(rules).rule("r").renderOutput(ev, out);
+        return out.toUtf8String();
+    }
+
     @Test
     void shouldRedactSecretsInOutput() {
-        RuleSet set = load("- rule: r\n  condition: exe exists\n  output: \"{argv}\"\n");
-        ByteBuf out = new ByteBuf(64);
-        set.rule("r").renderOutput(EXEC_TMP, out);
-        assertThat(out.toUtf8String()).isEqualTo("/tmp/aa-true --password=*** --token ***");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}\"\n", EXEC_TMP))
+                .isEqualTo("/tmp/aa-true --password=*** --token ***");
     }
 
     @Test
     void shouldRedactWithPatternsFromRulesFiles() {
-        RuleSet set = load("- secret_patterns: ['aa-(?<secret>tr)ue', 'hunter(?<secret>\\d)']\n"
-                + "- rule: r\n  condition: exe exists\n  output: \"{argv} x hunter2\"\n");
-        ByteBuf out = new ByteBuf(64);
-        set.rule("r").renderOutput(EXEC_TMP, out);
         // the patterns mask values put into the output, not the rule's own template text
-        assertThat(out.toUtf8String()).isEqualTo("/tmp/aa-***ue --password=*** --token *** x hunter2");
+        assertThat(render("- secret_patterns: ['aa-(?<secret>tr)ue', 'hunter(?<secret>\\d)']\n"
+                + "- rule: r\n  condition: exe exists\n  output: \"{argv} x hunter2\"\n", EXEC_TMP))
+                .isEqualTo("/tmp/aa-***ue --password=*** --token *** x hunter2");
     }
 
     @Test
     void shouldRedactOnlyWithinEachValueSoTheTemplatesTextStays() {
         // --password=\S+ over the whole line took the ")" after ({argv}) with the secret
-        RuleSet set = load("- rule: r\n  condition: exe exists\n  output: \"{auid} ran {exe} ({argv}) in {cwd}\"\n");
-        ByteBuf out = new ByteBuf(64);
-        set.rule("r").renderOutput(EXEC_TMP, out);
-        assertThat(out.toUtf8String()).endsWith("(/tmp/aa-true --password=*** --token ***) in /tmp/rules-capture");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{auid} ran {exe} ({argv}) in {cwd}\"\n", EXEC_TMP))
+                .endsWith("(/tmp/aa-true --password=*** --token ***) in /tmp/rules-capture");
     }
 
     @Test
     void shouldSummarizeTheEventWithoutAnOutputTemplate() {
-        RuleSet set = load("- rule: r\n  condition: exe exists\n");
-        ByteBuf out = new ByteBuf(64);
-        set.rule("r").renderOutput(SHADOW_DENIED, out);
-        assertThat(out.toUtf8String()).isEqualTo("SYSCALL syscall=openat success=no exit=-13 exe=/usr/bin/cat "
+        assertThat(render("- rule: r\n  condition: exe exists\n", SHADOW_DENIED)).isEqualTo("SYSCALL syscall=openat success=no exit=-13 exe=/usr/bin/cat "
                 + "comm=cat path=/etc/shadow auid=unset uid=nobody key=sensitive_read");
     }
 
