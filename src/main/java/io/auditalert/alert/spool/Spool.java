@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class Spool implements Backlog {
+    private static final java.nio.file.LinkOption NOFOLLOW = java.nio.file.LinkOption.NOFOLLOW_LINKS;
+
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
     private static final int HEADER = 8;
     private static final String SUFFIX = ".seg";
@@ -103,11 +105,18 @@ public final class Spool implements Backlog {
         this.segmentBytes = Math.max(64 << 10, Math.min(maxBytes / 8, 16 << 20));
         this.fsyncEveryAppend = fsyncEveryAppend;
         this.stats = stats;
+        if (Files.isSymbolicLink(dir)) {
+            // the plugin runs as root and the spool is often under a directory the service user owns:
+            // a link there could aim root's writes, truncations and deletions anywhere (nor are the
+            // files in it followed: NOFOLLOW below)
+            throw new IOException("spool " + dir + " is a symbolic link; name the directory itself");
+        }
         if (!Files.isDirectory(dir)) {
             // alerts name users and commands: the spool is private to the service's user
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        this.lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        this.lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                NOFOLLOW);
         FileLock l;
         try {
             l = lockChannel.tryLock();
@@ -121,7 +130,7 @@ public final class Spool implements Backlog {
         this.lock = l;
         Path ackPath = dir.resolve("ack");
         this.ackChannel = FileChannel.open(ackPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+                StandardOpenOption.WRITE, NOFOLLOW);
         recover();
     }
 
@@ -173,7 +182,7 @@ public final class Spool implements Backlog {
         Segment last = segments.isEmpty() ? null : segments.lastEntry().getValue();
         if (last != null && last.bytes < segmentBytes) {
             writeSeg = last;
-            writer = FileChannel.open(last.path, StandardOpenOption.WRITE);
+            writer = FileChannel.open(last.path, StandardOpenOption.WRITE, NOFOLLOW);
             writer.position(last.bytes);
         } else {
             openNewSegment(last == null ? ackSeg : last.id + 1);
@@ -192,7 +201,8 @@ public final class Spool implements Backlog {
 
     /** Checks the frames of a segment from an offset; counts them and cuts off a damaged tail. */
     private void scan(Segment s, long from) throws IOException {
-        try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                NOFOLLOW)) {
             long size = ch.size();
             long pos = Math.min(from, size);
             long count = 0;
@@ -270,7 +280,7 @@ public final class Spool implements Backlog {
         }
         Segment s = new Segment(id, dir.resolve(String.format("%020d%s", id, SUFFIX)));
         writer = FileChannel.open(s.path, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                StandardOpenOption.TRUNCATE_EXISTING, NOFOLLOW), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         segments.put(id, s);
         writeSeg = s;
         dirDirty = true;
@@ -383,7 +393,7 @@ public final class Spool implements Backlog {
             }
             try {
                 if (s.reader == null) {
-                    s.reader = FileChannel.open(s.path, StandardOpenOption.READ);
+                    s.reader = FileChannel.open(s.path, StandardOpenOption.READ, NOFOLLOW);
                 }
                 header.clear();
                 readFully(s.reader, header, readOff);

@@ -54,6 +54,22 @@ class SpoolTest {
     }
 
     @Test
+    void shouldNotFollowSymbolicLinks() throws IOException {
+        // the plugin writes spools as root, often under a directory the service user owns
+        Path victim = Files.writeString(dir.resolve("victim"), "keep\n");
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Path linked = Files.createSymbolicLink(dir.resolve("linked"), elsewhere);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Spool(linked, 1 << 20, false, stats))
+                .isInstanceOf(IOException.class).hasMessageContaining("is a symbolic link");
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        Files.createSymbolicLink(spool.resolve("lock"), victim);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Spool(spool, 1 << 20, false, stats))
+                .isInstanceOf(IOException.class);
+        assertThat(Files.readString(victim)).isEqualTo("keep\n");
+        assertThat(elsewhere.toFile().list()).isEmpty();
+    }
+
+    @Test
     void shouldKeepUnacknowledgedItemsAcrossRestartInOrder() throws IOException {
         try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
             for (Alert a : TestAlerts.numbered("a", 100)) {
