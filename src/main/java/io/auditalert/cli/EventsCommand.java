@@ -125,13 +125,13 @@ final class EventsCommand {
         if (stats.evictedInflight + stats.evictedBytes > 0) {
             sb.append("auditalert: ").append(stats.evictedInflight + stats.evictedBytes).append(" event(s) were"
                     + " completed early, when more events (or bytes) were open at once than assembly.max_inflight"
-                    + " allows; a record of one that came"
-                    + " after that is an event of its own (auditalert_dropped_total{stage=\"assembly_evicted\"})")
+                    + " allows; a record of one that came after that is an event of its own"
+                    + " (auditalert_dropped_total{stage=\"assembly_evicted\"})")
                     .append(System.lineSeparator());
         }
         if (stats.truncatedEvents > 0) {
             sb.append("auditalert: ").append(stats.truncatedEvents).append(" event(s) were cut at the limit of ")
-                    .append(new io.auditalert.assemble.EventAssembler.Settings().maxRecordsPerEvent)
+                    .append(new EventAssembler.Settings().maxRecordsPerEvent)
                     .append(" records or 1 MiB per event: marked \"truncated\":true, the records past the limit are"
                             + " not in them (auditalert_dropped_total{stage=\"assembly_truncated\"})")
                     .append(System.lineSeparator());

@@ -90,10 +90,14 @@ public final class LineFramer {
             try {
                 n = source.read(buf, filled, Math.min(READ_SIZE, buf.length - filled));
             } catch (IOException | RuntimeException e) {
-                // the input failed (a cut .gz, a disk error): its unfinished last line is dropped, not
-                // left to be glued to the first line of the next input
+                // the input failed (a cut .gz, a disk error, a relay connection reset): its unfinished
+                // last line is dropped, not left to be glued to the first line of the next input (the
+                // relay sends a line cut by a disconnect again, whole, on its next connection)
                 lock.lock();
                 try {
+                    if (!deliverUnterminated && filled > start && !discarding) {
+                        stats.linesCutAtDisconnect++;
+                    }
                     start = 0;
                     filled = 0;
                     discarding = false;

@@ -59,6 +59,20 @@ class LineFramerTest {
         pump(framer, new ByteArrayInputStream("type=SYSCALL msg=audit(2.000:1): key=\"b\"\n".getBytes(StandardCharsets.ISO_8859_1)));
         // the cut line of the failed input is dropped, not glued to the next input's first line
         assertThat(lines).containsExactly("type=SYSCALL msg=audit(1.000:7): key=\"a\"", "type=SYSCALL msg=audit(2.000:1): key=\"b\"");
+
+        // a relay connection reset in the middle of a line: the line is counted as cut (sent again whole)
+        lines.clear();
+        InputStream reset = new java.io.SequenceInputStream(new ByteArrayInputStream(cut), new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new java.net.SocketException("Connection reset");
+            }
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> framer.pump(Inputs.stream(reset),
+                (b, off, len) -> lines.add(new String(b, off, len, StandardCharsets.ISO_8859_1)), null, false))
+                .isInstanceOf(IOException.class);
+        assertThat(stats.linesCutAtDisconnect).isEqualTo(1);
+        assertThat(lines).containsExactly("type=SYSCALL msg=audit(1.000:7): key=\"a\"");
     }
 
     @Test
