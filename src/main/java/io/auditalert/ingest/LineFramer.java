@@ -93,17 +93,7 @@ public final class LineFramer {
                 // the input failed (a cut .gz, a disk error, a relay connection reset): its unfinished
                 // last line is dropped, not left to be glued to the first line of the next input (the
                 // relay sends a line cut by a disconnect again, whole, on its next connection)
-                lock.lock();
-                try {
-                    if (!deliverUnterminated && filled > start && !discarding) {
-                        stats.linesCutAtDisconnect++;
-                    }
-                    start = 0;
-                    filled = 0;
-                    discarding = false;
-                } finally {
-                    lock.unlock();
-                }
+                endInput(handler, lock, true, false, deliverUnterminated);
                 throw e;
             }
             if (n < 0) {
@@ -122,13 +112,22 @@ public final class LineFramer {
                 lock.unlock();
             }
         }
+        endInput(handler, lock, false, source.stoppedShort(), deliverUnterminated);
+    }
+
+    /**
+     * The end of an input: its unterminated last line is delivered (unless the input failed or stopped
+     * short), or, for a relay, counted as cut; the framer starts the next input clean.
+     */
+    private void endInput(LineHandler handler, BatchLock lock, boolean failed, boolean stoppedShort,
+            boolean deliverUnterminated) {
         lock.lock();
         try {
-            if (filled > start && !discarding && !source.stoppedShort()) {
-                if (deliverUnterminated) {
-                    emit(handler, start, filled);
-                } else {
+            if (filled > start && !discarding && !stoppedShort) {
+                if (!deliverUnterminated) {
                     stats.linesCutAtDisconnect++;
+                } else if (!failed) {
+                    emit(handler, start, filled);
                 }
             }
             start = 0;
