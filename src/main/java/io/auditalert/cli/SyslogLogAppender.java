@@ -5,11 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.auditalert.alert.sink.LocalSyslogSocket;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /**
  * Log lines as syslog messages (RFC 3164, facility daemon, tag {@code auditalert[pid]}) on the local
@@ -18,7 +14,6 @@ import java.util.Locale;
  */
 final class SyslogLogAppender extends AppenderBase<ILoggingEvent> {
     private static final int FACILITY_DAEMON = 3;
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ROOT);
     /** Longer messages are cut: a datagram on /dev/log takes a few kB at most, depending on the daemon. */
     private static final int MAX_BYTES = 4000;
 
@@ -38,20 +33,15 @@ final class SyslogLogAppender extends AppenderBase<ILoggingEvent> {
             case Level.INFO_INT -> 6;
             default -> 7;
         };
-        StringBuilder sb = new StringBuilder(128).append('<').append(FACILITY_DAEMON * 8 + severity).append('>')
-                .append(STAMP.format(Instant.ofEpochMilli(e.getTimeStamp()).atZone(zone))).append(' ').append(tag)
-                .append(e.getLevel()).append(' ').append(e.getLoggerName()
-                        .substring(e.getLoggerName().lastIndexOf('.') + 1)).append(" - ").append(e.getFormattedMessage());
+        StringBuilder sb = new StringBuilder(128).append(tag).append(e.getLevel()).append(' ')
+                .append(e.getLoggerName().substring(e.getLoggerName().lastIndexOf('.') + 1)).append(" - ")
+                .append(e.getFormattedMessage());
         if (e.getThrowableProxy() != null) {
             sb.append(": ").append(e.getThrowableProxy().getClassName()).append(": ")
                     .append(e.getThrowableProxy().getMessage());
         }
-        byte[] msg = sb.toString().replace('\n', ' ').getBytes(StandardCharsets.UTF_8);
-        if (msg.length > MAX_BYTES) {
-            msg = java.util.Arrays.copyOf(msg, MAX_BYTES);
-        }
         try {
-            socket.send(msg);
+            socket.send(FACILITY_DAEMON, severity, e.getTimeStamp(), zone, sb.toString().replace('\n', ' '), MAX_BYTES);
         } catch (IOException ex) {
             // no syslog daemon: nowhere left to say so; the next line tries again
         }

@@ -1,6 +1,8 @@
 package io.auditalert.alert.sink;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
 
 /**
  * The local syslog socket ({@code /dev/log}, an AF_UNIX datagram socket) for callers outside the
@@ -13,9 +15,16 @@ public final class LocalSyslogSocket implements AutoCloseable {
         this.socket = new SyslogTransport.UnixDatagram(path);
     }
 
-    /** Sends one datagram (a whole syslog message); the socket is opened on first use and after a failure. */
-    public synchronized void send(byte[] message) throws IOException {
-        socket.send(message);
+    /**
+     * Sends {@code text} (from the tag on: {@code app[pid]: message}) as an RFC 3164 message, the
+     * local socket's form (no host name), cut at {@code maxBytes}; the socket is opened on first use
+     * and after a failure.
+     */
+    public synchronized void send(int facility, int severity, long epochMillis, ZoneId zone, String text, int maxBytes)
+            throws IOException {
+        byte[] msg = SyslogFormat.rfc3164Head(new StringBuilder(64 + text.length()), facility * 8 + severity,
+                epochMillis, zone).append(text).toString().getBytes(StandardCharsets.UTF_8);
+        socket.send(msg.length > maxBytes ? java.util.Arrays.copyOf(msg, maxBytes) : msg);
     }
 
     @Override

@@ -81,6 +81,12 @@ final class SyslogFormat {
         }
     }
 
+    /** Appends RFC 3164's {@code <PRI>Mmm dd hh:mm:ss } (the time in the zone given). */
+    static StringBuilder rfc3164Head(StringBuilder sb, int pri, long epochMillis, ZoneId zone) {
+        return sb.append('<').append(pri).append('>')
+                .append(RFC3164_TIME.format(Instant.ofEpochMilli(epochMillis).atZone(zone))).append(' ');
+    }
+
     byte[] format(Alert a) {
         int pri = facility * 8 + severity(a.severity());
         String host = a.node() != null && !a.node().isEmpty() ? printable(a.node(), 255) : hostname;
@@ -88,15 +94,15 @@ final class SyslogFormat {
                 ? new String(a.json(), StandardCharsets.UTF_8)
                 : a.output();
         StringBuilder sb = new StringBuilder(256 + msg.length());
-        sb.append('<').append(pri).append('>');
         if (rfc5424) {
+            sb.append('<').append(pri).append('>');
             sb.append("1 ").append(Json.iso(a.eventTimeMillis())).append(' ').append(host).append(' ')
                     .append(appName).append(' ').append(procId).append(' ')
                     .append(a.isEvent() ? "event" : printable(a.rule(), 32)).append(' ');
             structuredData(sb, a);
             sb.append(' ').append(msg);
         } else {
-            sb.append(RFC3164_TIME.format(Instant.ofEpochMilli(a.eventTimeMillis()).atZone(zone))).append(' ')
+            rfc3164Head(sb, pri, a.eventTimeMillis(), zone)
                     .append(host).append(' ').append(appName).append('[').append(procId).append("]: ");
             if (!a.isEvent() && !jsonMessage) {
                 sb.append(a.severity() == null ? "" : a.severity().label()).append(' ').append(a.rule()).append(": ");
