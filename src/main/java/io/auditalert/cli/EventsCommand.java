@@ -130,9 +130,10 @@ final class EventsCommand {
                     .append(System.lineSeparator());
         }
         if (stats.truncatedEvents > 0) {
+            EventAssembler.Settings limits = new EventAssembler.Settings();
             sb.append("auditalert: ").append(stats.truncatedEvents).append(" event(s) were cut at the limit of ")
-                    .append(new EventAssembler.Settings().maxRecordsPerEvent)
-                    .append(" records or 1 MiB per event: marked \"truncated\":true, the records past the limit are"
+                    .append(limits.maxRecordsPerEvent).append(" records or ").append(limits.maxBytesPerEvent >> 20)
+                    .append(" MiB per event: marked \"truncated\":true, the records past the limit are"
                             + " not in them (auditalert_dropped_total{stage=\"assembly_truncated\"})")
                     .append(System.lineSeparator());
         }

@@ -105,11 +105,14 @@ public final class Redactor {
         if (patterns.isEmpty()) {
             return;
         }
-        ByteChars view = new ByteChars();
+        ByteChars view = null; // now called once per value of an output: most meet no pattern's trigger
         ByteBuf tmp = null;
         for (int p = 0; p < patterns.size(); p++) {
             if (triggers[p] != null && !triggers[p].containsAny(buf.array(), from, buf.length() - from)) {
                 continue;
+            }
+            if (view == null) {
+                view = new ByteChars();
             }
             Matcher m = patterns.get(p).matcher(view.wrap(buf.array(), from, buf.length() - from));
             if (!m.find()) {
