@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /** Byte sources for the framer: stdin (socket or pipe/file), a file (gzip-compressed or not), a channel. */
 public final class Inputs {
@@ -84,7 +83,11 @@ public final class Inputs {
         return gunzipping(Files.newInputStream(path), path.toString());
     }
 
-    /** The stream, gunzipped when its first two bytes are gzip's magic (peeked, so a pipe works too). */
+    /**
+     * The stream, gunzipped when its first two bytes are gzip's magic (peeked, so a pipe works too):
+     * every member of a concatenation ({@code cat a.gz b.gz}), and an error for bytes after the data
+     * that are not gzip ({@link GzipInput}).
+     */
     private static InputStream gunzipping(InputStream raw, String name) throws IOException {
         PushbackInputStream in = new PushbackInputStream(raw, 2);
         try {
@@ -96,7 +99,7 @@ public final class Inputs {
             if (a >= 0) {
                 in.unread(a);
             }
-            return isGzipMagic(a, b) ? new GZIPInputStream(in, LineFramer.READ_SIZE) : in;
+            return isGzipMagic(a, b) ? new GzipInput(in, LineFramer.READ_SIZE) : in;
         } catch (IOException e) {
             in.close();
             throw new IOException(name + ": " + e.getMessage(), e);
