@@ -199,7 +199,7 @@ final class ReplayCommand {
     static long alerts(Telemetry telemetry) {
         long n = 0;
         for (RuleStats r : telemetry.rules()) {
-            n += r.matches.sum() - r.suppressed.sum();
+            n += r.alerted.sum();
         }
         return n;
     }

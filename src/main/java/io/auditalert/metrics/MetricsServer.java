@@ -48,6 +48,22 @@ public final class MetricsServer implements AutoCloseable {
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 2000;
 
+    static {
+        // The JDK server reads a request (and, with TLS, the handshake) on its handler threads with no
+        // time limit: two connections that send one byte and stop held both threads, and every scrape
+        // after them timed out (Prometheus then fired "down" for a running plugin). These limits
+        // (seconds; read once, when the JDK's server is first used) make it close such connections.
+        // A scrape of this endpoint takes milliseconds; an operator's -D setting wins.
+        limit("sun.net.httpserver.maxReqTime", "5");
+        limit("sun.net.httpserver.maxRspTime", "30");
+    }
+
+    private static void limit(String property, String seconds) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, seconds);
+        }
+    }
+
     private final PrometheusMeterRegistry registry;
     private final TelemetryMeters meters;
     private final Telemetry telemetry;
@@ -87,7 +103,7 @@ public final class MetricsServer implements AutoCloseable {
                 : KernelStatusPoller.startIfPermitted(t.pipeline, o.kernelStatusInterval());
         meters.refresh();
         AtomicInteger n = new AtomicInteger();
-        httpThreads = Executors.newFixedThreadPool(2, r -> {
+        httpThreads = Executors.newFixedThreadPool(4, r -> {
             Thread th = new Thread(r, "auditalert-metrics-http-" + n.incrementAndGet());
             th.setDaemon(true);
             return th;

@@ -10,6 +10,12 @@ public final class RuleStats {
     public final LongAdder matches = new LongAdder();
     /** Matches not alerted because the rule's throttle window already had an alert for the key. */
     public final LongAdder suppressed = new LongAdder();
+    /**
+     * Alerts raised: matches the throttle let through. Counted on its own, not as matches less
+     * suppressed: a scrape between a match and its throttle decision read one too many, and the
+     * counter then went down (Prometheus takes that for a reset).
+     */
+    public final LongAdder alerted = new LongAdder();
     /** Matches cancelled by one of the rule's exceptions. */
     public final LongAdder excepted = new LongAdder();
     /** Evaluations cut short because a regular expression of the rule took too many steps or overflowed the stack (alerted). */

@@ -162,7 +162,7 @@ public final class TelemetryMeters {
     private void registerRule(RuleStats r) {
         String[] tags = {"rule", r.rule, "severity", r.severity};
         counter("auditalert.alerts", "Alerts raised, by rule and severity (matches less throttled ones)", null,
-                r, x -> Math.max(0, x.matches.sum() - x.suppressed.sum()), tags);
+                r, x -> x.alerted.sum(), tags);
         counter("auditalert.rule.matches", "Events that satisfied a rule and none of its exceptions", null,
                 r, x -> x.matches.sum(), tags);
         counter("auditalert.rule.suppressed", "Matches not alerted because the rule's throttle was closed", null,

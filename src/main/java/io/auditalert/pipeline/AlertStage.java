@@ -212,6 +212,7 @@ public final class AlertStage implements WorkerPool.Handler {
                     return;
                 }
             }
+            telemetry.rule(m.rule(), m.severity().label()).alerted.increment();
             out.clear();
             m.renderOutput(ev, out);
             String output = out.toUtf8String();

@@ -70,6 +70,7 @@ class MetricsServerTest {
         RuleStats r = t.rule("passwd_write", "critical");
         r.matches.add(10);
         r.suppressed.add(4);
+        r.alerted.add(6);
         r.excepted.add(2);
         r.evaluations.add(100);
         r.evaluationNanos.add(1_500_000_000L);
@@ -146,6 +147,7 @@ class MetricsServerTest {
                 "auditalert_alerts_total", "rule", "late", "severity", "warning")).isNull();
 
         t.rule("late", "warning").matches.add(2); // as a reload would add it
+        t.rule("late", "warning").alerted.add(2);
         t.sink("syslog", "syslog").delivered.add(1);
 
         Exposition e = Exposition.parse(Exposition.get(base() + "/metrics").body());

@@ -112,9 +112,11 @@ class PrometheusScrapeTest {
                 CorpusFeed.replay(t, smallLog);
                 passwd.matches.add(5);
                 passwd.suppressed.add(1);
+                passwd.alerted.add(4);
                 passwd.evaluations.add(50);
                 passwd.evaluationNanos.add(2_000_000);
                 sudo.matches.add(1);
+                sudo.alerted.add(1);
                 sudo.excepted.add(1);
                 sudo.evaluations.add(50);
                 sudo.evaluationNanos.add(1_000_000);

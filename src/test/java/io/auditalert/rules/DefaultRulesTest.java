@@ -109,6 +109,11 @@ class DefaultRulesTest {
     void shouldAlertOnRefusedAccessToSecretFilesOnly() {
         assertThat(fired(capture(16657))).contains("sensitive-file-access-denied"); // nobody: cat /etc/shadow
         assertThat(fired(capture(16686))).doesNotContain("sensitive-file-access-denied"); // nobody: touch /root/x
+        // cd /etc; cat shadow: the PATH record holds the relative name, only the watch's key tells
+        assertThat(fired(TestEvents.one(
+                "type=SYSCALL msg=audit(1795706010.175:16657): arch=c000003e syscall=257 success=no exit=-13 a0=ffffff9c a1=7ffdbe1faad5 a2=0 a3=0 items=1 ppid=26746 pid=26756 auid=4294967295 uid=65534 gid=65534 euid=65534 suid=65534 fsuid=65534 egid=65534 sgid=65534 fsgid=65534 tty=(none) ses=4294967295 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"sensitive_read\"",
+                "type=CWD msg=audit(1795706010.175:16657): cwd=\"/etc\"",
+                "type=PATH msg=audit(1795706010.175:16657): item=0 name=\"shadow\" inode=819 dev=fe:00 mode=0100640 ouid=0 ogid=42 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0"))).contains("sensitive-file-access-denied");
     }
 
     @Test

@@ -21,6 +21,16 @@ class RedactorTest {
     }
 
     @Test
+    void shouldMaskSecretsWhoseOnlyTriggerWordIsSecretOrKey() {
+        // each text holds one trigger word only ("pass" and "token" appear in none): a trigger list
+        // that lost "secret" or "key" would skip the pattern and leave these in clear
+        assertThat(defaults.redact("aws --api-key AKIA123")).isEqualTo("aws --api-key ***");
+        assertThat(defaults.redact("app secret=hunter2")).isEqualTo("app secret=***");
+        assertThat(defaults.redact("oauth --client_secret=s3")).isEqualTo("oauth --client_secret=***");
+        assertThat(defaults.redact("s3cmd --access-key=AK1")).isEqualTo("s3cmd --access-key=***");
+    }
+
+    @Test
     void shouldLeaveFileNamesAndPlainWordsAlone() {
         String s = "root changed /etc/passwd with /usr/bin/passwd (openat); token bucket; passwd file";
         assertThat(defaults.redact(s)).isEqualTo(s);
