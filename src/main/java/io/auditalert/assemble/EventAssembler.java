@@ -28,6 +28,11 @@ public final class EventAssembler {
         void accept(AuditEvent event);
     }
 
+    /** Sees each event once its first record is in, in arrival order (before any completes). */
+    public interface Opened {
+        void opened(AuditEvent event);
+    }
+
     /** Assembly limits and clock; the defaults follow DESIGN §3.2. */
     public static final class Settings {
         public long timeoutMillis = 2000;
@@ -58,6 +63,12 @@ public final class EventAssembler {
     private long inflightBytes;
     private long slotsAllocated;
     private long minOpenSec = Long.MAX_VALUE;
+    private Opened opened = ev -> { };
+
+    /** Sets the listener of opened events (reader thread; one at a time). */
+    public void onOpen(Opened listener) {
+        this.opened = listener;
+    }
 
     public EventAssembler(Settings settings, PipelineStats stats, Output output) {
         this.settings = settings;
@@ -109,6 +120,9 @@ public final class EventAssembler {
                 return;
             }
             ev = open(hash, nowNanos);
+            append(ev, b, off, len, nowNanos);
+            opened.opened(ev);
+            return;
         }
         append(ev, b, off, len, nowNanos);
     }

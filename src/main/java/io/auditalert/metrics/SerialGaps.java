@@ -5,7 +5,9 @@ import java.util.Arrays;
 /**
  * Counts audit serial numbers that never arrived, per node: the records lost anywhere upstream of the
  * plugin (kernel backlog or rate limit, auditd's dispatcher queue) show as holes in the kernel's event
- * serials. Events complete slightly out of order, so a missing serial is only counted once it falls
+ * serials. Serials are observed as each event's first record arrives (events complete far out of
+ * order: one without an EOE waits for the assembly timeout), and records of concurrent events
+ * interleave a little, so a missing serial is only counted once it falls
  * {@link #WINDOW} serials behind the highest seen; a serial that arrives late within the window fills
  * its hole. A jump backwards by more than the window, or forwards by more than {@link #MAX_JUMP}, is
  * taken as a restart of the serial sequence (reboot, another kernel behind the same node name) and

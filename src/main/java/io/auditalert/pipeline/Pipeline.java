@@ -79,12 +79,12 @@ public final class Pipeline implements AutoCloseable {
             EventAssembler[] self = new EventAssembler[1];
             this.ring = new EventRing(options.ringCapacity, options.ringMaxBytes, options.whenFull, stats);
             this.assembler = new EventAssembler(options.assembly, stats, ev -> {
-                observeSerial(ev);
                 if (!options.range.admits(ev, stats) || !ring.publish(ev)) {
                     self[0].recycle(ev);
                 }
             });
             self[0] = assembler;
+            assembler.onOpen(this::observeSerial);
             this.pool = new WorkerPool(options.workers, ring, stage, assembler::recycle);
             telemetry.ringCapacity = ring.capacity();
             telemetry.ringUsed = ring::size;
@@ -94,11 +94,11 @@ public final class Pipeline implements AutoCloseable {
             this.pool = null;
             this.assembler = new EventAssembler(options.assembly, stats, ev -> inline(self[0], ev));
             self[0] = assembler;
+            assembler.onOpen(this::observeSerial);
         }
     }
 
     private void inline(EventAssembler owner, AuditEvent ev) {
-        observeSerial(ev);
         try {
             if (options.range.admits(ev, stats)) {
                 stage.handle(ev, 0);
@@ -109,8 +109,11 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Feeds the serial-gap detector (reader thread). auditd's own DAEMON_* events carry auditd's
-     * serials, not the kernel's, and are left out.
+     * Feeds the serial-gap detector (reader thread) as each event's first record arrives: records come
+     * in the kernel's serial order, events complete in another (one without an EOE waits for the
+     * assembly timeout, thousands of serials later at a few thousand events/s, and was taken for a
+     * restart of the sequence: tens of thousands of "lost" serials that had all arrived). auditd's own
+     * DAEMON_* events carry auditd's serials, not the kernel's, and are left out.
      */
     private void observeSerial(AuditEvent ev) {
         int type = ev.recordCount() > 0 ? ev.recordType(0) : -1;
