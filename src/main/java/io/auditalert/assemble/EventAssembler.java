@@ -28,9 +28,13 @@ public final class EventAssembler {
         void accept(AuditEvent event);
     }
 
-    /** Sees each event once its first record is in, in arrival order (before any completes). */
+    /**
+     * Sees each new event's first record, in arrival order, before it is appended (an event can
+     * complete, and its slot go to a worker, on its first record). {@code b[nodeOff, +nodeLen)} is the
+     * record's node name, {@code nodeLen} 0 without one.
+     */
     public interface Opened {
-        void opened(AuditEvent event);
+        void opened(long serial, int type, byte[] b, int nodeOff, int nodeLen);
     }
 
     /** Assembly limits and clock; the defaults follow DESIGN §3.2. */
@@ -63,7 +67,7 @@ public final class EventAssembler {
     private long inflightBytes;
     private long slotsAllocated;
     private long minOpenSec = Long.MAX_VALUE;
-    private Opened opened = ev -> { };
+    private Opened opened = (serial, type, b, nodeOff, nodeLen) -> { };
 
     /** Sets the listener of opened events (reader thread; one at a time). */
     public void onOpen(Opened listener) {
@@ -119,10 +123,9 @@ public final class EventAssembler {
                 stats.countRecord(RecordTypes.EOE);
                 return;
             }
+            opened.opened(header.serial(), header.type(), b, header.hasNode() ? header.nodeOff() : 0,
+                    header.hasNode() ? header.nodeLen() : 0);
             ev = open(hash, nowNanos);
-            append(ev, b, off, len, nowNanos);
-            opened.opened(ev);
-            return;
         }
         append(ev, b, off, len, nowNanos);
     }

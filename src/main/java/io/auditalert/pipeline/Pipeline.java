@@ -115,20 +115,18 @@ public final class Pipeline implements AutoCloseable {
      * restart of the sequence: tens of thousands of "lost" serials that had all arrived). auditd's own
      * DAEMON_* events carry auditd's serials, not the kernel's, and are left out.
      */
-    private void observeSerial(AuditEvent ev) {
-        int type = ev.recordCount() > 0 ? ev.recordType(0) : -1;
+    private void observeSerial(long serial, int type, byte[] b, int nodeOff, int nodeLen) {
         if (type >= 1200 && type < 1300) {
             return;
         }
         long nodeKey = 0;
-        if (ev.hasNode()) {
-            byte[] b = ev.buffer();
+        if (nodeLen > 0) {
             nodeKey = 1;
-            for (int i = ev.nodeOff(); i < ev.nodeOff() + ev.nodeLen(); i++) {
+            for (int i = nodeOff; i < nodeOff + nodeLen; i++) {
                 nodeKey = 31 * nodeKey + b[i];
             }
         }
-        telemetry.serialGaps.observe(nodeKey, ev.serial());
+        telemetry.serialGaps.observe(nodeKey, serial);
     }
 
     public AlertStage stage() {
