@@ -272,7 +272,10 @@ class RunLifecycleIT {
         try (OutputStream in = p.getOutputStream()) {
             signal(p, "HUP");
             feed(cfg, text); // the start-up reads it
-            feed(cfg, text); // the reload the SIGHUP asked for reads it again
+            // the reload the SIGHUP asked for reads it again; a writer that opened the pipe before the
+            // start-up closed it would hand its text to that reader, and the reload would wait for ever
+            assertThat(await(() -> log().contains("SIGHUP during start-up: reloading"), 20_000)).as("log: %s", log()).isTrue();
+            feed(cfg, text);
             assertThat(await(() -> log().contains("reloaded"), 20_000)).as("log: %s", log()).isTrue();
             write(in, event("alpha"));
             assertThat(await(() -> count("alpha-key") == 1, 20_000)).as("log: %s", log()).isTrue();
