@@ -1274,6 +1274,14 @@ public final class Interpreter {
 
     // ---- socket addresses ----
 
+    /**
+     * Appends libauparse's text for a {@code saddr} value as the kernel writes it (hex), such as
+     * {@code { saddr_fam=inet laddr=127.0.0.1 lport=47001 }}: what alert output prints for it.
+     */
+    public void sockaddr(byte[] b, int off, int len, ByteBuf out) {
+        printSockaddr(b, off, len, out);
+    }
+
     private void printSockaddr(byte[] b, int off, int len, ByteBuf out) {
         if (!unescape(b, off, len, decoded) || decoded.length() < 1) {
             out.putAscii("malformed-host(").put(b, off, len).put((byte) ')');

@@ -1,5 +1,6 @@
 package io.auditalert.rules;
 
+import io.auditalert.interp.Interpreter;
 import io.auditalert.parse.ByteBuf;
 import io.auditalert.parse.Values;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,8 @@ import java.util.List;
  * A rule's {@code output}: literal text with {@code {field}} placeholders, compiled once. A placeholder
  * takes the field's first present value, decoded; identity fields print the name auditd recorded
  * with the record (log_format = ENRICHED), else the user or group name this machine knows
- * ({@code unset} for 4294967295), {@code syscall} its name; a missing value prints {@code ?}.
+ * ({@code unset} for 4294967295), {@code syscall} its name, {@code saddr} its family, address and
+ * port as libauparse prints them; a missing value prints {@code ?}.
  * {@code {{} and {@code }}} are literal braces.
  *
  * <p>Without an {@code output}, a rule renders {@link #summary}: the first record's type followed by
@@ -24,15 +26,19 @@ final class OutputTemplate {
      * A literal, or a field with an optional label that makes the segment vanish when absent, and for
      * an identity field the field with the name auditd recorded for it.
      */
-    private record Segment(byte[] literal, Field field, byte[] optionalLabel, Field recordedName) {
+    private record Segment(byte[] literal, Field field, byte[] optionalLabel, Field recordedName, boolean sockaddr) {
         static Segment literal(String text) {
-            return new Segment(text.getBytes(StandardCharsets.UTF_8), null, null, null);
+            return new Segment(text.getBytes(StandardCharsets.UTF_8), null, null, null, false);
         }
 
         static Segment field(Field f, byte[] optionalLabel) {
-            return new Segment(null, f, optionalLabel, f.recordedName());
+            return new Segment(null, f, optionalLabel, f.recordedName(),
+                    f.label.equals("saddr") || f.label.endsWith(".saddr"));
         }
     }
+
+    /** Decodes socket addresses for output ({@code saddr} is hex; its reader keeps a scratch buffer). */
+    private static final ThreadLocal<Interpreter> SOCKADDR = ThreadLocal.withInitial(Interpreter::new);
 
     private final List<Segment> segments;
     private final boolean summary;
@@ -137,6 +143,8 @@ final class OutputTemplate {
             int start = out.length();
             if (seg.recordedName != null && seg.recordedName.first(s)) {
                 out.put(s.vb, s.voff, s.vlen); // the name as auditd wrote it (ENRICHED), as events shows it
+            } else if (seg.sockaddr) {
+                SOCKADDR.get().sockaddr(s.vb, s.voff, s.vlen, out); // family, address and port, not hex
             } else {
                 appendValue(seg.field, s, out);
             }

@@ -26,6 +26,27 @@ import org.junit.jupiter.api.Test;
 class DefaultRulesTest {
     static final List<AuditEvent> CAPTURE = TestEvents.resource("/rules/capture-workload.log");
     static final List<AuditEvent> AUDITCTL_DELETE = TestEvents.resource("/rules/capture-auditctl-delete.log");
+    static final List<AuditEvent> CAPTURE2 = TestEvents.resource("/rules/capture-workload-2.log");
+
+    /**
+     * elastic_go-libaudit/aucoalesce__testdata__ubuntu-16.10-linux-4.8.0.yaml.extracted.log: the kernel
+     * moved the watch on /etc/gshadow to the file that replaced it (every passwd or useradd does this).
+     */
+    static final AuditEvent WATCH_MOVED = TestEvents.one("type=CONFIG_CHANGE msg=audit(1492743664.836:8068): "
+            + "auid=1001 ses=6 op=\"updated_rules\" path=\"/etc/gshadow\" key=\"auth\" list=4 res=1");
+
+    /** SELinuxProject_selinux/python__sepolgen__tests__test_data__audit.log: auditd switched auditing on. */
+    static final AuditEvent AUDITING_ENABLED = TestEvents.one("type=CONFIG_CHANGE msg=audit(1162905957.979:51): "
+            + "audit_enabled=1 old=0 by auid=4294967295 subj=system_u:system_r:auditd_t:s0");
+
+    /** wazuh_wazuh/ruleset__testing__tests__auditd.ini.extracted.log: auditd stopped on an error. */
+    static final AuditEvent DAEMON_ABORT = TestEvents.one("type=DAEMON_ABORT msg=audit(1339336882.189:9206): "
+            + "auditd error halt, auid=4294967295 pid=3095 res=failed");
+
+    /** elastic_go-libaudit/auparse__testdata__audit-rhel7.log: auditd started. */
+    static final AuditEvent DAEMON_START = TestEvents.one("type=DAEMON_START msg=audit(1481076983.819:7798): "
+            + "auditd start, ver=2.4.1 format=raw kernel=3.10.0-327.36.3.el7.x86_64 auid=4294967295 pid=251 "
+            + "subj=system_u:system_r:auditd_t:s0 res=success");
 
     /** elastic_go-libaudit/auparse__testdata__audit-rhel7.log, serial 17: modprobe loads a module (finit_module). */
     static final AuditEvent MODULE_LOAD = TestEvents.one(
@@ -64,6 +85,10 @@ class DefaultRulesTest {
         return TestEvents.serial(CAPTURE, serial);
     }
 
+    static AuditEvent capture2(long serial) {
+        return TestEvents.serial(CAPTURE2, serial);
+    }
+
     @Test
     void shouldAlertOnWritesUnderBinaryDirectoriesButNotOnRunningABinary() {
         assertThat(fired(capture(16632))).contains("binary-dir-modified"); // cp /usr/bin/true /usr/bin/aa-test-bin
@@ -79,6 +104,12 @@ class DefaultRulesTest {
     }
 
     @Test
+    void shouldNotAlertOnASetgidDirectory() {
+        assertThat(fired(capture2(877237))).doesNotContain("setuid-setgid-bit-set"); // chmod 2775 /tmp/aa-shared
+        assertThat(fired(capture2(877240))).contains("setuid-setgid-bit-set"); // chmod 4755 /tmp/aa-suid
+    }
+
+    @Test
     void shouldReportEveryExecutionAtInfoSeverityWithAThrottle() {
         assertThat(fired(capture(16630))).contains("process-executed"); // ls
         assertThat(fired(capture(16642))).doesNotContain("process-executed"); // openat of /etc/shadow
@@ -91,6 +122,34 @@ class DefaultRulesTest {
     void shouldAlertOnExecutionFromWorldWritableDirectories() {
         assertThat(fired(capture(16629))).contains("exec-from-world-writable-dir"); // /tmp/aa-true
         assertThat(fired(capture(16630))).doesNotContain("exec-from-world-writable-dir"); // /usr/bin/ls
+    }
+
+    @Test
+    void shouldAlertOnFilesRunFromWorldWritableDirectoriesThroughShellsInterpretersAndTheLoader() {
+        for (long serial : new long[] {877242, 877243, 877244, 877245, 877247, 877248}) {
+            // bash /tmp/aa-one.sh, bash /tmp/aa-two.sh, (cd /tmp) bash aa-one.sh, bash ./aa-two.sh,
+            // /usr/bin/python3 /tmp/aa-x.py, /lib64/ld-linux-x86-64.so.2 /tmp/aa-suid
+            assertThat(fired(capture2(serial))).as("serial %d", serial).contains("exec-from-world-writable-dir");
+        }
+        assertThat(fired(capture2(877250))).contains("exec-from-world-writable-dir"); // exe=/memfd:aa (deleted)
+        assertThat(fired(capture2(877246))).doesNotContain("exec-from-world-writable-dir"); // (cd /tmp) bash -c true
+        assertThat(fired(capture2(877249))).doesNotContain("exec-from-world-writable-dir"); // python3 -c … in /
+        // one shell running two scripts: two throttle keys, so the second script is not hidden
+        CompiledRule rule = defaults.rule("exec-from-world-writable-dir");
+        assertThat(throttleKey(rule, capture2(877242))).isNotEqualTo(throttleKey(rule, capture2(877243)));
+        assertThat(throttleKey(rule, capture2(877242))).isEqualTo(throttleKey(rule, capture2(877242)));
+    }
+
+    private static String throttleKey(CompiledRule rule, AuditEvent ev) {
+        io.auditalert.parse.ByteBuf out = new io.auditalert.parse.ByteBuf(64);
+        rule.throttleKey(ev, out);
+        return new String(out.array(), 0, out.length(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String output(String rule, AuditEvent ev) {
+        io.auditalert.parse.ByteBuf out = new io.auditalert.parse.ByteBuf(256);
+        defaults.rule(rule).renderOutput(ev, out);
+        return new String(out.array(), 0, out.length(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
@@ -121,6 +180,29 @@ class DefaultRulesTest {
         assertThat(fired(capture(16611))).contains("audit-rules-changed"); // CONFIG_CHANGE add_rule
         assertThat(fired(TestEvents.serial(AUDITCTL_DELETE, 16730))).contains("audit-rules-changed"); // remove_rule
         assertThat(fired(capture(16642))).doesNotContain("audit-rules-changed");
+    }
+
+    @Test
+    void shouldNotTakeAMovedWatchForAnAuditRuleChange() {
+        assertThat(fired(WATCH_MOVED)).doesNotContain("audit-rules-changed");
+        assertThat(fired(AUDITING_ENABLED)).contains("audit-rules-changed").doesNotContain("auditing-disabled");
+    }
+
+    @Test
+    void shouldAlertCriticallyWhenAuditingIsSwitchedOff() {
+        assertThat(fired(capture2(877261))).contains("auditing-disabled").doesNotContain("audit-rules-changed");
+        assertThat(defaults.rule("auditing-disabled").severity().label()).isEqualTo("critical");
+        assertThat(output("auditing-disabled", capture2(877261)))
+                .isEqualTo("auditing disabled by cloudsdk (uid root, /usr/sbin/auditctl): audit_enabled=0 old=1 res=1");
+        assertThat(fired(AUDITING_ENABLED)).doesNotContain("auditing-disabled");
+    }
+
+    @Test
+    void shouldAlertWhenTheAuditDaemonStops() {
+        AuditEvent end = CAPTURE2.stream().filter(e -> e.serial() == 8626).findFirst().orElseThrow(); // auditd was stopped
+        assertThat(fired(end)).contains("audit-daemon-stopped");
+        assertThat(fired(DAEMON_ABORT)).contains("audit-daemon-stopped");
+        assertThat(fired(DAEMON_START)).doesNotContain("audit-daemon-stopped");
     }
 
     @Test
@@ -168,6 +250,16 @@ class DefaultRulesTest {
     void shouldAlertOnShellNetworkConnectionsButNotOtherPrograms() {
         assertThat(fired(capture(16696))).contains("shell-network-activity"); // bash /dev/tcp/127.0.0.1/9
         assertThat(fired(capture(16698))).doesNotContain("shell-network-activity"); // python3 connect
+        // a service's shell (no login uid), logged by the shipped rules' exe=/usr/bin/bash connect rule
+        assertThat(fired(capture2(877233))).contains("shell-network-activity");
+    }
+
+    @Test
+    void shouldAlertOnPortsBoundFromALoginSessionButNotOnEphemeralOnes() {
+        assertThat(fired(capture2(877254))).contains("network-port-bound"); // bind 127.0.0.1:47001
+        assertThat(fired(capture2(877252))).doesNotContain("network-port-bound"); // bind 127.0.0.1:0
+        assertThat(output("network-port-bound", capture2(877254)))
+                .startsWith("cloudsdk (root) /usr/bin/python3.11 bound { saddr_fam=inet laddr=127.0.0.1 lport=47001 }: ");
     }
 
     /** elastic_beats/auditbeat__module__auditd__testdata__sudo.log: sudo refuses alice's password. */
@@ -235,11 +327,35 @@ class DefaultRulesTest {
         assertThat(byRule).isEqualTo(Map.of(
                 "binary-dir-modified", new TreeSet<>(List.of(16632L, 16634L, 16636L, 16640L)),
                 "setuid-setgid-bit-set", new TreeSet<>(List.of(16634L, 16638L)),
-                "exec-from-world-writable-dir", new TreeSet<>(List.of(16629L, 16700L)),
+                // 16627: the capture itself, `bash workload.sh` in /tmp/rules-capture
+                "exec-from-world-writable-dir", new TreeSet<>(List.of(16627L, 16629L, 16700L)),
                 "identity-file-modified", new TreeSet<>(List.of(16688L)),
                 "sensitive-file-read", new TreeSet<>(List.of(16642L)),
                 "sensitive-file-access-denied", new TreeSet<>(List.of(16657L)),
                 "audit-config-file-modified", new TreeSet<>(List.of(16691L, 16693L)),
-                "shell-network-activity", new TreeSet<>(List.of(16696L))));
+                "shell-network-activity", new TreeSet<>(List.of(16696L)),
+                "audit-daemon-stopped", new TreeSet<>(List.of(872L)))); // auditd stopped after the capture
+    }
+
+    /** The second capture (capture-workload-2.sh), every alert but the informational process-executed. */
+    @Test
+    void shouldAlertOnExactlyTheseEventsOfTheSecondCapture() {
+        Map<String, TreeSet<Long>> byRule = new TreeMap<>();
+        EvalScratch s = new EvalScratch();
+        for (AuditEvent ev : CAPTURE2) {
+            defaults.evaluate(ev, s, (rule, e) -> byRule.computeIfAbsent(rule.name(), k -> new TreeSet<>())
+                    .add(e.serial()));
+        }
+        assertThat(byRule.remove("process-executed")).isNotEmpty();
+        assertThat(byRule).isEqualTo(Map.of(
+                "shell-network-activity", new TreeSet<>(List.of(877233L)),
+                "setuid-setgid-bit-set", new TreeSet<>(List.of(877240L)),
+                "exec-from-world-writable-dir", new TreeSet<>(List.of(877242L, 877243L, 877244L, 877245L, 877247L, 877248L, 877250L)),
+                "network-port-bound", new TreeSet<>(List.of(877254L)),
+                "sensitive-file-read", new TreeSet<>(List.of(877256L)), // cp -p /etc/security/opasswd
+                "identity-file-modified", new TreeSet<>(List.of(877259L)), // mv over /etc/security/opasswd
+                "audit-tool-executed", new TreeSet<>(List.of(877260L)),
+                "auditing-disabled", new TreeSet<>(List.of(877261L)),
+                "audit-daemon-stopped", new TreeSet<>(List.of(8626L))));
     }
 }
