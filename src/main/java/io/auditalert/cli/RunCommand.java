@@ -54,6 +54,8 @@ final class RunCommand {
     private boolean stopped;
     private int threads = 1;
     private volatile ServerSocketChannel server;
+    /** stdin read since start-up began (auditd's socket or a pipe), or null. */
+    private io.auditalert.ingest.EarlyInput earlyInput;
 
     private RunCommand(Path configPath) {
         this.configPath = configPath;
@@ -76,6 +78,9 @@ final class RunCommand {
             config = AppConfig.DEFAULT_PATH;
         }
         RunCommand cmd = new RunCommand(config);
+        if (input == null || input.equals("stdin")) {
+            cmd.earlyInput = readStdinEarly(); // before the configuration, rules and sinks load: see EarlyInput
+        }
         if (!SignalGate.hupAndTermHandled()) {
             LOG.warn("SIGHUP/SIGTERM are ignored by this process (started with them ignored?); "
                     + "reload and clean stop work only through end of input");
@@ -86,6 +91,30 @@ final class RunCommand {
             e.errors().forEach(System.err::println);
             LOG.error("configuration failed to load: {}", String.join("; ", e.errors()));
             return Main.EXIT_USAGE;
+        }
+    }
+
+    /** Most of start-up's input kept in memory; more waits in the socket, as before. */
+    static final long EARLY_INPUT_LIMIT = 32L << 20;
+
+    /**
+     * Starts reading stdin ahead when it is a socket (auditd's) or a pipe; not a file (nothing waits
+     * on it) or a terminal (input typed there would be taken from whatever else reads it). Null when not.
+     */
+    private static io.auditalert.ingest.EarlyInput readStdinEarly() {
+        String target;
+        try {
+            target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+        if (!target.startsWith("socket:") && !target.startsWith("pipe:")) {
+            return null;
+        }
+        try {
+            return io.auditalert.ingest.EarlyInput.start(Inputs.stdin(), EARLY_INPUT_LIMIT);
+        } catch (IOException e) {
+            return null; // read as before, once running
         }
     }
 
@@ -146,7 +175,15 @@ final class RunCommand {
                     LOG.warn("stdin is a file: run drops the events its rules cannot keep up with, as live input"
                             + " must; `auditalert replay FILE` evaluates every one");
                 }
-                pipeline.pump(Inputs.stdin());
+                if (earlyInput != null) {
+                    long ahead = earlyInput.bufferedBytes();
+                    if (ahead > 0) {
+                        LOG.info("read {} bytes of input while starting", ahead);
+                    }
+                    pipeline.pump(earlyInput.handOver());
+                } else {
+                    pipeline.pump(Inputs.stdin());
+                }
             } else {
                 throw new Main.UsageException("input must be stdin or unix:PATH, not " + input);
             }

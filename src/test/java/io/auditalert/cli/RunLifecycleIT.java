@@ -289,6 +289,39 @@ class RunLifecycleIT {
     }
 
     @Test
+    void shouldTakeItsInputWhileItsConfigurationIsStillLoading() throws Exception {
+        // auditd's one dispatcher thread blocks on a plugin that does not read (every plugin then waits,
+        // and a restarted one meets a full queue): stdin is read from the start, not once running
+        Path rules = Files.writeString(dir.resolve("rules.yml"), RULE_A);
+        Path cfg = fifo("auditalert.yml");
+        Process p = startHeldInStartUp(cfg, 1);
+        StringBuilder events = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            events.append(event("alpha"));
+        }
+        assertThat(events.length()).as("well past what a pipe holds").isGreaterThan(10 * 65536);
+        Thread writer = new Thread(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(events.toString().getBytes(StandardCharsets.ISO_8859_1));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        writer.join(20_000);
+        boolean taken = !writer.isAlive();
+        // release the start-up either way (the configuration is read once)
+        feed(cfg, "rules: [" + rules + "]\nring: {when_full: block}\nsinks:\n  - {type: file, path: "
+                + dir.resolve("alerts.jsonl") + "}\n");
+        writer.join(20_000);
+        assertThat(taken).as("all of stdin was taken before the configuration was read; log: %s", log()).isTrue();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("ends at end of input; log: %s", log()).isTrue();
+        assertThat(p.exitValue()).as("log: %s", log()).isZero();
+        assertThat(count("alpha-key")).isEqualTo(2000);
+        assertThat(log()).containsPattern("read \\d+ bytes of input while starting").contains("stopped: 2000 events, 2000 alerts");
+    }
+
+    @Test
     void shouldStopCleanlyOnASigtermThatArrivesDuringStartUp() throws Exception {
         Path cfg = fifo("auditalert.yml");
         Process p = startHeldInStartUp(cfg, 15); // its stdin stays open: only the signal stops it

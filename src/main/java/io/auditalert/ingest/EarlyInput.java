@@ -1,0 +1,141 @@
+package io.auditalert.ingest;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Reads a source on its own thread from the moment {@code run} starts, while the configuration, rules
+ * and sinks are still loading, and hands the bytes over in order when the pipeline is ready.
+ *
+ * <p>auditd writes to its plugins with blocking writes from one dispatcher thread: a plugin that reads
+ * nothing for its start-up (a second or more for a JVM loading rules) stalls every plugin, and a
+ * restarted one meets a full queue, which auditd empties by dropping records. Reading early moves that
+ * wait into this process's memory. The buffer is bounded ({@code limitBytes}): past it the thread stops
+ * reading and the writer waits, as it did before.
+ *
+ * <p>After {@link #handOver()} the returned source gives the buffered bytes, then what the thread read
+ * last, then reads the source directly on the caller's thread: bytes are never reordered.
+ */
+public final class EarlyInput {
+    private static final int CHUNK = 64 * 1024;
+    /** Queue markers: the thread has stopped (read the source directly now), or reached end of input. */
+    private static final byte[] HANDED_OVER = new byte[0];
+    private static final byte[] END = new byte[0];
+
+    private final LineFramer.ByteSource source;
+    /** Unbounded in count; the thread bounds it in bytes. */
+    private final BlockingQueue<byte[]> chunks = new LinkedBlockingQueue<>();
+    private final long limitBytes;
+    private final Thread reader;
+    private volatile boolean handedOver;
+    private volatile IOException failure;
+    private long buffered;
+
+    private EarlyInput(LineFramer.ByteSource source, long limitBytes) {
+        this.source = source;
+        this.limitBytes = limitBytes;
+        this.reader = new Thread(this::readAhead, "early-input");
+        reader.setDaemon(true);
+    }
+
+    /** Starts reading {@code source} ahead, keeping at most {@code limitBytes} (and one chunk) in memory. */
+    public static EarlyInput start(LineFramer.ByteSource source, long limitBytes) {
+        EarlyInput e = new EarlyInput(source, Math.max(1, limitBytes));
+        e.reader.start();
+        return e;
+    }
+
+    /** Bytes read ahead so far (for the log: how much start-up would otherwise have held up). */
+    public synchronized long bufferedBytes() {
+        return buffered;
+    }
+
+    private void readAhead() {
+        try {
+            byte[] buf = new byte[CHUNK];
+            while (!handedOver && bufferedBytes() < limitBytes) {
+                int n = source.read(buf, 0, buf.length);
+                if (n < 0) {
+                    chunks.put(END);
+                    return;
+                }
+                if (n > 0) {
+                    synchronized (this) {
+                        buffered += n;
+                    }
+                    chunks.put(Arrays.copyOf(buf, n));
+                }
+            }
+        } catch (IOException e) {
+            failure = e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            chunks.put(HANDED_OVER);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops reading ahead and returns the source to read from now: the buffered bytes first. Call it
+     * once, from the thread that will read.
+     */
+    public LineFramer.ByteSource handOver() {
+        handedOver = true;
+        return new LineFramer.ByteSource() {
+            private byte[] chunk;
+            private int at;
+            private boolean direct;
+            private boolean ended;
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                while (chunk == null || at == chunk.length) {
+                    if (ended) {
+                        return -1;
+                    }
+                    if (direct) {
+                        return source.read(buf, off, len);
+                    }
+                    byte[] next;
+                    try {
+                        next = chunks.take();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while reading input");
+                    }
+                    if (next == END) {
+                        ended = true;
+                    } else if (next == HANDED_OVER) {
+                        direct = true;
+                        IOException f = failure;
+                        if (f != null) {
+                            throw f;
+                        }
+                    } else {
+                        chunk = next;
+                        at = 0;
+                    }
+                }
+                int n = Math.min(len, chunk.length - at);
+                System.arraycopy(chunk, at, buf, off, n);
+                at += n;
+                return n;
+            }
+
+            @Override
+            public boolean stoppedShort() {
+                return direct && source.stoppedShort();
+            }
+
+            @Override
+            public void close() throws IOException {
+                source.close();
+            }
+        };
+    }
+}
