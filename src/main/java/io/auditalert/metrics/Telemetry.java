@@ -40,8 +40,13 @@ public final class Telemetry {
         return rules.values();
     }
 
+    /**
+     * The counters of the sink with this name and type: a sink a reload replaces by one of the same name
+     * and type continues its series; one whose type changed starts a series of its own (its type label
+     * would otherwise stay the old one's).
+     */
     public SinkStats sink(String name, String type) {
-        return sinks.computeIfAbsent(name, k -> new SinkStats(name, type));
+        return sinks.computeIfAbsent(name + '\0' + type, k -> new SinkStats(name, type));
     }
 
     public Collection<SinkStats> sinks() {

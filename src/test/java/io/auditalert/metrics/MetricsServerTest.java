@@ -153,6 +153,13 @@ class MetricsServerTest {
         Exposition e = Exposition.parse(Exposition.get(base() + "/metrics").body());
         assertThat(e.value("auditalert_alerts_total", "rule", "late", "severity", "warning")).isEqualTo(2.0);
         assertThat(e.value("auditalert_sink_deliveries_total", "sink", "syslog", "type", "syslog")).isEqualTo(1.0);
+
+        // a reload keeps the name and changes the type: the new sink is labelled with its own type
+        t.sink("syslog", "webhook").delivered.add(5);
+        t.sink("syslog", "syslog").delivered.add(1); // same name and type: the same series
+        e = Exposition.parse(Exposition.get(base() + "/metrics").body());
+        assertThat(e.value("auditalert_sink_deliveries_total", "sink", "syslog", "type", "webhook")).isEqualTo(5.0);
+        assertThat(e.value("auditalert_sink_deliveries_total", "sink", "syslog", "type", "syslog")).isEqualTo(2.0);
     }
 
     @Test
