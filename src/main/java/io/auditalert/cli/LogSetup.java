@@ -58,6 +58,12 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             if (parent != null) {
                 java.nio.file.Files.createDirectories(parent);
             }
+            // the log names files, users and rules: owner and group only, whatever the umask (auditd's
+            // plugins inherit its); an existing file keeps the mode its owner gave it
+            java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----")));
+        } catch (java.nio.file.FileAlreadyExistsException exists) {
+            // appended to
         } catch (java.io.IOException e) {
             org.slf4j.LoggerFactory.getLogger(LogSetup.class).error("log_file {}: {}", file, e.toString());
             return false;

@@ -18,6 +18,7 @@ public final class Telemetry {
     public final PipelineStats pipeline = new PipelineStats();
     private final Map<String, RuleStats> rules = new ConcurrentHashMap<>();
     private final Map<String, SinkStats> sinks = new ConcurrentHashMap<>();
+    private final Map<String, SinkStats> latestByName = new ConcurrentHashMap<>();
     /** Successful reloads (failed ones count in {@link #reloadFailures} only). */
     public final LongAdder reloads = new LongAdder();
     public final LongAdder reloadFailures = new LongAdder();
@@ -46,7 +47,14 @@ public final class Telemetry {
      * would otherwise stay the old one's).
      */
     public SinkStats sink(String name, String type) {
-        return sinks.computeIfAbsent(name + '\0' + type, k -> new SinkStats(name, type));
+        SinkStats s = sinks.computeIfAbsent(name + '\0' + type, k -> new SinkStats(name, type));
+        latestByName.put(name, s);
+        return s;
+    }
+
+    /** The counters of the sink with this name that started last (whatever its type), or null. */
+    public SinkStats sinkNamed(String name) {
+        return latestByName.get(name);
     }
 
     public Collection<SinkStats> sinks() {

@@ -100,7 +100,7 @@ class SinkFactoryTest {
                 assertThat(s.offer(TestAlerts.alert("d" + i))).as("blocks for room instead of dropping").isTrue();
             }
             assertThat(s.drain(java.time.Duration.ofSeconds(5))).isTrue();
-            assertThat(t.sink(s.name(), "").delivered.sum()).isEqualTo(50);
+            assertThat(t.sinkNamed(s.name()).delivered.sum()).isEqualTo(50);
         }
         assertThatThrownBy(() -> SinkFactory.create(1, Map.of("type", "stdout", "when_full", "sometimes"), t,
                 Map.of("when_full", "block"))).hasMessageStartingWith("sinks[1].when_full: expected one of drop, block");

@@ -357,6 +357,8 @@ class RunLifecycleIT {
         // log_file: the same lines, beside the config (a relative path), in a directory it created
         assertThat(Files.readString(dir.resolve("logs/auditalert.log"))).contains("running: 1 rules, 1 sinks")
                 .contains("stopped: 501 events, 501 alerts");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("logs/auditalert.log")))).isEqualTo("rw-r-----");
     }
 
     private static void write(OutputStream in, String s) throws IOException {

@@ -176,7 +176,11 @@ public final class FileSink extends DeliverySink {
 
     private void rotate() throws IOException {
         closeChannel();
-        Files.deleteIfExists(rotated(maxFiles));
+        if (Files.deleteIfExists(rotated(maxFiles))) {
+            log.info("sink {}: rotating {}: deleted the oldest, {} (max_files {})", name(), path, rotated(maxFiles), maxFiles);
+        } else {
+            log.info("sink {}: rotating {} to {}", name(), path, rotated(1));
+        }
         for (int i = maxFiles - 1; i >= 1; i--) {
             if (Files.exists(rotated(i))) {
                 Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);

@@ -74,7 +74,7 @@ class AlertmanagerIntegrationTest {
                     s.offer(a);
                     s.offer(b);
                     assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
-                    assertThat(t.sink(s.name(), "").delivered.sum()).isEqualTo(2);
+                    assertThat(t.sinkNamed(s.name()).delivered.sum()).isEqualTo(2);
                 }
                 LocalPeers.await("both alerts firing at the webhook", Duration.ofSeconds(15), () -> {
                     String text = hook.bodies();

@@ -48,7 +48,7 @@ class DeliveryFaultTest {
                 }
                 assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
                 Thread.sleep(300);
-                SinkStats st = telemetry.sink(s.name(), "");
+                SinkStats st = telemetry.sinkNamed(s.name());
                 assertThat(peer.posts()).as("one POST per item, no retries").isEqualTo(5);
                 assertThat(st.retries.sum()).isZero();
                 assertThat(st.permanentFailures.sum()).isEqualTo(5);
@@ -74,7 +74,7 @@ class DeliveryFaultTest {
                 s.close();
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 assertThat(ms).as("%s: close took %d ms", type, ms).isLessThan(2_000);
-                assertThat(telemetry.sink(s.name(), "").dropped.sum()).as("%s: the alert counted as dropped", type)
+                assertThat(telemetry.sinkNamed(s.name()).dropped.sum()).as("%s: the alert counted as dropped", type)
                         .isEqualTo(1);
             }
         }
@@ -89,7 +89,7 @@ class DeliveryFaultTest {
                     "retry", Map.of("initial", "10ms")), telemetry)) {
                 s.offer(TestAlerts.alert("x1"));
                 assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
-                SinkStats st = telemetry.sink(s.name(), "");
+                SinkStats st = telemetry.sinkNamed(s.name());
                 assertThat(st.retries.sum()).isEqualTo(3);
                 assertThat(st.delivered.sum()).isEqualTo(1);
                 assertThat(TestAlerts.ids(peer.bodies())).containsExactly("x1");
@@ -115,7 +115,7 @@ class DeliveryFaultTest {
                 assertEveryIdOnceInOrder(TestAlerts.ids(flaky.bodies()), ids, false);
                 assertThat(up.requests()).allSatisfy(r -> assertThat(r.path()).isEqualTo("/api/v2/alerts"));
                 assertThat(refusing.posts()).as("a 4xx URL is not retried").isLessThanOrEqualTo(ids.size());
-                SinkStats st = telemetry.sink(s.name(), "");
+                SinkStats st = telemetry.sinkNamed(s.name());
                 assertThat(st.delivered.sum()).isEqualTo(3);
                 // the refusing URL's attempts failed, but the alerts were delivered (to the others)
                 assertThat(st.failures.sum()).isPositive();
@@ -133,7 +133,7 @@ class DeliveryFaultTest {
                     "batch", 4), telemetry)) {
                 TestAlerts.numbered("am", 10).forEach(s::offer);
                 assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
-                SinkStats st = telemetry.sink(s.name(), "");
+                SinkStats st = telemetry.sinkNamed(s.name());
                 assertThat(st.permanentFailures.sum()).as("alerts refused for good").isEqualTo(10);
                 assertThat(st.delivered.sum()).isZero();
             }
@@ -168,7 +168,7 @@ class DeliveryFaultTest {
                     s.offer(a);
                     Thread.sleep(50);
                 }
-                SinkStats st = telemetry.sink(s.name(), "");
+                SinkStats st = telemetry.sinkNamed(s.name());
                 assertThat(st.failures.sum()).isPositive();
                 assertThat(st.pending.getAsLong()).isGreaterThan(400);
                 peer.restart();

@@ -61,7 +61,7 @@ class EmailSinkTest {
                         "from", "auditalert@test", "to", java.util.List.of("gone@test", "sec@test"), "interval", "0ms"),
                         telemetry)) {
             peer.refuseRecipient("gone@test");
-            SinkStats st = telemetry.sink(s.name(), "");
+            SinkStats st = telemetry.sinkNamed(s.name());
             s.offer(TestAlerts.alert("one"));
             assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
             assertThat(peer.messages()).singleElement().asString().contains("id: one");
@@ -76,7 +76,7 @@ class EmailSinkTest {
             s.offer(TestAlerts.alert("none"));
             assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
             assertThat(peer.messages()).isEmpty();
-            assertThat(telemetry.sink(s.name(), "").permanentFailures.sum()).isEqualTo(1);
+            assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isEqualTo(1);
         }
     }
 
@@ -86,7 +86,7 @@ class EmailSinkTest {
                 Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),
                         "from", "auditalert@test", "to", "a@test", "interval", "0ms",
                         "retry", Map.of("initial", "20ms")), telemetry)) {
-            SinkStats st = telemetry.sink(s.name(), "");
+            SinkStats st = telemetry.sinkNamed(s.name());
             peer.dataReply(554);
             s.offer(TestAlerts.alert("refused"));
             assertThat(s.drain(Duration.ofSeconds(10))).isTrue();

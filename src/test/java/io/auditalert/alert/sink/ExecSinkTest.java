@@ -31,7 +31,7 @@ class ExecSinkTest {
             String json = Files.readString(out);
             assertThat(json).isEqualTo(new String(TestAlerts.alert("e-1", "r", io.auditalert.alert.Severity.HIGH,
                     "a; rm -rf / $(reboot)").json(), java.nio.charset.StandardCharsets.UTF_8) + "\n");
-            assertThat(telemetry.sink(s.name(), "").delivered.sum()).isEqualTo(1);
+            assertThat(telemetry.sinkNamed(s.name()).delivered.sum()).isEqualTo(1);
         }
     }
 
@@ -40,7 +40,7 @@ class ExecSinkTest {
         try (Sink s = SinkFactory.create(0, Map.of("type", "exec", "command", "exit 3", "shell", true), telemetry)) {
             s.offer(TestAlerts.alert("e-2"));
             assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
-            SinkStats st = telemetry.sink(s.name(), "");
+            SinkStats st = telemetry.sinkNamed(s.name());
             assertThat(st.permanentFailures.sum()).isEqualTo(1);
             assertThat(st.retries.sum()).isZero();
             assertThat(((ExecSink) s).lastExit()).isEqualTo(3);
@@ -51,7 +51,7 @@ class ExecSinkTest {
             s.offer(TestAlerts.alert("e-3"));
             assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
             assertThat(System.nanoTime() - t0).isLessThan(5_000_000_000L);
-            assertThat(telemetry.sink(s.name(), "").permanentFailures.sum()).isEqualTo(1);
+            assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isEqualTo(1);
             assertThat(((ExecSink) s).lastExit()).isEqualTo(-1);
         }
     }
@@ -84,7 +84,7 @@ class ExecSinkTest {
             s.offer(TestAlerts.alert("e-big", "r", io.auditalert.alert.Severity.HIGH, big));
             assertThat(s.drain(Duration.ofSeconds(20))).isTrue();
             assertThat(System.nanoTime() - t0).as("killed at its timeout, not left blocking").isLessThan(5_000_000_000L);
-            assertThat(telemetry.sink(s.name(), "").permanentFailures.sum()).isEqualTo(1);
+            assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isEqualTo(1);
             assertThat(((ExecSink) s).lastExit()).isEqualTo(-1);
         }
         long child = Long.parseLong(Files.readString(pid).strip());

@@ -39,11 +39,22 @@ class FileSinkTest {
     @Test
     void shouldKeepAtMostMaxFilesRotated() throws Exception {
         Path f = tmp.resolve("a.jsonl");
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FileSink.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
         try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", f.toString(), "max_size", "1KiB",
                 "max_files", 2, "batch", 1), telemetry)) {
             TestAlerts.numbered("r", 40).forEach(s::offer);
             assertThat(s.drain(Duration.ofSeconds(5))).isTrue();
+        } finally {
+            logger.detachAppender(logged);
         }
+        // deleting alerts is never silent
+        assertThat(logged.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .contains("sink file-0: rotating " + f + " to " + f + ".1")
+                .contains("sink file-0: rotating " + f + ": deleted the oldest, " + f + ".2 (max_files 2)");
         assertThat(Files.exists(tmp.resolve("a.jsonl.1"))).isTrue();
         assertThat(Files.exists(tmp.resolve("a.jsonl.2"))).isTrue();
         assertThat(Files.exists(tmp.resolve("a.jsonl.3"))).isFalse();

@@ -35,7 +35,7 @@ class RateLimitTest {
                     accepted++;
                 }
             }
-            SinkStats st = t.sink(s.name(), "");
+            SinkStats st = t.sinkNamed(s.name());
             assertThat(st.dropped.sum()).isEqualTo(20 - accepted).isPositive();
             assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
             assertThat(st.delivered.sum()).isEqualTo(accepted);
@@ -62,8 +62,8 @@ class RateLimitTest {
             }
             assertThat(System.nanoTime() - t0).as("the caller waited for room").isGreaterThan(200_000_000L);
             assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
-            assertThat(t.sink(s.name(), "").delivered.sum()).isEqualTo(20);
-            assertThat(t.sink(s.name(), "").dropped.sum()).isZero();
+            assertThat(t.sinkNamed(s.name()).delivered.sum()).isEqualTo(20);
+            assertThat(t.sinkNamed(s.name()).dropped.sum()).isZero();
         }
     }
 }

@@ -114,10 +114,10 @@ class RsyslogIntegrationTest {
 
     private void send(Map<String, Object> spec, Alert a) {
         try (Sink s = sink(spec)) {
-            long before = telemetry.sink(s.name(), "").delivered.sum();
+            long before = telemetry.sinkNamed(s.name()).delivered.sum();
             s.offer(a);
             assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
-            assertThat(telemetry.sink(s.name(), "").delivered.sum() - before).isEqualTo(1);
+            assertThat(telemetry.sinkNamed(s.name()).delivered.sum() - before).isEqualTo(1);
         }
     }
 
@@ -214,7 +214,7 @@ class RsyslogIntegrationTest {
                 s.offer(a);
                 Thread.sleep(50);
             }
-            assertThat(telemetry.sink(s.name(), "").failures.sum()).isPositive();
+            assertThat(telemetry.sinkNamed(s.name()).failures.sum()).isPositive();
             start();
             assertThat(s.drain(Duration.ofSeconds(20))).isTrue();
             try {
@@ -225,7 +225,7 @@ class RsyslogIntegrationTest {
             } catch (AssertionError e) {
                 String text = LocalPeers.read(work.resolve("fields.log"));
                 List<String> missing = ids.stream().filter(id -> !text.contains("id=\"" + id + "\"")).toList();
-                io.auditalert.metrics.SinkStats st = telemetry.sink(s.name(), "");
+                io.auditalert.metrics.SinkStats st = telemetry.sinkNamed(s.name());
                 throw new AssertionError("missing in rsyslog's file: " + missing + "; sink delivered="
                         + st.delivered.sum() + " failures=" + st.failures.sum() + " retries=" + st.retries.sum(), e);
             }

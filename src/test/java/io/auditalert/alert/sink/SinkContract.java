@@ -75,7 +75,7 @@ abstract class SinkContract {
     }
 
     protected SinkStats stats(Sink s) {
-        return telemetry.sink(s.name(), "");
+        return telemetry.sinkNamed(s.name());
     }
 
     static void await(String what, Duration max, BooleanSupplier cond) throws InterruptedException {

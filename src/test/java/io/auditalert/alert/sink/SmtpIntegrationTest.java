@@ -99,7 +99,7 @@ class SmtpIntegrationTest {
                 });
                 s.offer(b);
                 assertThat(s.drain(Duration.ofSeconds(20))).as("drain sends the batch without waiting 10 s").isTrue();
-                assertThat(telemetry.sink(s.name(), "").delivered.sum()).isEqualTo(2);
+                assertThat(telemetry.sinkNamed(s.name()).delivered.sum()).isEqualTo(2);
             }
             LocalPeers.await("second mail", Duration.ofSeconds(10), () -> {
                 try {
@@ -154,7 +154,7 @@ class SmtpIntegrationTest {
             try (Sink plain = SinkFactory.create(0, common, telemetry)) {
                 plain.offer(TestAlerts.alert("no-tls"));
                 assertThat(plain.drain(Duration.ofSeconds(20))).isTrue();
-                SinkStats st = telemetry.sink(plain.name(), "");
+                SinkStats st = telemetry.sinkNamed(plain.name());
                 assertThat(st.permanentFailures.sum()).as("530 without STARTTLS is refused for good").isEqualTo(1);
             }
             Map<String, Object> tls = new java.util.HashMap<>(common);
@@ -164,7 +164,7 @@ class SmtpIntegrationTest {
             try (Sink s = SinkFactory.create(1, tls, telemetry)) {
                 s.offer(TestAlerts.alert("with-tls"));
                 assertThat(s.drain(Duration.ofSeconds(20))).isTrue();
-                assertThat(telemetry.sink("tls", "").delivered.sum()).isEqualTo(1);
+                assertThat(telemetry.sinkNamed("tls").delivered.sum()).isEqualTo(1);
             }
             LocalPeers.await("mail over TLS", Duration.ofSeconds(10), () -> {
                 try {

@@ -107,7 +107,7 @@ class WebhookTlsTest {
             s.offer(TestAlerts.alert("tls-1"));
             assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
         }
-        assertThat(telemetry.sink("ca", "").delivered.sum()).isEqualTo(1);
+        assertThat(telemetry.sinkNamed("ca").delivered.sum()).isEqualTo(1);
         synchronized (bodies) {
             assertThat(TestAlerts.ids(String.join("\n", bodies))).containsExactly("tls-1");
             assertThat(tokens).containsExactly("Bearer s3cret");
@@ -118,7 +118,7 @@ class WebhookTlsTest {
     void shouldRefuseAnUnknownCertificateAndKeepRetrying() throws Exception {
         try (Sink s = SinkFactory.create(0, spec("default", null), telemetry)) {
             s.offer(TestAlerts.alert("tls-2"));
-            SinkStats st = telemetry.sink("default", "");
+            SinkStats st = telemetry.sinkNamed("default");
             SinkContract.await("failed attempts", Duration.ofSeconds(10), () -> st.retries.sum() >= 2);
             assertThat(st.delivered.sum()).isZero();
             assertThat(st.pending.getAsLong()).isEqualTo(1);
@@ -134,6 +134,6 @@ class WebhookTlsTest {
             s.offer(TestAlerts.alert("tls-3"));
             assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
         }
-        assertThat(telemetry.sink("insecure", "").delivered.sum()).isEqualTo(1);
+        assertThat(telemetry.sinkNamed("insecure").delivered.sum()).isEqualTo(1);
     }
 }
