@@ -24,7 +24,10 @@ T=$(mktemp -d /tmp/aa-wrapper-test.XXXXXX)
 chmod 755 "$T"
 PIDS=()
 cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    # a case stopped between opening its FIFO (fd 4) and closing it would leave its reader waiting for
+    # end of input, and the wait below with it: close it, and stop every background job
+    exec 4>&- 2>/dev/null
+    for p in "${PIDS[@]}" $(jobs -p); do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
     rm -rf "$T"
 }
