@@ -374,6 +374,26 @@ public final class MetricsServer implements AutoCloseable {
         return om > 0 && om >= text ? OPENMETRICS : TEXT_004;
     }
 
+    /**
+     * The source revision the jar was built from (its manifest's Implementation-Build, which the build
+     * takes from git), or "unknown": run from classes, or built outside a git checkout.
+     */
+    static String buildRevision() {
+        try {
+            java.security.CodeSource src = MetricsServer.class.getProtectionDomain().getCodeSource();
+            if (src == null || !src.getLocation().getPath().endsWith(".jar")) {
+                return "unknown";
+            }
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(new java.io.File(src.getLocation().toURI()))) {
+                java.util.jar.Manifest m = jar.getManifest();
+                String r = m == null ? null : m.getMainAttributes().getValue("Implementation-Build");
+                return r == null || r.isBlank() || r.startsWith("${") ? "unknown" : r;
+            }
+        } catch (java.io.IOException | java.net.URISyntaxException | SecurityException e) {
+            return "unknown";
+        }
+    }
+
     private void registerBuildInfo(MetricsOptions o) {
         String version = o.version();
         if (version == null) {
@@ -382,7 +402,7 @@ public final class MetricsServer implements AutoCloseable {
         Gauge.builder("auditalert.build.info", () -> 1)
                 .description("Build information of the running auditalert; the value is always 1")
                 .tag("version", version == null ? "unknown" : version)
-                .tag("revision", o.revision() == null ? "unknown" : o.revision())
+                .tag("revision", o.revision() != null ? o.revision() : buildRevision())
                 .tag("java_version", System.getProperty("java.version", "unknown"))
                 .register(registry);
     }

@@ -61,14 +61,6 @@ class MetricsRunIT {
             Path runLog = dir.resolve("run.log");
             Process run = startAndAwaitEndpoint(peers, runLog, metricsPort, java, "-jar", jar.toString(), "run",
                     "--config", config.toString(), "--input", "stdin", "--metrics", "127.0.0.1:" + metricsPort);
-            if (!run.isAlive() && Files.readString(runLog).contains("not available in this build")) {
-                // until the configuration loader lands: the same pipeline and endpoint through replay over stdin
-                System.err.println("MetricsRunIT: this build cannot load a configuration yet ("
-                        + Files.readString(runLog).trim() + "); using 'replay --metrics' over stdin instead");
-                runLog = dir.resolve("replay.log");
-                run = startAndAwaitEndpoint(peers, runLog, metricsPort, java, "-jar", jar.toString(), "replay",
-                        "--metrics", "127.0.0.1:" + metricsPort);
-            }
             if (!run.isAlive()) {
                 throw new AssertionError("auditalert exited " + run.exitValue() + ": " + Files.readString(runLog));
             }
@@ -89,7 +81,7 @@ class MetricsRunIT {
             stdin.write(Files.readAllBytes(log));
             stdin.flush();
 
-            // replay keeps the newest event open until end of input; run completes it after the idle timeout
+            // the newest event may still be open (run completes it after the assembly's idle timeout)
             String seen = "auditalert_events_total{job=\"auditalert\"} + auditalert_inflight_events{job=\"auditalert\"}";
             Peers.await("Prometheus to hold " + expectedEvents + " events (complete plus in flight)", 60_000,
                     () -> value(promPort, seen) == expectedEvents);
@@ -111,6 +103,17 @@ class MetricsRunIT {
             Files.writeString(body, text.body());
             Peers.Result lint = Peers.run(body, promtool.toString(), "check", "metrics");
             assertThat(lint.output()).as("promtool findings on the jar's exposition").isEmpty();
+            // the jar names the source revision it was built from (the build takes it from git)
+            java.util.regex.Matcher rev = Pattern.compile("auditalert_build_info\\{[^}]*revision=\"([^\"]*)\"")
+                    .matcher(text.body());
+            assertThat(rev.find()).as(text.body()).isTrue();
+            Process git = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
+            String head = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (git.waitFor() == 0 && head.matches("[0-9a-f]{12}")) {
+                assertThat(rev.group(1)).isEqualTo(head);
+            } else { // no git here, or one that refuses this checkout: the label is still a revision or unknown
+                assertThat(rev.group(1)).matches("[0-9a-f]{12}|unknown");
+            }
             assertThat(lint.rc()).isZero();
 
             stdin.close(); // end of input: run exits 0
