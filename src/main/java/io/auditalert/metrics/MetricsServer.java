@@ -282,6 +282,7 @@ public final class MetricsServer implements AutoCloseable {
         try (ex) {
             String method = ex.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
+                ex.getResponseHeaders().set("Allow", "GET, HEAD"); // RFC 9110: a 405 names the methods that work
                 reply(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
                 return;
             }

@@ -192,6 +192,11 @@ class MetricsServerTest {
         assertThat(Exposition.get(base() + "/-/ready").statusCode()).isEqualTo(200);
         assertThat(Exposition.get(base() + "/").body()).contains("href=\"/metrics\"");
         assertThat(Exposition.get(base() + "/nope").statusCode()).isEqualTo(404);
+        HttpResponse<String> post = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create(base() + "/metrics")).POST(java.net.http.HttpRequest.BodyPublishers
+                        .ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
     }
 
     @Test
