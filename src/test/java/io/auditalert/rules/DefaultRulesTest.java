@@ -240,10 +240,31 @@ class DefaultRulesTest {
         assertThat(fired(otherKey)).doesNotContain("audit-tool-executed");
     }
 
+    static final List<AuditEvent> MODPROBE = TestEvents.resource("/rules/capture-modprobe.log");
+
     @Test
     void shouldAlertOnKernelModuleLoading() {
         assertThat(fired(MODULE_LOAD)).contains("kernel-module-loaded");
         assertThat(fired(capture(16630))).doesNotContain("kernel-module-loaded");
+        assertThat(fired(TestEvents.serial(MODPROBE, 898130))).contains("kernel-module-loaded"); // modprobe dummy
+        assertThat(fired(TestEvents.serial(MODPROBE, 898134))).contains("kernel-module-loaded"); // modprobe -r dummy
+    }
+
+    @Test
+    void shouldNotAlertOnModprobeRunsThatOnlyPrintNorOnUdevLoadingModules() {
+        // modprobe --show-depends dummy, modprobe -n -v dummy, modprobe -c
+        for (long serial : new long[] {898131, 898132, 898133}) {
+            assertThat(fired(TestEvents.serial(MODPROBE, serial))).as("serial %d", serial).doesNotContain("kernel-module-loaded");
+            assertThat(fired(TestEvents.serial(MODPROBE, serial))).as("serial %d", serial).contains("process-executed");
+        }
+        // MODULE_LOAD's finit_module as systemd-udevd makes it (the same record, its exe and comm changed):
+        // hardware being set up at boot or on hotplug
+        AuditEvent udev = TestEvents.one(
+                "type=SYSCALL msg=audit(1481076984.827:17): arch=c000003e syscall=313 success=yes exit=0 a0=0 a1=41a15c "
+                        + "a2=0 a3=0 items=0 ppid=1 pid=391 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 "
+                        + "sgid=0 fsgid=0 tty=(none) ses=4294967295 comm=\"systemd-udevd\" exe=\"/usr/lib/systemd/systemd-udevd\" "
+                        + "subj=system_u:system_r:insmod_t:s0 key=(null)");
+        assertThat(fired(udev)).doesNotContain("kernel-module-loaded");
     }
 
     @Test
