@@ -273,6 +273,8 @@ class DefaultRulesTest {
         assertThat(fired(capture(16698))).doesNotContain("shell-network-activity"); // python3 connect
         // a service's shell (no login uid), logged by the shipped rules' exe=/usr/bin/bash connect rule
         assertThat(fired(capture2(877233))).contains("shell-network-activity");
+        assertThat(output("shell-network-activity", capture2(877233))).isEqualTo("unset (root) shell /usr/bin/bash did connect"
+                + " { saddr_fam=inet laddr=127.0.0.1 lport=9 } (exit -111): bash -c exec 3<>/dev/tcp/127.0.0.1/9");
     }
 
     @Test
