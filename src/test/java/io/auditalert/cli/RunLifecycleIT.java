@@ -150,6 +150,9 @@ class RunLifecycleIT {
         Path rules = dir.resolve("rules.yml");
         Files.writeString(rules, RULE_A);
         Process p = start(config(rules, "before.jsonl"), freePort());
+        // running on the first configuration before the test rewrites it (run reads its input while it
+        // starts, so the writes below no longer wait for that by themselves)
+        assertThat(await(() -> log().contains("running:"), 20_000)).as("log: %s", log()).isTrue();
         int events = 3000;
         Supplier<Integer> written = () -> {
             try {
