@@ -277,6 +277,20 @@ class DefaultRulesTest {
                 + " { saddr_fam=inet laddr=127.0.0.1 lport=9 } (exit -111): bash -c exec 3<>/dev/tcp/127.0.0.1/9");
     }
 
+    static final List<AuditEvent> SOCKET_RELAY = TestEvents.resource("/rules/capture-socket-relay.log");
+
+    @Test
+    void shouldAlertOnNetcatAndSocatConnections() {
+        assertThat(fired(TestEvents.serial(SOCKET_RELAY, 903851))).contains("socket-relay-network-activity"); // nc -z 127.0.0.1 9
+        assertThat(fired(TestEvents.serial(SOCKET_RELAY, 903864))).contains("socket-relay-network-activity"); // socat … TCP:127.0.0.1:9
+        assertThat(fired(TestEvents.serial(SOCKET_RELAY, 903862))).contains("socket-relay-network-activity") // nc -l (bind)
+                .contains("network-port-bound");
+        assertThat(fired(capture(16698))).doesNotContain("socket-relay-network-activity"); // python3 connect
+        assertThat(output("socket-relay-network-activity", TestEvents.serial(SOCKET_RELAY, 903864))).isEqualTo(
+                "cloudsdk (root) /usr/bin/socat did connect { saddr_fam=inet laddr=127.0.0.1 lport=9 } (exit -111): "
+                        + "socat -T1 - TCP:127.0.0.1:9");
+    }
+
     @Test
     void shouldAlertOnPortsBoundFromALoginSessionButNotOnEphemeralOnes() {
         assertThat(fired(capture2(877254))).contains("network-port-bound"); // bind 127.0.0.1:47001
