@@ -667,6 +667,8 @@ abstract class Field {
         private static final byte[] NAME = bytes("name");
         private static final byte[] NAMETYPE = bytes("nametype");
         private static final byte[] PARENT = bytes("PARENT");
+        private static final byte[] CREATE = bytes("CREATE");
+        private static final byte[] DELETE = bytes("DELETE");
         private final OfType names = new OfType("path", RecordTypes.PATH, "name", Kind.STRING);
 
         PathName() {
@@ -683,9 +685,18 @@ abstract class Field {
             return names.any(s, test);
         }
 
+        /**
+         * The name output shows: a file that a rename replaced (the name is both DELETE and CREATE:
+         * {@code mv tmp /etc/passwd} reports /etc/passwd, not tmp), else the first item that is not a
+         * directory the syscall only looked up (PARENT), else the first name.
+         */
         @Override
         boolean first(EvalScratch s) {
             AuditEvent ev = s.ev;
+            int created = replacedByRename(ev);
+            if (created >= 0 && loadValue(s, ev.rawValue(created, NAME), true)) {
+                return true;
+            }
             for (int r = 0, n = ev.recordCount(); r < n; r++) {
                 if (ev.recordType(r) != RecordTypes.PATH) {
                     continue;
@@ -699,6 +710,40 @@ abstract class Field {
                 }
             }
             return names.first(s);
+        }
+
+        /** The PATH record of a CREATE whose name a DELETE of the same event also has, or -1. */
+        private static int replacedByRename(AuditEvent ev) {
+            for (int c = 0, n = ev.recordCount(); c < n; c++) {
+                if (!isPathOfType(ev, c, CREATE)) {
+                    continue;
+                }
+                long created = ev.rawValue(c, NAME);
+                for (int d = 0; d < n; d++) {
+                    if (d != c && isPathOfType(ev, d, DELETE) && sameValue(ev, created, ev.rawValue(d, NAME))) {
+                        return c;
+                    }
+                }
+            }
+            return -1;
+        }
+
+        private static boolean isPathOfType(AuditEvent ev, int r, byte[] nametype) {
+            if (ev.recordType(r) != RecordTypes.PATH) {
+                return false;
+            }
+            long t = ev.rawValue(r, NAMETYPE);
+            return t >= 0 && ev.refIs(t, nametype);
+        }
+
+        private static boolean sameValue(AuditEvent ev, long a, long b) {
+            if (a < 0 || b < 0 || AuditEvent.refLen(a) != AuditEvent.refLen(b)) {
+                return false;
+            }
+            byte[] buf = ev.buffer();
+            int ao = AuditEvent.refOff(a);
+            int bo = AuditEvent.refOff(b);
+            return java.util.Arrays.equals(buf, ao, ao + AuditEvent.refLen(a), buf, bo, bo + AuditEvent.refLen(b));
         }
 
         @Override

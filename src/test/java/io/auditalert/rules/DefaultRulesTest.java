@@ -153,6 +153,16 @@ class DefaultRulesTest {
     }
 
     @Test
+    void shouldNameTheFileARenameReplacedNotTheTemporaryOne() {
+        // mv /etc/security/opasswd.aa /etc/security/opasswd: PATH items PARENT, PARENT, DELETE opasswd.aa,
+        // DELETE opasswd (the old inode), CREATE opasswd
+        assertThat(output("identity-file-modified", capture2(877259)))
+                .isEqualTo("cloudsdk (root) changed /etc/security/opasswd with /usr/bin/mv (renameat)");
+        // rm -f /usr/bin/aa-test-bin: a DELETE alone names the file removed
+        assertThat(output("binary-dir-modified", capture(16640))).contains("changed /usr/bin/aa-test-bin with");
+    }
+
+    @Test
     void shouldAlertOnIdentityFileChangesButNotReads() {
         assertThat(fired(capture(16688))).contains("identity-file-modified"); // open('/etc/passwd','a')
         assertThat(fired(capture(16642))).doesNotContain("identity-file-modified"); // cat /etc/shadow
