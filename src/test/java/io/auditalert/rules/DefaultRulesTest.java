@@ -85,6 +85,16 @@ class DefaultRulesTest {
         return TestEvents.serial(CAPTURE, serial);
     }
 
+    /** The serials each default rule alerts on, over the events in order. */
+    static Map<String, TreeSet<Long>> alertsByRule(List<AuditEvent> events) {
+        Map<String, TreeSet<Long>> byRule = new TreeMap<>();
+        EvalScratch s = new EvalScratch();
+        for (AuditEvent ev : events) {
+            defaults.evaluate(ev, s, (rule, e) -> byRule.computeIfAbsent(rule.name(), k -> new TreeSet<>()).add(e.serial()));
+        }
+        return byRule;
+    }
+
     static AuditEvent capture2(long serial) {
         return TestEvents.serial(CAPTURE2, serial);
     }
@@ -336,13 +346,8 @@ class DefaultRulesTest {
      */
     @Test
     void shouldCatchEveryStepOfTheDemoCapture() {
-        Map<String, TreeSet<Long>> byRule = new TreeMap<>();
-        EvalScratch s = new EvalScratch();
         long exceptedBefore = defaults.rule("audit-tool-executed").stats().excepted.sum();
-        for (AuditEvent ev : DEMO) {
-            defaults.evaluate(ev, s, (rule, e) -> byRule.computeIfAbsent(rule.name(), k -> new TreeSet<>())
-                    .add(e.serial()));
-        }
+        Map<String, TreeSet<Long>> byRule = alertsByRule(DEMO);
         assertThat(byRule.remove("process-executed")).isNotEmpty();
         assertThat(byRule).isEqualTo(Map.of(
                 "exec-from-world-writable-dir", new TreeSet<>(List.of(18771L)),
@@ -363,12 +368,7 @@ class DefaultRulesTest {
      */
     @Test
     void shouldAlertOnExactlyTheseEventsOfTheCapture() {
-        Map<String, TreeSet<Long>> byRule = new TreeMap<>();
-        EvalScratch s = new EvalScratch();
-        for (AuditEvent ev : CAPTURE) {
-            defaults.evaluate(ev, s, (rule, e) -> byRule.computeIfAbsent(rule.name(), k -> new TreeSet<>())
-                    .add(e.serial()));
-        }
+        Map<String, TreeSet<Long>> byRule = alertsByRule(CAPTURE);
         byRule.remove("process-executed");
         byRule.remove("audit-rules-changed"); // one per rule the capture loaded: 16611..16626
         assertThat(byRule).isEqualTo(Map.of(
@@ -387,12 +387,7 @@ class DefaultRulesTest {
     /** The second capture (capture-workload-2.sh), every alert but the informational process-executed. */
     @Test
     void shouldAlertOnExactlyTheseEventsOfTheSecondCapture() {
-        Map<String, TreeSet<Long>> byRule = new TreeMap<>();
-        EvalScratch s = new EvalScratch();
-        for (AuditEvent ev : CAPTURE2) {
-            defaults.evaluate(ev, s, (rule, e) -> byRule.computeIfAbsent(rule.name(), k -> new TreeSet<>())
-                    .add(e.serial()));
-        }
+        Map<String, TreeSet<Long>> byRule = alertsByRule(CAPTURE2);
         assertThat(byRule.remove("process-executed")).isNotEmpty();
         assertThat(byRule).isEqualTo(Map.of(
                 "shell-network-activity", new TreeSet<>(List.of(877233L)),
