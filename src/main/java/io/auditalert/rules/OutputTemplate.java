@@ -12,7 +12,8 @@ import java.util.List;
  * takes the field's first present value, decoded; identity fields print the name auditd recorded
  * with the record (log_format = ENRICHED), else the user or group name this machine knows
  * ({@code unset} for 4294967295), {@code syscall} its name, {@code saddr} its family, address and
- * port as libauparse prints them; a missing value prints {@code ?}.
+ * port as libauparse prints them; a missing value prints {@code ?}. {@code {?name}} prints
+ * {@code " name=VALUE"} when the event has the field and nothing when it has not.
  * {@code {{} and {@code }}} are literal braces.
  *
  * <p>Without an {@code output}, a rule renders {@link #summary}: the first record's type followed by
@@ -72,6 +73,11 @@ final class OutputTemplate {
                     return null;
                 }
                 String name = template.substring(i + 1, end).trim();
+                // {?name}: " name=VALUE" when the event has the field, nothing when it has not
+                boolean optional = name.startsWith("?");
+                if (optional) {
+                    name = name.substring(1).trim();
+                }
                 int namePos = i + 1 + (template.substring(i + 1, end).indexOf(name.isEmpty() ? " " : name));
                 if (lit.length() > 0) {
                     out.add(Segment.literal(lit.toString()));
@@ -85,7 +91,7 @@ final class OutputTemplate {
                 if (f == null) {
                     ok = false;
                 } else {
-                    out.add(Segment.field(f, null));
+                    out.add(Segment.field(f, optional ? (" " + name + "=").getBytes(StandardCharsets.UTF_8) : null));
                 }
                 i = end + 1;
             } else {

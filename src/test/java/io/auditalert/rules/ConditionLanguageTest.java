@@ -483,6 +483,17 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldPrintAnOptionalPlaceholderOnlyWhenTheFieldIsThere() {
+        // CONFIG_CHANGE of an added watch: op and key present, audit_enabled absent
+        assertThat(render("- rule: r\n  condition: type = CONFIG_CHANGE\n  output: \"changed:{?op}{?audit_enabled}{? key} ({res})\"\n",
+                CONFIG_CHANGE)).isEqualTo("changed: op=add_rule key=exec_changes (1)");
+        assertThat(render("- rule: r\n  condition: type = CONFIG_CHANGE\n  output: \"{audit_enabled}\"\n", CONFIG_CHANGE))
+                .isEqualTo("?");
+        assertThat(errors("- rule: r\n  condition: type = CONFIG_CHANGE\n  output: \"{?nosuchfield}\"\n"))
+                .extracting(ConfigError::toString).singleElement().asString().contains("nosuchfield");
+    }
+
+    @Test
     void shouldRedactSecretsInOutput() {
         assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}\"\n", EXEC_TMP))
                 .isEqualTo("/tmp/aa-true --password=*** --token ***");

@@ -206,6 +206,11 @@ class DefaultRulesTest {
     void shouldNotTakeAMovedWatchForAnAuditRuleChange() {
         assertThat(fired(WATCH_MOVED)).doesNotContain("audit-rules-changed");
         assertThat(fired(AUDITING_ENABLED)).contains("audit-rules-changed").doesNotContain("auditing-disabled");
+        // the output names what changed: a rule (op, key, list) or a setting (its name and old value)
+        assertThat(output("audit-rules-changed", capture(16611)))
+                .isEqualTo("audit configuration changed by unset: op=add_rule key=exec_changes list=4 res=1");
+        assertThat(output("audit-rules-changed", AUDITING_ENABLED))
+                .isEqualTo("audit configuration changed by unset: audit_enabled=1 old=0 res=?");
     }
 
     @Test
