@@ -106,5 +106,10 @@ final class RuleSetEngine implements RuleEngine {
         public void throttleKey(AuditEvent ev, ByteBuf out) {
             rule.throttleKey(ev, scratch, out);
         }
+
+        @Override
+        public io.auditalert.metrics.RuleStats stats() {
+            return rule.stats();
+        }
     }
 }

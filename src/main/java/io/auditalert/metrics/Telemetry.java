@@ -18,7 +18,6 @@ public final class Telemetry {
     public final PipelineStats pipeline = new PipelineStats();
     private final Map<String, RuleStats> rules = new ConcurrentHashMap<>();
     private final Map<String, SinkStats> sinks = new ConcurrentHashMap<>();
-    private final Map<String, SinkStats> latestByName = new ConcurrentHashMap<>();
     /** Successful reloads (failed ones count in {@link #reloadFailures} only). */
     public final LongAdder reloads = new LongAdder();
     public final LongAdder reloadFailures = new LongAdder();
@@ -47,14 +46,20 @@ public final class Telemetry {
      * would otherwise stay the old one's).
      */
     public SinkStats sink(String name, String type) {
-        SinkStats s = sinks.computeIfAbsent(name + '\0' + type, k -> new SinkStats(name, type));
-        latestByName.put(name, s);
-        return s;
+        return sinks.computeIfAbsent(name + '\0' + type, k -> new SinkStats(name, type));
     }
 
-    /** The counters of the sink with this name that started last (whatever its type), or null. */
+    /**
+     * The counters of a sink with this name, whatever its type (the only ones unless a reload changed
+     * the type), or null: for tests and tools that know a sink by name.
+     */
     public SinkStats sinkNamed(String name) {
-        return latestByName.get(name);
+        for (SinkStats s : sinks.values()) {
+            if (s.sink.equals(name)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     public Collection<SinkStats> sinks() {

@@ -208,11 +208,11 @@ public final class AlertStage implements WorkerPool.Handler {
                 m.throttleKey(ev, key);
                 suppressedBefore = throttle.admit(m.rule(), key.toLatin1String(), ev.epochMillis(), m.throttleWindowMillis());
                 if (suppressedBefore == ThrottleGate.SUPPRESSED) {
-                    telemetry.rule(m.rule(), m.severity().label()).suppressed.increment();
+                    m.stats().suppressed.increment();
                     return;
                 }
             }
-            telemetry.rule(m.rule(), m.severity().label()).alerted.increment();
+            m.stats().alerted.increment();
             out.clear();
             m.renderOutput(ev, out);
             String output = out.toUtf8String();

@@ -84,7 +84,6 @@ public final class Pipeline implements AutoCloseable {
                 }
             });
             self[0] = assembler;
-            assembler.onOpen(this::observeSerial);
             this.pool = new WorkerPool(options.workers, ring, stage, assembler::recycle);
             telemetry.ringCapacity = ring.capacity();
             telemetry.ringUsed = ring::size;
@@ -94,8 +93,8 @@ public final class Pipeline implements AutoCloseable {
             this.pool = null;
             this.assembler = new EventAssembler(options.assembly, stats, ev -> inline(self[0], ev));
             self[0] = assembler;
-            assembler.onOpen(this::observeSerial);
         }
+        assembler.onOpen(this::observeSerial);
     }
 
     private void inline(EventAssembler owner, AuditEvent ev) {

@@ -2,6 +2,7 @@ package io.auditalert.pipeline;
 
 import io.auditalert.alert.Severity;
 import io.auditalert.assemble.AuditEvent;
+import io.auditalert.metrics.RuleStats;
 import io.auditalert.parse.ByteBuf;
 import java.util.List;
 
@@ -23,6 +24,9 @@ public interface RuleEngine {
 
         /** Appends the throttle key (the values of the rule's throttle key fields). */
         void throttleKey(AuditEvent ev, ByteBuf out);
+
+        /** The rule's counters: the engine counts its matches, the alert stage what it suppresses and alerts. */
+        RuleStats stats();
     }
 
     /** Receives matches; called on the evaluating thread while the event is held. */

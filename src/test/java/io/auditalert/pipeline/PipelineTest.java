@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
 
 class PipelineTest {
+    static final io.auditalert.metrics.RuleStats KEY_HIT_STATS = new io.auditalert.metrics.RuleStats("key-hit", "high");
+
     /** Matches events whose SYSCALL key is "hit"; renders "serial N". */
     static final RuleEngine KEY_HIT = new RuleEngine() {
         private final byte[] key = "key".getBytes(StandardCharsets.US_ASCII);
@@ -57,6 +59,11 @@ class PipelineTest {
 
                     @Override
                     public void throttleKey(AuditEvent e, ByteBuf o) {}
+
+                    @Override
+                    public io.auditalert.metrics.RuleStats stats() {
+                        return KEY_HIT_STATS;
+                    }
                 }, ev);
             }
         }
