@@ -155,7 +155,7 @@ final class ReplayCommand {
             lost = true;
         }
         for (SinkStats s : telemetry.sinks()) {
-            long n = s.dropped.sum() + s.permanentFailures.sum();
+            long n = s.lost();
             if (n > 0) {
                 System.err.println("auditalert " + command + ": sink " + s.sink + ": " + n + " alert(s) not delivered ("
                         + s.dropped.sum() + " dropped, " + s.permanentFailures.sum() + " refused for good)");

@@ -11,15 +11,35 @@ public final class SinkStats {
     public final LongAdder delivered = new LongAdder();
     /** Attempts that failed (each retry that fails counts once). */
     public final LongAdder failures = new LongAdder();
-    /** Failures that will not be retried (for example HTTP 4xx). */
+    /**
+     * Items refused for good (for example HTTP 4xx): not retried, so lost; exported as failures of kind
+     * permanent and, being lost, in auditalert_sink_dropped_total too.
+     */
     public final LongAdder permanentFailures = new LongAdder();
+    /**
+     * Attempts that failed and are retried, or whose alerts another peer took; exported as failures of
+     * kind transient. Counted on their own, not as failures less permanent ones: a scrape between the
+     * two additions of a refusal would read one too many, and the counter would then go down.
+     */
+    public final LongAdder transientFailures = new LongAdder();
     public final LongAdder retries = new LongAdder();
-    /** Items dropped: queue or spool full, or given up. Never silent. */
+    /** Items dropped: queue or spool full, or undelivered at close. Never silent. */
     public final LongAdder dropped = new LongAdder();
     /** Items held back by the sink's rate limit (delivered later or counted as dropped). */
     public final LongAdder rateLimited = new LongAdder();
     /** Items waiting (queue plus spool); set by the sink. */
     public volatile LongSupplier pending = () -> 0;
+
+    /** One failed attempt whose items are kept for a retry, or were taken by another peer. */
+    public void failedTransiently() {
+        transientFailures.increment();
+        failures.increment();
+    }
+
+    /** Items lost: refused for good, or given up (queue or spool full, undelivered at close). */
+    public long lost() {
+        return dropped.sum() + permanentFailures.sum();
+    }
 
     public SinkStats(String sink, String type) {
         this.sink = sink;

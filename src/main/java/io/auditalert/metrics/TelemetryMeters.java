@@ -182,13 +182,13 @@ public final class TelemetryMeters {
         counter("auditalert.sink.deliveries", "Alerts a sink's peer accepted", null, s, x -> x.delivered.sum(), tags);
         String failures = "Failed delivery attempts, by kind: transient (retried) or permanent (given up)";
         counter("auditalert.sink.failures", failures, null, s,
-                x -> Math.max(0, x.failures.sum() - x.permanentFailures.sum()),
+                x -> x.transientFailures.sum(),
                 "sink", s.sink, "type", s.type, "kind", "transient");
         counter("auditalert.sink.failures", failures, null, s, x -> x.permanentFailures.sum(),
                 "sink", s.sink, "type", s.type, "kind", "permanent");
         counter("auditalert.sink.retries", "Delivery retries", null, s, x -> x.retries.sum(), tags);
-        counter("auditalert.sink.dropped", "Alerts a sink dropped (queue or spool full, or given up)", null,
-                s, x -> x.dropped.sum(), tags);
+        counter("auditalert.sink.dropped", "Alerts a sink lost: refused for good by its peer, or dropped (queue or "
+                + "spool full, undelivered at close)", null, s, SinkStats::lost, tags);
         counter("auditalert.sink.rate.limited", "Alerts held back by a sink's rate limit", null,
                 s, x -> x.rateLimited.sum(), tags);
         gauge("auditalert.sink.pending", "Alerts waiting in a sink's queue and spool", null,
@@ -198,7 +198,7 @@ public final class TelemetryMeters {
     private static double sinkDropped(Telemetry t) {
         long n = 0;
         for (SinkStats s : t.sinks()) {
-            n += s.dropped.sum();
+            n += s.lost();
         }
         return n;
     }

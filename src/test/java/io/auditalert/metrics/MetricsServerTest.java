@@ -76,7 +76,10 @@ class MetricsServerTest {
         r.evaluationNanos.add(1_500_000_000L);
         SinkStats s = t.sink("am", "alertmanager");
         s.delivered.add(6);
-        s.failures.add(5);
+        for (int i = 0; i < 3; i++) {
+            s.failedTransiently();
+        }
+        s.failures.add(2); // two alerts refused for good: lost, so counted as dropped as well
         s.permanentFailures.add(2);
         s.retries.add(3);
         s.dropped.add(1);
@@ -99,7 +102,8 @@ class MetricsServerTest {
         assertThat(e.value("auditalert_dropped_total", "stage", "ring")).isEqualTo(5.0);
         assertThat(e.value("auditalert_dropped_total", "stage", "assembly_evicted")).isEqualTo(3.0);
         assertThat(e.value("auditalert_dropped_total", "stage", "relay")).isEqualTo(11.0);
-        assertThat(e.value("auditalert_dropped_total", "stage", "sink")).isEqualTo(1.0);
+        assertThat(e.value("auditalert_dropped_total", "stage", "sink")).as("1 dropped + 2 refused for good")
+                .isEqualTo(3.0);
         assertThat(e.value("auditalert_events_completed_total", "reason", "evicted_bytes")).isEqualTo(2.0);
         assertThat(e.value("auditalert_inflight_events")).isEqualTo(6.0);
         assertThat(e.value("auditalert_kernel_lost_total")).isEqualTo(42.0);
@@ -124,6 +128,7 @@ class MetricsServerTest {
         assertThat(e.value("auditalert_sink_failures_total", "sink", "am", "type", "alertmanager", "kind", "permanent"))
                 .isEqualTo(2.0);
         assertThat(e.value("auditalert_sink_retries_total", sink)).isEqualTo(3.0);
+        assertThat(e.value("auditalert_sink_dropped_total", sink)).isEqualTo(3.0);
         assertThat(e.value("auditalert_sink_pending", sink)).isEqualTo(12.0);
         assertThat(e.value("auditalert_event_latency_seconds_bucket", "le", "0.0025")).isEqualTo(0.0);
         assertThat(e.value("auditalert_event_latency_seconds_bucket", "le", "0.005")).isEqualTo(1.0);

@@ -121,7 +121,7 @@ class PrometheusScrapeTest {
                 sudo.evaluations.add(50);
                 sudo.evaluationNanos.add(1_000_000);
                 am.delivered.add(4);
-                am.failures.add(1);
+                am.failedTransiently();
                 am.retries.add(1);
                 t.reloads.increment();
                 t.rulesLoaded = 2;

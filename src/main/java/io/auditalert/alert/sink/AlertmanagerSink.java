@@ -146,7 +146,7 @@ public final class AlertmanagerSink extends DeliverySink {
                     if (done.cardinality() + refused.cardinality() < urls.size() || done.cardinality() > 0) {
                         // a failed attempt, logged; the batch's alerts are counted by its fate at the end
                         // (delivered when another URL takes them, refused when none does), not here
-                        stats.failures.increment();
+                        stats.failedTransiently();
                         log.warn("sink {}: {} refused a batch of {} for good: {}", name(), urls.get(i), batch.size(),
                                 lastRefusal);
                     }

@@ -309,7 +309,7 @@ public abstract class DeliverySink implements Sink {
                         }
                     }
                     if (failure != null || done == 0) {
-                        stats.failures.increment();
+                        stats.failedTransiently();
                         stats.retries.increment();
                         if (failureStreak++ == 0 || failureStreak % 100 == 0) {
                             log.warn("sink {}: delivery failed ({} in a row), retrying with back-off: {}", name(),
@@ -325,7 +325,7 @@ public abstract class DeliverySink implements Sink {
                         backoff = TimeUnit.MILLISECONDS.toNanos(options.retryInitialMillis());
                     }
                 } catch (RuntimeException | Error e) {
-                    stats.failures.increment();
+                    stats.failedTransiently();
                     log.error("sink {}: unexpected error in the delivery loop", name(), e);
                     parkUntil(System.nanoTime() + backoff);
                 }

@@ -116,7 +116,7 @@ public final class EmailSink extends DeliverySink {
         Message m = message(batch, ZonedDateTime.now());
         try {
             for (String refused : new SmtpClient(smtp).send(from, to, m.bytes, m.eightBit)) {
-                stats.failures.increment();
+                stats.failedTransiently();
                 log.warn("sink {}: recipient {} refused for good; the others got the mail", name(), refused);
             }
             out.accept(batch.size());
