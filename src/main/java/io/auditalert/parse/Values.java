@@ -108,6 +108,19 @@ public final class Values {
     }
 
     /** Parses unsigned hex (no 0x); -1 when empty, too long or not hex. */
+    /** Whether the bytes are 1 to 16 hex digits: a 64-bit value {@link #parseHex} reads (-1 included). */
+    public static boolean isHexNumber(byte[] b, int off, int len) {
+        if (len <= 0 || len > 16) {
+            return false;
+        }
+        for (int i = off; i < off + len; i++) {
+            if (!isHexDigit(b[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static long parseHex(byte[] b, int off, int len) {
         if (len <= 0 || len > 16) {
             return -1;

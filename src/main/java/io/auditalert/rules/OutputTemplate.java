@@ -155,7 +155,39 @@ final class OutputTemplate {
                 appendValue(seg.field, s, out);
             }
             redactor.redact(out, start);
+            escapeControls(out, start);
         }
+    }
+
+    /**
+     * Writes the control bytes of a value from offset from on (a decoded newline in a file name or an
+     * argument, say) as {@code \ooo}, as ausearch -i does: no value can start a line of its own in a log,
+     * a mail or a terminal.
+     */
+    static void escapeControls(ByteBuf out, int from) {
+        byte[] a = out.array();
+        int end = out.length();
+        int i = from;
+        while (i < end && !isControl(a[i])) {
+            i++;
+        }
+        if (i == end) {
+            return;
+        }
+        byte[] tail = java.util.Arrays.copyOfRange(a, i, end);
+        out.setLength(i);
+        for (byte b : tail) {
+            if (isControl(b)) {
+                out.put((byte) '\\').put((byte) ('0' + ((b >> 6) & 3))).put((byte) ('0' + ((b >> 3) & 7)))
+                        .put((byte) ('0' + (b & 7)));
+            } else {
+                out.put(b);
+            }
+        }
+    }
+
+    private static boolean isControl(byte b) {
+        return (b >= 0 && b < 0x20) || b == 0x7f;
     }
 
     /** Appends the register's value, with names for identity fields. */

@@ -21,8 +21,10 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class Redactor {
     public static final List<String> DEFAULT_PATTERNS = List.of(
-            // --password=x, --password x, -token x, password=x, token:x (but not /etc/passwd or "passwd file")
-            "(?i)(?<![A-Za-z0-9/._-])(?:--?" + Redactor.KEYWORDS + "(?:=|\\s+)|" + Redactor.KEYWORDS + "[=:])"
+            // --password=x, --password x, -token x, password=x, token:x, and environment-style assignments
+            // DB_PASSWORD=x, AWS_SECRET_ACCESS_KEY=x (but not /etc/passwd or "passwd file")
+            "(?i)(?<![A-Za-z0-9/._-])(?:--?" + Redactor.KEYWORDS + "(?:=|\\s+)|(?:[A-Za-z0-9]+[_-])*"
+                    + Redactor.KEYWORDS + "[=:])"
                     + "(?<secret>[^\\s\"']+)",
             "(?i)authorization:\\s*(?:bearer|basic|token)\\s+(?<secret>\\S+)",
             "://[^/\\s:@]+:(?<secret>[^@\\s/]+)@");

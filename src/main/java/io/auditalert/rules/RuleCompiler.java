@@ -289,7 +289,7 @@ final class RuleCompiler {
                 }
                 long[] nums = numbers(field, lits, errs);
                 return nums == null ? null : new Condition.FieldTest(field,
-                        new ValueTest.Numbers(ValueTest.NumOp.EQ, nums, field.kind == Field.Kind.ARCH), null);
+                        new ValueTest.Numbers(ValueTest.NumOp.EQ, nums, reading(field)), null);
             }
             case "<", "<=", ">", ">=": {
                 if (lits.size() != 1) {
@@ -305,7 +305,8 @@ final class RuleCompiler {
                             + "' is text (startswith, contains, glob and matches compare text)");
                     return null;
                 }
-                long[] nums = numbers(field, lits, errs);
+                boolean register = field.isRegister();
+                long[] nums = register ? registerNumbers(lits, errs) : numbers(field, lits, errs);
                 if (nums == null) {
                     return null;
                 }
@@ -316,7 +317,7 @@ final class RuleCompiler {
                     default -> ValueTest.NumOp.GE;
                 };
                 return new Condition.FieldTest(field, new ValueTest.Numbers(nop, nums,
-                        field.kind == Field.Kind.ARCH), null);
+                        register ? ValueTest.Reading.REGISTER : reading(field)), null);
             }
             case "startswith":
                 return new Condition.FieldTest(field,
@@ -382,6 +383,25 @@ final class RuleCompiler {
     private static boolean isText(Field field) {
         String name = baseName(field);
         return Field.ESCAPED.contains(name) || name.equals("node");
+    }
+
+    /**
+     * Literals compared by order with an argument register, which the record writes in hex: read as hex
+     * too, with or without 0x, as {@code =} reads them ({@code a1 > 10} is a1 above 0x10); null after
+     * reporting one that is no hex number.
+     */
+    private static long[] registerNumbers(List<Lit> lits, Errors errs) {
+        long[] out = new long[lits.size()];
+        for (int i = 0; i < out.length; i++) {
+            String t = registerLiterals(List.of(lits.get(i))).get(0).text();
+            if (!t.matches("[0-9a-fA-F]{1,16}")) {
+                errs.error(lits.get(i).pos(), "'" + lits.get(i).text() + "' is not a hex number (argument registers"
+                        + " are hex)");
+                return null;
+            }
+            out[i] = Long.parseUnsignedLong(t, 16);
+        }
+        return out;
     }
 
     /** Literals as a SYSCALL record writes argument registers: hex without 0x, lower case. */
@@ -469,6 +489,17 @@ final class RuleCompiler {
                 syscallNames.toArray(new String[0]), names);
     }
 
+    private static ValueTest.Reading reading(Field field) {
+        return switch (field.kind) {
+            case ARCH -> ValueTest.Reading.HEX;
+            case UID, GID -> ValueTest.Reading.IDENTITY;
+            default -> ValueTest.Reading.DECIMAL;
+        };
+    }
+
+    /** An unset identity (auid of a process outside any login session) as records write it. */
+    static final long UNSET_ID = 4294967295L;
+
     /** Reads literals as numbers by the field's kind; null after reporting a literal that is none. */
     private long[] numbers(Field field, List<Lit> lits, Errors errs) {
         long[] out = new long[lits.size()];
@@ -478,8 +509,10 @@ final class RuleCompiler {
             Long v = parseLong(t);
             switch (field.kind) {
                 case UID -> {
-                    if (v == null) {
-                        long id = t.equals("unset") ? 4294967295L : names.uid(t);
+                    if (v != null && v == -1) {
+                        v = UNSET_ID; // auditctl's auid!=-1 idiom: -1 is unset, as libauparse reads it
+                    } else if (v == null) {
+                        long id = t.equals("unset") ? UNSET_ID : names.uid(t);
                         if (id < 0) {
                             errs.error(l.pos(), "unknown user '" + t + "' for '" + field.label + "'");
                             return null;
@@ -488,8 +521,10 @@ final class RuleCompiler {
                     }
                 }
                 case GID -> {
-                    if (v == null) {
-                        long id = t.equals("unset") ? 4294967295L : names.gid(t);
+                    if (v != null && v == -1) {
+                        v = UNSET_ID;
+                    } else if (v == null) {
+                        long id = t.equals("unset") ? UNSET_ID : names.gid(t);
                         if (id < 0) {
                             errs.error(l.pos(), "unknown group '" + t + "' for '" + field.label + "'");
                             return null;

@@ -199,24 +199,35 @@ abstract class ValueTest {
 
     enum NumOp { EQ, LT, LE, GT, GE }
 
-    /** Numeric comparison of a decimal (or, for arch, hex) value; a value that is no number fails. */
+    /** How a {@link Numbers} test reads the record's value. */
+    enum Reading {
+        DECIMAL,
+        /** Decimal, and -1 is the unset identity 4294967295 (libauparse reads both as "unset"). */
+        IDENTITY,
+        /** Hex (arch). */
+        HEX,
+        /** Hex of up to 64 bits, compared unsigned (a syscall's argument registers). */
+        REGISTER
+    }
+
+    /** Numeric comparison of a record's value, read as {@link Reading} says; a value that is no number fails. */
     static final class Numbers extends ValueTest {
         private final NumOp op;
         private final long[] literals;
-        private final boolean hex;
+        private final Reading reading;
 
-        Numbers(NumOp op, long[] literals, boolean hex) {
+        Numbers(NumOp op, long[] literals, Reading reading) {
             this.op = op;
             this.literals = literals;
-            this.hex = hex;
+            this.reading = reading;
         }
 
         @Override
         ValueTest or(ValueTest other) {
-            if (op == NumOp.EQ && other instanceof Numbers o && o.op == NumOp.EQ && o.hex == hex) {
+            if (op == NumOp.EQ && other instanceof Numbers o && o.op == NumOp.EQ && o.reading == reading) {
                 long[] all = java.util.Arrays.copyOf(literals, literals.length + o.literals.length);
                 System.arraycopy(o.literals, 0, all, literals.length, o.literals.length);
-                return new Numbers(op, all, hex);
+                return new Numbers(op, all, reading);
             }
             return null;
         }
@@ -224,15 +235,27 @@ abstract class ValueTest {
         @Override
         boolean test(EvalScratch s) {
             long v;
-            if (hex) {
-                v = Values.parseHex(s.vb, s.voff, s.vlen);
-                if (v < 0) {
-                    return false;
+            switch (reading) {
+                case HEX -> {
+                    v = Values.parseHex(s.vb, s.voff, s.vlen);
+                    if (v < 0) {
+                        return false;
+                    }
                 }
-            } else {
-                v = Values.parseSignedDecimal(s.vb, s.voff, s.vlen);
-                if (v == Long.MIN_VALUE) {
-                    return false;
+                case REGISTER -> {
+                    if (!Values.isHexNumber(s.vb, s.voff, s.vlen)) {
+                        return false;
+                    }
+                    return compareUnsigned(Values.parseHex(s.vb, s.voff, s.vlen));
+                }
+                default -> {
+                    v = Values.parseSignedDecimal(s.vb, s.voff, s.vlen);
+                    if (v == Long.MIN_VALUE) {
+                        return false;
+                    }
+                    if (v == -1 && reading == Reading.IDENTITY) {
+                        v = RuleCompiler.UNSET_ID;
+                    }
                 }
             }
             switch (op) {
@@ -255,6 +278,31 @@ abstract class ValueTest {
                 }
                 default -> {
                     return v >= literals[0];
+                }
+            }
+        }
+
+        private boolean compareUnsigned(long v) {
+            switch (op) {
+                case EQ -> {
+                    for (long l : literals) {
+                        if (v == l) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+                case LT -> {
+                    return Long.compareUnsigned(v, literals[0]) < 0;
+                }
+                case LE -> {
+                    return Long.compareUnsigned(v, literals[0]) <= 0;
+                }
+                case GT -> {
+                    return Long.compareUnsigned(v, literals[0]) > 0;
+                }
+                default -> {
+                    return Long.compareUnsigned(v, literals[0]) >= 0;
                 }
             }
         }

@@ -199,6 +199,13 @@ class ConditionLanguageTest {
         assertThat(matches("uid = root", SHADOW_DENIED)).isFalse();
         assertThat(matches("auid = unset", EXEC_TMP)).isTrue();
         assertThat(matches("auid = 4294967295", EXEC_TMP)).isTrue();
+        // -1 is unset too (auditctl's auid!=-1), in a rule and in a record, as libauparse reads it
+        assertThat(matches("auid = -1", EXEC_TMP)).isTrue();
+        assertThat(matches("auid != -1", EXEC_TMP)).isFalse();
+        AuditEvent minusOne = TestEvents.one("type=SYSCALL msg=audit(1700000000.000:8): arch=c000003e syscall=59"
+                + " success=yes exit=0 items=0 pid=7 auid=-1 uid=0 gid=-1 comm=\"x\" exe=\"/usr/bin/x\"");
+        assertThat(matches("auid = unset and gid = unset", minusOne)).isTrue();
+        assertThat(matches("auid = 4294967295 and not auid >= 1000", minusOne)).isFalse();
         assertThat(matches("auid = alice", USER_AUTH)).isFalse();
         assertThat(matches("auid = 1001", USER_AUTH)).isTrue();
         assertThat(matches("uid >= 1000", SHADOW_DENIED)).isTrue();
@@ -241,6 +248,12 @@ class ConditionLanguageTest {
         assertThat(matches("a3 = 51 and a2 = 0", PTRACE)).isTrue();
         assertThat(matches("a0 != 4206", PTRACE)).isFalse();
         assertThat(matches("a3 = fffffffffffff000", WHOAMI_ENRICHED)).isTrue();
+        // ordered comparisons read the register and the literal as hex too, 64 bits unsigned
+        assertThat(matches("a0 > 4205 and a0 < 0x4207 and a0 >= 4206 and a0 <= 4206", PTRACE)).isTrue();
+        assertThat(matches("a0 > 5000", PTRACE)).isFalse();
+        assertThat(matches("a3 > 7fffffffffffffff", WHOAMI_ENRICHED)).isTrue();
+        assertThat(matches("a3 < 10", WHOAMI_ENRICHED)).isFalse();
+        assertThat(errors("- rule: r\n  condition: a1 > 12g\n").get(0).toString()).contains("'12g' is not a hex number");
         // in EXECVE records the same names are the arguments, decoded
         assertThat(matches("EXECVE.a0 = whoami", WHOAMI_ENRICHED)).isTrue();
         assertThat(matches("EXECVE.a1 = \"ünïcode arg\"", EXEC_UNICODE)).isTrue();
@@ -512,6 +525,17 @@ class ConditionLanguageTest {
         // --password=\S+ over the whole line took the ")" after ({argv}) with the secret
         assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{auid} ran {exe} ({argv}) in {cwd}\"\n", EXEC_TMP))
                 .endsWith("(/tmp/aa-true --password=*** --token ***) in /tmp/rules-capture");
+    }
+
+    @Test
+    void shouldWriteControlBytesOfValuesAsOctalEscapesSoNoValueStartsALine() {
+        // exe hex-encoded because it holds a newline ("/tmp/x\nFAKE: root logged in"), an argument with a tab
+        AuditEvent ev = TestEvents.one(
+                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
+                        + " auid=1000 uid=0 comm=\"x\" exe=2F746D702F780A46414B453A20726F6F74206C6F6767656420696E",
+                "type=EXECVE msg=audit(1700000000.000:9): argc=2 a0=\"x\" a1=610962");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"ran {exe}: {argv}\"\n", ev))
+                .isEqualTo("ran /tmp/x\\012FAKE: root logged in: x a\\011b");
     }
 
     @Test

@@ -31,6 +31,17 @@ class RedactorTest {
     }
 
     @Test
+    void shouldMaskEnvironmentStyleAssignmentsWhoseNameEndsInAKeyword() {
+        assertThat(defaults.redact("env DB_PASSWORD=s3cret GITHUB_TOKEN=ghp_1 ./deploy")).isEqualTo(
+                "env DB_PASSWORD=*** GITHUB_TOKEN=*** ./deploy");
+        assertThat(defaults.redact("AWS_SECRET_ACCESS_KEY=abc/def aws s3 ls")).isEqualTo(
+                "AWS_SECRET_ACCESS_KEY=*** aws s3 ls");
+        assertThat(defaults.redact("MY-APP-API-KEY=k1")).isEqualTo("MY-APP-API-KEY=***");
+        // a keyword inside a longer name that is not the name's end is not a secret
+        assertThat(defaults.redact("PASSWD_FILE=/etc/passwd cat")).isEqualTo("PASSWD_FILE=/etc/passwd cat");
+    }
+
+    @Test
     void shouldLeaveFileNamesAndPlainWordsAlone() {
         String s = "root changed /etc/passwd with /usr/bin/passwd (openat); token bucket; passwd file";
         assertThat(defaults.redact(s)).isEqualTo(s);
