@@ -41,6 +41,17 @@ class SinkFactoryTest {
         assertThat(problems(3, Map.of("type", "alertmanager", "urls", List.of("ftp://x"), "labels", Map.of("bad-name", "v"))))
                 .contains("sinks[3].urls: expected an http:// or https:// URL, got \"ftp://x\"",
                         "sinks[3].labels.bad-name: not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+        // credentials in a URL are never sent and would be logged; a header with CR LF would split the request;
+        // Alertmanager refuses every alert whose generatorURL is no URL
+        assertThat(problems(2, Map.of("type", "webhook", "url", "http://alice:pw@127.0.0.1:8080/x",
+                "headers", Map.of("X-Token", "a\r\nX-Evil: 1", "Bad Name", "v")))).containsExactlyInAnyOrder(
+                "sinks[2].url: credentials in the URL are not sent: put them in headers (Authorization: Basic …)",
+                "sinks[2].headers.X-Token: the value has a control character (CR, LF, …)",
+                "sinks[2].headers.Bad Name: not a valid header name");
+        assertThat(problems(3, Map.of("type", "alertmanager", "urls", List.of("http://127.0.0.1:9093"),
+                "generator_url", "not a url"))).singleElement().asString().startsWith("sinks[3].generator_url: ");
+        assertThat(problems(1, Map.of("type", "syslog", "max_size", "100B"))).singleElement().asString()
+                .startsWith("sinks[1].max_size: ");
         assertThat(problems(4, Map.of("type", "exec", "command", "rm -rf /"))).contains(
                 "sinks[4].command: expected a list (argv); use shell: true to run a string through /bin/sh");
         assertThat(problems(5, Map.of("type", "file", "path", "/x", "min_severity", "urgent", "rate_limit",

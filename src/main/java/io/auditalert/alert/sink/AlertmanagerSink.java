@@ -16,12 +16,13 @@ import java.util.regex.Pattern;
 
 /**
  * {@code {type: alertmanager, urls: [http://am1:9093, http://am2:9093], labels: {team: sec},
- * field_labels: [auid], resolve_timeout: 5m, generator_url: …, timeout: 10s, tls: {…}, headers:
+ * field_labels: [auid], resolve_timeout: 5m, generator_url: …, hostname: …, timeout: 10s, tls: {…}, headers:
  * {…}}}: POSTs batches to {@code /api/v2/alerts} of every URL, as Prometheus does for an HA cluster.
  *
  * <ul>
  *   <li>Labels: {@code alertname} and {@code rule} (the rule's name), {@code severity}, {@code
- *       node} (when the event has one), the configured {@code labels}, and for each of {@code
+ *       node} (the event's, or {@code hostname}: this machine's name by default, so that one rule's alerts
+ *       of many machines stay apart), the configured {@code labels}, and for each of {@code
  *       field_labels} the event's value of that field. Alertmanager treats equal label sets as one
  *       alert; add {@code field_labels} to tell alerts of one rule apart.
  *   <li>Annotations: {@code summary} is the rendered output; {@code description} adds the rule,
@@ -31,11 +32,12 @@ import java.util.regex.Pattern;
  *       plus {@code resolve_timeout} (never in the past, never before {@code startsAt}):
  *       Alertmanager silently drops an alert that is already resolved when it arrives, which would
  *       lose every replayed alert. The alert resolves by itself when {@code endsAt} passes.
- *   <li>A batch is delivered when every URL has taken it. A URL that answers 2xx is not sent the
- *       batch again on retry; 4xx (but 408/429) from a URL is permanent for that URL (logged and
- *       counted as a failed attempt); 5xx and connection errors are retried with back-off. A batch
- *       every URL refused for good is counted as refused, alert by alert; one another URL took is
- *       delivered.
+ *   <li>Each batch is sent to every URL, and is delivered when at least one took it, as Prometheus
+ *       does (the cluster's Alertmanagers share silences and the notification log): a replica that
+ *       is down holds nothing back, and is not sent that batch again (logged and counted as a failed
+ *       attempt). While no URL has taken it, 5xx and connection errors are retried with back-off at the
+ *       URLs that did not refuse it; 4xx (but 408/429) from a URL is permanent for that URL. A batch
+ *       every URL refused for good is counted as refused, alert by alert.
  * </ul>
  */
 public final class AlertmanagerSink extends DeliverySink {
@@ -47,6 +49,8 @@ public final class AlertmanagerSink extends DeliverySink {
     private final long resolveTimeoutMillis;
     private final String generatorUrl;
     private final HttpPoster poster;
+    /** The node label of alerts whose event names none (auditd's default name_format = NONE). */
+    private final String hostname;
     /** Per-URL state of the batch being retried: which URLs took it, and its first id and size. */
     private final BitSet done = new BitSet();
     private final BitSet refused = new BitSet();
@@ -55,8 +59,10 @@ public final class AlertmanagerSink extends DeliverySink {
     private String lastRefusal;
 
     AlertmanagerSink(SinkOptions options, Telemetry telemetry, List<URL> urls, Map<String, String> labels,
-            List<String> fieldLabels, long resolveTimeoutMillis, String generatorUrl, HttpPoster poster) {
+            List<String> fieldLabels, long resolveTimeoutMillis, String generatorUrl, String hostname,
+            HttpPoster poster) {
         super(options, telemetry);
+        this.hostname = hostname;
         this.urls = urls;
         this.labels = labels;
         this.fieldLabels = fieldLabels;
@@ -106,12 +112,18 @@ public final class AlertmanagerSink extends DeliverySink {
         }
         long resolve = r.duration("resolve_timeout", 5 * 60_000, 1000);
         String gen = r.string("generator_url", null);
+        if (gen != null && WebhookSink.httpUrl(r, "generator_url", gen) == null) {
+            gen = null; // Alertmanager refuses every alert whose generatorURL is no URL (HTTP 422)
+        }
+        String host = r.string("hostname", SyslogSink.localHostname());
         Map<String, String> headers = r.stringMap("headers");
+        HttpPoster.checkHeaders(r, headers);
         long timeout = r.duration("timeout", 10_000, 1);
         TlsOptions tls = TlsOptions.read(r);
         r.finish();
         return r.errors().isEmpty() && t != null
-                ? new AlertmanagerSink(o, t, urls, labels, fieldLabels, resolve, gen, new HttpPoster(headers, timeout, tls))
+                ? new AlertmanagerSink(o, t, urls, labels, fieldLabels, resolve, gen, host,
+                        new HttpPoster(headers, timeout, tls))
                 : null;
     }
 
@@ -158,7 +170,14 @@ public final class AlertmanagerSink extends DeliverySink {
             }
         }
         if (retry != null) {
-            throw retry;
+            if (done.isEmpty()) {
+                throw retry; // nobody has the batch yet: retried, with back-off, at every URL not refusing it
+            }
+            // as Prometheus does: one Alertmanager of the cluster that took the batch is enough (they share
+            // silences and the notification log); one that is down must not hold the others' alerts back
+            stats.failedTransiently();
+            log.warn("sink {}: delivered a batch of {} to {} of {} Alertmanager(s), not retried at the others: {}",
+                    name(), batch.size(), done.cardinality(), urls.size(), retry.getMessage());
         }
         if (done.isEmpty()) {
             out.reject(batch.size(), lastRefusal);
@@ -181,9 +200,7 @@ public final class AlertmanagerSink extends DeliverySink {
             l.put("alertname", a.rule());
             l.put("rule", a.rule());
             l.put("severity", a.severity() == null ? "medium" : a.severity().label());
-            if (a.node() != null && !a.node().isEmpty()) {
-                l.put("node", a.node());
-            }
+            l.put("node", a.node() != null && !a.node().isEmpty() ? a.node() : hostname);
             l.putAll(labels);
             for (String f : fieldLabels) {
                 String v = a.fields() == null ? null : a.fields().get(f);

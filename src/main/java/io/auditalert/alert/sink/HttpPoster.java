@@ -21,10 +21,31 @@ final class HttpPoster {
             return status >= 200 && status < 300;
         }
 
-        /** 4xx other than 408 (timeout) and 429 (too many requests): the request itself is wrong. */
+        /**
+         * 4xx other than 408 (timeout) and 429 (too many requests): the request itself is wrong; and 3xx:
+         * redirects are not followed (the configured URL is not the peer's), and asking again changes nothing.
+         */
         boolean permanent() {
-            return status >= 400 && status < 500 && status != 408 && status != 429;
+            return status >= 300 && status < 400 || status >= 400 && status < 500 && status != 408 && status != 429;
         }
+    }
+
+    /** Reports header names that are no HTTP token and values with control characters (CR LF would split them). */
+    static void checkHeaders(io.auditalert.alert.SpecReader r, Map<String, String> headers) {
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (!h.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                r.error(java.util.List.of("headers", h.getKey()), "not a valid header name");
+            }
+            if (h.getValue().chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+                r.error(java.util.List.of("headers", h.getKey()), "the value has a control character (CR, LF, …)");
+            }
+        }
+    }
+
+    /** A peer's answer as one line of at most 200 characters, for the log (a page of HTML is many lines). */
+    static String oneLine(String text) {
+        String s = text.replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
+        return s.length() <= 200 ? s : s.substring(0, 200) + "…";
     }
 
     private final Map<String, String> headers;
@@ -102,7 +123,7 @@ final class HttpPoster {
         if (in != null) {
             try (in) {
                 byte[] b = in.readNBytes(512);
-                text = new String(b, StandardCharsets.UTF_8).strip();
+                text = oneLine(new String(b, StandardCharsets.UTF_8));
                 in.transferTo(OutputStream.nullOutputStream());
             }
         }

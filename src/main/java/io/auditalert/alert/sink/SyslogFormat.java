@@ -24,7 +24,8 @@ import java.util.Map;
  * auditalert@32473} (32473 is the example enterprise number of RFC 5612) carries rule, severity,
  * node, serial, auid, exe and the alert id, with {@code " \ ]} escaped as RFC 5424 §6.3.3 says.
  * MSG is the rendered output for alerts ({@code message: json} sends the alert JSON instead) and
- * the event JSON for events.
+ * the event JSON for events. A message longer than the sink's {@code max_size} (8000 bytes by default)
+ * is cut there.
  */
 final class SyslogFormat {
     static final String SD_ID = "auditalert@32473";
@@ -42,9 +43,23 @@ final class SyslogFormat {
     private final String procId;
     private final boolean jsonMessage;
     private final ZoneId zone;
+    private final int maxSize;
+
+    /**
+     * Messages are cut to this many bytes by default: what rsyslog takes whole (its maxMessageSize is 8 KiB).
+     * A receiver cuts a longer message and takes the rest for a message of its own, whose header then comes
+     * from the alert's text, which an audited user chooses (a long argument could forge a whole syslog line).
+     */
+    static final int DEFAULT_MAX_SIZE = 8000;
 
     SyslogFormat(boolean rfc5424, int facility, String hostname, String appName, long pid, boolean jsonMessage,
             ZoneId zone) {
+        this(rfc5424, facility, hostname, appName, pid, jsonMessage, zone, DEFAULT_MAX_SIZE);
+    }
+
+    SyslogFormat(boolean rfc5424, int facility, String hostname, String appName, long pid, boolean jsonMessage,
+            ZoneId zone, int maxSize) {
+        this.maxSize = maxSize;
         this.rfc5424 = rfc5424;
         this.facility = facility;
         this.hostname = printable(hostname, 255);
@@ -109,7 +124,19 @@ final class SyslogFormat {
             }
             sb.append(msg);
         }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+        return cut(sb.toString().getBytes(StandardCharsets.UTF_8), maxSize);
+    }
+
+    /** The message whole, or its first max bytes without splitting a UTF-8 character. */
+    static byte[] cut(byte[] b, int max) {
+        if (b.length <= max) {
+            return b;
+        }
+        int n = max;
+        while (n > 0 && (b[n] & 0xC0) == 0x80) {
+            n--;
+        }
+        return java.util.Arrays.copyOf(b, n);
     }
 
     private static void structuredData(StringBuilder sb, Alert a) {

@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * {@code {type: syslog, address: "udp://127.0.0.1:514" | "tcp://host:6514" | "unix:/dev/log",
  * format: rfc5424 | rfc3164, facility: authpriv, app_name: auditalert, hostname: …, message: output
- * | json, framing: octet-counting | lf, timeout: 10s}}. See {@link SyslogFormat} for the message and
+ * | json, framing: octet-counting | lf, timeout: 10s, max_size: 8000}} (longer messages are cut). See {@link SyslogFormat} for the message and
  * {@link SyslogTransport} for each transport's delivery guarantee (TCP and unix report failures and
  * are retried; UDP cannot know).
  */
@@ -42,6 +42,10 @@ public final class SyslogSink extends DeliverySink {
         boolean json = "json".equals(r.oneOf("message", "output", "output", "json"));
         boolean octet = "octet-counting".equals(r.oneOf("framing", "octet-counting", "octet-counting", "lf"));
         long timeout = r.duration("timeout", 10_000, 1);
+        long maxSize = r.size("max_size", SyslogFormat.DEFAULT_MAX_SIZE, 480); // RFC 5424 §6.1: every receiver takes 480
+        if (maxSize > 1 << 20) {
+            r.error("max_size", "at most 1MiB");
+        }
         String zone = r.string("timezone", null);
         ZoneId zoneId = ZoneId.systemDefault();
         if (zone != null) {
@@ -56,7 +60,8 @@ public final class SyslogSink extends DeliverySink {
         if (!r.errors().isEmpty() || t == null) {
             return null;
         }
-        SyslogFormat f = new SyslogFormat(rfc5424, facility, host, app, ProcessHandle.current().pid(), json, zoneId);
+        SyslogFormat f = new SyslogFormat(rfc5424, facility, host, app, ProcessHandle.current().pid(), json, zoneId,
+                (int) maxSize);
         return new SyslogSink(o, t, f, tr);
     }
 

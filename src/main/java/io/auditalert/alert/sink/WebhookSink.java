@@ -30,6 +30,7 @@ public final class WebhookSink extends DeliverySink {
         SinkOptions o = SinkOptions.read(r, "webhook", 16);
         URL url = httpUrl(r, "url", r.requiredString("url"));
         Map<String, String> headers = r.stringMap("headers");
+        HttpPoster.checkHeaders(r, headers);
         long timeout = r.duration("timeout", 10_000, 1);
         TlsOptions tls = TlsOptions.read(r);
         r.finish();
@@ -44,6 +45,11 @@ public final class WebhookSink extends DeliverySink {
             URI u = new URI(s);
             if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
                 r.error(key, "expected an http:// or https:// URL, got \"" + s + "\"");
+                return null;
+            }
+            if (u.getRawUserInfo() != null) {
+                // never sent by the HTTP client, and the URL is written to the log
+                r.error(key, "credentials in the URL are not sent: put them in headers (Authorization: Basic …)");
                 return null;
             }
             return u.toURL();

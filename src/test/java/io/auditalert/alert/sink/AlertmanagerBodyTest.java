@@ -27,4 +27,17 @@ class AlertmanagerBodyTest {
                     "\"endsAt\":\"" + Json.iso(now + 120_000) + "\"");
         }
     }
+
+    @Test
+    void shouldLabelAnAlertWhoseEventNamesNoNodeWithThisMachinesName() {
+        // auditd's default name_format = NONE: without it, one rule's alerts of every machine were one alert
+        try (AlertmanagerSink s = (AlertmanagerSink) SinkFactory.create(0, Map.of("type", "alertmanager",
+                "urls", List.of("http://127.0.0.1:1"), "hostname", "db01"), new Telemetry())) {
+            Alert a = TestAlerts.alert("id-2");
+            Alert noNode = new Alert("id-3", a.eventTimeMillis(), a.rule(), a.severity(), a.output(), a.tags(), null,
+                    a.serial(), a.keys(), a.fields(), 0, a.json(), 0);
+            assertThat(s.body(List.of(noNode), a.eventTimeMillis())).contains("\"node\":\"db01\"");
+            assertThat(s.body(List.of(a), a.eventTimeMillis())).contains("\"node\":\"vm1\"").doesNotContain("db01");
+        }
+    }
 }

@@ -69,6 +69,22 @@ class SyslogFormatTest {
     }
 
     @Test
+    void shouldCutLongMessagesSoNoTextBecomesAMessageOfItsOwn() {
+        // a receiver cuts what is over its limit and reads the rest as a new message: an argument
+        // "AAA…<10>1 … sshd … Accepted password" forged a whole syslog line in rsyslog
+        SyslogFormat f = new SyslogFormat(true, 10, "vm", "auditalert", 1, false, ZoneOffset.UTC, 600);
+        String forged = "A".repeat(700) + "<10>1 2026-11-28T00:00:00Z db01 sshd 4242 - - Accepted password for root";
+        Alert a = new Alert("i", 1_796_192_000_000L, "r", Severity.HIGH, forged, List.of(), null, 1, List.of(),
+                Map.of(), 0, new byte[0], 0);
+        byte[] m = f.format(a);
+        assertThat(m).hasSize(600);
+        assertThat(new String(m, StandardCharsets.UTF_8)).doesNotContain("Accepted").endsWith("AAAA");
+        // never half a character: 'é' is two bytes
+        assertThat(SyslogFormat.cut("abé".getBytes(StandardCharsets.UTF_8), 3)).isEqualTo("ab".getBytes(StandardCharsets.UTF_8));
+        assertThat(SyslogFormat.cut("abé".getBytes(StandardCharsets.UTF_8), 4)).hasSize(4);
+    }
+
+    @Test
     void shouldKeepHeaderFieldsPrintable() {
         assertThat(SyslogFormat.printable("a b\tc", 32)).isEqualTo("a_b_c");
         assertThat(SyslogFormat.printable("x".repeat(40), 32)).hasSize(32);
