@@ -150,6 +150,48 @@ class DefaultRulesTest {
         assertThat(throttleKey(rule, capture2(877242))).isEqualTo(throttleKey(rule, capture2(877242)));
     }
 
+    /** capture-busybox-fchmodat2.log: busybox's shell, scripts named unusually, fchmodat2, two shell connects. */
+    static final List<AuditEvent> BUSYBOX = TestEvents.resource("/rules/capture-busybox-fchmodat2.log");
+
+    static AuditEvent busybox(long serial) {
+        return TestEvents.serial(BUSYBOX, serial);
+    }
+
+    @Test
+    void shouldTellBusyboxsShellRunningAScriptFromItsOtherApplets() {
+        assertThat(fired(busybox(1431938))).contains("exec-from-world-writable-dir"); // busybox sh run-me.sh (cwd /tmp/…)
+        assertThat(fired(busybox(1431941))).contains("exec-from-world-writable-dir"); // argv[0] sh: sh /tmp/…/run-me.sh
+        assertThat(fired(busybox(1431937))).doesNotContain("exec-from-world-writable-dir"); // busybox ls (cwd /tmp/…)
+        assertThat(fired(busybox(1431939))).doesNotContain("exec-from-world-writable-dir"); // busybox sh -c true
+        assertThat(fired(busybox(1431943))).doesNotContain("exec-from-world-writable-dir"); // argv[0] sh: sh -c true
+    }
+
+    @Test
+    void shouldFindScriptsInWorldWritableDirectoriesAfterAnOptionOrByAnUnusualName() {
+        assertThat(fired(busybox(1431944))).contains("exec-from-world-writable-dir"); // bash -x /tmp/…
+        assertThat(fired(busybox(1431945))).contains("exec-from-world-writable-dir"); // bash //tmp/…
+        assertThat(fired(busybox(1431946))).contains("exec-from-world-writable-dir"); // bash tmp/… (cwd /)
+        // the program alone needs no EXECVE record (hosts may exclude them): the capture's /tmp/aa-true without it
+        AuditEvent noExecve = TestEvents.one(TestEvents.lines("/rules/capture-workload.log", 16629).stream()
+                .filter(l -> !l.startsWith("type=EXECVE")).toArray(String[]::new));
+        assertThat(fired(noExecve)).contains("exec-from-world-writable-dir");
+    }
+
+    @Test
+    void shouldAlertOnASetuidModeSetWithFchmodat2() {
+        assertThat(fired(busybox(1432185))).contains("setuid-setgid-bit-set"); // fchmodat2(…, 04755, 0), syscall 452
+        assertThat(fired(busybox(1432423))).doesNotContain("setuid-setgid-bit-set"); // fchmodat2(…, 0644, 0)
+    }
+
+    @Test
+    void shouldThrottleShellConnectsPerDestination() {
+        // bash connecting to 127.0.0.1:9 then to 127.0.0.1:7: the second is not hidden by the first's window
+        assertThat(fired(busybox(1432425))).contains("shell-network-activity");
+        assertThat(fired(busybox(1432427))).contains("shell-network-activity");
+        CompiledRule rule = defaults.rule("shell-network-activity");
+        assertThat(throttleKey(rule, busybox(1432425))).isNotEqualTo(throttleKey(rule, busybox(1432427)));
+    }
+
     private static String throttleKey(CompiledRule rule, AuditEvent ev) {
         io.auditalert.parse.ByteBuf out = new io.auditalert.parse.ByteBuf(64);
         rule.throttleKey(ev, out);
@@ -220,6 +262,22 @@ class DefaultRulesTest {
         assertThat(output("auditing-disabled", capture2(877261)))
                 .isEqualTo("auditing disabled by cloudsdk (uid root, /usr/sbin/auditctl): audit_enabled=0 old=1 res=1");
         assertThat(fired(AUDITING_ENABLED)).doesNotContain("auditing-disabled");
+        // the kernel refused it (res=0: the configuration is locked, auditctl -e 2): auditing stays on, and the
+        // attempt is an audit-rules-changed alert. The capture's record with res=0 (a refusal cannot be captured
+        // here without locking the machine's audit configuration until reboot).
+        AuditEvent refused = TestEvents.one(TestEvents.lines("/rules/capture-workload-2.log", 877261).stream()
+                .map(l -> l.replace("old=1 auid=1000 ses=13 res=1", "old=2 auid=1000 ses=13 res=0"))
+                .toArray(String[]::new));
+        assertThat(fired(refused)).contains("audit-rules-changed").doesNotContain("auditing-disabled");
+    }
+
+    @Test
+    void shouldThrottleAuditRuleChangesPerKeySoOneChangeDoesNotHideAnother() {
+        // auditctl -D: the removal of two watches with the same key share a throttle window, another key does not
+        CompiledRule rule = defaults.rule("audit-rules-changed");
+        AuditEvent execChanges = TestEvents.serial(AUDITCTL_DELETE, 16730);
+        assertThat(throttleKey(rule, execChanges)).isEqualTo(throttleKey(rule, TestEvents.serial(AUDITCTL_DELETE, 16731)));
+        assertThat(throttleKey(rule, execChanges)).isNotEqualTo(throttleKey(rule, TestEvents.serial(AUDITCTL_DELETE, 16732)));
     }
 
     @Test

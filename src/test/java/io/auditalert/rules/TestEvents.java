@@ -35,12 +35,21 @@ final class TestEvents {
 
     /** Every event of a test resource (a file of audit lines). */
     static List<AuditEvent> resource(String path) {
+        return of(resourceText(path).split("\n"));
+    }
+
+    /** The lines of a test resource whose records have this serial, as written: to make a variant of a real event. */
+    static List<String> lines(String path, long serial) {
+        String stamp = ":" + serial + "):";
+        return java.util.Arrays.stream(resourceText(path).split("\n")).filter(l -> l.contains(stamp)).toList();
+    }
+
+    private static String resourceText(String path) {
         try (InputStream in = TestEvents.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalArgumentException("no resource " + path);
             }
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return of(text.split("\n"));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
