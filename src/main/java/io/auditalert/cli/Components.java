@@ -187,9 +187,29 @@ final class Components {
         List<ConfigError> out = new ArrayList<>();
         String file = cfg.source == null ? "<built-in>" : cfg.source.toString();
         Map<Path, Integer> spools = new java.util.HashMap<>();
+        Map<String, Integer> names = new java.util.HashMap<>();
+        Map<Path, Integer> files = new java.util.HashMap<>();
         for (int i = 0; i < cfg.sinks.size(); i++) {
             Map<String, Object> spec = cfg.sinks.get(i);
             YamlNode node = i < cfg.sinkNodes.size() ? cfg.sinkNodes.get(i) : null;
+            // a sink's name keys its metrics and log lines: two of one name would mix them
+            Object type = spec.get("type");
+            String name = spec.get("name") instanceof String n ? n : type + "-" + i;
+            Integer sameName = names.putIfAbsent(name, i);
+            if (sameName != null) {
+                YamlNode at = locate(node, List.of(spec.containsKey("name") ? "name" : "type"));
+                out.add(new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), "sinks[" + i
+                        + "].name: \"" + name + "\" is the name of sinks[" + sameName + "] too; each sink needs its own"));
+            }
+            // two file sinks on one file would write every alert twice and rotate it under each other
+            Path path = "file".equals(type) && spec.get("path") instanceof String ps ? Path.of(ps).toAbsolutePath().normalize()
+                    : null;
+            Integer samePath = path == null ? null : files.putIfAbsent(path, i);
+            if (samePath != null) {
+                YamlNode at = locate(node, List.of("path"));
+                out.add(new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), "sinks[" + i
+                        + "].path: " + path + " is the file of sinks[" + samePath + "] too; each file sink needs its own"));
+            }
             for (SinkConfigException e : SinkFactory.validate(i, spec)) {
                 YamlNode at = locate(node, e.path());
                 out.add(new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), e.getMessage()));

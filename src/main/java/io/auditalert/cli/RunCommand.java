@@ -44,6 +44,8 @@ final class RunCommand {
     private Pipeline pipeline;
     /** The configuration in force, and the running sink of each of its sinks entries. */
     private AppConfig inForce;
+    /** The configuration run started with: the settings only a restart changes are still its own. */
+    private AppConfig startedWith;
     private List<Sink> sinks;
     /** Sinks a reload removed or replaced that are still delivering what they hold ({@link #retire}). */
     private final java.util.Queue<Sink> retiring = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -148,6 +150,7 @@ final class RunCommand {
         sinks = Components.createSinks(cfg, telemetry, false);
         Components.unmatchedRuleFilters(cfg, rules).forEach(LOG::warn);
         inForce = cfg;
+        startedWith = cfg;
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,
                 threads, true);
         pipeline = new Pipeline(o, telemetry, stage);
@@ -318,7 +321,9 @@ final class RunCommand {
             List<Sink> retired = new ArrayList<>(sinks);
             retired.removeIf(s -> next.stream().anyMatch(n -> n == s));
             AlertStage.Snapshot old = pipeline.stage().swap(new AlertStage.Snapshot(rules, next));
-            List<String> restartOnly = restartOnlyChanges(inForce, cfg);
+            // against the values running, not the last file read: a reload after one that changed workers still
+            // says so, and one that restores them says nothing
+            List<String> restartOnly = restartOnlyChanges(startedWith, cfg);
             restartOnly.removeIf(k -> k.equals("input") && inputOption != null
                     || k.equals("metrics") && metricsOption != null);
             sinks = next;

@@ -212,6 +212,20 @@ class CheckCommandTest {
     }
 
     @Test
+    void shouldRejectTwoSinksOfOneNameAndTwoFileSinksOfOneFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("auditalert.yml"), "rules: []\nsinks:\n"
+                + "  - {type: webhook, name: dup, url: \"http://127.0.0.1:1/a\"}\n"
+                + "  - {type: webhook, name: dup, url: \"http://127.0.0.1:1/b\"}\n"
+                + "  - {type: file, path: " + dir.resolve("a.jsonl") + "}\n"
+                + "  - {type: file, path: " + dir.resolve("x/../a.jsonl") + "}\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isEqualTo(Main.EXIT_USAGE);
+
+        assertThat(stderr.text()).contains(file + ":4:27: sinks[1].name: \"dup\" is the name of sinks[0] too; each sink"
+                + " needs its own", "sinks[3].path: " + dir.resolve("a.jsonl") + " is the file of sinks[2] too;");
+    }
+
+    @Test
     void shouldReportASpoolAnotherProcessHoldsAsAConfigurationError() throws Exception {
         Path spool = dir.resolve("held");
         AppConfig cfg = new AppConfig();

@@ -213,6 +213,39 @@ class RunLifecycleIT {
         assertThat(alerts("new.jsonl")).hasSize(1);
     }
 
+    @Test
+    void shouldSayWhatTakesARestartAgainstTheRunningValuesNotTheLastFileRead() throws Exception {
+        Path rules = dir.resolve("rules.yml");
+        Files.writeString(rules, RULE_A);
+        Path cfg = dir.resolve("auditalert.yml");
+        String base = "rules: [rules.yml]\nsinks:\n  - {type: file, path: " + dir.resolve("alerts.jsonl") + "}\n";
+        Files.writeString(cfg, base + "workers: 2\n");
+        Process p = start(cfg, freePort());
+        String warning = "reload: workers changed, which takes a restart";
+        try (OutputStream in = p.getOutputStream()) {
+            write(in, event("alpha"));
+            assertThat(await(() -> count("alpha-key") == 1, 10_000)).as("log: %s", log()).isTrue();
+            Files.writeString(cfg, base + "workers: 4\n");
+            reloadAndWait(p, 1);
+            Files.writeString(cfg, base + "workers: 4\nredact: [\"x=\\\\S+\"]\n"); // an unrelated change: 2 still run
+            reloadAndWait(p, 2);
+            Files.writeString(cfg, base + "workers: 2\n"); // the running value again
+            reloadAndWait(p, 3);
+        }
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        String[] reloads = log().split("reloaded: ", -1);
+        assertThat(reloads).as("log: %s", log()).hasSize(4);
+        assertThat(reloads[1]).as("workers 2 → 4").contains(warning);
+        assertThat(reloads[2]).as("still 4 in the file, 2 running").contains(warning);
+        assertThat(reloads[3]).as("2 again, as running").doesNotContain(warning);
+    }
+
+    /** Sends SIGHUP and waits for the n-th "reloaded:" line of the log. */
+    private void reloadAndWait(Process p, int n) throws Exception {
+        signal(p, "HUP");
+        assertThat(await(() -> log().split("reloaded: ", -1).length > n, 10_000)).as("log: %s", log()).isTrue();
+    }
+
     /** Whether the process has a handler for the signal (the JVM's own or auditalert's), from SigCgt. */
     private static boolean catches(Process p, int signal) {
         try {
