@@ -3,6 +3,7 @@ package io.auditalert.cli;
 import io.auditalert.alert.Sink;
 import io.auditalert.config.AppConfig;
 import io.auditalert.ingest.Inputs;
+import io.auditalert.ingest.LineFramer;
 import io.auditalert.metrics.PipelineStats;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.AlertStage;
@@ -58,6 +59,9 @@ final class RunCommand {
     private volatile ServerSocketChannel server;
     /** stdin read since start-up began (auditd's socket or a pipe), or null. */
     private io.auditalert.ingest.EarlyInput earlyInput;
+    /** The input, once {@link #holdUntilReload} has taken it over from {@link #earlyInput}. */
+    private LineFramer.ByteSource heldInput;
+    private boolean logFileAdded;
 
     private RunCommand(Path configPath) {
         this.configPath = configPath;
@@ -87,12 +91,53 @@ final class RunCommand {
             LOG.warn("SIGHUP/SIGTERM are ignored by this process (started with them ignored?); "
                     + "reload and clean stop work only through end of input");
         }
+        while (true) {
+            try {
+                return cmd.start(a.value("--input"), a.listen("--metrics"));
+            } catch (ConfigException e) {
+                e.errors().forEach(System.err::println);
+                LOG.error("configuration failed to load: {}", String.join("; ", e.errors()));
+                if (cmd.earlyInput == null || !"direct".equals(System.getProperty("auditalert.wrapper"))) {
+                    return Main.EXIT_USAGE;
+                }
+                if (!cmd.holdUntilReload()) {
+                    return Main.EXIT_OK;
+                }
+            }
+        }
+    }
+
+    /**
+     * Under auditd (started by the launcher in direct mode), a configuration that does not load at start
+     * does not end the plugin: auditd restarts a plugin that exits max_restarts times, then never again,
+     * and alerting would stay off until auditd itself restarts. The plugin reads and drops its input
+     * instead (auditd's dispatcher would otherwise block every plugin), and on a SIGHUP (auditd's reload,
+     * after the file is fixed) starts again. Returns false when it should end: SIGTERM, or end of input.
+     */
+    private boolean holdUntilReload() {
+        java.util.concurrent.BlockingQueue<String> signals = new java.util.concurrent.LinkedBlockingQueue<>();
+        SignalGate.attach(signals::add).forEach(signals::add);
+        if (heldInput == null) {
+            heldInput = earlyInput.handOver();
+        }
+        LOG.error("holding until a SIGHUP (auditd's reload, e.g. `auditctl --signal hup`) brings a configuration"
+                + " that loads: its input is read and dropped meanwhile, and nothing is alerted");
+        io.auditalert.ingest.EarlyInput drain = io.auditalert.ingest.EarlyInput.discarding(heldInput,
+                () -> signals.add("end of input"));
         try {
-            return cmd.start(a.value("--input"), a.listen("--metrics"));
-        } catch (ConfigException e) {
-            e.errors().forEach(System.err::println);
-            LOG.error("configuration failed to load: {}", String.join("; ", e.errors()));
-            return Main.EXIT_USAGE;
+            String s = signals.take();
+            heldInput = drain.handOver(); // what is read from now on is kept for the pipeline
+            if (s.equals("SIGHUP")) {
+                LOG.info("SIGHUP: loading the configuration again ({} bytes of input dropped while held)",
+                        drain.droppedBytes());
+                return true;
+            }
+            LOG.info("stopping ({}) with no configuration in force; {} bytes of input dropped while held", s,
+                    drain.droppedBytes());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -139,7 +184,8 @@ final class RunCommand {
         this.inputOption = inputOption;
         this.metricsOption = metricsOption;
         AppConfig cfg = loadConfig();
-        if (cfg.logFile != null) {
+        if (cfg.logFile != null && !logFileAdded) {
+            logFileAdded = true;
             LogSetup.addFile(cfg.logFile);
         }
         Pipeline.Options o = Components.pipelineOptions(cfg, true);
@@ -178,7 +224,9 @@ final class RunCommand {
                     LOG.warn("stdin is a file: run drops the events its rules cannot keep up with, as live input"
                             + " must; `auditalert replay FILE` evaluates every one");
                 }
-                if (earlyInput != null) {
+                if (heldInput != null) {
+                    pipeline.pump(heldInput);
+                } else if (earlyInput != null) {
                     long ahead = earlyInput.bufferedBytes();
                     if (ahead > 0) {
                         LOG.info("read {} bytes of input while starting", ahead);

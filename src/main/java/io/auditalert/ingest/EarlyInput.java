@@ -32,17 +32,38 @@ public final class EarlyInput {
     private volatile boolean handedOver;
     private volatile IOException failure;
     private long buffered;
+    /** Drop what is read until {@link #handOver} (then keep what is read from there on); see {@link #discarding}. */
+    private final boolean discard;
+    private long dropped;
+    private final Runnable onEnd;
 
-    private EarlyInput(LineFramer.ByteSource source, long limitBytes) {
+    private EarlyInput(LineFramer.ByteSource source, long limitBytes, boolean discard, Runnable onEnd) {
         this.source = source;
         this.limitBytes = limitBytes;
-        this.reader = new Thread(this::readAhead, "early-input");
+        this.discard = discard;
+        this.onEnd = onEnd;
+        this.reader = new Thread(this::readAhead, discard ? "input-drain" : "early-input");
         reader.setDaemon(true);
+    }
+
+    /**
+     * Starts reading {@code source} and dropping what it reads, so that its writer never waits, until
+     * {@link #handOver}: what is read from then on is kept. {@code onEnd} runs when the input ends or fails.
+     */
+    public static EarlyInput discarding(LineFramer.ByteSource source, Runnable onEnd) {
+        EarlyInput e = new EarlyInput(source, Long.MAX_VALUE, true, onEnd);
+        e.reader.start();
+        return e;
+    }
+
+    /** Bytes {@link #discarding} dropped so far. */
+    public synchronized long droppedBytes() {
+        return dropped;
     }
 
     /** Starts reading {@code source} ahead, keeping at most {@code limitBytes} (and one chunk) in memory. */
     public static EarlyInput start(LineFramer.ByteSource source, long limitBytes) {
-        EarlyInput e = new EarlyInput(source, Math.max(1, limitBytes));
+        EarlyInput e = new EarlyInput(source, Math.max(1, limitBytes), false, () -> {});
         e.reader.start();
         return e;
     }
@@ -59,7 +80,14 @@ public final class EarlyInput {
                 int n = source.read(buf, 0, buf.length);
                 if (n < 0) {
                     chunks.put(END);
+                    onEnd.run();
                     return;
+                }
+                if (n > 0 && discard && !handedOver) {
+                    synchronized (this) {
+                        dropped += n;
+                    }
+                    continue;
                 }
                 if (n > 0) {
                     synchronized (this) {
@@ -70,6 +98,7 @@ public final class EarlyInput {
             }
         } catch (IOException e) {
             failure = e;
+            onEnd.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -240,6 +240,36 @@ class RunLifecycleIT {
         assertThat(reloads[3]).as("2 again, as running").doesNotContain(warning);
     }
 
+    @Test
+    void shouldHoldUnderAuditdOnABadConfigurationAndStartOnTheSighupAfterItIsFixed() throws Exception {
+        // auditd restarts a plugin that exits only max_restarts times: a typo met at a restart must not end
+        // alerting until auditd itself restarts
+        Path rules = Files.writeString(dir.resolve("rules.yml"), RULE_A);
+        Path cfg = dir.resolve("auditalert.yml");
+        String good = "rules: [rules.yml]\nsinks:\n  - {type: file, path: " + dir.resolve("alerts.jsonl") + "}\n";
+        Files.writeString(cfg, good + "workers: -1\n");
+        List<String> cmd = new java.util.ArrayList<>(Jar.command("run", "--config", cfg.toString(), "--metrics",
+                "127.0.0.1:" + freePort()));
+        cmd.add(1, "-Dauditalert.wrapper=direct"); // as the launcher starts it under auditd
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile()).start();
+        try (OutputStream in = p.getOutputStream()) {
+            assertThat(await(() -> log().contains("holding until a SIGHUP"), 20_000)).as("log: %s", log()).isTrue();
+            for (int i = 0; i < 2000; i++) { // ~700 kB: more than a pipe holds, so it is read, not left waiting
+                write(in, event("alpha"));
+            }
+            assertThat(p.isAlive()).as("log: %s", log()).isTrue();
+            assertThat(count("alpha-key")).as("no configuration in force, nothing alerted").isZero();
+            Files.writeString(cfg, good);
+            signal(p, "HUP");
+            assertThat(await(() -> log().contains("running:"), 20_000)).as("log: %s", log()).isTrue();
+            write(in, event("alpha"));
+            assertThat(await(() -> count("alpha-key") == 1, 20_000)).as("log: %s", log()).isTrue();
+        }
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("log: %s", log()).isZero();
+        assertThat(log()).contains("workers must be between 0 and 64", "bytes of input dropped while held");
+    }
+
     /** Sends SIGHUP and waits for the n-th "reloaded:" line of the log. */
     private void reloadAndWait(Process p, int n) throws Exception {
         signal(p, "HUP");

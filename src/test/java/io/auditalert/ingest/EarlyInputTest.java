@@ -118,4 +118,32 @@ class EarlyInputTest {
         assertThat(s.read(buf, 0, 64)).isEqualTo(13);
         assertThatThrownBy(() -> s.read(buf, 0, 64)).isInstanceOf(IOException.class).hasMessage("connection reset");
     }
+    @Test
+    void shouldDropWhatItReadsUntilHandedOverAndKeepWhatFollows() throws Exception {
+        Fed f = new Fed();
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        EarlyInput e = EarlyInput.discarding(f, () -> ended.set(true));
+        f.feed("dropped-1\n");
+        f.feed("dropped-2\n");
+        awaitReads(f, 2);
+        Thread.sleep(50); // the reader now waits for more
+        assertThat(e.droppedBytes()).isEqualTo(20);
+        LineFramer.ByteSource kept = e.handOver();
+        f.feed("kept-1\n"); // read by the thread, after the hand-over: kept
+        f.feed("kept-2\n"); // read directly
+        f.feed("");
+        assertThat(drain(kept, 4096)).isEqualTo("kept-1\nkept-2\n");
+        assertThat(e.droppedBytes()).isEqualTo(20);
+        assertThat(ended.get()).as("only the thread's end of input calls onEnd").isFalse();
+    }
+
+    @Test
+    void shouldTellWhenTheInputEndsWhileDropping() throws Exception {
+        Fed f = new Fed();
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        EarlyInput.discarding(f, ended::countDown);
+        f.feed("x\n");
+        f.feed("");
+        assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
+    }
 }
