@@ -49,4 +49,9 @@ public interface Sink extends AutoCloseable {
     /** Stops the delivery thread after {@link #drain}; items still pending stay in the spool if any. */
     @Override
     void close();
+
+    /** Its counters (null for a sink that keeps none). */
+    default io.auditalert.metrics.SinkStats stats() {
+        return null;
+    }
 }

@@ -47,7 +47,7 @@ final class RunCommand {
     private AppConfig inForce;
     /** The configuration run started with: the settings only a restart changes are still its own. */
     private AppConfig startedWith;
-    private List<Sink> sinks;
+    private volatile List<Sink> sinks;
     /** Sinks a reload removed or replaced that are still delivering what they hold ({@link #retire}). */
     private final java.util.Queue<Sink> retiring = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private AutoCloseable metrics = () -> {};
@@ -342,6 +342,7 @@ final class RunCommand {
         List<Sink> started = new ArrayList<>();
         try {
             AppConfig cfg = loadConfig();
+            telemetry.startRuleLoad();
             RuleEngine rules = loadRules(cfg, threads);
             List<Sink> next = new ArrayList<>();
             boolean[] kept = new boolean[sinks.size()];
@@ -378,6 +379,7 @@ final class RunCommand {
             inForce = cfg;
             Components.unmatchedRuleFilters(cfg, rules).forEach(LOG::warn);
             telemetry.rulesLoaded = rules.ruleCount();
+            telemetry.keepOnlyRulesLoaded();
             telemetry.reloads.increment();
             telemetry.lastReloadOk = true;
             retiring.addAll(retired);
@@ -430,7 +432,16 @@ final class RunCommand {
             }
             if (retiring.remove(s)) { // else a stop took it over, and closes it
                 s.close();
+                retireStats(s);
             }
+        }
+    }
+
+    /** Ends the series of a stopped sink, unless a running sink continues them (same name and type). */
+    private void retireStats(Sink stopped) {
+        io.auditalert.metrics.SinkStats st = stopped.stats();
+        if (st != null && sinks.stream().noneMatch(k -> k.stats() == st)) {
+            telemetry.retireSink(st);
         }
     }
 
@@ -445,8 +456,10 @@ final class RunCommand {
     }
 
     private void reloadFailed(List<Sink> started) {
+        telemetry.abandonRuleLoad();
         for (Sink s : started) {
             s.close();
+            retireStats(s); // the series a sink of the failed reload started
         }
         telemetry.reloadFailures.increment();
         telemetry.lastReloadOk = false;

@@ -32,8 +32,51 @@ public final class Telemetry {
     /** Set by the pipeline once it reads input; the metrics server's /-/ready answers 200 from then on. */
     public volatile boolean started;
 
+    /** The rules a reload in progress asked for ({@link #startRuleLoad}); null when none is. */
+    private java.util.Set<RuleStats> loading;
+    /** What the sinks {@link #retireSink retired} had lost: auditalert_dropped_total{stage="sink"} never goes down. */
+    public final LongAdder retiredSinksLost = new LongAdder();
+
     public RuleStats rule(String name, String severity) {
-        return rules.computeIfAbsent(name + '\u0000' + severity, k -> new RuleStats(name, severity));
+        RuleStats r = rules.computeIfAbsent(name + '\u0000' + severity, k -> new RuleStats(name, severity));
+        synchronized (this) {
+            if (loading != null) {
+                loading.add(r);
+            }
+        }
+        return r;
+    }
+
+    /** A reload starts loading rules: {@link #keepOnlyRulesLoaded} then drops the counters of the others. */
+    public synchronized void startRuleLoad() {
+        loading = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    }
+
+    /**
+     * The reload put its rules in force: the counters of rules it did not load (removed, renamed, or with
+     * another severity) stop being exported, instead of staying frozen for the life of the process.
+     */
+    public synchronized void keepOnlyRulesLoaded() {
+        if (loading != null) {
+            java.util.Set<RuleStats> keep = loading;
+            rules.values().removeIf(r -> !keep.contains(r));
+            loading = null;
+        }
+    }
+
+    /** The reload failed: the rules in force stay, and so do their counters. */
+    public synchronized void abandonRuleLoad() {
+        loading = null;
+    }
+
+    /**
+     * A sink a reload removed has stopped, and no running sink has its name and type: its counters stop
+     * being exported; what it lost stays in the total of auditalert_dropped_total{stage="sink"}.
+     */
+    public void retireSink(SinkStats stats) {
+        if (sinks.values().remove(stats)) {
+            retiredSinksLost.add(stats.lost());
+        }
     }
 
     public Collection<RuleStats> rules() {

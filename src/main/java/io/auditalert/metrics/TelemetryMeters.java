@@ -4,11 +4,15 @@ import io.auditalert.parse.RecordHeader;
 import io.auditalert.parse.RecordTypes;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -36,8 +40,10 @@ public final class TelemetryMeters {
     private final Telemetry t;
     private final PipelineStats p;
     private final boolean[] typeRegistered = new boolean[PipelineStats.MAX_TYPE + 1];
-    private final Set<RuleStats> rulesRegistered = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final Set<SinkStats> sinksRegistered = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The meters of each rule's and sink's counters, to remove once a reload retired it. */
+    private final Map<Object, List<Meter>> metersOf = new IdentityHashMap<>();
+    /** Where {@link #counter} and {@link #gauge} put the meters they register, while registering a rule's or sink's. */
+    private List<Meter> collecting;
     private boolean kernelRegistered;
     private final Timer latency;
 
@@ -69,14 +75,31 @@ public final class TelemetryMeters {
                         p, s -> s.recordsByType[index], "type", typeLabel(i));
             }
         }
+        Set<Object> current = Collections.newSetFromMap(new IdentityHashMap<>());
         for (RuleStats r : t.rules()) {
-            if (rulesRegistered.add(r)) {
+            current.add(r);
+            if (!metersOf.containsKey(r)) {
+                collecting = new ArrayList<>();
                 registerRule(r);
+                metersOf.put(r, collecting);
+                collecting = null;
             }
         }
         for (SinkStats s : t.sinks()) {
-            if (sinksRegistered.add(s)) {
+            current.add(s);
+            if (!metersOf.containsKey(s)) {
+                collecting = new ArrayList<>();
                 registerSink(s);
+                metersOf.put(s, collecting);
+                collecting = null;
+            }
+        }
+        // rules and sinks a reload retired: their series end
+        for (java.util.Iterator<Map.Entry<Object, List<Meter>>> it = metersOf.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Object, List<Meter>> e = it.next();
+            if (!current.contains(e.getKey())) {
+                e.getValue().forEach(registry::remove);
+                it.remove();
             }
         }
         if (!kernelRegistered && p.kernelLost >= 0) {
@@ -196,7 +219,7 @@ public final class TelemetryMeters {
     }
 
     private static double sinkDropped(Telemetry t) {
-        long n = 0;
+        long n = t.retiredSinksLost.sum();
         for (SinkStats s : t.sinks()) {
             n += s.lost();
         }
@@ -204,11 +227,17 @@ public final class TelemetryMeters {
     }
 
     private <T> void counter(String name, String help, String unit, T obj, ToDoubleFunction<T> f, String... tags) {
-        FunctionCounter.builder(name, obj, f).description(help).baseUnit(unit).tags(tags).register(registry);
+        Meter m = FunctionCounter.builder(name, obj, f).description(help).baseUnit(unit).tags(tags).register(registry);
+        if (collecting != null) {
+            collecting.add(m);
+        }
     }
 
     private <T> void gauge(String name, String help, String unit, T obj, ToDoubleFunction<T> f, String... tags) {
-        Gauge.builder(name, obj, f).description(help).baseUnit(unit).tags(tags).strongReference(true)
+        Meter m = Gauge.builder(name, obj, f).description(help).baseUnit(unit).tags(tags).strongReference(true)
                 .register(registry);
+        if (collecting != null) {
+            collecting.add(m);
+        }
     }
 }

@@ -41,6 +41,43 @@ class MetricsServerTest {
     }
 
     @Test
+    void shouldEndTheSeriesOfRulesAndSinksAReloadRetiredWithoutTheLossTotalGoingDown() throws Exception {
+        Telemetry t = new Telemetry();
+        server = MetricsServer.start("127.0.0.1:0", null, t, TEST);
+        t.rule("kept", "high").alerted.add(2);
+        t.rule("renamed-away", "low").alerted.add(1);
+        t.rule("severity-changed", "low").alerted.add(1);
+        SinkStats gone = t.sink("old-hook", "webhook");
+        gone.dropped.add(2);
+        gone.failures.add(3);
+        gone.permanentFailures.add(3);
+        t.sink("file-0", "file").delivered.add(5);
+        Exposition before = Exposition.parse(Exposition.get(base() + "/metrics").body());
+        assertThat(before.value("auditalert_alerts_total", "rule", "renamed-away", "severity", "low")).isEqualTo(1.0);
+        assertThat(before.value("auditalert_dropped_total", "stage", "sink")).isEqualTo(5.0);
+
+        t.startRuleLoad(); // the reload's rules: two of the three, one with another severity
+        t.rule("kept", "high");
+        t.rule("severity-changed", "critical");
+        t.keepOnlyRulesLoaded();
+        t.retireSink(gone);
+        Exposition after = Exposition.parse(Exposition.get(base() + "/metrics").body());
+        assertThat(after.value("auditalert_alerts_total", "rule", "kept", "severity", "high")).isEqualTo(2.0);
+        assertThat(after.value("auditalert_alerts_total", "rule", "severity-changed", "severity", "critical")).isZero();
+        assertThat(after.value("auditalert_alerts_total", "rule", "renamed-away", "severity", "low")).isNull();
+        assertThat(after.value("auditalert_alerts_total", "rule", "severity-changed", "severity", "low")).isNull();
+        assertThat(after.value("auditalert_sink_dropped_total", "sink", "old-hook", "type", "webhook")).isNull();
+        assertThat(after.value("auditalert_sink_deliveries_total", "sink", "file-0", "type", "file")).isEqualTo(5.0);
+        assertThat(after.value("auditalert_dropped_total", "stage", "sink")).as("never down").isEqualTo(5.0);
+
+        t.startRuleLoad(); // a reload that failed keeps the counters in force
+        t.rule("half-loaded", "low");
+        t.abandonRuleLoad();
+        assertThat(Exposition.parse(Exposition.get(base() + "/metrics").body())
+                .value("auditalert_alerts_total", "rule", "kept", "severity", "high")).isEqualTo(2.0);
+    }
+
+    @Test
     void shouldExportWhatThePipelineCountedWithItsLabels() throws Exception {
         Telemetry t = new Telemetry();
         server = MetricsServer.start("127.0.0.1:0", null, t, TEST.withBuild("1.2.3", "abc123"));

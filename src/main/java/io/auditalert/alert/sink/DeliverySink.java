@@ -60,6 +60,11 @@ public abstract class DeliverySink implements Sink {
     protected final Logger log;
     protected final SinkOptions options;
     protected final SinkStats stats;
+
+    @Override
+    public SinkStats stats() {
+        return stats;
+    }
     private final Backlog backlog;
     private final Thread thread;
     private final TokenBucket bucket;
