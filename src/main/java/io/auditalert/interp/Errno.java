@@ -22,6 +22,8 @@ public final class Errno {
                 MESSAGES[nr] = row[2];
             }
         }
+        // the C library's name for EOPNOTSUPP (the kernel headers have none: their ENOTSUPP, 524, is another)
+        NUMBERS.putIfAbsent("ENOTSUP", NUMBERS.get("EOPNOTSUPP"));
     }
 
     private Errno() {}

@@ -15,12 +15,13 @@ import java.util.regex.PatternSyntaxException;
  * {@code /etc/auditalert/rules.d/*.yml}) and the {@code --rules} arguments into the list of files to
  * load: a pattern with {@code *}, {@code ?} or {@code [} in its last component lists the matching
  * regular files of its directory sorted by name (so {@code 00-…} loads before {@code 10-…}); a
- * directory stands for its {@code *.yml}; a plain path is taken as is. A pattern matching nothing is
+ * directory stands for its {@code *.yml} and {@code *.yaml}; a plain path is taken as is. A pattern matching nothing is
  * fine (an empty rules.d) but one whose directory does not exist is worth a warning (a typo there
  * loads no rules); a plain path that does not exist is an error.
  */
 public final class RuleFiles {
-    private static final String RULES_PATTERN = "*.yml";
+    /** What a directory stands for: *.yml and, as Falco names its rules files, *.yaml. */
+    private static final String RULES_PATTERN = "*.{yml,yaml}";
 
     private RuleFiles() {}
 
@@ -94,6 +95,7 @@ public final class RuleFiles {
         boolean isDir = Files.isDirectory(p);
         Path dir = isDir ? p : p.getParent() == null ? Path.of(".") : p.getParent();
         String pattern = isDir ? RULES_PATTERN : p.getFileName().toString();
+
         if (!Files.isDirectory(dir)) {
             return "no such directory: " + dir + " (" + p + " matches no file)";
         }
@@ -111,6 +113,6 @@ public final class RuleFiles {
         }
         matches.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
         out.addAll(matches);
-        return isDir && matches.isEmpty() ? "no " + RULES_PATTERN + " files in " + dir : null;
+        return isDir && matches.isEmpty() ? "no *.yml or *.yaml files in " + dir : null;
     }
 }

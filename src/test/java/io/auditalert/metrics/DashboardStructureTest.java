@@ -34,6 +34,22 @@ class DashboardStructureTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void countsOverTheTimeRangeShouldShowNoFractions() throws Exception {
+        // increase() extrapolates to the range's edges: 3.32 alerts, 130.88 parse errors
+        int checked = 0;
+        for (Map<String, Object> p : Dashboard.load().panels()) {
+            List<Map<String, Object>> targets = (List<Map<String, Object>>) p.getOrDefault("targets", List.of());
+            if (targets.stream().anyMatch(t -> String.valueOf(t.get("expr")).contains("[$__range])"))) {
+                Map<String, Object> defaults = (Map<String, Object>) ((Map<String, Object>) p.get("fieldConfig")).get("defaults");
+                assertThat(defaults.get("decimals")).as("decimals of " + p.get("title")).isEqualTo(0);
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void everyPanelShouldHaveAUniqueIdTitleDescriptionUnitAndAPlaceOnTheGrid() throws Exception {
         Dashboard d = Dashboard.load();
         Set<Object> ids = new HashSet<>();

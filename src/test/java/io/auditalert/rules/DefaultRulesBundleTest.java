@@ -51,6 +51,7 @@ class DefaultRulesBundleTest {
         Files.createDirectories(dir.resolve("empty"));
         Files.writeString(dir.resolve("rules.d/20-b.yml"), "");
         Files.writeString(dir.resolve("rules.d/10-a.yml"), "");
+        Files.writeString(dir.resolve("rules.d/15-falco.yaml"), ""); // Falco's extension: loaded, in name order
         Files.writeString(dir.resolve("rules.d/notes.txt"), "");
         Files.writeString(dir.resolve("one.yml"), "");
         List<String> errors = new ArrayList<>();
@@ -59,10 +60,11 @@ class DefaultRulesBundleTest {
                 dir.resolve("rules.d/2*.yml"), dir.resolve("gone.yml"), dir.resolve("empty"), dir.resolve("none/*.yml")),
                 errors, warnings);
         // a plain path is the loader's to read or report (FILE:1:1: cannot read file)
-        assertThat(files).containsExactly(dir.resolve("rules.d/10-a.yml"), dir.resolve("rules.d/20-b.yml"),
+        assertThat(files).containsExactly(dir.resolve("rules.d/10-a.yml"), dir.resolve("rules.d/15-falco.yaml"),
+                dir.resolve("rules.d/20-b.yml"),
                 dir.resolve("one.yml"), dir.resolve("rules.d/20-b.yml"), dir.resolve("gone.yml"));
         assertThat(errors).isEmpty();
-        assertThat(warnings).containsExactly("no *.yml files in " + dir.resolve("empty"),
+        assertThat(warnings).containsExactly("no *.yml or *.yaml files in " + dir.resolve("empty"),
                 "no such directory: " + dir.resolve("none") + " (" + dir.resolve("none/*.yml") + " matches no file)");
 
         // a pattern that is no glob is an error, in the configuration and as an argument

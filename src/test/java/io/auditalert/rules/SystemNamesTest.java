@@ -19,5 +19,7 @@ class SystemNamesTest {
         RuleLoader.Result r = RuleLoader.load(DefaultRulesTest.defaultFiles(), Names.SYSTEM, new Telemetry());
         assertThat(r.errors()).isEmpty();
         assertThat(Names.SYSTEM.errno("EACCES")).isEqualTo(13);
+        // the C library's ENOTSUP is EOPNOTSUPP (95), not the kernel-internal ENOTSUPP (524)
+        assertThat(Names.SYSTEM.errno("ENOTSUP")).isEqualTo(95).isEqualTo(Names.SYSTEM.errno("EOPNOTSUPP"));
     }
 }

@@ -44,6 +44,10 @@ public final class EmailSink extends DeliverySink {
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
     }
 
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    }
+
     static EmailSink create(SpecReader r, Telemetry t) {
         SinkOptions o = SinkOptions.read(r, "email", 100);
         String server = r.requiredString("smtp");
@@ -98,6 +102,10 @@ public final class EmailSink extends DeliverySink {
         r.finish();
         if (!r.errors().isEmpty() || t == null) {
             return null;
+        }
+        if (user != null && !starttls && !isLoopback(host)) {
+            org.slf4j.LoggerFactory.getLogger(EmailSink.class).warn("sink {}: username and password go to {} in clear"
+                    + " text (starttls: false)", o.name(), host);
         }
         SmtpClient.Settings s = new SmtpClient.Settings(host, port, helo, starttls, tls, user, password, timeout);
         return new EmailSink(o, t, s, from, to, subject, interval);
@@ -160,7 +168,22 @@ public final class EmailSink extends DeliverySink {
         StringBuilder h = new StringBuilder();
         h.append("Date: ").append(DateTimeFormatter.RFC_1123_DATE_TIME.format(now)).append("\r\n");
         h.append("From: ").append(from).append("\r\n");
-        h.append("To: ").append(String.join(", ", to)).append("\r\n");
+        h.append("To: ");
+        int lineLength = 4;
+        for (int i = 0; i < to.size(); i++) { // folded: a header line is at most 998 characters (RFC 5322 §2.1.1)
+            String addr = to.get(i) + (i + 1 < to.size() ? "," : "");
+            if (i > 0 && lineLength + 1 + addr.length() > 78) {
+                h.append("\r\n");
+                lineLength = 0;
+            }
+            if (i > 0) {
+                h.append(' ');
+                lineLength++;
+            }
+            h.append(addr);
+            lineLength += addr.length();
+        }
+        h.append("\r\n");
         h.append("Subject: ").append(encodeHeader(subject(first, batch.size()))).append("\r\n");
         h.append("Message-ID: <").append(first.id().replaceAll("[^A-Za-z0-9._-]", "_")).append('.')
                 .append(batch.size()).append("@auditalert>\r\n");

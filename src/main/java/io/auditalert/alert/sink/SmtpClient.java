@@ -62,7 +62,9 @@ final class SmtpClient {
             ehlo();
             if (s.starttls()) {
                 if (!has("STARTTLS")) {
-                    throw new Rejected("server " + s.host() + " does not offer STARTTLS");
+                    // not the server's final word on the mail (a 5xx): a configuration changing, or STARTTLS
+                    // stripped on the way; retried, the alerts kept
+                    throw new IOException("server " + s.host() + " does not offer STARTTLS");
                 }
                 command("STARTTLS", 220);
                 SSLSocket tls = (SSLSocket) s.tls().context().getSocketFactory()

@@ -25,6 +25,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 record TlsOptions(Path caFile, boolean insecure) {
     static final TlsOptions DEFAULT = new TlsOptions(null, false);
+    private static final java.util.concurrent.atomic.AtomicBoolean INSECURE_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     static TlsOptions read(SpecReader r) {
         SpecReader t = r.nested("tls");
@@ -41,6 +43,10 @@ record TlsOptions(Path caFile, boolean insecure) {
     }
 
     SSLContext context() throws IOException {
+        if (insecure && !INSECURE_WARNED.getAndSet(true)) {
+            org.slf4j.LoggerFactory.getLogger(TlsOptions.class).warn("tls: insecure: true: certificates and host names"
+                    + " are not checked (for tests and lab set-ups only)");
+        }
         try {
             if (!insecure && caFile == null) {
                 return SSLContext.getDefault();

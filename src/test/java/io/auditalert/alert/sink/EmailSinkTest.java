@@ -39,6 +39,45 @@ class EmailSinkTest {
     }
 
     @Test
+    void shouldFoldAToHeaderOfManyRecipients() throws Exception {
+        List<String> to = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            to.add("security-team-member-" + i + "@example.test");
+        }
+        try (FakeSmtpPeer peer = new FakeSmtpPeer();
+                Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),
+                        "from", "auditalert@test", "to", to, "interval", "0ms"), telemetry)) {
+            s.offer(TestAlerts.alert("many"));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            SinkContract.await("mail", Duration.ofSeconds(5), () -> peer.messages().size() == 1);
+            String m = peer.messages().get(0);
+            // a line is at most 998 characters (RFC 5322 §2.1.1): one of 40 addresses was 1,500 and refused for good
+            String folded = m.substring(m.indexOf("To: "), m.indexOf("\nSubject: "));
+            assertThat(folded.lines()).hasSizeGreaterThan(10).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(78));
+            String header = folded.substring(4).replace("\n ", " ");
+            assertThat(header).isEqualTo(String.join(", ", to));
+        }
+    }
+
+    @Test
+    void shouldKeepAndRetryTheAlertsWhenTheServerOffersNoStartTls() throws Exception {
+        // starttls: true and a server (or a man in the middle) that does not offer it: not the server's final
+        // word on the mail, so the alerts are kept, not refused for good
+        try (FakeSmtpPeer peer = new FakeSmtpPeer();
+                Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),
+                        "from", "auditalert@test", "to", "a@test", "starttls", true, "interval", "0ms",
+                        "retry", Map.of("initial", "10ms")), telemetry)) {
+            s.offer(TestAlerts.alert("kept"));
+            assertThat(s.drain(Duration.ofSeconds(1))).isFalse();
+            SinkStats st = telemetry.sinkNamed(s.name());
+            assertThat(st.permanentFailures.sum()).isZero();
+            assertThat(st.transientFailures.sum()).isPositive();
+            assertThat(s.pending()).isEqualTo(1);
+            assertThat(peer.messages()).isEmpty();
+        }
+    }
+
+    @Test
     void shouldEncodeNonAsciiSubjectsAndBase64LongLines() throws Exception {
         assertThat(EmailSink.encodeHeader("plain")).isEqualTo("plain");
         assertThat(EmailSink.encodeHeader("über")).isEqualTo("=?UTF-8?B?w7xiZXI=?=");
