@@ -50,6 +50,11 @@ public interface Sink extends AutoCloseable {
     @Override
     void close();
 
+    /** Whether what it holds survives a restart (a spool). */
+    default boolean spooled() {
+        return false;
+    }
+
     /** Its counters (null for a sink that keeps none). */
     default io.auditalert.metrics.SinkStats stats() {
         return null;

@@ -118,21 +118,17 @@ final class ReplayCommand {
     }
 
     /**
-     * Says which events could not be evaluated and which sinks lost alerts (dropped, or refused for
-     * good by their peer); true if anything was lost. A replay that exits 0 has evaluated every event
-     * and delivered every alert to every sink that wanted it.
-     */
-    /**
-     * Lets each sink deliver what it holds (up to {@code drain} each), then closes it; says on stderr
-     * which did not. A sink that could not deliver everything drops the rest at close (counted, and
+     * Lets the sinks deliver what they hold (up to {@code drain} in all: they deliver at the same time,
+     * each on its own thread), then closes them; says on stderr which did not. A sink that could not deliver everything drops the rest at close (counted, and
      * reported by {@link #reportUndelivered}), unless it has a spool, which keeps it.
      *
      * @return false when a spool kept alerts: safe, but not delivered
      */
     static boolean finishSinks(String command, List<Sink> sinks, Duration drain) {
         boolean delivered = true;
+        long deadline = System.nanoTime() + drain.toNanos();
         for (Sink sink : sinks) {
-            if (!sink.drain(drain)) {
+            if (!sink.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                 System.err.println("auditalert " + command + ": sink " + sink.name() + " did not deliver everything within "
                         + drain.toSeconds() + " s; see its spool and metrics");
             } else if (sink.pending() > 0) {
@@ -146,6 +142,11 @@ final class ReplayCommand {
         return delivered;
     }
 
+    /**
+     * Says which events could not be evaluated and which sinks lost alerts (dropped, or refused for
+     * good by their peer); true if anything was lost. A replay that exits 0 has evaluated every event
+     * and delivered every alert to every sink that wanted it.
+     */
     static boolean reportUndelivered(String command, Telemetry telemetry) {
         boolean lost = false;
         long failed = telemetry.pipeline.evaluationFailures.sum();

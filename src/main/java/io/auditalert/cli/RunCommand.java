@@ -504,8 +504,13 @@ final class RunCommand {
 
     /** Lets a sink deliver until the stop's deadline (a millisecond at least), then closes it. */
     private static void finish(Sink sink, long deadline) {
-        sink.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+        boolean drained = sink.drain(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+        long held = drained ? 0 : sink.pending();
         sink.close();
+        if (held > 0 && sink.spooled()) { // without a spool, the close logs what it dropped
+            LOG.warn("sink {}: {} alert(s) not delivered by the stop are kept in its spool; the next start delivers them",
+                    sink.name(), held);
+        }
     }
 
     /** Completes open events, drains the ring, gives sinks their budget; idempotent. */

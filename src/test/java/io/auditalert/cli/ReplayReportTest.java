@@ -41,6 +41,50 @@ class ReplayReportTest {
         assertThat(ReplayCommand.finishSinks("replay", java.util.List.of(done), java.time.Duration.ofSeconds(60))).isTrue();
     }
 
+    @Test
+    void shouldGiveTheSinksOneDeadlineTogetherNotOneEach() {
+        // two sinks whose peers are down waited 60 s each, one after the other: they deliver at the same time
+        java.util.List<java.time.Duration> given = new java.util.ArrayList<>();
+        java.util.List<io.auditalert.alert.Sink> sinks = new java.util.ArrayList<>();
+        for (String name : new String[] {"webhook-0", "alertmanager-1"}) {
+            sinks.add(new io.auditalert.alert.Sink() { // its peer is down: it uses all the time it is given
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public boolean accepts(io.auditalert.alert.Alert alert) {
+                    return true;
+                }
+
+                @Override
+                public boolean offer(io.auditalert.alert.Alert alert) {
+                    return true;
+                }
+
+                @Override
+                public boolean drain(java.time.Duration timeout) {
+                    given.add(timeout);
+                    try {
+                        Thread.sleep(timeout.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return false;
+                }
+
+                @Override
+                public void close() {}
+            });
+        }
+        long t0 = System.nanoTime();
+        ReplayCommand.finishSinks("replay", sinks, java.time.Duration.ofMillis(400));
+        assertThat(given.get(0).toMillis()).isGreaterThan(300);
+        assertThat(given.get(1).toMillis()).as("what is left of the one deadline").isLessThan(100);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(700);
+    }
+
     /** A sink that only reports: drained or not, and how many items it still holds. */
     private record FakeSink(String name, boolean drained, long held, Runnable onClose) implements io.auditalert.alert.Sink {
         @Override

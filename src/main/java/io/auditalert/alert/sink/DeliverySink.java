@@ -65,6 +65,11 @@ public abstract class DeliverySink implements Sink {
     public SinkStats stats() {
         return stats;
     }
+
+    @Override
+    public boolean spooled() {
+        return backlog.durable();
+    }
     private final Backlog backlog;
     private final Thread thread;
     private final TokenBucket bucket;

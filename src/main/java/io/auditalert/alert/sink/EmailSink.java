@@ -48,6 +48,17 @@ public final class EmailSink extends DeliverySink {
         return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
     }
 
+    /** The session in progress, for {@link #abortDelivery}. */
+    private volatile SmtpClient current;
+
+    @Override
+    protected void abortDelivery() {
+        SmtpClient c = current;
+        if (c != null) {
+            c.abort();
+        }
+    }
+
     static EmailSink create(SpecReader r, Telemetry t) {
         SinkOptions o = SinkOptions.read(r, "email", 100);
         String server = r.requiredString("smtp");
@@ -122,14 +133,18 @@ public final class EmailSink extends DeliverySink {
     @Override
     protected void deliver(List<Alert> batch, Outcome out) throws IOException {
         Message m = message(batch, ZonedDateTime.now());
+        SmtpClient client = new SmtpClient(smtp);
+        current = client;
         try {
-            for (String refused : new SmtpClient(smtp).send(from, to, m.bytes, m.eightBit)) {
+            for (String refused : client.send(from, to, m.bytes, m.eightBit)) {
                 stats.failedTransiently();
                 log.warn("sink {}: recipient {} refused for good; the others got the mail", name(), refused);
             }
             out.accept(batch.size());
         } catch (SmtpClient.Rejected e) {
             out.reject(batch.size(), e.getMessage());
+        } finally {
+            current = null;
         }
         // a failed attempt does not start the interval: its retry follows the back-off
         lastSent = System.nanoTime();

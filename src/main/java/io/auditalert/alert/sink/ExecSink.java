@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>At most {@code concurrency} children run at once; one that outlives {@code timeout} is
  *       killed (SIGTERM, then SIGKILL a second later), with the processes it started, also while
  *       its input is still being written (a child that never reads a large item). Closing the sink
- *       kills the children still running, so none outlives auditalert.
+ *       kills the children still running and the processes they started. A process a command leaves
+ *       running in the background after it exits ({@code sleep 60 &}) is no longer its child and is not
+ *       stopped: a command that starts a daemon owns it.
  *   <li>Exit status 0 is delivered; another status, a timeout, or a command that cannot start is a
  *       permanent failure (counted, logged with the status) and not retried: a script that fails
  *       on an input fails on it again.

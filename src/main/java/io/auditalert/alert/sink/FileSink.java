@@ -117,7 +117,10 @@ public final class FileSink extends DeliverySink {
         buf.flip();
         ensureOpen();
         if (maxSize > 0 && size > 0 && size + need > maxSize) {
-            rotate();
+            size = channel.size(); // another program may have emptied it (logrotate's copytruncate)
+            if (size > 0 && size + need > maxSize) {
+                rotate();
+            }
         }
         long before = size;
         try {

@@ -35,13 +35,25 @@ final class SmtpClient {
             String password, long timeoutMillis) {}
 
     private final Settings s;
-    private Socket socket;
+    private volatile Socket socket;
     private InputStream in;
     private OutputStream out;
     private final List<String> extensions = new ArrayList<>();
 
     SmtpClient(Settings s) {
         this.s = s;
+    }
+
+    /** Ends the session in progress from another thread (the sink is closing): its read or write fails at once. */
+    void abort() {
+        Socket so = socket;
+        if (so != null) {
+            try {
+                so.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
     }
 
     /**

@@ -126,6 +126,13 @@ public final class SyslogSink extends DeliverySink {
     }
 
     @Override
+    protected void abortDelivery() {
+        if (transport != null) {
+            transport.abort();
+        }
+    }
+
+    @Override
     protected void closeTransport() {
         if (transport != null) {
             transport.close();

@@ -25,6 +25,9 @@ interface SyslogTransport extends AutoCloseable {
     @Override
     void close();
 
+    /** Ends a send in progress from another thread (the sink is closing); does nothing by default. */
+    default void abort() {}
+
     /** A message no transport attempt can send (too large for a datagram): refuse it for good. */
     final class TooLarge extends IOException {
         private static final long serialVersionUID = 1L;
@@ -90,7 +93,8 @@ interface SyslogTransport extends AutoCloseable {
         private final long timeoutMillis;
         private final ByteBuffer probe = ByteBuffer.allocate(256);
         private SocketChannel channel;
-        private Selector selector;
+        private volatile Selector selector;
+        private volatile boolean aborted;
 
         Tcp(InetSocketAddress address, boolean octetCounting, long timeoutMillis) {
             this.address = address;
@@ -154,11 +158,24 @@ interface SyslogTransport extends AutoCloseable {
                         selector.select(left);
                         key.interestOps(0);
                         selector.selectNow();
+                        if (aborted) {
+                            throw new IOException("sink closing: write to " + address + " aborted");
+                        }
                     }
                 }
             } catch (IOException e) {
                 close();
                 throw e;
+            }
+        }
+
+        /** A peer that takes no more (its window full) holds a write for up to the timeout: not the close. */
+        @Override
+        public void abort() {
+            aborted = true;
+            Selector sel = selector;
+            if (sel != null) {
+                sel.wakeup();
             }
         }
 

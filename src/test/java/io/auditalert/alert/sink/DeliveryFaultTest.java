@@ -73,13 +73,18 @@ class DeliveryFaultTest {
 
     @Test
     void shouldCloseAtOnceWhenThePeerAcceptsAndNeverAnswers() throws Exception {
-        // auditd waits for a stopping plugin: a webhook or Alertmanager that accepted the connection and
-        // hangs must not hold the close for its 10 s read timeout
+        // auditd waits for a stopping plugin: a webhook, Alertmanager or mail server that accepted the
+        // connection and hangs must not hold the close for its read timeout (10 s; 30 s for mail)
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            for (String type : List.of("webhook", "alertmanager")) {
+            for (String type : List.of("webhook", "alertmanager", "email")) {
                 String url = "http://127.0.0.1:" + silent.getLocalPort() + "/x";
-                Sink s = SinkFactory.create(0, type.equals("webhook") ? Map.of("type", type, "url", url)
-                        : Map.of("type", type, "urls", List.of(url)), telemetry);
+                Map<String, Object> spec = switch (type) {
+                    case "webhook" -> Map.of("type", type, "url", url);
+                    case "alertmanager" -> Map.of("type", type, "urls", List.of(url));
+                    default -> Map.of("type", type, "smtp", "127.0.0.1:" + silent.getLocalPort(), "from", "a@test",
+                            "to", "b@test", "interval", "0ms"); // a server that never greets: the read waits 30 s
+                };
+                Sink s = SinkFactory.create(0, spec, telemetry);
                 s.offer(TestAlerts.alert(type + "-1"));
                 assertThat(s.drain(Duration.ofMillis(300))).as("%s: nothing answers", type).isFalse();
                 long t0 = System.nanoTime();

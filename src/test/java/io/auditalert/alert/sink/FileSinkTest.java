@@ -64,6 +64,25 @@ class FileSinkTest {
     }
 
     @Test
+    void shouldNotRotateAFileAnotherProgramEmptied() throws Exception {
+        // logrotate's copytruncate empties the file in place: rotating it then pushed an empty file into .1
+        Path f = tmp.resolve("c.jsonl");
+        try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", f.toString(), "max_size", "1KiB",
+                "batch", 1), telemetry)) {
+            TestAlerts.numbered("t", 4).forEach(s::offer);
+            assertThat(s.drain(Duration.ofSeconds(5))).isTrue();
+            assertThat(Files.size(f)).isGreaterThan(512);
+            try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+                c.truncate(0);
+            }
+            TestAlerts.numbered("u", 2).forEach(s::offer);
+            assertThat(s.drain(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(Files.exists(tmp.resolve("c.jsonl.1"))).as("nothing to rotate").isFalse();
+        assertThat(TestAlerts.ids(Files.readString(f))).containsExactly("u-00000", "u-00001");
+    }
+
+    @Test
     void shouldReopenAfterLogrotateMovedTheFile() throws Exception {
         Path f = tmp.resolve("b.jsonl");
         try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", f.toString()), telemetry)) {
