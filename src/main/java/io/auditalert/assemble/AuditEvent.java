@@ -144,6 +144,24 @@ public final class AuditEvent {
     }
 
     /** The record's type number, or {@link RecordTypes#UNKNOWN}. */
+    /**
+     * Whether the event has records only a syscall's event has (CWD, PATH, EXECVE, SOCKADDR, BPRM_FCAPS,
+     * PROCTITLE) but not the SYSCALL (or io_uring's URINGOP) record itself: auditd's dispatcher dropped it
+     * on the way ("queue to plugins is full"), and rules on the syscall's fields cannot see the event.
+     */
+    public boolean lacksItsSyscall() {
+        boolean aux = false;
+        for (int r = 0; r < recordCount; r++) {
+            int t = recType[r];
+            if (t == RecordTypes.SYSCALL || t == RecordTypes.URINGOP) {
+                return false;
+            }
+            aux |= t == RecordTypes.CWD || t == RecordTypes.PATH || t == RecordTypes.EXECVE || t == RecordTypes.SOCKADDR
+                    || t == RecordTypes.BPRM_FCAPS || t == RecordTypes.PROCTITLE;
+        }
+        return aux;
+    }
+
     public int recordType(int r) {
         return recType[r];
     }

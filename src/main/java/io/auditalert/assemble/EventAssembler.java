@@ -274,6 +274,9 @@ public final class EventAssembler {
         inflightBytes -= ev.used;
         stats.inflight = inflight;
         stats.events++;
+        if (ev.lacksItsSyscall()) {
+            stats.eventsWithoutSyscall++;
+        }
         output.accept(ev);
     }
 

@@ -34,6 +34,8 @@ public final class PipelineStats {
     public long evictedBytes;
     public long eoeSwallowed;
     public long truncatedEvents;
+    /** Events that arrived without their SYSCALL record (see AuditEvent#lacksItsSyscall). */
+    public long eventsWithoutSyscall;
     /** Lines that ended in CR LF; the CR is dropped. */
     public long crLineEnds;
     /** Events outside {@code replay --since/--until}: assembled, not evaluated. */

@@ -148,9 +148,11 @@ public final class TelemetryMeters {
         gauge("auditalert.inflight.events", "Events being assembled (records seen, not yet complete)", null,
                 p, s -> s.inflight);
 
-        String dropped = "Items lost or cut short between the kernel and the sinks, by stage: relay (records), "
+        String dropped = "Items lost or cut short between the kernel and the sinks, by stage: syscall_record (events "
+                + "that arrived without their SYSCALL record: auditd's dispatcher dropped it), relay (records), "
                 + "line_too_long (lines), assembly_evicted and assembly_truncated (events), ring (events), "
                 + "evaluation (events whose rules failed to run), sink (alerts)";
+        counter("auditalert.dropped", dropped, null, p, s -> s.eventsWithoutSyscall, "stage", "syscall_record");
         counter("auditalert.dropped", dropped, null, p, s -> s.relayDroppedRecords, "stage", "relay");
         counter("auditalert.dropped", dropped, null, p, s -> s.linesTooLong, "stage", "line_too_long");
         counter("auditalert.dropped", dropped, null, p, s -> s.evictedInflight + s.evictedBytes,

@@ -25,7 +25,9 @@ public final class RecordTypes {
     public static final int CWD = 1307;
     public static final int EXECVE = 1309;
     public static final int EOE = 1320;
+    public static final int BPRM_FCAPS = 1321;
     public static final int PROCTITLE = 1327;
+    public static final int URINGOP = 1336;
     public static final int AVC = 1400;
     public static final int KERNEL = 2000;
     public static final int FIRST_ANOM = 2100;

@@ -31,6 +31,23 @@ class EventAssemblerTest {
     }
 
     @Test
+    void shouldCountEventsThatArriveWithoutTheirSyscallRecord() {
+        // auditd's dispatcher drops single records when its queue to the plugins is full: an event came as
+        // CWD, PATH, PROCTITLE with its SYSCALL gone, and no serial was missing
+        Feed feed = new Feed()
+                .line("type=CWD msg=audit(1700000000.200:11): cwd=\"/\"")
+                .line("type=PATH msg=audit(1700000000.200:11): item=0 name=\"/etc/shadow\" nametype=NORMAL")
+                .line("type=PROCTITLE msg=audit(1700000000.200:11): proctitle=636174")
+                .line("type=EOE msg=audit(1700000000.200:11): ")
+                .line(SYSCALL_10).line("type=CWD msg=audit(1700000000.123:10): cwd=\"/\"").line(EOE_10)
+                .line("type=USER_AUTH msg=audit(1700000000.300:12): pid=1 uid=0 auid=0 ses=1 msg='op=PAM:authentication"
+                        + " acct=\"root\" exe=\"/usr/bin/su\" res=failed'")
+                .finish();
+        assertThat(feed.events).hasSize(3);
+        assertThat(feed.stats.eventsWithoutSyscall).as("the first only").isEqualTo(1);
+    }
+
+    @Test
     void shouldKeepInterleavedEventsApart() {
         Feed feed = new Feed()
                 .line("type=SYSCALL msg=audit(1700000000.100:100): arch=c000003e syscall=2 key=(null)")
