@@ -104,7 +104,10 @@ public final class YamlDoc {
             Optional<Node> node = new Compose(settings).composeString(text);
             return node.map(n -> new YamlNode(this, n)).orElse(null);
         } catch (MarkedYamlEngineException e) {
-            Optional<Mark> mark = e.getProblemMark().isPresent() ? e.getProblemMark() : e.getContextMark();
+            // a quote or bracket never closed is found at the end of the file: where it opened says more
+            boolean atEnd = e.getProblemMark().map(m -> m.getIndex() >= text.stripTrailing().length()).orElse(false);
+            Optional<Mark> mark = e.getProblemMark().isPresent() && !(atEnd && e.getContextMark().isPresent())
+                    ? e.getProblemMark() : e.getContextMark();
             int line = mark.map(m -> m.getLine() + 1).orElse(1);
             int col = mark.map(m -> m.getColumn() + 1).orElse(1);
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();

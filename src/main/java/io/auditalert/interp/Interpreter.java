@@ -385,6 +385,16 @@ public final class Interpreter {
         return -1;
     }
 
+    /**
+     * Whether libauparse's table types a field of this name as an untrusted string (quoted, or hex when it
+     * holds unsafe bytes), whatever its record: {@code profile}, {@code device}, {@code info} and the like.
+     */
+    public static boolean isEscapedName(String name) {
+        byte[] b = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int t = LookupTables.baseType(b, 0, b.length);
+        return t == T_ESCAPED || t == T_ESCAPED_KEY || t == T_ESCAPED_FILE;
+    }
+
     /** auparse_interp_adjust_type: the record-specific rules, then the per-name table. */
     static int fieldType(int rtype, byte[] b, int nOff, int nLen, int off, int len) {
         if (rtype == RecordTypes.EXECVE && nLen > 0 && b[nOff] == 'a' && !equals(b, nOff, nLen, ARGC)

@@ -26,6 +26,11 @@ abstract class Field {
             "watch", "grp", "new_group", "old_group", "cgroup", "new-chardev", "old-chardev", "new-fs",
             "old-fs", "argv", "cmdline");
 
+    /** In {@link #ESCAPED}, or typed so by libauparse's table ({@code profile}, {@code device}, {@code info}, …). */
+    static boolean isEscapedName(String name) {
+        return ESCAPED.contains(name) || io.auditalert.interp.Interpreter.isEscapedName(name);
+    }
+
     static final Set<String> UID_FIELDS = Set.of("uid", "auid", "euid", "suid", "fsuid", "ouid", "iuid",
             "sauid", "old-auid", "old_auid", "inode_uid", "obj_uid", "new-uid", "old-uid", "loginuid", "id");
     static final Set<String> GID_FIELDS = Set.of("gid", "egid", "sgid", "fsgid", "ogid", "igid",
@@ -129,7 +134,7 @@ abstract class Field {
      * in SYSCALL (and SECCOMP) records they are the syscall's arguments, register values in hex.
      */
     static boolean isEscaped(int recordType, String fieldName) {
-        return ESCAPED.contains(fieldName) || recordType == RecordTypes.EXECVE && isExecveArg(fieldName);
+        return isEscapedName(fieldName) || recordType == RecordTypes.EXECVE && isExecveArg(fieldName);
     }
 
     static boolean isExecveArg(String n) {
@@ -210,7 +215,7 @@ abstract class Field {
         First(String name, Kind kind) {
             super(name, kind);
             this.name = bytes(name);
-            this.escaped = ESCAPED.contains(name);
+            this.escaped = isEscapedName(name);
             this.argument = isExecveArg(name);
             this.enriched = !name.isEmpty() && name.equals(name.toUpperCase(java.util.Locale.ROOT))
                     && Character.isLetter(name.charAt(0));

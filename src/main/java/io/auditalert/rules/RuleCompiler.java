@@ -382,7 +382,7 @@ final class RuleCompiler {
     /** Fields whose values are text (paths, names, command lines, keys), never numbers. */
     private static boolean isText(Field field) {
         String name = baseName(field);
-        return Field.ESCAPED.contains(name) || name.equals("node");
+        return Field.isEscapedName(name) || name.equals("node");
     }
 
     /**

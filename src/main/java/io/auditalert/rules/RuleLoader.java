@@ -89,6 +89,9 @@ public final class RuleLoader {
         Redactor redactor = Redactor.of(secretPatterns, msg -> errors.add(new ConfigError("config", 1, 1, msg)));
         RuleCompiler compiler = new RuleCompiler(lists, macros, names);
         compiler.compileAllMacros();
+        for (YamlNode node : twiceInAFile) {
+            compileRule(node, compiler, redactor);
+        }
         List<CompiledRule> compiled = new ArrayList<>();
         for (YamlNode node : rules.values()) {
             CompiledRule r = compileRule(node, compiler, redactor);
@@ -211,6 +214,9 @@ public final class RuleLoader {
         macros.put(name, new RuleCompiler.MacroDef(name, ast, cond != null ? cond : item, item));
     }
 
+    /** Rules a later definition in the same file replaced: compiled only for their errors. */
+    private final List<YamlNode> twiceInAFile = new ArrayList<>();
+
     private void readRule(YamlNode item) {
         item.checkKeys(RULE_KEYS);
         String name = name(item, "rule");
@@ -221,6 +227,9 @@ public final class RuleLoader {
         YamlNode prev = rules.remove(name);
         if (prev != null) {
             redefined("rule", name, prev, item);
+            if (prev.doc() == item.doc()) {
+                twiceInAFile.add(prev); // an error already; its own errors are reported too
+            }
         }
         rules.put(name, item);
     }

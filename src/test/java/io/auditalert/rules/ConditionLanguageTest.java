@@ -116,6 +116,17 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldDecodeEveryFieldLibauparseTreatsAsAnUntrustedString() {
+        // AppArmor's profile, hex because of its space (as in the corpus's testcase_encoded_comm): libauparse
+        // decodes it, and so must a rule and an output
+        AuditEvent ev = TestEvents.one("type=AVC msg=audit(1700000000.000:4): apparmor=\"DENIED\" operation=\"exec\""
+                + " profile=2F686F6D652F73746576652F746D702F6D792070726F672E7368 name=\"/bin/x\" pid=7 comm=\"x\" requested_mask=\"x\"");
+        assertThat(matches("profile = \"/home/steve/tmp/my prog.sh\"", ev)).isTrue();
+        assertThat(render("- rule: r\n  condition: profile exists\n  output: \"{profile}\"\n", ev))
+                .isEqualTo("/home/steve/tmp/my prog.sh");
+    }
+
+    @Test
     void shouldCompareNumbers() {
         assertThat(matches("pid = 26766", EXEC_TMP)).isEqualTo(matches("pid >= 26766 and pid <= 26766", EXEC_TMP));
         assertThat(matches("argc = 4", EXEC_TMP)).isTrue();

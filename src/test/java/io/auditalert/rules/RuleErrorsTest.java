@@ -58,8 +58,22 @@ class RuleErrorsTest {
         assertThat(r.errors()).hasSize(1);
         ConfigError e = r.errors().get(0);
         assertThat(e.file()).isEqualTo("y.yml");
-        assertThat(e.line()).isEqualTo(3);
+        // found at the end of the file, reported where the bracket opened
+        assertThat(e.line()).isEqualTo(2);
+        assertThat(e.col()).isEqualTo(14);
         assertThat(e.message()).startsWith("YAML syntax error");
+        ConfigError quote = RuleLoader.loadTexts(Map.of("q.yml", "- rule: x\n  condition: \"exe = a\n  severity: low\n"
+                + "- rule: y\n  condition: exe exists\n"), new FakeNames(), new Telemetry()).errors().get(0);
+        assertThat(quote.line()).as("the quote never closed: %s", quote).isEqualTo(2);
+        assertThat(quote.col()).isEqualTo(14);
+    }
+
+    @Test
+    void shouldReportTheErrorsOfARuleDefinedTwiceInAFileAsWellAsTheDuplicate() {
+        RuleLoader.Result r = RuleLoader.loadTexts(Map.of("d.yml", "- rule: x\n  condition: exe = a and nosuchfield = 1\n"
+                + "- rule: x\n  condition: exe exists\n"), new FakeNames(), new Telemetry());
+        assertThat(r.errors()).extracting(ConfigError::toString).anySatisfy(e -> assertThat(e).startsWith("d.yml:2:")
+                .contains("nosuchfield")).anySatisfy(e -> assertThat(e).contains("defined twice in this file"));
     }
 
     @Test
