@@ -135,8 +135,17 @@ void run_direct(const struct wrapper_config *cfg)
         env[e++] = java_home;
     env[e] = NULL;
 
-    wlog(LOG_INFO, "exec %s %s -XX:+UseSerialGC%s%s -jar %s run%s%s", java, xmx, cds[0] ? " " : "", cds,
-         cfg->jar, cfg->app_config[0] ? " --config " : "", cfg->app_config);
+    /* the command line as it is, argument by argument */
+    char line[1024];
+    size_t used = 0;
+    line[0] = '\0';
+    for (int i = 0; i < n && used < sizeof line - 1; i++) {
+        int w = snprintf(line + used, sizeof line - used, "%s%s", i ? " " : "", args[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w < sizeof line - used ? (size_t)w : sizeof line - used - 1;
+    }
+    wlog(LOG_INFO, "exec %s", line);
 
     reset_signals();
     closelog();

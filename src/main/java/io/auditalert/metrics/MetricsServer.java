@@ -230,6 +230,7 @@ public final class MetricsServer implements AutoCloseable {
 
     private void retryLoop(long deadline) {
         long backoff = FIRST_BACKOFF_MILLIS;
+        boolean late = false;
         while (!closed) {
             try {
                 Thread.sleep(backoff);
@@ -241,9 +242,12 @@ public final class MetricsServer implements AutoCloseable {
                 LOG.info("metrics endpoint bound on {}", server.getAddress());
                 return;
             } catch (BindException e) {
-                if (System.nanoTime() - deadline > 0) {
-                    LOG.error("metrics endpoint {} still busy; giving up: {}", requested, e.getMessage());
-                    break;
+                if (!late && System.nanoTime() - deadline > 0) {
+                    // a long-running plugin or service must not stay without its endpoint until a restart
+                    LOG.error("metrics endpoint {} still busy ({}); trying again every {} s", requested,
+                            e.getMessage(), MAX_BACKOFF_MILLIS / 1000);
+                    late = true;
+                    bound.countDown(); // whoever waits for the bind waits no longer
                 }
             } catch (IOException e) {
                 LOG.error("metrics endpoint {}: {}", requested, e.getMessage());

@@ -175,6 +175,9 @@ final class RuleCompiler {
             if (type == RecordTypes.SYSCALL && fieldName.equals("syscall")) {
                 return new Field.SyscallName(names); // by name for the record's arch, as a bare syscall
             }
+            if (type == RecordTypes.PROCTITLE && fieldName.equals("proctitle")) {
+                return new Field.Proctitle(); // the command line with its NULs as spaces, as libauparse shows it
+            }
             Field.OfType field = new Field.OfType(name, type, fieldName, Field.kindOf(fieldName));
             field.slot = listSlots.computeIfAbsent(type + "." + fieldName, k -> listSlots.size());
             return field;

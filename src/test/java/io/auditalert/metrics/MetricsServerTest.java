@@ -355,6 +355,26 @@ class MetricsServerTest {
     }
 
     @Test
+    void shouldBindAPortFreedAfterTheBindTimeoutToo() throws Exception {
+        // a long-running plugin whose port stayed busy past the timeout was left without its endpoint for good
+        ServerSocket blocker = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        int port = blocker.getLocalPort();
+        try {
+            server = MetricsServer.start("127.0.0.1:" + port, null, new Telemetry(),
+                    TEST.withBindTimeout(Duration.ofMillis(300)));
+            assertThat(server.awaitBound(Duration.ofSeconds(5))).as("past the timeout, still busy").isFalse();
+        } finally {
+            blocker.close();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.address() == null && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(server.address()).as("bound once the port was free").isNotNull();
+        assertThat(Exposition.get(base() + "/metrics").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void shouldFailAtOnceOnABusyPortWithoutBindTimeout() throws Exception {
         try (ServerSocket blocker = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             assertThatThrownBy(() -> MetricsServer.start("127.0.0.1:" + blocker.getLocalPort(), null, new Telemetry(),

@@ -124,6 +124,10 @@ class ConditionLanguageTest {
         assertThat(matches("profile = \"/home/steve/tmp/my prog.sh\"", ev)).isTrue();
         assertThat(render("- rule: r\n  condition: profile exists\n  output: \"{profile}\"\n", ev))
                 .isEqualTo("/home/steve/tmp/my prog.sh");
+        // PROCTITLE.proctitle is the derived proctitle: its NULs are spaces, as libauparse shows them
+        AuditEvent pt = TestEvents.one("type=PROCTITLE msg=audit(1700000000.000:5): proctitle=62617368002D78");
+        assertThat(matches("PROCTITLE.proctitle = \"bash -x\"", pt)).isTrue();
+        assertThat(matches("proctitle = \"bash -x\"", pt)).isTrue();
     }
 
     @Test

@@ -349,6 +349,16 @@ class DefaultRulesTest {
         assertThat(fired(capture(16630))).doesNotContain("kernel-module-loaded");
         assertThat(fired(TestEvents.serial(MODPROBE, 898130))).contains("kernel-module-loaded"); // modprobe dummy
         assertThat(fired(TestEvents.serial(MODPROBE, 898134))).contains("kernel-module-loaded"); // modprobe -r dummy
+        // the capture's `modprobe dummy` with a read-only option's letters after "--", or run as insmod: a load
+        for (String[] swap : new String[][] {
+            {"argc=2 a0=\"modprobe\" a1=\"dummy\"", "argc=4 a0=\"modprobe\" a1=\"dummy\" a2=\"--\" a3=\"-n\""},
+            {"argc=2 a0=\"modprobe\" a1=\"dummy\"", "argc=3 a0=\"insmod\" a1=\"/root/x.ko\" a2=\"-c\""},
+        }) {
+            AuditEvent ev = TestEvents.one(TestEvents.lines("/rules/capture-modprobe.log", 898130).stream()
+                    .map(l -> l.replace(swap[0], swap[1]).replace("comm=\"modprobe\"", swap[1].contains("insmod")
+                            ? "comm=\"insmod\"" : "comm=\"modprobe\"")).toArray(String[]::new));
+            assertThat(fired(ev)).as(swap[1]).contains("kernel-module-loaded");
+        }
     }
 
     @Test
