@@ -246,7 +246,7 @@ abstract class ValueTest {
                     if (!Values.isHexNumber(s.vb, s.voff, s.vlen)) {
                         return false;
                     }
-                    return compareUnsigned(Values.parseHex(s.vb, s.voff, s.vlen));
+                    return compare(Values.parseHex(s.vb, s.voff, s.vlen), true);
                 }
                 default -> {
                     v = Values.parseSignedDecimal(s.vb, s.voff, s.vlen);
@@ -258,53 +258,26 @@ abstract class ValueTest {
                     }
                 }
             }
-            switch (op) {
-                case EQ -> {
-                    for (long l : literals) {
-                        if (v == l) {
-                            return true;
-                        }
-                    }
-                    return false;
-                }
-                case LT -> {
-                    return v < literals[0];
-                }
-                case LE -> {
-                    return v <= literals[0];
-                }
-                case GT -> {
-                    return v > literals[0];
-                }
-                default -> {
-                    return v >= literals[0];
-                }
-            }
+            return compare(v, false);
         }
 
-        private boolean compareUnsigned(long v) {
-            switch (op) {
-                case EQ -> {
-                    for (long l : literals) {
-                        if (v == l) {
-                            return true;
-                        }
+        /** The value against the literals; registers compare as unsigned 64-bit numbers. */
+        private boolean compare(long v, boolean unsigned) {
+            if (op == NumOp.EQ) {
+                for (long l : literals) {
+                    if (v == l) {
+                        return true;
                     }
-                    return false;
                 }
-                case LT -> {
-                    return Long.compareUnsigned(v, literals[0]) < 0;
-                }
-                case LE -> {
-                    return Long.compareUnsigned(v, literals[0]) <= 0;
-                }
-                case GT -> {
-                    return Long.compareUnsigned(v, literals[0]) > 0;
-                }
-                default -> {
-                    return Long.compareUnsigned(v, literals[0]) >= 0;
-                }
+                return false;
             }
+            int c = unsigned ? Long.compareUnsigned(v, literals[0]) : Long.compare(v, literals[0]);
+            return switch (op) {
+                case LT -> c < 0;
+                case LE -> c <= 0;
+                case GT -> c > 0;
+                default -> c >= 0;
+            };
         }
     }
 }

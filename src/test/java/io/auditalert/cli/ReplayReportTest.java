@@ -47,22 +47,7 @@ class ReplayReportTest {
         java.util.List<java.time.Duration> given = new java.util.ArrayList<>();
         java.util.List<io.auditalert.alert.Sink> sinks = new java.util.ArrayList<>();
         for (String name : new String[] {"webhook-0", "alertmanager-1"}) {
-            sinks.add(new io.auditalert.alert.Sink() { // its peer is down: it uses all the time it is given
-                @Override
-                public String name() {
-                    return name;
-                }
-
-                @Override
-                public boolean accepts(io.auditalert.alert.Alert alert) {
-                    return true;
-                }
-
-                @Override
-                public boolean offer(io.auditalert.alert.Alert alert) {
-                    return true;
-                }
-
+            sinks.add(new FakeSink(name, false, 0, () -> {}) { // its peer is down: it uses all the time it is given
                 @Override
                 public boolean drain(java.time.Duration timeout) {
                     given.add(timeout);
@@ -73,9 +58,6 @@ class ReplayReportTest {
                     }
                     return false;
                 }
-
-                @Override
-                public void close() {}
             });
         }
         long t0 = System.nanoTime();
@@ -86,7 +68,24 @@ class ReplayReportTest {
     }
 
     /** A sink that only reports: drained or not, and how many items it still holds. */
-    private record FakeSink(String name, boolean drained, long held, Runnable onClose) implements io.auditalert.alert.Sink {
+    private static class FakeSink implements io.auditalert.alert.Sink {
+        private final String name;
+        private final boolean drained;
+        private final long held;
+        private final Runnable onClose;
+
+        FakeSink(String name, boolean drained, long held, Runnable onClose) {
+            this.name = name;
+            this.drained = drained;
+            this.held = held;
+            this.onClose = onClose;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
         @Override
         public boolean accepts(io.auditalert.alert.Alert alert) {
             return true;
