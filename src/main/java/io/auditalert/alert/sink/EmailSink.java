@@ -132,7 +132,33 @@ public final class EmailSink extends DeliverySink {
 
     @Override
     protected void deliver(List<Alert> batch, Outcome out) throws IOException {
-        Message m = message(batch, ZonedDateTime.now());
+        try {
+            mail(batch);
+            out.accept(batch.size());
+        } catch (SmtpClient.Rejected e) {
+            if (batch.size() > 1 && e.tooLarge()) {
+                // over the server's size limit as one mail: each alert in a mail of its own
+                log.warn("sink {}: a mail of {} alerts is over the server's size limit ({}); sending them one by one",
+                        name(), batch.size(), e.getMessage());
+                for (Alert a : batch) {
+                    try {
+                        mail(List.of(a));
+                        out.accept(1);
+                    } catch (SmtpClient.Rejected one) {
+                        out.reject(1, one.getMessage());
+                    }
+                }
+            } else {
+                out.reject(batch.size(), e.getMessage());
+            }
+        }
+        // a failed attempt does not start the interval: its retry follows the back-off
+        lastSent = System.nanoTime();
+    }
+
+    /** Mails the alerts in one message, in one session. */
+    private void mail(List<Alert> alerts) throws IOException, SmtpClient.Rejected {
+        Message m = message(alerts, ZonedDateTime.now());
         SmtpClient client = new SmtpClient(smtp);
         current = client;
         try {
@@ -140,14 +166,9 @@ public final class EmailSink extends DeliverySink {
                 stats.failedTransiently();
                 log.warn("sink {}: recipient {} refused for good; the others got the mail", name(), refused);
             }
-            out.accept(batch.size());
-        } catch (SmtpClient.Rejected e) {
-            out.reject(batch.size(), e.getMessage());
         } finally {
             current = null;
         }
-        // a failed attempt does not start the interval: its retry follows the back-off
-        lastSent = System.nanoTime();
     }
 
     record Message(byte[] bytes, boolean eightBit) {}

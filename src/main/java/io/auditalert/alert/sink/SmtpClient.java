@@ -25,9 +25,20 @@ final class SmtpClient {
     /** The server refused for good (5xx). */
     static final class Rejected extends Exception {
         private static final long serialVersionUID = 1L;
+        private final int code;
 
         Rejected(String msg) {
+            this(msg, 0);
+        }
+
+        Rejected(String msg, int code) {
             super(msg);
+            this.code = code;
+        }
+
+        /** The mail is over the server's size limit (552, RFC 5321 §4.5.3.1.10): smaller ones may pass. */
+        boolean tooLarge() {
+            return code == 552 || getMessage().contains(" 5.3.4");
         }
     }
 
@@ -219,7 +230,7 @@ final class SmtpClient {
         }
         String msg = "SMTP " + lastCode + " " + lastText;
         if (code >= 500) {
-            throw new Rejected(msg);
+            throw new Rejected(msg, code);
         }
         throw new IOException(msg);
     }

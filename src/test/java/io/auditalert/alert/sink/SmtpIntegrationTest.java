@@ -135,6 +135,34 @@ class SmtpIntegrationTest {
     }
 
     @Test
+    void shouldMailTheAlertsOfABatchOverTheServersSizeLimitOneByOne() throws Exception {
+        // a batch as one mail was over aiosmtpd's data size limit (552): every alert of it was refused for good
+        assumeTrue(aiosmtpdInstalled(), "aiosmtpd is not installed (apt-get install python3-aiosmtpd)");
+        int port = LocalPeers.freePort();
+        Process smtp = aiosmtpd(port, "--size", "1500");
+        try {
+            try (Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + port,
+                    "from", "auditalert@vm.test", "to", "sec@example.test", "interval", "2s"), telemetry)) {
+                List<Alert> sent = TestAlerts.numbered("big", 8);
+                sent.forEach(s::offer); // the first at once, the other seven in one batch of ~2.5 kB
+                assertThat(s.drain(Duration.ofSeconds(30))).isTrue();
+                SinkStats st = telemetry.sinkNamed(s.name());
+                assertThat(st.permanentFailures.sum()).as("none refused for good").isZero();
+                assertThat(st.delivered.sum()).isEqualTo(8);
+            }
+            LocalPeers.await("8 mails", Duration.ofSeconds(10), () -> {
+                try {
+                    return mails().size() == 8;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } finally {
+            LocalPeers.stop(smtp);
+        }
+    }
+
+    @Test
     void shouldUseStartTlsWhenTheServerRequiresIt() throws Exception {
         assumeTrue(aiosmtpdInstalled(), "aiosmtpd is not installed (apt-get install python3-aiosmtpd)");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed");
