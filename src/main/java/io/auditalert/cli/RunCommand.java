@@ -249,11 +249,22 @@ final class RunCommand {
         return Main.EXIT_OK;
     }
 
+    private static String socketType(Path path) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(path,
+                java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return a.isOther() && !a.isSymbolicLink() ? "socket" : "other";
+    }
+
     /** Relay mode: listen on a unix socket that only owner and group may use; one connection at a time. */
     private void serveUnix(Path path) throws IOException {
         removeStaleSocket(path);
         try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             s.bind(UnixDomainSocketAddress.of(path));
+            // not through a link someone put in the socket's place since the bind (that chmod-ed any file);
+            // a swap between this check and the chmod stays possible where others can write the directory
+            if (!"socket".equals(socketType(path))) {
+                throw new IOException(path + " is no longer the socket bound there; not changing its mode");
+            }
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
             server = s;
             while (!isStopped()) {

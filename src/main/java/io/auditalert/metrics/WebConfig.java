@@ -43,16 +43,34 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class WebConfig {
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}");
-    /** A valid hash of a random password, checked for unknown users so that they cost the same time. */
-    private static final String DUMMY_HASH = "$2a$10$7EqJtq98hPqEX7fNZaFWoOhi5BWX4Z5ZvyUhiuMZ.vESUcdBjQfzm";
-
     private final SSLContext ssl;
     private final Map<String, String> users;
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
+    /**
+     * A hash of a random password at the highest cost of the users', checked for unknown users: a wrong
+     * password costs the same time whether the user exists or not (a cost-10 dummy told them apart).
+     */
+    private final String dummyHash;
+    /**
+     * One bcrypt check at a time: a flood of wrong passwords (each a bcrypt on the plugin's CPU) must not
+     * take every request thread from the scraper, whose verified credentials need no bcrypt.
+     */
+    private final java.util.concurrent.Semaphore bcryptSlot = new java.util.concurrent.Semaphore(1);
 
     private WebConfig(SSLContext ssl, Map<String, String> users) {
         this.ssl = ssl;
         this.users = users;
+        int cost = 4;
+        for (String h : users.values()) {
+            cost = Math.max(cost, Integer.parseInt(h.substring(4, 6)));
+        }
+        this.dummyHash = users.isEmpty() ? null
+                : BCrypt.hashpw(java.util.UUID.randomUUID().toString(), BCrypt.gensalt(cost));
+    }
+
+    /** The bcrypt cost of the hash checked for unknown users (for tests). */
+    int unknownUserCost() {
+        return dummyHash == null ? 0 : Integer.parseInt(dummyHash.substring(4, 6));
     }
 
     /** No TLS, no authentication. */
@@ -134,7 +152,20 @@ public final class WebConfig {
             return true;
         }
         String hash = users.get(user);
-        boolean ok = bcryptMatches(password, hash != null ? hash : DUMMY_HASH) && hash != null;
+        try {
+            if (!bcryptSlot.tryAcquire(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                return false; // other checks are running: refused without one more bcrypt
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        boolean ok;
+        try {
+            ok = bcryptMatches(password, hash != null ? hash : dummyHash) && hash != null;
+        } finally {
+            bcryptSlot.release();
+        }
         if (ok) {
             verified.put(user, digest);
         }

@@ -172,17 +172,15 @@ class CheckCommandTest {
     }
 
     @Test
-    void shouldRejectAFileSinkPathThatCanNeverBeWritten() throws Exception {
-        Path notDir = Files.writeString(dir.resolve("t1.log"), "x\n");
+    void shouldNotRejectTheConfigurationForWhatIsAtAFileSinksPathNow() throws Exception {
+        // a link or a directory someone planted at the path must not reject the configuration (and blind
+        // every sink at the plugin's next start): the file sink alone fails when it writes
+        Path link = Files.createSymbolicLink(dir.resolve("alerts.jsonl"), dir.resolve("elsewhere"));
         Path file = Files.writeString(dir.resolve("auditalert.yml"), "rules: []\nsinks:\n"
-                + "  - {type: file, path: " + dir + "}\n"
-                + "  - {type: file, path: " + notDir.resolve("sub/alerts.jsonl") + "}\n"
-                + "  - {type: file, path: " + dir.resolve("new/dir/alerts.jsonl") + "}\n");
+                + "  - {type: file, path: " + link + "}\n"
+                + "  - {type: file, path: " + dir + "}\n");
 
-        assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isEqualTo(Main.EXIT_USAGE);
-
-        assertThat(stderr.text()).contains("sinks[0].path: " + dir + " is a directory; name a file in it",
-                "sinks[1].path: " + notDir + " is not a directory").doesNotContain("sinks[2]");
+        assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isEqualTo(Main.EXIT_OK);
     }
 
     @Test

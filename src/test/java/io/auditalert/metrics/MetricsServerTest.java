@@ -319,6 +319,20 @@ class MetricsServerTest {
     }
 
     @Test
+    void shouldCheckAnUnknownUserAtTheUsersCostAndLetAVerifiedScraperInWithoutBcrypt() throws Exception {
+        // a cost-10 dummy for unknown users against cost-12 real ones told which user names exist
+        Path web = Files.writeString(dir.resolve("web-cost.yml"), "basic_auth_users:\n"
+                + "  prometheus: $2b$04$hnYTCLJ8806H1KjwkcGr9eJzk67DA3VEWaNkCp37DDy2A1DWFcXAm\n"
+                + "  other: " + org.mindrot.jbcrypt.BCrypt.hashpw("x", org.mindrot.jbcrypt.BCrypt.gensalt(6)) + "\n");
+        WebConfig w = WebConfig.load(web);
+        assertThat(w.unknownUserCost()).isEqualTo(6);
+        assertThat(w.authorized(basic("nobody-such", "secret"))).isFalse();
+        assertThat(w.authorized(basic("prometheus", "wrong"))).isFalse();
+        assertThat(w.authorized(basic("prometheus", "secret"))).isTrue();
+        assertThat(w.authorized(basic("prometheus", "secret"))).as("verified before: no bcrypt").isTrue();
+    }
+
+    @Test
     void bcryptShouldMatchKnownVectors() {
         // OpenBSD / jBCrypt test vector
         assertThat(WebConfig.bcryptMatches("U*U", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW")).isTrue();

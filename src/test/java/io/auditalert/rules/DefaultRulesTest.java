@@ -175,6 +175,10 @@ class DefaultRulesTest {
         AuditEvent noExecve = TestEvents.one(TestEvents.lines("/rules/capture-workload.log", 16629).stream()
                 .filter(l -> !l.startsWith("type=EXECVE")).toArray(String[]::new));
         assertThat(fired(noExecve)).contains("exec-from-world-writable-dir");
+        // /run/lock (= /var/lock) is mode 1777 on Debian 12: the same program run from there
+        AuditEvent runLock = TestEvents.one(TestEvents.lines("/rules/capture-workload.log", 16629).stream()
+                .map(l -> l.replace("/tmp/aa-true", "/run/lock/aa-true")).toArray(String[]::new));
+        assertThat(fired(runLock)).contains("exec-from-world-writable-dir");
     }
 
     @Test

@@ -60,13 +60,11 @@ public final class FileSink extends DeliverySink {
 
     static FileSink create(SpecReader r, Telemetry t) {
         SinkOptions o = SinkOptions.read(r, "file", 512);
+        // What is at the path now is not a configuration error: in a directory another user may write (the
+        // service user's /var/log/auditalert), a link, a FIFO or a directory planted there would otherwise
+        // reject the whole configuration and blind every sink at the next start. Each delivery attempt
+        // checks it instead (pathProblem), and this sink alone fails, logged and retried.
         String p = r.requiredString("path");
-        if (p != null) {
-            String problem = pathProblem(Path.of(p));
-            if (problem != null) {
-                r.error("path", problem);
-            }
-        }
         long maxSize = r.size("max_size", 100L << 20, 0);
         int maxFiles = (int) r.integer("max_files", 5, 1, 1000);
         String fsync = r.oneOf("fsync", "rotate", "rotate", "batch", "never");
@@ -90,8 +88,11 @@ public final class FileSink extends DeliverySink {
         if (Files.isSymbolicLink(path)) {
             return SYMLINK_PROBLEM.formatted(path);
         }
-        if (Files.isDirectory(path)) {
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
             return path + " is a directory; name a file in it";
+        }
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            return path + " is not a regular file (a FIFO would hold every write); not written to";
         }
         for (Path up = path.toAbsolutePath().getParent(); up != null; up = up.getParent()) {
             if (Files.exists(up)) {
@@ -155,9 +156,14 @@ public final class FileSink extends DeliverySink {
             }
         }
         if (channel == null) {
+            String problem = pathProblem(path);
+            if (problem != null) {
+                throw new IOException(problem);
+            }
             Path parent = path.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
+            if (parent != null && !Files.isDirectory(parent)) {
+                // rwxr-x---, whatever the umask: under umask 0 others could plant links and FIFOs here
+                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
             }
             if (!Files.exists(path)) {
                 try {

@@ -115,8 +115,9 @@ public final class Spool implements Backlog {
             // alerts name users and commands: the spool is private to the service's user
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        this.lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                NOFOLLOW);
+        checkPrivate(dir);
+        this.lockChannel = FileChannel.open(dir.resolve("lock"), java.util.Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, NOFOLLOW), PRIVATE_FILE);
         FileLock l;
         try {
             l = lockChannel.tryLock();
@@ -129,9 +130,38 @@ public final class Spool implements Backlog {
         }
         this.lock = l;
         Path ackPath = dir.resolve("ack");
-        this.ackChannel = FileChannel.open(ackPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, NOFOLLOW);
+        this.ackChannel = FileChannel.open(ackPath, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, NOFOLLOW), PRIVATE_FILE);
         recover();
+    }
+
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE_FILE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    /**
+     * The spool is written, truncated and deleted in as root: its directory must be this process's own,
+     * written by nobody else, and reached through no symbolic link. Otherwise whoever owns it (the
+     * service user owns /var/lib/auditalert) could plant alerts of their own, delete the real ones,
+     * hold its lock to stop every sink, or aim root's writes into another directory.
+     */
+    static void checkPrivate(Path dir) throws IOException {
+        Path real = dir.toRealPath();
+        if (!real.equals(dir.toAbsolutePath().normalize())) {
+            throw new IOException("spool " + dir + " is reached through a symbolic link (it is " + real
+                    + "); name the directory itself");
+        }
+        int owner = (Integer) Files.getAttribute(real, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        if (owner != self) {
+            throw new IOException("spool " + dir + " belongs to uid " + owner + ", not to this process (uid " + self
+                    + "); remove it, and it is created as it must be");
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(real);
+        if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException("spool " + dir + " can be written by others (" + PosixFilePermissions.toString(perms)
+                    + "); chmod 700 it");
+        }
     }
 
     /** Segment size used for this spool (a few per spool, so dropping the oldest frees little). */

@@ -98,12 +98,34 @@ class FileSinkTest {
     }
 
     @Test
+    void shouldFailAloneAndKeepItsAlertsWhileSomethingElseIsAtItsPath() throws Exception {
+        // a link planted before the start is no configuration error (that blinded every sink): this sink
+        // fails, keeps the alert and retries; once the path is free again it delivers
+        Path victim = Files.writeString(tmp.resolve("victim2"), "untouched\n");
+        Path f = tmp.resolve("d.jsonl");
+        Files.createSymbolicLink(f, victim);
+        try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", f.toString(), "retry",
+                Map.of("initial", "20ms", "max", "100ms")), telemetry)) {
+            s.offer(TestAlerts.alert("held"));
+            assertThat(s.drain(Duration.ofMillis(500))).isFalse();
+            assertThat(telemetry.sinkNamed(s.name()).transientFailures.sum()).isPositive();
+            Files.delete(f);
+            assertThat(s.drain(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(Files.readString(victim)).isEqualTo("untouched\n");
+        assertThat(TestAlerts.ids(Files.readString(f))).containsExactly("held");
+    }
+
+    @Test
     void shouldNotWriteThroughASymbolicLink() throws Exception {
         Path victim = Files.writeString(tmp.resolve("victim"), "untouched\n");
         Path f = tmp.resolve("c.jsonl");
         Files.createSymbolicLink(f, victim);
         assertThat(FileSink.pathProblem(f)).contains("is a symbolic link");
         Files.delete(f);
+        Path fifo = tmp.resolve("fifo.jsonl");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        assertThat(FileSink.pathProblem(fifo)).contains("not a regular file");
         try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", f.toString()), telemetry)) {
             s.offer(TestAlerts.alert("before"));
             assertThat(s.drain(Duration.ofSeconds(5))).isTrue();

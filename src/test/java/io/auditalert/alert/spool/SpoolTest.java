@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,33 @@ class SpoolTest {
             assertThat(b).usingRecursiveComparison().ignoringFields("arrivalNanos", "json").isEqualTo(a);
             assertThat(b.json()).isEqualTo(a.json());
             assertThat(items.get(1).alert().isEvent()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldRefuseASpoolDirectoryOthersCanWriteOwnOrReachThroughALink() throws Exception {
+        // as root, under /var/lib/auditalert (the service user's): its owner could plant alerts, delete the
+        // real ones or hold the lock, and a linked parent aims root's writes into another directory
+        Path open = Files.createDirectories(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Spool(open, 1 << 20, false, stats))
+                .isInstanceOf(IOException.class).hasMessageContaining("can be written by others");
+        Path target = Files.createDirectories(dir.resolve("private/am"));
+        Path parentLink = Files.createSymbolicLink(dir.resolve("state"), dir.resolve("private"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Spool(parentLink.resolve("am"), 1 << 20, false, stats))
+                .isInstanceOf(IOException.class).hasMessageContaining("reached through a symbolic link");
+        assertThat(target.toFile().list()).isEmpty();
+        if ("root".equals(System.getProperty("user.name"))) { // chown needs root: CI runs as root
+            Path theirs = Files.createDirectories(dir.resolve("theirs"));
+            Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwx------"));
+            Files.setAttribute(theirs, "unix:uid", 65534);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Spool(theirs, 1 << 20, false, stats))
+                    .isInstanceOf(IOException.class).hasMessageContaining("belongs to uid 65534");
+        }
+        try (Spool ok = new Spool(dir.resolve("mine"), 1 << 20, false, stats)) {
+            assertThat(ok.segmentBytes()).isPositive();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("mine/lock"))))
+                    .isEqualTo("rw-------");
         }
     }
 
