@@ -46,6 +46,10 @@ final class RuleCompiler {
     private final Set<String> compiling = new LinkedHashSet<>();
     private int regexCount;
     private boolean chainTooDeep;
+    /** How deep each compiled macro's chain of macros goes (a macro using none: 1). */
+    private final Map<String, Integer> macroDepth = new HashMap<>();
+    /** The deepest macro chain the condition being compiled uses so far. */
+    private int refDepth;
 
     RuleCompiler(Map<String, ListDef> lists, Map<String, MacroDef> macros, Names names) {
         this.lists = lists;
@@ -66,9 +70,13 @@ final class RuleCompiler {
             return c;
         }
         compiling.add(m.name());
+        int outer = refDepth;
+        refDepth = 0;
         Errors errs = (off, msg) -> m.node().errorAt(off, msg);
         c = m.ast() == null ? null : compile(m.ast(), errs);
         compiling.remove(m.name());
+        macroDepth.put(m.name(), refDepth + 1);
+        refDepth = outer;
         if (c == null) {
             c = new Condition.Const(false);
         }
@@ -131,7 +139,19 @@ final class RuleCompiler {
                 }
                 return null;
             }
-            return macro(def);
+            Condition c = macro(def);
+            int depth = macroDepth.getOrDefault(name, 1);
+            if (depth > ConditionParser.MAX_DEPTH) {
+                // compiled before (defined earlier), so not caught above: evaluating it would overflow the stack
+                if (!chainTooDeep) {
+                    chainTooDeep = true;
+                    errs.error(m.name().pos(), "macros refer to macros more than " + ConditionParser.MAX_DEPTH
+                            + " deep here (through " + name + ")");
+                }
+                return null;
+            }
+            refDepth = Math.max(refDepth, depth);
+            return c;
         }
         return compare((Ast.Compare) ast, errs);
     }

@@ -355,6 +355,20 @@ class ConditionLanguageTest {
         chain.append("- macro: m3000\n  condition: exe exists\n- rule: r\n  condition: m0\n");
         assertThat(errors(chain.toString())).extracting(ConfigError::message)
                 .containsExactly("macros refer to macros more than 64 deep here (through m64)");
+        // the same chain defined the other way round: each macro is compiled before the one that uses it, and
+        // the chain's depth was not seen (check passed; evaluating overflowed the stack and alerted every event)
+        StringBuilder upward = new StringBuilder("- macro: n0\n  condition: exe exists\n");
+        for (int i = 1; i <= 100; i++) {
+            upward.append("- macro: n").append(i).append("\n  condition: not (not n").append(i - 1).append(")\n");
+        }
+        upward.append("- rule: r\n  condition: n100\n");
+        assertThat(errors(upward.toString())).extracting(ConfigError::message).singleElement().asString()
+                .startsWith("macros refer to macros more than 64 deep here");
+        StringBuilder ok = new StringBuilder("- macro: n0\n  condition: exe exists\n");
+        for (int i = 1; i < 64; i++) {
+            ok.append("- macro: n").append(i).append("\n  condition: n").append(i - 1).append("\n");
+        }
+        assertThat(matches(ok.toString(), "n63", EXEC_TMP)).isTrue();
         // 64 levels are fine
         assertThat(matches("(".repeat(64) + "exe exists" + ")".repeat(64), EXEC_TMP)).isTrue();
     }
