@@ -4,6 +4,7 @@ import io.auditalert.alert.Sink;
 import io.auditalert.alert.SinkConfigException;
 import io.auditalert.alert.SinkFactory;
 import io.auditalert.alert.Throttler;
+import io.auditalert.alert.sink.SinkOptions;
 import io.auditalert.config.AppConfig;
 import io.auditalert.config.ConfigError;
 import io.auditalert.config.ConfigLoader;
@@ -194,11 +195,10 @@ final class Components {
             YamlNode node = i < cfg.sinkNodes.size() ? cfg.sinkNodes.get(i) : null;
             // a sink's name keys its metrics and log lines: two of one name would mix them
             Object type = spec.get("type");
-            String name = spec.get("name") instanceof String n ? n : type + "-" + i;
+            String name = spec.get("name") instanceof String n ? n : SinkOptions.defaultName(String.valueOf(type), i);
             Integer sameName = names.putIfAbsent(name, i);
             if (sameName != null) {
-                YamlNode at = locate(node, List.of(spec.containsKey("name") ? "name" : "type"));
-                out.add(new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), "sinks[" + i
+                out.add(placed(file, node, List.of(spec.containsKey("name") ? "name" : "type"), "sinks[" + i
                         + "].name: \"" + name + "\" is the name of sinks[" + sameName + "] too; each sink needs its own"));
             }
             // two file sinks on one file would write every alert twice and rotate it under each other
@@ -206,20 +206,17 @@ final class Components {
                     : null;
             Integer samePath = path == null ? null : files.putIfAbsent(path, i);
             if (samePath != null) {
-                YamlNode at = locate(node, List.of("path"));
-                out.add(new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), "sinks[" + i
-                        + "].path: " + path + " is the file of sinks[" + samePath + "] too; each file sink needs its own"));
+                out.add(placed(file, node, List.of("path"), "sinks[" + i + "].path: " + path + " is the file of sinks["
+                        + samePath + "] too; each file sink needs its own"));
             }
             for (SinkConfigException e : SinkFactory.validate(i, spec)) {
-                YamlNode at = locate(node, e.path());
-                out.add(new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), e.getMessage()));
+                out.add(placed(file, node, e.path(), e.getMessage()));
             }
             Path spool = spoolOf(spec);
             Integer other = spool == null ? null : spools.putIfAbsent(spool, i);
             if (other != null) {
-                YamlNode at = locate(node, List.of("spool"));
-                out.add(new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), "sinks[" + i
-                        + "].spool: " + spool + " is the spool of sinks[" + other + "] too; each sink needs its own"));
+                out.add(placed(file, node, List.of("spool"), "sinks[" + i + "].spool: " + spool + " is the spool of sinks["
+                        + other + "] too; each sink needs its own"));
             }
         }
         return out;
@@ -254,6 +251,12 @@ final class Components {
     }
 
     /** The node a path of keys and indexes leads to inside a sink entry, or the deepest one found. */
+    /** The error placed at the key {@code path} leads to under the entry's node, or at 1:1 when it is not there. */
+    private static ConfigError placed(String file, YamlNode node, List<Object> path, String message) {
+        YamlNode at = locate(node, path);
+        return new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), message);
+    }
+
     private static YamlNode locate(YamlNode node, List<Object> path) {
         YamlNode at = node;
         for (Object step : path) {

@@ -55,7 +55,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         }
         java.io.OutputStream out;
         try {
-            out = java.nio.channels.Channels.newOutputStream(openPrivately(file));
+            out = java.nio.channels.Channels.newOutputStream(io.auditalert.alert.sink.FileSink.openForAppend(file));
         } catch (java.io.IOException e) {
             org.slf4j.LoggerFactory.getLogger(LogSetup.class).error("log_file {}: {}; logging to stderr only", file,
                     e.toString());
@@ -78,28 +78,6 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         }
         context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
         return true;
-    }
-
-    /**
-     * Opens the log file for appending as root may: never through a symbolic link (the directory may be
-     * another user's, such as the service user's /var/log/auditalert) and never anything but a regular
-     * file (a FIFO would hold every log line); created rw-r----- and its directories rwxr-x---, whatever
-     * the umask (auditd's plugins inherit its). An existing file keeps the mode its owner gave it.
-     */
-    static java.nio.channels.FileChannel openPrivately(java.nio.file.Path file) throws java.io.IOException {
-        java.nio.file.Path parent = file.toAbsolutePath().getParent();
-        if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
-            java.nio.file.Files.createDirectories(parent, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---")));
-        }
-        if (java.nio.file.Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                && !java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new java.io.IOException(file + " is not a regular file (a symbolic link, a FIFO, …): not written to");
-        }
-        return java.nio.channels.FileChannel.open(file, java.util.Set.of(java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.WRITE,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----")));
     }
 
     /** The local syslog socket; a system property names another (for tests). */

@@ -249,10 +249,10 @@ final class RunCommand {
         return Main.EXIT_OK;
     }
 
-    private static String socketType(Path path) throws IOException {
-        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(path,
-                java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        return a.isOther() && !a.isSymbolicLink() ? "socket" : "other";
+    /** Whether the path is still a special file (the socket bound there), not a link or a file put in its place. */
+    private static boolean isSpecialFile(Path path) throws IOException {
+        return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther();
     }
 
     /** Relay mode: listen on a unix socket that only owner and group may use; one connection at a time. */
@@ -262,7 +262,7 @@ final class RunCommand {
             s.bind(UnixDomainSocketAddress.of(path));
             // not through a link someone put in the socket's place since the bind (that chmod-ed any file);
             // a swap between this check and the chmod stays possible where others can write the directory
-            if (!"socket".equals(socketType(path))) {
+            if (!isSpecialFile(path)) {
                 throw new IOException(path + " is no longer the socket bound there; not changing its mode");
             }
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));

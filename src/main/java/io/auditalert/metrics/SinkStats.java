@@ -9,8 +9,6 @@ public final class SinkStats {
     public final String type;
     /** Items the peer accepted. */
     public final LongAdder delivered = new LongAdder();
-    /** Attempts that failed (each retry that fails counts once). */
-    public final LongAdder failures = new LongAdder();
     /**
      * Items refused for good (for example HTTP 4xx): not retried, so lost; exported as failures of kind
      * permanent and, being lost, in auditalert_sink_dropped_total too.
@@ -33,7 +31,11 @@ public final class SinkStats {
     /** One failed attempt whose items are kept for a retry, or were taken by another peer. */
     public void failedTransiently() {
         transientFailures.increment();
-        failures.increment();
+    }
+
+    /** Failed attempts of both kinds (each retry that fails counts once, each item refused for good once). */
+    public long failures() {
+        return transientFailures.sum() + permanentFailures.sum();
     }
 
     /** Items lost: refused for good, or given up (queue or spool full, undelivered at close). */

@@ -78,21 +78,11 @@ public final class TelemetryMeters {
         Set<Object> current = Collections.newSetFromMap(new IdentityHashMap<>());
         for (RuleStats r : t.rules()) {
             current.add(r);
-            if (!metersOf.containsKey(r)) {
-                collecting = new ArrayList<>();
-                registerRule(r);
-                metersOf.put(r, collecting);
-                collecting = null;
-            }
+            registerOnce(r, () -> registerRule(r));
         }
         for (SinkStats s : t.sinks()) {
             current.add(s);
-            if (!metersOf.containsKey(s)) {
-                collecting = new ArrayList<>();
-                registerSink(s);
-                metersOf.put(s, collecting);
-                collecting = null;
-            }
+            registerOnce(s, () -> registerSink(s));
         }
         // rules and sinks a reload retired: their series end
         for (java.util.Iterator<Map.Entry<Object, List<Meter>>> it = metersOf.entrySet().iterator(); it.hasNext(); ) {
@@ -111,6 +101,16 @@ public final class TelemetryMeters {
             gauge("auditalert.kernel.backlog.limit",
                     "The kernel's audit backlog limit (auditctl -s: backlog_limit)",
                     null, p, s -> s.kernelBacklogLimit < 0 ? Double.NaN : s.kernelBacklogLimit);
+        }
+    }
+
+    /** Registers the meters of a rule's or sink's counters unless they are, keeping them to remove later. */
+    private void registerOnce(Object stats, Runnable register) {
+        if (!metersOf.containsKey(stats)) {
+            collecting = new ArrayList<>();
+            register.run();
+            metersOf.put(stats, collecting);
+            collecting = null;
         }
     }
 

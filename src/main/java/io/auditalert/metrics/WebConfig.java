@@ -62,7 +62,7 @@ public final class WebConfig {
         this.users = users;
         int cost = 4;
         for (String h : users.values()) {
-            cost = Math.max(cost, Integer.parseInt(h.substring(4, 6)));
+            cost = Math.max(cost, cost(h));
         }
         this.dummyHash = users.isEmpty() ? null
                 : BCrypt.hashpw(java.util.UUID.randomUUID().toString(), BCrypt.gensalt(cost));
@@ -70,7 +70,12 @@ public final class WebConfig {
 
     /** The bcrypt cost of the hash checked for unknown users (for tests). */
     int unknownUserCost() {
-        return dummyHash == null ? 0 : Integer.parseInt(dummyHash.substring(4, 6));
+        return dummyHash == null ? 0 : cost(dummyHash);
+    }
+
+    /** The cost of a bcrypt hash ({@code $2b$12$…}: 12). */
+    private static int cost(String hash) {
+        return Integer.parseInt(hash.substring(4, 6));
     }
 
     /** No TLS, no authentication. */

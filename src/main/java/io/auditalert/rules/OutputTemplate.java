@@ -194,7 +194,7 @@ final class OutputTemplate {
     private void appendValue(Field field, EvalScratch s, ByteBuf out) {
         if (field.kind == Field.Kind.UID || field.kind == Field.Kind.GID) {
             long id = Values.parseDecimal(s.vb, s.voff, s.vlen);
-            if (id == 4294967295L) {
+            if (id == RuleCompiler.UNSET_ID) {
                 out.put(UNSET);
                 return;
             }

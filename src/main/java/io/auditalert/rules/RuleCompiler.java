@@ -132,28 +132,29 @@ final class RuleCompiler {
                 return null;
             }
             if (compiling.size() >= ConditionParser.MAX_DEPTH && !compiledMacros.containsKey(name)) {
-                if (!chainTooDeep) { // once: each macro further down the chain would say it again
-                    chainTooDeep = true;
-                    errs.error(m.name().pos(), "macros refer to macros more than " + ConditionParser.MAX_DEPTH
-                            + " deep here (through " + name + ")");
-                }
+                chainTooDeep(errs, m.name().pos(), name);
                 return null;
             }
             Condition c = macro(def);
             int depth = macroDepth.getOrDefault(name, 1);
             if (depth > ConditionParser.MAX_DEPTH) {
                 // compiled before (defined earlier), so not caught above: evaluating it would overflow the stack
-                if (!chainTooDeep) {
-                    chainTooDeep = true;
-                    errs.error(m.name().pos(), "macros refer to macros more than " + ConditionParser.MAX_DEPTH
-                            + " deep here (through " + name + ")");
-                }
+                chainTooDeep(errs, m.name().pos(), name);
                 return null;
             }
             refDepth = Math.max(refDepth, depth);
             return c;
         }
         return compare((Ast.Compare) ast, errs);
+    }
+
+    /** Reports a macro chain deeper than the limit, once: each macro further down it would say it again. */
+    private void chainTooDeep(Errors errs, int pos, String name) {
+        if (!chainTooDeep) {
+            chainTooDeep = true;
+            errs.error(pos, "macros refer to macros more than " + ConditionParser.MAX_DEPTH + " deep here (through "
+                    + name + ")");
+        }
     }
 
     // ---- fields ----
@@ -416,7 +417,7 @@ final class RuleCompiler {
     private static long[] registerNumbers(List<Lit> lits, Errors errs) {
         long[] out = new long[lits.size()];
         for (int i = 0; i < out.length; i++) {
-            String t = registerLiterals(List.of(lits.get(i))).get(0).text();
+            String t = registerText(lits.get(i).text());
             if (!t.matches("[0-9a-fA-F]{1,16}")) {
                 errs.error(lits.get(i).pos(), "'" + lits.get(i).text() + "' is not a hex number (argument registers"
                         + " are hex)");
@@ -431,13 +432,15 @@ final class RuleCompiler {
     private static List<Lit> registerLiterals(List<Lit> lits) {
         List<Lit> out = new ArrayList<>(lits.size());
         for (Lit l : lits) {
-            String t = l.text();
-            if (t.length() > 2 && (t.startsWith("0x") || t.startsWith("0X"))) {
-                t = t.substring(2).toLowerCase(java.util.Locale.ROOT);
-            }
-            out.add(new Lit(t, l.pos()));
+            out.add(new Lit(registerText(l.text()), l.pos()));
         }
         return out;
+    }
+
+    /** A literal as a SYSCALL record writes an argument register: {@code 0x4206} is {@code 4206}. */
+    private static String registerText(String t) {
+        return t.length() > 2 && (t.startsWith("0x") || t.startsWith("0X")) ? t.substring(2).toLowerCase(java.util.Locale.ROOT)
+                : t;
     }
 
     private static Set<String> texts(List<Lit> lits) {

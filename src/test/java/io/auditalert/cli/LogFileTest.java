@@ -3,6 +3,7 @@ package io.auditalert.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.auditalert.alert.sink.FileSink;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,8 @@ class LogFileTest {
         Path victim = Files.writeString(dir.resolve("victim"), "root's file\n");
         Path link = Files.createSymbolicLink(dir.resolve("auditalert.log"), victim);
         Path dangling = Files.createSymbolicLink(dir.resolve("dangling.log"), dir.resolve("created-through-link"));
-        assertThatThrownBy(() -> LogSetup.openPrivately(link)).hasMessageContaining("not a regular file");
-        assertThatThrownBy(() -> LogSetup.openPrivately(dangling)).hasMessageContaining("not a regular file");
+        assertThatThrownBy(() -> FileSink.openForAppend(link)).hasMessageContaining("not a regular file");
+        assertThatThrownBy(() -> FileSink.openForAppend(dangling)).hasMessageContaining("not a regular file");
         assertThat(Files.readString(victim)).isEqualTo("root's file\n");
         assertThat(Files.exists(dir.resolve("created-through-link"))).isFalse();
     }
@@ -32,16 +33,16 @@ class LogFileTest {
     void shouldRefuseAFifoThatWouldHoldEveryLogLine() throws Exception {
         Path fifo = dir.resolve("fifo.log");
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-        assertThatThrownBy(() -> LogSetup.openPrivately(fifo)).hasMessageContaining("not a regular file");
+        assertThatThrownBy(() -> FileSink.openForAppend(fifo)).hasMessageContaining("not a regular file");
     }
 
     @Test
     void shouldCreateTheFileAndItsDirectoriesForOwnerAndGroupOnlyAndAppend() throws Exception {
         Path log = dir.resolve("new/sub/auditalert.log");
-        try (FileChannel c = LogSetup.openPrivately(log)) {
+        try (FileChannel c = FileSink.openForAppend(log)) {
             c.write(ByteBuffer.wrap("one\n".getBytes(StandardCharsets.UTF_8)));
         }
-        try (FileChannel c = LogSetup.openPrivately(log)) {
+        try (FileChannel c = FileSink.openForAppend(log)) {
             c.write(ByteBuffer.wrap("two\n".getBytes(StandardCharsets.UTF_8)));
         }
         assertThat(Files.readString(log)).isEqualTo("one\ntwo\n");

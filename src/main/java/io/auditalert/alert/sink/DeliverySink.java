@@ -60,16 +60,6 @@ public abstract class DeliverySink implements Sink {
     protected final Logger log;
     protected final SinkOptions options;
     protected final SinkStats stats;
-
-    @Override
-    public SinkStats stats() {
-        return stats;
-    }
-
-    @Override
-    public boolean spooled() {
-        return backlog.durable();
-    }
     private final Backlog backlog;
     private final Thread thread;
     private final TokenBucket bucket;
@@ -181,6 +171,16 @@ public abstract class DeliverySink implements Sink {
     @Override
     public long pending() {
         return backlog.size();
+    }
+
+    @Override
+    public SinkStats stats() {
+        return stats;
+    }
+
+    @Override
+    public boolean spooled() {
+        return backlog.durable();
     }
 
     /** The delivery thread (tests check its name and that it ends). */
@@ -303,7 +303,6 @@ public abstract class DeliverySink implements Sink {
                         backlog.ackThrough(items.get(done - 1).seq());
                         stats.delivered.add(out.accepted);
                         if (out.rejected > 0) {
-                            stats.failures.add(out.rejected);
                             stats.permanentFailures.add(out.rejected);
                             // the same refusal batch after batch (a closed stdout, a peer rejecting every
                             // alert) is logged on its first batch and every 100th, not each time

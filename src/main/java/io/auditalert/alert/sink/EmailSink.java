@@ -33,6 +33,8 @@ public final class EmailSink extends DeliverySink {
     private final String subject;
     private final long intervalNanos;
     private long lastSent = Long.MIN_VALUE;
+    /** The session in progress, for {@link #abortDelivery}. */
+    private volatile SmtpClient current;
 
     EmailSink(SinkOptions options, Telemetry telemetry, SmtpClient.Settings smtp, String from, List<String> to,
             String subject, long intervalMillis) {
@@ -47,9 +49,6 @@ public final class EmailSink extends DeliverySink {
     private static boolean isLoopback(String host) {
         return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
     }
-
-    /** The session in progress, for {@link #abortDelivery}. */
-    private volatile SmtpClient current;
 
     @Override
     protected void abortDelivery() {

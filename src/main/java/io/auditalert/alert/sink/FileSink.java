@@ -160,27 +160,31 @@ public final class FileSink extends DeliverySink {
             if (problem != null) {
                 throw new IOException(problem);
             }
-            Path parent = path.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) {
-                // rwxr-x---, whatever the umask: under umask 0 others could plant links and FIFOs here
-                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
-            }
-            if (!Files.exists(path)) {
-                try {
-                    Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
-                } catch (java.nio.file.FileAlreadyExistsException e) {
-                    // created meanwhile: append to it
-                }
-            }
-            if (Files.isSymbolicLink(path)) {
-                throw new IOException(SYMLINK_PROBLEM.formatted(path));
-            }
-            // and O_NOFOLLOW, for a link put there after that check
-            channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
+            channel = openForAppend(path); // and again there, for what was put at the path after that check
             size = channel.size();
             fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
             lastIdentityCheck = System.nanoTime();
         }
+    }
+
+    /**
+     * Opens a file for appending as root may where another user can write the directory (the service
+     * user's /var/log/auditalert): never through a symbolic link (O_NOFOLLOW) and never anything but a
+     * regular file (a FIFO would hold every write); created rw-r----- and its missing directories
+     * rwxr-x---, whatever the umask (auditd's plugins inherit its), so nobody else can plant links or
+     * FIFOs there. An existing file keeps the mode its owner gave it. The file sink's and log_file's way.
+     */
+    public static FileChannel openForAppend(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
+        }
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(file + " is not a regular file (a symbolic link, a FIFO, …): not written to");
+        }
+        return FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
     }
 
     private void rotate() throws IOException {

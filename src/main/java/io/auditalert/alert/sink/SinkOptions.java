@@ -41,8 +41,13 @@ public record SinkOptions(
         long retryMaxMillis,
         int batch) {
 
+    /** A sink's name when its entry gives none: its type and its position in the list ({@code webhook-2}). */
+    public static String defaultName(String type, int index) {
+        return type + "-" + index;
+    }
+
     public static SinkOptions read(SpecReader r, String type, int defaultBatch) {
-        String name = r.string("name", type + "-" + r.index());
+        String name = r.string("name", defaultName(type, r.index()));
         if (name != null && !name.matches("[A-Za-z0-9_.:-]+")) {
             r.error("name", "expected letters, digits and _ . : - only");
         }

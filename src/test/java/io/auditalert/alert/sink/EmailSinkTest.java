@@ -106,7 +106,7 @@ class EmailSinkTest {
             assertThat(peer.messages()).singleElement().asString().contains("id: one");
             assertThat(st.delivered.sum()).isEqualTo(1);
             assertThat(st.permanentFailures.sum()).isZero();
-            assertThat(st.failures.sum()).as("the refused recipient, counted").isEqualTo(1);
+            assertThat(st.failures()).as("the refused recipient, counted").isEqualTo(1);
         }
         try (FakeSmtpPeer peer = new FakeSmtpPeer();
                 Sink s = SinkFactory.create(1, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),

@@ -153,7 +153,7 @@ abstract class SinkContract {
         // the first attempt fails at once when the port refuses; the bound covers a slow machine and
         // an attempt that ends only on the sink's own timeout; a miss says where the thread stood
         try {
-            await("a failed attempt", Duration.ofSeconds(40), () -> stats(s).failures.sum() > 0);
+            await("a failed attempt", Duration.ofSeconds(40), () -> stats(s).failures() > 0);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + " (" + describe(s) + ")", e);
         }
@@ -169,7 +169,7 @@ abstract class SinkContract {
     private String describe(Sink s) {
         SinkStats st = stats(s);
         StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append(" sink ").append(s.name())
-                .append(": delivered=").append(st.delivered.sum()).append(" failures=").append(st.failures.sum())
+                .append(": delivered=").append(st.delivered.sum()).append(" failures=").append(st.failures())
                 .append(" pending=").append(st.pending.getAsLong());
         if (s instanceof DeliverySink d) {
             Thread t = d.thread();
