@@ -78,6 +78,11 @@ abstract class Field {
         return false;
     }
 
+    /** For {@code EXECVE.aN}, N: the argument's place in {@code argv}; -1 for other fields. */
+    int execveArgument() {
+        return -1;
+    }
+
     /** Relative cost of producing values, for ordering the parts of and/or. */
     int cost() {
         return 2;
@@ -315,6 +320,18 @@ abstract class Field {
         private final boolean allOccurrences;
 
         @Override
+        int execveArgument() {
+            if (chunkPrefix == null) {
+                return -1;
+            }
+            try {
+                return Integer.parseInt(new String(name, StandardCharsets.US_ASCII), 1, name.length, 10);
+            } catch (NumberFormatException e) {
+                return -1; // a999999999999: no such argument
+            }
+        }
+
+        @Override
         boolean any(EvalScratch s, ValueTest test) {
             if (slot < 0 || chunkPrefix != null) {
                 return scan(s, test);
@@ -501,6 +518,18 @@ abstract class Field {
         }
 
         static boolean buildArgv(AuditEvent ev, ByteBuf out) {
+            return buildArgv(ev, out, -1, null);
+        }
+
+        /**
+         * Appends the arguments joined by spaces, as {@code argv} reads; when {@code want >= 0}, sets
+         * {@code span} to where argument {@code want} lies in {@code out} ({-1, -1} when it has none).
+         */
+        static boolean buildArgv(AuditEvent ev, ByteBuf out, int want, int[] span) {
+            if (span != null) {
+                span[0] = -1;
+                span[1] = -1;
+            }
             boolean any = false;
             int args = 0;
             byte[] b = ev.buffer();
@@ -520,20 +549,31 @@ abstract class Field {
                         i++;
                     }
                     if (i == no + nl) {
-                        if (args++ > 0) {
-                            out.put((byte) ' ');
-                        }
+                        startArgument(out, args++, want, span);
                         appendDecoded(ev, f, true, out);
                     } else if (b[i] == '_') {
-                        if (args++ > 0) {
-                            out.put((byte) ' ');
-                        }
+                        startArgument(out, args++, want, span);
                     } else if (b[i] == '[') {
                         appendDecoded(ev, f, true, out);
                     }
                 }
             }
+            if (span != null && span[0] >= 0 && span[1] < 0) {
+                span[1] = out.length();
+            }
             return any;
+        }
+
+        private static void startArgument(ByteBuf out, int arg, int want, int[] span) {
+            if (arg > 0) {
+                if (span != null && arg == want + 1) {
+                    span[1] = out.length();
+                }
+                out.put((byte) ' ');
+            }
+            if (span != null && arg == want) {
+                span[0] = out.length();
+            }
         }
     }
 

@@ -27,14 +27,15 @@ final class OutputTemplate {
      * A literal, or a field with an optional label that makes the segment vanish when absent, and for
      * an identity field the field with the name auditd recorded for it.
      */
-    private record Segment(byte[] literal, Field field, byte[] optionalLabel, Field recordedName, boolean sockaddr) {
+    private record Segment(byte[] literal, Field field, byte[] optionalLabel, Field recordedName, boolean sockaddr,
+            int execveArgument) {
         static Segment literal(String text) {
-            return new Segment(text.getBytes(StandardCharsets.UTF_8), null, null, null, false);
+            return new Segment(text.getBytes(StandardCharsets.UTF_8), null, null, null, false, -1);
         }
 
         static Segment field(Field f, byte[] optionalLabel) {
             return new Segment(null, f, optionalLabel, f.recordedName(),
-                    f.label.equals("saddr") || f.label.endsWith(".saddr"));
+                    f.label.equals("saddr") || f.label.endsWith(".saddr"), f.execveArgument());
         }
     }
 
@@ -155,7 +156,28 @@ final class OutputTemplate {
                 appendValue(seg.field, s, out);
             }
             redactor.redact(out, start);
+            if (seg.execveArgument >= 0 && !redactor.isEmpty()) {
+                maskInCommandLine(seg.execveArgument, s, out, start, redactor);
+            }
             escapeControls(out, start);
+        }
+    }
+
+    /**
+     * Masks what of argument {@code arg}, at {@code out[start..]}, is a secret in the whole command line
+     * (the value after a {@code --password} argument), as {@code {argv}} would show it.
+     */
+    private static void maskInCommandLine(int arg, EvalScratch s, ByteBuf out, int start, Redactor redactor) {
+        ByteBuf argv = new ByteBuf(256);
+        int[] span = new int[2];
+        Field.Argv.buildArgv(s.ev, argv, arg, span);
+        if (span[0] < 0) {
+            return;
+        }
+        ByteBuf masked = new ByteBuf(span[1] - span[0] + 8);
+        if (redactor.maskWithin(argv.array(), argv.length(), span[0], span[1], masked)) {
+            out.setLength(start);
+            out.put(masked.array(), 0, masked.length());
         }
     }
 

@@ -142,6 +142,47 @@ public final class Redactor {
         }
     }
 
+    /**
+     * Whether a secret these patterns find in {@code text[0, len)} overlaps {@code [from, to)}; if so,
+     * appends {@code text[from, to)} to {@code out} with those secrets masked. A value taken out of a
+     * longer text (one argument of a command line) needs it: {@code --password s3cret} as two arguments
+     * shows nothing secret in the second alone.
+     */
+    public boolean maskWithin(byte[] text, int len, int from, int to, ByteBuf out) {
+        List<int[]> spans = new ArrayList<>();
+        ByteChars view = new ByteChars();
+        for (int p = 0; p < patterns.size(); p++) {
+            if (triggers[p] != null && !triggers[p].containsAny(text, 0, len)) {
+                continue;
+            }
+            Matcher m = patterns.get(p).matcher(view.wrap(text, 0, len));
+            while (m.find()) {
+                int s = hasSecretGroup[p] ? m.start("secret") : m.start();
+                int e = hasSecretGroup[p] ? m.end("secret") : m.end();
+                if (s >= 0 && s < to && e > from && s < e) {
+                    spans.add(new int[] {Math.max(s, from), Math.min(e, to)});
+                }
+            }
+        }
+        if (spans.isEmpty()) {
+            return false;
+        }
+        spans.sort((x, y) -> Integer.compare(x[0], y[0]));
+        int pos = from;
+        for (int[] span : spans) { // overlapping spans make one mask
+            if (span[1] <= pos) {
+                continue;
+            }
+            if (span[0] >= pos) {
+                out.put(text, pos, span[0] - pos);
+                out.put(MASK);
+            }
+            pos = span[1];
+        }
+        out.put(text, pos, to - pos);
+        return true;
+    }
+
     /** Convenience for cold paths: the redacted form of a string. */
     public String redact(String s) {
         ByteBuf b = new ByteBuf(s.length() + 16).putUtf8(s);

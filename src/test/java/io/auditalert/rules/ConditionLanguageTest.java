@@ -542,6 +542,17 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldMaskAnArgumentThatIsASecretOfTheCommandLine() {
+        // "--token abc" is two arguments: abc alone names no secret, argv does
+        assertThat(render("- rule: r\n  condition: exe exists\n"
+                + "  output: \"{EXECVE.a0}|{EXECVE.a1}|{EXECVE.a2}|{EXECVE.a3}|{EXECVE.a4}\"\n", EXEC_TMP))
+                .isEqualTo("/tmp/aa-true|--password=***|--token|***|?");
+        assertThat(render("- secret_patterns: ['aa-(?<secret>true --pass)']\n"
+                + "- rule: r\n  condition: exe exists\n  output: \"{EXECVE.a0}|{EXECVE.a1}\"\n", EXEC_TMP))
+                .isEqualTo("/tmp/aa-***|***word=***");
+    }
+
+    @Test
     void shouldRedactWithPatternsFromRulesFiles() {
         // the patterns mask values put into the output, not the rule's own template text
         assertThat(render("- secret_patterns: ['aa-(?<secret>tr)ue', 'hunter(?<secret>\\d)']\n"
