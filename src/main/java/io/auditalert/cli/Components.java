@@ -233,7 +233,12 @@ final class Components {
             Object filter = cfg.sinks.get(i).get("rules");
             List<?> globs = filter instanceof List<?> l ? l : filter == null ? List.of() : List.of(filter);
             for (Object g : globs) {
-                java.util.regex.Pattern p = io.auditalert.alert.sink.SinkOptions.glob(String.valueOf(g));
+                java.util.regex.Pattern p;
+                try {
+                    p = io.auditalert.alert.sink.SinkOptions.glob(String.valueOf(g));
+                } catch (IllegalArgumentException e) {
+                    continue; // the sink's own check reports it
+                }
                 if (names.stream().noneMatch(n -> p.matcher(n).matches())) {
                     out.add("sinks[" + i + "].rules: '" + g + "' matches none of the " + names.size()
                             + " rules loaded; this sink gets no alert it names");

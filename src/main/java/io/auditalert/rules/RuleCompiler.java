@@ -359,9 +359,17 @@ final class RuleCompiler {
                 StringBuilder bytes = new StringBuilder();
                 StringBuilder chars = new StringBuilder();
                 for (Lit l : lits) {
-                    bytes.append(bytes.length() == 0 ? "" : "|").append("(?:").append(globToRegex(latin1View(l.text())))
-                            .append(')');
-                    chars.append(chars.length() == 0 ? "" : "|").append("(?:").append(globToRegex(l.text())).append(')');
+                    try {
+                        bytes.append(bytes.length() == 0 ? "" : "|").append("(?:")
+                                .append(Glob.toRegex(latin1View(l.text()))).append(')');
+                        chars.append(chars.length() == 0 ? "" : "|").append("(?:").append(Glob.toRegex(l.text()))
+                                .append(')');
+                        Pattern.compile(chars.toString());
+                    } catch (IllegalArgumentException e) { // PatternSyntaxException too: no glob should make one
+                        errs.error(l.pos(), "bad glob: " + (e instanceof PatternSyntaxException p
+                                ? p.getDescription() : e.getMessage()));
+                        return null;
+                    }
                 }
                 return new Condition.FieldTest(field, regex(Pattern.compile(bytes.toString(), Pattern.DOTALL),
                         Pattern.compile(chars.toString(), Pattern.DOTALL | Pattern.UNICODE_CASE), true), null);
@@ -633,33 +641,6 @@ final class RuleCompiler {
     /** The pattern text as its UTF-8 bytes, one char per byte, to run over {@link ByteChars}. */
     static String latin1View(String pattern) {
         return new String(pattern.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-    }
-
-    /**
-     * {@code *} any run of characters (slashes included), {@code ?} one character, {@code [...]} a
-     * class; over {@link #latin1View} text, characters are bytes.
-     */
-    static String globToRegex(String g) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < g.length(); i++) {
-            char c = g.charAt(i);
-            if (c == '*') {
-                sb.append(".*");
-            } else if (c == '?') {
-                sb.append('.');
-            } else if (c == '[' && g.indexOf(']', i + 2) > 0) {
-                int end = g.indexOf(']', i + 2);
-                String body = g.substring(i + 1, end);
-                if (body.startsWith("!")) {
-                    body = "^" + body.substring(1);
-                }
-                sb.append('[').append(body.replace("\\", "\\\\").replace("[", "\\[")).append(']');
-                i = end;
-            } else {
-                sb.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return sb.toString();
     }
 
     int regexCount() {

@@ -92,6 +92,34 @@ class ConditionLanguageTest {
         return TestEvents.one("type=EXECVE msg=audit(1700000000.000:" + serial + "): argc=2 a0=\"echo\" a1=\"" + arg + "\"");
     }
 
+    /** glob is fnmatch(3): a class's members are literal, \\ escapes, POSIX classes, bad ranges are errors. */
+    @Test
+    void shouldGlobAsFnmatchDoes() {
+        java.util.function.BiPredicate<String, String> glob = (pattern, value) ->
+                java.util.regex.Pattern.compile(Glob.toRegex(pattern), java.util.regex.Pattern.DOTALL)
+                        .matcher(value).matches();
+        assertThat(glob.test("/tmp/[a&&b]", "/tmp/b")).isTrue(); // && is no intersection
+        assertThat(glob.test("/tmp/[a&&b]", "/tmp/&")).isTrue();
+        assertThat(glob.test("\\[abc", "[abc")).isTrue();
+        assertThat(glob.test("\\[abc", "a")).isFalse();
+        assertThat(glob.test("a\\*", "a*")).isTrue();
+        assertThat(glob.test("a\\*", "ab")).isFalse();
+        assertThat(glob.test("x[[:digit:]]y", "x7y")).isTrue();
+        assertThat(glob.test("x[![:digit:]]y", "x7y")).isFalse();
+        assertThat(glob.test("x[]]y", "x]y")).isTrue();
+        assertThat(glob.test("x[!]]y", "xay")).isTrue();
+        assertThat(glob.test("x[a-]y", "x-y")).isTrue();
+        assertThat(glob.test("x[\\]]y", "x]y")).isTrue();
+        assertThat(glob.test("x[^a]y", "xby")).isTrue();
+        assertThat(glob.test("x[a^]y", "x^y")).isTrue();
+        assertThat(glob.test("x[ab", "x[ab")).isTrue(); // no closing ]: a literal [
+        assertThat(matches("exe glob \"/tmp/[[:lower:]]a-tru[de]\"", EXEC_TMP)).isTrue();
+        assertThat(errors("- rule: r\n  condition: path glob \"[z-a]\"\n")).extracting(ConfigError::toString)
+                .singleElement().asString().contains(":2:").contains("bad glob: range z-a is out of order");
+        assertThat(errors("- rule: r\n  condition: path glob (\"/x\", \"[[:nope:]]\")\n")).extracting(ConfigError::toString)
+                .singleElement().asString().contains("unknown character class [:nope:]");
+    }
+
     static List<ConfigError> errors(String yaml) {
         RuleLoader.Result r = RuleLoader.loadTexts(Map.of("bad.yml", yaml), NAMES, new Telemetry());
         assertThat(r.ok()).isFalse();

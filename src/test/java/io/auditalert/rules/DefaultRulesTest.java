@@ -406,6 +406,30 @@ class DefaultRulesTest {
                         + "socat -T1 - TCP:127.0.0.1:9");
     }
 
+    /** capture-inline-code.log: one-line reverse shells in python and perl against a loopback listener, and look-alikes. */
+    static final List<AuditEvent> INLINE_CODE = TestEvents.resource("/rules/capture-inline-code.log");
+
+    @Test
+    void shouldAlertOnOneLineReverseShellsInScriptLanguages() {
+        Map<String, TreeSet<Long>> byRule = alertsByRule(INLINE_CODE);
+        // at exec: python3 -c (pty.spawn), perl -e (exec "/bin/sh -i"), pyenv's python3.11 -u -c (subprocess)
+        assertThat(byRule.get("interpreter-inline-reverse-shell-code")).containsExactly(1474674L, 1474686L, 1474690L);
+        // their connects, and python3 -c connect_ex to a closed port (1474700). Not: listen.py's bind
+        // (1474672), client.py's connects (1474694, and 1474696 where -c is the script's argument)
+        assertThat(byRule.get("interpreter-inline-code-network-activity"))
+                .containsExactly(1474675L, 1474687L, 1474691L, 1474700L);
+        // perl's connect was logged with the PROCTITLE of timeout, which started it
+        assertThat(output("interpreter-inline-code-network-activity", TestEvents.serial(INLINE_CODE, 1474687)))
+                .startsWith("cloudsdk (root) /usr/bin/perl did connect { saddr_fam=inet laddr=127.0.0.1 lport=47011 }"
+                        + " (exit 0) running inline code: timeout 10 perl -e use Socket;");
+        // inline code without a shell (AF_UNIX connect, print, connect only) is no reverse shell at exec
+        for (long serial : new long[] {1474697, 1474698, 1474699}) {
+            assertThat(fired(TestEvents.serial(INLINE_CODE, serial))).contains("process-executed")
+                    .doesNotContain("interpreter-inline-reverse-shell-code");
+        }
+        assertThat(fired(TestEvents.serial(INLINE_CODE, 1474672))).doesNotContain("interpreter-inline-code-network-activity");
+    }
+
     @Test
     void shouldAlertOnPortsBoundFromALoginSessionButNotOnEphemeralOnes() {
         assertThat(fired(capture2(877254))).contains("network-port-bound"); // bind 127.0.0.1:47001
@@ -466,17 +490,19 @@ class DefaultRulesTest {
         Map<String, TreeSet<Long>> byRule = alertsByRule(CAPTURE);
         byRule.remove("process-executed");
         byRule.remove("audit-rules-changed"); // one per rule the capture loaded: 16611..16626
-        assertThat(byRule).isEqualTo(Map.of(
-                "binary-dir-modified", new TreeSet<>(List.of(16632L, 16634L, 16636L, 16640L)),
-                "setuid-setgid-bit-set", new TreeSet<>(List.of(16634L, 16638L)),
+        assertThat(byRule).isEqualTo(Map.ofEntries(
+                Map.entry("binary-dir-modified", new TreeSet<>(List.of(16632L, 16634L, 16636L, 16640L))),
+                Map.entry("setuid-setgid-bit-set", new TreeSet<>(List.of(16634L, 16638L))),
                 // 16627: the capture itself, `bash workload.sh` in /tmp/rules-capture
-                "exec-from-world-writable-dir", new TreeSet<>(List.of(16627L, 16629L, 16700L)),
-                "identity-file-modified", new TreeSet<>(List.of(16688L)),
-                "sensitive-file-read", new TreeSet<>(List.of(16642L)),
-                "sensitive-file-access-denied", new TreeSet<>(List.of(16657L)),
-                "audit-config-file-modified", new TreeSet<>(List.of(16691L, 16693L)),
-                "shell-network-activity", new TreeSet<>(List.of(16696L)),
-                "audit-daemon-stopped", new TreeSet<>(List.of(872L)))); // auditd stopped after the capture
+                Map.entry("exec-from-world-writable-dir", new TreeSet<>(List.of(16627L, 16629L, 16700L))),
+                Map.entry("identity-file-modified", new TreeSet<>(List.of(16688L))),
+                Map.entry("sensitive-file-read", new TreeSet<>(List.of(16642L))),
+                Map.entry("sensitive-file-access-denied", new TreeSet<>(List.of(16657L))),
+                Map.entry("audit-config-file-modified", new TreeSet<>(List.of(16691L, 16693L))),
+                Map.entry("shell-network-activity", new TreeSet<>(List.of(16696L))),
+                // python3 -c "import socket; …connect_ex(('127.0.0.1',9))"
+                Map.entry("interpreter-inline-code-network-activity", new TreeSet<>(List.of(16698L))),
+                Map.entry("audit-daemon-stopped", new TreeSet<>(List.of(872L))))); // auditd stopped after the capture
     }
 
     /** The second capture (capture-workload-2.sh), every alert but the informational process-executed. */
@@ -489,6 +515,8 @@ class DefaultRulesTest {
                 "setuid-setgid-bit-set", new TreeSet<>(List.of(877240L)),
                 "exec-from-world-writable-dir", new TreeSet<>(List.of(877242L, 877243L, 877244L, 877245L, 877247L, 877248L, 877250L)),
                 "network-port-bound", new TreeSet<>(List.of(877254L)),
+                // python3 -c "…s.bind(('127.0.0.1', 0))…" and the same on port 47001
+                "interpreter-inline-code-network-activity", new TreeSet<>(List.of(877252L, 877254L)),
                 "sensitive-file-read", new TreeSet<>(List.of(877256L)), // cp -p /etc/security/opasswd
                 "identity-file-modified", new TreeSet<>(List.of(877259L)), // mv over /etc/security/opasswd
                 "audit-tool-executed", new TreeSet<>(List.of(877260L)),

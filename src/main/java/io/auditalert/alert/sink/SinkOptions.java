@@ -63,7 +63,11 @@ public record SinkOptions(
         }
         List<Pattern> rules = new ArrayList<>();
         for (String g : r.strings("rules", List.of())) {
-            rules.add(glob(g));
+            try {
+                rules.add(glob(g));
+            } catch (IllegalArgumentException e) {
+                r.error("rules", "bad glob '" + g + "': " + e.getMessage());
+            }
         }
         if (events) { // events have no severity nor rule: the filter would be ignored
             if (r.raw("min_severity") != null) {
@@ -143,35 +147,8 @@ public record SinkOptions(
         return false;
     }
 
-    /** A shell-style glob ({@code *}, {@code ?}, {@code [abc]}) as an anchored pattern. */
+    /** A shell-style glob (fnmatch(3): {@code *}, {@code ?}, {@code [abc]}) as a pattern of whole names. */
     public static Pattern glob(String g) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < g.length(); i++) {
-            char c = g.charAt(i);
-            switch (c) {
-                case '*':
-                    re.append(".*");
-                    break;
-                case '?':
-                    re.append('.');
-                    break;
-                case '[':
-                    int end = g.indexOf(']', i + 1);
-                    if (end > i + 1) {
-                        String set = g.substring(i + 1, end).replace("\\", "\\\\");
-                        if (set.startsWith("!")) {
-                            set = "^" + set.substring(1);
-                        }
-                        re.append('[').append(set).append(']');
-                        i = end;
-                    } else {
-                        re.append("\\[");
-                    }
-                    break;
-                default:
-                    re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(re.toString());
+        return Pattern.compile(io.auditalert.rules.Glob.toRegex(g), Pattern.DOTALL);
     }
 }

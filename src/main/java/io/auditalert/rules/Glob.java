@@ -1,0 +1,124 @@
+package io.auditalert.rules;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Shell-style patterns, for {@code glob} in conditions and for the rule names a sink takes. */
+public final class Glob {
+    private Glob() {
+    }
+
+    /**
+     * fnmatch(3) without flags, as a regular expression: {@code *} any run of characters (slashes
+     * included), {@code ?} one character, {@code [...]} a class ({@code [!...]} or {@code [^...]}
+     * negated, {@code a-z} ranges, a leading {@code ]} a member, {@code [:alpha:]} and the other POSIX
+     * classes), {@code \} makes the next character literal; a {@code [} with no closing {@code ]} is
+     * literal. Over a latin1 view of UTF-8 text, characters are bytes.
+     *
+     * @throws IllegalArgumentException for a range whose ends are out of order or an unknown class name
+     */
+    public static String toRegex(String g) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < g.length(); i++) {
+            char c = g.charAt(i);
+            if (c == '*') {
+                sb.append(".*");
+            } else if (c == '?') {
+                sb.append('.');
+            } else if (c == '\\' && i + 1 < g.length()) {
+                sb.append(Pattern.quote(String.valueOf(g.charAt(++i))));
+            } else if (c == '[' && classEnd(g, i) > 0) {
+                int end = classEnd(g, i);
+                appendClass(g, i + 1, end, sb);
+                i = end;
+            } else {
+                sb.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The index of the ] that closes the class opened at {@code open}, or -1 (then [ is literal). */
+    private static int classEnd(String g, int open) {
+        int i = open + 1;
+        if (i < g.length() && (g.charAt(i) == '!' || g.charAt(i) == '^')) {
+            i++;
+        }
+        if (i < g.length() && g.charAt(i) == ']') {
+            i++; // a leading ] is a member
+        }
+        while (i < g.length()) {
+            char c = g.charAt(i);
+            if (c == ']') {
+                return i;
+            }
+            if (c == '\\' && i + 1 < g.length()) {
+                i += 2;
+            } else if (c == '[' && i + 1 < g.length() && g.charAt(i + 1) == ':' && g.indexOf(":]", i + 2) > 0) {
+                i = g.indexOf(":]", i + 2) + 2;
+            } else {
+                i++;
+            }
+        }
+        return -1;
+    }
+
+    private static final Map<String, String> POSIX_CLASSES = Map.ofEntries(Map.entry("alpha", "\\p{Alpha}"),
+            Map.entry("digit", "\\p{Digit}"), Map.entry("alnum", "\\p{Alnum}"), Map.entry("upper", "\\p{Upper}"),
+            Map.entry("lower", "\\p{Lower}"), Map.entry("space", "\\p{Space}"), Map.entry("blank", "\\p{Blank}"),
+            Map.entry("punct", "\\p{Punct}"), Map.entry("xdigit", "\\p{XDigit}"), Map.entry("cntrl", "\\p{Cntrl}"),
+            Map.entry("print", "\\p{Print}"), Map.entry("graph", "\\p{Graph}"));
+
+    /** Appends the class {@code g[from, end)} (the text between [ and ]) with every member literal. */
+    private static void appendClass(String g, int from, int end, StringBuilder sb) {
+        sb.append('[');
+        int i = from;
+        if (g.charAt(i) == '!' || g.charAt(i) == '^') {
+            sb.append('^');
+            i++;
+        }
+        while (i < end) {
+            char c = g.charAt(i);
+            if (c == '[' && i + 1 < end && g.charAt(i + 1) == ':') {
+                int close = g.indexOf(":]", i + 2);
+                String name = g.substring(i + 2, close);
+                String cls = POSIX_CLASSES.get(name);
+                if (cls == null) {
+                    throw new IllegalArgumentException("unknown character class [:" + name + ":] in glob");
+                }
+                sb.append(cls);
+                i = close + 2;
+                continue;
+            }
+            if (c == '\\' && i + 1 < end) {
+                c = g.charAt(++i);
+            }
+            i++;
+            if (i + 1 < end && g.charAt(i) == '-') { // a range c-d (a - at the end is a member)
+                char d = g.charAt(i + 1);
+                int next = i + 2;
+                if (d == '\\' && i + 2 < end) {
+                    d = g.charAt(i + 2);
+                    next = i + 3;
+                }
+                if (d < c) {
+                    throw new IllegalArgumentException("range " + c + "-" + d + " is out of order in glob");
+                }
+                appendMember(c, sb);
+                sb.append('-');
+                appendMember(d, sb);
+                i = next;
+            } else {
+                appendMember(c, sb);
+            }
+        }
+        sb.append(']');
+    }
+
+    private static void appendMember(char c, StringBuilder sb) {
+        if ("\\[]^-&".indexOf(c) >= 0) {
+            sb.append('\\');
+        }
+        sb.append(c);
+    }
+}
