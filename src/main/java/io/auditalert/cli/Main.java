@@ -21,6 +21,10 @@ public final class Main {
             return EXIT_USAGE;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (asksForHelp(rest)) { // `auditalert replay --help`
+            usage(System.out);
+            return EXIT_OK;
+        }
         try {
             switch (args[0]) {
                 case "events":
@@ -61,6 +65,19 @@ public final class Main {
                     + "; run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8)");
             return EXIT_USAGE;
         }
+    }
+
+    /** Whether -h or --help comes before any {@code --} (after which everything is a file name). */
+    private static boolean asksForHelp(String[] rest) {
+        for (String a : rest) {
+            if (a.equals("--")) {
+                return false;
+            }
+            if (a.equals("--help") || a.equals("-h")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void usage(PrintStream out) {

@@ -213,7 +213,11 @@ final class ReplayCommand {
         Args(String[] args) {
             for (int i = 0; i < args.length; i++) {
                 String s = args[i];
-                if (s.startsWith("--")) {
+                if (s.equals("--")) { // the rest are file names, even those that start with -
+                    for (i++; i < args.length; i++) {
+                        positional.add(Path.of(args[i]));
+                    }
+                } else if (s.startsWith("--")) {
                     int eq = s.indexOf('=');
                     if (eq > 0) {
                         // --rules= (empty) would name the current directory

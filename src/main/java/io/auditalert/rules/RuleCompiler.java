@@ -590,7 +590,9 @@ final class RuleCompiler {
                     v = code;
                 }
                 default -> {
-                    if (v == null) {
+                    if (isSession(field) && (t.equals("unset") || v != null && v == -1)) {
+                        v = UNSET_ID; // a session id is unset as an identity is: ses=4294967295
+                    } else if (v == null) {
                         errs.error(l.pos(), "'" + field.label + "' compares as a number, and '" + t + "' is not one");
                         return null;
                     }
@@ -599,6 +601,12 @@ final class RuleCompiler {
             out[i] = v;
         }
         return out;
+    }
+
+    /** ses and old-ses, bare or qualified (LOGIN.old-ses). */
+    private static boolean isSession(Field field) {
+        String name = field.label.substring(field.label.lastIndexOf('.') + 1);
+        return name.equals("ses") || name.equals("old-ses");
     }
 
     private static Long parseLong(String t) {

@@ -89,7 +89,7 @@ public final class RuleLoader {
         Redactor redactor = Redactor.of(secretPatterns, msg -> errors.add(new ConfigError("config", 1, 1, msg)));
         RuleCompiler compiler = new RuleCompiler(lists, macros, names);
         compiler.compileAllMacros();
-        for (YamlNode node : twiceInAFile) {
+        for (YamlNode node : replaced) {
             compileRule(node, compiler, redactor);
         }
         List<CompiledRule> compiled = new ArrayList<>();
@@ -214,8 +214,11 @@ public final class RuleLoader {
         macros.put(name, new RuleCompiler.MacroDef(name, ast, cond != null ? cond : item, item));
     }
 
-    /** Rules a later definition in the same file replaced: compiled only for their errors. */
-    private final List<YamlNode> twiceInAFile = new ArrayList<>();
+    /**
+     * Rules a later definition replaced, compiled only for their errors: a broken file must not pass
+     * {@code check} because another file overrides its rule today.
+     */
+    private final List<YamlNode> replaced = new ArrayList<>();
 
     private void readRule(YamlNode item) {
         item.checkKeys(RULE_KEYS);
@@ -227,9 +230,7 @@ public final class RuleLoader {
         YamlNode prev = rules.remove(name);
         if (prev != null) {
             redefined("rule", name, prev, item);
-            if (prev.doc() == item.doc()) {
-                twiceInAFile.add(prev); // an error already; its own errors are reported too
-            }
+            replaced.add(prev);
         }
         rules.put(name, item);
     }

@@ -19,6 +19,27 @@ class ArgsTest {
     }
 
     @Test
+    void shouldTakeEverythingAfterDoubleDashAsFileNames() {
+        ReplayCommand.Args a = new ReplayCommand.Args(new String[] {"--rules", "a.yml", "--", "-weird", "--rules"});
+        a.allow("--rules");
+        assertThat(a.paths("--rules")).containsExactly(Path.of("a.yml"));
+        assertThat(a.positional()).containsExactly(Path.of("-weird"), Path.of("--rules"));
+    }
+
+    @Test
+    void shouldShowTheUsageForHelpAfterACommand() {
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buf, true));
+        try {
+            assertThat(Main.run(new String[] {"replay", "--rules", "x.yml", "--help"})).isEqualTo(Main.EXIT_OK);
+        } finally {
+            System.setOut(out);
+        }
+        assertThat(buf.toString()).startsWith("usage: auditalert COMMAND [options]");
+    }
+
+    @Test
     void shouldCallAnUnknownLastOptionUnknownRatherThanShortOfAValue() {
         ReplayCommand.Args bogus = new ReplayCommand.Args(new String[] {"--bogus"});
         assertThatThrownBy(() -> bogus.allow("--config", "--rules"))

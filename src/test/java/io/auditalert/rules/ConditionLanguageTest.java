@@ -248,6 +248,10 @@ class ConditionLanguageTest {
         AuditEvent minusOne = TestEvents.one("type=SYSCALL msg=audit(1700000000.000:8): arch=c000003e syscall=59"
                 + " success=yes exit=0 items=0 pid=7 auid=-1 uid=0 gid=-1 comm=\"x\" exe=\"/usr/bin/x\"");
         assertThat(matches("auid = unset and gid = unset", minusOne)).isTrue();
+        // a session id is unset as an identity is
+        assertThat(matches("ses = unset and SYSCALL.ses = -1 and ses = 4294967295", EXEC_TMP)).isTrue();
+        assertThat(matches("ses != unset", EXEC_TMP)).isFalse();
+        assertThat(matches("ses = unset", USER_AUTH)).isFalse();
         assertThat(matches("auid = 4294967295 and not auid >= 1000", minusOne)).isFalse();
         assertThat(matches("auid = alice", USER_AUTH)).isFalse();
         assertThat(matches("auid = 1001", USER_AUTH)).isTrue();
@@ -642,6 +646,17 @@ class ConditionLanguageTest {
         r.ruleSet().evaluate(EXEC_TMP, new EvalScratch(), (rule, e) -> hits.add(rule.name()));
         r.ruleSet().evaluate(SHADOW_READ, new EvalScratch(), (rule, e) -> hits.add(rule.name()));
         assertThat(hits).containsExactly("r");
+    }
+
+    @Test
+    void shouldReportTheErrorsOfARuleALaterFileReplaces() {
+        // check passed a broken a.yml while b.yml overrode its rule: removing b.yml broke the next load
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("a.yml", "- rule: r\n  condition: exe matches \"a(b\"\n");
+        files.put("b.yml", "- rule: r\n  condition: exe exists\n");
+        RuleLoader.Result r = RuleLoader.loadTexts(files, NAMES, new Telemetry());
+        assertThat(r.errors()).extracting(ConfigError::toString).singleElement().asString()
+                .startsWith("a.yml:2:26: bad regular expression");
     }
 
     @Test
