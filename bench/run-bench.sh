@@ -37,7 +37,7 @@ FORM=${BENCH_FORM:-eoe}
 # Chosen from measured runs on the benchmark machine (bench/RESULTS.md): lowest CPU-seconds
 # for both commands, start-up included.
 # The defaults of the installed launcher (packaging/bin/auditalert), which the package runs with.
-DEFAULT_JAVA_FLAGS="-XX:+UseSerialGC -XX:FreqInlineSize=50 -XX:InlineSmallCode=500 -Xlog:disable -Xlog:all=warning:stderr"
+DEFAULT_JAVA_FLAGS="-XX:+UseSerialGC -Xmn16m -XX:FreqInlineSize=50 -XX:InlineSmallCode=500 -Xlog:disable -Xlog:all=warning:stderr"
 JAVA_FLAGS=${BENCH_JAVA_FLAGS:-$DEFAULT_JAVA_FLAGS}
 SWEEP=no
 [[ ${1:-} == --jvm-sweep ]] && SWEEP=yes
@@ -189,7 +189,8 @@ if [[ $SWEEP == yes ]]; then
            "-XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto"
            "-XX:+UseSerialGC -XX:-TieredCompilation"
            "-XX:+UseSerialGC -XX:FreqInlineSize=100 -XX:InlineSmallCode=1000"
-           "-XX:+UseSerialGC -XX:FreqInlineSize=50 -XX:InlineSmallCode=500")
+           "-XX:+UseSerialGC -XX:FreqInlineSize=50 -XX:InlineSmallCode=500"
+           "-XX:+UseSerialGC -Xmn16m -XX:FreqInlineSize=50 -XX:InlineSmallCode=500")
     : >"$work/sweep"
     for flags in "${sweep[@]}"; do
         read -r -a f <<<"$flags"

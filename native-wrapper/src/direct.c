@@ -108,6 +108,9 @@ void run_direct(const struct wrapper_config *cfg)
     args[n++] = java;
     args[n++] = xmx;
     args[n++] = "-XX:+UseSerialGC";
+    /* a small fixed young generation: measured in bench/, half the resident memory and less CPU
+       (the same pages are reused instead of a growing young generation faulting in new ones) */
+    args[n++] = "-Xmn16m";
     /* smaller C2 inlining budgets: measured in bench/, compiling costs more CPU otherwise */
     args[n++] = "-XX:FreqInlineSize=50";
     args[n++] = "-XX:InlineSmallCode=500";

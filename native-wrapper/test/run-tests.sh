@@ -147,7 +147,7 @@ if [ "$java_runs_plain" = yes ]; then
     [ "$ctl_ign" != 0000000000000000 ] || problems+=" control-SigIgn-already-0"
     [ "$ign" = 0000000000000000 ] || problems+=" SigIgn=$ign"
     [ "$blk" = 0000000000000000 ] || problems+=" SigBlk=$blk"
-    grep -qx "ARGS: -Xmx64m -XX:+UseSerialGC -XX:FreqInlineSize=50 -XX:InlineSmallCode=500 -Xlog:disable -Xlog:all=warning:stderr -Dfile.encoding=UTF-8 -Dauditalert.wrapper=direct -jar $T/fake.jar run --config $T/app.yml" "$o" || problems+=" args"
+    grep -qx "ARGS: -Xmx64m -XX:+UseSerialGC -Xmn16m -XX:FreqInlineSize=50 -XX:InlineSmallCode=500 -Xlog:disable -Xlog:all=warning:stderr -Dfile.encoding=UTF-8 -Dauditalert.wrapper=direct -jar $T/fake.jar run --config $T/app.yml" "$o" || problems+=" args"
     grep -q '^ENV: PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin$' "$o" || problems+=" PATH"
     grep -q '^ENV: LANG=C.UTF-8$' "$o" || problems+=" LANG"
     grep -q '^ENV: LC_ALL=C.UTF-8$' "$o" || problems+=" LC_ALL"

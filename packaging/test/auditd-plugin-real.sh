@@ -166,7 +166,7 @@ EOF
     grep -q "direct mode: writable memory can be made executable" "$C/auditd.out" || problems+=" no-direct-decision-logged"
     grep -qx "SigIgn: 0000000000000000" "$C/java.out" || problems+=" $(grep SigIgn "$C/java.out")"
     grep -qx "SigBlk: 0000000000000000" "$C/java.out" || problems+=" $(grep SigBlk "$C/java.out")"
-    grep -q "^ARGS: -Xmx256m -XX:+UseSerialGC -XX:FreqInlineSize=50 -XX:InlineSmallCode=500 -Xlog:disable -Xlog:all=warning:stderr -Dfile.encoding=UTF-8 -Dauditalert.wrapper=direct -jar $C/fake.jar run$" "$C/java.out" || problems+=" args"
+    grep -q "^ARGS: -Xmx256m -XX:+UseSerialGC -Xmn16m -XX:FreqInlineSize=50 -XX:InlineSmallCode=500 -Xlog:disable -Xlog:all=warning:stderr -Dfile.encoding=UTF-8 -Dauditalert.wrapper=direct -jar $C/fake.jar run$" "$C/java.out" || problems+=" args"
     grep -q "^ENV: LANG=C.UTF-8$" "$C/java.out" || problems+=" LANG"
     grep -q "^ENV: PATH=" "$C/java.out" || problems+=" PATH"
     [ "$(grep -c "type=EXECVE .*a1=\"$marker\"" "$C/stdin.copy")" = 3 ] || problems+=" execve-records"
