@@ -33,7 +33,7 @@ final class EventsCommand {
         if (config != null) {
             // what the configuration says of assembly (timeout, max_inflight) groups events as run would
             try {
-                assembly = Components.pipelineOptions(Components.loadConfig(config), false).assembly;
+                assembly = Components.pipelineOptions(Components.loadConfig(config, false), false).assembly;
             } catch (ConfigException e) {
                 e.errors().forEach(System.err::println);
                 return Main.EXIT_USAGE;

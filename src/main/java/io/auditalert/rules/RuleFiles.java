@@ -97,6 +97,13 @@ public final class RuleFiles {
         String pattern = isDir ? RULES_PATTERN : p.getFileName().toString();
 
         if (!Files.isDirectory(dir)) {
+            try {
+                Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class);
+            } catch (java.nio.file.AccessDeniedException e) { // not "no such directory": check passed with 0 rules
+                throw new IOException("cannot read " + dir + ": permission denied (run as root?)", e);
+            } catch (IOException e) {
+                // missing: a warning below
+            }
             return "no such directory: " + dir + " (" + p + " matches no file)";
         }
         List<Path> matches = new ArrayList<>();

@@ -40,6 +40,20 @@ class ArgsTest {
     }
 
     @Test
+    void shouldReadOnlyTheAssemblySettingsOfAConfigurationForEvents(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        // a production file whose exec sink's program is not on this machine: events needs none of it
+        Path cfg = java.nio.file.Files.writeString(tmp.resolve("prod.yml"), "assembly: {timeout: 3s}\n"
+                + "sinks:\n  - {type: exec, command: [/nonexistent/on-alert]}\n");
+        Path empty = java.nio.file.Files.createFile(tmp.resolve("empty.log"));
+        assertThat(EventsCommand.run(new String[] {"--config", cfg.toString(), empty.toString()})).isEqualTo(Main.EXIT_OK);
+        assertThatThrownBy(() -> Components.loadConfig(cfg)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("/nonexistent/on-alert");
+        Path bad = java.nio.file.Files.writeString(tmp.resolve("bad.yml"), "assembly: {timeout: soon}\n");
+        assertThat(EventsCommand.run(new String[] {"--config", bad.toString(), empty.toString()})).isEqualTo(Main.EXIT_USAGE);
+    }
+
+    @Test
     void shouldCallAnUnknownLastOptionUnknownRatherThanShortOfAValue() {
         ReplayCommand.Args bogus = new ReplayCommand.Args(new String[] {"--bogus"});
         assertThatThrownBy(() -> bogus.allow("--config", "--rules"))
