@@ -96,6 +96,11 @@ final class ReplayCommand {
                 status = Main.EXIT_FAILURE;
             }
             progress.finish();
+            if (endpoint instanceof io.auditalert.metrics.MetricsServer server && !server.awaitBound(Duration.ZERO)) {
+                // announced at the start (demo), retried in the background, and the work is done already
+                System.err.println("auditalert " + command + ": " + metrics + " is busy: /metrics was not served"
+                        + (lingerSeconds > 0 ? " (still trying while it lingers)" : ""));
+            }
             if (metrics != null && lingerSeconds > 0) {
                 System.err.println("auditalert " + command + ": done; /metrics stays up for " + lingerSeconds + " s");
                 Thread.sleep(lingerSeconds * 1000);

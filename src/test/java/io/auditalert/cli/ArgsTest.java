@@ -54,6 +54,23 @@ class ArgsTest {
     }
 
     @Test
+    void shouldSayWhenTheMetricsPortWasBusyForTheWholeDemo() throws Exception {
+        java.io.PrintStream err = System.err;
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            System.setErr(new java.io.PrintStream(buf, true));
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            assertThat(Main.run(new String[] {"demo", "--metrics", address, "--linger", "0"})).isEqualTo(Main.EXIT_OK);
+            assertThat(buf.toString()).contains("auditalert demo: " + address + " is busy: /metrics was not served");
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+    }
+
+    @Test
     void shouldCallAnUnknownLastOptionUnknownRatherThanShortOfAValue() {
         ReplayCommand.Args bogus = new ReplayCommand.Args(new String[] {"--bogus"});
         assertThatThrownBy(() -> bogus.allow("--config", "--rules"))
