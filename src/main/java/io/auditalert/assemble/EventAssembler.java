@@ -107,6 +107,7 @@ public final class EventAssembler {
                 stats.ausearchSeparators++;
             } else {
                 stats.parseErrors[status]++;
+                stats.noteMalformed();
             }
             return;
         }

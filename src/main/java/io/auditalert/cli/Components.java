@@ -356,7 +356,8 @@ final class Components {
      *
      * @return true when every input was read through
      */
-    static boolean pumpInputs(List<Path> files, List<Path> inputs, String command, Pump pump) throws IOException {
+    static boolean pumpInputs(List<Path> files, List<Path> inputs, String command, PipelineStats stats, Pump pump)
+            throws IOException {
         List<Path> all = files.isEmpty() ? List.of(Path.of("-")) : inputs;
         boolean read = true;
         for (Path file : all) {
@@ -365,6 +366,7 @@ final class Components {
                 read = false;
                 continue;
             }
+            stats.startInput(file.toString().equals("-") ? "stdin" : file.toString());
             try (in) {
                 pump.pump(in);
             } catch (IOException e) {

@@ -67,7 +67,7 @@ final class EventsCommand {
         List<Path> inputs = Components.inputs(files, range, "events");
         Progress progress = Progress.forFiles(progressMode, "events", inputs, stats, null);
         try {
-            if (!Components.pumpInputs(files, inputs, "events", in -> framer.pump(in, handler))) {
+            if (!Components.pumpInputs(files, inputs, "events", stats, in -> framer.pump(in, handler))) {
                 status = Main.EXIT_FAILURE;
             }
             assembler.finish();
@@ -146,6 +146,9 @@ final class EventsCommand {
             }
             if (stats.linesTooLong > 0) {
                 sb.append(" line_too_long=").append(stats.linesTooLong);
+            }
+            if (stats.firstMalformed != null) {
+                sb.append(" (the first at ").append(stats.firstMalformed).append(')');
             }
             sb.append(System.lineSeparator());
         }

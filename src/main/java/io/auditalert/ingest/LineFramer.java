@@ -147,6 +147,7 @@ public final class LineFramer {
                 // a whole line over the limit within what was read: the same fate as one that fills the
                 // buffer first, wherever it falls in the input
                 stats.linesTooLong++;
+                stats.noteMalformed();
             } else {
                 emit(handler, start, i);
             }
@@ -155,6 +156,7 @@ public final class LineFramer {
         if (filled - start > maxLine) {
             if (!discarding) {
                 stats.linesTooLong++;
+                stats.noteMalformed();
                 discarding = true;
             }
             start = filled;

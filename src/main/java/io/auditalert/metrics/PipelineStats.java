@@ -57,6 +57,25 @@ public final class PipelineStats {
     public volatile long kernelBacklog = -1;
     public volatile long kernelBacklogLimit = -1;
 
+    /** The input being read (a file name, or stdin) and the line count before it: for {@link #noteMalformed}. */
+    public String input = "stdin";
+    public long linesBeforeInput;
+    /** Where the first malformed or too long line was ({@code FILE:LINE}), or null. */
+    public String firstMalformed;
+
+    /** Starts counting the lines of another input. */
+    public void startInput(String name) {
+        input = name;
+        linesBeforeInput = lines + linesTooLong;
+    }
+
+    /** Remembers the line just read (counted already) as the first malformed one, if it is. */
+    public void noteMalformed() {
+        if (firstMalformed == null) {
+            firstMalformed = input + ":" + (lines + linesTooLong - linesBeforeInput);
+        }
+    }
+
     public void countRecord(int type) {
         recordsByType[type >= 0 && type < MAX_TYPE ? type : MAX_TYPE]++;
     }

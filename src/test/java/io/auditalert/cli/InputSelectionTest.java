@@ -49,6 +49,7 @@ class InputSelectionTest {
         List<String> read = new java.util.ArrayList<>();
 
         boolean all = Components.pumpInputs(List.of(a, corrupt, loop, c), List.of(a, corrupt, loop, c), "replay",
+                new io.auditalert.metrics.PipelineStats(),
                 in -> {
                     byte[] buf = new byte[4096];
                     StringBuilder text = new StringBuilder();

@@ -29,6 +29,27 @@ class ParseErrorReportTest {
     }
 
     @Test
+    void shouldNameTheFileAndLineOfTheFirstSkippedLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        String rec = "type=USER_LOGIN msg=audit(1700000000.000:%d): pid=1 uid=0 auid=0 ses=1 msg='op=login res=success'\n";
+        java.nio.file.Path a = java.nio.file.Files.writeString(tmp.resolve("a.log"), String.format(rec, 1) + String.format(rec, 2));
+        // b.log: a record, a line over the 64 KiB limit, a record, then a line that is none (line 4)
+        java.nio.file.Path b = java.nio.file.Files.writeString(tmp.resolve("b.log"), String.format(rec, 3)
+                .replace("1700000000", "1700000001") + "type=X " + "x".repeat(70_000) + "\n"
+                + String.format(rec, 4).replace("1700000000", "1700000001") + "garbage here\n");
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buf, true));
+        try {
+            EventsCommand.run(new String[] {a.toString(), b.toString()});
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(buf.toString()).contains("auditalert: skipped 2 malformed line(s): no_type=1 line_too_long=1"
+                + " (the first at " + b + ":2)");
+    }
+
+    @Test
     void shouldPointAtRawRecordsWhenNoLineWasOne() {
         // what `ausearch -i` output gives: msg=audit(11/10/20 08:19:44.965:93777)
         PipelineStats stats = new PipelineStats();
