@@ -156,7 +156,11 @@ final class EventsCommand {
             // ausearch prints each event's records last first: PROCTITLE, which ends an event, comes first
             sb.append("auditalert: the input is ausearch's formatted output (").append(stats.ausearchSeparators)
                     .append(" ---- and time-> lines), which lists each event's records in reverse and so splits "
-                            + "events; give the log files or `ausearch --raw` output").append(System.lineSeparator());
+                            + "events");
+            if (stats.events == 0 && stats.parseErrors[RecordHeader.BAD_STAMP] > 0) {
+                sb.append("; with -i it also rewrites each record's timestamp as a date, so no line was a record");
+            }
+            sb.append("; give the log files or `ausearch --raw` output").append(System.lineSeparator());
         } else if (stats.events == 0) {
             sb.append("auditalert: no line was an audit record; records are read raw, one per line beginning with "
                     + "type= or node=, as audit.log holds them and `ausearch --raw` prints them (not syslog, JSON or "

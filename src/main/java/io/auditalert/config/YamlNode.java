@@ -98,9 +98,9 @@ public final class YamlNode {
      * the same character, skipping what YAML removed (quotes, indentation, line breaks, escape
      * backslashes). That is exact for plain, single- and double-quoted scalars on one or several lines
      * and for literal ({@code |}) and folded ({@code >}) block scalars, whose content lines keep their
-     * own line numbers and columns after the indentation. Only escapes that change the character itself
-     * ({@code \n}, {@code \x41}, {@code \u00e9}) can shift later columns; then the position is where the
-     * matching stopped.
+     * own line numbers and columns after the indentation. An escape that stands for another character
+     * ({@code \n}, {@code \x41} and its u and U forms) is decoded and matched as the one character it
+     * is, at its backslash.
      */
     public int[] positionOf(int offset) {
         String value = text();
@@ -120,8 +120,36 @@ public final class YamlNode {
             i++;
             column++;
         }
+        boolean doubleQuoted = style() == ScalarStyle.DOUBLE_QUOTED;
         for (int k = 0; k < cps.length && i < end; k++) {
-            while (i < end && src[i] != cps[k]) {
+            int width = 1; // source characters of the value's character k
+            while (i < end) {
+                int escaped = doubleQuoted && src[i] == '\\' ? changingEscape(src, i, end) : 0;
+                if (escaped > 0) { // \t, \xe9: one character written as several
+                    if (decode(src, i, escaped) == cps[k]) {
+                        width = escaped;
+                        break;
+                    }
+                } else if (src[i] == cps[k]) {
+                    break;
+                }
+                for (int n = Math.max(1, escaped); n > 0 && i < end; n--) {
+                    if (src[i] == '\n') {
+                        line++;
+                        column = 0;
+                    } else {
+                        column++;
+                    }
+                    i++;
+                }
+            }
+            if (i >= end) {
+                break;
+            }
+            if (k == targetCp) {
+                return new int[] {line + 1, column + 1};
+            }
+            for (int n = width; n > 0 && i < end; n--) {
                 if (src[i] == '\n') {
                     line++;
                     column = 0;
@@ -130,25 +158,65 @@ public final class YamlNode {
                 }
                 i++;
             }
-            if (i >= end) {
-                break;
-            }
-            if (k == targetCp) {
-                return new int[] {line + 1, column + 1};
-            }
-            if (src[i] == '\n') {
-                line++;
-                column = 0;
-            } else {
-                column++;
-            }
-            i++;
         }
         if (targetCp >= cps.length && i <= end) {
             return new int[] {line + 1, column + 1};
         }
         // matching lost track (a changing escape): fall back to start column + offset on the first line
         return new int[] {line(), col() + targetCp + (style() == ScalarStyle.PLAIN ? 0 : 1)};
+    }
+
+    /**
+     * The length in the source of a double-quoted escape at {@code i} that stands for another character
+     * than the one after its backslash ({@code \t}, {@code \n}, {@code \xNN} and its u and U forms,
+     * …), or 0 ({@code \"}, {@code \\}, {@code \/} and an escaped line break,
+     * which the matching steps over as it is).
+     */
+    private static int changingEscape(int[] src, int i, int end) {
+        if (i + 1 >= end) {
+            return 0;
+        }
+        int hex = switch (src[i + 1]) {
+            case 'x' -> 2;
+            case 'u' -> 4;
+            case 'U' -> 8;
+            default -> -1;
+        };
+        if (hex > 0) {
+            return i + 2 + hex <= end ? 2 + hex : 0;
+        }
+        return "0abtnvfreN_LP\t".indexOf(src[i + 1]) >= 0 ? 2 : 0;
+    }
+
+    /** The character the escape of {@code len} source characters at {@code i} stands for. */
+    private static int decode(int[] src, int i, int len) {
+        if (len > 2) {
+            int cp = 0;
+            for (int j = i + 2; j < i + len; j++) {
+                int d = Character.digit(src[j], 16);
+                if (d < 0) {
+                    return -1;
+                }
+                cp = cp * 16 + d;
+            }
+            return cp;
+        }
+        return switch (src[i + 1]) {
+            case '0' -> 0;
+            case 'a' -> 7;
+            case 'b' -> 8;
+            case 't', '\t' -> '\t';
+            case 'n' -> '\n';
+            case 'v' -> 11;
+            case 'f' -> 12;
+            case 'r' -> '\r';
+            case 'e' -> 0x1b;
+            case 'N' -> 0x85;
+            case '_' -> 0xa0;
+            case 'L' -> 0x2028;
+            case 'P' -> 0x2029;
+            default -> -1;
+        };
     }
 
     // ---- sequences ----

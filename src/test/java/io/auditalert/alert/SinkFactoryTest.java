@@ -32,6 +32,9 @@ class SinkFactoryTest {
         assertThat(problems(2, Map.of("type", "webhook", "url", "http://x/", "timeout", "ten"))).containsExactly(
                 "sinks[2].timeout: expected a duration like 10s (units ms, s, m, h, d)");
         assertThat(problems(0, Map.of("type", "nope"))).singleElement().asString().startsWith("sinks[0].type: unknown sink type");
+        // a glob of rule names with a reversed range: an error, not an exception that ended the program
+        assertThat(problems(3, Map.of("type", "stdout", "rules", List.of("exec-*", "[z-a]*")))).containsExactly(
+                "sinks[3].rules: bad glob '[z-a]*': range z-a is out of order in glob");
         assertThat(problems(0, Map.of())).singleElement().asString().startsWith("sinks[0].type: required");
         assertThat(problems(1, Map.of("type", "syslog", "address", "tcp://h", "facility", "nosuch", "colour", "red")))
                 .containsExactlyInAnyOrder(

@@ -71,6 +71,18 @@ class ParseErrorReportTest {
     }
 
     @Test
+    void shouldSayThatAusearchInterpretedOutputHasNoRecordAtAll() {
+        // ausearch -i: ---- lines, and msg=audit(11/10/20 08:19:44.965:93777) in every record
+        PipelineStats stats = new PipelineStats();
+        stats.ausearchSeparators = 3;
+        stats.parseErrors[RecordHeader.BAD_STAMP] = 9;
+        assertThat(EventsCommand.parseErrorReport(stats)).endsWith("auditalert: the input is ausearch's formatted output"
+                + " (3 ---- and time-> lines), which lists each event's records in reverse and so splits events;"
+                + " with -i it also rewrites each record's timestamp as a date, so no line was a record;"
+                + " give the log files or `ausearch --raw` output" + N);
+    }
+
+    @Test
     void shouldSayThatEventsWereCutAndThatCrsWereDropped() {
         PipelineStats stats = new PipelineStats();
         stats.events = 3;

@@ -49,6 +49,20 @@ class YamlDocTest {
     }
 
     @Test
+    void shouldMapOffsetsPastEscapesThatStandForOtherCharacters() {
+        // d: "exe = \"\u00e9\" and foo = 1": the value is exe = "é" and foo = 1
+        YamlNode root = YamlDoc.parse("d.yml", "d: \"exe = \\\"\\u00e9\\\" and foo = 1\"\n"
+                + "e: \"a\\tb and foo\"\nf: \"\\x41\\U0001F600 foo\"\n", new ArrayList<>()).root();
+        String d = root.get("d").text();
+        assertThat(d).isEqualTo("exe = \"\u00e9\" and foo = 1");
+        assertThat(root.get("d").positionOf(d.indexOf("foo"))).containsExactly(1, 26);
+        assertThat(root.get("d").positionOf(d.indexOf('\u00e9'))).containsExactly(1, 13); // at its backslash
+        assertThat(root.get("e").positionOf(root.get("e").text().indexOf("foo"))).containsExactly(2, 14);
+        String f = root.get("f").text();
+        assertThat(root.get("f").positionOf(f.indexOf("foo"))).containsExactly(3, 20);
+    }
+
+    @Test
     void shouldReportDuplicateKeysAndRequiredKeys() {
         List<ConfigError> errors = new ArrayList<>();
         YamlNode root = YamlDoc.parse("c.yml", "x: 1\nx: 2\n", errors).root();
