@@ -430,6 +430,32 @@ class DefaultRulesTest {
         assertThat(fired(TestEvents.serial(INLINE_CODE, 1474672))).doesNotContain("interpreter-inline-code-network-activity");
     }
 
+    /** The real connect of python3 -c (1474675) with another command line in its PROCTITLE. */
+    private static AuditEvent inlineConnect(String commandLine) {
+        StringBuilder hex = new StringBuilder();
+        for (byte b : commandLine.replace(' ', '\0').getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            hex.append(String.format("%02X", b));
+        }
+        return TestEvents.one(TestEvents.lines("/rules/capture-inline-code.log", 1474675).stream()
+                .map(l -> l.startsWith("type=PROCTITLE") ? l.replaceFirst("proctitle=[0-9A-F]+", "proctitle=" + hex) : l)
+                .toArray(String[]::new));
+    }
+
+    @Test
+    void shouldTellInlineCodeFromScriptsByEachInterpretersOwnOption() {
+        for (String inline : List.of("/usr/bin/python3 -c x", "timeout 5 /usr/bin/python3 -W ignore -c x",
+                "python3 -X dev -Ic x", "perl -I /tmp -e x", "perl -ne x", "ruby -r socket -e x", "php -d a=1 -r x",
+                "node -r dotenv/config -e x", "nodejs --eval x", "lua5.3 -l socket -e x")) {
+            assertThat(fired(inlineConnect(inline))).as(inline).contains("interpreter-inline-code-network-activity");
+        }
+        // -E is python's "ignore the environment", -r node's require, -c php's ini file
+        for (String script : List.of("/usr/bin/python3 -E client.py", "python3 -Ir x.py", "python3 client.py -c x",
+                "python3 -W ignore x.py -c y", "python3 -m pip -c x", "node -r dotenv/config server.js",
+                "php -c /etc/php.ini x.php", "perl x.pl -e", "ruby -E utf-8 x.rb")) {
+            assertThat(fired(inlineConnect(script))).as(script).doesNotContain("interpreter-inline-code-network-activity");
+        }
+    }
+
     @Test
     void shouldAlertOnPortsBoundFromALoginSessionButNotOnEphemeralOnes() {
         assertThat(fired(capture2(877254))).contains("network-port-bound"); // bind 127.0.0.1:47001
