@@ -124,6 +124,17 @@ public final class YamlNode {
         for (int k = 0; k < cps.length && i < end; k++) {
             int width = 1; // source characters of the value's character k
             while (i < end) {
+                if (doubleQuoted && src[i] == '\\' && i + 1 < end && src[i + 1] != '\n'
+                        && changingEscape(src, i, end) == 0) {
+                    column++; // \" \\ \/: the backslash goes, the next character is the value's as it is
+                    i++;
+                    if (src[i] == cps[k]) {
+                        break;
+                    }
+                    column++;
+                    i++;
+                    continue;
+                }
                 int escaped = doubleQuoted && src[i] == '\\' ? changingEscape(src, i, end) : 0;
                 if (escaped > 0) { // \t, \xe9: one character written as several
                     if (decode(src, i, escaped) == cps[k]) {

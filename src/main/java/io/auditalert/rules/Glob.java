@@ -54,13 +54,28 @@ public final class Glob {
             }
             if (c == '\\' && i + 1 < g.length()) {
                 i += 2;
-            } else if (c == '[' && i + 1 < g.length() && g.charAt(i + 1) == ':' && g.indexOf(":]", i + 2) > 0) {
-                i = g.indexOf(":]", i + 2) + 2;
+            } else if (posixEnd(g, i, g.length()) > 0) {
+                i = posixEnd(g, i, g.length());
             } else {
                 i++;
             }
         }
         return -1;
+    }
+
+    /**
+     * The index after a {@code [:name:]} at {@code i} ending by {@code limit}, or -1: then its [ is an
+     * ordinary member ({@code [[:]} and {@code [[:a]} are classes of [, : and a, as for fnmatch).
+     */
+    private static int posixEnd(String g, int i, int limit) {
+        if (g.charAt(i) != '[' || i + 1 >= limit || g.charAt(i + 1) != ':') {
+            return -1;
+        }
+        int j = i + 2;
+        while (j < limit && Character.isLetter(g.charAt(j))) {
+            j++;
+        }
+        return j > i + 2 && j + 1 < limit && g.charAt(j) == ':' && g.charAt(j + 1) == ']' ? j + 2 : -1;
     }
 
     private static final Map<String, String> POSIX_CLASSES = Map.ofEntries(Map.entry("alpha", "\\p{Alpha}"),
@@ -79,15 +94,15 @@ public final class Glob {
         }
         while (i < end) {
             char c = g.charAt(i);
-            if (c == '[' && i + 1 < end && g.charAt(i + 1) == ':') {
-                int close = g.indexOf(":]", i + 2);
-                String name = g.substring(i + 2, close);
+            int posix = posixEnd(g, i, end);
+            if (posix > 0) {
+                String name = g.substring(i + 2, posix - 2);
                 String cls = POSIX_CLASSES.get(name);
                 if (cls == null) {
                     throw new IllegalArgumentException("unknown character class [:" + name + ":] in glob");
                 }
                 sb.append(cls);
-                i = close + 2;
+                i = posix;
                 continue;
             }
             if (c == '\\' && i + 1 < end) {

@@ -155,10 +155,10 @@ final class OutputTemplate {
             } else {
                 appendValue(seg.field, s, out);
             }
-            redactor.redact(out, start);
             if (seg.execveArgument >= 0 && !redactor.isEmpty()) {
                 maskInCommandLine(seg.execveArgument, s, out, start, redactor);
             }
+            redactor.redact(out, start); // after: what the argument alone shows is masked too
             escapeControls(out, start);
         }
     }

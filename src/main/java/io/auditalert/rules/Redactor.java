@@ -144,7 +144,8 @@ public final class Redactor {
 
     /**
      * Whether a secret these patterns find in {@code text[0, len)} overlaps {@code [from, to)}; if so,
-     * appends {@code text[from, to)} to {@code out} with those secrets masked. A value taken out of a
+     * appends {@code text[from, to)} to {@code out} with those secrets masked (one that starts at
+     * {@code from} to {@code to}). A value taken out of a
      * longer text (one argument of a command line) needs it: {@code --password s3cret} as two arguments
      * shows nothing secret in the second alone.
      */
@@ -160,7 +161,9 @@ public final class Redactor {
                 int s = hasSecretGroup[p] ? m.start("secret") : m.start();
                 int e = hasSecretGroup[p] ? m.end("secret") : m.end();
                 if (s >= 0 && s < to && e > from && s < e) {
-                    spans.add(new int[] {Math.max(s, from), Math.min(e, to)});
+                    // a secret that starts the value is all of it: "my secret", the argument after
+                    // --password, is one value though the pattern stops at its space
+                    spans.add(new int[] {Math.max(s, from), s == from ? to : Math.min(e, to)});
                 }
             }
         }

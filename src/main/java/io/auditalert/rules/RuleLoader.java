@@ -89,8 +89,20 @@ public final class RuleLoader {
         Redactor redactor = Redactor.of(secretPatterns, msg -> errors.add(new ConfigError("config", 1, 1, msg)));
         RuleCompiler compiler = new RuleCompiler(lists, macros, names);
         compiler.compileAllMacros();
+        for (YamlNode node : twiceInAFile) {
+            compileRule(node, compiler, redactor); // an error already; its own errors are reported too
+        }
+        // Compiled against the lists and macros in force, which a later file may have replaced too:
+        // what fails is said, as a warning, and does not stop the rules that will run.
         for (YamlNode node : replaced) {
+            int before = errors.size();
             compileRule(node, compiler, redactor);
+            List<ConfigError> own = new ArrayList<>(errors.subList(before, errors.size()));
+            errors.subList(before, errors.size()).clear();
+            for (ConfigError e : own) {
+                warnings.add(new ConfigError(e.file(), e.line(), e.col(), e.message()
+                        + " (in a rule a later file replaces: that file breaks once the other is gone)"));
+            }
         }
         List<CompiledRule> compiled = new ArrayList<>();
         for (YamlNode node : rules.values()) {
@@ -214,9 +226,11 @@ public final class RuleLoader {
         macros.put(name, new RuleCompiler.MacroDef(name, ast, cond != null ? cond : item, item));
     }
 
+    /** Rules a later definition in the same file replaced: compiled only for their errors. */
+    private final List<YamlNode> twiceInAFile = new ArrayList<>();
     /**
-     * Rules a later definition replaced, compiled only for their errors: a broken file must not pass
-     * {@code check} because another file overrides its rule today.
+     * Rules a later file replaced, compiled only for their warnings: check must not call a broken file
+     * fine because another file overrides its rule today.
      */
     private final List<YamlNode> replaced = new ArrayList<>();
 
@@ -230,7 +244,7 @@ public final class RuleLoader {
         YamlNode prev = rules.remove(name);
         if (prev != null) {
             redefined("rule", name, prev, item);
-            replaced.add(prev);
+            (prev.doc() == item.doc() ? twiceInAFile : replaced).add(prev);
         }
         rules.put(name, item);
     }

@@ -58,6 +58,11 @@ class YamlDocTest {
         assertThat(root.get("d").positionOf(d.indexOf("foo"))).containsExactly(1, 26);
         assertThat(root.get("d").positionOf(d.indexOf('\u00e9'))).containsExactly(1, 13); // at its backslash
         assertThat(root.get("e").positionOf(root.get("e").text().indexOf("foo"))).containsExactly(2, 14);
+        // an escaped backslash before b, t or n is no \b, \t or \n: "\\bnc\\b x" is \bnc\b x
+        YamlNode g = YamlDoc.parse("g.yml", "g: \"p matches \\\"\\\\bnc\\\\b\\\" and x = 1\"\n", new ArrayList<>()).root()
+                .get("g");
+        assertThat(g.text()).isEqualTo("p matches \"\\bnc\\b\" and x = 1");
+        assertThat(g.positionOf(g.text().indexOf("x ="))).containsExactly(1, 32);
         String f = root.get("f").text();
         assertThat(root.get("f").positionOf(f.indexOf("foo"))).containsExactly(3, 20);
     }

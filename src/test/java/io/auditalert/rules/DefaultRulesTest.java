@@ -445,13 +445,15 @@ class DefaultRulesTest {
     void shouldTellInlineCodeFromScriptsByEachInterpretersOwnOption() {
         for (String inline : List.of("/usr/bin/python3 -c x", "timeout 5 /usr/bin/python3 -W ignore -c x",
                 "python3 -X dev -Ic x", "perl -I /tmp -e x", "perl -ne x", "ruby -r socket -e x", "php -d a=1 -r x",
-                "node -r dotenv/config -e x", "nodejs --eval x", "lua5.3 -l socket -e x")) {
+                "node -r dotenv/config -e x", "nodejs --eval x", "node --eval=x", "node -p x", "lua5.3 -l socket -e x",
+                "/usr/libexec/platform-python -c x")) {
             assertThat(fired(inlineConnect(inline))).as(inline).contains("interpreter-inline-code-network-activity");
         }
         // -E is python's "ignore the environment", -r node's require, -c php's ini file
         for (String script : List.of("/usr/bin/python3 -E client.py", "python3 -Ir x.py", "python3 client.py -c x",
                 "python3 -W ignore x.py -c y", "python3 -m pip -c x", "node -r dotenv/config server.js",
-                "php -c /etc/php.ini x.php", "perl x.pl -e", "ruby -E utf-8 x.rb")) {
+                "php -c /etc/php.ini x.php", "perl x.pl -e", "ruby -E utf-8 x.rb", "perl -c x.pl", "node -c x.js",
+                "python3 -Werror x.py")) {
             assertThat(fired(inlineConnect(script))).as(script).doesNotContain("interpreter-inline-code-network-activity");
         }
     }
