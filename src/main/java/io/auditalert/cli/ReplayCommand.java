@@ -96,13 +96,17 @@ final class ReplayCommand {
                 status = Main.EXIT_FAILURE;
             }
             progress.finish();
-            if (endpoint instanceof io.auditalert.metrics.MetricsServer server && !server.awaitBound(Duration.ZERO)) {
+            boolean busy = endpoint instanceof io.auditalert.metrics.MetricsServer server
+                    && !server.awaitBound(Duration.ZERO);
+            if (busy) {
                 // announced at the start (demo), retried in the background, and the work is done already
                 System.err.println("auditalert " + command + ": " + metrics + " is busy: /metrics was not served"
-                        + (lingerSeconds > 0 ? " (still trying while it lingers)" : ""));
+                        + (lingerSeconds > 0 ? "; trying again for " + lingerSeconds + " s" : ""));
             }
             if (metrics != null && lingerSeconds > 0) {
-                System.err.println("auditalert " + command + ": done; /metrics stays up for " + lingerSeconds + " s");
+                if (!busy) {
+                    System.err.println("auditalert " + command + ": done; /metrics stays up for " + lingerSeconds + " s");
+                }
                 Thread.sleep(lingerSeconds * 1000);
             }
         } catch (IOException e) {

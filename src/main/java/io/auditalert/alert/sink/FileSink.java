@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Objects;
@@ -176,43 +174,20 @@ public final class FileSink extends DeliverySink {
      * rwxr-x---, whatever the umask (auditd's plugins inherit its), so nobody else can plant links or
      * FIFOs there. An existing file keeps the mode its owner gave it. The file sink's and log_file's way.
      *
-     * <p>A file root creates in a directory another user owns goes to that user and the directory's
-     * group: the plugin (root, direct mode) and auditalert.service (its own user, relay mode) write the
-     * same /var/log/auditalert files, and the service could not append to a root-owned one.
+     * <p>Root never changes a file's owner here: a chown by name in a directory another user writes
+     * could be aimed, through a hard link put in the file's place, at any file of root's.
      */
     public static FileChannel openForAppend(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
         }
-        boolean existed = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
-        if (existed && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(file + " is not a regular file (a symbolic link, a FIFO, …): not written to");
         }
-        FileChannel channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+        return FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
-        if (!existed && parent != null && "root".equals(System.getProperty("user.name"))) {
-            giveToDirectoryOwner(file, parent);
-        }
-        return channel;
-    }
-
-    private static void giveToDirectoryOwner(Path file, Path dir) {
-        try {
-            PosixFileAttributes d = Files.readAttributes(dir, PosixFileAttributes.class);
-            if (d.owner().getName().equals("root")) {
-                return;
-            }
-            // lchown: a link put in the file's place since is what changes owner, not its target
-            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            view.setOwner(d.owner());
-            view.setGroup(d.group());
-        } catch (IOException | UnsupportedOperationException e) {
-            org.slf4j.LoggerFactory.getLogger(FileSink.class).warn("{}: could not give it to the owner of {}: {}", file, dir,
-                    e.toString());
-        }
     }
 
     private void rotate() throws IOException {

@@ -36,31 +36,6 @@ class FileSinkTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r-----");
     }
 
-    /**
-     * Root (the plugin in direct mode) creating alerts.jsonl in the service user's directory gives it
-     * to that user, who appends to it in relay mode; a file that existed keeps its owner.
-     */
-    @Test
-    void shouldGiveAFileRootCreatesToTheDirectorysOwner() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
-                "needs root (creating files for another user)");
-        var lookup = tmp.getFileSystem().getUserPrincipalLookupService();
-        Path dir = Files.createDirectory(tmp.resolve("service"));
-        Files.setOwner(dir, lookup.lookupPrincipalByName("nobody"));
-        Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class)
-                .setGroup(lookup.lookupPrincipalByGroupName("nogroup"));
-        Path kept = Files.writeString(dir.resolve("kept.jsonl"), "x\n");
-        FileSink.openForAppend(dir.resolve("new.jsonl")).close();
-        FileSink.openForAppend(kept).close();
-        assertThat(Files.getOwner(dir.resolve("new.jsonl")).getName()).isEqualTo("nobody");
-        assertThat(Files.readAttributes(dir.resolve("new.jsonl"), java.nio.file.attribute.PosixFileAttributes.class)
-                .group().getName()).isEqualTo("nogroup");
-        assertThat(Files.getOwner(kept).getName()).isEqualTo("root");
-        // in root's own directory nothing changes
-        FileSink.openForAppend(tmp.resolve("own.jsonl")).close();
-        assertThat(Files.getOwner(tmp.resolve("own.jsonl")).getName()).isEqualTo("root");
-    }
-
     @Test
     void shouldKeepAtMostMaxFilesRotated() throws Exception {
         Path f = tmp.resolve("a.jsonl");
