@@ -149,7 +149,7 @@ public final class TelemetryMeters {
                 p, s -> s.inflight);
 
         String dropped = "Items lost or cut short between the kernel and the sinks, by stage: syscall_record (events "
-                + "that arrived without their SYSCALL record: auditd's dispatcher dropped it), relay (records), "
+                + "that arrived without their SYSCALL record: auditd's dispatcher dropped it, or the kernel's backlog did), relay (records), "
                 + "line_too_long (lines), assembly_evicted and assembly_truncated (events), ring (events), "
                 + "evaluation (events whose rules failed to run), sink (alerts)";
         counter("auditalert.dropped", dropped, null, p, s -> s.eventsWithoutSyscall, "stage", "syscall_record");
