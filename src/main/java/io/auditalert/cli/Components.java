@@ -366,13 +366,13 @@ final class Components {
                 read = false;
                 continue;
             }
-            stats.startInput(file.toString().equals("-") ? "stdin" : file.toString());
+            String name = file.toString().equals("-") ? "stdin" : file.toString();
+            stats.startInput(name);
             try (in) {
                 pump.pump(in);
             } catch (IOException e) {
                 // a corrupt archive, a disk error: what was read counts, the next files are still read
                 String reason = reason(e);
-                String name = file.toString().equals("-") ? "stdin" : file.toString();
                 if (reason.startsWith(name + ": ")) {
                     reason = reason.substring(name.length() + 2); // named once is enough
                 }

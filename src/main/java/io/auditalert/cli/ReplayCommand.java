@@ -76,7 +76,8 @@ final class ReplayCommand {
                 endpoint = Components.startMetrics(metrics, null, telemetry, false);
             }
             pipeline.start();
-            if (!Components.pumpInputs(files, inputs, command, telemetry.pipeline, in -> pipeline.pump(untilSinksGone(in, sinks)))) {
+            if (!Components.pumpInputs(files, inputs, command, telemetry.pipeline,
+                    in -> pipeline.pump(untilSinksGone(in, sinks)))) {
                 status = Main.EXIT_FAILURE;
             }
             if (allGone(sinks)) {

@@ -112,27 +112,22 @@ public final class YamlNode {
         int end = node.getEndMark().map(Mark::getIndex).orElse(src.length);
         int targetCp = value.codePointCount(0, Math.max(0, Math.min(offset, value.length())));
         int[] cps = value.codePoints().toArray();
-        int i = start.getIndex();
-        int line = start.getLine();
-        int column = start.getColumn();
+        Cursor at = new Cursor(src, start.getIndex(), start.getLine(), start.getColumn());
         if (style() == ScalarStyle.DOUBLE_QUOTED || style() == ScalarStyle.SINGLE_QUOTED) {
-            // step over the opening quote
-            i++;
-            column++;
+            at.advance(1, end); // the opening quote
         }
         boolean doubleQuoted = style() == ScalarStyle.DOUBLE_QUOTED;
-        for (int k = 0; k < cps.length && i < end; k++) {
+        for (int k = 0; k < cps.length && at.i < end; k++) {
             int width = 1; // source characters of the value's character k
-            while (i < end) {
+            while (at.i < end) {
+                int i = at.i;
                 if (doubleQuoted && src[i] == '\\' && i + 1 < end && src[i + 1] != '\n'
                         && changingEscape(src, i, end) == 0) {
-                    column++; // \" \\ \/: the backslash goes, the next character is the value's as it is
-                    i++;
-                    if (src[i] == cps[k]) {
+                    at.advance(1, end); // \" \\ \/: the backslash goes, the next character is the value's as it is
+                    if (src[at.i] == cps[k]) {
                         break;
                     }
-                    column++;
-                    i++;
+                    at.advance(1, end);
                     continue;
                 }
                 int escaped = doubleQuoted && src[i] == '\\' ? changingEscape(src, i, end) : 0;
@@ -144,37 +139,48 @@ public final class YamlNode {
                 } else if (src[i] == cps[k]) {
                     break;
                 }
-                for (int n = Math.max(1, escaped); n > 0 && i < end; n--) {
-                    if (src[i] == '\n') {
-                        line++;
-                        column = 0;
-                    } else {
-                        column++;
-                    }
-                    i++;
-                }
+                at.advance(Math.max(1, escaped), end);
             }
-            if (i >= end) {
+            if (at.i >= end) {
                 break;
             }
             if (k == targetCp) {
-                return new int[] {line + 1, column + 1};
+                return new int[] {at.line + 1, at.column + 1};
             }
-            for (int n = width; n > 0 && i < end; n--) {
+            at.advance(width, end);
+        }
+        if (targetCp >= cps.length && at.i <= end) {
+            return new int[] {at.line + 1, at.column + 1};
+        }
+        // matching lost track: fall back to start column + offset on the first line
+        return new int[] {line(), col() + targetCp + (style() == ScalarStyle.PLAIN ? 0 : 1)};
+    }
+
+    /** A position in the source: index, and 0-based line and column. */
+    private static final class Cursor {
+        private final int[] src;
+        int i;
+        int line;
+        int column;
+
+        Cursor(int[] src, int i, int line, int column) {
+            this.src = src;
+            this.i = i;
+            this.line = line;
+            this.column = column;
+        }
+
+        /** Steps over n source characters (fewer at {@code end}), counting lines. */
+        void advance(int n, int end) {
+            for (; n > 0 && i < end; n--, i++) {
                 if (src[i] == '\n') {
                     line++;
                     column = 0;
                 } else {
                     column++;
                 }
-                i++;
             }
         }
-        if (targetCp >= cps.length && i <= end) {
-            return new int[] {line + 1, column + 1};
-        }
-        // matching lost track (a changing escape): fall back to start column + offset on the first line
-        return new int[] {line(), col() + targetCp + (style() == ScalarStyle.PLAIN ? 0 : 1)};
     }
 
     /**

@@ -21,14 +21,14 @@ public final class Glob {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < g.length(); i++) {
             char c = g.charAt(i);
+            int end = c == '[' ? classEnd(g, i) : -1;
             if (c == '*') {
                 sb.append(".*");
             } else if (c == '?') {
                 sb.append('.');
             } else if (c == '\\' && i + 1 < g.length()) {
                 sb.append(Pattern.quote(String.valueOf(g.charAt(++i))));
-            } else if (c == '[' && classEnd(g, i) > 0) {
-                int end = classEnd(g, i);
+            } else if (end > 0) {
                 appendClass(g, i + 1, end, sb);
                 i = end;
             } else {
@@ -52,10 +52,11 @@ public final class Glob {
             if (c == ']') {
                 return i;
             }
+            int posix = posixEnd(g, i, g.length());
             if (c == '\\' && i + 1 < g.length()) {
                 i += 2;
-            } else if (posixEnd(g, i, g.length()) > 0) {
-                i = posixEnd(g, i, g.length());
+            } else if (posix > 0) {
+                i = posix;
             } else {
                 i++;
             }

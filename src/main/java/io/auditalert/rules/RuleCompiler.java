@@ -364,15 +364,18 @@ final class RuleCompiler {
                                 .append(Glob.toRegex(latin1View(l.text()))).append(')');
                         chars.append(chars.length() == 0 ? "" : "|").append("(?:").append(Glob.toRegex(l.text()))
                                 .append(')');
-                        Pattern.compile(chars.toString());
-                    } catch (IllegalArgumentException e) { // PatternSyntaxException too: no glob should make one
-                        errs.error(l.pos(), "bad glob: " + (e instanceof PatternSyntaxException p
-                                ? p.getDescription() : e.getMessage()));
+                    } catch (IllegalArgumentException e) {
+                        errs.error(l.pos(), "bad glob: " + e.getMessage());
                         return null;
                     }
                 }
-                return new Condition.FieldTest(field, regex(Pattern.compile(bytes.toString(), Pattern.DOTALL),
-                        Pattern.compile(chars.toString(), Pattern.DOTALL | Pattern.UNICODE_CASE), true), null);
+                try {
+                    return new Condition.FieldTest(field, regex(Pattern.compile(bytes.toString(), Pattern.DOTALL),
+                            Pattern.compile(chars.toString(), Pattern.DOTALL | Pattern.UNICODE_CASE), true), null);
+                } catch (PatternSyntaxException e) { // no glob should make one
+                    errs.error(lits.get(0).pos(), "bad glob: " + e.getDescription());
+                    return null;
+                }
             }
             case "matches": {
                 StringBuilder bytes = new StringBuilder();
