@@ -714,6 +714,7 @@ abstract class Field {
         private static final byte[] PARENT = bytes("PARENT");
         private static final byte[] CREATE = bytes("CREATE");
         private static final byte[] DELETE = bytes("DELETE");
+        private static final byte[] UNKNOWN = bytes("UNKNOWN");
         private final OfType names = new OfType("path", RecordTypes.PATH, "name", Kind.STRING);
 
         PathName() {
@@ -732,8 +733,10 @@ abstract class Field {
 
         /**
          * The name output shows: a file that a rename replaced (the name is both DELETE and CREATE:
-         * {@code mv tmp /etc/passwd} reports /etc/passwd, not tmp), else the first item that is not a
-         * directory the syscall only looked up (PARENT), else the first name.
+         * {@code mv tmp /etc/passwd} reports /etc/passwd, not tmp), else the first item that is neither
+         * a directory the syscall only looked up (PARENT) nor a name it did not resolve (UNKNOWN: the
+         * target a symlink call stores, so {@code ln -s unit wants/unit} reports the link it created),
+         * else the first item that is not PARENT (a refused open of a missing file), else the first name.
          */
         @Override
         boolean first(EvalScratch s) {
@@ -742,19 +745,25 @@ abstract class Field {
             if (created >= 0 && loadValue(s, ev.rawValue(created, NAME), true)) {
                 return true;
             }
+            return firstNameNotOf(s, UNKNOWN) || firstNameNotOf(s, PARENT) || names.first(s);
+        }
+
+        /** Loads the name of the first PATH item that is not PARENT and not of {@code alsoSkipped}. */
+        private static boolean firstNameNotOf(EvalScratch s, byte[] alsoSkipped) {
+            AuditEvent ev = s.ev;
             for (int r = 0, n = ev.recordCount(); r < n; r++) {
                 if (ev.recordType(r) != RecordTypes.PATH) {
                     continue;
                 }
                 long t = ev.rawValue(r, NAMETYPE);
-                if (t >= 0 && ev.refIs(t, PARENT)) {
+                if (t >= 0 && (ev.refIs(t, PARENT) || ev.refIs(t, alsoSkipped))) {
                     continue;
                 }
                 if (loadValue(s, ev.rawValue(r, NAME), true)) {
                     return true;
                 }
             }
-            return names.first(s);
+            return false;
         }
 
         /** The PATH record of a CREATE whose name a DELETE of the same event also has, or -1. */

@@ -231,7 +231,8 @@ class DefaultRulesTest {
         // mv /etc/security/opasswd.aa /etc/security/opasswd: PATH items PARENT, PARENT, DELETE opasswd.aa,
         // DELETE opasswd (the old inode), CREATE opasswd
         assertThat(output("identity-file-modified", capture2(877259)))
-                .isEqualTo("cloudsdk (root) changed /etc/security/opasswd with /usr/bin/mv (renameat)");
+                .isEqualTo("cloudsdk (root) changed /etc/security/opasswd with /usr/bin/mv (renameat): "
+                        + "mv /etc/security/opasswd.aa /etc/security/opasswd");
         // rm -f /usr/bin/aa-test-bin: a DELETE alone names the file removed
         assertThat(output("binary-dir-modified", capture(16640))).contains("changed /usr/bin/aa-test-bin with");
     }
@@ -543,12 +544,88 @@ class DefaultRulesTest {
                 "setuid-setgid-bit-set", new TreeSet<>(List.of(877240L)),
                 "exec-from-world-writable-dir", new TreeSet<>(List.of(877242L, 877243L, 877244L, 877245L, 877247L, 877248L, 877250L)),
                 "network-port-bound", new TreeSet<>(List.of(877254L)),
-                // python3 -c "…s.bind(('127.0.0.1', 0))…" and the same on port 47001
-                "interpreter-inline-code-network-activity", new TreeSet<>(List.of(877252L, 877254L)),
+                // python3 -c "…s.bind(('127.0.0.1', 47001))…"; the same on port 0 (877252), an ephemeral
+                // port as a client's, is not alerted
+                "interpreter-inline-code-network-activity", new TreeSet<>(List.of(877254L)),
                 "sensitive-file-read", new TreeSet<>(List.of(877256L)), // cp -p /etc/security/opasswd
                 "identity-file-modified", new TreeSet<>(List.of(877259L)), // mv over /etc/security/opasswd
                 "audit-tool-executed", new TreeSet<>(List.of(877260L)),
                 "auditing-disabled", new TreeSet<>(List.of(877261L)),
                 "audit-daemon-stopped", new TreeSet<>(List.of(8626L))));
+    }
+
+    static final List<AuditEvent> ADMIN = TestEvents.resource("/rules/capture-admin-tools.log");
+
+    static AuditEvent admin(long serial) {
+        return TestEvents.serial(ADMIN, serial);
+    }
+
+    /** An administrator's routine work (capture-admin-tools.sh): what a careful operator does not want alerted. */
+    @Test
+    void shouldNotAlertOnRoutineAdministration() {
+        assertThat(fired(admin(2036921))).doesNotContain("sensitive-file-read"); // debconf's dpkg-preconfigure (perl)
+        assertThat(fired(admin(2040743))).doesNotContain("sensitive-file-read"); // deluser (perl)
+        assertThat(fired(admin(2038826))).doesNotContain("sensitive-file-read"); // find opens /etc/sudoers.d
+        assertThat(fired(admin(2040368))).doesNotContain("sensitive-file-read"); // ls /etc/sudoers.d
+        assertThat(fired(admin(2038392))).doesNotContain("sensitive-file-read"); // visudo -c: /etc/sudoers
+        assertThat(fired(admin(2038394))).doesNotContain("sensitive-file-read"); // visudo -c: /etc/sudoers.d/README
+        assertThat(fired(admin(2040705))).contains("sensitive-file-read"); // head -1 /etc/shadow still is
+        // python3 -m venv: pip's IPv6 probe binds ::1 port 0 from inline code
+        assertThat(fired(admin(2038614))).doesNotContain("interpreter-inline-code-network-activity");
+    }
+
+    @Test
+    void shouldAlertOnceForEachIdentityFileAUserToolRewrites() {
+        CompiledRule rule = defaults.rule("identity-file-modified");
+        assertThat(rule.throttleWindowMillis()).isPositive();
+        // useradd opens /etc/passwd (2038288), later renames its new copy over it (2038296): one key
+        assertThat(fired(admin(2038288))).contains("identity-file-modified");
+        assertThat(fired(admin(2038296))).contains("identity-file-modified");
+        assertThat(throttleKey(rule, admin(2038288))).isEqualTo(throttleKey(rule, admin(2038296)));
+        // each file its own: /etc/group (2038289) is not hidden by /etc/passwd
+        assertThat(throttleKey(rule, admin(2038288))).isNotEqualTo(throttleKey(rule, admin(2038289)));
+    }
+
+    @Test
+    void shouldNameTheCommandWhenTheKernelLoggedNoFileName() {
+        // fd-based calls log PATH name=(null): the command line says which file
+        assertThat(output("setuid-setgid-bit-set", admin(2040410))).isEqualTo(
+                "cloudsdk (root) set a setuid/setgid mode on ? with /usr/bin/cp (fchmod): cp -p /usr/bin/passwd /tmp/h1/passwd-copy");
+        assertThat(output("identity-file-modified", admin(2040400))).endsWith(
+                "(fchown): sed -i s/!lecture/!lecture/ /etc/sudoers.d/h1b");
+        // insmod's finit_module has no EXECVE record: the command line comes from its PROCTITLE
+        assertThat(output("kernel-module-loaded", admin(2039773))).isEqualTo(
+                "cloudsdk (root) loaded or removed a kernel module with /usr/bin/kmod (finit_module): insmod /tmp/h1/bogus.ko");
+    }
+
+    static final List<AuditEvent> PERSISTENCE = TestEvents.resource("/rules/capture-persistence.log");
+
+    static AuditEvent persistence(long serial) {
+        return TestEvents.serial(PERSISTENCE, serial);
+    }
+
+    /** capture-persistence.sh: cron tables, units, ld.so.preload and profile scripts changed by hand, then by dpkg. */
+    @Test
+    void shouldAlertOnPersistenceChangesByHandButNotByThePackageTools() {
+        Map<String, TreeSet<Long>> byRule = alertsByRule(PERSISTENCE);
+        assertThat(byRule.get("persistence-file-modified")).containsExactly(
+                2041310L, 2041312L, // > /etc/cron.d/aa-persist, rm
+                2041314L, 2041315L, // >> /etc/crontab, and its restore
+                2041318L, 2041319L, 2041320L, 2041321L, // crontab -u nobody -: temporary file, fchmod, fchown, rename
+                2041323L, // crontab -u nobody -r
+                2041324L, 2041326L, 2041328L, 2041329L, // a unit in /etc/systemd/system, its link, both removed
+                2041330L, 2041332L, // : > /etc/ld.so.preload, rm
+                2041333L, 2041335L); // /etc/profile.d/aa-persist.sh, rm
+        // dpkg unpacking the package's cron table; the systemctl preset deb-systemd-helper runs (the kernel
+        // logged the helper's command line for it) and the helper's own purge
+        assertThat(fired(persistence(2041383))).doesNotContain("persistence-file-modified");
+        assertThat(fired(persistence(2041407))).doesNotContain("persistence-file-modified");
+        assertThat(fired(persistence(2041421))).doesNotContain("persistence-file-modified");
+        // a symlink call's PATH items: the directory, the target (UNKNOWN), the link created: the link is named
+        assertThat(output("persistence-file-modified", persistence(2041326))).isEqualTo("cloudsdk (root) changed "
+                + "/etc/systemd/system/multi-user.target.wants/aa-persist.service with /usr/bin/ln (symlinkat): "
+                + "ln -s /etc/systemd/system/aa-persist.service /etc/systemd/system/multi-user.target.wants/aa-persist.service");
+        CompiledRule rule = defaults.rule("persistence-file-modified");
+        assertThat(throttleKey(rule, persistence(2041314))).isEqualTo(throttleKey(rule, persistence(2041315)));
     }
 }
