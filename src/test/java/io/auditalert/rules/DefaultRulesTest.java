@@ -628,4 +628,18 @@ class DefaultRulesTest {
         CompiledRule rule = defaults.rule("persistence-file-modified");
         assertThat(throttleKey(rule, persistence(2041314))).isEqualTo(throttleKey(rule, persistence(2041315)));
     }
+
+    static final List<AuditEvent> HISTORY = TestEvents.resource("/rules/capture-history.log");
+
+    @Test
+    void shouldAlertOnShellHistoryTamperingThatRunsAProgram() {
+        for (long serial : new long[] {2040263, 2040264, 2040265, 2040266}) { // rm, ln -sf /dev/null, bash -c 'unset HISTFILE…', rm
+            assertThat(fired(TestEvents.serial(HISTORY, serial))).as("serial %d", serial).contains("shell-history-tampering");
+        }
+        // bash -c with a reverse shell but nothing about history; rm of another dotfile
+        assertThat(fired(TestEvents.serial(HISTORY, 2039041))).doesNotContain("shell-history-tampering");
+        assertThat(fired(TestEvents.serial(HISTORY, 2039187))).doesNotContain("shell-history-tampering");
+        assertThat(output("shell-history-tampering", TestEvents.serial(HISTORY, 2040264)))
+                .isEqualTo("cloudsdk (root) tampered with shell history with /usr/bin/ln: ln -sf /dev/null /root/.bash_history");
+    }
 }
