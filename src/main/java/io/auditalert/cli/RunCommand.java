@@ -210,11 +210,22 @@ final class RunCommand {
             }
         }
         String early = started();
+        String input = inputOption != null ? inputOption : cfg.input;
         if (early != null) {
+            // auditd (4.2 and later, at every reload) closes the input and sends SIGTERM 50 ms later, often
+            // before the JVM is up: what it had sent is evaluated, nothing more is waited for
+            if (earlyInput != null && heldInput == null && input.equals("stdin") && earlyInput.bufferedBytes() > 0) {
+                LOG.info("{} during start-up: evaluating the {} bytes of input read while starting", early,
+                        earlyInput.bufferedBytes());
+                try {
+                    pipeline.pump(earlyInput.bufferedOnly());
+                } catch (IOException e) {
+                    LOG.warn("input read while starting: {}", e.getMessage());
+                }
+            }
             stop(early + " during start-up");
             return Main.EXIT_OK;
         }
-        String input = inputOption != null ? inputOption : cfg.input;
         LOG.info("running: {} rules, {} sinks, input {}", rules.ruleCount(), sinks.size(), input);
         try {
             if (input.startsWith("unix:")) {
@@ -532,21 +543,29 @@ final class RunCommand {
         stopped = true;
         long deadline = System.nanoTime() + STOP_BUDGET.toNanos();
         LOG.info("stopping ({})", why);
-        pipeline.finishInput();
-        if (!pipeline.drain(Duration.ofNanos(Math.max(0, (deadline - System.nanoTime()) * 2 / 3)))) {
-            // auditd does not wait long for a plugin that stops: what the budget did not cover is lost
-            LOG.warn("stopping: {} event(s) still queued for the rules when the stop budget of {} ms ran out are not"
-                    + " evaluated", pipeline.queued(), STOP_BUDGET.toMillis());
+        long drainDeadline = System.nanoTime() + (deadline - System.nanoTime()) * 2 / 3;
+        if (!pipeline.finishInput(drainDeadline)) {
+            // the reader still holds the pipeline: rules on the reader thread (workers: 0) wait for a sink that
+            // blocks when full; closing the sinks below frees it
+            LOG.warn("stopping: the reader was still held up (by a sink that blocks when full) when the stop budget of"
+                    + " {} ms ran out; events still being assembled are not evaluated", STOP_BUDGET.toMillis());
         }
-        for (Sink sink : sinks) {
+        if (!pipeline.drain(Duration.ofNanos(Math.max(0, drainDeadline - System.nanoTime())))) {
+            // auditd does not wait long for a plugin that stops: what the budget did not cover is lost
+            LOG.warn("stopping: {} event(s) still queued for the rules two thirds into the stop budget of {} ms;"
+                    + " what the rules do not finish before the sinks close is not alerted", pipeline.queued(),
+                    STOP_BUDGET.toMillis());
+        }
+        for (Sink sink : sinks) { // the workers go on meanwhile: what they alert before a sink closes still goes out
             finish(sink, deadline);
         }
         for (Sink sink = retiring.poll(); sink != null; sink = retiring.poll()) { // taken over from the reloader
             finish(sink, deadline);
         }
-        pipeline.close();
+        pipeline.close(Duration.ZERO); // alerts raised from here on could only be refused by the closed sinks
         PipelineStats p = telemetry.pipeline;
-        LOG.info("stopped: {} events, {} alerts", p.events, ReplayCommand.alerts(telemetry));
+        LOG.info("stopped: {} events, {} alerts, {} not delivered since the start (auditalert_dropped_total{stage=\"sink\"})",
+                p.events, ReplayCommand.alerts(telemetry), telemetry.sinksLost());
         if (p.ringDropped > 0 || p.evaluationFailures.sum() > 0) {
             LOG.warn("events lost: {} dropped because the ring was full (the rules did not keep up with the input),"
                     + " {} whose evaluation failed (auditalert_dropped_total counts them by stage)", p.ringDropped,

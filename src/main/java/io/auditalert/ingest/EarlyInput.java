@@ -110,6 +110,47 @@ public final class EarlyInput {
     }
 
     /**
+     * Stops reading ahead and returns what was read so far, then an end: for a stop during start-up,
+     * which evaluates what the writer already sent but waits for nothing more. A line that reading cut
+     * short is dropped unless the input had ended there. Call it once, instead of {@link #handOver}.
+     */
+    public LineFramer.ByteSource bufferedOnly() {
+        handedOver = true;
+        return new LineFramer.ByteSource() {
+            private byte[] chunk;
+            private int at;
+            private boolean ended;
+            private boolean inputEnded;
+
+            @Override
+            public int read(byte[] buf, int off, int len) {
+                while (chunk == null || at == chunk.length) {
+                    if (ended) {
+                        return -1;
+                    }
+                    byte[] next = chunks.poll();
+                    if (next == null || next == HANDED_OVER || next == END) {
+                        ended = true;
+                        inputEnded = next == END;
+                        return -1;
+                    }
+                    chunk = next;
+                    at = 0;
+                }
+                int n = Math.min(len, chunk.length - at);
+                System.arraycopy(chunk, at, buf, off, n);
+                at += n;
+                return n;
+            }
+
+            @Override
+            public boolean stoppedShort() {
+                return !inputEnded;
+            }
+        };
+    }
+
+    /**
      * Stops reading ahead and returns the source to read from now: the buffered bytes first. Call it
      * once, from the thread that will read.
      */

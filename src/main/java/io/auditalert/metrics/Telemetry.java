@@ -74,8 +74,21 @@ public final class Telemetry {
      * being exported; what it lost stays in the total of auditalert_dropped_total{stage="sink"}.
      */
     public void retireSink(SinkStats stats) {
-        if (sinks.values().remove(stats)) {
-            retiredSinksLost.add(stats.lost());
+        synchronized (retiredSinksLost) { // with sinksLost: a scrape never sees the sink in neither place
+            if (sinks.values().remove(stats)) {
+                retiredSinksLost.add(stats.lost());
+            }
+        }
+    }
+
+    /** What every sink, running or retired, has lost: the value of auditalert_dropped_total{stage="sink"}. */
+    public long sinksLost() {
+        synchronized (retiredSinksLost) {
+            long n = retiredSinksLost.sum();
+            for (SinkStats s : sinks.values()) {
+                n += s.lost();
+            }
+            return n;
         }
     }
 

@@ -160,7 +160,7 @@ public final class TelemetryMeters {
         counter("auditalert.dropped", dropped, null, p, s -> s.truncatedEvents, "stage", "assembly_truncated");
         counter("auditalert.dropped", dropped, null, p, s -> s.ringDropped, "stage", "ring");
         counter("auditalert.dropped", dropped, null, p, s -> s.evaluationFailures.sum(), "stage", "evaluation");
-        counter("auditalert.dropped", dropped, null, t, TelemetryMeters::sinkDropped, "stage", "sink");
+        counter("auditalert.dropped", dropped, null, t, Telemetry::sinksLost, "stage", "sink");
         counter("auditalert.serial.gaps", "Kernel event serial numbers that never arrived (lost upstream of the "
                 + "plugin: kernel, auditd or its dispatcher), counted once out of the reorder window", null,
                 t, x -> x.serialGaps.total());
@@ -218,14 +218,6 @@ public final class TelemetryMeters {
                 s, x -> x.rateLimited.sum(), tags);
         gauge("auditalert.sink.pending", "Alerts waiting in a sink's queue and spool", null,
                 s, x -> x.pending.getAsLong(), tags);
-    }
-
-    private static double sinkDropped(Telemetry t) {
-        long n = t.retiredSinksLost.sum();
-        for (SinkStats s : t.sinks()) {
-            n += s.lost();
-        }
-        return n;
     }
 
     private <T> void counter(String name, String help, String unit, T obj, ToDoubleFunction<T> f, String... tags) {

@@ -11,6 +11,7 @@ import io.auditalert.ring.WorkerPool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -191,6 +192,33 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * A stop's end of input: the same, but a reader that a full ring or a sink that blocks still holds
+     * is waited for only until {@code deadlineNanos} ({@link System#nanoTime()}); from halfway there
+     * the ring drops and counts what it cannot take. False: the reader held on past the deadline, and
+     * the open events were not completed.
+     */
+    public boolean finishInput(long deadlineNanos) {
+        if (ring != null) { // half the time: a reader freed then still leaves this the lock before the deadline
+            long now = System.nanoTime();
+            ring.giveUpWaitingAt(now + Math.max(0, deadlineNanos - now) / 2);
+        }
+        try {
+            if (!lock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            assembler.finish();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Waits until the workers have handled everything published, up to the timeout. */
     public boolean drain(Duration timeout) {
         return pool == null || pool.awaitIdle(timeout);
@@ -203,12 +231,17 @@ public final class Pipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofMillis(500));
+    }
+
+    /** Stops the timer and the workers, letting them handle what the ring holds for {@code drainFirst} at most. */
+    public void close(Duration drainFirst) {
         closed = true;
         if (timer != null) {
             timer.interrupt();
         }
         if (pool != null) {
-            pool.stop(Duration.ofMillis(500));
+            pool.stop(drainFirst);
         }
     }
 

@@ -28,6 +28,9 @@ public final class EventRing {
     private final AtomicLong published = new AtomicLong();
     private volatile Thread[] consumers = new Thread[0];
     private volatile boolean[] sleeping = new boolean[0];
+    /** {@link #giveUpWaitingAt}: set once a stop begins; a blocked publish waits until then, no longer. */
+    private volatile boolean stopping;
+    private volatile long giveUpAtNanos;
 
     public EventRing(int capacity, long maxBytes, WhenFull whenFull, PipelineStats stats) {
         this.queue = new MpmcArrayQueue<>(Math.max(2, capacity));
@@ -58,7 +61,7 @@ public final class EventRing {
         long size = ev.buffer().length;
         boolean waited = false;
         while (bytes.get() + size > maxBytes && bytes.get() > 0 || !queue.relaxedOffer(ev)) {
-            if (whenFull == WhenFull.DROP) {
+            if (whenFull == WhenFull.DROP || stopping && System.nanoTime() - giveUpAtNanos >= 0) {
                 stats.ringDropped++;
                 return false;
             }
@@ -73,6 +76,16 @@ public final class EventRing {
         published.incrementAndGet();
         wakeConsumers();
         return true;
+    }
+
+    /**
+     * A stop has begun: from {@code deadlineNanos} ({@link System#nanoTime()}) on, {@link #publish} in
+     * block mode drops and counts instead of waiting, so that workers held up by a sink that blocks
+     * cannot hold the reader, and through it the stop, for ever.
+     */
+    public void giveUpWaitingAt(long deadlineNanos) {
+        giveUpAtNanos = deadlineNanos;
+        stopping = true;
     }
 
     /** How many events {@link #publish} has handed to the workers so far. */

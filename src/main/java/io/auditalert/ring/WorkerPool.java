@@ -55,11 +55,11 @@ public final class WorkerPool {
 
     private void loop(int id) {
         while (true) {
+            if (stopping) {
+                return; // what is left in the ring was given up by the stop (which waited for it as long as it could)
+            }
             AuditEvent ev = ring.poll();
             if (ev == null) {
-                if (stopping) {
-                    return;
-                }
                 ev = spinPoll();
             }
             if (ev == null) {
@@ -113,7 +113,7 @@ public final class WorkerPool {
         return true;
     }
 
-    /** Drains the ring (bounded by the timeout) and stops the threads. */
+    /** Drains the ring (bounded by the timeout) and stops the threads; events still in the ring are not handled. */
     public boolean stop(Duration timeout) {
         boolean drained = awaitIdle(timeout);
         stopping = true;

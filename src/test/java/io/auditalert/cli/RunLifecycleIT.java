@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -400,6 +401,68 @@ class RunLifecycleIT {
         }
         assertThat(p.exitValue()).as("log: %s", log()).isZero();
         assertThat(log()).contains("stopping (SIGTERM during start-up)");
+    }
+
+    @Test
+    void shouldEvaluateWhatArrivedBeforeASigtermDuringStartUp() throws Exception {
+        // auditd 4.2 and later, at every reload: the input closes, SIGTERM follows 50 ms later, often
+        // while the JVM is still starting; what auditd had sent is evaluated, not dropped
+        Path rules = Files.writeString(dir.resolve("rules.yml"), RULE_A);
+        Path cfg = fifo("auditalert.yml");
+        Process p = startHeldInStartUp(cfg, 15);
+        try {
+            try (OutputStream in = p.getOutputStream()) {
+                for (int i = 0; i < 300; i++) {
+                    in.write(event("alpha").getBytes(StandardCharsets.ISO_8859_1));
+                }
+            }
+            Thread.sleep(1000); // the start-up's reader takes the rest of the pipe and its end
+            signal(p, "TERM");
+            feed(cfg, "rules: [" + rules + "]\nworkers: 0\nsinks:\n  - {type: file, path: " + dir.resolve("alerts.jsonl") + "}\n");
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("stops; log: %s", log()).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).as("log: %s", log()).isZero();
+        assertThat(log()).containsPattern("SIGTERM during start-up: evaluating the \\d+ bytes of input read while starting")
+                .contains("stopped: 300 events, 300 alerts, 0 not delivered");
+        assertThat(count("alpha-key")).isEqualTo(300);
+    }
+
+    @Test
+    void shouldStopWithinItsBudgetWhenASinkThatBlocksHasStoppedTheRing() throws Exception {
+        // a stdout nobody reads, a sink that blocks when full, a ring that blocks: the workers wait for the
+        // sink, the reader for the ring; the stop used to wait for the reader for ever
+        Path rules = Files.writeString(dir.resolve("rules.yml"), RULE_A);
+        Path cfg = Files.writeString(dir.resolve("auditalert.yml"), "rules: [" + rules + "]\nworkers: 2\n"
+                + "ring: {capacity: 64, when_full: block}\nsinks:\n  - {type: stdout, when_full: block, queue: 10}\n");
+        Process p = new ProcessBuilder(Jar.command("run", "--config", cfg.toString(), "--metrics", ""))
+                .redirectError(dir.resolve("run.log").toFile()).start(); // stdout: a pipe the test never reads
+        OutputStream in = p.getOutputStream();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < 5000; i++) {
+                    in.write(event("alpha").getBytes(StandardCharsets.ISO_8859_1));
+                }
+                in.flush();
+            } catch (IOException e) {
+                // the process ended while the writer was blocked: expected after the stop
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        try {
+            assertThat(await(() -> log().contains("running:"), 20_000)).as("log: %s", log()).isTrue();
+            Thread.sleep(2000); // the stdout pipe, the sink's queue and the ring fill up
+            long t0 = System.nanoTime();
+            signal(p, "TERM");
+            assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("stops; log: %s", log()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(6));
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).as("log: %s", log()).isZero();
+        assertThat(log()).contains("stopping (SIGTERM)").contains("undelivered item(s) dropped at close");
     }
 
     @Test

@@ -30,4 +30,20 @@ class WorkerPoolTest {
             pool.stop(Duration.ofSeconds(1));
         }
     }
+
+    /** A stop's deadline frees a reader that a full ring in block mode holds: the event is dropped and counted. */
+    @Test
+    void shouldGiveUpABlockedPublishOnceAStopsDeadlinePasses() {
+        PipelineStats stats = new PipelineStats();
+        EventRing ring = new EventRing(2, 1 << 20, EventRing.WhenFull.BLOCK, stats); // no workers take from it
+        assertThat(ring.publish(new AuditEvent())).isTrue();
+        assertThat(ring.publish(new AuditEvent())).isTrue();
+        long t0 = System.nanoTime();
+        ring.giveUpWaitingAt(t0 + Duration.ofMillis(200).toNanos());
+        assertThat(ring.publish(new AuditEvent())).as("full: waited until the deadline, then dropped").isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(200))
+                .isLessThan(Duration.ofSeconds(5));
+        assertThat(stats.ringDropped).isEqualTo(1);
+        assertThat(stats.ringBlocked).isEqualTo(1);
+    }
 }

@@ -138,6 +138,9 @@ public abstract class DeliverySink implements Sink {
             return false;
         }
         if (!backlog.append(alert)) {
+            if (!running) {
+                return false; // closed meanwhile: the backlog refused and counted it
+            }
             long n = backlog.durable() ? 0 : queueDrops.incrementAndGet(); // a spool says why itself
             if (n == 1 || n > 0 && n % 1000 == 0) { // counted in every case; said once, then every thousandth
                 log.warn("sink {}: its queue is full (the peer is down or slower than the alerts): {} alert(s)"
@@ -219,10 +222,12 @@ public abstract class DeliverySink implements Sink {
         LockSupport.unpark(thread);
         try {
             if (thread.isAlive()) {
-                thread.join(5000);
+                // the caller's drain had its time and abortDelivery ended what it can; a write that nothing
+                // ends (a stdout nobody reads) must not hold a stop for long: 1.5 s at most, then it is left
+                thread.join(1000);
                 if (thread.isAlive()) {
                     thread.interrupt();
-                    thread.join(2000);
+                    thread.join(500);
                 }
             }
         } catch (InterruptedException e) {
@@ -231,6 +236,9 @@ public abstract class DeliverySink implements Sink {
         if (!started) {
             closeTransport();
         }
+        // closed first: an offer that saw the sink running and appends now is refused and counted by the
+        // backlog, so what it holds below is final (appended after the count, it was lost uncounted)
+        backlog.close();
         if (!backlog.durable()) {
             long lost = backlog.size();
             if (lost > 0) {
@@ -238,7 +246,6 @@ public abstract class DeliverySink implements Sink {
                 log.warn("sink {}: {} undelivered item(s) dropped at close (no spool)", name(), lost);
             }
         }
-        backlog.close();
         if (stats.pending == pendingGauge) { // unless a sink of the same name took the gauge over
             stats.pending = () -> 0; // a sink that is gone holds nothing (what it held is counted above)
         }

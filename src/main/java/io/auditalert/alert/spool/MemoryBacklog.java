@@ -35,6 +35,10 @@ public final class MemoryBacklog implements Backlog {
     public boolean append(Alert alert) {
         lock.lock();
         try {
+            if (closed) { // the sink counted what it held when it closed: a later item would be lost uncounted
+                stats.dropped.increment();
+                return false;
+            }
             while (items.size() >= capacity) {
                 if (!block || closed) {
                     stats.dropped.increment();
@@ -103,9 +107,9 @@ public final class MemoryBacklog implements Backlog {
 
     @Override
     public void close() {
-        closed = true;
         lock.lock();
         try {
+            closed = true; // under the lock: no append succeeds after close returns
             notFull.signalAll();
         } finally {
             lock.unlock();
