@@ -116,38 +116,7 @@ public final class EarlyInput {
      */
     public LineFramer.ByteSource bufferedOnly() {
         handedOver = true;
-        return new LineFramer.ByteSource() {
-            private byte[] chunk;
-            private int at;
-            private boolean ended;
-            private boolean inputEnded;
-
-            @Override
-            public int read(byte[] buf, int off, int len) {
-                while (chunk == null || at == chunk.length) {
-                    if (ended) {
-                        return -1;
-                    }
-                    byte[] next = chunks.poll();
-                    if (next == null || next == HANDED_OVER || next == END) {
-                        ended = true;
-                        inputEnded = next == END;
-                        return -1;
-                    }
-                    chunk = next;
-                    at = 0;
-                }
-                int n = Math.min(len, chunk.length - at);
-                System.arraycopy(chunk, at, buf, off, n);
-                at += n;
-                return n;
-            }
-
-            @Override
-            public boolean stoppedShort() {
-                return !inputEnded;
-            }
-        };
+        return new Buffered(false);
     }
 
     /**
@@ -156,56 +125,73 @@ public final class EarlyInput {
      */
     public LineFramer.ByteSource handOver() {
         handedOver = true;
-        return new LineFramer.ByteSource() {
-            private byte[] chunk;
-            private int at;
-            private boolean direct;
-            private boolean ended;
+        return new Buffered(true);
+    }
 
-            @Override
-            public int read(byte[] buf, int off, int len) throws IOException {
-                while (chunk == null || at == chunk.length) {
-                    if (ended) {
-                        return -1;
-                    }
-                    if (direct) {
-                        return source.read(buf, off, len);
-                    }
-                    byte[] next;
-                    try {
-                        next = chunks.take();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException("interrupted while reading input");
-                    }
-                    if (next == END) {
-                        ended = true;
-                    } else if (next == HANDED_OVER) {
-                        direct = true;
-                        IOException f = failure;
-                        if (f != null) {
-                            throw f;
-                        }
-                    } else {
-                        chunk = next;
-                        at = 0;
-                    }
+    /** The buffered chunks, then (handOver) the source itself, or (bufferedOnly) an end. */
+    private final class Buffered implements LineFramer.ByteSource {
+        private final boolean thenSource;
+        private byte[] chunk;
+        private int at;
+        private boolean direct;
+        private boolean ended;
+        private boolean inputEnded;
+
+        Buffered(boolean thenSource) {
+            this.thenSource = thenSource;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            while (chunk == null || at == chunk.length) {
+                if (ended) {
+                    return -1;
                 }
-                int n = Math.min(len, chunk.length - at);
-                System.arraycopy(chunk, at, buf, off, n);
-                at += n;
-                return n;
+                if (direct) {
+                    return source.read(buf, off, len);
+                }
+                byte[] next = thenSource ? take() : chunks.poll();
+                if (next == END) {
+                    ended = true;
+                    inputEnded = true;
+                } else if (next == HANDED_OVER && thenSource) {
+                    direct = true;
+                    IOException f = failure;
+                    if (f != null) {
+                        throw f;
+                    }
+                } else if (next == null || next == HANDED_OVER) {
+                    ended = true; // bufferedOnly: nothing more is waited for
+                } else {
+                    chunk = next;
+                    at = 0;
+                }
             }
+            int n = Math.min(len, chunk.length - at);
+            System.arraycopy(chunk, at, buf, off, n);
+            at += n;
+            return n;
+        }
 
-            @Override
-            public boolean stoppedShort() {
-                return direct && source.stoppedShort();
+        private byte[] take() throws IOException {
+            try {
+                return chunks.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while reading input");
             }
+        }
 
-            @Override
-            public void close() throws IOException {
+        @Override
+        public boolean stoppedShort() {
+            return thenSource ? direct && source.stoppedShort() : !inputEnded;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (thenSource) {
                 source.close();
             }
-        };
+        }
     }
 }
