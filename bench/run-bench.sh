@@ -100,14 +100,10 @@ if [[ -z $PEERS_ONLY && ! -s target/auditalert.jar ]]; then
     mvn -q -o -DskipTests package || mvn -q -DskipTests package
 fi
 sed "s/@KEY@/$KEY/" bench/rules-bench.yml >"$work/rules-bench.yml"
-# The key rule alone: the job libauparse's count does, without the other twelve rules (a breakdown row)
-cat >"$work/rules-key.yml" <<EOF
-- rule: bench-key-match
-  desc: Events logged by the audit rule with this key (the key rule of rules-bench.yml alone)
-  condition: key = "$KEY"
-  severity: low
-  output: "{key}: {comm} ({exe}) by auid={auid} uid={uid}"
-EOF
+# The key rule alone, taken from that file: the job libauparse's count does, without the other twelve
+# rules (a breakdown row)
+awk '/^- rule: bench-key-match$/ { p = 1 } p && /^$/ { exit } p' "$work/rules-bench.yml" >"$work/rules-key.yml"
+grep -q "condition: key = \"$KEY\"" "$work/rules-key.yml" || die "no bench-key-match rule in bench/rules-bench.yml"
 mkdir -p "$work/laurel"
 # Laurel as a fair peer: JSON to stdout, uid/gid/arch/syscall/sockaddr translated (the work
 # `auditalert events` does), and none of the enrichment that reads /proc for the replayed pids.
