@@ -5,6 +5,7 @@ import io.auditalert.parse.ByteBuf;
 import io.auditalert.parse.RecordTypes;
 import io.auditalert.parse.Values;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -78,9 +79,17 @@ abstract class Field {
         return false;
     }
 
-    /** For {@code EXECVE.aN}, N: the argument's place in {@code argv}; -1 for other fields. */
+    /**
+     * For {@code EXECVE.aN} and its chunks {@code EXECVE.aN[k]}, N: the argument's place in
+     * {@code argv}; -1 for other fields.
+     */
     int execveArgument() {
         return -1;
+    }
+
+    /** For a chunk {@code EXECVE.aN[k]} of a long argument, its name {@code aN[k]}; null for other fields. */
+    byte[] execveChunk() {
+        return null;
     }
 
     /** Relative cost of producing values, for ordering the parts of and/or. */
@@ -140,6 +149,20 @@ abstract class Field {
      */
     static boolean isEscaped(int recordType, String fieldName) {
         return isEscapedName(fieldName) || recordType == RecordTypes.EXECVE && isExecveArg(fieldName);
+    }
+
+    /** Whether n names a chunk of a long EXECVE argument: {@code a2[0]}. */
+    static boolean isExecveChunk(String n) {
+        int open = n.indexOf('[');
+        if (open < 0 || !n.endsWith("]") || !isExecveArg(n.substring(0, open)) || open + 2 >= n.length()) {
+            return false;
+        }
+        for (int i = open + 1; i < n.length() - 1; i++) {
+            if (!Character.isDigit(n.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean isExecveArg(String n) {
@@ -312,6 +335,7 @@ abstract class Field {
             this.enriched = !name.isEmpty() && name.equals(name.toUpperCase(java.util.Locale.ROOT))
                     && Character.isLetter(name.charAt(0));
             this.chunkPrefix = type == RecordTypes.EXECVE && isExecveArg(name) ? bytes(name + "[") : null;
+            this.chunk = type == RecordTypes.EXECVE && isExecveChunk(name);
             this.allOccurrences = name.equals("key");
         }
 
@@ -319,16 +343,34 @@ abstract class Field {
         int slot = -1;
         private final boolean allOccurrences;
 
+        /** Whether this is a chunk {@code aN[k]} of a long argument. */
+        private final boolean chunk;
+
         @Override
         int execveArgument() {
-            if (chunkPrefix == null) {
+            if (chunkPrefix == null && !chunk) {
                 return -1;
             }
+            int end = chunk ? indexOf(name, (byte) '[') : name.length;
             try {
-                return Integer.parseInt(new String(name, StandardCharsets.US_ASCII), 1, name.length, 10);
+                return Integer.parseInt(new String(name, StandardCharsets.US_ASCII), 1, end, 10);
             } catch (NumberFormatException e) {
                 return -1; // a999999999999: no such argument
             }
+        }
+
+        @Override
+        byte[] execveChunk() {
+            return chunk ? name : null;
+        }
+
+        private static int indexOf(byte[] a, byte b) {
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] == b) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         @Override
@@ -526,9 +568,17 @@ abstract class Field {
          * {@code span} to where argument {@code want} lies in {@code out} ({-1, -1} when it has none).
          */
         static boolean buildArgv(AuditEvent ev, ByteBuf out, int want, int[] span) {
+            return buildArgv(ev, out, want, null, span);
+        }
+
+        /**
+         * As {@link #buildArgv(AuditEvent, ByteBuf, int, int[])}; with {@code chunk} (a name such as
+         * {@code a2[0]}) also sets {@code span[2..3]} to where that chunk of the argument lies in
+         * {@code out} ({-1, -1} when the event has none).
+         */
+        static boolean buildArgv(AuditEvent ev, ByteBuf out, int want, byte[] chunk, int[] span) {
             if (span != null) {
-                span[0] = -1;
-                span[1] = -1;
+                Arrays.fill(span, -1);
             }
             boolean any = false;
             int args = 0;
@@ -554,7 +604,13 @@ abstract class Field {
                     } else if (b[i] == '_') {
                         startArgument(out, args++, want, span);
                     } else if (b[i] == '[') {
+                        int start = out.length();
                         appendDecoded(ev, f, true, out);
+                        if (chunk != null && span[2] < 0 && nl == chunk.length
+                                && Arrays.equals(b, no, no + nl, chunk, 0, nl)) {
+                            span[2] = start;
+                            span[3] = out.length();
+                        }
                     }
                 }
             }

@@ -28,14 +28,14 @@ final class OutputTemplate {
      * an identity field the field with the name auditd recorded for it.
      */
     private record Segment(byte[] literal, Field field, byte[] optionalLabel, Field recordedName, boolean sockaddr,
-            int execveArgument) {
+            int execveArgument, byte[] execveChunk) {
         static Segment literal(String text) {
-            return new Segment(text.getBytes(StandardCharsets.UTF_8), null, null, null, false, -1);
+            return new Segment(text.getBytes(StandardCharsets.UTF_8), null, null, null, false, -1, null);
         }
 
         static Segment field(Field f, byte[] optionalLabel) {
             return new Segment(null, f, optionalLabel, f.recordedName(),
-                    f.label.equals("saddr") || f.label.endsWith(".saddr"), f.execveArgument());
+                    f.label.equals("saddr") || f.label.endsWith(".saddr"), f.execveArgument(), f.execveChunk());
         }
     }
 
@@ -156,7 +156,7 @@ final class OutputTemplate {
                 appendValue(seg.field, s, out);
             }
             if (seg.execveArgument >= 0 && !redactor.isEmpty()) {
-                maskInCommandLine(seg.execveArgument, s, out, start, redactor);
+                maskInCommandLine(seg.execveArgument, seg.execveChunk, s, out, start, redactor);
             }
             redactor.redact(out, start); // after: what the argument alone shows is masked too
             escapeControls(out, start);
@@ -164,18 +164,22 @@ final class OutputTemplate {
     }
 
     /**
-     * Masks what of argument {@code arg}, at {@code out[start..]}, is a secret in the whole command line
-     * (the value after a {@code --password} argument), as {@code {argv}} would show it.
+     * Masks what of argument {@code arg} (or of its {@code chunk}, such as {@code a2[0]}), at
+     * {@code out[start..]}, is a secret in the whole command line (the value after a {@code --password}
+     * argument), as {@code {argv}} would show it.
      */
-    private static void maskInCommandLine(int arg, EvalScratch s, ByteBuf out, int start, Redactor redactor) {
+    private static void maskInCommandLine(int arg, byte[] chunk, EvalScratch s, ByteBuf out, int start,
+            Redactor redactor) {
         ByteBuf argv = new ByteBuf(256);
-        int[] span = new int[2];
-        Field.Argv.buildArgv(s.ev, argv, arg, span);
-        if (span[0] < 0) {
+        int[] span = new int[4];
+        Field.Argv.buildArgv(s.ev, argv, arg, chunk, span);
+        int from = chunk == null ? span[0] : span[2];
+        int to = chunk == null ? span[1] : span[3];
+        if (span[0] < 0 || from < 0) {
             return;
         }
-        ByteBuf masked = new ByteBuf(span[1] - span[0] + 8);
-        if (redactor.maskWithin(argv.array(), argv.length(), span[0], span[1], masked)) {
+        ByteBuf masked = new ByteBuf(to - from + 8);
+        if (redactor.maskWithin(argv.array(), argv.length(), span[0], span[1], from, to, masked)) {
             out.setLength(start);
             out.put(masked.array(), 0, masked.length());
         }

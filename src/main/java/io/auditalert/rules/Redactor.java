@@ -150,6 +150,15 @@ public final class Redactor {
      * shows nothing secret in the second alone.
      */
     public boolean maskWithin(byte[] text, int len, int from, int to, ByteBuf out) {
+        return maskWithin(text, len, from, to, from, to, out);
+    }
+
+    /**
+     * As {@link #maskWithin(byte[], int, int, int, ByteBuf)} for a part {@code [from, to)} of the value
+     * {@code [valueFrom, valueTo)} (a chunk {@code a2[1]} of argument 2): a secret that starts the value
+     * is all of the value, whichever part of it is shown.
+     */
+    public boolean maskWithin(byte[] text, int len, int valueFrom, int valueTo, int from, int to, ByteBuf out) {
         List<int[]> spans = new ArrayList<>();
         ByteChars view = new ByteChars();
         for (int p = 0; p < patterns.size(); p++) {
@@ -160,10 +169,11 @@ public final class Redactor {
             while (m.find()) {
                 int s = hasSecretGroup[p] ? m.start("secret") : m.start();
                 int e = hasSecretGroup[p] ? m.end("secret") : m.end();
-                if (s >= 0 && s < to && e > from && s < e) {
-                    // a secret that starts the value is all of it: "my secret", the argument after
-                    // --password, is one value though the pattern stops at its space
-                    spans.add(new int[] {Math.max(s, from), s == from ? to : Math.min(e, to)});
+                // a secret that starts the value is all of it: "my secret", the argument after
+                // --password, is one value though the pattern stops at its space
+                int end = s == valueFrom ? Math.max(e, valueTo) : e;
+                if (s >= 0 && s < to && end > from && s < end) {
+                    spans.add(new int[] {Math.max(s, from), Math.min(end, to)});
                 }
             }
         }

@@ -603,6 +603,25 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldMaskTheChunksOfALongArgumentAsTheWholeArgumentIsMasked() {
+        // auditd splits an argument over MAX_EXECVE_AUDIT_LEN into aN[0], aN[1], … (each may be hex)
+        java.util.function.Function<String, AuditEvent> exec = a1 -> TestEvents.one(
+                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
+                        + " auid=1000 uid=0 comm=\"tool\" exe=\"/usr/bin/tool\"",
+                "type=EXECVE msg=audit(1700000000.000:9): argc=3 a0=\"tool\" " + a1,
+                "type=EXECVE msg=audit(1700000000.000:9): a2_len=20 a2[0]=\"hunter2hunte\"",
+                "type=EXECVE msg=audit(1700000000.000:9): a2[1]=\"r2xyzzy1\"");
+        String chunks = "- rule: r\n  condition: exe exists\n  output: \"{EXECVE.a2[0]}|{EXECVE.a2[1]}|{EXECVE.a2}\"\n";
+        // the argument after --password is a secret, so is each piece of it
+        assertThat(render(chunks, exec.apply("a1=\"--password\""))).isEqualTo("***|***|***");
+        assertThat(render(chunks, exec.apply("a1=\"--verbose\""))).isEqualTo("hunter2hunte|r2xyzzy1|hunter2hunter2xyzzy1");
+        // a secret across the two chunks, which neither shows alone: each masks its part
+        String across = "- secret_patterns: ['hun(?<secret>ter2xy)']\n- rule: r\n  condition: exe exists\n"
+                + "  output: \"{EXECVE.a2[0]}|{EXECVE.a2[1]}\"\n";
+        assertThat(render(across, exec.apply("a1=\"--verbose\""))).isEqualTo("hunter2hun***|***zzy1");
+    }
+
+    @Test
     void shouldRedactWithPatternsFromRulesFiles() {
         // the patterns mask values put into the output, not the rule's own template text
         assertThat(render("- secret_patterns: ['aa-(?<secret>tr)ue', 'hunter(?<secret>\\d)']\n"
