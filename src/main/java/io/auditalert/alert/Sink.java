@@ -32,6 +32,14 @@ public interface Sink extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether this sink is {@link #gone} only because the program reading it went away on purpose
+     * ({@code replay | head} closed the pipe): nothing to report, as for a program killed by SIGPIPE.
+     */
+    default boolean readerLeft() {
+        return false;
+    }
+
     /** Queues the item for delivery; false when it was dropped (already counted). */
     boolean offer(Alert alert);
 

@@ -177,6 +177,9 @@ final class Components {
         boolean local = "stdout".equals(type) || "file".equals(type);
         Sink sink = replay && local ? SinkFactory.create(i, spec, telemetry, Map.of("when_full", "block"))
                 : SinkFactory.create(i, spec, telemetry);
+        if (replay && sink instanceof io.auditalert.alert.sink.StdoutSink out) {
+            out.quietWhenReaderLeaves(); // replay | head
+        }
         if (replay && sink instanceof io.auditalert.alert.sink.DeliverySink d) {
             // nobody waits for a replayed alert: deliver in batches, not one wake-up each
             d.lingerForBatches(REPLAY_LINGER);

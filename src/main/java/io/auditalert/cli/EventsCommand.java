@@ -1,5 +1,6 @@
 package io.auditalert.cli;
 
+import io.auditalert.alert.sink.StdoutSink;
 import io.auditalert.assemble.EventAssembler;
 import io.auditalert.ingest.LineFramer;
 import io.auditalert.interp.Interpreter;
@@ -81,6 +82,9 @@ final class EventsCommand {
                 }
             }
             progress.finish();
+            if (e instanceof UncheckedIOException u && StdoutSink.isBrokenPipe(u.getCause())) {
+                return Main.EXIT_READER_LEFT; // events | head: the reader has what it wanted
+            }
             System.err.println("auditalert events: " + e.getMessage());
             return Main.EXIT_FAILURE;
         }

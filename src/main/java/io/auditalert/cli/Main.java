@@ -8,6 +8,8 @@ public final class Main {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
+    /** stdout's reader went away ({@code replay | head}): 128 + SIGPIPE, what a shell shows for a C program it killed. */
+    static final int EXIT_READER_LEFT = 141;
 
     private Main() {}
 

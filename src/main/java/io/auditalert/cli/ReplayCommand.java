@@ -80,7 +80,9 @@ final class ReplayCommand {
                     in -> pipeline.pump(untilSinksGone(in, sinks)))) {
                 status = Main.EXIT_FAILURE;
             }
-            if (allGone(sinks)) {
+            // replay | head: the reader has what it wanted; stop quietly, as a program killed by SIGPIPE
+            boolean readerLeft = allGone(sinks) && sinks.stream().allMatch(Sink::readerLeft);
+            if (allGone(sinks) && !readerLeft) {
                 System.err.println("auditalert " + command + ": nothing can take the alerts any more (stdout closed):"
                         + " stopped reading the input");
                 status = Main.EXIT_FAILURE;
@@ -93,8 +95,11 @@ final class ReplayCommand {
             if (!finishSinks(command, sinks, SINK_DRAIN)) {
                 status = Main.EXIT_FAILURE;
             }
-            if (reportUndelivered(command, telemetry)) {
+            if (reportUndelivered(command, telemetry, readerLeft)) {
                 status = Main.EXIT_FAILURE;
+            }
+            if (readerLeft) {
+                status = Main.EXIT_READER_LEFT;
             }
             progress.finish();
             boolean busy = endpoint instanceof io.auditalert.metrics.MetricsServer server
@@ -158,6 +163,11 @@ final class ReplayCommand {
      * and delivered every alert to every sink that wanted it.
      */
     static boolean reportUndelivered(String command, Telemetry telemetry) {
+        return reportUndelivered(command, telemetry, false);
+    }
+
+    /** As {@link #reportUndelivered(String, Telemetry)}; with {@code readerLeft} the sinks' losses go unsaid. */
+    static boolean reportUndelivered(String command, Telemetry telemetry, boolean readerLeft) {
         boolean lost = false;
         long failed = telemetry.pipeline.evaluationFailures.sum();
         if (failed > 0) {
@@ -167,7 +177,7 @@ final class ReplayCommand {
         }
         for (SinkStats s : telemetry.sinks()) {
             long n = s.lost();
-            if (n > 0) {
+            if (n > 0 && !readerLeft) {
                 System.err.println("auditalert " + command + ": sink " + s.sink + ": " + n + " alert(s) not delivered ("
                         + s.dropped.sum() + " dropped, " + s.permanentFailures.sum() + " refused for good)");
                 lost = true;

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code replay | head}: when the reader of stdout goes away, replay stops reading its input and
- * exits, saying so once, instead of reading on (here: an input that never ends) and logging every
- * refused batch.
+ * exits quietly with 141, as a program killed by SIGPIPE, instead of reading on (here: an input that
+ * never ends) and logging every refused batch. A stdout that fails otherwise (a full disk) is an
+ * error, said once.
  */
 class ClosedStdoutIT {
     @TempDir
@@ -59,10 +60,47 @@ class ClosedStdoutIT {
         }
         String err = Files.readString(dir.resolve("replay.err"));
         assertThat(exited).as("replay exits while its input goes on (%d events fed); stderr: %s", fed.get(), err).isTrue();
-        assertThat(p.exitValue()).isEqualTo(1);
-        assertThat(err).contains("stopped reading the input");
-        assertThat(err.lines().filter(l -> l.contains("refused for good")).count()).as(err).isLessThanOrEqualTo(2);
+        assertThat(p.exitValue()).as(err).isEqualTo(141);
+        assertThat(err).as("nothing to say: the reader had what it wanted").isEmpty();
         feeder.join(10_000);
         assertThat(feeder.isAlive()).isFalse();
+    }
+
+    @Test
+    void shouldStopEventsQuietlyWhenNobodyReadsThem() throws Exception {
+        StringBuilder log = new StringBuilder();
+        for (long serial = 1; serial <= 50_000; serial++) {
+            log.append(new String(event(serial), StandardCharsets.US_ASCII));
+        }
+        Path input = Files.writeString(dir.resolve("audit.log"), log);
+        Process p = new ProcessBuilder(Jar.command("events", input.toString()))
+                .redirectError(dir.resolve("events.err").toFile()).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).startsWith("{\"time\":");
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(dir.resolve("events.err"));
+        assertThat(p.exitValue()).as(err).isEqualTo(141);
+        assertThat(err).isEmpty();
+    }
+
+    @Test
+    void shouldSayOnceThatAFullDiskTookNoAlerts() throws Exception {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "no /dev/full here");
+        StringBuilder log = new StringBuilder();
+        for (long serial = 1; serial <= 2_000; serial++) {
+            log.append(new String(event(serial), StandardCharsets.US_ASCII));
+        }
+        Path input = Files.writeString(dir.resolve("audit.log"), log);
+        Path rules = Files.writeString(dir.resolve("rules.yml"),
+                "- rule: every\n  condition: key = \"closed\"\n  severity: low\n  output: \"{exe}\"\n");
+        Process p = new ProcessBuilder(Jar.command("replay", "--rules", rules.toString(), input.toString()))
+                .redirectOutput(full.toFile()).redirectError(dir.resolve("replay.err").toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(dir.resolve("replay.err"));
+        assertThat(p.exitValue()).as(err).isEqualTo(1);
+        assertThat(err).contains("No space left on device").contains("stopped reading the input");
+        assertThat(err.lines().filter(l -> l.contains("refused for good")).count()).as(err).isLessThanOrEqualTo(2);
     }
 }

@@ -121,6 +121,11 @@ public abstract class DeliverySink implements Sink {
     /** Releases the transport (sockets, files); called on the delivery thread's way out. */
     protected void closeTransport() {}
 
+    /** Whether the refusals of now on are what the user asked for (nobody reads stdout), not worth a warning. */
+    protected boolean refusalExpected() {
+        return false;
+    }
+
     @Override
     public String name() {
         return options.name();
@@ -313,8 +318,8 @@ public abstract class DeliverySink implements Sink {
                             stats.permanentFailures.add(out.rejected);
                             // the same refusal batch after batch (a closed stdout, a peer rejecting every
                             // alert) is logged on its first batch and every 100th, not each time
-                            if (!Objects.equals(out.lastRejection, lastRejectionLogged)
-                                    || ++repeatedRejections % 100 == 0) {
+                            if (!refusalExpected() && (!Objects.equals(out.lastRejection, lastRejectionLogged)
+                                    || ++repeatedRejections % 100 == 0)) {
                                 lastRejectionLogged = out.lastRejection;
                                 log.warn("sink {}: {} item(s) refused for good, not retried ({} in all): {}", name(),
                                         out.rejected, stats.permanentFailures.sum(), out.lastRejection);

@@ -18,6 +18,8 @@ import java.util.List;
 public final class StdoutSink extends DeliverySink {
     private final OutputStream out;
     private volatile String closedBecause;
+    private volatile boolean readerLeft;
+    private boolean quietWhenReaderLeaves;
 
     public StdoutSink(SinkOptions options, Telemetry telemetry, OutputStream out) {
         super(options, telemetry);
@@ -38,6 +40,24 @@ public final class StdoutSink extends DeliverySink {
     }
 
     @Override
+    public boolean readerLeft() {
+        return readerLeft;
+    }
+
+    /**
+     * A closed pipe ({@code replay | head}) is how the reader says it has enough: refuse what follows
+     * without a warning ({@link #readerLeft} tells the command).
+     */
+    public void quietWhenReaderLeaves() {
+        quietWhenReaderLeaves = true;
+    }
+
+    @Override
+    protected boolean refusalExpected() {
+        return quietWhenReaderLeaves && readerLeft;
+    }
+
+    @Override
     protected void deliver(List<Alert> batch, Outcome outcome) {
         if (closedBecause != null) {
             outcome.reject(batch.size(), closedBecause);
@@ -51,9 +71,15 @@ public final class StdoutSink extends DeliverySink {
             out.flush();
             outcome.accept(batch.size());
         } catch (IOException e) {
+            readerLeft = isBrokenPipe(e);
             closedBecause = "stdout: " + e.getMessage();
             outcome.reject(batch.size(), closedBecause);
         }
+    }
+
+    /** EPIPE, as the JDK reports it (strerror's text; a translated one keeps the warnings). */
+    public static boolean isBrokenPipe(IOException e) {
+        return e.getMessage() != null && e.getMessage().contains("Broken pipe");
     }
 
     @Override
