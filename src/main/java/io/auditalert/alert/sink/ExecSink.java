@@ -141,6 +141,9 @@ public final class ExecSink extends DeliverySink {
         e.put("LANG", "C.UTF-8");
         e.putAll(env);
         Process p;
+        if (closing) {
+            return argv.get(0) + " not started: the sink closed";
+        }
         try {
             p = pb.start();
         } catch (IOException ex) {
@@ -148,6 +151,11 @@ public final class ExecSink extends DeliverySink {
             return argv.get(0) + " did not start: " + ex.getMessage();
         }
         children.add(p);
+        if (closing) {
+            // started while abortDelivery ran: it set closing before it looked at children, so it saw
+            // this child or this reads true
+            kill(p);
+        }
         AtomicBoolean timedOut = new AtomicBoolean();
         // SIGTERM at the deadline also ends a write the child does not read (its pipe closes)
         ScheduledFuture<?> deadline = killer.schedule(() -> {
