@@ -90,16 +90,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
      * @return whether syslog was added
      */
     static boolean addSyslogIfStderrIsDiscarded() {
-        java.nio.file.Path fd2 = java.nio.file.Path.of("/proc/self/fd/2");
-        boolean discarded;
-        try {
-            discarded = java.nio.file.Files.readSymbolicLink(fd2).toString().equals("/dev/null");
-        } catch (java.nio.file.NoSuchFileException e) {
-            discarded = true; // closed
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            discarded = false;
-        }
-        if (!discarded || !(org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+        if (!isDiscarded(2) || !(org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return false;
         }
         SyslogLogAppender appender = new SyslogLogAppender(SYSLOG_SOCKET);
@@ -108,5 +99,17 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         appender.start();
         context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
         return true;
+    }
+
+    /** Whether file descriptor fd is /dev/null or closed (auditd starts plugins so: stdout and stderr). */
+    static boolean isDiscarded(int fd) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString()
+                    .equals("/dev/null");
+        } catch (java.nio.file.NoSuchFileException e) {
+            return true; // closed
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 }

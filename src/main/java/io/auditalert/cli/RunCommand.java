@@ -40,7 +40,10 @@ final class RunCommand {
     /** How long a sink that a reload removed or replaced gets to deliver what it holds. */
     static final Duration RETIRED_SINK_DRAIN = Duration.ofSeconds(10);
 
-    private final Path configPath;
+    /** --config, or null. */
+    private final Path explicitConfig;
+    /** The configuration file read last (see {@link #configPath}), or null: none. */
+    private Path configPath;
     private final Telemetry telemetry = new Telemetry();
     private Pipeline pipeline;
     /** The configuration in force, and the running sink of each of its sinks entries. */
@@ -63,8 +66,8 @@ final class RunCommand {
     private LineFramer.ByteSource heldInput;
     private boolean logFileAdded;
 
-    private RunCommand(Path configPath) {
-        this.configPath = configPath;
+    private RunCommand(Path explicitConfig) {
+        this.explicitConfig = explicitConfig;
     }
 
     static int run(String[] args) {
@@ -79,11 +82,7 @@ final class RunCommand {
         if (problem != null) {
             throw new Main.UsageException(problem);
         }
-        Path config = a.path("--config");
-        if (config == null && Files.exists(AppConfig.DEFAULT_PATH)) {
-            config = AppConfig.DEFAULT_PATH;
-        }
-        RunCommand cmd = new RunCommand(config);
+        RunCommand cmd = new RunCommand(a.path("--config"));
         if (input == null || input.equals("stdin")) {
             cmd.earlyInput = readStdinEarly(); // before the configuration, rules and sinks load: see EarlyInput
         }
@@ -166,7 +165,29 @@ final class RunCommand {
     }
 
     private AppConfig loadConfig() throws ConfigException {
+        configPath = configPath();
         return configPath == null ? new AppConfig() : Components.loadConfig(configPath);
+    }
+
+    /**
+     * --config, else /etc/auditalert/auditalert.yml when it exists, looked for at every start and reload:
+     * a run that started without it (the built-in stdout sink) takes it up at the next SIGHUP. Once read,
+     * it stays the configuration: removed, a reload fails and keeps what is in force rather than fall back
+     * to the built-in one.
+     */
+    private Path configPath() {
+        if (explicitConfig != null) {
+            return explicitConfig;
+        }
+        return configPath != null || Files.exists(AppConfig.DEFAULT_PATH) ? AppConfig.DEFAULT_PATH : null;
+    }
+
+    /** Says so when a stdout sink writes to /dev/null: under auditd a plugin's stdout is discarded. */
+    private static void warnIfStdoutDiscarded(List<Sink> sinks) {
+        if (sinks.stream().anyMatch(s -> s instanceof io.auditalert.alert.sink.StdoutSink) && LogSetup.isDiscarded(1)) {
+            LOG.warn("alerts go to stdout, which is /dev/null here (auditd discards a plugin's stdout): they are lost;"
+                    + " configure a file or syslog sink in {}", AppConfig.DEFAULT_PATH);
+        }
     }
 
     /**
@@ -194,6 +215,7 @@ final class RunCommand {
         RuleEngine rules = loadRules(cfg, threads);
         telemetry.rulesLoaded = rules.ruleCount();
         sinks = Components.createSinks(cfg, telemetry, false);
+        warnIfStdoutDiscarded(sinks);
         Components.unmatchedRuleFilters(cfg, rules).forEach(LOG::warn);
         inForce = cfg;
         startedWith = cfg;
@@ -399,6 +421,7 @@ final class RunCommand {
                     || k.equals("metrics") && metricsOption != null);
             sinks = next;
             inForce = cfg;
+            warnIfStdoutDiscarded(next);
             Components.unmatchedRuleFilters(cfg, rules).forEach(LOG::warn);
             telemetry.rulesLoaded = rules.ruleCount();
             telemetry.keepOnlyRulesLoaded();

@@ -2,6 +2,7 @@ package io.auditalert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.auditalert.config.AppConfig;
 import io.auditalert.testutil.Jar;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -269,6 +270,45 @@ class RunLifecycleIT {
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("log: %s", log()).isZero();
         assertThat(log()).contains("workers must be between 0 and 64", "bytes of input dropped while held");
+    }
+
+    @Test
+    void shouldTakeUpTheDefaultConfigurationFileOnTheSighupAfterItAppears() throws Exception {
+        Path etc = AppConfig.DEFAULT_PATH.getParent();
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(etc),
+                etc + " exists (auditalert installed here?): this test makes and removes it");
+        Path rules = dir.resolve("rules.yml");
+        Files.writeString(rules, RULE_A);
+        // as under auditd: stdout is /dev/null, and there is no configuration file yet
+        Process p = new ProcessBuilder(Jar.command("run", "--metrics", ""))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(dir.resolve("run.log").toFile())
+                .start();
+        try (OutputStream in = p.getOutputStream()) {
+            assertThat(await(() -> log().contains("running:"), 20_000)).as("log: %s", log()).isTrue();
+            assertThat(log()).contains("alerts go to stdout, which is /dev/null here");
+            Files.createDirectories(etc);
+            Files.writeString(AppConfig.DEFAULT_PATH, "rules: [" + rules + "]\nsinks:\n  - {type: file, path: "
+                    + dir.resolve("alerts.jsonl") + "}\n");
+            reloadAndWait(p, 1);
+            write(in, event("alpha"));
+            assertThat(await(() -> count("alpha-key") == 1, 20_000)).as("alert after the reload; log: %s", log()).isTrue();
+            // once read, the file stays the configuration: removed, the reload fails and keeps it in force
+            Files.delete(AppConfig.DEFAULT_PATH);
+            signal(p, "HUP");
+            assertThat(await(() -> log().contains("reload failed"), 10_000)).as("log: %s", log()).isTrue();
+            write(in, event("alpha"));
+            assertThat(await(() -> count("alpha-key") == 2, 20_000)).as("log: %s", log()).isTrue();
+        } finally {
+            Files.deleteIfExists(AppConfig.DEFAULT_PATH);
+            Files.deleteIfExists(etc);
+            p.waitFor(20, TimeUnit.SECONDS);
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+        assertThat(p.exitValue()).as("log: %s", log()).isZero();
+        assertThat(log().split("alerts go to stdout", -1).length).as("said at the start only").isEqualTo(2);
     }
 
     /** Sends SIGHUP and waits for the n-th "reloaded:" line of the log. */
