@@ -303,6 +303,45 @@ class DefaultRulesTest {
         assertThat(throttleKey(rule, execChanges)).isNotEqualTo(throttleKey(rule, TestEvents.serial(AUDITCTL_DELETE, 16732)));
     }
 
+    static final List<AuditEvent> SETTINGS = TestEvents.resource("/rules/capture-settings.log");
+
+    @Test
+    void shouldThrottleAuditSettingChangesPerSettingAndValue() {
+        // auditctl -r 100, -f 0, --backlog_wait_time 60000, -r 100 again, then each put back, within a second
+        CompiledRule rule = defaults.rule("audit-rules-changed");
+        long[] changes = {2202662, 2202664, 2202666, 2202670, 2202672, 2202674};
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (long serial : changes) {
+            AuditEvent ev = TestEvents.serial(SETTINGS, serial);
+            assertThat(fired(ev)).as("serial %d", serial).contains("audit-rules-changed");
+            keys.add(throttleKey(rule, ev));
+        }
+        assertThat(keys).as("a rate limit set must not hide the failure mode set after it").hasSize(changes.length);
+        // the same setting to the same value again shares the window of the first
+        assertThat(throttleKey(rule, TestEvents.serial(SETTINGS, 2202668)))
+                .isEqualTo(throttleKey(rule, TestEvents.serial(SETTINGS, 2202662)));
+        assertThat(output("audit-rules-changed", TestEvents.serial(SETTINGS, 2202664)))
+                .isEqualTo("audit configuration changed by unset: op=set audit_failure=0 old=1 res=1");
+    }
+
+    static final List<AuditEvent> ATTRIBUTES = TestEvents.resource("/rules/capture-attributes.log");
+
+    @Test
+    void shouldAlertWhenChattrSetsOrRemovesTheImmutableOrAppendOnlyAttribute() {
+        // chattr +i, -i, +a, =ia, -R -ai
+        for (long serial = 2202652; serial <= 2202656; serial++) {
+            assertThat(fired(TestEvents.serial(ATTRIBUTES, serial))).as("serial %d", serial)
+                    .contains("immutable-attribute-changed");
+        }
+        // chattr -V +d (no-dump), lsattr, chattr -v 7 (a version number), mkdir, rm -rf
+        for (long serial : new long[] {2202657, 2202658, 2202659, 2202650, 2202660}) {
+            assertThat(fired(TestEvents.serial(ATTRIBUTES, serial))).as("serial %d", serial)
+                    .doesNotContain("immutable-attribute-changed");
+        }
+        assertThat(output("immutable-attribute-changed", TestEvents.serial(ATTRIBUTES, 2202656)))
+                .isEqualTo("unset (root) changed immutable or append-only attributes: chattr -R -ai /tmp/cap3/d (cwd /)");
+    }
+
     @Test
     void shouldAlertWhenTheAuditDaemonStops() {
         AuditEvent end = CAPTURE2.stream().filter(e -> e.serial() == 8626).findFirst().orElseThrow(); // auditd was stopped
