@@ -96,6 +96,8 @@ if ! dpkg -i "$DEB" >"$W/dpkg-i.out" 2>&1; then
     cat "$W/dpkg-i.out"; echo "FAIL install: dpkg -i"; exit 1
 fi
 problems=""
+# auditd is not running yet (it is started below): the install says what to do
+grep -q "auditd is not running" "$W/dpkg-i.out" || problems+=" no-auditd-not-running-note"
 getent passwd auditalert >/dev/null || problems+=" no-user"
 [ "$(stat -c '%U %a' /usr/sbin/auditalert-plugin)" = "root 755" ] || problems+=" plugin-mode"
 [ "$(stat -c '%U %a' /etc/audit/plugins.d/auditalert.conf)" = "root 640" ] || problems+=" plugins.d-mode"
