@@ -413,11 +413,17 @@ int run_relay(const struct wrapper_config *cfg)
 
     report_drops(&r);
     size_t undelivered = r.commit - r.head;
-    if (undelivered > 0)
+    unsigned long long undelivered_lines = 0;
+    if (undelivered > 0) {
+        undelivered_lines = count_lines(r.buf + r.head, undelivered);
         wlog(LOG_ERR, "exiting with %zu bytes (%llu lines) not delivered to %s within flush_timeout = %u ms",
-             undelivered, count_lines(r.buf + r.head, undelivered), cfg->socket_path, cfg->flush_timeout_ms);
-    wlog(LOG_INFO, "end of input: %llu records read, %llu dropped (%llu bytes); exiting", r.records_in,
-         r.dropped_records, r.dropped_bytes);
+             undelivered, undelivered_lines, cfg->socket_path, cfg->flush_timeout_ms);
+    }
+    /* the summary counts every record that did not reach the service: dropped while running, and
+       what was still buffered at the exit */
+    wlog(undelivered > 0 ? LOG_ERR : LOG_INFO,
+         "end of input: %llu records read, %llu dropped (%llu bytes), %llu lines not delivered at exit (%zu bytes); exiting",
+         r.records_in, r.dropped_records, r.dropped_bytes, undelivered_lines, undelivered);
     if (r.sock >= 0) {
         shutdown(r.sock, SHUT_WR);
         close(r.sock);

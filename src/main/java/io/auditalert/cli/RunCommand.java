@@ -86,9 +86,13 @@ final class RunCommand {
         if (input == null || input.equals("stdin")) {
             cmd.earlyInput = readStdinEarly(); // before the configuration, rules and sinks load: see EarlyInput
         }
-        if (!SignalGate.hupAndTermHandled()) {
-            LOG.warn("SIGHUP/SIGTERM are ignored by this process (started with them ignored?); "
-                    + "reload and clean stop work only through end of input");
+        String ignored = SignalGate.ignoredSignals();
+        if (!ignored.isEmpty()) {
+            LOG.warn("{} {} ignored by this process (started so, as under nohup?): {}", ignored,
+                    ignored.contains(" and ") ? "are" : "is",
+                    ignored.equals("SIGHUP") ? "no reload by signal; a clean stop still works by SIGTERM"
+                    : ignored.equals("SIGTERM") ? "a clean stop works only through end of input"
+                    : "reload by signal does not work, and a clean stop works only through end of input");
         }
         while (true) {
             try {

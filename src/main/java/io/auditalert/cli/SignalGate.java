@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 final class SignalGate {
     private static Consumer<String> target;
     private static final List<String> early = new ArrayList<>();
-    private static boolean hupAndTermHandled;
+    /** The signals of SIGHUP and SIGTERM whose handler could not be installed (ignored at start). */
+    private static String ignored = "";
 
     private SignalGate() {}
 
@@ -25,13 +26,16 @@ final class SignalGate {
         boolean term = Signals.install("TERM", () -> deliver("SIGTERM"));
         Signals.install("INT", () -> deliver("SIGINT"));
         synchronized (SignalGate.class) {
-            hupAndTermHandled = hup && term;
+            ignored = hup && term ? "" : !hup && !term ? "SIGHUP and SIGTERM" : hup ? "SIGTERM" : "SIGHUP";
         }
     }
 
-    /** Whether SIGHUP and SIGTERM reach the command (not when the process started with them ignored). */
-    static synchronized boolean hupAndTermHandled() {
-        return hupAndTermHandled;
+    /**
+     * Which of SIGHUP and SIGTERM do not reach the command (the process started with them ignored, as
+     * under nohup): "SIGHUP", "SIGTERM", both, or "" when both do.
+     */
+    static synchronized String ignoredSignals() {
+        return ignored;
     }
 
     private static void deliver(String name) {
