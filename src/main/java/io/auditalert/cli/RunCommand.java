@@ -130,13 +130,15 @@ final class RunCommand {
         try {
             String s = signals.take();
             heldInput = drain.handOver(); // what is read from now on is kept for the pipeline
+            // counted for /metrics once it is up again: auditalert_dropped_total{stage="held_no_config"}
+            telemetry.pipeline.heldDroppedRecords += drain.droppedLines();
             if (s.equals("SIGHUP")) {
-                LOG.info("SIGHUP: loading the configuration again ({} bytes of input dropped while held)",
-                        drain.droppedBytes());
+                LOG.info("SIGHUP: loading the configuration again ({} records, {} bytes of input dropped while held)",
+                        drain.droppedLines(), drain.droppedBytes());
                 return true;
             }
-            LOG.info("stopping ({}) with no configuration in force; {} bytes of input dropped while held", s,
-                    drain.droppedBytes());
+            LOG.info("stopping ({}) with no configuration in force; {} records, {} bytes of input dropped while held",
+                    s, drain.droppedLines(), drain.droppedBytes());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

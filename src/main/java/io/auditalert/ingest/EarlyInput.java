@@ -35,6 +35,7 @@ public final class EarlyInput {
     /** Drop what is read until {@link #handOver} (then keep what is read from there on); see {@link #discarding}. */
     private final boolean discard;
     private long dropped;
+    private long droppedLines;
     private final Runnable onEnd;
 
     private EarlyInput(LineFramer.ByteSource source, long limitBytes, boolean discard, Runnable onEnd) {
@@ -61,6 +62,11 @@ public final class EarlyInput {
         return dropped;
     }
 
+    /** Lines (records) {@link #discarding} dropped so far: the line ends among the bytes dropped. */
+    public synchronized long droppedLines() {
+        return droppedLines;
+    }
+
     /** Starts reading {@code source} ahead, keeping at most {@code limitBytes} (and one chunk) in memory. */
     public static EarlyInput start(LineFramer.ByteSource source, long limitBytes) {
         EarlyInput e = new EarlyInput(source, Math.max(1, limitBytes), false, () -> {});
@@ -84,8 +90,15 @@ public final class EarlyInput {
                     return;
                 }
                 if (n > 0 && discard && !handedOver) {
+                    int lines = 0;
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] == '\n') {
+                            lines++;
+                        }
+                    }
                     synchronized (this) {
                         dropped += n;
+                        droppedLines += lines;
                     }
                     continue;
                 }

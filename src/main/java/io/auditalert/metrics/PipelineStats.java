@@ -52,6 +52,8 @@ public final class PipelineStats {
 
     // relay (in-band status lines from the native wrapper)
     public volatile long relayDroppedRecords;
+    /** Records read and dropped while a configuration that failed at start-up held the plugin (lines). */
+    public volatile long heldDroppedRecords;
     public volatile long relayDroppedBytes;
     public volatile long kernelLost = -1;
     public volatile long kernelBacklog = -1;

@@ -154,6 +154,7 @@ public final class TelemetryMeters {
                 + "evaluation (events whose rules failed to run), sink (alerts)";
         counter("auditalert.dropped", dropped, null, p, s -> s.eventsWithoutSyscall, "stage", "syscall_record");
         counter("auditalert.dropped", dropped, null, p, s -> s.relayDroppedRecords, "stage", "relay");
+        counter("auditalert.dropped", dropped, null, p, s -> s.heldDroppedRecords, "stage", "held_no_config");
         counter("auditalert.dropped", dropped, null, p, s -> s.linesTooLong, "stage", "line_too_long");
         counter("auditalert.dropped", dropped, null, p, s -> s.evictedInflight + s.evictedBytes,
                 "stage", "assembly_evicted");

@@ -250,8 +250,9 @@ class RunLifecycleIT {
         Path cfg = dir.resolve("auditalert.yml");
         String good = "rules: [rules.yml]\nsinks:\n  - {type: file, path: " + dir.resolve("alerts.jsonl") + "}\n";
         Files.writeString(cfg, good + "workers: -1\n");
+        int port = freePort();
         List<String> cmd = new java.util.ArrayList<>(Jar.command("run", "--config", cfg.toString(), "--metrics",
-                "127.0.0.1:" + freePort()));
+                "127.0.0.1:" + port));
         cmd.add(1, "-Dauditalert.wrapper=direct"); // as the launcher starts it under auditd
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile()).start();
         try (OutputStream in = p.getOutputStream()) {
@@ -266,6 +267,15 @@ class RunLifecycleIT {
             assertThat(await(() -> log().contains("running:"), 20_000)).as("log: %s", log()).isTrue();
             write(in, event("alpha"));
             assertThat(await(() -> count("alpha-key") == 1, 20_000)).as("log: %s", log()).isTrue();
+            // what was dropped while held is in the loss ledger, as many records as the log says
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+) records, \\d+ bytes of input dropped while held")
+                    .matcher(log());
+            assertThat(m.find()).as("log: %s", log()).isTrue();
+            long held = Long.parseLong(m.group(1));
+            assertThat(held).isPositive();
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("auditalert_dropped_total{stage=\"held_no_config\"} " + held + ".0");
         }
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("log: %s", log()).isZero();
