@@ -231,7 +231,7 @@ class DefaultRulesTest {
         // mv /etc/security/opasswd.aa /etc/security/opasswd: PATH items PARENT, PARENT, DELETE opasswd.aa,
         // DELETE opasswd (the old inode), CREATE opasswd
         assertThat(output("identity-file-modified", capture2(877259)))
-                .isEqualTo("cloudsdk (root) changed /etc/security/opasswd with /usr/bin/mv (renameat): "
+                .isEqualTo("cloudsdk (root) changed /etc/security/opasswd with /usr/bin/mv (renameat, exit 0): "
                         + "mv /etc/security/opasswd.aa /etc/security/opasswd");
         // rm -f /usr/bin/aa-test-bin: a DELETE alone names the file removed
         assertThat(output("binary-dir-modified", capture(16640))).contains("changed /usr/bin/aa-test-bin with");
@@ -629,12 +629,13 @@ class DefaultRulesTest {
     void shouldNameTheCommandWhenTheKernelLoggedNoFileName() {
         // fd-based calls log PATH name=(null): the command line says which file
         assertThat(output("setuid-setgid-bit-set", admin(2040410))).isEqualTo(
-                "cloudsdk (root) set a setuid/setgid mode on ? with /usr/bin/cp (fchmod): cp -p /usr/bin/passwd /tmp/h1/passwd-copy");
+                "cloudsdk (root) set a setuid/setgid mode on ? with /usr/bin/cp (fchmod, exit 0): cp -p /usr/bin/passwd /tmp/h1/passwd-copy");
         assertThat(output("identity-file-modified", admin(2040400))).endsWith(
-                "(fchown): sed -i s/!lecture/!lecture/ /etc/sudoers.d/h1b");
-        // insmod's finit_module has no EXECVE record: the command line comes from its PROCTITLE
+                "(fchown, exit 0): sed -i s/!lecture/!lecture/ /etc/sudoers.d/h1b");
+        // insmod's finit_module has no EXECVE record: the command line comes from its PROCTITLE; the
+        // exit says the call failed (-38, ENOSYS: that kernel has no module support)
         assertThat(output("kernel-module-loaded", admin(2039773))).isEqualTo(
-                "cloudsdk (root) loaded or removed a kernel module with /usr/bin/kmod (finit_module): insmod /tmp/h1/bogus.ko");
+                "cloudsdk (root) loaded or removed a kernel module with /usr/bin/kmod (finit_module, exit -38): insmod /tmp/h1/bogus.ko");
     }
 
     static final List<AuditEvent> PERSISTENCE = TestEvents.resource("/rules/capture-persistence.log");
@@ -662,7 +663,7 @@ class DefaultRulesTest {
         assertThat(fired(persistence(2041421))).doesNotContain("persistence-file-modified");
         // a symlink call's PATH items: the directory, the target (UNKNOWN), the link created: the link is named
         assertThat(output("persistence-file-modified", persistence(2041326))).isEqualTo("cloudsdk (root) changed "
-                + "/etc/systemd/system/multi-user.target.wants/aa-persist.service with /usr/bin/ln (symlinkat): "
+                + "/etc/systemd/system/multi-user.target.wants/aa-persist.service with /usr/bin/ln (symlinkat, exit 0): "
                 + "ln -s /etc/systemd/system/aa-persist.service /etc/systemd/system/multi-user.target.wants/aa-persist.service");
         CompiledRule rule = defaults.rule("persistence-file-modified");
         assertThat(throttleKey(rule, persistence(2041314))).isEqualTo(throttleKey(rule, persistence(2041315)));
