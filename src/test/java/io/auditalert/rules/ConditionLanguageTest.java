@@ -622,6 +622,12 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldReportABadSecretPatternOnceWhereItIsWritten() {
+        assertThat(errors("- secret_patterns: [\"(unclosed\"]\n- rule: r\n  condition: exe exists\n"))
+                .extracting(ConfigError::toString).containsExactly("bad.yml:1:21: bad secret pattern: Unclosed group");
+    }
+
+    @Test
     void shouldRedactWithPatternsFromRulesFiles() {
         // the patterns mask values put into the output, not the rule's own template text
         assertThat(render("- secret_patterns: ['aa-(?<secret>tr)ue', 'hunter(?<secret>\\d)']\n"
