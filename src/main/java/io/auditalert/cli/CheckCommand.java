@@ -59,6 +59,12 @@ final class CheckCommand {
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }
+        if (errors.isEmpty() && rules == 0 && !cfg.unparsed && (!ruleFiles.isEmpty() || !cfg.rules.isEmpty())) {
+            // rules named, none loaded (a path or glob with a typo): the plugin would alert on nothing;
+            // `rules: []` asks for none
+            errors.add((config != null ? config.toString() : "auditalert check")
+                    + ": no rules loaded (see the warnings above): nothing would alert");
+        }
         if (!errors.isEmpty()) {
             errors.forEach(System.err::println);
             System.err.println("auditalert check: " + errors.size() + " error(s)");
@@ -67,6 +73,7 @@ final class CheckCommand {
         if (engine != RuleEngine.NONE) {
             Components.unmatchedRuleFilters(cfg, engine).forEach(w -> System.err.println("auditalert check: warning: " + w));
         }
+        Components.sinkWarnings(cfg).forEach(w -> System.err.println("auditalert check: warning: " + w));
         System.err.println("auditalert check: ok: " + rules + " rules, " + sinks + " sinks");
         return Main.EXIT_OK;
     }

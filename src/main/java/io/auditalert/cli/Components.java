@@ -236,6 +236,41 @@ final class Components {
     }
 
     /**
+     * What would make alerts go nowhere though the configuration is valid: no sink at all, or a file sink
+     * whose path cannot take a file now (a directory or a FIFO there, a file where a directory must be).
+     * Warnings, not errors, for {@code run}: what is at a path can change (another user's directory), and
+     * one such sink must not stop the others at a start; it is retried and counted. Placed where the file
+     * says where.
+     */
+    static List<String> sinkWarnings(AppConfig cfg) {
+        List<String> out = new ArrayList<>();
+        if (cfg.sinks.isEmpty()) {
+            out.add((cfg.source == null ? "<built-in>" : cfg.source.toString())
+                    + ": sinks: none: alerts are evaluated and counted, and delivered nowhere");
+        }
+        out.addAll(fileSinkProblems(cfg));
+        return out;
+    }
+
+    /** The file sinks of {@link #sinkWarnings} whose path cannot take a file now. */
+    static List<String> fileSinkProblems(AppConfig cfg) {
+        List<String> out = new ArrayList<>();
+        String file = cfg.source == null ? "<built-in>" : cfg.source.toString();
+        for (int i = 0; i < cfg.sinks.size(); i++) {
+            Map<String, Object> spec = cfg.sinks.get(i);
+            if ("file".equals(spec.get("type")) && spec.get("path") instanceof String ps) {
+                String problem = io.auditalert.alert.sink.FileSink.pathProblem(Path.of(ps));
+                if (problem != null) {
+                    YamlNode node = i < cfg.sinkNodes.size() ? cfg.sinkNodes.get(i) : null;
+                    out.add(placed(file, node, List.of("path"), "sinks[" + i + "].path: " + problem
+                            + ": this sink cannot write its alerts now").toString());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * A warning for each name or glob in a sink's {@code rules:} that matches none of the rules in
      * force: a typo there makes the sink receive nothing, which no error would show.
      */

@@ -63,6 +63,14 @@ final class ReplayCommand {
                 : ruleFiles.isEmpty() ? Components.loadRules(cfg, telemetry, threads)
                 : Components.loadRuleArguments(ruleFiles, cfg, telemetry, threads);
         telemetry.rulesLoaded = rules.ruleCount();
+        // a replay is over in minutes: a file sink that cannot write would only hold it up, retrying
+        List<String> unwritable = Components.fileSinkProblems(cfg);
+        if (!unwritable.isEmpty()) {
+            throw new ConfigException(unwritable);
+        }
+        if (cfg.sinks.isEmpty()) {
+            Components.sinkWarnings(cfg).forEach(w -> System.err.println("auditalert " + command + ": warning: " + w));
+        }
         List<Sink> sinks = Components.createSinks(cfg, telemetry, true);
         Components.unmatchedRuleFilters(cfg, rules).forEach(w -> System.err.println("auditalert " + command + ": " + w));
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,

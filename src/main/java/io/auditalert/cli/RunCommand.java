@@ -223,6 +223,7 @@ final class RunCommand {
         sinks = Components.createSinks(cfg, telemetry, false);
         warnIfStdoutDiscarded(sinks);
         Components.unmatchedRuleFilters(cfg, rules).forEach(LOG::warn);
+        Components.sinkWarnings(cfg).forEach(LOG::warn);
         inForce = cfg;
         startedWith = cfg;
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,
@@ -429,6 +430,7 @@ final class RunCommand {
             inForce = cfg;
             warnIfStdoutDiscarded(next);
             Components.unmatchedRuleFilters(cfg, rules).forEach(LOG::warn);
+            Components.sinkWarnings(cfg).forEach(LOG::warn);
             telemetry.rulesLoaded = rules.ruleCount();
             telemetry.keepOnlyRulesLoaded();
             telemetry.reloads.increment();

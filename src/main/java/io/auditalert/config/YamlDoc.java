@@ -61,13 +61,43 @@ public final class YamlDoc {
                     .decode(java.nio.ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
-            errors.add(new ConfigError(name, 1, 1, "file is not valid UTF-8"));
+            int[] at = firstBadUtf8(path);
+            errors.add(new ConfigError(name, at[0], at[1], "file is not valid UTF-8 (a Latin-1 editor?)"));
+            text = "";
+        } catch (java.nio.file.NoSuchFileException e) {
+            errors.add(new ConfigError(name, 1, 1, "cannot read file: no such file"));
+            text = "";
+        } catch (java.nio.file.AccessDeniedException e) {
+            errors.add(new ConfigError(name, 1, 1, "cannot read file: permission denied (run as root?)"));
             text = "";
         } catch (IOException e) {
             errors.add(new ConfigError(name, 1, 1, "cannot read file: " + e.getMessage()));
             text = "";
         }
         return new YamlDoc(name, text, errors);
+    }
+
+    /** Line and column (in characters, 1-based) of the first byte of the file that is not UTF-8. */
+    private static int[] firstBadUtf8(Path path) {
+        try {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(Files.readAllBytes(path));
+            java.nio.CharBuffer out = java.nio.CharBuffer.allocate(in.remaining() + 1);
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in, out, true);
+            int line = 1;
+            int col = 1;
+            for (int i = 0; i < out.position(); i++) {
+                if (out.get(i) == '\n') {
+                    line++;
+                    col = 1;
+                } else {
+                    col++;
+                }
+            }
+            return new int[] {line, col};
+        } catch (IOException e) {
+            return new int[] {1, 1};
+        }
     }
 
     /** Composes text given in memory; {@code file} is the name errors carry. */

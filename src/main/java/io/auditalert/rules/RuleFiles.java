@@ -107,19 +107,29 @@ public final class RuleFiles {
             return "no such directory: " + dir + " (" + p + " matches no file)";
         }
         List<Path> matches = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, pattern)) {
             for (Path m : ds) {
                 if (Files.isRegularFile(m)) {
                     matches.add(m);
+                } else {
+                    // a typo'd link target or a directory named like a rules file: say so, not skip it unseen
+                    skipped.add(m.getFileName() + (Files.isDirectory(m) ? " (a directory)"
+                            : Files.isSymbolicLink(m) ? " (a link to nothing)" : " (not a regular file)"));
                 }
             }
         } catch (PatternSyntaxException e) {
             throw new IOException("bad pattern '" + pattern + "': " + e.getDescription(), e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("cannot list " + dir + ": permission denied (run as root?)", e);
         } catch (IOException e) {
             throw new IOException("cannot list " + dir + ": " + e.getMessage(), e);
         }
         matches.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
         out.addAll(matches);
-        return isDir && matches.isEmpty() ? "no *.yml or *.yaml files in " + dir : null;
+        java.util.Collections.sort(skipped);
+        String none = isDir && matches.isEmpty() ? "no *.yml or *.yaml files in " + dir : null;
+        String notRead = skipped.isEmpty() ? null : "not read in " + dir + ": " + String.join(", ", skipped);
+        return none == null ? notRead : notRead == null ? none : none + "; " + notRead;
     }
 }

@@ -38,6 +38,41 @@ class CheckCommandTest {
     }
 
     @Test
+    void shouldWarnOfAFileSinkThatCannotWriteAndOfNoSinks() throws Exception {
+        Files.writeString(dir.resolve("r.yml"), "- rule: r\n  condition: exe exists\n");
+        Path notADir = Files.writeString(dir.resolve("plain"), "");
+        Path config = Files.writeString(dir.resolve("auditalert.yaml"),
+                "rules: [r.yml]\nsinks:\n  - {type: file, path: " + notADir + "/alerts.jsonl}\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_OK);
+        assertThat(stderr.text()).contains("auditalert check: warning: " + config + ":3:24: sinks[0].path: " + notADir
+                + " is not a directory: this sink cannot write its alerts now").contains("ok: 1 rules, 1 sinks");
+        // replay, which would retry it for a minute and write nothing, refuses it
+        assertThat(ReplayCommand.run(new String[] {"--config", config.toString(), notADir.toString()}))
+                .isEqualTo(Main.EXIT_USAGE);
+
+        Files.writeString(config, "rules: [r.yml]\nsinks: []\n");
+        assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_OK);
+        assertThat(stderr.text()).contains(config + ": sinks: none: alerts are evaluated and counted, and delivered nowhere");
+    }
+
+    @Test
+    void shouldFailWhenNoRuleLoadsAndSayWhatARulesDirectorySkipped() throws Exception {
+        Path config = Files.writeString(dir.resolve("auditalert.yaml"), "rules: [" + dir.resolve("typo/*.yml") + "]\n");
+        assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);
+        assertThat(stderr.text()).contains(config + ": no rules loaded (see the warnings above): nothing would alert");
+
+        Path rulesDir = Files.createDirectories(dir.resolve("rules.d"));
+        Files.writeString(rulesDir.resolve("10-a.yml"), "- rule: r\n  condition: exe exists\n");
+        Files.createSymbolicLink(rulesDir.resolve("20-b.yml"), dir.resolve("moved-away.yml"));
+        Files.createDirectories(rulesDir.resolve("30-c.yml"));
+        Files.writeString(config, "rules: [" + rulesDir + "]\n");
+        assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_OK);
+        assertThat(stderr.text()).contains("not read in " + rulesDir + ": 20-b.yml (a link to nothing), 30-c.yml (a directory)")
+                .contains("ok: 1 rules");
+    }
+
+    @Test
     void shouldReportTheBadValuesBesideAnUnknownKeyOfTheSameMapping() throws Exception {
         Path config = Files.writeString(dir.resolve("auditalert.yaml"), "ring: {capacity: many, extra: 1}\n");
 

@@ -76,4 +76,20 @@ class YamlDocTest {
         assertThat(errors).extracting(ConfigError::toString).containsExactly(
                 "c.yml:2:1: duplicate key 'x'", "c.yml:1:1: missing required key 'y'");
     }
+
+    @Test
+    void shouldSayWhereAFileIsNotUtf8AndWhyItCannotBeRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path latin1 = dir.resolve("latin1.yml");
+        // "caf\xe9" on line 2: a Latin-1 é
+        java.nio.file.Files.write(latin1, new byte[] {'a', ':', ' ', '1', '\n', 'b', ':', ' ', 'c', 'a', 'f', (byte) 0xe9, '\n'});
+        List<ConfigError> errors = new ArrayList<>();
+        YamlDoc.load(latin1, errors);
+        assertThat(errors).extracting(ConfigError::toString)
+                .containsExactly(latin1 + ":2:7: file is not valid UTF-8 (a Latin-1 editor?)");
+        errors.clear();
+        YamlDoc.load(dir.resolve("missing.yml"), errors);
+        assertThat(errors).extracting(ConfigError::toString)
+                .containsExactly(dir.resolve("missing.yml") + ":1:1: cannot read file: no such file");
+    }
 }

@@ -84,7 +84,7 @@ public final class FileSink extends DeliverySink {
      * Why alerts could never be written at {@code path} (a directory there, a file where a directory
      * must be), or null; a directory that does not exist yet is created on the first write.
      */
-    static String pathProblem(Path path) {
+    public static String pathProblem(Path path) {
         if (Files.isSymbolicLink(path)) {
             return SYMLINK_PROBLEM.formatted(path);
         }
