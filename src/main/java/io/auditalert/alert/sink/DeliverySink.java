@@ -70,7 +70,10 @@ public abstract class DeliverySink implements Sink {
     private long lastRateLimitedSeq = -1;
     private int failureStreak;
     private String lastRejectionLogged;
-    private long repeatedRejections;
+    /** When the last refusal was logged (nanoTime), and the items refused since then, unlogged. */
+    private long lastRejectionLoggedAt;
+    private long rejectedSinceLogged;
+    private static final long REJECTION_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     protected DeliverySink(SinkOptions options, Telemetry telemetry) {
         this.log = LoggerFactory.getLogger(getClass());
@@ -316,13 +319,17 @@ public abstract class DeliverySink implements Sink {
                         stats.delivered.add(out.accepted);
                         if (out.rejected > 0) {
                             stats.permanentFailures.add(out.rejected);
-                            // the same refusal batch after batch (a closed stdout, a peer rejecting every
-                            // alert) is logged on its first batch and every 100th, not each time
+                            // the same refusal again (a closed stdout, a peer rejecting every alert) is
+                            // logged at most once a minute, with what it refused since: not once per batch
+                            rejectedSinceLogged += out.rejected;
+                            long loggedNow = System.nanoTime();
                             if (!refusalExpected() && (!Objects.equals(out.lastRejection, lastRejectionLogged)
-                                    || ++repeatedRejections % 100 == 0)) {
+                                    || loggedNow - lastRejectionLoggedAt >= REJECTION_LOG_INTERVAL_NANOS)) {
                                 lastRejectionLogged = out.lastRejection;
+                                lastRejectionLoggedAt = loggedNow;
                                 log.warn("sink {}: {} item(s) refused for good, not retried ({} in all): {}", name(),
-                                        out.rejected, stats.permanentFailures.sum(), out.lastRejection);
+                                        rejectedSinceLogged, stats.permanentFailures.sum(), out.lastRejection);
+                                rejectedSinceLogged = 0;
                             }
                         }
                         synchronized (progress) {

@@ -65,6 +65,34 @@ class DeliveryFaultTest {
     }
 
     @Test
+    void shouldLogTheSameRefusalOnceAMinuteNotPerBatch() throws Exception {
+        // a peer refusing every alert (or a closed stdout under run) logged a line every 100 batches:
+        // hundreds a minute at a high alert rate
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WebhookSink.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try (FakeHttpPeer peer = new FakeHttpPeer()) {
+            peer.answer(() -> 400);
+            try (Sink s = SinkFactory.create(0, Map.of("type", "webhook", "url", peer.url("/x"),
+                    "retry", Map.of("initial", "10ms")), telemetry)) {
+                for (Alert a : TestAlerts.numbered("bad", 250)) {
+                    s.offer(a);
+                }
+                assertThat(s.drain(Duration.ofSeconds(30))).isTrue();
+                assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isEqualTo(250);
+                assertThat(peer.posts()).as("one batch per alert here").isGreaterThan(200);
+            }
+        } finally {
+            logger.detachAppender(logged);
+        }
+        assertThat(logged.list.stream().filter(e -> e.getFormattedMessage().contains("refused for good")))
+                .as("%s", logged.list).hasSize(1);
+    }
+
+    @Test
     void shouldLogAPeersAnswerAsOneShortLine() {
         assertThat(HttpPoster.oneLine("<html>\r\n<body>\n\tforged: line\n</body>")).isEqualTo(
                 "<html> <body> forged: line </body>");
