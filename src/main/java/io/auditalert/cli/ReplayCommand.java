@@ -91,8 +91,8 @@ final class ReplayCommand {
             // replay | head: the reader has what it wanted; stop quietly, as a program killed by SIGPIPE
             boolean readerLeft = allGone(sinks) && sinks.stream().allMatch(Sink::readerLeft);
             if (allGone(sinks) && !readerLeft) {
-                System.err.println("auditalert " + command + ": nothing can take the alerts any more (stdout closed):"
-                        + " stopped reading the input");
+                System.err.println("auditalert " + command + ": nothing can take the alerts any more (stdout failed,"
+                        + " as said above): stopped reading the input");
                 status = Main.EXIT_FAILURE;
             }
             pipeline.finishInput();
