@@ -89,21 +89,56 @@ public final class Inputs {
      * that are not gzip ({@link GzipInput}).
      */
     private static InputStream gunzipping(InputStream raw, String name) throws IOException {
-        PushbackInputStream in = new PushbackInputStream(raw, 2);
+        PushbackInputStream in = new PushbackInputStream(raw, 6);
+        String other;
         try {
-            int a = in.read();
-            int b = a < 0 ? -1 : in.read();
-            if (b >= 0) {
-                in.unread(b);
+            byte[] head = in.readNBytes(6);
+            in.unread(head);
+            if (head.length >= 2 && isGzipMagic(head[0] & 0xff, head[1] & 0xff)) {
+                return new GzipInput(in, LineFramer.READ_SIZE);
             }
-            if (a >= 0) {
-                in.unread(a);
+            other = otherCompression(head);
+            if (other == null) {
+                return in;
             }
-            return isGzipMagic(a, b) ? new GzipInput(in, LineFramer.READ_SIZE) : in;
         } catch (IOException e) {
             in.close();
             throw new IOException(name + ": " + e.getMessage(), e);
         }
+        in.close();
+        // a file's name is said by the caller ("cannot read FILE: …"), stdin's is not
+        throw new IOException((name.equals("stdin") ? "stdin: " : "") + other
+                + "-compressed; only gzip is read: decompress it first ("
+                + other + " -dc FILE | auditalert … -)");
+    }
+
+    /** The compressor whose magic bytes {@code head} starts with (not gzip), or null. */
+    static String otherCompression(byte[] head) {
+        if (startsWith(head, 0xfd, '7', 'z', 'X', 'Z', 0x00)) {
+            return "xz";
+        }
+        if (startsWith(head, 0x28, 0xb5, 0x2f, 0xfd)) {
+            return "zstd";
+        }
+        if (startsWith(head, 'B', 'Z', 'h')) {
+            return "bzip2";
+        }
+        if (startsWith(head, 0x04, 0x22, 0x4d, 0x18)) {
+            return "lz4";
+        }
+        return null;
+    }
+
+    private static boolean startsWith(byte[] head, int... magic) {
+        if (head.length < magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if ((head[i] & 0xff) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the file starts with gzip's magic bytes 1f 8b (reads them: for regular files only). */

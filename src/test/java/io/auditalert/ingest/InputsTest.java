@@ -119,4 +119,25 @@ class InputsTest {
         s.close();
         assertThatThrownBy(() -> s.read(new byte[16], 0, 16)).isInstanceOf(IOException.class);
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldNameACompressionItDoesNotRead(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // magic bytes of xz, zstd, bzip2 and lz4 (then a few bytes of nothing in particular)
+        int[][] heads = {{0xfd, '7', 'z', 'X', 'Z', 0}, {0x28, 0xb5, 0x2f, 0xfd, 1, 2}, {'B', 'Z', 'h', '9', 1, 2},
+            {0x04, 0x22, 0x4d, 0x18, 1, 2}};
+        String[] names = {"xz", "zstd", "bzip2", "lz4"};
+        for (int k = 0; k < heads.length; k++) {
+            byte[] b = new byte[heads[k].length + 10];
+            for (int i = 0; i < heads[k].length; i++) {
+                b[i] = (byte) heads[k][i];
+            }
+            Path f = Files.write(dir.resolve("audit.log." + names[k]), b);
+            assertThatThrownBy(() -> Inputs.file(f)).isInstanceOf(IOException.class)
+                    .hasMessage(names[k] + "-compressed; only gzip is read: decompress it first (" + names[k]
+                            + " -dc FILE | auditalert … -)");
+        }
+        // a log that merely starts with "BZ" is no bzip2 file
+        Path log = Files.writeString(dir.resolve("plain.log"), "BZ is not a record type\n");
+        assertThat(Inputs.file(log)).isNotNull();
+    }
 }
