@@ -278,10 +278,14 @@ final class ReplayCommand {
             }
         }
 
+        /** The value of an option given at most once (twice is a usage error: which would be meant?). */
         String value(String name) {
             String v = null;
             for (String[] o : options) {
                 if (o[0].equals(name)) {
+                    if (v != null) {
+                        throw new Main.UsageException(name + " is given twice; give it once");
+                    }
                     v = o[1];
                 }
             }

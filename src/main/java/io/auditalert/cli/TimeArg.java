@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 final class TimeArg {
     /** Nine digits at least: 1973 on (a compact date such as 20261120 is not taken for 1970). */
     private static final Pattern EPOCH = Pattern.compile("(\\d{9,12})(?:\\.(\\d{1,3}))?");
-    private static final Pattern AGO = Pattern.compile("(\\d{1,9})([smhdw])");
+    private static final Pattern AGO = Pattern.compile("(\\d{1,9})([smhdw])(?: *ago)?");
 
     private TimeArg() {}
 

@@ -19,6 +19,15 @@ class ArgsTest {
     }
 
     @Test
+    void shouldRefuseAnOptionOfOneValueGivenTwice() {
+        ReplayCommand.Args a = new ReplayCommand.Args(new String[] {"--config", "a.yml", "--config=b.yml", "--since", "1h"});
+        a.allow("--config", "--since");
+        assertThatThrownBy(() -> a.path("--config")).isInstanceOf(Main.UsageException.class)
+                .hasMessage("--config is given twice; give it once");
+        assertThat(a.value("--since")).isEqualTo("1h");
+    }
+
+    @Test
     void shouldTakeEverythingAfterDoubleDashAsFileNames() {
         ReplayCommand.Args a = new ReplayCommand.Args(new String[] {"--rules", "a.yml", "--", "-weird", "--rules"});
         a.allow("--rules");

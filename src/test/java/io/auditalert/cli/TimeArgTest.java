@@ -48,6 +48,8 @@ class TimeArgTest {
         assertThat(at("90m")).isEqualTo(now - 90 * 60_000);
         assertThat(at("12h")).isEqualTo(now - 12 * 3_600_000);
         assertThat(at("7d")).isEqualTo(now - 7 * 86_400_000L);
+        assertThat(at("90m ago")).as("as --help writes it").isEqualTo(at("90m"));
+        assertThat(at("2w  ago")).isEqualTo(at("2w"));
         assertThat(at("2w")).isEqualTo(now - 14 * 86_400_000L);
         assertThat(at("today")).isEqualTo(utc("2026-11-26T23:00:00Z"));
         assertThat(at("yesterday")).isEqualTo(utc("2026-11-25T23:00:00Z"));
