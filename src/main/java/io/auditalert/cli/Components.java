@@ -338,14 +338,25 @@ final class Components {
         }
         Map<Path, Long> first = Inputs.firstRecordTimes(files);
         List<Path> ordered = Inputs.oldestFirst(files, first);
-        if (ordered != files) {
+        if (first == null) {
+            // stdin, a pipe or a device cannot be peeked and put back: the order given is the order read,
+            // and a newer file before an older one splits events and misleads throttle windows
+            System.err.println("auditalert " + command + ": reading the inputs in the order given (stdin, a pipe or a"
+                    + " device among them is not sorted by time; give the oldest first): " + names(ordered));
+        } else if (ordered != files) {
             System.err.println("auditalert " + command + ": reading the files oldest first: " + names(ordered));
         }
         return first == null ? ordered : withinRange(ordered, first, range, command);
     }
 
-    private static String names(List<Path> files) {
-        return files.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" "));
+    /** The names, space-separated; of a long list the first and last few around how many are left out. */
+    static String names(List<Path> files) {
+        List<String> all = files.stream().map(Path::toString).toList();
+        if (all.size() <= 8) {
+            return String.join(" ", all);
+        }
+        return String.join(" ", all.subList(0, 4)) + " … (" + (all.size() - 6) + " more) … "
+                + String.join(" ", all.subList(all.size() - 2, all.size()));
     }
 
     /**

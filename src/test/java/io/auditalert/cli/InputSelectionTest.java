@@ -24,6 +24,22 @@ class InputSelectionTest {
     final StderrCapture stderr = new StderrCapture();
 
     @Test
+    void shouldSayThatInputsWithStdinAreReadInTheOrderGivenAndShortenALongList() throws Exception {
+        Path newer = Files.writeString(dir.resolve("audit.log"), "type=EOE msg=audit(1767225700.000:2): \n");
+        List<Path> given = List.of(newer, Path.of("-"));
+        assertThat(Components.inputs(given, TimeRange.ALL, "events")).containsExactlyElementsOf(given);
+        assertThat(stderr.text()).isEqualTo("auditalert events: reading the inputs in the order given (stdin, a pipe or a"
+                + " device among them is not sorted by time; give the oldest first): " + newer + " -" + System.lineSeparator());
+
+        List<Path> many = new java.util.ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            many.add(Path.of("audit.log." + i));
+        }
+        assertThat(Components.names(many)).isEqualTo(
+                "audit.log.1 audit.log.2 audit.log.3 audit.log.4 … (14 more) … audit.log.19 audit.log.20");
+    }
+
+    @Test
     void shouldSayWhyAnInputCannotBeReadAndLetTheCallerGoOn() throws Exception {
         assertThat(Components.openInput(dir, "replay")).isNull();
         assertThat(Components.openInput(dir.resolve("gone"), "replay")).isNull();
