@@ -144,7 +144,15 @@ public final class YamlDoc {
             String context = e.getContext() != null ? e.getContext() + ": " : "";
             error(line, col, "YAML syntax error: " + context + problem);
         } catch (YamlEngineException e) {
-            error(1, 1, "YAML error: " + firstLine(e.getMessage()));
+            String m = firstLine(e.getMessage());
+            if (m.startsWith("Number of aliases for non-scalar nodes exceeds")) {
+                // snakeyaml-engine's guard against a "billion laughs" file, which a few lines make huge
+                m = "more than " + settings.getMaxAliasesForCollections() + " aliases (*name) of lists or maps in one"
+                        + " file (a guard against alias bombs); write some of those values out, or split the file";
+            } else {
+                m = "YAML error: " + m;
+            }
+            error(1, 1, m);
         }
         return null;
     }

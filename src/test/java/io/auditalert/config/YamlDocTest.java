@@ -92,4 +92,16 @@ class YamlDocTest {
         assertThat(errors).extracting(ConfigError::toString)
                 .containsExactly(dir.resolve("missing.yml") + ":1:1: cannot read file: no such file");
     }
+
+    @Test
+    void shouldSayWhatTheAliasLimitIsFor() {
+        StringBuilder y = new StringBuilder("- list: l\n  items: &t [a, b]\n");
+        for (int i = 0; i < 60; i++) {
+            y.append("- rule: r").append(i).append("\n  tags: *t\n");
+        }
+        List<ConfigError> errors = new ArrayList<>();
+        YamlDoc.parse("many.yml", y.toString(), errors);
+        assertThat(errors).extracting(ConfigError::toString).containsExactly("many.yml:1:1: more than 50 aliases (*name)"
+                + " of lists or maps in one file (a guard against alias bombs); write some of those values out, or split the file");
+    }
 }
