@@ -297,7 +297,8 @@ public final class RuleLoader {
         long window = 0;
         YamlNode thr = item.get("throttle");
         if (thr != null && !thr.isNull()) {
-            if (thr.checkKeys("key", "window")) {
+            thr.checkKeys("key", "window"); // an unknown key beside them must not hide their own errors
+            if (thr.isMap()) {
                 YamlNode w = thr.require("window");
                 if (w != null) {
                     window = w.asDurationMillis(-1);

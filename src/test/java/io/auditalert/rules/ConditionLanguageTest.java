@@ -622,6 +622,14 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldReportAnUnknownThrottleKeyAndTheErrorsOfTheKnownOnes() {
+        assertThat(errors("- rule: r\n  condition: exe exists\n  throttle: {key: [nosuchT], window: 1m, extra: 2}\n"))
+                .extracting(ConfigError::toString).containsExactlyInAnyOrder(
+                        "bad.yml:3:42: unknown key 'extra' (expected one of: key, window)",
+                        "bad.yml:3:20: unknown field 'nosuchT'");
+    }
+
+    @Test
     void shouldReportABadSecretPatternOnceWhereItIsWritten() {
         assertThat(errors("- secret_patterns: [\"(unclosed\"]\n- rule: r\n  condition: exe exists\n"))
                 .extracting(ConfigError::toString).containsExactly("bad.yml:1:21: bad secret pattern: Unclosed group");
