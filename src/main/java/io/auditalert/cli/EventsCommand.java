@@ -118,10 +118,16 @@ final class EventsCommand {
     static String parseErrorReport(PipelineStats stats) {
         long total = stats.parseErrorsTotal() + stats.linesTooLong;
         if (total == 0 && stats.ausearchSeparators == 0 && stats.truncatedEvents == 0 && stats.crLineEnds == 0
+                && stats.unterminatedLastLines == 0
                 && stats.evictedInflight + stats.evictedBytes == 0) {
             return null;
         }
         StringBuilder sb = new StringBuilder();
+        if (stats.unterminatedLastLines > 0) {
+            sb.append("auditalert: ").append(stats.unterminatedLastLines).append(" input(s) ended in a line without a"
+                    + " line end (cut while it was written or copied?); it was read as it is, and its last record may"
+                    + " lack fields").append(System.lineSeparator());
+        }
         if (stats.crLineEnds > 0) {
             sb.append("auditalert: ").append(stats.crLineEnds).append(" line(s) ended in CR LF (converted from a"
                     + " DOS text file?); the CRs were dropped").append(System.lineSeparator());

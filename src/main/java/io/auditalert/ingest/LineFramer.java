@@ -127,6 +127,7 @@ public final class LineFramer {
                 if (!deliverUnterminated) {
                     stats.linesCutAtDisconnect++;
                 } else if (!failed) {
+                    stats.unterminatedLastLines++;
                     emit(handler, start, filled);
                 }
             }

@@ -50,6 +50,29 @@ class ParseErrorReportTest {
     }
 
     @Test
+    void shouldSayThatAnInputEndedInACutLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        String rec = "type=USER_LOGIN msg=audit(1700000000.000:%d): pid=1 uid=0 auid=0 ses=1 msg='op=login res=success'\n";
+        java.nio.file.Path whole = java.nio.file.Files.writeString(tmp.resolve("whole.log"), String.format(rec, 1));
+        java.nio.file.Path cut = java.nio.file.Files.writeString(tmp.resolve("cut.log"),
+                String.format(rec, 2) + String.format(rec, 3).substring(0, 70)); // cut inside msg='…
+        java.io.PrintStream err = System.err;
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buf, true));
+        System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+        try {
+            EventsCommand.run(new String[] {whole.toString()});
+            assertThat(buf.toString()).as("a file that ends in a line end").isEmpty();
+            EventsCommand.run(new String[] {cut.toString()});
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+        assertThat(buf.toString()).isEqualTo("auditalert: 1 input(s) ended in a line without a line end (cut while it"
+                + " was written or copied?); it was read as it is, and its last record may lack fields" + N);
+    }
+
+    @Test
     void shouldPointAtRawRecordsWhenNoLineWasOne() {
         // what `ausearch -i` output gives: msg=audit(11/10/20 08:19:44.965:93777)
         PipelineStats stats = new PipelineStats();
