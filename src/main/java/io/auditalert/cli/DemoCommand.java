@@ -38,7 +38,7 @@ final class DemoCommand {
             }
             System.err.println("auditalert demo: replaying a real auditd capture (" + Files.size(capture)
                     + " bytes) through the bundled default rules; "
-                    + (metrics.isEmpty() ? "metrics off" : "metrics on http://" + metrics + "/metrics"));
+                    + (metrics.isEmpty() ? "metrics off" : "metrics on http://" + metrics + "/metrics while it runs"));
             int status = ReplayCommand.replay(new AppConfig(), null, metrics, List.of(capture), "demo", linger,
                     Progress.Mode.NEVER, TimeRange.ALL);
             return status;

@@ -219,7 +219,7 @@ public final class MetricsServer implements AutoCloseable {
             if (timeout.isZero()) {
                 throw new BindException("metrics endpoint " + requested + ": " + e.getMessage());
             }
-            LOG.warn("metrics endpoint {} busy ({}); retrying for up to {} s", requested, e.getMessage(),
+            LOG.warn("metrics endpoint {} busy ({}); retrying for up to {} s while this process runs", requested, e.getMessage(),
                     timeout.toSeconds());
         }
         long deadline = System.nanoTime() + timeout.toNanos();
