@@ -88,13 +88,7 @@ final class ReplayCommand {
                     in -> pipeline.pump(untilSinksGone(in, sinks)))) {
                 status = Main.EXIT_FAILURE;
             }
-            // replay | head: the reader has what it wanted; stop quietly, as a program killed by SIGPIPE
-            boolean readerLeft = allGone(sinks) && sinks.stream().allMatch(Sink::readerLeft);
-            if (allGone(sinks) && !readerLeft) {
-                System.err.println("auditalert " + command + ": nothing can take the alerts any more (stdout failed,"
-                        + " as said above): stopped reading the input");
-                status = Main.EXIT_FAILURE;
-            }
+            boolean stoppedEarly = allGone(sinks);
             pipeline.finishInput();
             if (!range.isAll()) {
                 Components.reportOutsideRange(command, telemetry.pipeline);
@@ -103,11 +97,21 @@ final class ReplayCommand {
             if (!finishSinks(command, sinks, SINK_DRAIN)) {
                 status = Main.EXIT_FAILURE;
             }
+            // replay | head (or | less, quit after the input was read): the reader has what it wanted,
+            // whenever it left; what its sink could not write is not a loss to report. Decided once the
+            // sinks are done, as the reader may leave while they deliver.
+            java.util.Set<String> readerLeft = new java.util.HashSet<>();
+            sinks.stream().filter(Sink::readerLeft).forEach(sk -> readerLeft.add(sk.name()));
+            if (stoppedEarly && readerLeft.size() < sinks.size()) {
+                System.err.println("auditalert " + command + ": nothing can take the alerts any more (stdout failed,"
+                        + " as said above): stopped reading the input");
+                status = Main.EXIT_FAILURE;
+            }
             if (reportUndelivered(command, telemetry, readerLeft)) {
                 status = Main.EXIT_FAILURE;
             }
-            if (readerLeft) {
-                status = Main.EXIT_READER_LEFT;
+            if (!readerLeft.isEmpty() && status == Main.EXIT_OK) {
+                status = Main.EXIT_READER_LEFT; // as a program killed by SIGPIPE; a failure before it stays 1
             }
             progress.finish();
             boolean busy = endpoint instanceof io.auditalert.metrics.MetricsServer server
@@ -171,11 +175,14 @@ final class ReplayCommand {
      * and delivered every alert to every sink that wanted it.
      */
     static boolean reportUndelivered(String command, Telemetry telemetry) {
-        return reportUndelivered(command, telemetry, false);
+        return reportUndelivered(command, telemetry, java.util.Set.of());
     }
 
-    /** As {@link #reportUndelivered(String, Telemetry)}; with {@code readerLeft} the sinks' losses go unsaid. */
-    static boolean reportUndelivered(String command, Telemetry telemetry, boolean readerLeft) {
+    /**
+     * As {@link #reportUndelivered(String, Telemetry)}; the sinks named in {@code readerLeft} (stdout whose
+     * reader went away) are not said to have lost what they could not write.
+     */
+    static boolean reportUndelivered(String command, Telemetry telemetry, java.util.Set<String> readerLeft) {
         boolean lost = false;
         long failed = telemetry.pipeline.evaluationFailures.sum();
         if (failed > 0) {
@@ -185,7 +192,7 @@ final class ReplayCommand {
         }
         for (SinkStats s : telemetry.sinks()) {
             long n = s.lost();
-            if (n > 0 && !readerLeft) {
+            if (n > 0 && !readerLeft.contains(s.sink)) {
                 System.err.println("auditalert " + command + ": sink " + s.sink + ": " + n + " alert(s) not delivered ("
                         + s.dropped.sum() + " dropped, " + s.permanentFailures.sum() + " refused for good)");
                 lost = true;

@@ -148,7 +148,18 @@ abstract class Field {
      * in SYSCALL (and SECCOMP) records they are the syscall's arguments, register values in hex.
      */
     static boolean isEscaped(int recordType, String fieldName) {
-        return isEscapedName(fieldName) || recordType == RecordTypes.EXECVE && isExecveArg(fieldName);
+        return isEscapedName(fieldName)
+                || recordType == RecordTypes.EXECVE && (isExecveArg(fieldName) || isExecveChunk(fieldName));
+    }
+
+    /** N of {@code aN} or {@code aN[k]}; -1 when the number is too large to be an argument's. */
+    static int argumentNumber(String name) {
+        int end = name.indexOf('[');
+        try {
+            return Integer.parseInt(name, 1, end < 0 ? name.length() : end, 10);
+        } catch (NumberFormatException e) {
+            return -1; // a999999999999: no such argument
+        }
     }
 
     /** Whether n names a chunk of a long EXECVE argument: {@code a2[0]}. */
@@ -243,7 +254,9 @@ abstract class Field {
         First(String name, Kind kind) {
             super(name, kind);
             this.name = bytes(name);
-            this.escaped = isEscapedName(name);
+            // aN[k] is only ever a chunk of an EXECVE argument: quoted or hex, as the argument is
+            this.chunk = isExecveChunk(name);
+            this.escaped = isEscapedName(name) || chunk;
             this.argument = isExecveArg(name);
             this.enriched = !name.isEmpty() && name.equals(name.toUpperCase(java.util.Locale.ROOT))
                     && Character.isLetter(name.charAt(0));
@@ -251,6 +264,18 @@ abstract class Field {
 
         /** {@code aN}: a register in hex in a SYSCALL record, an escaped string in an EXECVE record. */
         private final boolean argument;
+        /** {@code aN[k]}: a chunk of a long EXECVE argument, masked in outputs as the argument is. */
+        private final boolean chunk;
+
+        @Override
+        int execveArgument() {
+            return chunk ? argumentNumber(label) : -1;
+        }
+
+        @Override
+        byte[] execveChunk() {
+            return chunk ? name : null;
+        }
 
         /** Where this name's field index is cached per event in the scratch; -1: not cached. */
         int slot = -1;
@@ -348,29 +373,12 @@ abstract class Field {
 
         @Override
         int execveArgument() {
-            if (chunkPrefix == null && !chunk) {
-                return -1;
-            }
-            int end = chunk ? indexOf(name, (byte) '[') : name.length;
-            try {
-                return Integer.parseInt(new String(name, StandardCharsets.US_ASCII), 1, end, 10);
-            } catch (NumberFormatException e) {
-                return -1; // a999999999999: no such argument
-            }
+            return chunkPrefix == null && !chunk ? -1 : argumentNumber(new String(name, StandardCharsets.US_ASCII));
         }
 
         @Override
         byte[] execveChunk() {
             return chunk ? name : null;
-        }
-
-        private static int indexOf(byte[] a, byte b) {
-            for (int i = 0; i < a.length; i++) {
-                if (a[i] == b) {
-                    return i;
-                }
-            }
-            return -1;
         }
 
         @Override

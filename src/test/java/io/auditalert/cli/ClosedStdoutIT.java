@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,54 @@ class ClosedStdoutIT {
         assertThat(err).as("nothing to say: the reader had what it wanted").isEmpty();
         feeder.join(10_000);
         assertThat(feeder.isAlive()).isFalse();
+    }
+
+    /** Replays the log, reads one line of stdout after a pause, closes it; the exit status and stderr. */
+    private String[] replayThenLeave(Path... inputs) throws Exception {
+        Path rules = Files.writeString(dir.resolve("rules.yml"),
+                "- rule: every\n  condition: key = \"closed\"\n  severity: low\n  output: \"{exe}\"\n");
+        List<String> cmd = new java.util.ArrayList<>(Jar.command("replay", "--rules", rules.toString()));
+        for (Path in : inputs) {
+            cmd.add(in.toString());
+        }
+        Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("late.err").toFile()).start();
+        Thread.sleep(2000); // the input is read by now; the alerts wait in a full pipe
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).startsWith("{\"id\":");
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new String[] {Integer.toString(p.exitValue()), Files.readString(dir.resolve("late.err"))};
+    }
+
+    private Path log(String name, int events) throws IOException {
+        StringBuilder log = new StringBuilder();
+        for (long serial = 1; serial <= events; serial++) {
+            log.append(new String(event(serial), StandardCharsets.US_ASCII));
+        }
+        return Files.writeString(dir.resolve(name), log);
+    }
+
+    @Test
+    void shouldExitQuietlyWhenTheReaderLeavesAfterTheInputWasRead() throws Exception {
+        // | less quit after the whole log was read: the reader leaves while the sink still writes
+        String[] r = replayThenLeave(log("small.log", 2_000));
+        assertThat(r[0]).as(r[1]).isEqualTo("141");
+        assertThat(r[1]).isEmpty();
+    }
+
+    @Test
+    void shouldKeepTheFailureOfAnInputWhenTheReaderLeavesToo() throws Exception {
+        // an older, cut .gz read first: its error is said, and the exit stays 1, not the reader's 141
+        byte[] older = new String(event(1), StandardCharsets.US_ASCII).replace("1767225600", "1767000000").repeat(200)
+                .getBytes(StandardCharsets.US_ASCII);
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(gz)) {
+            z.write(older);
+        }
+        Path cut = Files.write(dir.resolve("old.log.gz"), java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2));
+        String[] r = replayThenLeave(cut, log("new.log", 2_000));
+        assertThat(r[0]).as(r[1]).isEqualTo("1");
+        assertThat(r[1]).contains("old.log.gz");
     }
 
     @Test

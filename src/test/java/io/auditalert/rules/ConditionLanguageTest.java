@@ -619,6 +619,18 @@ class ConditionLanguageTest {
         String across = "- secret_patterns: ['hun(?<secret>ter2xy)']\n- rule: r\n  condition: exe exists\n"
                 + "  output: \"{EXECVE.a2[0]}|{EXECVE.a2[1]}\"\n";
         assertThat(render(across, exec.apply("a1=\"--verbose\""))).isEqualTo("hunter2hun***|***zzy1");
+        // written without its record type (aN[k] exists in EXECVE records only), and a chunk in hex: decoded
+        java.util.function.Function<String, AuditEvent> hex = a1 -> TestEvents.one(
+                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
+                        + " auid=1000 uid=0 comm=\"tool\" exe=\"/usr/bin/tool\"",
+                "type=EXECVE msg=audit(1700000000.000:9): argc=3 a0=\"tool\" " + a1,
+                "type=EXECVE msg=audit(1700000000.000:9): a2_len=20 a2[0]=68756E7465723268756E7465",
+                "type=EXECVE msg=audit(1700000000.000:9): a2[1]=\"r2xyzzy1\"");
+        String bare = "- rule: r\n  condition: EXECVE.a2[0] = hunter2hunte\n  output: \"{a2[0]}|{EXECVE.a2[0]}|{a2[1]}\"\n";
+        assertThat(render(bare, hex.apply("a1=\"--verbose\""))).isEqualTo("hunter2hunte|hunter2hunte|r2xyzzy1");
+        assertThat(render(bare, hex.apply("a1=\"--password\""))).isEqualTo("***|***|***");
+        assertThat(matches("EXECVE.a2[0] = hunter2hunte", hex.apply("a1=\"--verbose\""))).isTrue();
+        assertThat(matches("a2[0] = hunter2hunte", hex.apply("a1=\"--verbose\""))).isTrue();
     }
 
     @Test
