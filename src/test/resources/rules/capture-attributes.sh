@@ -11,3 +11,10 @@ chattr -V +d /tmp/cap3/d/f       # no-dump: must not fire
 lsattr /tmp/cap3/d/f             # must not fire
 chattr -v 7 /tmp/cap3/d/f        # a version number: must not fire
 rm -rf /tmp/cap3/d
+# a second capture the same day (serials 2209059–2209064): the = operator sets the exact attributes,
+# so it takes i and a off
+mkdir -p /tmp/cap3/d && touch /tmp/cap3/d/f
+chattr +i /tmp/cap3/d/f          # fires
+chattr =e /tmp/cap3/d/f          # fires
+chattr = /tmp/cap3/d/f           # fires
+rm -rf /tmp/cap3/d
