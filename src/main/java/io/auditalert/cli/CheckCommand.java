@@ -59,11 +59,13 @@ final class CheckCommand {
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }
-        if (errors.isEmpty() && rules == 0 && !cfg.unparsed && (!ruleFiles.isEmpty() || !cfg.rules.isEmpty())) {
-            // rules named, none loaded (a path or glob with a typo): the plugin would alert on nothing;
-            // `rules: []` asks for none
-            errors.add((config != null ? config.toString() : "auditalert check")
-                    + ": no rules loaded (see the warnings above): nothing would alert");
+        if (errors.isEmpty() && rules == 0 && !cfg.unparsed) {
+            // rules named and no file found for them (a path or glob with a typo): the plugin would alert on
+            // nothing; `rules: []`, a file of lists only or of disabled rules are what was asked for
+            String none = Components.noRuleFileFound(ruleFiles, cfg);
+            if (none != null) {
+                errors.add(none);
+            }
         }
         if (!errors.isEmpty()) {
             errors.forEach(System.err::println);

@@ -63,6 +63,33 @@ final class Components {
         return cfg;
     }
 
+    /**
+     * For {@code check}: when rules are named ({@code --rules}, else the configuration's {@code rules:})
+     * and no file at all is found for them (a typo'd path or glob), the error that says so, placed where
+     * the names are written; else null. A file of lists only, or of disabled rules, is found: no error.
+     */
+    static String noRuleFileFound(List<Path> ruleArgs, AppConfig cfg) {
+        if (!ruleArgs.isEmpty()) {
+            List<String> errs = new ArrayList<>();
+            if (!RuleFiles.expandArguments(ruleArgs, errs, new ArrayList<>()).isEmpty() || !errs.isEmpty()) {
+                return null; // found, or already an error of its own
+            }
+            return "--rules: no rules file found at " + ruleArgs.stream().map(Path::toString)
+                    .collect(java.util.stream.Collectors.joining(", ")) + ": nothing would alert";
+        }
+        if (cfg.rules.isEmpty()) {
+            return null; // rules: [] asks for none
+        }
+        List<ConfigError> errors = new ArrayList<>();
+        String origin = cfg.source == null ? AppConfig.DEFAULT_PATH.toString() : cfg.source.toString();
+        if (!RuleFiles.expand(cfg.rules, cfg.ruleNodes, origin, errors, new ArrayList<>()).isEmpty() || !errors.isEmpty()) {
+            return null; // found, or already an error of its own
+        }
+        YamlNode at = cfg.ruleNodes.isEmpty() ? null : cfg.ruleNodes.get(0);
+        return origin + ":" + (at == null ? 1 : at.line()) + ":" + (at == null ? 1 : at.col())
+                + ": rules: no rules file found at " + String.join(", ", cfg.rules) + ": nothing would alert";
+    }
+
     /** The rules the configuration names ({@code rules:} globs, relative to the config file). */
     static RuleEngine loadRules(AppConfig cfg, Telemetry telemetry, int threads) throws ConfigException {
         List<ConfigError> errors = new ArrayList<>();
@@ -252,6 +279,22 @@ final class Components {
         return out;
     }
 
+    /**
+     * Why this process could not write the file now (the file, or the directory it goes in or the first
+     * that exists above it, not writable for this user), or null.
+     */
+    private static String notWritable(Path file) {
+        if (Files.exists(file)) {
+            return Files.isWritable(file) ? null : file + " is not writable for this user";
+        }
+        for (Path up = file.getParent(); up != null; up = up.getParent()) {
+            if (Files.exists(up)) {
+                return Files.isWritable(up) ? null : up + " is not writable for this user (run as root?)";
+            }
+        }
+        return null;
+    }
+
     /** The file sinks of {@link #sinkWarnings} whose path cannot take a file now. */
     static List<String> fileSinkProblems(AppConfig cfg) {
         List<String> out = new ArrayList<>();
@@ -260,6 +303,9 @@ final class Components {
             Map<String, Object> spec = cfg.sinks.get(i);
             if ("file".equals(spec.get("type")) && spec.get("path") instanceof String ps) {
                 String problem = io.auditalert.alert.sink.FileSink.pathProblem(Path.of(ps));
+                if (problem == null) {
+                    problem = notWritable(Path.of(ps).toAbsolutePath());
+                }
                 if (problem != null) {
                     YamlNode node = i < cfg.sinkNodes.size() ? cfg.sinkNodes.get(i) : null;
                     out.add(placed(file, node, List.of("path"), "sinks[" + i + "].path: " + problem

@@ -189,10 +189,10 @@ final class RunCommand {
     }
 
     /** Says so when a stdout sink writes to /dev/null: under auditd a plugin's stdout is discarded. */
-    private static void warnIfStdoutDiscarded(List<Sink> sinks) {
+    private void warnIfStdoutDiscarded(List<Sink> sinks) {
         if (sinks.stream().anyMatch(s -> s instanceof io.auditalert.alert.sink.StdoutSink) && LogSetup.isDiscarded(1)) {
             LOG.warn("alerts go to stdout, which is /dev/null here (auditd discards a plugin's stdout): they are lost;"
-                    + " configure a file or syslog sink in {}", AppConfig.DEFAULT_PATH);
+                    + " configure a file or syslog sink in {}", configPath != null ? configPath : AppConfig.DEFAULT_PATH);
         }
     }
 

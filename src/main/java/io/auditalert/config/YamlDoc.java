@@ -87,10 +87,11 @@ public final class YamlDoc {
             int line = 1;
             int col = 1;
             for (int i = 0; i < out.position(); i++) {
-                if (out.get(i) == '\n') {
+                char c = out.get(i);
+                if (c == '\n') {
                     line++;
                     col = 1;
-                } else {
+                } else if (!Character.isLowSurrogate(c)) { // one column per character, not per UTF-16 unit
                     col++;
                 }
             }

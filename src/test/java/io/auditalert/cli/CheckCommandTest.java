@@ -60,7 +60,13 @@ class CheckCommandTest {
     void shouldFailWhenNoRuleLoadsAndSayWhatARulesDirectorySkipped() throws Exception {
         Path config = Files.writeString(dir.resolve("auditalert.yaml"), "rules: [" + dir.resolve("typo/*.yml") + "]\n");
         assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);
-        assertThat(stderr.text()).contains(config + ": no rules loaded (see the warnings above): nothing would alert");
+        assertThat(stderr.text()).contains(config + ":1:9: rules: no rules file found at " + dir.resolve("typo/*.yml")
+                + ": nothing would alert");
+        // a file of lists only, or of disabled rules, is what was asked for
+        Path lists = Files.writeString(dir.resolve("lists.yml"), "- list: l\n  items: [a]\n");
+        assertThat(CheckCommand.run(new String[] {"--rules", lists.toString()})).isEqualTo(Main.EXIT_OK);
+        assertThat(CheckCommand.run(new String[] {"--rules", dir.resolve("nope*.yml").toString()})).isEqualTo(Main.EXIT_USAGE);
+        assertThat(stderr.text()).contains("--rules: no rules file found at " + dir.resolve("nope*.yml"));
 
         Path rulesDir = Files.createDirectories(dir.resolve("rules.d"));
         Files.writeString(rulesDir.resolve("10-a.yml"), "- rule: r\n  condition: exe exists\n");

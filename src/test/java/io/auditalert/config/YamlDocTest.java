@@ -87,6 +87,17 @@ class YamlDocTest {
         YamlDoc.load(latin1, errors);
         assertThat(errors).extracting(ConfigError::toString)
                 .containsExactly(latin1 + ":2:7: file is not valid UTF-8 (a Latin-1 editor?)");
+        // a character outside the basic plane (an emoji, two UTF-16 units) is one column
+        java.nio.file.Path emoji = dir.resolve("emoji.yml");
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.writeBytes("d: \"\uD83D\uDE00".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        b.write(0xe9);
+        b.writeBytes("\"\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        java.nio.file.Files.write(emoji, b.toByteArray());
+        errors.clear();
+        YamlDoc.load(emoji, errors);
+        assertThat(errors).extracting(ConfigError::toString)
+                .containsExactly(emoji + ":1:6: file is not valid UTF-8 (a Latin-1 editor?)");
         errors.clear();
         YamlDoc.load(dir.resolve("missing.yml"), errors);
         assertThat(errors).extracting(ConfigError::toString)
