@@ -585,6 +585,12 @@ abstract class Field {
          * {@code out} ({-1, -1} when the event has none).
          */
         static boolean buildArgv(AuditEvent ev, ByteBuf out, int want, byte[] chunk, int[] span) {
+            return buildArgv(ev, out, want, chunk, span, null);
+        }
+
+        /** As above; with {@code starts}, also where each argument begins in {@code out}, in order. */
+        static boolean buildArgv(AuditEvent ev, ByteBuf out, int want, byte[] chunk, int[] span,
+                java.util.List<Integer> starts) {
             if (span != null) {
                 Arrays.fill(span, -1);
             }
@@ -607,10 +613,10 @@ abstract class Field {
                         i++;
                     }
                     if (i == no + nl) {
-                        startArgument(out, args++, want, span);
+                        startArgument(out, args++, want, span, starts);
                         appendDecoded(ev, f, true, out);
                     } else if (b[i] == '_') {
-                        startArgument(out, args++, want, span);
+                        startArgument(out, args++, want, span, starts);
                     } else if (b[i] == '[') {
                         int start = out.length();
                         appendDecoded(ev, f, true, out);
@@ -628,12 +634,15 @@ abstract class Field {
             return any;
         }
 
-        private static void startArgument(ByteBuf out, int arg, int want, int[] span) {
+        private static void startArgument(ByteBuf out, int arg, int want, int[] span, java.util.List<Integer> starts) {
             if (arg > 0) {
                 if (span != null && arg == want + 1) {
                     span[1] = out.length();
                 }
                 out.put((byte) ' ');
+            }
+            if (starts != null) {
+                starts.add(out.length());
             }
             if (span != null && arg == want) {
                 span[0] = out.length();

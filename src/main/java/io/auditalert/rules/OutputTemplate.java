@@ -157,6 +157,8 @@ final class OutputTemplate {
             }
             if (seg.execveArgument >= 0 && !redactor.isEmpty()) {
                 maskInCommandLine(seg.execveArgument, seg.execveChunk, s, out, start, redactor);
+            } else if (seg.field instanceof Field.Argv && !redactor.isEmpty()) {
+                maskArguments(s, out, start, redactor);
             }
             redactor.redact(out, start); // after: what the argument alone shows is masked too
             escapeControls(out, start);
@@ -180,6 +182,24 @@ final class OutputTemplate {
         }
         ByteBuf masked = new ByteBuf(to - from + 8);
         if (redactor.maskWithin(argv.array(), argv.length(), span[0], span[1], from, to, masked)) {
+            out.setLength(start);
+            out.put(masked.array(), 0, masked.length());
+        }
+    }
+
+    /**
+     * Masks {@code {argv}} at {@code out[start..]} argument by argument: a secret that starts an argument
+     * (the one after {@code --password}) is all of it, spaces included, as {@code {EXECVE.aN}} shows it.
+     */
+    private static void maskArguments(EvalScratch s, ByteBuf out, int start, Redactor redactor) {
+        ByteBuf argv = new ByteBuf(256);
+        List<Integer> starts = new ArrayList<>();
+        Field.Argv.buildArgv(s.ev, argv, -1, null, null, starts);
+        if (argv.length() != out.length() - start) {
+            return; // not the value just written: leave it to the plain masking after
+        }
+        ByteBuf masked = new ByteBuf(argv.length() + 8);
+        if (redactor.maskArguments(argv.array(), argv.length(), starts, masked)) {
             out.setLength(start);
             out.put(masked.array(), 0, masked.length());
         }

@@ -196,6 +196,52 @@ public final class Redactor {
         return true;
     }
 
+    /**
+     * Masks the secrets these patterns find in a command line {@code text[0, len)} whose arguments begin
+     * at {@code starts} (joined by one space each): a secret that starts an argument is all of that
+     * argument, as {@link #maskWithin} has it for one. Appends the result to {@code out}; false, and
+     * nothing appended, when there is no secret.
+     */
+    public boolean maskArguments(byte[] text, int len, List<Integer> starts, ByteBuf out) {
+        List<int[]> spans = new ArrayList<>();
+        ByteChars view = new ByteChars();
+        for (int p = 0; p < patterns.size(); p++) {
+            if (triggers[p] != null && !triggers[p].containsAny(text, 0, len)) {
+                continue;
+            }
+            Matcher m = patterns.get(p).matcher(view.wrap(text, 0, len));
+            while (m.find()) {
+                int s = hasSecretGroup[p] ? m.start("secret") : m.start();
+                int e = hasSecretGroup[p] ? m.end("secret") : m.end();
+                if (s < 0 || s >= e) {
+                    continue;
+                }
+                int arg = java.util.Collections.binarySearch(starts, s);
+                if (arg >= 0) { // starts an argument: to its end (the space before the next, or the end)
+                    e = Math.max(e, arg + 1 < starts.size() ? starts.get(arg + 1) - 1 : len);
+                }
+                spans.add(new int[] {s, e});
+            }
+        }
+        if (spans.isEmpty()) {
+            return false;
+        }
+        spans.sort((x, y) -> Integer.compare(x[0], y[0]));
+        int pos = 0;
+        for (int[] span : spans) { // overlapping spans make one mask
+            if (span[1] <= pos) {
+                continue;
+            }
+            if (span[0] >= pos) {
+                out.put(text, pos, span[0] - pos);
+                out.put(MASK);
+            }
+            pos = span[1];
+        }
+        out.put(text, pos, len - pos);
+        return true;
+    }
+
     /** Convenience for cold paths: the redacted form of a string. */
     public String redact(String s) {
         ByteBuf b = new ByteBuf(s.length() + 16).putUtf8(s);

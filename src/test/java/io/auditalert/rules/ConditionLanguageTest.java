@@ -597,6 +597,9 @@ class ConditionLanguageTest {
         String hexMySecret = "a1=\"--password\" a2=6D7920736563726574"; // "my secret"
         assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{EXECVE.a2}\"\n", exec.apply(hexMySecret)))
                 .isEqualTo("***");
+        // and so in {argv}: the whole argument, not up to its first space ("tool --password *** secret x")
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}\"\n", exec.apply(hexMySecret)))
+                .isEqualTo("tool --password *** x");
         String key = "- secret_patterns: ['sk-[a-z0-9]+$']\n- rule: r\n  condition: exe exists\n  output: \"{EXECVE.a2}\"\n";
         assertThat(render(key, exec.apply("a1=\"--x\" a2=61626320736B2D6C697665313233"))).isEqualTo("abc ***");
         assertThat(render(key, exec.apply("a1=\"--token\" a2=61626320736B2D6C697665313233"))).isEqualTo("***");
