@@ -244,6 +244,11 @@ public abstract class DeliverySink implements Sink {
         if (!started) {
             closeTransport();
         }
+        if (rejectedSinceLogged > 0 && !refusalExpected()) { // held back by the once-a-minute logging
+            log.warn("sink {}: {} more item(s) refused for good since the last report ({} in all): {}", name(),
+                    rejectedSinceLogged, stats.permanentFailures.sum(), lastRejectionLogged);
+            rejectedSinceLogged = 0;
+        }
         // closed first: an offer that saw the sink running and appends now is refused and counted by the
         // backlog, so what it holds below is final (appended after the count, it was lost uncounted)
         backlog.close();
