@@ -208,6 +208,7 @@ final class Components {
             out.quietWhenReaderLeaves(); // replay | head
         }
         if (replay && sink instanceof io.auditalert.alert.sink.DeliverySink d) {
+            d.leaveTheTallyToTheCaller(); // reportUndelivered says what each sink lost
             // nobody waits for a replayed alert: deliver in batches, not one wake-up each
             d.lingerForBatches(REPLAY_LINGER);
         }

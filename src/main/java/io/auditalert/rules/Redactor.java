@@ -177,23 +177,7 @@ public final class Redactor {
                 }
             }
         }
-        if (spans.isEmpty()) {
-            return false;
-        }
-        spans.sort((x, y) -> Integer.compare(x[0], y[0]));
-        int pos = from;
-        for (int[] span : spans) { // overlapping spans make one mask
-            if (span[1] <= pos) {
-                continue;
-            }
-            if (span[0] >= pos) {
-                out.put(text, pos, span[0] - pos);
-                out.put(MASK);
-            }
-            pos = span[1];
-        }
-        out.put(text, pos, to - pos);
-        return true;
+        return writeMasked(text, from, to, spans, out);
     }
 
     /**
@@ -223,12 +207,20 @@ public final class Redactor {
                 spans.add(new int[] {s, e});
             }
         }
+        return writeMasked(text, 0, len, spans, out);
+    }
+
+    /**
+     * Appends {@code text[from, to)} with each of {@code spans} (within it) replaced by the mask; spans that
+     * overlap make one mask. False, and nothing appended, when there is no span.
+     */
+    private static boolean writeMasked(byte[] text, int from, int to, List<int[]> spans, ByteBuf out) {
         if (spans.isEmpty()) {
             return false;
         }
         spans.sort((x, y) -> Integer.compare(x[0], y[0]));
-        int pos = 0;
-        for (int[] span : spans) { // overlapping spans make one mask
+        int pos = from;
+        for (int[] span : spans) {
             if (span[1] <= pos) {
                 continue;
             }
@@ -238,7 +230,7 @@ public final class Redactor {
             }
             pos = span[1];
         }
-        out.put(text, pos, len - pos);
+        out.put(text, pos, to - pos);
         return true;
     }
 

@@ -605,15 +605,20 @@ class ConditionLanguageTest {
         assertThat(render(key, exec.apply("a1=\"--token\" a2=61626320736B2D6C697665313233"))).isEqualTo("***");
     }
 
-    @Test
-    void shouldMaskTheChunksOfALongArgumentAsTheWholeArgumentIsMasked() {
-        // auditd splits an argument over MAX_EXECVE_AUDIT_LEN into aN[0], aN[1], … (each may be hex)
-        java.util.function.Function<String, AuditEvent> exec = a1 -> TestEvents.one(
+    /** tool A1 a2, a2 in two chunks: a2[0] as given (quoted or hex), then "r2xyzzy1". */
+    private static AuditEvent chunkedExec(String a1, String chunk0) {
+        return TestEvents.one(
                 "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
                         + " auid=1000 uid=0 comm=\"tool\" exe=\"/usr/bin/tool\"",
                 "type=EXECVE msg=audit(1700000000.000:9): argc=3 a0=\"tool\" " + a1,
-                "type=EXECVE msg=audit(1700000000.000:9): a2_len=20 a2[0]=\"hunter2hunte\"",
+                "type=EXECVE msg=audit(1700000000.000:9): a2_len=20 a2[0]=" + chunk0,
                 "type=EXECVE msg=audit(1700000000.000:9): a2[1]=\"r2xyzzy1\"");
+    }
+
+    @Test
+    void shouldMaskTheChunksOfALongArgumentAsTheWholeArgumentIsMasked() {
+        // auditd splits an argument over MAX_EXECVE_AUDIT_LEN into aN[0], aN[1], … (each may be hex)
+        java.util.function.Function<String, AuditEvent> exec = a1 -> chunkedExec(a1, "\"hunter2hunte\"");
         String chunks = "- rule: r\n  condition: exe exists\n  output: \"{EXECVE.a2[0]}|{EXECVE.a2[1]}|{EXECVE.a2}\"\n";
         // the argument after --password is a secret, so is each piece of it
         assertThat(render(chunks, exec.apply("a1=\"--password\""))).isEqualTo("***|***|***");
@@ -623,12 +628,7 @@ class ConditionLanguageTest {
                 + "  output: \"{EXECVE.a2[0]}|{EXECVE.a2[1]}\"\n";
         assertThat(render(across, exec.apply("a1=\"--verbose\""))).isEqualTo("hunter2hun***|***zzy1");
         // written without its record type (aN[k] exists in EXECVE records only), and a chunk in hex: decoded
-        java.util.function.Function<String, AuditEvent> hex = a1 -> TestEvents.one(
-                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
-                        + " auid=1000 uid=0 comm=\"tool\" exe=\"/usr/bin/tool\"",
-                "type=EXECVE msg=audit(1700000000.000:9): argc=3 a0=\"tool\" " + a1,
-                "type=EXECVE msg=audit(1700000000.000:9): a2_len=20 a2[0]=68756E7465723268756E7465",
-                "type=EXECVE msg=audit(1700000000.000:9): a2[1]=\"r2xyzzy1\"");
+        java.util.function.Function<String, AuditEvent> hex = a1 -> chunkedExec(a1, "68756E7465723268756E7465");
         String bare = "- rule: r\n  condition: EXECVE.a2[0] = hunter2hunte\n  output: \"{a2[0]}|{EXECVE.a2[0]}|{a2[1]}\"\n";
         assertThat(render(bare, hex.apply("a1=\"--verbose\""))).isEqualTo("hunter2hunte|hunter2hunte|r2xyzzy1");
         assertThat(render(bare, hex.apply("a1=\"--password\""))).isEqualTo("***|***|***");

@@ -74,6 +74,7 @@ public abstract class DeliverySink implements Sink {
     private long lastRejectionLoggedAt;
     private long rejectedSinceLogged;
     private static final long REJECTION_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private volatile boolean tallyAtClose = true;
 
     protected DeliverySink(SinkOptions options, Telemetry telemetry) {
         this.log = LoggerFactory.getLogger(getClass());
@@ -123,6 +124,14 @@ public abstract class DeliverySink implements Sink {
 
     /** Releases the transport (sockets, files); called on the delivery thread's way out. */
     protected void closeTransport() {}
+
+    /**
+     * The caller says at the end what each sink lost (replay's summary): no tally at close of the
+     * refusals the once-a-minute logging held back.
+     */
+    public void leaveTheTallyToTheCaller() {
+        tallyAtClose = false;
+    }
 
     /** Whether the refusals of now on are what the user asked for (nobody reads stdout), not worth a warning. */
     protected boolean refusalExpected() {
@@ -244,7 +253,7 @@ public abstract class DeliverySink implements Sink {
         if (!started) {
             closeTransport();
         }
-        if (rejectedSinceLogged > 0 && !refusalExpected()) { // held back by the once-a-minute logging
+        if (rejectedSinceLogged > 0 && !refusalExpected() && tallyAtClose) { // held back by the once-a-minute logging
             log.warn("sink {}: {} more item(s) refused for good since the last report ({} in all): {}", name(),
                     rejectedSinceLogged, stats.permanentFailures.sum(), lastRejectionLogged);
             rejectedSinceLogged = 0;
