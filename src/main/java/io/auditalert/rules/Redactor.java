@@ -160,6 +160,21 @@ public final class Redactor {
      */
     public boolean maskWithin(byte[] text, int len, int valueFrom, int valueTo, int from, int to, ByteBuf out) {
         List<int[]> spans = new ArrayList<>();
+        for (int[] secret : secrets(text, len)) {
+            int s = secret[0];
+            // a secret that starts the value is all of it: "my secret", the argument after
+            // --password, is one value though the pattern stops at its space
+            int end = s == valueFrom ? Math.max(secret[1], valueTo) : secret[1];
+            if (s < to && end > from) {
+                spans.add(new int[] {Math.max(s, from), Math.min(end, to)});
+            }
+        }
+        return writeMasked(text, from, to, spans, out);
+    }
+
+    /** Where the patterns find a secret (the secret group, else the whole match) in {@code text[0, len)}. */
+    private List<int[]> secrets(byte[] text, int len) {
+        List<int[]> out = new ArrayList<>();
         ByteChars view = new ByteChars();
         for (int p = 0; p < patterns.size(); p++) {
             if (triggers[p] != null && !triggers[p].containsAny(text, 0, len)) {
@@ -169,15 +184,12 @@ public final class Redactor {
             while (m.find()) {
                 int s = hasSecretGroup[p] ? m.start("secret") : m.start();
                 int e = hasSecretGroup[p] ? m.end("secret") : m.end();
-                // a secret that starts the value is all of it: "my secret", the argument after
-                // --password, is one value though the pattern stops at its space
-                int end = s == valueFrom ? Math.max(e, valueTo) : e;
-                if (s >= 0 && s < to && end > from && s < end) {
-                    spans.add(new int[] {Math.max(s, from), Math.min(end, to)});
+                if (s >= 0 && s < e) {
+                    out.add(new int[] {s, e});
                 }
             }
         }
-        return writeMasked(text, from, to, spans, out);
+        return out;
     }
 
     /**
@@ -187,24 +199,11 @@ public final class Redactor {
      * nothing appended, when there is no secret.
      */
     public boolean maskArguments(byte[] text, int len, List<Integer> starts, ByteBuf out) {
-        List<int[]> spans = new ArrayList<>();
-        ByteChars view = new ByteChars();
-        for (int p = 0; p < patterns.size(); p++) {
-            if (triggers[p] != null && !triggers[p].containsAny(text, 0, len)) {
-                continue;
-            }
-            Matcher m = patterns.get(p).matcher(view.wrap(text, 0, len));
-            while (m.find()) {
-                int s = hasSecretGroup[p] ? m.start("secret") : m.start();
-                int e = hasSecretGroup[p] ? m.end("secret") : m.end();
-                if (s < 0 || s >= e) {
-                    continue;
-                }
-                int arg = java.util.Collections.binarySearch(starts, s);
-                if (arg >= 0) { // starts an argument: to its end (the space before the next, or the end)
-                    e = Math.max(e, arg + 1 < starts.size() ? starts.get(arg + 1) - 1 : len);
-                }
-                spans.add(new int[] {s, e});
+        List<int[]> spans = secrets(text, len);
+        for (int[] span : spans) {
+            int arg = java.util.Collections.binarySearch(starts, span[0]);
+            if (arg >= 0) { // starts an argument: to its end (the space before the next, or the end)
+                span[1] = Math.max(span[1], arg + 1 < starts.size() ? starts.get(arg + 1) - 1 : len);
             }
         }
         return writeMasked(text, 0, len, spans, out);
