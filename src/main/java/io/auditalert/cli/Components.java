@@ -85,9 +85,23 @@ final class Components {
         if (!RuleFiles.expand(cfg.rules, cfg.ruleNodes, origin, errors, new ArrayList<>()).isEmpty() || !errors.isEmpty()) {
             return null; // found, or already an error of its own
         }
-        YamlNode at = cfg.ruleNodes.isEmpty() ? null : cfg.ruleNodes.get(0);
-        return origin + ":" + (at == null ? 1 : at.line()) + ":" + (at == null ? 1 : at.col())
-                + ": rules: no rules file found at " + String.join(", ", cfg.rules) + ": nothing would alert";
+        String message = "no rules file found at " + String.join(", ", cfg.rules) + ": nothing would alert";
+        if (cfg.ruleNodes.isEmpty()) {
+            return defaultRulesOrigin(cfg) + message; // no line of any file named them
+        }
+        YamlNode at = cfg.ruleNodes.get(0);
+        return new ConfigError(origin, at.line(), at.col(), "rules: " + message).toString();
+    }
+
+    /** How messages about the built-in default rules begin: which configuration, if any, left them in force. */
+    private static String defaultRulesOrigin(AppConfig cfg) {
+        return cfg.source == null ? "default rules (no configuration file, no --rules): "
+                : cfg.source + ": default rules (it has no rules: entry): ";
+    }
+
+    /** The file sink errors and warnings are placed in: the configuration, or the built-in one. */
+    private static String sinkOrigin(AppConfig cfg) {
+        return cfg.source == null ? "<built-in>" : cfg.source.toString();
     }
 
     /** The rules the configuration names ({@code rules:} globs, relative to the config file). */
@@ -98,8 +112,7 @@ final class Components {
         List<Path> files = RuleFiles.expand(cfg.rules, cfg.ruleNodes, origin, errors, warnings);
         if (cfg.ruleNodes.isEmpty()) {
             // the built-in default named the rules, no line of any file did: say so instead of a position
-            String why = cfg.source == null ? "default rules (no configuration file, no --rules): "
-                    : cfg.source + ": default rules (it has no rules: entry): ";
+            String why = defaultRulesOrigin(cfg);
             for (ConfigError w : warnings) {
                 LOG.warn("{}{}", why, w.message());
             }
@@ -227,7 +240,7 @@ final class Components {
     /** Every problem of every sink entry, placed at the offending key where the file says where it is. */
     private static List<ConfigError> sinkErrors(AppConfig cfg) {
         List<ConfigError> out = new ArrayList<>();
-        String file = cfg.source == null ? "<built-in>" : cfg.source.toString();
+        String file = sinkOrigin(cfg);
         Map<Path, Integer> spools = new java.util.HashMap<>();
         Map<String, Integer> names = new java.util.HashMap<>();
         Map<Path, Integer> files = new java.util.HashMap<>();
@@ -273,8 +286,7 @@ final class Components {
     static List<String> sinkWarnings(AppConfig cfg) {
         List<String> out = new ArrayList<>();
         if (cfg.sinks.isEmpty()) {
-            out.add((cfg.source == null ? "<built-in>" : cfg.source.toString())
-                    + ": sinks: none: alerts are evaluated and counted, and delivered nowhere");
+            out.add(sinkOrigin(cfg) + ": sinks: none: alerts are evaluated and counted, and delivered nowhere");
         }
         out.addAll(fileSinkProblems(cfg));
         return out;
@@ -299,7 +311,7 @@ final class Components {
     /** The file sinks of {@link #sinkWarnings} whose path cannot take a file now. */
     static List<String> fileSinkProblems(AppConfig cfg) {
         List<String> out = new ArrayList<>();
-        String file = cfg.source == null ? "<built-in>" : cfg.source.toString();
+        String file = sinkOrigin(cfg);
         for (int i = 0; i < cfg.sinks.size(); i++) {
             Map<String, Object> spec = cfg.sinks.get(i);
             if ("file".equals(spec.get("type")) && spec.get("path") instanceof String ps) {

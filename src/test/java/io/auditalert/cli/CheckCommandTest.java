@@ -62,6 +62,13 @@ class CheckCommandTest {
         assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);
         assertThat(stderr.text()).contains(config + ":1:9: rules: no rules file found at " + dir.resolve("typo/*.yml")
                 + ": nothing would alert");
+        // the built-in default named them, no line of the file: not placed at one
+        Path noRulesEntry = Files.writeString(dir.resolve("no-rules-entry.yaml"), "workers: 1\n");
+        AppConfig cfg = io.auditalert.config.ConfigLoader.load(noRulesEntry, new java.util.ArrayList<>());
+        cfg.rules = List.of(dir.resolve("none/*.yml").toString());
+        assertThat(Components.noRuleFileFound(List.of(), cfg)).isEqualTo(noRulesEntry
+                + ": default rules (it has no rules: entry): no rules file found at " + dir.resolve("none/*.yml")
+                + ": nothing would alert");
         // a file of lists only, or of disabled rules, is what was asked for
         Path lists = Files.writeString(dir.resolve("lists.yml"), "- list: l\n  items: [a]\n");
         assertThat(CheckCommand.run(new String[] {"--rules", lists.toString()})).isEqualTo(Main.EXIT_OK);
