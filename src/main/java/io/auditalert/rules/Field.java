@@ -568,27 +568,16 @@ abstract class Field {
         }
 
         static boolean buildArgv(AuditEvent ev, ByteBuf out) {
-            return buildArgv(ev, out, -1, null);
+            return buildArgv(ev, out, -1, null, null, null);
         }
 
         /**
-         * Appends the arguments joined by spaces, as {@code argv} reads; when {@code want >= 0}, sets
-         * {@code span} to where argument {@code want} lies in {@code out} ({-1, -1} when it has none).
+         * Appends the arguments joined by spaces, as {@code argv} reads. For output masking, optionally:
+         * when {@code want >= 0}, sets {@code span[0..1]} to where argument {@code want} lies in
+         * {@code out}; with {@code chunk} (a name such as {@code a2[0]}), {@code span[2..3]} to where that
+         * chunk of it lies ({-1, -1} when the event has none); with {@code starts}, where each argument
+         * begins in {@code out}, in order.
          */
-        static boolean buildArgv(AuditEvent ev, ByteBuf out, int want, int[] span) {
-            return buildArgv(ev, out, want, null, span);
-        }
-
-        /**
-         * As {@link #buildArgv(AuditEvent, ByteBuf, int, int[])}; with {@code chunk} (a name such as
-         * {@code a2[0]}) also sets {@code span[2..3]} to where that chunk of the argument lies in
-         * {@code out} ({-1, -1} when the event has none).
-         */
-        static boolean buildArgv(AuditEvent ev, ByteBuf out, int want, byte[] chunk, int[] span) {
-            return buildArgv(ev, out, want, chunk, span, null);
-        }
-
-        /** As above; with {@code starts}, also where each argument begins in {@code out}, in order. */
         static boolean buildArgv(AuditEvent ev, ByteBuf out, int want, byte[] chunk, int[] span,
                 java.util.List<Integer> starts) {
             if (span != null) {

@@ -174,7 +174,7 @@ final class OutputTemplate {
             Redactor redactor) {
         ByteBuf argv = new ByteBuf(256);
         int[] span = new int[4];
-        Field.Argv.buildArgv(s.ev, argv, arg, chunk, span);
+        Field.Argv.buildArgv(s.ev, argv, arg, chunk, span, null);
         int from = chunk == null ? span[0] : span[2];
         int to = chunk == null ? span[1] : span[3];
         if (span[0] < 0 || from < 0) {

@@ -143,20 +143,12 @@ public final class Redactor {
     }
 
     /**
-     * Whether a secret these patterns find in {@code text[0, len)} overlaps {@code [from, to)}; if so,
-     * appends {@code text[from, to)} to {@code out} with those secrets masked (one that starts at
-     * {@code from} to {@code to}). A value taken out of a
-     * longer text (one argument of a command line) needs it: {@code --password s3cret} as two arguments
-     * shows nothing secret in the second alone.
-     */
-    public boolean maskWithin(byte[] text, int len, int from, int to, ByteBuf out) {
-        return maskWithin(text, len, from, to, from, to, out);
-    }
-
-    /**
-     * As {@link #maskWithin(byte[], int, int, int, ByteBuf)} for a part {@code [from, to)} of the value
-     * {@code [valueFrom, valueTo)} (a chunk {@code a2[1]} of argument 2): a secret that starts the value
-     * is all of the value, whichever part of it is shown.
+     * Whether a secret these patterns find in {@code text[0, len)} overlaps {@code [from, to)}, a part of
+     * the value {@code [valueFrom, valueTo)} (the value itself, or a chunk {@code a2[1]} of argument 2);
+     * if so, appends {@code text[from, to)} to {@code out} with those secrets masked, one that starts the
+     * value being all of the value, whichever part of it is shown. A value taken out of a longer text
+     * (one argument of a command line) needs it: {@code --password s3cret} as two arguments shows nothing
+     * secret in the second alone.
      */
     public boolean maskWithin(byte[] text, int len, int valueFrom, int valueTo, int from, int to, ByteBuf out) {
         List<int[]> spans = new ArrayList<>();
