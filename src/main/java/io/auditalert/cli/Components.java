@@ -217,11 +217,8 @@ final class Components {
         boolean local = "stdout".equals(type) || "file".equals(type);
         Sink sink = replay && local ? SinkFactory.create(i, spec, telemetry, Map.of("when_full", "block"))
                 : SinkFactory.create(i, spec, telemetry);
-        if (replay && sink instanceof io.auditalert.alert.sink.StdoutSink out) {
-            out.quietWhenReaderLeaves(); // replay | head
-        }
         if (replay && sink instanceof io.auditalert.alert.sink.DeliverySink d) {
-            d.leaveTheTallyToTheCaller(); // reportUndelivered says what each sink lost
+            d.callerReportsLosses(); // reportUndelivered says what each sink lost (and nothing of replay | head)
             // nobody waits for a replayed alert: deliver in batches, not one wake-up each
             d.lingerForBatches(REPLAY_LINGER);
         }
@@ -292,22 +289,6 @@ final class Components {
         return out;
     }
 
-    /**
-     * Why this process could not write the file now (the file, or the directory it goes in or the first
-     * that exists above it, not writable for this user), or null.
-     */
-    private static String notWritable(Path file) {
-        if (Files.exists(file)) {
-            return Files.isWritable(file) ? null : file + " is not writable for this user";
-        }
-        for (Path up = file.getParent(); up != null; up = up.getParent()) {
-            if (Files.exists(up)) {
-                return Files.isWritable(up) ? null : up + " is not writable for this user (run as root?)";
-            }
-        }
-        return null;
-    }
-
     /** The file sinks of {@link #sinkWarnings} whose path cannot take a file now. */
     static List<String> fileSinkProblems(AppConfig cfg) {
         List<String> out = new ArrayList<>();
@@ -315,10 +296,7 @@ final class Components {
         for (int i = 0; i < cfg.sinks.size(); i++) {
             Map<String, Object> spec = cfg.sinks.get(i);
             if ("file".equals(spec.get("type")) && spec.get("path") instanceof String ps) {
-                String problem = io.auditalert.alert.sink.FileSink.pathProblem(Path.of(ps));
-                if (problem == null) {
-                    problem = notWritable(Path.of(ps).toAbsolutePath());
-                }
+                String problem = io.auditalert.alert.sink.FileSink.writeProblem(Path.of(ps));
                 if (problem != null) {
                     YamlNode node = i < cfg.sinkNodes.size() ? cfg.sinkNodes.get(i) : null;
                     out.add(placed(file, node, List.of("path"), "sinks[" + i + "].path: " + problem

@@ -86,13 +86,14 @@ final class RunCommand {
         if (input == null || input.equals("stdin")) {
             cmd.earlyInput = readStdinEarly(); // before the configuration, rules and sinks load: see EarlyInput
         }
-        String ignored = SignalGate.ignoredSignals();
-        if (!ignored.isEmpty()) {
-            LOG.warn("{} {} ignored by this process (started so, as under nohup?): {}", ignored,
-                    ignored.contains(" and ") ? "are" : "is",
-                    ignored.equals("SIGHUP") ? "no reload by signal; a clean stop still works by SIGTERM"
-                    : ignored.equals("SIGTERM") ? "a clean stop works only through end of input"
-                    : "reload by signal does not work, and a clean stop works only through end of input");
+        boolean hup = SignalGate.hupHandled();
+        boolean term = SignalGate.termHandled();
+        if (!hup || !term) {
+            LOG.warn("{} ignored by this process (started so, as under nohup?): {}",
+                    !hup && !term ? "SIGHUP and SIGTERM are" : hup ? "SIGTERM is" : "SIGHUP is",
+                    !hup && !term ? "reload by signal does not work, and a clean stop works only through end of input"
+                    : hup ? "a clean stop works only through end of input"
+                    : "no reload by signal; a clean stop still works by SIGTERM");
         }
         while (true) {
             try {
@@ -188,12 +189,18 @@ final class RunCommand {
         return configPath != null || Files.exists(AppConfig.DEFAULT_PATH) ? AppConfig.DEFAULT_PATH : null;
     }
 
-    /** Says so when a stdout sink writes to /dev/null: under auditd a plugin's stdout is discarded. */
-    private void warnIfStdoutDiscarded(List<Sink> sinks) {
-        if (sinks.stream().anyMatch(s -> s instanceof io.auditalert.alert.sink.StdoutSink) && LogSetup.isDiscarded(1)) {
+    /**
+     * At a start and a reload, what would make alerts go nowhere: a stdout sink writing to /dev/null (under
+     * auditd a plugin's stdout is discarded), a sink's rules filter that matches no rule, no sinks, a file
+     * sink that cannot write now.
+     */
+    private void warnOfSinks(AppConfig cfg, RuleEngine rules, List<Sink> running) {
+        if (running.stream().anyMatch(s -> s instanceof io.auditalert.alert.sink.StdoutSink) && LogSetup.isDiscarded(1)) {
             LOG.warn("alerts go to stdout, which is /dev/null here (auditd discards a plugin's stdout): they are lost;"
                     + " configure a file or syslog sink in {}", configPath != null ? configPath : AppConfig.DEFAULT_PATH);
         }
+        Components.unmatchedRuleFilters(cfg, rules).forEach(LOG::warn);
+        Components.sinkWarnings(cfg).forEach(LOG::warn);
     }
 
     /**
@@ -221,9 +228,7 @@ final class RunCommand {
         RuleEngine rules = loadRules(cfg, threads);
         telemetry.rulesLoaded = rules.ruleCount();
         sinks = Components.createSinks(cfg, telemetry, false);
-        warnIfStdoutDiscarded(sinks);
-        Components.unmatchedRuleFilters(cfg, rules).forEach(LOG::warn);
-        Components.sinkWarnings(cfg).forEach(LOG::warn);
+        warnOfSinks(cfg, rules, sinks);
         inForce = cfg;
         startedWith = cfg;
         AlertStage stage = new AlertStage(new AlertStage.Snapshot(rules, sinks), Components.throttle(), telemetry,
@@ -428,9 +433,7 @@ final class RunCommand {
                     || k.equals("metrics") && metricsOption != null);
             sinks = next;
             inForce = cfg;
-            warnIfStdoutDiscarded(next);
-            Components.unmatchedRuleFilters(cfg, rules).forEach(LOG::warn);
-            Components.sinkWarnings(cfg).forEach(LOG::warn);
+            warnOfSinks(cfg, rules, next);
             telemetry.rulesLoaded = rules.ruleCount();
             telemetry.keepOnlyRulesLoaded();
             telemetry.reloads.increment();

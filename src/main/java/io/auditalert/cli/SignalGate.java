@@ -15,8 +15,9 @@ import java.util.function.Consumer;
 final class SignalGate {
     private static Consumer<String> target;
     private static final List<String> early = new ArrayList<>();
-    /** The signals of SIGHUP and SIGTERM whose handler could not be installed (ignored at start). */
-    private static String ignored = "";
+    /** Whether the handlers of SIGHUP and SIGTERM could be installed (not when ignored at start). */
+    private static boolean hupHandled;
+    private static boolean termHandled;
 
     private SignalGate() {}
 
@@ -26,16 +27,19 @@ final class SignalGate {
         boolean term = Signals.install("TERM", () -> deliver("SIGTERM"));
         Signals.install("INT", () -> deliver("SIGINT"));
         synchronized (SignalGate.class) {
-            ignored = hup && term ? "" : !hup && !term ? "SIGHUP and SIGTERM" : hup ? "SIGTERM" : "SIGHUP";
+            hupHandled = hup;
+            termHandled = term;
         }
     }
 
-    /**
-     * Which of SIGHUP and SIGTERM do not reach the command (the process started with them ignored, as
-     * under nohup): "SIGHUP", "SIGTERM", both, or "" when both do.
-     */
-    static synchronized String ignoredSignals() {
-        return ignored;
+    /** Whether SIGHUP reaches the command (not when the process started with it ignored, as under nohup). */
+    static synchronized boolean hupHandled() {
+        return hupHandled;
+    }
+
+    /** Whether SIGTERM reaches the command (not when the process started with it ignored). */
+    static synchronized boolean termHandled() {
+        return termHandled;
     }
 
     private static void deliver(String name) {

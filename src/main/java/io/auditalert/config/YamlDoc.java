@@ -1,7 +1,6 @@
 package io.auditalert.config;
 
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,38 +51,25 @@ public final class YamlDoc {
     /** Reads and composes a UTF-8 file; an unreadable file or bad bytes become an error at 1:1. */
     public static YamlDoc load(Path path, List<ConfigError> errors) {
         String name = path.toString();
-        String text;
+        byte[] bytes;
         try {
-            byte[] bytes = Files.readAllBytes(path);
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            int[] at = firstBadUtf8(path);
-            errors.add(new ConfigError(name, at[0], at[1], "file is not valid UTF-8 (a Latin-1 editor?)"));
-            text = "";
+            bytes = Files.readAllBytes(path);
         } catch (java.nio.file.NoSuchFileException e) {
-            errors.add(new ConfigError(name, 1, 1, "cannot read file: no such file"));
-            text = "";
+            return unread(name, "cannot read file: no such file", errors);
         } catch (java.nio.file.AccessDeniedException e) {
-            errors.add(new ConfigError(name, 1, 1, "cannot read file: permission denied (run as root?)"));
-            text = "";
+            return unread(name, "cannot read file: permission denied (run as root?)", errors);
         } catch (IOException e) {
-            errors.add(new ConfigError(name, 1, 1, "cannot read file: " + e.getMessage()));
-            text = "";
+            return unread(name, "cannot read file: " + e.getMessage(), errors);
         }
-        return new YamlDoc(name, text, errors);
-    }
-
-    /** Line and column (in characters, 1-based) of the first byte of the file that is not UTF-8. */
-    private static int[] firstBadUtf8(Path path) {
-        try {
-            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(Files.readAllBytes(path));
-            java.nio.CharBuffer out = java.nio.CharBuffer.allocate(in.remaining() + 1);
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in, out, true);
+        // UTF-8 decodes to at most one UTF-16 unit per byte; where decoding stops is where the bad byte is
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        java.nio.charset.CoderResult r = decoder.decode(java.nio.ByteBuffer.wrap(bytes), out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
             int line = 1;
             int col = 1;
             for (int i = 0; i < out.position(); i++) {
@@ -95,10 +81,16 @@ public final class YamlDoc {
                     col++;
                 }
             }
-            return new int[] {line, col};
-        } catch (IOException e) {
-            return new int[] {1, 1};
+            errors.add(new ConfigError(name, line, col, "file is not valid UTF-8 (a Latin-1 editor?)"));
+            return new YamlDoc(name, "", errors);
         }
+        return new YamlDoc(name, out.flip().toString(), errors);
+    }
+
+    /** A document that could not be read: the error at 1:1, and nothing in it. */
+    private static YamlDoc unread(String name, String message, List<ConfigError> errors) {
+        errors.add(new ConfigError(name, 1, 1, message));
+        return new YamlDoc(name, "", errors);
     }
 
     /** Composes text given in memory; {@code file} is the name errors carry. */

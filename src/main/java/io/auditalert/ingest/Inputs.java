@@ -94,7 +94,7 @@ public final class Inputs {
         try {
             byte[] head = in.readNBytes(6);
             in.unread(head);
-            if (head.length >= 2 && isGzipMagic(head[0] & 0xff, head[1] & 0xff)) {
+            if (startsWith(head, GZIP_MAGIC)) {
                 return new GzipInput(in, LineFramer.READ_SIZE);
             }
             other = otherCompression(head);
@@ -141,15 +141,13 @@ public final class Inputs {
         return true;
     }
 
+    private static final int[] GZIP_MAGIC = {0x1f, 0x8b};
+
     /** Whether the file starts with gzip's magic bytes 1f 8b (reads them: for regular files only). */
     public static boolean isGzip(Path path) throws IOException {
         try (InputStream in = Files.newInputStream(path)) {
-            return isGzipMagic(in.read(), in.read());
+            return startsWith(in.readNBytes(2), GZIP_MAGIC);
         }
-    }
-
-    private static boolean isGzipMagic(int first, int second) {
-        return first == 0x1f && second == 0x8b;
     }
 
     public static LineFramer.ByteSource stream(InputStream in) {

@@ -74,7 +74,8 @@ public abstract class DeliverySink implements Sink {
     private long lastRejectionLoggedAt;
     private long rejectedSinceLogged;
     private static final long REJECTION_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-    private volatile boolean tallyAtClose = true;
+    /** Whether the command says at the end what each sink lost (replay's summary), or only the log does (run). */
+    private volatile boolean callerReports;
 
     protected DeliverySink(SinkOptions options, Telemetry telemetry) {
         this.log = LoggerFactory.getLogger(getClass());
@@ -127,10 +128,14 @@ public abstract class DeliverySink implements Sink {
 
     /**
      * The caller says at the end what each sink lost (replay's summary): no tally at close of the
-     * refusals the once-a-minute logging held back.
+     * refusals the once-a-minute logging held back, and a sink may leave expected refusals unlogged.
      */
-    public void leaveTheTallyToTheCaller() {
-        tallyAtClose = false;
+    public void callerReportsLosses() {
+        callerReports = true;
+    }
+
+    protected boolean callerReports() {
+        return callerReports;
     }
 
     /** Whether the refusals of now on are what the user asked for (nobody reads stdout), not worth a warning. */
@@ -253,7 +258,7 @@ public abstract class DeliverySink implements Sink {
         if (!started) {
             closeTransport();
         }
-        if (rejectedSinceLogged > 0 && !refusalExpected() && tallyAtClose) { // held back by the once-a-minute logging
+        if (rejectedSinceLogged > 0 && !callerReports) { // held back by the once-a-minute logging
             log.warn("sink {}: {} more item(s) refused for good since the last report ({} in all): {}", name(),
                     rejectedSinceLogged, stats.permanentFailures.sum(), lastRejectionLogged);
             rejectedSinceLogged = 0;

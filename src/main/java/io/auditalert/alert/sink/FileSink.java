@@ -84,7 +84,7 @@ public final class FileSink extends DeliverySink {
      * Why alerts could never be written at {@code path} (a directory there, a file where a directory
      * must be), or null; a directory that does not exist yet is created on the first write.
      */
-    public static String pathProblem(Path path) {
+    static String pathProblem(Path path) {
         if (Files.isSymbolicLink(path)) {
             return SYMLINK_PROBLEM.formatted(path);
         }
@@ -94,9 +94,33 @@ public final class FileSink extends DeliverySink {
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
             return path + " is not a regular file (a FIFO would hold every write); not written to";
         }
-        for (Path up = path.toAbsolutePath().getParent(); up != null; up = up.getParent()) {
+        Path up = nearestExisting(path.toAbsolutePath().getParent());
+        return up == null || Files.isDirectory(up) ? null : up + " is not a directory";
+    }
+
+    /**
+     * As {@link #pathProblem}, and also why this process may not write there now: the file, or the first
+     * directory on its way that exists, not writable for this user. What check and replay look at before
+     * they start; a running sink finds it out by writing.
+     */
+    public static String writeProblem(Path path) {
+        String problem = pathProblem(path);
+        if (problem != null) {
+            return problem;
+        }
+        Path file = path.toAbsolutePath();
+        if (Files.exists(file)) {
+            return Files.isWritable(file) ? null : file + " is not writable for this user";
+        }
+        Path up = nearestExisting(file.getParent());
+        return up == null || Files.isWritable(up) ? null : up + " is not writable for this user (run as root?)";
+    }
+
+    /** The directory itself or the nearest of its parents that exists, or null. */
+    private static Path nearestExisting(Path dir) {
+        for (Path up = dir; up != null; up = up.getParent()) {
             if (Files.exists(up)) {
-                return Files.isDirectory(up) ? null : up + " is not a directory";
+                return up;
             }
         }
         return null;

@@ -19,7 +19,6 @@ public final class StdoutSink extends DeliverySink {
     private final OutputStream out;
     private volatile String closedBecause;
     private volatile boolean readerLeft;
-    private boolean quietWhenReaderLeaves;
 
     public StdoutSink(SinkOptions options, Telemetry telemetry, OutputStream out) {
         super(options, telemetry);
@@ -45,16 +44,12 @@ public final class StdoutSink extends DeliverySink {
     }
 
     /**
-     * A closed pipe ({@code replay | head}) is how the reader says it has enough: refuse what follows
-     * without a warning ({@link #readerLeft} tells the command).
+     * Under a command that reports what was lost ({@code replay | head}), a closed pipe is how the reader
+     * says it has enough: what follows is refused without a warning ({@link #readerLeft} tells the command).
      */
-    public void quietWhenReaderLeaves() {
-        quietWhenReaderLeaves = true;
-    }
-
     @Override
     protected boolean refusalExpected() {
-        return quietWhenReaderLeaves && readerLeft;
+        return callerReports() && readerLeft;
     }
 
     @Override
