@@ -67,6 +67,7 @@ public final class EventAssembler {
     private long inflightBytes;
     private long slotsAllocated;
     private long minOpenSec = Long.MAX_VALUE;
+    private long previousSec;
     private Opened opened = (serial, type, b, nodeOff, nodeLen) -> { };
 
     /** Sets the listener of opened events (reader thread; one at a time). */
@@ -85,6 +86,14 @@ public final class EventAssembler {
         this.timeoutNanos = settings.timeoutMillis * 1_000_000L;
         this.timeoutSeconds = Math.max(1, (settings.timeoutMillis + 999) / 1000);
     }
+
+    /**
+     * A record this many seconds older than the one before it is a step back in time
+     * ({@link PipelineStats#noteStepBack}): auditd writes records a few seconds out of order at most
+     * (the corpus's single-machine logs: 13 s), so a larger step is logs read newest first or a clock
+     * that was set back.
+     */
+    static final long STEP_BACK_SECONDS = 60;
 
     private static final byte[] DASHES = {'-', '-', '-', '-'};
     private static final byte[] TIME_ARROW = {'t', 'i', 'm', 'e', '-', '>'};
@@ -111,10 +120,15 @@ public final class EventAssembler {
             }
             return;
         }
+        long sec = header.sec();
+        if (sec < previousSec - STEP_BACK_SECONDS) {
+            stats.noteStepBack(previousSec - sec);
+        }
+        previousSec = sec;
         if (settings.wallClock) {
             expireIdle(nowNanos);
         } else {
-            expireOlderThan(header.sec());
+            expireOlderThan(sec);
         }
         long hash = hash(header.sec(), header.milli(), header.serial(), header.nodeHash());
         AuditEvent ev = last != null && last.open && matches(last, hash) ? last : inflight == 0 ? null : lookup(hash);

@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code auditalert events [--config FILE] [--progress MODE] [--since TIME] [--until TIME] [FILE…]}:
@@ -114,11 +115,27 @@ final class EventsCommand {
         }
     }
 
+    /** A span of seconds as people write it: 45 s, 12 min, 3 h 05 min, 2 d 4 h. */
+    static String span(long seconds) {
+        if (seconds < 60) {
+            return seconds + " s";
+        }
+        long minutes = seconds / 60;
+        if (minutes < 60) {
+            return minutes + " min";
+        }
+        long hours = minutes / 60;
+        if (hours < 48) {
+            return String.format(Locale.ROOT, "%d h %02d min", hours, minutes % 60);
+        }
+        return hours / 24 + " d " + hours % 24 + " h";
+    }
+
     /** What stderr says of the lines that were not records, or null when there were none. */
     static String parseErrorReport(PipelineStats stats) {
         long total = stats.parseErrorsTotal() + stats.linesTooLong;
         if (total == 0 && stats.ausearchSeparators == 0 && stats.truncatedEvents == 0 && stats.crLineEnds == 0
-                && stats.unterminatedLastLines == 0
+                && stats.unterminatedLastLines == 0 && stats.stepsBack == 0
                 && stats.evictedInflight + stats.evictedBytes == 0) {
             return null;
         }
@@ -127,6 +144,14 @@ final class EventsCommand {
             sb.append("auditalert: ").append(stats.unterminatedLastLines).append(" input(s) ended in a line without a"
                     + " line end (cut while it was written or copied?); it was read as it is, and its last record may"
                     + " lack fields").append(System.lineSeparator());
+        }
+        if (stats.stepsBack > 0) {
+            sb.append("auditalert: the records went back in time ").append(stats.stepsBack).append(" time(s), by up to ")
+                    .append(span(stats.largestStepBackSeconds)).append(" (the first at ").append(stats.firstStepBack)
+                    .append("): logs given newest first, or a clock that was set back? Throttle windows follow"
+                            + " event time, so a match older than its rule's last alert for the same key is"
+                            + " suppressed. Files given by name are read oldest first; on stdin give the oldest"
+                            + " first (cat audit.log.2 audit.log.1 audit.log | ...)").append(System.lineSeparator());
         }
         if (stats.crLineEnds > 0) {
             sb.append("auditalert: ").append(stats.crLineEnds).append(" line(s) ended in CR LF (converted from a"

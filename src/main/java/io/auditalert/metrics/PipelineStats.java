@@ -66,6 +66,14 @@ public final class PipelineStats {
     public long linesBeforeInput;
     /** Where the first malformed or too long line was ({@code FILE:LINE}), or null. */
     public String firstMalformed;
+    /**
+     * Records more than {@code EventAssembler.STEP_BACK_SECONDS} older than the record before them:
+     * logs given newest first on stdin, or a clock set back. The largest such step in seconds, and
+     * where the first was ({@code FILE:LINE}).
+     */
+    public long stepsBack;
+    public long largestStepBackSeconds;
+    public String firstStepBack;
 
     /** Starts counting the lines of another input. */
     public void startInput(String name) {
@@ -78,6 +86,14 @@ public final class PipelineStats {
         if (firstMalformed == null) {
             firstMalformed = input + ":" + (lines + linesTooLong - linesBeforeInput);
         }
+    }
+
+    /** Counts the line just read (a record {@code seconds} older than the one before it). */
+    public void noteStepBack(long seconds) {
+        if (stepsBack++ == 0) {
+            firstStepBack = input + ":" + (lines + linesTooLong - linesBeforeInput);
+        }
+        largestStepBackSeconds = Math.max(largestStepBackSeconds, seconds);
     }
 
     public void countRecord(int type) {

@@ -73,6 +73,41 @@ class ParseErrorReportTest {
     }
 
     @Test
+    void shouldSayWhereTheRecordsWentBackInTime(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        String rec = "type=USER_LOGIN msg=audit(%d.000:%d): pid=1 uid=0 auid=0 ses=1 msg='op=login res=success'\n";
+        // `cat audit.log audit.log.1 > both.log`: the newer log (7200 s later) first; inside each, records up
+        // to 30 s out of order, as auditd writes them, are no step back
+        java.nio.file.Path both = java.nio.file.Files.writeString(tmp.resolve("both.log"),
+                String.format(rec, 1_700_007_230L, 10) + String.format(rec, 1_700_007_200L, 11)
+                        + String.format(rec, 1_700_000_030L, 1) + String.format(rec, 1_700_000_000L, 2)
+                        + String.format(rec, 1_700_000_040L, 3));
+        java.io.PrintStream err = System.err;
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buf, true));
+        System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+        try {
+            EventsCommand.run(new String[] {"--progress", "never", both.toString()});
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+        assertThat(buf.toString()).isEqualTo("auditalert: the records went back in time 1 time(s), by up to 1 h 59 min"
+                + " (the first at " + both + ":3): logs given newest first, or a clock that was set back? Throttle"
+                + " windows follow event time, so a match older than its rule's last alert for the same key is"
+                + " suppressed. Files given by name are read oldest first; on stdin give the oldest first"
+                + " (cat audit.log.2 audit.log.1 audit.log | ...)" + N);
+    }
+
+    @Test
+    void shouldWriteSpansAsPeopleDo() {
+        assertThat(EventsCommand.span(61)).isEqualTo("1 min");
+        assertThat(EventsCommand.span(3599)).isEqualTo("59 min");
+        assertThat(EventsCommand.span(3 * 3600 + 5 * 60 + 9)).isEqualTo("3 h 05 min");
+        assertThat(EventsCommand.span(50 * 3600)).isEqualTo("2 d 2 h");
+    }
+
+    @Test
     void shouldPointAtRawRecordsWhenNoLineWasOne() {
         // what `ausearch -i` output gives: msg=audit(11/10/20 08:19:44.965:93777)
         PipelineStats stats = new PipelineStats();
