@@ -2,12 +2,14 @@ package io.auditalert.cli;
 
 import io.auditalert.ingest.Inputs;
 import io.auditalert.metrics.PipelineStats;
+import io.auditalert.sys.TerminalWidth;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -67,6 +69,8 @@ final class Progress {
     private boolean shown;
     private boolean closed;
     private Thread ticker;
+    /** The terminal's width in columns (0: unknown), asked at each redraw so a resized window is followed. */
+    private IntSupplier columns = () -> 0;
 
     /**
      * @param totalBytes what the inputs hold, or -1 when unknown (stdin)
@@ -92,10 +96,19 @@ final class Progress {
         if (mode == Mode.AUTO && isTerminal(1)) {
             mode = Mode.NEVER; // alerts or events on the screen: a redrawn line would tear them
         }
-        Progress p = new Progress(command, totalBytes(files), stats, alerts, System.err, isTerminal(2), mode,
+        boolean terminal = isTerminal(2);
+        Progress p = new Progress(command, totalBytes(files), stats, alerts, System.err, terminal, mode,
                 System.nanoTime());
+        if (terminal) {
+            p.columns(() -> TerminalWidth.of(2));
+        }
         p.start();
         return p;
+    }
+
+    /** Sets where the terminal's width comes from (the redrawn line is kept to one row of it). */
+    void columns(IntSupplier width) {
+        this.columns = width;
     }
 
     /** The summed size of the files, or -1 when reading stdin or any of them is not a plain regular file. */
@@ -162,7 +175,9 @@ final class Progress {
         long read = stats.bytesRead;
         String line = line(now, read);
         if (terminal) {
-            err.print('\r' + line + "\033[K");
+            // a line longer than the terminal wraps, and the next \r redraws only its last row: one row
+            // per second would scroll up the screen
+            err.print('\r' + fit(line, compact(now, read), columns.getAsInt()) + "\033[K");
         } else {
             err.println(line);
         }
@@ -175,20 +190,55 @@ final class Progress {
 
     /** The line while the run goes on; the rate is that since the line was last drawn. */
     String line(long now, long read) {
-        double seconds = Math.max(1e-9, (now - lastNanos) / 1e9);
         StringBuilder sb = new StringBuilder("auditalert ").append(command).append(": ").append(mb(read));
         if (totalBytes >= 0) {
-            sb.append(" of ").append(mb(totalBytes));
-            long pct = totalBytes == 0 ? 100 : Math.min(100, read * 100 / totalBytes);
-            sb.append(" (").append(pct).append(" %)");
+            sb.append(" of ").append(mb(totalBytes)).append(" (").append(percent(read)).append(" %)");
         }
         counts(sb);
-        double rate = (read - lastBytes) / seconds;
-        sb.append(", ").append(Math.round(rate / 1e6)).append(" MB/s");
+        sb.append(", ").append(Math.round(rate(now, read) / 1e6)).append(" MB/s");
+        return left(sb, now, read).toString();
+    }
+
+    private long percent(long read) {
+        return totalBytes == 0 ? 100 : Math.min(100, read * 100 / totalBytes);
+    }
+
+    /** Bytes per second since the line was last drawn. */
+    private double rate(long now, long read) {
+        return (read - lastBytes) / Math.max(1e-9, (now - lastNanos) / 1e9);
+    }
+
+    /** Appends the time left at that rate, when it is known. */
+    private StringBuilder left(StringBuilder sb, long now, long read) {
+        double rate = rate(now, read);
         if (totalBytes > read && rate > 0) {
             sb.append(", ").append(Math.round(Math.ceil((totalBytes - read) / rate))).append(" s left");
         }
-        return sb.toString();
+        return sb;
+    }
+
+    /** The line for a narrow terminal: the command, how far, the counts and the time left. */
+    String compact(long now, long read) {
+        StringBuilder sb = new StringBuilder(command).append(": ");
+        if (totalBytes >= 0) {
+            sb.append(percent(read)).append(" %");
+        } else {
+            sb.append(mb(read));
+        }
+        counts(sb);
+        return left(sb, now, read).toString();
+    }
+
+    /**
+     * The line that fits in a terminal of {@code columns} (0: unknown), leaving the last column free
+     * (a character there wraps on some terminals): the full line, else the compact one, else the
+     * compact one cut.
+     */
+    static String fit(String full, String compact, int columns) {
+        if (columns <= 0 || full.length() < columns) {
+            return full;
+        }
+        return compact.length() < columns ? compact : compact.substring(0, Math.max(0, columns - 1));
     }
 
     /** The line when the run ended. */

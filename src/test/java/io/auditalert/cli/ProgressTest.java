@@ -69,6 +69,30 @@ class ProgressTest {
     }
 
     @Test
+    void shouldKeepTheRedrawnLineToOneRowOfTheTerminalAsItIsResized() {
+        Progress p = progress(959_000_000L, true, Progress.Mode.AUTO);
+        int[] columns = {100};
+        p.columns(() -> columns[0]);
+        stats.bytesRead = 412_000_000L;
+        stats.events = 431_002;
+        alerts[0] = 25_100;
+        p.tick(T0 + 2 * S);
+        assertThat(printed()).as("the whole line fits in 100 columns")
+                .isEqualTo("\rauditalert replay: 412 MB of 959 MB (42 %), 431,002 events, 25,100 alerts,"
+                        + " 206 MB/s, 3 s left\033[K");
+        columns[0] = 60;
+        stats.bytesRead = 562_000_000L;
+        p.tick(T0 + 3 * S);
+        assertThat(printed()).as("the compact line in 60").isEqualTo(
+                "\rreplay: 58 %, 431,002 events, 25,100 alerts, 3 s left\033[K");
+        columns[0] = 20;
+        stats.bytesRead = 700_000_000L;
+        p.tick(T0 + 4 * S);
+        assertThat(printed()).as("cut to 19 in 20").isEqualTo("\rreplay: 72 %, 431,0\033[K");
+        assertThat(Progress.fit("a".repeat(99), "b", 0)).as("width unknown: the whole line").hasSize(99);
+    }
+
+    @Test
     void shouldStayQuietWhenStderrIsNoTerminalOrWhenTold() {
         for (Progress p : List.of(progress(959_000_000L, false, Progress.Mode.AUTO),
                 progress(959_000_000L, true, Progress.Mode.NEVER))) {
