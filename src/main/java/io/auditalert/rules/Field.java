@@ -651,32 +651,46 @@ abstract class Field {
         boolean any(EvalScratch s, ValueTest test) {
             if (s.proctitleGeneration != s.generation) {
                 s.proctitleGeneration = s.generation;
-                s.proctitlePresent = false;
-                AuditEvent ev = s.ev;
-                int r = ev.findRecord(RecordTypes.PROCTITLE);
-                long v = r < 0 ? AuditEvent.NO_VALUE : ev.rawValue(r, PROCTITLE);
-                if (v >= 0 && !Values.isAbsent(ev.buffer(), AuditEvent.refOff(v), AuditEvent.refLen(v))) {
-                    ByteBuf out = s.proctitle.clear();
-                    appendDecodedValue(ev, v, true, out);
-                    byte[] a = out.array();
-                    int len = out.length();
-                    while (len > 0 && a[len - 1] == 0) {
-                        len--;
-                    }
-                    for (int i = 0; i < len; i++) {
-                        if (a[i] == 0) {
-                            a[i] = ' ';
-                        }
-                    }
-                    out.setLength(len);
-                    s.proctitlePresent = true;
-                }
+                s.proctitlePresent = buildProctitle(s.ev, s.proctitle.clear(), null);
             }
             if (!s.proctitlePresent) {
                 return false;
             }
             s.value(s.proctitle.array(), 0, s.proctitle.length());
             return test.test(s);
+        }
+
+        /**
+         * Appends the event's decoded command line, NULs shown as spaces, to {@code out}; with
+         * {@code starts}, adds where each argument starts in it (after each NUL), so output can mask
+         * a secret argument whole. False when the event has no command line.
+         */
+        static boolean buildProctitle(AuditEvent ev, ByteBuf out, java.util.List<Integer> starts) {
+            int r = ev.findRecord(RecordTypes.PROCTITLE);
+            long v = r < 0 ? AuditEvent.NO_VALUE : ev.rawValue(r, PROCTITLE);
+            if (v < 0 || Values.isAbsent(ev.buffer(), AuditEvent.refOff(v), AuditEvent.refLen(v))) {
+                return false;
+            }
+            int base = out.length();
+            appendDecodedValue(ev, v, true, out);
+            byte[] a = out.array();
+            int len = out.length();
+            while (len > base && a[len - 1] == 0) {
+                len--;
+            }
+            if (starts != null) {
+                starts.add(0);
+            }
+            for (int i = base; i < len; i++) {
+                if (a[i] == 0) {
+                    a[i] = ' ';
+                    if (starts != null) {
+                        starts.add(i + 1 - base);
+                    }
+                }
+            }
+            out.setLength(len);
+            return true;
         }
 
         @Override

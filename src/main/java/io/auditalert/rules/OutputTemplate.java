@@ -157,8 +157,9 @@ final class OutputTemplate {
             }
             if (seg.execveArgument >= 0 && !redactor.isEmpty()) {
                 maskInCommandLine(seg.execveArgument, seg.execveChunk, s, out, start, redactor);
-            } else if (seg.field instanceof Field.Argv && !redactor.isEmpty()) {
-                maskArguments(s, out, start, redactor);
+            } else if ((seg.field instanceof Field.Argv || seg.field instanceof Field.Proctitle)
+                    && !redactor.isEmpty()) {
+                maskArguments(seg.field instanceof Field.Argv, s, out, start, redactor);
             }
             redactor.redact(out, start); // after: what the argument alone shows is masked too
             escapeControls(out, start);
@@ -188,13 +189,18 @@ final class OutputTemplate {
     }
 
     /**
-     * Masks {@code {argv}} at {@code out[start..]} argument by argument: a secret that starts an argument
-     * (the one after {@code --password}) is all of it, spaces included, as {@code {EXECVE.aN}} shows it.
+     * Masks {@code {argv}} (or {@code {proctitle}}, whose NULs end its arguments) at {@code out[start..]}
+     * argument by argument: a secret that starts an argument (the one after {@code --password}) is all
+     * of it, spaces included, as {@code {EXECVE.aN}} shows it.
      */
-    private static void maskArguments(EvalScratch s, ByteBuf out, int start, Redactor redactor) {
+    private static void maskArguments(boolean isArgv, EvalScratch s, ByteBuf out, int start, Redactor redactor) {
         ByteBuf argv = new ByteBuf(256);
         List<Integer> starts = new ArrayList<>();
-        Field.Argv.buildArgv(s.ev, argv, -1, null, null, starts);
+        if (isArgv) {
+            Field.Argv.buildArgv(s.ev, argv, -1, null, null, starts);
+        } else {
+            Field.Proctitle.buildProctitle(s.ev, argv, starts);
+        }
         if (argv.length() != out.length() - start) {
             return; // not the value just written: leave it to the plain masking after
         }

@@ -600,6 +600,14 @@ class ConditionLanguageTest {
         // and so in {argv}: the whole argument, not up to its first space ("tool --password *** secret x")
         assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}\"\n", exec.apply(hexMySecret)))
                 .isEqualTo("tool --password *** x");
+        // and in {proctitle}, whose NULs end the arguments ("tool\0--password\0my secret\0x")
+        AuditEvent titled = TestEvents.one(
+                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
+                        + " auid=1000 uid=0 comm=\"tool\" exe=\"/usr/bin/tool\"",
+                "type=PROCTITLE msg=audit(1700000000.000:9): proctitle=746F6F6C002D2D70617373776F7264006D7920736563726574"
+                        + "0078");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{proctitle}\"\n", titled))
+                .isEqualTo("tool --password *** x");
         String key = "- secret_patterns: ['sk-[a-z0-9]+$']\n- rule: r\n  condition: exe exists\n  output: \"{EXECVE.a2}\"\n";
         assertThat(render(key, exec.apply("a1=\"--x\" a2=61626320736B2D6C697665313233"))).isEqualTo("abc ***");
         assertThat(render(key, exec.apply("a1=\"--token\" a2=61626320736B2D6C697665313233"))).isEqualTo("***");
