@@ -202,7 +202,10 @@ abstract class ValueTest {
     /** How a {@link Numbers} test reads the record's value. */
     enum Reading {
         DECIMAL,
-        /** Decimal, and -1 is the unset identity 4294967295 (libauparse reads both as "unset"). */
+        /**
+         * Decimal, and -1 is the unset identity 4294967295 (libauparse reads both as "unset"), which
+         * only {@code =} matches: it is neither less nor greater than any id.
+         */
         IDENTITY,
         /** Hex (arch). */
         HEX,
@@ -253,7 +256,10 @@ abstract class ValueTest {
                     if (v == Long.MIN_VALUE) {
                         return false;
                     }
-                    if (v == -1 && reading == Reading.IDENTITY) {
+                    if (reading == Reading.IDENTITY && (v == -1 || v == RuleCompiler.UNSET_ID)) {
+                        if (op != NumOp.EQ) {
+                            return false; // unset is no number: auid >= 1000 means users, not daemons without a login
+                        }
                         v = RuleCompiler.UNSET_ID;
                     }
                 }

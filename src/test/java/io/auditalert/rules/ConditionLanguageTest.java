@@ -259,7 +259,16 @@ class ConditionLanguageTest {
         assertThat(matches("ses = unset and SYSCALL.ses = -1 and ses = 4294967295", EXEC_TMP)).isTrue();
         assertThat(matches("ses != unset", EXEC_TMP)).isFalse();
         assertThat(matches("ses = unset", USER_AUTH)).isFalse();
-        assertThat(matches("auid = 4294967295 and not auid >= 1000", minusOne)).isFalse();
+        // unset is no number: neither less nor greater than any id, so `auid >= 1000` (users) leaves out the
+        // daemons that no login started, which auditctl's auid>=1000 needs auid!=unset beside it for
+        for (AuditEvent unset : new AuditEvent[] {minusOne, EXEC_TMP}) {
+            assertThat(matches("auid >= 1000", unset)).isFalse();
+            assertThat(matches("auid > 0", unset)).isFalse();
+            assertThat(matches("auid < 1000", unset)).isFalse();
+            assertThat(matches("auid <= 4294967295", unset)).isFalse();
+            assertThat(matches("auid = 4294967295 and not auid >= 1000", unset)).isTrue();
+        }
+        assertThat(matches("uid >= 0 and uid < 1", EXEC_TMP)).as("a set id still compares").isTrue();
         assertThat(matches("auid = alice", USER_AUTH)).isFalse();
         assertThat(matches("auid = 1001", USER_AUTH)).isTrue();
         assertThat(matches("uid >= 1000", SHADOW_DENIED)).isTrue();
