@@ -204,6 +204,9 @@ class ConditionLanguageTest {
         assertThat(matches(prelude, "exe in readers", SHADOW_READ)).isTrue();
         assertThat(matches(prelude, "exe in all_tools", SHADOW_READ)).isTrue();
         assertThat(matches(prelude, "exe in readers", EXEC_TMP)).isFalse();
+        // inside parentheses a list's name stands for its items (as in Falco); quoted, it is the word
+        assertThat(matches(prelude, "exe in (readers, /usr/bin/vi)", SHADOW_READ)).isTrue();
+        assertThat(matches(prelude, "exe in (\"readers\", /usr/bin/vi)", SHADOW_READ)).isFalse();
     }
 
     @Test
