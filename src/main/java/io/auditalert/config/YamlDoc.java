@@ -135,6 +135,10 @@ public final class YamlDoc {
             int col = mark.map(m -> m.getColumn() + 1).orElse(1);
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
             String context = e.getContext() != null ? e.getContext() + ": " : "";
+            if (problem.startsWith("mapping values are not allowed here")) {
+                // output: alert: {exe} ran -- a ': ' inside a plain value
+                problem += " (a ': ' inside a value: put the whole value in quotes)";
+            }
             error(line, col, "YAML syntax error: " + context + problem);
         } catch (YamlEngineException e) {
             String m = firstLine(e.getMessage());

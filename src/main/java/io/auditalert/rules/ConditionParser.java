@@ -56,7 +56,8 @@ final class ConditionParser {
         }
         Ast a = p.expr();
         if (a != null && p.peek().kind != Kind.END) {
-            p.fail(p.peek().pos, "unexpected '" + p.peek().text + "'; expected 'and', 'or' or the end");
+            Token t = p.peek();
+            p.fail(t.pos, "unexpected '" + t.text + "'; expected 'and', 'or' or the end" + connectiveHint(t));
             return null;
         }
         return p.failed ? null : a;
@@ -135,6 +136,11 @@ final class ConditionParser {
                         i++;
                     }
                     String w = src.substring(start, i);
+                    if ("\u201C\u201D\u2018\u2019".indexOf(c) >= 0) {
+                        fail(start, "'" + w + "' starts with a typographic quote (pasted from a word processor?);"
+                                + " quote values with \" or '");
+                        return false;
+                    }
                     tokens.add(new Token(OPERATORS.contains(w) ? Kind.OP : Kind.WORD, w, start));
                 }
             }
@@ -246,6 +252,9 @@ final class ConditionParser {
                 return null;
             }
             Token close = take();
+            if (close.kind == Kind.END) {
+                return fail(t.pos, "this '(' is not closed");
+            }
             if (close.kind != Kind.RPAREN) {
                 return fail(close.pos, "expected ')' but found '" + close.text + "'");
             }
@@ -258,6 +267,13 @@ final class ConditionParser {
         if (isWord(op, "exists")) {
             take();
             return new Ast.Exists(t);
+        }
+        if (op.kind == Kind.STRING || op.kind == Kind.WORD && !isKeyword(op.text) && connectiveHint(op).isEmpty()
+                || isWord(op, "not")) {
+            // `exe startwith "/tmp/"`, `exe not startswith …`, `exe "/tmp"`: no macro is followed by these
+            String found = op.kind == Kind.STRING ? '"' + op.text + '"' : op.text;
+            return fail(op.pos, "expected an operator after '" + t.text + "' but found '" + found + "'"
+                    + operatorHint(op));
         }
         if (op.kind != Kind.OP) {
             return new Ast.MacroRef(t);
@@ -283,14 +299,76 @@ final class ConditionParser {
                 }
             }
         } else if (v.kind == Kind.WORD || v.kind == Kind.STRING) {
+            if (v.kind == Kind.WORD && v.text.startsWith("[") && peek().kind == Kind.COMMA) {
+                return fail(v.pos, "a list of values is written in parentheses here: (a, b), not [a, b]");
+            }
             if (v.kind == Kind.WORD && isKeyword(v.text)) {
                 return fail(v.pos, "expected a value after '" + op.text + "' but found '" + v.text + "'");
             }
             values.add(v);
         } else {
-            return fail(v.pos, "expected a value after '" + op.text + "' but found '" + v.text + "'");
+            return fail(v.pos, "expected a value after '" + op.text + "' but found '" + v.text + "'"
+                    + (op.text.equals("=") && v.text.equals("=") ? " (equality is one '=')" : ""));
         }
         return new Ast.Compare(t, op, values, parenthesized);
+    }
+
+    /** How to write a connective that is spelled another way ({@code AND}, {@code &&}, {@code ||}), or "". */
+    private static String connectiveHint(Token t) {
+        if (t.kind != Kind.WORD) {
+            return "";
+        }
+        String w = t.text.equals("&&") ? "and" : t.text.equals("||") ? "or" : t.text.toLowerCase(java.util.Locale.ROOT);
+        return !w.equals(t.text) && (w.equals("and") || w.equals("or") || w.equals("not"))
+                ? " (write '" + w + "': keywords are lower case words)" : "";
+    }
+
+    /** After a field, a word that is no operator: the operator it was probably meant to be, or why not. */
+    private static String operatorHint(Token t) {
+        if (t.kind != Kind.WORD) {
+            return "; the operators are " + String.join(" ", OPERATORS) + " and exists";
+        }
+        if (t.text.equals("not")) {
+            return "; put 'not' before the field: not FIELD OP VALUE";
+        }
+        String w = t.text.toLowerCase(java.util.Locale.ROOT);
+        String best = null;
+        int bestDistance = 3;
+        for (String o : concat(OPERATORS, "exists")) {
+            int d = editDistance(w, o);
+            if (d < bestDistance && o.length() > 2) {
+                best = o;
+                bestDistance = d;
+            }
+        }
+        return best != null ? "; did you mean '" + best + "'?"
+                : "; the operators are " + String.join(" ", OPERATORS) + " and exists";
+    }
+
+    private static List<String> concat(List<String> a, String b) {
+        List<String> out = new ArrayList<>(a);
+        out.add(b);
+        return out;
+    }
+
+    /** Levenshtein distance, for the few short words of an operator hint. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     private static boolean isKeyword(String w) {

@@ -38,6 +38,32 @@ public final class Glob {
         return sb.toString();
     }
 
+    /**
+     * What is almost certainly a mistake in a condition's glob, though fnmatch would take it: a
+     * {@code [} that no {@code ]} closes (a literal [ to fnmatch, a typo in a rule), or a regular
+     * expression's anchors ({@code ^/tmp/.*$}), which a glob compares as characters. Null when none.
+     * ({@code \[}, {@code \^} and {@code \$} write those characters.)
+     */
+    public static String likelyMistake(String g) {
+        if (g.startsWith("^") || g.endsWith("$") && !g.endsWith("\\$")) {
+            return "a glob matches the whole value and '^' and '$' are characters in it; for a regular expression"
+                    + " use matches";
+        }
+        for (int i = 0; i < g.length(); i++) {
+            char c = g.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '[') {
+                int end = classEnd(g, i);
+                if (end < 0) {
+                    return "the '[' at " + (i + 1) + " opens a class that no ']' closes (write \\[ for the character)";
+                }
+                i = end;
+            }
+        }
+        return null;
+    }
+
     /** The index of the ] that closes the class opened at {@code open}, or -1 (then [ is literal). */
     private static int classEnd(String g, int open) {
         int i = open + 1;

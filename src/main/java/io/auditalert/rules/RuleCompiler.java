@@ -359,6 +359,11 @@ final class RuleCompiler {
                 StringBuilder bytes = new StringBuilder();
                 StringBuilder chars = new StringBuilder();
                 for (Lit l : lits) {
+                    String mistake = Glob.likelyMistake(l.text());
+                    if (mistake != null) {
+                        errs.error(l.pos(), mistake);
+                        return null;
+                    }
                     try {
                         bytes.append(bytes.length() == 0 ? "" : "|").append("(?:")
                                 .append(Glob.toRegex(latin1View(l.text()))).append(')');

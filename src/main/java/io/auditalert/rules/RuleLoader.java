@@ -285,8 +285,16 @@ public final class RuleLoader {
 
         OutputTemplate output;
         YamlNode out = item.get("output");
-        if (out != null && !out.isNull()) {
+        if (out != null && out.isMap()) {
+            // output: {exe} ran {argv} -- YAML reads a value that starts with { as a mapping
+            out.error("expected a string; YAML reads a value starting with '{' as a mapping: put the output in"
+                    + " quotes (output: \"{exe} ran {argv}\")");
+            output = OutputTemplate.summary(names);
+        } else if (out != null && !out.isNull()) {
             String text = out.asString("");
+            if (text.isBlank() && out.isScalar()) {
+                out.error("the output is empty; leave 'output' out for the default summary of the event");
+            }
             output = OutputTemplate.compile(text, compiler, out::errorAt, names);
         } else {
             output = OutputTemplate.summary(names);

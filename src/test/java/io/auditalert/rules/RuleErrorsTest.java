@@ -28,7 +28,7 @@ class RuleErrorsTest {
                 f + ":25:3: unknown key 'severty' (expected one of: rule, desc, condition, severity, output, tags, "
                         + "enabled, exceptions, throttle)",
                 f + ":29:13: severity must be one of info, low, medium, high, critical",
-                f + ":32:40: expected ')' but found 'end of condition'",
+                f + ":32:32: this '(' is not closed",
                 f + ":37:16: unknown user 'nosuchuser' for 'auid'",
                 f + ":41:26: unknown field 'auidd'",
                 f + ":45:34: expected a duration such as 500ms, 2s, 1m, 1h or 1d",
@@ -83,6 +83,61 @@ class RuleErrorsTest {
         RuleLoader.Result r = RuleLoader.loadTexts(Map.of("c.yml", yaml), new FakeNames(), new Telemetry());
         assertThat(r.errors()).extracting(ConfigError::message).anyMatch(m -> m.startsWith("macro 'a' refers to itself"))
                 .anyMatch(m -> m.equals("list 'l' contains itself"));
+    }
+
+    @Test
+    void shouldSayWhatWasMeantForTheMistakesPeopleMakeWhenWritingConditions() {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("exe startwith \"/tmp/\"",
+                "2:19: expected an operator after 'exe' but found 'startwith'; did you mean 'startswith'?");
+        cases.put("exe not startswith /tmp/",
+                "2:19: expected an operator after 'exe' but found 'not'; put 'not' before the field: not FIELD OP VALUE");
+        cases.put("exe \"/tmp/x\"", "2:19: expected an operator after 'exe' but found '\"/tmp/x\"'; the operators are"
+                + " = != < <= > >= in startswith endswith contains icontains glob matches and exists");
+        cases.put("exe = /bin/sh AND uid = 0",
+                "2:29: unexpected 'AND'; expected 'and', 'or' or the end (write 'and': keywords are lower case words)");
+        cases.put("exe = /bin/sh && uid = 0",
+                "2:29: unexpected '&&'; expected 'and', 'or' or the end (write 'and': keywords are lower case words)");
+        cases.put("exe == /bin/sh", "2:20: expected a value after '=' but found '=' (equality is one '=')");
+        cases.put("exe in [/bin/sh, /bin/bash]",
+                "2:22: a list of values is written in parentheses here: (a, b), not [a, b]");
+        cases.put("exe startswith \u201C/tmp/\u201D",
+                "2:30: '\u201C/tmp/\u201D' starts with a typographic quote (pasted from a word processor?); quote values"
+                        + " with \" or '");
+        cases.put("(exe = /bin/sh or (uid = 0)", "2:15: this '(' is not closed");
+        cases.forEach((condition, error) -> {
+            String yaml = "- rule: r\n  condition: '" + condition.replace("'", "''") + "'\n";
+            assertThat(RuleLoader.loadTexts(Map.of("t.yml", yaml), new FakeNames(), new Telemetry()).errors())
+                    .as(condition).extracting(ConfigError::toString).containsExactly("t.yml:" + error);
+        });
+        // (columns count from the condition's opening quote, at 14)
+        // still fine: a macro followed by a connective, and a glob class as a bare word
+        assertThat(RuleLoader.loadTexts(Map.of("ok.yml", "- macro: m\n  condition: exe exists\n"
+                + "- rule: r\n  condition: m and exe glob [ab]*\n"), new FakeNames(), new Telemetry()).errors()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectRulesThatLoadButCouldNeverDoWhatTheyLookLike() {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("  condition: exe glob \"/usr/[bin/*\"\n",
+                "2:23: the '[' at 6 opens a class that no ']' closes (write \\[ for the character)");
+        cases.put("  condition: exe glob \"^/tmp/.*$\"\n",
+                "2:23: a glob matches the whole value and '^' and '$' are characters in it; for a regular expression"
+                        + " use matches");
+        cases.put("  condition: exe exists\n  output: \"\"\n",
+                "3:11: the output is empty; leave 'output' out for the default summary of the event");
+        cases.put("  condition: exe exists\n  output: {exe}\n",
+                "3:11: expected a string; YAML reads a value starting with '{' as a mapping: put the output in quotes"
+                        + " (output: \"{exe} ran {argv}\")");
+        cases.put("  condition: exe exists\n  output: alert: {exe} ran\n",
+                "3:16: YAML syntax error: mapping values are not allowed here (a ': ' inside a value: put the whole"
+                        + " value in quotes)");
+        cases.forEach((rule, error) -> assertThat(RuleLoader.loadTexts(Map.of("g.yml", "- rule: r\n" + rule),
+                new FakeNames(), new Telemetry()).errors()).as(rule).extracting(ConfigError::toString)
+                .containsExactly("g.yml:" + error));
+        // a class, an escaped [ and an escaped $ at the end are fine
+        assertThat(RuleLoader.loadTexts(Map.of("ok.yml", "- rule: r\n  condition: exe glob (\"/usr/[ab]in/*\","
+                + " \"/x/\\\\[*\", \"*\\\\$\")\n"), new FakeNames(), new Telemetry()).errors()).isEmpty();
     }
 
     @Test
