@@ -220,7 +220,17 @@ final class RuleCompiler {
     // ---- comparisons ----
 
     /** A literal after list expansion, remembering the token it came from for errors. */
-    private record Lit(String text, int pos) {}
+    /** A value to compare with, where the condition names it, and the list it came from (or null). */
+    private record Lit(String text, int pos, String list) {
+        Lit(String text, int pos) {
+            this(text, pos, null);
+        }
+
+        /** An error about this value; one from a list says which list and item, as the rule only names the list. */
+        void error(Errors errs, String message) {
+            errs.error(pos, list == null ? message : message + " (list '" + list + "', item \"" + text + "\")");
+        }
+    }
 
     private List<Lit> expand(List<Token> values, Errors errs) {
         List<Lit> out = new ArrayList<>();
@@ -243,7 +253,7 @@ final class RuleCompiler {
             if (item.kind() == Kind.WORD && lists.containsKey(item.text())) {
                 expandList(item.text(), pos, out, seen, errs);
             } else {
-                out.add(new Lit(item.text(), pos));
+                out.add(new Lit(item.text(), pos, name));
             }
         }
         seen.remove(name);
@@ -302,7 +312,7 @@ final class RuleCompiler {
                 if (field.kind == Field.Kind.STRING && baseName(field).equals("success")) {
                     for (Lit l : lits) {
                         if (!l.text().equals("yes") && !l.text().equals("no")) {
-                            errs.error(l.pos(), "'" + ft.text() + "' is yes or no, not '" + l.text() + "'");
+                            l.error(errs, "'" + ft.text() + "' is yes or no, not '" + l.text() + "'");
                             return null;
                         }
                     }
@@ -361,7 +371,7 @@ final class RuleCompiler {
                 for (Lit l : lits) {
                     String mistake = Glob.likelyMistake(l.text());
                     if (mistake != null) {
-                        errs.error(l.pos(), mistake);
+                        l.error(errs, mistake);
                         return null;
                     }
                     try {
@@ -370,7 +380,7 @@ final class RuleCompiler {
                         chars.append(chars.length() == 0 ? "" : "|").append("(?:").append(Glob.toRegex(l.text()))
                                 .append(')');
                     } catch (IllegalArgumentException e) {
-                        errs.error(l.pos(), "bad glob: " + e.getMessage());
+                        l.error(errs, "bad glob: " + e.getMessage());
                         return null;
                     }
                 }
@@ -389,7 +399,7 @@ final class RuleCompiler {
                     try {
                         Pattern.compile(l.text());
                     } catch (PatternSyntaxException e) {
-                        errs.error(l.pos(), "bad regular expression: " + e.getDescription()
+                        l.error(errs, "bad regular expression: " + e.getDescription()
                                 + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
                         return null;
                     }
@@ -448,7 +458,7 @@ final class RuleCompiler {
     private static List<Lit> registerLiterals(List<Lit> lits) {
         List<Lit> out = new ArrayList<>(lits.size());
         for (Lit l : lits) {
-            out.add(new Lit(registerText(l.text()), l.pos()));
+            out.add(new Lit(registerText(l.text()), l.pos(), l.list()));
         }
         return out;
     }
@@ -516,7 +526,7 @@ final class RuleCompiler {
                 }
             }
             if (!resolved) {
-                errs.error(l.pos(), "unknown syscall '" + t + "'");
+                l.error(errs, "unknown syscall '" + t + "'");
                 return null;
             }
             syscallNames.add(t);
@@ -556,7 +566,7 @@ final class RuleCompiler {
                     } else if (v == null) {
                         long id = t.equals("unset") ? UNSET_ID : names.uid(t);
                         if (id < 0) {
-                            errs.error(l.pos(), "unknown user '" + t + "' for '" + field.label + "'");
+                            l.error(errs, "unknown user '" + t + "' for '" + field.label + "'");
                             return null;
                         }
                         v = id;
@@ -568,7 +578,7 @@ final class RuleCompiler {
                     } else if (v == null) {
                         long id = t.equals("unset") ? UNSET_ID : names.gid(t);
                         if (id < 0) {
-                            errs.error(l.pos(), "unknown group '" + t + "' for '" + field.label + "'");
+                            l.error(errs, "unknown group '" + t + "' for '" + field.label + "'");
                             return null;
                         }
                         v = id;
@@ -579,7 +589,7 @@ final class RuleCompiler {
                         String e = t.startsWith("-") ? t.substring(1) : t;
                         int errno = names.errno(e);
                         if (errno < 0) {
-                            errs.error(l.pos(), "'" + t + "' is neither a number nor an errno name");
+                            l.error(errs, "'" + t + "' is neither a number nor an errno name");
                             return null;
                         }
                         v = (long) -errno;
@@ -590,7 +600,7 @@ final class RuleCompiler {
                     if (code == -1) {
                         String h = t.startsWith("0x") ? t.substring(2) : t;
                         if (!h.matches("[0-9a-fA-F]{1,16}")) {
-                            errs.error(l.pos(), "unknown arch '" + t + "'");
+                            l.error(errs, "unknown arch '" + t + "'");
                             return null;
                         }
                         code = Long.parseUnsignedLong(h, 16);
@@ -601,7 +611,7 @@ final class RuleCompiler {
                     if (isSession(field) && (t.equals("unset") || v != null && v == -1)) {
                         v = UNSET_ID; // a session id is unset as an identity is: ses=4294967295
                     } else if (v == null) {
-                        errs.error(l.pos(), "'" + field.label + "' compares as a number, and '" + t + "' is not one");
+                        l.error(errs, "'" + field.label + "' compares as a number, and '" + t + "' is not one");
                         return null;
                     }
                 }

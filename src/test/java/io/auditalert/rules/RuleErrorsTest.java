@@ -135,6 +135,11 @@ class RuleErrorsTest {
         cases.forEach((rule, error) -> assertThat(RuleLoader.loadTexts(Map.of("g.yml", "- rule: r\n" + rule),
                 new FakeNames(), new Telemetry()).errors()).as(rule).extracting(ConfigError::toString)
                 .containsExactly("g.yml:" + error));
+        // a bad pattern in a list: the rule names the list, the error names the item
+        assertThat(RuleLoader.loadTexts(Map.of("l.yml", "- list: pats\n  items: ['^/tmp/', '^/x/(']\n"
+                + "- rule: r\n  condition: exe matches pats\n"), new FakeNames(), new Telemetry()).errors())
+                .extracting(ConfigError::toString).containsExactly("l.yml:4:26: bad regular expression: Unclosed group"
+                        + " near index 5 (list 'pats', item \"^/x/(\")");
         // a class, an escaped [ and an escaped $ at the end are fine
         assertThat(RuleLoader.loadTexts(Map.of("ok.yml", "- rule: r\n  condition: exe glob (\"/usr/[ab]in/*\","
                 + " \"/x/\\\\[*\", \"*\\\\$\")\n"), new FakeNames(), new Telemetry()).errors()).isEmpty();
