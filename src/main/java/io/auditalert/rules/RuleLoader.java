@@ -10,6 +10,8 @@ import io.auditalert.rules.ConditionParser.Kind;
 import io.auditalert.rules.ConditionParser.Token;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,21 @@ import org.snakeyaml.engine.v2.common.ScalarStyle;
  */
 public final class RuleLoader {
     /** What {@link #load} produced: a rule set, or the errors; warnings either way. */
+    /**
+     * The errors by file (in the order files were read), then line and column: lists and macros are
+     * compiled after the rules that name them, and a reader goes down the file.
+     */
+    static List<ConfigError> inFileOrder(List<ConfigError> errors) {
+        Map<String, Integer> fileOrder = new HashMap<>();
+        for (ConfigError e : errors) {
+            fileOrder.putIfAbsent(e.file(), fileOrder.size());
+        }
+        List<ConfigError> sorted = new ArrayList<>(errors);
+        sorted.sort(Comparator.<ConfigError>comparingInt(e -> fileOrder.get(e.file()))
+                .thenComparingInt(ConfigError::line).thenComparingInt(ConfigError::col));
+        return List.copyOf(sorted);
+    }
+
     public record Result(RuleSet ruleSet, List<ConfigError> errors, List<ConfigError> warnings) {
         public boolean ok() {
             return ruleSet != null;
@@ -114,7 +131,7 @@ public final class RuleLoader {
             }
         }
         if (!errors.isEmpty()) {
-            return new Result(null, List.copyOf(errors), List.copyOf(warnings));
+            return new Result(null, inFileOrder(errors), List.copyOf(warnings));
         }
         telemetry.rulesLoaded = compiled.size();
         return new Result(new RuleSet(compiled), List.of(), List.copyOf(warnings));

@@ -146,6 +146,15 @@ class RuleErrorsTest {
     }
 
     @Test
+    void shouldListTheErrorsDownTheFile() {
+        // a rule without a condition is found in a first pass over the file, before any condition is compiled
+        String yaml = "- rule: a\n  condition: exe matches pats\n  severity: nope\n"
+                + "- list: pats\n  items: ['(']\n- rule: b\n  condition: exee exists\n- rule: c\n  desc: none\n";
+        assertThat(RuleLoader.loadTexts(Map.of("o.yml", yaml), new FakeNames(), new Telemetry()).errors())
+                .extracting(e -> e.line() + ":" + e.col()).containsExactly("2:26", "3:13", "7:14", "8:3");
+    }
+
+    @Test
     void shouldReportAnUnknownListAfterInInsteadOfComparingWithTheWord() {
         String yaml = "- list: shells\n  items: [/bin/sh]\n"
                 + "- rule: typo\n  condition: exe in shels\n"
