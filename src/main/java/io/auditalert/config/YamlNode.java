@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -438,7 +437,8 @@ public final class YamlNode {
     }
 
     public long asDurationMillis(long dflt) {
-        String t = isScalar() ? text().trim().toLowerCase(Locale.ROOT) : "";
+        // units in lower case only, as Prometheus writes them: 1M could as well be a month as a minute
+        String t = isScalar() ? text().trim() : "";
         int i = 0;
         while (i < t.length() && Character.isDigit(t.charAt(i))) {
             i++;
@@ -451,13 +451,14 @@ public final class YamlNode {
                 case "m" -> 60_000;
                 case "h" -> 3_600_000;
                 case "d" -> 86_400_000;
+                case "w" -> 7 * 86_400_000L;
                 default -> -1;
             };
             if (unit > 0 && n <= Long.MAX_VALUE / unit) {
                 return n * unit;
             }
         }
-        error("expected a duration such as 500ms, 2s, 1m, 1h or 1d");
+        error("expected a duration such as 500ms, 2s, 1m, 1h, 1d or 1w (units in lower case)");
         return dflt;
     }
 

@@ -38,6 +38,18 @@ class YamlDocTest {
     }
 
     @Test
+    void shouldReadDurationsWithLowerCaseUnitsOnly() {
+        List<ConfigError> errors = new ArrayList<>();
+        YamlNode root = YamlDoc.parse("d.yml", "a: 500ms\nb: 2w\nc: 1M\nd: 3 h\n", errors).root();
+        assertThat(root.getDurationMillis("a", 0)).isEqualTo(500);
+        assertThat(root.getDurationMillis("b", 0)).isEqualTo(14 * 86_400_000L);
+        assertThat(root.getDurationMillis("c", -7)).as("a month or a minute? neither").isEqualTo(-7);
+        assertThat(root.getDurationMillis("d", 0)).isEqualTo(3 * 3_600_000L);
+        assertThat(errors).extracting(ConfigError::toString).containsExactly(
+                "d.yml:3:4: expected a duration such as 500ms, 2s, 1m, 1h, 1d or 1w (units in lower case)");
+    }
+
+    @Test
     void shouldMapOffsetsInsideScalarsBackToTheSource() {
         List<ConfigError> errors = new ArrayList<>();
         YamlNode root = YamlDoc.parse("b.yml", "a: plain text here\nb: \"quoted \\\"x\\\" y\"\nc: |\n  one\n  two\n",

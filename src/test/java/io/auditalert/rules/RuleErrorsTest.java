@@ -31,7 +31,7 @@ class RuleErrorsTest {
                 f + ":32:32: this '(' is not closed",
                 f + ":37:16: unknown user 'nosuchuser' for 'auid'",
                 f + ":41:26: unknown field 'auidd'",
-                f + ":45:34: expected a duration such as 500ms, 2s, 1m, 1h or 1d",
+                f + ":45:34: expected a duration such as 500ms, 2s, 1m, 1h, 1d or 1w (units in lower case)",
                 f + ":50:3: missing required key 'condition'");
     }
 
