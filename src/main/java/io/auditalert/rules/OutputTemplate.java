@@ -73,6 +73,12 @@ final class OutputTemplate {
                     errs.error(i, "unclosed '{' in output");
                     return null;
                 }
+                int inner = template.indexOf('{', i + 1);
+                if (inner >= 0 && inner < end) {
+                    // "{auid ran {exe}": the first { is not closed before the next opens
+                    errs.error(i, "this '{' is not closed before the next '{' (write '{{' for the character)");
+                    return null;
+                }
                 String name = template.substring(i + 1, end).trim();
                 // {?name}: " name=VALUE" when the event has the field, nothing when it has not
                 boolean optional = name.startsWith("?");
@@ -87,7 +93,7 @@ final class OutputTemplate {
                 Field f = name.isEmpty() ? null : compiler.field(
                         new ConditionParser.Token(ConditionParser.Kind.WORD, name, Math.max(namePos, i + 1)), errs);
                 if (name.isEmpty()) {
-                    errs.error(i, "empty placeholder '{}' in output");
+                    errs.error(i, "no field name in '" + template.substring(i, end + 1) + "'");
                 }
                 if (f == null) {
                     ok = false;

@@ -189,7 +189,11 @@ final class RuleCompiler {
                 errs.error(t.pos(), "unknown record type '" + typeName + "'");
                 return null;
             }
-            if (!KnownFields.isKnown(fieldName) || fieldName.isEmpty()) {
+            if (fieldName.isEmpty()) {
+                errs.error(t.pos() + dot + 1, "no field name after '" + typeName + ".'");
+                return null;
+            }
+            if (!KnownFields.isKnown(fieldName)) {
                 errs.error(t.pos() + dot + 1, "unknown field '" + fieldName + "'");
                 return null;
             }

@@ -281,7 +281,7 @@ public final class RuleLoader {
         if (sev != null && !sev.isNull()) {
             severity = Severity.parse(sev.asString(""));
             if (severity == null) {
-                sev.error("severity must be one of info, low, medium, high, critical");
+                sev.error("severity must be one of info, low, medium, high, critical, not '" + sev.asString("") + "'");
                 severity = Severity.MEDIUM;
             }
         }
@@ -293,6 +293,12 @@ public final class RuleLoader {
         YamlNode exc = item.get("exceptions");
         if (exc != null && !exc.isNull()) {
             for (YamlNode e : exc.items()) {
+                if (e.isMap() && e.get("name") != null && (e.get("fields") != null || e.get("values") != null)) {
+                    // Falco's exceptions (name, fields, comps, values) are tables of field values
+                    e.error("an exception here is a condition (- exe = /usr/bin/x and uid = 0), not Falco's name,"
+                            + " fields and values");
+                    continue;
+                }
                 Condition c = compileCondition(e, compiler);
                 if (c != null) {
                     exceptions.add(c);

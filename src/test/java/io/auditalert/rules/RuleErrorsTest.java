@@ -27,7 +27,7 @@ class RuleErrorsTest {
                 f + ":21:14: unknown record type 'PATHH'",
                 f + ":25:3: unknown key 'severty' (expected one of: rule, desc, condition, severity, output, tags, "
                         + "enabled, exceptions, throttle)",
-                f + ":29:13: severity must be one of info, low, medium, high, critical",
+                f + ":29:13: severity must be one of info, low, medium, high, critical, not 'urgent'",
                 f + ":32:32: this '(' is not closed",
                 f + ":37:16: unknown user 'nosuchuser' for 'auid'",
                 f + ":41:26: unknown field 'auidd'",
@@ -132,6 +132,13 @@ class RuleErrorsTest {
         cases.put("  condition: exe exists\n  output: alert: {exe} ran\n",
                 "3:16: YAML syntax error: mapping values are not allowed here (a ': ' inside a value: put the whole"
                         + " value in quotes)");
+        cases.put("  condition: exe exists\n  output: \"{auid ran {exe}\"\n",
+                "3:12: this '{' is not closed before the next '{' (write '{{' for the character)");
+        cases.put("  condition: exe exists\n  output: \"x {?} y\"\n", "3:14: no field name in '{?}'");
+        cases.put("  condition: exe exists\n  output: \"{EXECVE.}\"\n", "3:20: no field name after 'EXECVE.'");
+        cases.put("  condition: exe exists\n  exceptions:\n    - name: known\n      fields: [exe]\n      values: [[/x]]\n",
+                "4:7: an exception here is a condition (- exe = /usr/bin/x and uid = 0), not Falco's name, fields and"
+                        + " values");
         cases.forEach((rule, error) -> assertThat(RuleLoader.loadTexts(Map.of("g.yml", "- rule: r\n" + rule),
                 new FakeNames(), new Telemetry()).errors()).as(rule).extracting(ConfigError::toString)
                 .containsExactly("g.yml:" + error));
