@@ -43,6 +43,25 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     }
 
     /**
+     * For a command run by hand (check, replay, events, demo): log lines on stderr read as the
+     * command's own lines do ({@code auditalert check: warning: rules.d/20-x.yml:1:3: …}) instead of
+     * a service's timestamped log. {@code run} keeps the log format.
+     */
+    static void forCommand(String command) {
+        if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext context)
+                || !(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR")
+                        instanceof ConsoleAppender<ILoggingEvent> stderr)) {
+            return; // a logback.configurationFile took over: its format stands
+        }
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern("auditalert " + command
+                + ": %replace(%replace(%replace(%level){'WARN','warning'}){'ERROR','error'}){'INFO','note'}: %msg%n");
+        encoder.start();
+        stderr.setEncoder(encoder);
+    }
+
+    /**
      * Writes every log line to {@code file} too (appending; its directory is created), for {@code run}'s
      * {@code log_file}: auditd does not keep a plugin's stderr. A file that cannot be opened is said
      * on stderr, and logging goes on there.

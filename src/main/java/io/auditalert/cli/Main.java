@@ -2,6 +2,7 @@ package io.auditalert.cli;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 
 /** {@code auditalert COMMAND [options]}: see DESIGN §3.1. */
 public final class Main {
@@ -28,6 +29,9 @@ public final class Main {
             return EXIT_OK;
         }
         try {
+            if (List.of("check", "replay", "events", "demo").contains(args[0])) {
+                LogSetup.forCommand(args[0]);
+            }
             switch (args[0]) {
                 case "events":
                     return EventsCommand.run(rest);
