@@ -69,6 +69,15 @@ public final class YamlNode {
                         || s.getValue().equals("null"));
     }
 
+    /**
+     * A tag written in the file ({@code !key} of {@code condition: !key exists}, which YAML reads as a
+     * tag, not as the start of the value), or null.
+     */
+    public String localTag() {
+        String t = node.getTag().getValue();
+        return t.startsWith("!") && !t.startsWith("!!") ? t : null;
+    }
+
     /** The scalar's text, or null for a mapping or sequence. */
     public String text() {
         return node instanceof ScalarNode s ? s.getValue() : null;

@@ -372,6 +372,12 @@ public final class RuleLoader {
             node.error("a condition is a string");
             return null;
         }
+        if (node.localTag() != null) {
+            // condition: !key exists -- YAML takes the !word at the start for a tag and drops it
+            node.error("YAML reads '" + node.localTag() + "' at the start of a value as a tag: quote the condition,"
+                    + " or write 'not' for a negation");
+            return null;
+        }
         Ast ast = ConditionParser.parse(node.text(), node::errorAt);
         return ast == null ? null : compiler.compile(ast, node::errorAt);
     }

@@ -132,6 +132,9 @@ class RuleErrorsTest {
         cases.put("  condition: exe exists\n  output: alert: {exe} ran\n",
                 "3:16: YAML syntax error: mapping values are not allowed here (a ': ' inside a value: put the whole"
                         + " value in quotes)");
+        cases.put("  condition: !key exists\n",
+                "2:14: YAML reads '!key' at the start of a value as a tag: quote the condition, or write 'not' for a"
+                        + " negation");
         cases.put("  condition: exe exists\n  output: \"{auid ran {exe}\"\n",
                 "3:12: this '{' is not closed before the next '{' (write '{{' for the character)");
         cases.put("  condition: exe exists\n  output: \"x {?} y\"\n", "3:14: no field name in '{?}'");
