@@ -636,7 +636,9 @@ class DefaultRulesTest {
         // insmod's finit_module has no EXECVE record: the command line comes from its PROCTITLE; the
         // exit says the call failed (-38, ENOSYS: that kernel has no module support)
         assertThat(output("kernel-module-loaded", admin(2039773))).isEqualTo(
-                "cloudsdk (root) loaded or removed a kernel module with /usr/bin/kmod (finit_module, exit -38): insmod /tmp/h1/bogus.ko");
+                "cloudsdk (root) kernel module: finit_module by /usr/bin/kmod, exit -38: insmod /tmp/h1/bogus.ko");
+        assertThat(output("kernel-module-loaded", TestEvents.serial(MODPROBE, 898130)))
+                .isEqualTo("cloudsdk (root) kernel module: execve by /usr/bin/kmod, exit 0: modprobe dummy");
     }
 
     static final List<AuditEvent> PERSISTENCE = TestEvents.resource("/rules/capture-persistence.log");
