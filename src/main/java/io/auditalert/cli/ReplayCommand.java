@@ -59,6 +59,13 @@ final class ReplayCommand {
         }
         o.whenFull = cfg.ringWhenFull == null ? EventRing.WhenFull.BLOCK : o.whenFull;
         int threads = Math.max(1, o.workers);
+        if (ruleFiles != null && ruleFiles.isEmpty() && cfg.source == null
+                && !java.nio.file.Files.isDirectory(AppConfig.DEFAULT_RULES_DIR)) {
+            // as run does: on a machine without the package (logs copied to a laptop) a bare replay still alerts
+            System.err.println("auditalert " + command + ": no --rules, no --config and no " + AppConfig.DEFAULT_RULES_DIR
+                    + ": replaying through the bundled default rules");
+            ruleFiles = null;
+        }
         RuleEngine rules = ruleFiles == null ? Components.bundledRules(telemetry, threads)
                 : ruleFiles.isEmpty() ? Components.loadRules(cfg, telemetry, threads)
                 : Components.loadRuleArguments(ruleFiles, cfg, telemetry, threads);

@@ -38,6 +38,25 @@ class CheckCommandTest {
     }
 
     @Test
+    void shouldReplayThroughTheBundledRulesWhenNothingNamesRulesAndNoneAreInstalled() throws Exception {
+        // one event of capture-evasion.log: sh -c 'wget -qO- … | bash'
+        List<String> lines = Files.readAllLines(Path.of(getClass().getResource("/rules/capture-evasion.log").toURI()),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        Path one = dir.resolve("one.log");
+        Files.write(one, lines.stream().filter(l -> l.contains(":2232240)")).toList(),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(ReplayCommand.run(new String[] {"--progress", "never", one.toString()})).isEqualTo(Main.EXIT_OK);
+        if (Files.isDirectory(AppConfig.DEFAULT_RULES_DIR)) {
+            // the package is installed here: its rules.d is what a bare replay loads
+            assertThat(stderr.text()).doesNotContain("bundled default rules");
+        } else {
+            assertThat(stderr.text()).isEqualTo("auditalert replay: no --rules, no --config and no "
+                    + AppConfig.DEFAULT_RULES_DIR + ": replaying through the bundled default rules"
+                    + System.lineSeparator());
+        }
+    }
+
+    @Test
     void shouldWarnOfAFileSinkThatCannotWriteAndOfNoSinks() throws Exception {
         Files.writeString(dir.resolve("r.yml"), "- rule: r\n  condition: exe exists\n");
         Path notADir = Files.writeString(dir.resolve("plain"), "");
