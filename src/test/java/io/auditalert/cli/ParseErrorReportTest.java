@@ -49,26 +49,30 @@ class ParseErrorReportTest {
                 + " (the first at " + b + ":2)");
     }
 
-    @Test
-    void shouldSayThatAnInputEndedInACutLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
-        String rec = "type=USER_LOGIN msg=audit(1700000000.000:%d): pid=1 uid=0 auid=0 ses=1 msg='op=login res=success'\n";
-        java.nio.file.Path whole = java.nio.file.Files.writeString(tmp.resolve("whole.log"), String.format(rec, 1));
-        java.nio.file.Path cut = java.nio.file.Files.writeString(tmp.resolve("cut.log"),
-                String.format(rec, 2) + String.format(rec, 3).substring(0, 70)); // cut inside msg='…
+    /** What {@code events} with these arguments says on stderr (its JSON on stdout is dropped). */
+    private static String stderrOfEvents(String... args) throws Exception {
         java.io.PrintStream err = System.err;
         java.io.PrintStream out = System.out;
         java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(buf, true));
         System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
         try {
-            EventsCommand.run(new String[] {whole.toString()});
-            assertThat(buf.toString()).as("a file that ends in a line end").isEmpty();
-            EventsCommand.run(new String[] {cut.toString()});
+            EventsCommand.run(args);
         } finally {
             System.setErr(err);
             System.setOut(out);
         }
-        assertThat(buf.toString()).isEqualTo("auditalert: 1 input(s) ended in a line without a line end (cut while it"
+        return buf.toString();
+    }
+
+    @Test
+    void shouldSayThatAnInputEndedInACutLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        String rec = "type=USER_LOGIN msg=audit(1700000000.000:%d): pid=1 uid=0 auid=0 ses=1 msg='op=login res=success'\n";
+        java.nio.file.Path whole = java.nio.file.Files.writeString(tmp.resolve("whole.log"), String.format(rec, 1));
+        java.nio.file.Path cut = java.nio.file.Files.writeString(tmp.resolve("cut.log"),
+                String.format(rec, 2) + String.format(rec, 3).substring(0, 70)); // cut inside msg='…
+        assertThat(stderrOfEvents(whole.toString())).as("a file that ends in a line end").isEmpty();
+        assertThat(stderrOfEvents(cut.toString())).isEqualTo("auditalert: 1 input(s) ended in a line without a line end (cut while it"
                 + " was written or copied?); it was read as it is, and its last record may lack fields" + N);
     }
 
@@ -81,18 +85,7 @@ class ParseErrorReportTest {
                 String.format(rec, 1_700_007_230L, 10) + String.format(rec, 1_700_007_200L, 11)
                         + String.format(rec, 1_700_000_030L, 1) + String.format(rec, 1_700_000_000L, 2)
                         + String.format(rec, 1_700_000_040L, 3));
-        java.io.PrintStream err = System.err;
-        java.io.PrintStream out = System.out;
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(buf, true));
-        System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
-        try {
-            EventsCommand.run(new String[] {"--progress", "never", both.toString()});
-        } finally {
-            System.setErr(err);
-            System.setOut(out);
-        }
-        assertThat(buf.toString()).isEqualTo("auditalert: the records went back in time 1 time(s), by up to 1 h 59 min"
+        assertThat(stderrOfEvents("--progress", "never", both.toString())).isEqualTo("auditalert: the records went back in time 1 time(s), by up to 1 h 59 min"
                 + " (the first at " + both + ":3): logs given newest first, or a clock that was set back? Throttle"
                 + " windows follow event time, so a match older than its rule's last alert for the same key is"
                 + " suppressed. Files given by name are read oldest first; on stdin give the oldest first"
