@@ -32,9 +32,15 @@ import org.snakeyaml.engine.v2.common.ScalarStyle;
  */
 public final class RuleLoader {
     /** What {@link #load} produced: a rule set, or the errors; warnings either way. */
+    public record Result(RuleSet ruleSet, List<ConfigError> errors, List<ConfigError> warnings) {
+        public boolean ok() {
+            return ruleSet != null;
+        }
+    }
+
     /**
-     * The errors by file (in the order files were read), then line and column: lists and macros are
-     * compiled after the rules that name them, and a reader goes down the file.
+     * The errors by file (in the order files were read), then line and column: they are found in passes
+     * (every item's keys first, then the conditions), and a reader goes down the file.
      */
     static List<ConfigError> inFileOrder(List<ConfigError> errors) {
         Map<String, Integer> fileOrder = new HashMap<>();
@@ -45,12 +51,6 @@ public final class RuleLoader {
         sorted.sort(Comparator.<ConfigError>comparingInt(e -> fileOrder.get(e.file()))
                 .thenComparingInt(ConfigError::line).thenComparingInt(ConfigError::col));
         return List.copyOf(sorted);
-    }
-
-    public record Result(RuleSet ruleSet, List<ConfigError> errors, List<ConfigError> warnings) {
-        public boolean ok() {
-            return ruleSet != null;
-        }
     }
 
     private static final String[] RULE_KEYS = {"rule", "desc", "condition", "severity", "output", "tags",
