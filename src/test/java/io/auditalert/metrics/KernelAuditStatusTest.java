@@ -22,17 +22,21 @@ import org.junit.jupiter.api.Test;
  * rate limit ({@code auditctl -r}) is exceeded, whether or not an audit daemon is registered
  * (kernel/audit.c, audit_log_end → audit_log_lost("rate limit exceeded")). With no daemon registered the
  * kernel otherwise drops records silently without counting them, so "no auditd" alone does not move
- * {@code lost}. The test sets a rate limit of 1 record/s, adds one syscall rule matching only this JVM's
- * getppid(2) calls, makes 300 calls, and then restores the rate limit, the enabled flag and removes its
- * rule (it never runs {@code auditctl -D}, which would delete other rules on a shared machine).
+ * {@code lost}. The test sets a rate limit of 1 record/s, adds one syscall rule matching only the
+ * getppid(2) calls of this JVM's children, has a child make 300 calls, and then restores the rate limit,
+ * the enabled flag and removes its rule (it never runs {@code auditctl -D}, which would delete other rules
+ * on a shared machine).
+ *
+ * <p>Why a child and not this JVM: the kernel gives a task an audit context at fork only once auditing
+ * has ever been enabled since boot (kernel/auditsc.c, audit_alloc and audit_ever_enabled). On a machine
+ * booted without {@code audit=1} whose first {@code auditctl -e 1} is this test's, this JVM has none and
+ * its own calls are never audited; a child started after the enable is.
  */
 @Tag("integration")
 class KernelAuditStatusTest {
     private static final String KEY = "auditalert-lost-test";
 
     interface C extends Library {
-        int getppid();
-
         int geteuid();
     }
 
@@ -68,8 +72,7 @@ class KernelAuditStatusTest {
         Map<String, Long> initial = auditctlStatus(auditctl);
         assumeTrue(initial.get("failure") != 2, "audit failure mode is panic (2); losing records would panic");
         assumeTrue(initial.get("enabled") != 2, "audit configuration is locked (enabled 2)");
-        String pid = Long.toString(ProcessHandle.current().pid());
-        String[] rule = {"-F", "arch=b64", "-S", "getppid", "-F", "pid=" + pid, "-k", KEY};
+        String[] rule = childrensGetppid();
         Telemetry t = new Telemetry();
         try (MetricsServer server = MetricsServer.start("127.0.0.1:0", null, t,
                 MetricsOptions.DEFAULTS.withKernelStatusInterval(Duration.ofMillis(200)).withJvmMetrics(false))) {
@@ -80,9 +83,7 @@ class KernelAuditStatusTest {
                 if (initial.get("enabled") == 0) {
                     run(auditctl, "-e", "1");
                 }
-                for (int i = 0; i < 300; i++) {
-                    LIBC.getppid();
-                }
+                callGetppidInAChild(300);
             } finally {
                 Peers.Result del = Peers.run(null, concat(new String[] {auditctl.toString(), "-d", "always,exit"}, rule));
                 Peers.Result rate = Peers.run(null, auditctl.toString(), "-r", Long.toString(initial.get("rate_limit")));
@@ -148,8 +149,7 @@ class KernelAuditStatusTest {
                 "admin_space_left = 1", "admin_space_left_action = IGNORE", "disk_full_action = IGNORE",
                 "disk_error_action = IGNORE", "q_depth = 2000", "plugin_dir = " + dir.resolve("plugins.d"), ""));
         java.nio.file.Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
-        String pid = Long.toString(ProcessHandle.current().pid());
-        String[] rule = {"-F", "arch=b64", "-S", "getppid", "-F", "pid=" + pid, "-k", KEY};
+        String[] rule = childrensGetppid();
         Telemetry t = new Telemetry();
         try (Peers peers = new Peers();
                 MetricsServer server = MetricsServer.start("127.0.0.1:0", null, t,
@@ -172,9 +172,7 @@ class KernelAuditStatusTest {
                 run(auditctl, "-b", "8", "--backlog_wait_time", "0");
                 run(auditctl, concat(new String[] {"-a", "always,exit"}, rule));
                 run(auditctl, "-e", "1");
-                for (int i = 0; i < 5000; i++) {
-                    LIBC.getppid();
-                }
+                callGetppidInAChild(5000);
                 during = auditctlStatus(auditctl);
                 Thread.sleep(600); // three poll intervals: the endpoint has read the status after `during`
                 exported = Exposition.parse(Exposition.get(url).body());
@@ -222,6 +220,20 @@ class KernelAuditStatusTest {
             assumeTrue(false, "kernel audit status not readable here: " + e.getMessage());
         }
         return auditctl;
+    }
+
+    /** The test rule: getppid(2) by a child of this JVM. */
+    private static String[] childrensGetppid() {
+        String ppid = Long.toString(ProcessHandle.current().pid());
+        return new String[] {"-F", "arch=b64", "-S", "getppid", "-F", "ppid=" + ppid, "-k", KEY};
+    }
+
+    /** Makes {@code n} getppid(2) calls in a child process started now (see the class comment for why). */
+    private static void callGetppidInAChild(int n) throws Exception {
+        Path python = Peers.require("python3", "python3");
+        Peers.Result r = Peers.run(null, python.toString(), "-c",
+                "import os\nfor _ in range(" + n + "):\n    os.getppid()\n");
+        assertThat(r.rc()).as("python3 making " + n + " getppid calls: " + r.output()).isZero();
     }
 
     private static Map<String, Long> auditctlStatus(Path auditctl) throws Exception {
