@@ -17,7 +17,7 @@ import java.util.Map;
 public final class DefaultRules {
     public static final String RESOURCE_DIR = "/defaults/rules.d/";
     public static final List<String> FILES = List.of("00-lists-macros.yml", "10-binaries.yml", "20-execution.yml",
-            "30-files.yml", "35-persistence.yml", "40-audit.yml", "50-kernel.yml", "60-network.yml", "70-authentication.yml");
+            "30-files.yml", "35-persistence.yml", "40-audit.yml", "50-kernel.yml", "55-processes.yml", "60-network.yml", "70-authentication.yml");
 
     private DefaultRules() {}
 

@@ -727,4 +727,36 @@ class DefaultRulesTest {
                 "audit configuration changed by unset: op=add_rule key=cap4never list=4 res=1"
                         + " proctitle=auditctl -a exit,never -F arch=b64 -S getpid -k cap4never");
     }
+
+    static final List<AuditEvent> TAMPERING = TestEvents.resource("/rules/capture-tampering.log");
+
+    /**
+     * capture-tampering.sh, under an auditd writing /var/log/audit itself: the audit logs changed, another
+     * process written with ptrace, a process hidden by a mount over /proc/PID; each beside one that must not fire.
+     */
+    @Test
+    void shouldAlertOnAuditLogsChangedProcessesWrittenAndProcessesHidden() {
+        Map<String, TreeSet<Long>> byRule = alertsByRule(TAMPERING);
+        // cp to a new log, truncate, rm, chmod 0644 and back to 0600 (the rule's throttle, not applied here,
+        // would hold the last). Not the cat that reads it, not auditd's own rotation (its DAEMON_ROTATE; the
+        // kernel logs none of auditd's calls)
+        assertThat(byRule.get("audit-log-tampered")).containsExactly(8060L, 8062L, 8064L, 8066L, 8068L);
+        assertThat(fired(TestEvents.serial(TAMPERING, 7679))).doesNotContain("audit-log-tampered");
+        assertThat(fired(TestEvents.serial(TAMPERING, 8069))).doesNotContain("audit-log-tampered");
+        // PTRACE_POKEDATA; the run that only attaches and peeks (its exec is 8074) logs no ptrace call
+        assertThat(byRule.get("process-memory-written")).containsExactly(8073L);
+        assertThat(fired(TestEvents.serial(TAMPERING, 8074))).doesNotContain("process-memory-written");
+        // mount --bind over /proc/30994; not the same bind mount over a directory in /tmp
+        assertThat(byRule.get("process-hidden-by-mount")).containsExactly(8078L);
+        assertThat(fired(TestEvents.serial(TAMPERING, 8082))).doesNotContain("process-hidden-by-mount");
+        assertThat(output("audit-log-tampered", TestEvents.serial(TAMPERING, 8064))).isEqualTo(
+                "unset (root) changed audit log /var/log/audit/audit.log.9 with /usr/bin/rm (unlinkat, exit 0):"
+                        + " rm -f /var/log/audit/audit.log.9");
+        assertThat(output("process-memory-written", TestEvents.serial(TAMPERING, 8073))).isEqualTo(
+                "unset (root) wrote into process 0x790f with /usr/bin/python3.11 (ptrace request 0x5, exit 0):"
+                        + " /usr/bin/python3 /tmp/cap5/poke.py");
+        assertThat(output("process-hidden-by-mount", TestEvents.serial(TAMPERING, 8078))).isEqualTo(
+                "unset (root) hid a process by mounting over /proc/30994 with /usr/bin/mount (exit 0):"
+                        + " mount --bind /tmp/cap5/empty /proc/30994");
+    }
 }
