@@ -10,7 +10,7 @@ truncate -s 0 /var/log/audit/audit.log.9
 rm -f /var/log/audit/audit.log.9
 chmod 0644 /var/log/audit/audit.log
 chmod 0600 /var/log/audit/audit.log
-# reading them, and auditd rotating its own log, must not fire
+# reading them must not fire (nor does auditd rotating its own log: the capture sent it SIGUSR1 after this script)
 cat /var/log/audit/audit.log > /dev/null
 # ptrace: a word of a sleeping child read and written back (PTRACE_POKEDATA): fires; a PEEK alone is not logged
 cat > /tmp/cap5/poke.py <<'PY'
@@ -42,3 +42,45 @@ mkdir -p /tmp/cap5/target
 mount --bind /tmp/cap5/empty /tmp/cap5/target
 umount /tmp/cap5/target
 kill $victim
+
+# Part 2, captured later the same day: mount(8) of util-linux 2.39 and later mounts with open_tree and
+# move_mount (this Debian 12 has 2.38, so Python makes the calls), and process_vm_writev writing another
+# process's memory (one word read and written back).
+mkdir -p /tmp/cap5/empty /tmp/cap5/target
+cat > /tmp/cap5/newmount.py <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+tree = libc.syscall(428, -100, b"/tmp/cap5/empty", 1)  # open_tree(AT_FDCWD, path, OPEN_TREE_CLONE)
+assert tree >= 0, os.strerror(ctypes.get_errno())
+rc = libc.syscall(429, tree, b"", -100, sys.argv[1].encode(), 4)  # move_mount(..., MOVE_MOUNT_F_EMPTY_PATH)
+assert rc == 0, os.strerror(ctypes.get_errno())
+PY
+cat > /tmp/cap5/vmwrite.py <<'PY'
+import ctypes, os, signal, subprocess, time
+libc = ctypes.CDLL(None, use_errno=True)
+class Iov(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+libc.process_vm_readv.restype = ctypes.c_ssize_t
+libc.process_vm_writev.restype = ctypes.c_ssize_t
+child = subprocess.Popen(["sleep", "30"])
+time.sleep(0.3)
+with open("/proc/%d/maps" % child.pid) as maps:
+    addr = next(int(l.split("-")[0], 16) for l in maps if l.split()[1].startswith("rw"))
+buf = ctypes.create_string_buffer(8)
+local, remote = Iov(ctypes.addressof(buf), 8), Iov(addr, 8)
+assert libc.process_vm_readv(child.pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) == 8
+assert libc.process_vm_writev(child.pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0) == 8
+child.send_signal(signal.SIGTERM)
+child.wait()
+PY
+# move_mount over /proc/PID: fires; onto a directory in /tmp: must not
+sleep 30 &
+victim=$!
+/usr/bin/python3 /tmp/cap5/newmount.py /proc/$victim
+umount /proc/$victim
+/usr/bin/python3 /tmp/cap5/newmount.py /tmp/cap5/target
+umount /tmp/cap5/target
+kill $victim
+# process_vm_writev: fires (its process_vm_readv is not logged)
+/usr/bin/python3 /tmp/cap5/vmwrite.py

@@ -22,7 +22,8 @@ final class FakeNames implements Names {
             Map.entry("fsetxattr", 190), Map.entry("removexattr", 197), Map.entry("lremovexattr", 198),
             Map.entry("fremovexattr", 199), Map.entry("connect", 42), Map.entry("bind", 49), Map.entry("listen", 50),
             Map.entry("sendto", 44), Map.entry("init_module", 175), Map.entry("finit_module", 313),
-            Map.entry("delete_module", 176), Map.entry("ptrace", 101), Map.entry("mount", 165));
+            Map.entry("delete_module", 176), Map.entry("ptrace", 101), Map.entry("mount", 165),
+            Map.entry("move_mount", 429), Map.entry("process_vm_writev", 311));
     private static final Map<String, Integer> AARCH64_SYSCALLS = Map.of("execve", 221, "openat", 56,
             "connect", 203);
     private static final Map<String, Integer> ERRNO = Map.of("EPERM", 1, "ENOENT", 2, "EACCES", 13,
