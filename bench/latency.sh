@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Live latency: feeds `auditalert run` a real event stream at a fixed rate (default 10,000 events/s
-# for 20 s) through stdin, then reads auditalert_event_latency_seconds (record arrival to rule
-# verdict) from /metrics and prints its quantiles. Run from the repository root after
-# `mvn -DskipTests package`; STREAM defaults to the benchmark's generated plugin-form stream.
+# Latency, from /metrics: auditalert_event_latency_seconds (record arrival to rule verdict) and
+# auditalert_sink_delivery_latency_seconds (record arrival to the alert written by the file sink).
+#
+#   bench/latency.sh           live: feeds `auditalert run` a real event stream at a fixed rate
+#                              (default 10,000 events/s for 20 s) through stdin
+#   bench/latency.sh replay    `auditalert replay` of the whole stream as fast as it goes (arrival:
+#                              when the read that brought the record returned), scraped while it lingers
+#
+# Run from the repository root after `mvn -DskipTests package`; STREAM defaults to the benchmark's
+# generated plugin-form stream. Both use the 13 benchmark rules and the launcher's JVM flags.
 set -euo pipefail
+MODE=${1:-live}
 RATE=${RATE:-10000}
 SECONDS_TO_RUN=${SECONDS_TO_RUN:-20}
 STREAM=${STREAM:-$(ls bench/work/stream-eoe-*.log | head -1)}
@@ -16,8 +23,50 @@ rules: [rules.yml]
 workers: 2
 sinks: [{type: file, path: $work/alerts.jsonl}]
 YML
+JAVA_FLAGS="-XX:+UseSerialGC -Xmn16m -XX:FreqInlineSize=50 -XX:InlineSmallCode=500"
+# the quantiles of both histograms, from a scrape
+quantiles() {
+    /usr/bin/python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+for name, what in (("auditalert_event_latency_seconds", "record arrival to rule verdict, events"),
+                   ("auditalert_sink_delivery_latency_seconds", "record arrival to alert written, alerts")):
+    buckets = []
+    for m in re.finditer(name + r'_bucket\{[^}]*le="([^"]+)"[^}]*\} ([0-9.e+]+)', text):
+        buckets.append((float("inf") if m.group(1) == "+Inf" else float(m.group(1)), float(m.group(2))))
+    buckets.sort()
+    if not buckets or buckets[-1][1] == 0:
+        print(f"{what}: none timed")
+        continue
+    total = buckets[-1][1]
+    qs = []
+    for q in (0.5, 0.9, 0.99, 0.999):
+        for le, c in buckets:
+            if c >= q * total:
+                qs.append(f"p{q*100:g} <= {le*1000:g} ms")
+                break
+    print(f"{what}: {int(total)}; " + ", ".join(qs))
+PY
+}
+if [[ $MODE == replay ]]; then
+    # replay's own default: rules on the reader thread (no workers), the ring blocking when full
+    printf 'rules: [rules.yml]\nsinks: [{type: file, path: %s}]\n' "$work/alerts.jsonl" > "$work/replay.yml"
+    java $JAVA_FLAGS -jar target/auditalert.jar replay --config "$work/replay.yml" --metrics "127.0.0.1:$port" \
+        --linger 30 --progress never "$STREAM" 2> "$work/run.log" &
+    pid=$!
+    until grep -q "stays up" "$work/run.log"; do
+        kill -0 "$pid" 2>/dev/null || { cat "$work/run.log" >&2; exit 1; }
+        sleep 0.5
+    done
+    curl -fsS "http://127.0.0.1:$port/metrics" > "$work/metrics.txt"
+    echo "replay of $STREAM:"
+    quantiles "$work/metrics.txt"
+    kill "$pid"
+    wait "$pid" || true
+    exit 0
+fi
 mkfifo "$work/in"
-java -XX:+UseSerialGC -jar target/auditalert.jar run --config "$work/auditalert.yml" --metrics "127.0.0.1:$port" < "$work/in" 2> "$work/run.log" &
+java $JAVA_FLAGS -jar target/auditalert.jar run --config "$work/auditalert.yml" --metrics "127.0.0.1:$port" < "$work/in" 2> "$work/run.log" &
 pid=$!
 exec 3>"$work/in"   # hold the input open until the metrics are read: end of input stops run
 # pace whole events (EOE ends each in the plugin form) at RATE per second
@@ -45,22 +94,7 @@ print(f"sent {sent} events in {time.monotonic()-start:.1f} s", file=sys.stderr)
 PY
 sleep 1
 curl -fsS "http://127.0.0.1:$port/metrics" > "$work/metrics.txt"
-/usr/bin/python3 - "$work/metrics.txt" <<'PY'
-import re, sys
-buckets = []
-for line in open(sys.argv[1]):
-    m = re.match(r'auditalert_event_latency_seconds_bucket\{.*le="([^"]+)".*\} ([0-9.e+]+)', line)
-    if m:
-        buckets.append((float("inf") if m.group(1) == "+Inf" else float(m.group(1)), float(m.group(2))))
-buckets.sort()
-total = buckets[-1][1]
-print(f"events with a verdict: {int(total)}")
-for q in (0.5, 0.9, 0.99, 0.999):
-    for le, c in buckets:
-        if c >= q * total:
-            print(f"p{q*100:g} <= {le*1000:g} ms")
-            break
-PY
+quantiles "$work/metrics.txt"
 exec 3>&-
 wait "$pid"
 echo "run exited with status $? at end of input"

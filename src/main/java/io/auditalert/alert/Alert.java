@@ -20,7 +20,8 @@ import java.util.Map;
  * @param suppressedBefore how many matches of this rule and throttle key were suppressed since the
  *     previous alert for it ("N more suppressed")
  * @param json the complete JSON object of the alert (or of the event), UTF-8, no newline
- * @param arrivalNanos {@link System#nanoTime()} when the event's first record arrived (0 in replay)
+ * @param arrivalNanos {@link System#nanoTime()} when the event's first record was read (0: unknown, as for
+ *     an alert read back from a spool an earlier process wrote)
  */
 public record Alert(
         String id,
@@ -39,5 +40,11 @@ public record Alert(
 
     public boolean isEvent() {
         return rule == null;
+    }
+
+    /** This alert with another arrival time. */
+    public Alert withArrivalNanos(long nanos) {
+        return new Alert(id, eventTimeMillis, rule, severity, output, tags, node, serial, keys, fields,
+                suppressedBefore, json, nanos);
     }
 }

@@ -89,8 +89,8 @@ public final class Main {
     static void usage(PrintStream out) {
         out.println("usage: auditalert COMMAND [options]");
         out.println("  run    [--config FILE] [--input stdin|unix:PATH] [--metrics HOST:PORT]");
-        out.println("  replay [--config FILE] [--rules FILE|DIR]... [--metrics HOST:PORT] [--progress auto|always|never]");
-        out.println("         [--since TIME] [--until TIME] [FILE...]");
+        out.println("  replay [--config FILE] [--rules FILE|DIR]... [--metrics HOST:PORT [--linger SECONDS]]");
+        out.println("         [--progress auto|always|never] [--since TIME] [--until TIME] [FILE...]");
         out.println("  events [--config FILE] [--progress auto|always|never] [--since TIME] [--until TIME] [FILE...]");
         out.println("  TIME: 2026-11-20, 2026-11-20T14:30[:00] (local, or with Z or +01:00), epoch seconds,");
         out.println("        90m / 12h / 7d / 2w ago, now, today, yesterday");

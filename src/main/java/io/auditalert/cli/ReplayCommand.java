@@ -19,8 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code auditalert replay [--config FILE] [--rules FILE]… [--metrics HOST:PORT] [--progress MODE]
- * [--since TIME] [--until TIME] [FILE…]}: the live pipeline over audit logs (rotated ones too, oldest first, gzip-compressed ones
+ * {@code auditalert replay [--config FILE] [--rules FILE]… [--metrics HOST:PORT [--linger SECONDS]]
+ * [--progress MODE] [--since TIME] [--until TIME] [FILE…]}: the live pipeline over audit logs (rotated ones too, oldest first, gzip-compressed ones
  * too; {@code -} is stdin), alerts as JSON lines on stdout and a {@link Progress} line on stderr;
  * events outside the {@link TimeArg} range are not evaluated. Waits (bounded) for the sinks to
  * deliver before it exits.
@@ -32,16 +32,20 @@ final class ReplayCommand {
 
     static int run(String[] args) {
         Args a = new Args(args);
-        a.allow("--config", "--rules", "--metrics", "--progress", "--since", "--until");
+        a.allow("--config", "--rules", "--metrics", "--linger", "--progress", "--since", "--until");
         Path config = a.path("--config");
         List<Path> rules = a.paths("--rules");
         String metrics = a.listen("--metrics");
+        long linger = a.seconds("--linger", 0);
+        if (linger > 0 && (metrics == null || metrics.isEmpty())) {
+            throw new Main.UsageException("--linger keeps /metrics up after the replay: it needs --metrics HOST:PORT");
+        }
         Progress.Mode progress = Progress.Mode.parse(a.value("--progress"));
         TimeRange range = TimeArg.range(a.value("--since"), a.value("--until"), Clock.systemDefaultZone());
         List<Path> files = a.positional();
         try {
             AppConfig cfg = config != null ? Components.loadConfig(config) : new AppConfig();
-            return replay(cfg, rules, metrics, files, "replay", 0, progress, range);
+            return replay(cfg, rules, metrics, files, "replay", linger, progress, range);
         } catch (ConfigException e) {
             e.errors().forEach(System.err::println);
             return Main.EXIT_USAGE;

@@ -206,6 +206,7 @@ public final class MetricsServer implements AutoCloseable {
         if (gc != null) {
             gc.close();
         }
+        telemetry.sinkAdded = () -> {};
         registry.close();
     }
 

@@ -25,6 +25,11 @@ public final class SinkStats {
     public final LongAdder dropped = new LongAdder();
     /** Items held back by the sink's rate limit (delivered later or counted as dropped). */
     public final LongAdder rateLimited = new LongAdder();
+    /**
+     * Arrival of an alert's first record to the peer's acceptance of the alert
+     * (auditalert_sink_delivery_latency_seconds); set by the exporter.
+     */
+    public volatile Telemetry.LatencyRecorder deliveryLatency = Telemetry.NO_LATENCY;
     /** Items waiting (queue plus spool); set by the sink. */
     public volatile LongSupplier pending = () -> 0;
 

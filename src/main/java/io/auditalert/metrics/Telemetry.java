@@ -10,10 +10,13 @@ import java.util.concurrent.atomic.LongAdder;
  * The exporter reads it; the pipeline never depends on the exporter.
  */
 public final class Telemetry {
-    /** Records latencies (record arrival to rule verdict) in nanoseconds; the exporter installs one. */
+    /** Records latencies in nanoseconds; the exporter installs one. */
     public interface LatencyRecorder {
         void record(long nanos);
     }
+
+    /** The recorder in place while nothing exports latencies: callers may skip timing when they see it. */
+    public static final LatencyRecorder NO_LATENCY = nanos -> {};
 
     public final PipelineStats pipeline = new PipelineStats();
     private final Map<String, RuleStats> rules = new ConcurrentHashMap<>();
@@ -23,7 +26,8 @@ public final class Telemetry {
     public final LongAdder reloadFailures = new LongAdder();
     public volatile boolean lastReloadOk = true;
     public volatile int rulesLoaded;
-    public volatile LatencyRecorder latency = nanos -> {};
+    /** Record arrival to rule verdict (auditalert_event_latency_seconds). */
+    public volatile LatencyRecorder latency = NO_LATENCY;
     /** Ring occupancy, set by the ring's owner. */
     public volatile java.util.function.LongSupplier ringUsed = () -> 0;
     public volatile long ringCapacity;
@@ -102,8 +106,26 @@ public final class Telemetry {
      * would otherwise stay the old one's).
      */
     public SinkStats sink(String name, String type) {
-        return sinks.computeIfAbsent(name + '\0' + type, k -> new SinkStats(name, type));
+        String key = name + '\0' + type;
+        SinkStats s = sinks.get(key);
+        if (s == null) {
+            boolean[] made = {false};
+            s = sinks.computeIfAbsent(key, k -> {
+                made[0] = true;
+                return new SinkStats(name, type);
+            });
+            if (made[0]) {
+                sinkAdded.run();
+            }
+        }
+        return s;
     }
+
+    /**
+     * Told when a sink's counters are first made, so the exporter registers its meters at once: its
+     * delivery latency is timed from its first alert, not from the next scrape.
+     */
+    public volatile Runnable sinkAdded = () -> {};
 
     /**
      * The counters of a sink with this name, whatever its type (the only ones unless a reload changed

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -20,9 +21,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * Exports a {@link Telemetry} as the meters of DESIGN §3.5. Fixed meters are registered in the
  * constructor; meters whose label values appear at run time (record types, rules, sinks, kernel status
- * once known) are registered by {@link #refresh()}, which the server calls before each scrape and on a
- * timer. Counters are {@link FunctionCounter}s reading the pipeline's own fields: nothing here runs on
- * the hot path except {@link Telemetry#latency}.
+ * once known) are registered by {@link #refresh()}, which the server calls before each scrape, and
+ * which {@link Telemetry#sinkAdded} calls as soon as a sink's counters are made. Counters are {@link FunctionCounter}s reading the pipeline's own fields: nothing here runs on
+ * the hot path except {@link Telemetry#latency} and each sink's {@link SinkStats#deliveryLatency}.
  */
 public final class TelemetryMeters {
     /** Latency buckets, 100 µs to 10 s. */
@@ -33,6 +34,12 @@ public final class TelemetryMeters {
         Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
         Duration.ofSeconds(10)
     };
+    /**
+     * Delivery latency buckets: the same, and up to 5 minutes, since a delivery also waits out a
+     * peer's outage, retries and an email sink's interval.
+     */
+    static final Duration[] DELIVERY_BUCKETS =
+            appended(LATENCY_BUCKETS, Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5));
 
     static final String OTHER_TYPE = "other";
 
@@ -53,14 +60,12 @@ public final class TelemetryMeters {
         this.p = telemetry.pipeline;
         registerPipeline();
         registerEngine();
-        latency = Timer.builder("auditalert.event.latency")
-                .description("Time from the arrival of an event's first record to the rules' verdict on it")
-                .serviceLevelObjectives(LATENCY_BUCKETS)
-                .minimumExpectedValue(LATENCY_BUCKETS[0])
-                .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1])
+        latency = latencyTimer("auditalert.event.latency",
+                "Time from the arrival of an event's first record to the rules' verdict on it", LATENCY_BUCKETS)
                 .register(registry);
         Timer timer = latency;
         telemetry.latency = nanos -> timer.record(nanos, TimeUnit.NANOSECONDS);
+        telemetry.sinkAdded = this::refresh;
         refresh();
     }
 
@@ -219,6 +224,26 @@ public final class TelemetryMeters {
                 s, x -> x.rateLimited.sum(), tags);
         gauge("auditalert.sink.pending", "Alerts waiting in a sink's queue and spool", null,
                 s, x -> x.pending.getAsLong(), tags);
+        Timer delivery = latencyTimer("auditalert.sink.delivery.latency", "Time from the arrival of the first "
+                + "record of an alert's event to the sink's peer accepting the alert (alerts this process read)",
+                DELIVERY_BUCKETS)
+                .tags(tags).register(registry);
+        collecting.add(delivery);
+        s.deliveryLatency = nanos -> delivery.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static Duration[] appended(Duration[] buckets, Duration... more) {
+        Duration[] out = Arrays.copyOf(buckets, buckets.length + more.length);
+        System.arraycopy(more, 0, out, buckets.length, more.length);
+        return out;
+    }
+
+    private static Timer.Builder latencyTimer(String name, String help, Duration[] buckets) {
+        return Timer.builder(name)
+                .description(help)
+                .serviceLevelObjectives(buckets)
+                .minimumExpectedValue(buckets[0])
+                .maximumExpectedValue(buckets[buckets.length - 1]);
     }
 
     private <T> void counter(String name, String help, String unit, T obj, ToDoubleFunction<T> f, String... tags) {

@@ -154,8 +154,9 @@ public final class AlertStage implements WorkerPool.Handler {
             w.event = null;
             w.snap = null;
         }
-        if (live && ev.firstArrivalNanos() != 0) {
-            telemetry.latency.record(System.nanoTime() - ev.firstArrivalNanos());
+        Telemetry.LatencyRecorder latency = telemetry.latency;
+        if (latency != Telemetry.NO_LATENCY && ev.firstArrivalNanos() != 0) {
+            latency.record(System.nanoTime() - ev.firstArrivalNanos());
         }
     }
 

@@ -9,9 +9,101 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** replay's /metrics describe the replayed logs: not this machine's live kernel audit status. */
 class ReplayMetricsTest {
+    @TempDir
+    java.nio.file.Path dir;
+
+    @Test
+    void shouldTimeEveryEventAndEveryDeliveryOfAReplay() throws Exception {
+        // arrival in a replay is when the read that brought the record returned: each event is timed to its
+        // verdict (auditalert_event_latency_seconds), each alert to its write (..._sink_delivery_latency_seconds)
+        java.nio.file.Path log = java.nio.file.Path.of("src/test/resources/rules/capture-workload.log");
+        java.nio.file.Path alerts = dir.resolve("alerts.jsonl");
+        java.nio.file.Files.writeString(dir.resolve("rules.yml"),
+                "- rule: every-syscall\n  condition: type = SYSCALL\n  severity: low\n  output: \"{syscall}\"\n");
+        java.nio.file.Path config = dir.resolve("auditalert.yml");
+        java.nio.file.Files.writeString(config, "rules: [rules.yml]\nsinks: [{type: file, path: " + alerts + "}]\n");
+        int port = freePort();
+        int[] status = {-1};
+        Thread replay = new Thread(() -> {
+            try {
+                status[0] = ReplayCommand.replay(Components.loadConfig(config), java.util.List.of(), "127.0.0.1:" + port,
+                        java.util.List.of(log), "replay", 120, Progress.Mode.NEVER, io.auditalert.pipeline.TimeRange.ALL);
+            } catch (ConfigException e) {
+                throw new AssertionError(e.errors().toString());
+            }
+        }, "replay-under-test");
+        replay.start();
+        try {
+            String done = null;
+            for (long end = System.nanoTime() + 60_000_000_000L; System.nanoTime() < end && done == null; ) {
+                Thread.sleep(200);
+                String text = scrape(port);
+                // lingering: /metrics stays up after the sinks were drained, and the file has every alert
+                if (text != null && java.nio.file.Files.exists(alerts)
+                        && value(text, "auditalert_sink_delivery_latency_seconds_count{") == lines(alerts)
+                        && value(text, "auditalert_events_total ") > 0 && !replayBusy(replay)) {
+                    done = text;
+                }
+            }
+            assertThat(done).as("replay finished and lingered with /metrics up").isNotNull();
+            double events = value(done, "auditalert_events_total ");
+            double syscallAlerts = value(done, "auditalert_alerts_total{");
+            assertThat(syscallAlerts).isGreaterThan(100);
+            assertThat(value(done, "auditalert_event_latency_seconds_count ")).as("every event timed").isEqualTo(events);
+            assertThat(value(done, "auditalert_sink_delivery_latency_seconds_count{"))
+                    .as("every alert written timed").isEqualTo(syscallAlerts).isEqualTo(lines(alerts));
+            assertThat(value(done, "auditalert_sink_delivery_latency_seconds_bucket{", "sink=\"file-0\"", "le=\"+Inf\""))
+                    .isEqualTo(syscallAlerts);
+        } finally {
+            replay.interrupt();
+            replay.join(30_000);
+        }
+        assertThat(replay.isAlive()).isFalse();
+    }
+
+    /** Whether the replay thread is still reading or delivering rather than lingering in its sleep. */
+    private static boolean replayBusy(Thread t) {
+        return t.getState() != Thread.State.TIMED_WAITING;
+    }
+
+    private static long lines(java.nio.file.Path p) throws java.io.IOException {
+        try (var l = java.nio.file.Files.lines(p)) {
+            return l.count();
+        }
+    }
+
+    /** The first sample whose line starts with this prefix and has every label given, or NaN. */
+    private static double value(String text, String prefix, String... labels) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(prefix) && java.util.Arrays.stream(labels).allMatch(line::contains)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static String scrape(int port) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     @Test
     void shouldNotExportTheKernelsAuditStatusForAReplay() throws Exception {
         int port;

@@ -99,7 +99,8 @@ class DashboardStructureTest {
         String all = String.join("\n", Dashboard.load().queries().stream().map(Dashboard.Query::expr).toList());
         assertThat(all).contains("auditalert_kernel_lost_total", "auditalert_dropped_total",
                 "auditalert_parse_errors_total", "auditalert_events_completed_total", "auditalert_sink_failures_total",
-                "auditalert_alerts_total", "auditalert_event_latency_seconds_bucket", "auditalert_ring_used",
+                "auditalert_alerts_total", "auditalert_event_latency_seconds_bucket",
+                "auditalert_sink_delivery_latency_seconds_bucket", "auditalert_ring_used",
                 "auditalert_inflight_events", "jvm_memory_used_bytes");
     }
 }

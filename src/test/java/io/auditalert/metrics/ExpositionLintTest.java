@@ -30,6 +30,7 @@ class ExpositionLintTest {
         t.sink("mail", "email").failedTransiently();
         try (MetricsServer s = MetricsServer.start("127.0.0.1:0", null, t,
                 MetricsOptions.DEFAULTS.withBindTimeout(Duration.ZERO))) {
+            t.sinkNamed("am").deliveryLatency.record(12_000_000);
             HttpResponse<String> res = Exposition.get("http://127.0.0.1:" + s.address().getPort() + "/metrics",
                     "Accept", "text/plain;version=0.0.4");
             assertThat(res.headers().firstValue("Content-Type")).hasValue(MetricsServer.TEXT_004);
@@ -40,7 +41,8 @@ class ExpositionLintTest {
             assertThat(lint.output()).as("promtool findings").isEmpty();
             assertThat(lint.rc()).isZero();
             assertThat(res.body()).contains("auditalert_records_total{type=\"AVC\"}", "auditalert_alerts_total{",
-                    "auditalert_sink_failures_total{", "jvm_memory_used_bytes{");
+                    "auditalert_sink_failures_total{", "auditalert_sink_delivery_latency_seconds_bucket{",
+                    "jvm_memory_used_bytes{");
         }
     }
 }

@@ -57,7 +57,8 @@ class MetricsRunIT {
             // a config of its own, so that a system-wide /etc/auditalert/auditalert.yml does not interfere
             Path config = dir.resolve("auditalert.yml");
             Files.writeString(dir.resolve("rules.yml"), "- rule: avc-seen\n  condition: type = AVC\n  severity: low\n");
-            Files.writeString(config, "rules: [rules.yml]\nsinks: []\n");
+            Path alertFile = dir.resolve("alerts.jsonl");
+            Files.writeString(config, "rules: [rules.yml]\nsinks: [{type: file, path: " + alertFile + "}]\n");
             Path runLog = dir.resolve("run.log");
             Process run = startAndAwaitEndpoint(peers, runLog, metricsPort, java, "-jar", jar.toString(), "run",
                     "--config", config.toString(), "--input", "stdin", "--metrics", "127.0.0.1:" + metricsPort);
@@ -97,6 +98,20 @@ class MetricsRunIT {
                     () -> value(promPort, alerts) == expectedAvcEvents);
             System.out.printf("MetricsRunIT: Prometheus holds %.0f avc-seen alerts; the raw log has %d AVC events%n",
                     value(promPort, alerts), expectedAvcEvents);
+            // each alert written is timed from its event's arrival to the file sink's write
+            String timed = "auditalert_sink_delivery_latency_seconds_count{job=\"auditalert\",sink=\"file-0\",type=\"file\"}";
+            Peers.await("Prometheus to hold a delivery time for each of the " + expectedAvcEvents + " alerts", 30_000,
+                    () -> value(promPort, timed) == expectedAvcEvents);
+            try (var written = Files.lines(alertFile)) {
+                assertThat(written.count()).isEqualTo(expectedAvcEvents);
+            }
+            double p99 = Peers.scalar(promPort, "histogram_quantile(0.99, sum by (le) "
+                    + "(auditalert_sink_delivery_latency_seconds_bucket{job=\"auditalert\"}))");
+            double p50 = Peers.scalar(promPort, "histogram_quantile(0.5, sum by (le) "
+                    + "(auditalert_sink_delivery_latency_seconds_bucket{job=\"auditalert\"}))");
+            System.out.printf("MetricsRunIT: record arrival to alert written, p50 %.4f s, p99 %.4f s%n", p50, p99);
+            assertThat(p50).isPositive().isLessThanOrEqualTo(p99);
+            assertThat(p99).as("within the buckets (5 min), not +Inf").isLessThan(300.0);
 
             HttpResponse<String> text = Exposition.get(metrics, "Accept", "text/plain;version=0.0.4");
             Path body = dir.resolve("metrics.prom");

@@ -120,6 +120,9 @@ class MetricsServerTest {
         s.dropped.add(1);
         s.pending = () -> 12;
         t.latency.record(3_000_000); // 3 ms
+        // timed from the sink's first alert: its timer is registered when its counters are made, not at a scrape
+        s.deliveryLatency.record(40_000_000); // 40 ms
+        s.deliveryLatency.record(45_000_000_000L); // 45 s: it waited out an outage
 
         HttpResponse<String> res = Exposition.get(base() + "/metrics");
         assertThat(res.statusCode()).isEqualTo(200);
@@ -169,6 +172,13 @@ class MetricsServerTest {
         assertThat(e.value("auditalert_event_latency_seconds_bucket", "le", "0.005")).isEqualTo(1.0);
         assertThat(e.value("auditalert_event_latency_seconds_bucket", "le", "+Inf")).isEqualTo(1.0);
         assertThat(e.value("auditalert_event_latency_seconds_count")).isEqualTo(1.0);
+        assertThat(e.value("auditalert_sink_delivery_latency_seconds_bucket", "sink", "am", "type", "alertmanager",
+                "le", "0.025")).isEqualTo(0.0);
+        assertThat(e.value("auditalert_sink_delivery_latency_seconds_bucket", "sink", "am", "type", "alertmanager",
+                "le", "0.05")).isEqualTo(1.0);
+        assertThat(e.value("auditalert_sink_delivery_latency_seconds_bucket", "sink", "am", "type", "alertmanager",
+                "le", "60.0")).as("a delivery that waited out an outage").isEqualTo(2.0);
+        assertThat(e.value("auditalert_sink_delivery_latency_seconds_count", sink)).isEqualTo(2.0);
         assertThat(e.value("auditalert_build_info", "version", "1.2.3", "revision", "abc123",
                 "java_version", System.getProperty("java.version"))).isEqualTo(1.0);
         assertThat(e.series.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{area=heap"));

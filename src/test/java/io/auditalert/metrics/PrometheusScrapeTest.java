@@ -121,6 +121,9 @@ class PrometheusScrapeTest {
                 sudo.evaluations.add(50);
                 sudo.evaluationNanos.add(1_000_000);
                 am.delivered.add(4);
+                for (int k = 0; k < 4; k++) {
+                    am.deliveryLatency.record((20 + 10 * k) * 1_000_000L); // 20 to 50 ms
+                }
                 am.failedTransiently();
                 am.retries.add(1);
                 t.reloads.increment();
@@ -154,6 +157,12 @@ class PrometheusScrapeTest {
                     .isEqualTo(7.0);
             assertThat(Peers.scalar(promPort, "auditalert_sink_deliveries_total{job=\"auditalert\",sink=\"am\"}"))
                     .isEqualTo(rounds * 4.0);
+            assertThat(Peers.scalar(promPort,
+                    "auditalert_sink_delivery_latency_seconds_count{job=\"auditalert\",sink=\"am\"}"))
+                    .isEqualTo(rounds * 4.0);
+            assertThat(Peers.scalar(promPort, "histogram_quantile(0.5, sum by (le) "
+                    + "(auditalert_sink_delivery_latency_seconds_bucket{job=\"auditalert\",sink=\"am\"}))"))
+                    .as("a quarter within 25 ms, the rest within 50 ms").isBetween(0.025, 0.05);
             assertThat(Peers.scalar(promPort, "auditalert_event_latency_seconds_count{job=\"auditalert\"}"))
                     .isEqualTo(p.events - eventsBeforeServer);
             assertThat(Peers.scalar(promPort, "auditalert_build_info{job=\"auditalert\",version=\"0.1.0-test\"}"))

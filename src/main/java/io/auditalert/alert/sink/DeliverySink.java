@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,8 @@ public abstract class DeliverySink implements Sink {
         int accepted;
         int rejected;
         String lastRejection;
+        /** Positions in the batch of the items refused for good; null while none was. */
+        private BitSet refused;
 
         /** The next n items were accepted by the peer. */
         public void accept(int n) {
@@ -48,12 +51,21 @@ public abstract class DeliverySink implements Sink {
 
         /** The next n items were refused for good (no retry); counted as permanent failures. */
         public void reject(int n, String reason) {
+            if (refused == null) {
+                refused = new BitSet();
+            }
+            refused.set(done(), done() + n);
             rejected += n;
             lastRejection = reason;
         }
 
         int done() {
             return accepted + rejected;
+        }
+
+        /** Whether the item at this position of the batch was reported accepted. */
+        boolean acceptedAt(int i) {
+            return i < done() && (refused == null || !refused.get(i));
         }
     }
 
@@ -336,6 +348,7 @@ public abstract class DeliverySink implements Sink {
                     if (done > 0) {
                         backlog.ackThrough(items.get(done - 1).seq());
                         stats.delivered.add(out.accepted);
+                        recordDeliveryLatency(alerts, out, done);
                         if (out.rejected > 0) {
                             stats.permanentFailures.add(out.rejected);
                             // the same refusal again (a closed stdout, a peer rejecting every alert) is
@@ -384,6 +397,24 @@ public abstract class DeliverySink implements Sink {
                 synchronized (progress) {
                     progress.notifyAll();
                 }
+            }
+        }
+    }
+
+    /**
+     * The time from each accepted alert's first record to now. Alerts read back from a spool an
+     * earlier process wrote carry no arrival time (their wait spans a restart) and are not timed.
+     */
+    private void recordDeliveryLatency(List<Alert> alerts, Outcome out, int done) {
+        Telemetry.LatencyRecorder recorder = stats.deliveryLatency;
+        if (recorder == Telemetry.NO_LATENCY) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (int i = 0; i < done; i++) {
+            long arrived = alerts.get(i).arrivalNanos();
+            if (arrived != 0 && out.acceptedAt(i)) {
+                recorder.record(now - arrived);
             }
         }
     }

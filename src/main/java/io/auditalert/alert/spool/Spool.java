@@ -78,6 +78,12 @@ public final class Spool implements Backlog {
     private final SinkStats stats;
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private final ArrayDeque<Item> inflight = new ArrayDeque<>();
+    /**
+     * {seq, arrival nanos} of the items this process appended that carry an arrival time, oldest
+     * first. The on-disk form keeps none (it would mean nothing to the next process), so {@link #peek}
+     * gives an item its arrival back from here, and its delivery latency can be measured.
+     */
+    private final ArrayDeque<long[]> arrivals = new ArrayDeque<>();
     private final ByteBuffer ackBuf = ByteBuffer.allocate(24);
     private final ByteBuffer header = ByteBuffer.allocate(HEADER);
     private final CRC32 crc = new CRC32();
@@ -362,6 +368,9 @@ public final class Spool implements Backlog {
             writeSeg.unacked++;
             totalBytes += frame;
             pending++;
+            if (alert.arrivalNanos() != 0) {
+                arrivals.addLast(new long[] {seq(writeSeg.id, writeSeg.bytes), alert.arrivalNanos()});
+            }
             return true;
         } catch (IOException e) {
             stats.dropped.increment();
@@ -388,6 +397,9 @@ public final class Spool implements Backlog {
         Files.deleteIfExists(first.path);
         segments.remove(first.id);
         inflight.removeIf(it -> segOf(it.seq()) == first.id);
+        while (!arrivals.isEmpty() && segOf(arrivals.peekFirst()[0]) <= first.id) {
+            arrivals.pollFirst();
+        }
         if (ackSeg <= first.id) {
             ackSeg = next;
             ackOff = 0;
@@ -442,7 +454,8 @@ public final class Spool implements Backlog {
                 }
                 Alert a = AlertCodec.decode(payload.array(), 0, len);
                 readOff += HEADER + len;
-                inflight.addLast(new Item(a, seq(readSeg, readOff)));
+                long seq = seq(readSeg, readOff);
+                inflight.addLast(new Item(withArrival(a, seq), seq));
             } catch (IOException e) {
                 long lost = s.unacked - inflight.stream().filter(it -> segOf(it.seq()) == s.id).count();
                 LOG.error("spool {}: cannot read segment {} at {}: {}; skipping its remaining {} item(s)",
@@ -464,6 +477,14 @@ public final class Spool implements Backlog {
             out.add(it);
         }
         return out;
+    }
+
+    /** The item read at seq with the arrival time it had when this process appended it, if it did. */
+    private Alert withArrival(Alert a, long seq) {
+        while (!arrivals.isEmpty() && arrivals.peekFirst()[0] < seq) {
+            arrivals.pollFirst(); // an item skipped with an unreadable segment
+        }
+        return !arrivals.isEmpty() && arrivals.peekFirst()[0] == seq ? a.withArrivalNanos(arrivals.pollFirst()[1]) : a;
     }
 
     @Override

@@ -55,6 +55,45 @@ class SpoolTest {
     }
 
     @Test
+    void shouldGiveBackTheArrivalTimesOfItemsThisProcessAppendedButNotOfAnEarlierOnes() throws IOException {
+        // the delivery latency of a spooled alert is measured from its arrival, which the disk form does not keep
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            s.append(TestAlerts.alert("a").withArrivalNanos(111));
+            s.append(TestAlerts.alert("b")); // no arrival time: not timed
+            s.append(TestAlerts.alert("c").withArrivalNanos(333));
+            List<Backlog.Item> first = s.peek(2);
+            assertThat(first).extracting(i -> i.alert().arrivalNanos()).containsExactly(111L, 0L);
+            assertThat(s.peek(2)).as("peeked again before the acknowledgement: the same")
+                    .extracting(i -> i.alert().arrivalNanos()).containsExactly(111L, 0L);
+            s.ackThrough(first.get(1).seq());
+            s.append(TestAlerts.alert("d").withArrivalNanos(444));
+            assertThat(s.peek(10)).extracting(i -> i.alert().id() + "@" + i.alert().arrivalNanos())
+                    .containsExactly("c@333", "d@444");
+        }
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            // a new process: c and d waited across a restart, their nanoTime stamps mean nothing here
+            s.append(TestAlerts.alert("e").withArrivalNanos(555));
+            assertThat(s.peek(10)).extracting(i -> i.alert().id() + "@" + i.alert().arrivalNanos())
+                    .containsExactly("c@0", "d@0", "e@555");
+        }
+    }
+
+    @Test
+    void shouldForgetTheArrivalTimesOfItemsDroppedToMakeRoom() throws IOException {
+        try (Spool s = new Spool(dir, 64 << 10, false, stats)) {
+            for (int i = 0; i < 200; i++) { // far more than 64 KiB: the oldest segments go
+                s.append(TestAlerts.alert(String.format("x-%03d", i)).withArrivalNanos(1000 + i));
+            }
+            List<Backlog.Item> left = s.peek(1000);
+            assertThat(left.size()).isBetween(1, 199);
+            for (Backlog.Item it : left) {
+                int n = Integer.parseInt(it.alert().id().substring(2));
+                assertThat(it.alert().arrivalNanos()).as(it.alert().id()).isEqualTo(1000L + n);
+            }
+        }
+    }
+
+    @Test
     void shouldRefuseASpoolDirectoryOthersCanWriteOwnOrReachThroughALink() throws Exception {
         // as root, under /var/lib/auditalert (the service user's): its owner could plant alerts, delete the
         // real ones or hold the lock, and a linked parent aims root's writes into another directory
