@@ -80,6 +80,15 @@ class ArgsTest {
     }
 
     @Test
+    void shouldRefuseALingeringReplayWithoutMetrics() {
+        // --linger keeps /metrics up after the end: without an endpoint it would only hold the replay up
+        assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--linger", "5", "x.log"}))
+                .isInstanceOf(Main.UsageException.class).hasMessageContaining("--linger").hasMessageContaining("--metrics");
+        assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--metrics", "", "--linger", "5", "x.log"}))
+                .isInstanceOf(Main.UsageException.class).hasMessageContaining("needs --metrics");
+    }
+
+    @Test
     void shouldCallAnUnknownLastOptionUnknownRatherThanShortOfAValue() {
         ReplayCommand.Args bogus = new ReplayCommand.Args(new String[] {"--bogus"});
         assertThatThrownBy(() -> bogus.allow("--config", "--rules"))
