@@ -225,8 +225,8 @@ public final class TelemetryMeters {
         gauge("auditalert.sink.pending", "Alerts waiting in a sink's queue and spool", null,
                 s, x -> x.pending.getAsLong(), tags);
         Timer delivery = latencyTimer("auditalert.sink.delivery.latency", "Time from the arrival of the first "
-                + "record of an alert's event to the sink's peer accepting the alert (alerts this process read)",
-                DELIVERY_BUCKETS)
+                + "record of an alert's event to the sink's peer accepting the alert (or the forwarded event; items "
+                + "this process read)", DELIVERY_BUCKETS)
                 .tags(tags).register(registry);
         collecting.add(delivery);
         s.deliveryLatency = nanos -> delivery.record(nanos, TimeUnit.NANOSECONDS);
