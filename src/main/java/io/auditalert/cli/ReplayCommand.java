@@ -242,13 +242,9 @@ final class ReplayCommand {
         return true;
     }
 
-    /** Alerts so far: matches that no throttle window suppressed, over every rule. */
+    /** Alerts so far: matches that no throttle window suppressed, over every rule, retired ones too. */
     static long alerts(Telemetry telemetry) {
-        long n = 0;
-        for (RuleStats r : telemetry.rules()) {
-            n += r.alerted.sum();
-        }
-        return n;
+        return telemetry.alertsSinceStart();
     }
 
     /** Minimal option parsing: {@code --name value} pairs (repeatable) and positional arguments. */

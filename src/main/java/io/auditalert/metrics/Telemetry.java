@@ -38,6 +38,8 @@ public final class Telemetry {
 
     /** The rules a reload in progress asked for ({@link #startRuleLoad}); null when none is. */
     private java.util.Set<RuleStats> loading;
+    /** The alerts of the rules {@link #keepOnlyRulesLoaded} retired, for {@link #alertsSinceStart}. */
+    private final LongAdder retiredRulesAlerted = new LongAdder();
     /** What the sinks {@link #retireSink retired} had lost: auditalert_dropped_total{stage="sink"} never goes down. */
     public final LongAdder retiredSinksLost = new LongAdder();
 
@@ -63,7 +65,13 @@ public final class Telemetry {
     public synchronized void keepOnlyRulesLoaded() {
         if (loading != null) {
             java.util.Set<RuleStats> keep = loading;
-            rules.values().removeIf(r -> !keep.contains(r));
+            rules.values().removeIf(r -> {
+                if (keep.contains(r)) {
+                    return false;
+                }
+                retiredRulesAlerted.add(r.alerted.sum());
+                return true;
+            });
             loading = null;
         }
     }
@@ -86,6 +94,17 @@ public final class Telemetry {
     }
 
     /** What every sink, running or retired, has lost: the value of auditalert_dropped_total{stage="sink"}. */
+    /** Alerts since the start: those of the rules in force and of the rules reloads retired. */
+    public long alertsSinceStart() {
+        synchronized (this) { // with keepOnlyRulesLoaded: a rule is never counted in both places or neither
+            long n = retiredRulesAlerted.sum();
+            for (RuleStats r : rules.values()) {
+                n += r.alerted.sum();
+            }
+            return n;
+        }
+    }
+
     public long sinksLost() {
         synchronized (retiredSinksLost) {
             long n = retiredSinksLost.sum();

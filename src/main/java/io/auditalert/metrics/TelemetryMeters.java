@@ -80,22 +80,27 @@ public final class TelemetryMeters {
                         p, s -> s.recordsByType[index], "type", typeLabel(i));
             }
         }
+        List<RuleStats> rules = new ArrayList<>(t.rules());
+        List<SinkStats> sinks = new ArrayList<>(t.sinks());
         Set<Object> current = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (RuleStats r : t.rules()) {
-            current.add(r);
-            registerOnce(r, () -> registerRule(r));
-        }
-        for (SinkStats s : t.sinks()) {
-            current.add(s);
-            registerOnce(s, () -> registerSink(s));
-        }
-        // rules and sinks a reload retired: their series end
+        current.addAll(rules);
+        current.addAll(sinks);
+        // rules and sinks a reload retired: their series end. Removed before the new ones are registered: a
+        // rule or sink that a reload removed and a later one brought back, with no scrape between them, has new
+        // counters under the same names and labels, and the registry would hand back the retired meters
+        // (reading the old counters), which this loop would then remove.
         for (java.util.Iterator<Map.Entry<Object, List<Meter>>> it = metersOf.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Object, List<Meter>> e = it.next();
             if (!current.contains(e.getKey())) {
                 e.getValue().forEach(registry::remove);
                 it.remove();
             }
+        }
+        for (RuleStats r : rules) {
+            registerOnce(r, () -> registerRule(r));
+        }
+        for (SinkStats s : sinks) {
+            registerOnce(s, () -> registerSink(s));
         }
         if (!kernelRegistered && p.kernelLost >= 0) {
             kernelRegistered = true;

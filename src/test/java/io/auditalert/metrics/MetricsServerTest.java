@@ -77,6 +77,44 @@ class MetricsServerTest {
     }
 
     @Test
+    void shouldExportARuleAndASinkThatAReloadRemovedAndALaterOneBroughtBackWithNoScrapeBetween() throws Exception {
+        // found by a soak with a reload every few seconds: the registry handed the new counters' registration
+        // the retired meters back, the same refresh then removed those, and the series stayed gone
+        Telemetry t = new Telemetry();
+        server = MetricsServer.start("127.0.0.1:0", null, t, TEST);
+        t.startRuleLoad();
+        RuleStats first = t.rule("comes-back", "high");
+        t.keepOnlyRulesLoaded();
+        first.alerted.add(4);
+        SinkStats firstSink = t.sink("am2", "alertmanager");
+        firstSink.delivered.add(7);
+        Exposition.get(base() + "/metrics");
+
+        t.startRuleLoad(); // a reload without the rule and the sink
+        t.rule("other", "low");
+        t.keepOnlyRulesLoaded();
+        t.retireSink(firstSink);
+        t.startRuleLoad(); // and the next one with both again, before any scrape
+        RuleStats again = t.rule("comes-back", "high");
+        t.keepOnlyRulesLoaded();
+        again.alerted.add(1);
+        SinkStats againSink = t.sink("am2", "alertmanager");
+        againSink.delivered.add(2);
+        againSink.deliveryLatency.record(3_000_000);
+
+        for (int scrape = 0; scrape < 2; scrape++) {
+            Exposition e = Exposition.parse(Exposition.get(base() + "/metrics").body());
+            assertThat(e.value("auditalert_alerts_total", "rule", "comes-back", "severity", "high"))
+                    .as("the rule's new counter, scrape " + scrape).isEqualTo(1.0);
+            assertThat(e.value("auditalert_sink_deliveries_total", "sink", "am2", "type", "alertmanager"))
+                    .as("the sink's new counter, scrape " + scrape).isEqualTo(2.0);
+            assertThat(e.value("auditalert_sink_delivery_latency_seconds_count", "sink", "am2", "type", "alertmanager"))
+                    .isEqualTo(1.0);
+        }
+        assertThat(t.alertsSinceStart()).as("the retired rule's alerts stay in the total").isEqualTo(5);
+    }
+
+    @Test
     void shouldExportWhatThePipelineCountedWithItsLabels() throws Exception {
         Telemetry t = new Telemetry();
         server = MetricsServer.start("127.0.0.1:0", null, t, TEST.withBuild("1.2.3", "abc123"));
