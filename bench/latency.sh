@@ -25,7 +25,7 @@ sinks: [{type: file, path: $work/alerts.jsonl}]
 YML
 # the installed launcher's flags, with a class-data archive of this jar built as the package's postinst
 # (and run-bench.sh) build it
-JAVA_FLAGS="-XX:+UseSerialGC -Xmn16m -XX:FreqInlineSize=50 -XX:InlineSmallCode=500"
+JAVA_FLAGS="-Xmx256m -XX:+UseSerialGC -Xmn16m -XX:FreqInlineSize=50 -XX:InlineSmallCode=500 -Xlog:disable -Xlog:all=warning:stderr"
 jsa=bench/work/auditalert.jsa
 if [[ ! -s $jsa || target/auditalert.jar -nt $jsa ]]; then
     mkdir -p bench/work

@@ -206,7 +206,7 @@ public final class MetricsServer implements AutoCloseable {
         if (gc != null) {
             gc.close();
         }
-        telemetry.sinkAdded = () -> {};
+        meters.detach();
         registry.close();
     }
 

@@ -38,8 +38,13 @@ public final class Telemetry {
 
     /** The rules a reload in progress asked for ({@link #startRuleLoad}); null when none is. */
     private java.util.Set<RuleStats> loading;
-    /** The alerts of the rules {@link #keepOnlyRulesLoaded} retired, for {@link #alertsSinceStart}. */
-    private final LongAdder retiredRulesAlerted = new LongAdder();
+    /**
+     * For {@link #alertsSinceStart}: the alerts of the rules {@link #keepOnlyRulesLoaded} retired before
+     * the last reload, and the rules the last reload retired, still read (workers evaluating with the
+     * old rules may add to them for a moment after the reload).
+     */
+    private long retiredRulesAlerted;
+    private java.util.List<RuleStats> lastRetired = java.util.List.of();
     /** What the sinks {@link #retireSink retired} had lost: auditalert_dropped_total{stage="sink"} never goes down. */
     public final LongAdder retiredSinksLost = new LongAdder();
 
@@ -65,13 +70,12 @@ public final class Telemetry {
     public synchronized void keepOnlyRulesLoaded() {
         if (loading != null) {
             java.util.Set<RuleStats> keep = loading;
-            rules.values().removeIf(r -> {
-                if (keep.contains(r)) {
-                    return false;
-                }
-                retiredRulesAlerted.add(r.alerted.sum());
-                return true;
-            });
+            for (RuleStats r : lastRetired) { // the reload before this one is long over: their counts are final
+                retiredRulesAlerted += r.alerted.sum();
+            }
+            java.util.List<RuleStats> retired = new java.util.ArrayList<>();
+            rules.values().removeIf(r -> !keep.contains(r) && retired.add(r));
+            lastRetired = retired;
             loading = null;
         }
     }
@@ -93,11 +97,13 @@ public final class Telemetry {
         }
     }
 
-    /** What every sink, running or retired, has lost: the value of auditalert_dropped_total{stage="sink"}. */
     /** Alerts since the start: those of the rules in force and of the rules reloads retired. */
     public long alertsSinceStart() {
         synchronized (this) { // with keepOnlyRulesLoaded: a rule is never counted in both places or neither
-            long n = retiredRulesAlerted.sum();
+            long n = retiredRulesAlerted;
+            for (RuleStats r : lastRetired) {
+                n += r.alerted.sum();
+            }
             for (RuleStats r : rules.values()) {
                 n += r.alerted.sum();
             }
@@ -105,6 +111,7 @@ public final class Telemetry {
         }
     }
 
+    /** What every sink, running or retired, has lost: the value of auditalert_dropped_total{stage="sink"}. */
     public long sinksLost() {
         synchronized (retiredSinksLost) {
             long n = retiredSinksLost.sum();

@@ -53,6 +53,10 @@ public final class TelemetryMeters {
     private List<Meter> collecting;
     private boolean kernelRegistered;
     private final Timer latency;
+    /** What this exporter installed in the telemetry, for {@link #detach}. */
+    private final Telemetry.LatencyRecorder eventLatency;
+    private final Runnable sinkAdded;
+    private final Map<SinkStats, Telemetry.LatencyRecorder> deliveryLatency = new IdentityHashMap<>();
 
     public TelemetryMeters(MeterRegistry registry, Telemetry telemetry) {
         this.registry = registry;
@@ -64,9 +68,28 @@ public final class TelemetryMeters {
                 "Time from the arrival of an event's first record to the rules' verdict on it", LATENCY_BUCKETS)
                 .register(registry);
         Timer timer = latency;
-        telemetry.latency = nanos -> timer.record(nanos, TimeUnit.NANOSECONDS);
-        telemetry.sinkAdded = this::refresh;
+        telemetry.latency = eventLatency = nanos -> timer.record(nanos, TimeUnit.NANOSECONDS);
+        telemetry.sinkAdded = sinkAdded = this::refresh;
         refresh();
+    }
+
+    /**
+     * The exporter closes: nothing reads its timers any more, so the hot path stops timing (unless
+     * another exporter installed its own recorders since).
+     */
+    public synchronized void detach() {
+        if (t.latency == eventLatency) {
+            t.latency = Telemetry.NO_LATENCY;
+        }
+        if (t.sinkAdded == sinkAdded) {
+            t.sinkAdded = () -> {};
+        }
+        deliveryLatency.forEach((s, recorder) -> {
+            if (s.deliveryLatency == recorder) {
+                s.deliveryLatency = Telemetry.NO_LATENCY;
+            }
+        });
+        deliveryLatency.clear();
     }
 
     /** Registers meters for record types, rules, sinks and kernel status that appeared since the last call. */
@@ -93,6 +116,7 @@ public final class TelemetryMeters {
             Map.Entry<Object, List<Meter>> e = it.next();
             if (!current.contains(e.getKey())) {
                 e.getValue().forEach(registry::remove);
+                deliveryLatency.remove(e.getKey());
                 it.remove();
             }
         }
@@ -230,11 +254,13 @@ public final class TelemetryMeters {
         gauge("auditalert.sink.pending", "Alerts waiting in a sink's queue and spool", null,
                 s, x -> x.pending.getAsLong(), tags);
         Timer delivery = latencyTimer("auditalert.sink.delivery.latency", "Time from the arrival of the first "
-                + "record of an alert's event to the sink's peer accepting the alert (or the forwarded event; items "
-                + "this process read)", DELIVERY_BUCKETS)
+                + "record of an alert's event to the sink's peer accepting the alert (or the forwarded event); alerts "
+                + "read back from a spool an earlier process wrote are not timed", DELIVERY_BUCKETS)
                 .tags(tags).register(registry);
         collecting.add(delivery);
-        s.deliveryLatency = nanos -> delivery.record(nanos, TimeUnit.NANOSECONDS);
+        Telemetry.LatencyRecorder recorder = nanos -> delivery.record(nanos, TimeUnit.NANOSECONDS);
+        s.deliveryLatency = recorder;
+        deliveryLatency.put(s, recorder);
     }
 
     private static Duration[] appended(Duration[] buckets, Duration... more) {

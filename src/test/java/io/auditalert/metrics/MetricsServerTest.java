@@ -91,7 +91,7 @@ class MetricsServerTest {
         Exposition.get(base() + "/metrics");
 
         t.startRuleLoad(); // a reload without the rule and the sink
-        t.rule("other", "low");
+        RuleStats other = t.rule("other", "low");
         t.keepOnlyRulesLoaded();
         t.retireSink(firstSink);
         t.startRuleLoad(); // and the next one with both again, before any scrape
@@ -112,6 +112,32 @@ class MetricsServerTest {
                     .isEqualTo(1.0);
         }
         assertThat(t.alertsSinceStart()).as("the retired rule's alerts stay in the total").isEqualTo(5);
+        other.alerted.add(2); // a worker still on the old rules alerts after the reload retired "other"
+        assertThat(t.alertsSinceStart()).isEqualTo(7);
+        t.startRuleLoad(); // a later reload: the count of the rule retired before it is final
+        t.rule("comes-back", "high");
+        t.keepOnlyRulesLoaded();
+        assertThat(t.alertsSinceStart()).isEqualTo(7);
+    }
+
+    @Test
+    void shouldStopTimingWhenTheEndpointClosesUnlessAnotherOneTimesNow() throws Exception {
+        Telemetry t = new Telemetry();
+        SinkStats file = t.sink("file-0", "file");
+        MetricsServer first = MetricsServer.start("127.0.0.1:0", null, t, TEST);
+        assertThat(t.latency).isNotSameAs(Telemetry.NO_LATENCY);
+        assertThat(file.deliveryLatency).isNotSameAs(Telemetry.NO_LATENCY);
+        server = MetricsServer.start("127.0.0.1:0", null, t, TEST); // a second one takes over
+        Telemetry.LatencyRecorder seconds = file.deliveryLatency;
+        first.close();
+        assertThat(file.deliveryLatency).as("the second's, left in place").isSameAs(seconds);
+        file.deliveryLatency.record(2_000_000);
+        assertThat(Exposition.parse(Exposition.get(base() + "/metrics").body())
+                .value("auditalert_sink_delivery_latency_seconds_count", "sink", "file-0", "type", "file")).isEqualTo(1.0);
+        server.close();
+        server = null;
+        assertThat(t.latency).as("nothing reads the timers: the hot path stops timing").isSameAs(Telemetry.NO_LATENCY);
+        assertThat(file.deliveryLatency).isSameAs(Telemetry.NO_LATENCY);
     }
 
     @Test

@@ -67,6 +67,11 @@ public abstract class DeliverySink implements Sink {
         boolean acceptedAt(int i) {
             return i < done() && (refused == null || !refused.get(i));
         }
+
+        /** Of the first n items (n at most {@link #done}), those refused for good. */
+        int refusedWithin(int n) {
+            return refused == null ? 0 : refused.get(0, n).cardinality();
+        }
     }
 
     protected final Logger log;
@@ -346,14 +351,16 @@ public abstract class DeliverySink implements Sink {
                     }
                     int done = Math.min(out.done(), items.size());
                     if (done > 0) {
+                        recordDeliveryLatency(alerts, out, done); // before the acknowledgement's own writes
                         backlog.ackThrough(items.get(done - 1).seq());
-                        stats.delivered.add(out.accepted);
-                        recordDeliveryLatency(alerts, out, done);
-                        if (out.rejected > 0) {
-                            stats.permanentFailures.add(out.rejected);
+                        // a sink that reported more items than its batch held: only the batch's are counted
+                        int refused = out.refusedWithin(done);
+                        stats.delivered.add(done - refused);
+                        if (refused > 0) {
+                            stats.permanentFailures.add(refused);
                             // the same refusal again (a closed stdout, a peer rejecting every alert) is
                             // logged at most once a minute, with what it refused since: not once per batch
-                            rejectedSinceLogged += out.rejected;
+                            rejectedSinceLogged += refused;
                             long loggedNow = System.nanoTime();
                             if (!refusalExpected() && (!Objects.equals(out.lastRejection, lastRejectionLogged)
                                     || loggedNow - lastRejectionLoggedAt >= REJECTION_LOG_INTERVAL_NANOS)) {

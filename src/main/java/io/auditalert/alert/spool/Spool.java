@@ -2,6 +2,7 @@ package io.auditalert.alert.spool;
 
 import io.auditalert.alert.Alert;
 import io.auditalert.metrics.SinkStats;
+import io.auditalert.metrics.Telemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -79,11 +80,11 @@ public final class Spool implements Backlog {
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private final ArrayDeque<Item> inflight = new ArrayDeque<>();
     /**
-     * {seq, arrival nanos} of the items this process appended that carry an arrival time, oldest
-     * first. The on-disk form keeps none (it would mean nothing to the next process), so {@link #peek}
-     * gives an item its arrival back from here, and its delivery latency can be measured.
+     * The arrival times of the items this process appended while their delivery latency is measured.
+     * The on-disk form keeps none (a nanoTime stamp would mean nothing to the next process), so
+     * {@link #peek} gives an item its arrival back from here.
      */
-    private final ArrayDeque<long[]> arrivals = new ArrayDeque<>();
+    private final ArrivalTimes arrivals = new ArrivalTimes();
     private final ByteBuffer ackBuf = ByteBuffer.allocate(24);
     private final ByteBuffer header = ByteBuffer.allocate(HEADER);
     private final CRC32 crc = new CRC32();
@@ -368,8 +369,8 @@ public final class Spool implements Backlog {
             writeSeg.unacked++;
             totalBytes += frame;
             pending++;
-            if (alert.arrivalNanos() != 0) {
-                arrivals.addLast(new long[] {seq(writeSeg.id, writeSeg.bytes), alert.arrivalNanos()});
+            if (alert.arrivalNanos() != 0 && stats.deliveryLatency != Telemetry.NO_LATENCY) {
+                arrivals.add(seq(writeSeg.id, writeSeg.bytes), alert.arrivalNanos());
             }
             return true;
         } catch (IOException e) {
@@ -397,9 +398,7 @@ public final class Spool implements Backlog {
         Files.deleteIfExists(first.path);
         segments.remove(first.id);
         inflight.removeIf(it -> segOf(it.seq()) == first.id);
-        while (!arrivals.isEmpty() && segOf(arrivals.peekFirst()[0]) <= first.id) {
-            arrivals.pollFirst();
-        }
+        arrivals.forgetBefore(seq(first.id + 1, 0));
         if (ackSeg <= first.id) {
             ackSeg = next;
             ackOff = 0;
@@ -481,10 +480,67 @@ public final class Spool implements Backlog {
 
     /** The item read at seq with the arrival time it had when this process appended it, if it did. */
     private Alert withArrival(Alert a, long seq) {
-        while (!arrivals.isEmpty() && arrivals.peekFirst()[0] < seq) {
-            arrivals.pollFirst(); // an item skipped with an unreadable segment
+        arrivals.forgetBefore(seq); // items skipped with an unreadable segment
+        long nanos = arrivals.take(seq);
+        return nanos != 0 ? a.withArrivalNanos(nanos) : a;
+    }
+
+    /** Arrival times held, for tests. */
+    synchronized int arrivalTimesHeld() {
+        return arrivals.size;
+    }
+
+    /**
+     * {seq, arrival nanos} pairs in append order, in two arrays used as a ring: 16 bytes an item, at
+     * most {@link #MAX} items (4 MiB), so a large spool does not bring onto the heap what it keeps on
+     * disk. Items appended while it is full are delivered without a time (not timed).
+     */
+    static final class ArrivalTimes {
+        static final int MAX = 1 << 18;
+        private long[] seqs = new long[64];
+        private long[] nanos = new long[64];
+        private int head;
+        int size;
+
+        void add(long seq, long arrival) {
+            if (size == seqs.length) {
+                if (size == MAX) {
+                    return;
+                }
+                long[] s = new long[size * 2];
+                long[] n = new long[size * 2];
+                for (int i = 0; i < size; i++) {
+                    s[i] = seqs[(head + i) & (seqs.length - 1)];
+                    n[i] = nanos[(head + i) & (seqs.length - 1)];
+                }
+                seqs = s;
+                nanos = n;
+                head = 0;
+            }
+            int at = (head + size) & (seqs.length - 1);
+            seqs[at] = seq;
+            nanos[at] = arrival;
+            size++;
         }
-        return !arrivals.isEmpty() && arrivals.peekFirst()[0] == seq ? a.withArrivalNanos(arrivals.pollFirst()[1]) : a;
+
+        /** Drops the times of items before seq (read past, or dropped). */
+        void forgetBefore(long seq) {
+            while (size > 0 && seqs[head] < seq) {
+                head = (head + 1) & (seqs.length - 1);
+                size--;
+            }
+        }
+
+        /** The time of the item at seq, removed, or 0 when none is held for it. */
+        long take(long seq) {
+            if (size == 0 || seqs[head] != seq) {
+                return 0;
+            }
+            long n = nanos[head];
+            head = (head + 1) & (seqs.length - 1);
+            size--;
+            return n;
+        }
     }
 
     @Override

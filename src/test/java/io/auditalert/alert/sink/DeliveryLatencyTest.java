@@ -3,6 +3,7 @@ package io.auditalert.alert.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.auditalert.alert.Alert;
+import io.auditalert.alert.Severity;
 import io.auditalert.alert.Sink;
 import io.auditalert.alert.SinkFactory;
 import io.auditalert.alert.TestAlerts;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,6 +29,42 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DeliveryLatencyTest {
     @TempDir
     Path tmp;
+
+    /** Reports one refusal, then more acceptances than its batch held. */
+    private static final class OverReportingSink extends DeliverySink {
+        OverReportingSink(SinkOptions options, Telemetry telemetry) {
+            super(options, telemetry);
+        }
+
+        @Override
+        protected void deliver(List<Alert> batch, Outcome out) {
+            out.reject(1, "refused");
+            out.accept(batch.size() + 7);
+        }
+    }
+
+    @Test
+    void shouldCountAndTimeNoMoreThanTheBatchWhenASinkReportsMore() throws Exception {
+        // deliveries_total and the delivery latency's _count must agree, whatever a sink reports
+        Telemetry telemetry = new Telemetry();
+        SinkOptions o = new SinkOptions("test", "over", false, Severity.INFO, List.of(), null, 0, false,
+                100, false, 0, 0, 100, 1000, 64);
+        OverReportingSink sink = new OverReportingSink(o, telemetry);
+        List<Long> timed = new CopyOnWriteArrayList<>();
+        telemetry.sinkNamed("over").deliveryLatency = timed::add;
+        sink.start();
+        try (sink) {
+            List<Alert> five = TestAlerts.numbered("o", 5);
+            long now = System.nanoTime();
+            for (Alert a : five) {
+                sink.offer(a.withArrivalNanos(now));
+            }
+            assertThat(sink.drain(Duration.ofSeconds(10))).isTrue();
+            SinkStats st = telemetry.sinkNamed("over");
+            assertThat(st.delivered.sum() + st.permanentFailures.sum()).as("every item once").isEqualTo(5);
+            assertThat(timed).as("one timing per delivery counted").hasSize((int) st.delivered.sum());
+        }
+    }
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})

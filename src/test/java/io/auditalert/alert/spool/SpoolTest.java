@@ -57,6 +57,7 @@ class SpoolTest {
     @Test
     void shouldGiveBackTheArrivalTimesOfItemsThisProcessAppendedButNotOfAnEarlierOnes() throws IOException {
         // the delivery latency of a spooled alert is measured from its arrival, which the disk form does not keep
+        stats.deliveryLatency = nanos -> {}; // an exporter times this sink's deliveries
         try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
             s.append(TestAlerts.alert("a").withArrivalNanos(111));
             s.append(TestAlerts.alert("b")); // no arrival time: not timed
@@ -80,17 +81,47 @@ class SpoolTest {
 
     @Test
     void shouldForgetTheArrivalTimesOfItemsDroppedToMakeRoom() throws IOException {
+        stats.deliveryLatency = nanos -> {};
         try (Spool s = new Spool(dir, 64 << 10, false, stats)) {
             for (int i = 0; i < 200; i++) { // far more than 64 KiB: the oldest segments go
                 s.append(TestAlerts.alert(String.format("x-%03d", i)).withArrivalNanos(1000 + i));
             }
+            assertThat(s.arrivalTimesHeld()).as("no more than the items still spooled").isEqualTo(s.size())
+                    .isBetween(1, 199);
             List<Backlog.Item> left = s.peek(1000);
-            assertThat(left.size()).isBetween(1, 199);
             for (Backlog.Item it : left) {
                 int n = Integer.parseInt(it.alert().id().substring(2));
                 assertThat(it.alert().arrivalNanos()).as(it.alert().id()).isEqualTo(1000L + n);
             }
+            assertThat(s.arrivalTimesHeld()).as("given back to what was read").isZero();
         }
+    }
+
+    @Test
+    void shouldKeepNoArrivalTimesWhenNothingTimesTheSinksDeliveries() throws IOException {
+        // without a metrics endpoint the latency costs nothing, not even 16 bytes a spooled alert
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            s.append(TestAlerts.alert("a").withArrivalNanos(111));
+            assertThat(s.arrivalTimesHeld()).isZero();
+            assertThat(s.peek(1).get(0).alert().arrivalNanos()).isZero();
+        }
+    }
+
+    @Test
+    void shouldHoldAtMostTheCapOfArrivalTimesAndMatchThemInOrder() {
+        Spool.ArrivalTimes times = new Spool.ArrivalTimes();
+        for (long i = 1; i <= Spool.ArrivalTimes.MAX + 10; i++) {
+            times.add(i * 10, i);
+        }
+        assertThat(times.size).isEqualTo(Spool.ArrivalTimes.MAX);
+        assertThat(times.take(10)).isEqualTo(1);
+        assertThat(times.take(30)).as("not the head: none").isZero();
+        times.forgetBefore(30);
+        assertThat(times.take(30)).isEqualTo(3);
+        times.forgetBefore(Long.MAX_VALUE);
+        assertThat(times.size).isZero();
+        times.add(5, 55); // the ring wrapped and refills
+        assertThat(times.take(5)).isEqualTo(55);
     }
 
     @Test
