@@ -22,8 +22,9 @@ import java.util.function.ToDoubleFunction;
  * Exports a {@link Telemetry} as the meters of DESIGN §3.5. Fixed meters are registered in the
  * constructor; meters whose label values appear at run time (record types, rules, sinks, kernel status
  * once known) are registered by {@link #refresh()}, which the server calls before each scrape, and
- * which {@link Telemetry#sinkAdded} calls as soon as a sink's counters are made. Counters are {@link FunctionCounter}s reading the pipeline's own fields: nothing here runs on
- * the hot path except {@link Telemetry#latency} and each sink's {@link SinkStats#deliveryLatency}.
+ * which {@link Telemetry#sinkAdded} calls as soon as a sink's counters are made. Counters are {@link
+ * FunctionCounter}s reading the pipeline's own fields: nothing here runs on the hot path except {@link
+ * Telemetry#latency} and each sink's {@link SinkStats#deliveryLatency}.
  */
 public final class TelemetryMeters {
     /** Latency buckets, 100 µs to 10 s. */
