@@ -23,17 +23,12 @@ rules: [rules.yml]
 workers: 2
 sinks: [{type: file, path: $work/alerts.jsonl}]
 YML
-# the installed launcher's flags, with a class-data archive of this jar built as the package's postinst
-# (and run-bench.sh) build it
-JAVA_FLAGS="-Xmx256m -XX:+UseSerialGC -Xmn16m -XX:FreqInlineSize=50 -XX:InlineSmallCode=500 -Xlog:disable -Xlog:all=warning:stderr"
-jsa=bench/work/auditalert.jsa
-if [[ ! -s $jsa || target/auditalert.jar -nt $jsa ]]; then
-    mkdir -p bench/work
-    rm -f "$jsa"
-    java -XX:ArchiveClassesAtExit="$jsa" -Xlog:disable -jar target/auditalert.jar demo --metrics '' --linger 0 \
-        >/dev/null 2>&1 || rm -f "$jsa"
-fi
-[[ -s $jsa ]] && JAVA_FLAGS="$JAVA_FLAGS -XX:SharedArchiveFile=$jsa"
+# the installed launcher's default JVM options, read from it, and a class-data archive of this jar
+# built as the package builds it
+JAVA_FLAGS=$(sed -n 's/^defaults="\(.*\)"$/\1/p' packaging/bin/auditalert)
+[[ -n $JAVA_FLAGS ]] || { echo "latency.sh: no defaults= line in packaging/bin/auditalert" >&2; exit 1; }
+jsa=$(bench/cds-archive.sh)
+[[ -n $jsa ]] && JAVA_FLAGS="$JAVA_FLAGS -XX:SharedArchiveFile=$jsa"
 # the quantiles of both histograms, from a scrape
 quantiles() {
     /usr/bin/python3 - "$1" <<'PY'

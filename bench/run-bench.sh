@@ -159,15 +159,10 @@ rules_args=(--rules "$work/rules-bench.yml")
 # The class-data archive the package builds at install time (postinst), built the same way here.
 cds_note="none"
 if [[ -z $PEERS_ONLY && ${BENCH_CDS:-1} == 1 ]]; then
-    if [[ ! -s $work/auditalert.jsa || target/auditalert.jar -nt $work/auditalert.jsa ]]; then
-        log "building the class-data archive (as the package's postinst does)"
-        rm -f "$work/auditalert.jsa"
-        java -XX:ArchiveClassesAtExit="$work/auditalert.jsa" -Xlog:disable -jar target/auditalert.jar \
-            demo --metrics '' --linger 0 >/dev/null 2>&1 || rm -f "$work/auditalert.jsa"
-    fi
-    if [[ -s $work/auditalert.jsa ]]; then
-        jflags+=(-XX:SharedArchiveFile="$work/auditalert.jsa")
-        cds_note="$work/auditalert.jsa (built like the package's)"
+    jsa=$(bench/cds-archive.sh)
+    if [[ -n $jsa ]]; then
+        jflags+=(-XX:SharedArchiveFile="$jsa")
+        cds_note="$jsa (built like the package's)"
     fi
 fi
 echo "$cds_note" >"$work/cds_note"

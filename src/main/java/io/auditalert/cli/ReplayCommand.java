@@ -3,7 +3,6 @@ package io.auditalert.cli;
 import io.auditalert.alert.Sink;
 import io.auditalert.config.AppConfig;
 import io.auditalert.ingest.LineFramer;
-import io.auditalert.metrics.RuleStats;
 import io.auditalert.metrics.SinkStats;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.pipeline.AlertStage;
@@ -89,7 +88,7 @@ final class ReplayCommand {
         int status = Main.EXIT_OK;
         AutoCloseable endpoint = () -> {};
         List<Path> inputs = Components.inputs(files, range, command);
-        Progress progress = Progress.forFiles(progressMode, command, inputs, telemetry.pipeline, () -> alerts(telemetry));
+        Progress progress = Progress.forFiles(progressMode, command, inputs, telemetry.pipeline, telemetry::alertsSinceStart);
         try (Pipeline pipeline = new Pipeline(o, telemetry, stage)) {
             if (metrics != null) {
                 endpoint = Components.startMetrics(metrics, null, telemetry, false);
@@ -240,11 +239,6 @@ final class ReplayCommand {
             }
         }
         return true;
-    }
-
-    /** Alerts so far: matches that no throttle window suppressed, over every rule, retired ones too. */
-    static long alerts(Telemetry telemetry) {
-        return telemetry.alertsSinceStart();
     }
 
     /** Minimal option parsing: {@code --name value} pairs (repeatable) and positional arguments. */

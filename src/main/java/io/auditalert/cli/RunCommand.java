@@ -599,7 +599,7 @@ final class RunCommand {
         pipeline.close(Duration.ZERO); // alerts raised from here on could only be refused by the closed sinks
         PipelineStats p = telemetry.pipeline;
         LOG.info("stopped: {} events, {} alerts, {} not delivered since the start (auditalert_dropped_total{stage=\"sink\"})",
-                p.events, ReplayCommand.alerts(telemetry), telemetry.sinksLost());
+                p.events, telemetry.alertsSinceStart(), telemetry.sinksLost());
         if (p.ringDropped > 0 || p.evaluationFailures.sum() > 0) {
             LOG.warn("events lost: {} dropped because the ring was full (the rules did not keep up with the input),"
                     + " {} whose evaluation failed (auditalert_dropped_total counts them by stage)", p.ringDropped,

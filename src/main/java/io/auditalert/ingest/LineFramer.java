@@ -57,11 +57,20 @@ public final class LineFramer {
     private int start;
     private int filled;
     private boolean discarding;
+    private long readNanos;
 
     public LineFramer(int maxLine, PipelineStats stats) {
         this.maxLine = maxLine;
         this.stats = stats;
         this.buf = new byte[maxLine + READ_SIZE];
+    }
+
+    /**
+     * When the last read returned ({@link System#nanoTime()}): a line handed to the handler arrived then
+     * (the read that completed it). For the handler, on the reading thread.
+     */
+    public long lastReadNanos() {
+        return readNanos;
     }
 
     /** Reads the source to its end, handing every line to the handler; the last line may lack a newline. */
@@ -102,6 +111,7 @@ public final class LineFramer {
             if (n == 0) {
                 continue;
             }
+            readNanos = System.nanoTime();
             stats.bytesRead += n;
             int scanFrom = filled;
             filled += n;

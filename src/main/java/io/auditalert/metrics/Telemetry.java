@@ -134,17 +134,16 @@ public final class Telemetry {
     public SinkStats sink(String name, String type) {
         String key = name + '\0' + type;
         SinkStats s = sinks.get(key);
-        if (s == null) {
-            boolean[] made = {false};
-            s = sinks.computeIfAbsent(key, k -> {
-                made[0] = true;
-                return new SinkStats(name, type);
-            });
-            if (made[0]) {
-                sinkAdded.run();
-            }
+        if (s != null) {
+            return s;
         }
-        return s;
+        SinkStats made = new SinkStats(name, type);
+        s = sinks.putIfAbsent(key, made);
+        if (s != null) {
+            return s;
+        }
+        sinkAdded.run();
+        return made;
     }
 
     /**

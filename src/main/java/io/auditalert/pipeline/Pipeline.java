@@ -174,36 +174,15 @@ public final class Pipeline implements AutoCloseable {
     private void pump(LineFramer.ByteSource source, boolean deliverUnterminated) throws IOException {
         boolean live = options.live;
         // a record's arrival: in live mode when its line is framed; in a replay, where lines come 64 KiB at a
-        // time as fast as they are taken, when the read that brought it returned (one clock read per read)
-        LineFramer.ByteSource input = live ? source : new LineFramer.ByteSource() {
-            @Override
-            public int read(byte[] buf, int off, int len) throws IOException {
-                int n = source.read(buf, off, len);
-                readNanos = System.nanoTime();
-                return n;
-            }
-
-            @Override
-            public boolean stoppedShort() {
-                return source.stoppedShort();
-            }
-
-            @Override
-            public void close() throws IOException {
-                source.close();
-            }
-        };
-        framer.pump(input, (b, off, len) -> {
+        // time as fast as they are taken, when the read that brought it returned
+        framer.pump(source, (b, off, len) -> {
             if (len > RELAY_PREFIX.length && b[off] == 'a' && startsWith(b, off, RELAY_PREFIX)) {
                 relayStatus(b, off + RELAY_PREFIX.length, off + len);
                 return;
             }
-            assembler.onLine(b, off, len, live ? System.nanoTime() : readNanos);
+            assembler.onLine(b, off, len, live ? System.nanoTime() : framer.lastReadNanos());
         }, batchLock, deliverUnterminated);
     }
-
-    /** When the replay's last read returned ({@link System#nanoTime()}); read and written by the reader only. */
-    private long readNanos;
 
     /** End of input: completes every open event and hands it on. */
     public void finishInput() {

@@ -3,38 +3,45 @@ package io.auditalert.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.auditalert.metrics.Telemetry;
+import io.auditalert.pipeline.TimeRange;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** replay's /metrics describe the replayed logs: not this machine's live kernel audit status. */
 class ReplayMetricsTest {
     @TempDir
-    java.nio.file.Path dir;
+    Path dir;
 
-    @org.junit.jupiter.api.extension.RegisterExtension
+    @RegisterExtension
     final StderrCapture stderr = new StderrCapture();
 
     @Test
     void shouldTimeEveryEventAndEveryDeliveryOfAReplay() throws Exception {
         // arrival in a replay is when the read that brought the record returned: each event is timed to its
         // verdict (auditalert_event_latency_seconds), each alert to its write (..._sink_delivery_latency_seconds)
-        java.nio.file.Path log = java.nio.file.Path.of("src/test/resources/rules/capture-workload.log");
-        java.nio.file.Path alerts = dir.resolve("alerts.jsonl");
-        java.nio.file.Files.writeString(dir.resolve("rules.yml"),
+        Path log = Path.of("src/test/resources/rules/capture-workload.log");
+        Path alerts = dir.resolve("alerts.jsonl");
+        Files.writeString(dir.resolve("rules.yml"),
                 "- rule: every-syscall\n  condition: type = SYSCALL\n  severity: low\n  output: \"{syscall}\"\n");
-        java.nio.file.Path config = dir.resolve("auditalert.yml");
-        java.nio.file.Files.writeString(config, "rules: [rules.yml]\nsinks: [{type: file, path: " + alerts + "}]\n");
+        Path config = dir.resolve("auditalert.yml");
+        Files.writeString(config, "rules: [rules.yml]\nsinks: [{type: file, path: " + alerts + "}]\n");
         int port = freePort();
         int[] status = {-1};
         Thread replay = new Thread(() -> {
             try {
-                status[0] = ReplayCommand.replay(Components.loadConfig(config), java.util.List.of(), "127.0.0.1:" + port,
-                        java.util.List.of(log), "replay", 120, Progress.Mode.NEVER, io.auditalert.pipeline.TimeRange.ALL);
+                status[0] = ReplayCommand.replay(Components.loadConfig(config), List.of(), "127.0.0.1:" + port,
+                        List.of(log), "replay", 120, Progress.Mode.NEVER, TimeRange.ALL);
             } catch (ConfigException e) {
                 throw new AssertionError(e.errors().toString());
             }
@@ -66,8 +73,8 @@ class ReplayMetricsTest {
         assertThat(replay.isAlive()).isFalse();
     }
 
-    private static long lines(java.nio.file.Path p) throws java.io.IOException {
-        try (var l = java.nio.file.Files.lines(p)) {
+    private static long lines(Path p) throws IOException {
+        try (var l = Files.lines(p)) {
             return l.count();
         }
     }
@@ -75,7 +82,7 @@ class ReplayMetricsTest {
     /** The first sample whose line starts with this prefix and has every label given, or NaN. */
     private static double value(String text, String prefix, String... labels) {
         for (String line : text.split("\n")) {
-            if (line.startsWith(prefix) && java.util.Arrays.stream(labels).allMatch(line::contains)) {
+            if (line.startsWith(prefix) && Arrays.stream(labels).allMatch(line::contains)) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
@@ -86,7 +93,7 @@ class ReplayMetricsTest {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -94,7 +101,7 @@ class ReplayMetricsTest {
         }
     }
 
-    private static int freePort() throws java.io.IOException {
+    private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -102,10 +109,7 @@ class ReplayMetricsTest {
 
     @Test
     void shouldNotExportTheKernelsAuditStatusForAReplay() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         Telemetry t = new Telemetry();
         AutoCloseable server = Components.startMetrics("127.0.0.1:" + port, null, t, false);
         try {
