@@ -516,10 +516,9 @@ public final class AuditEvent {
         return at;
     }
 
-    /** Starts record r; returns false (and marks the event truncated) past maxRecords. */
+    /** Starts record r; returns false past maxRecords (the caller marks and counts the truncation). */
     public boolean beginRecord(int off, int len, int maxRecords) {
         if (recordCount >= maxRecords) {
-            truncated = true;
             return false;
         }
         if (recordCount == recOff.length) {

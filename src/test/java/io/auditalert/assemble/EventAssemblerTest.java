@@ -149,6 +149,22 @@ class EventAssemblerTest {
     }
 
     @Test
+    void shouldCountAnEventTruncatedAtItsRecordCap() {
+        // found by MalformedInputTest: the record cap marked the event truncated itself, so the
+        // assembler never counted it in assembly_truncated
+        EventAssembler.Settings settings = new EventAssembler.Settings();
+        settings.maxRecordsPerEvent = 2;
+        Feed feed = new Feed(settings);
+        for (int i = 0; i < 3; i++) {
+            feed.line("type=PATH msg=audit(1700000000.100:9): item=" + i + " name=\"/x\"");
+        }
+        feed.finish();
+        assertThat(feed.events).hasSize(1);
+        assertThat(feed.events.get(0)).contains("\"truncated\":true").contains("\"item\":\"1\"").doesNotContain("\"item\":\"2\"");
+        assertThat(feed.stats.truncatedEvents).isEqualTo(1);
+    }
+
+    @Test
     void shouldCountLinesWithoutAStampAndGoOn() {
         Feed feed = new Feed()
                 .line("Oct 10 12:00:00 host kernel: nothing here")
