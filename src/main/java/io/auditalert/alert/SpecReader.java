@@ -66,12 +66,19 @@ public final class SpecReader {
         if (v == null) {
             return dflt;
         }
+        if (v instanceof String str && str.indexOf('\0') >= 0) {
+            error(key, NUL);
+            return dflt;
+        }
         if (v instanceof String || v instanceof Number || v instanceof Boolean) {
             return v.toString();
         }
         error(key, "expected a string");
         return dflt;
     }
+
+    /** Paths, addresses, commands and header values all end at a NUL, so none may hold one. */
+    private static final String NUL = "a NUL character (\\0) cannot be part of a value";
 
     public String requiredString(String key) {
         if (!has(key)) {
@@ -171,14 +178,17 @@ public final class SpecReader {
             return dflt;
         }
         if (v instanceof String) {
-            return List.of((String) v);
+            String one = string(key, null);
+            return one == null ? dflt : List.of(one);
         }
         if (v instanceof List) {
             List<String> out = new ArrayList<>();
             List<?> l = (List<?>) v;
             for (int i = 0; i < l.size(); i++) {
                 Object e = l.get(i);
-                if (e instanceof String || e instanceof Number || e instanceof Boolean) {
+                if (e instanceof String str && str.indexOf('\0') >= 0) {
+                    error(List.of(key, i), NUL);
+                } else if (e instanceof String || e instanceof Number || e instanceof Boolean) {
                     out.add(e.toString());
                 } else {
                     error(List.of(key, i), "expected a string");
@@ -205,6 +215,10 @@ public final class SpecReader {
             Object val = e.getValue();
             if (!(e.getKey() instanceof String) || val instanceof Map || val instanceof List || val == null) {
                 error(List.of(key, String.valueOf(e.getKey())), "expected a string value");
+                continue;
+            }
+            if (((String) e.getKey()).indexOf('\0') >= 0 || val.toString().indexOf('\0') >= 0) {
+                error(List.of(key, String.valueOf(e.getKey())), NUL);
                 continue;
             }
             out.put((String) e.getKey(), val.toString());

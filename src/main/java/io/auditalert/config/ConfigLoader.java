@@ -57,8 +57,10 @@ public final class ConfigLoader {
             cfg.ruleNodes = new ArrayList<>();
             for (YamlNode item : items) {
                 if (item.isScalar() && !item.isNull()) {
-                    cfg.rules.add(dir == null ? item.text() : dir.resolve(item.text()).toString());
-                    cfg.ruleNodes.add(item);
+                    if (hasNoNul(item)) {
+                        cfg.rules.add(dir == null ? item.text() : dir.resolve(item.text()).toString());
+                        cfg.ruleNodes.add(item);
+                    }
                 } else {
                     item.error("expected a file name or pattern");
                 }
@@ -141,7 +143,7 @@ public final class ConfigLoader {
                 }
             }
             YamlNode web = metrics.get("web_config");
-            if (web != null) {
+            if (web != null && hasNoNul(web)) {
                 cfg.metricsWebConfig = dir == null ? Path.of(web.asString("")) : dir.resolve(web.asString(""));
                 try {
                     io.auditalert.metrics.WebConfig.load(cfg.metricsWebConfig); // TLS files, users: as a start would
@@ -166,7 +168,7 @@ public final class ConfigLoader {
             cfg.redact = patterns;
         }
         YamlNode logFile = root.get("log_file");
-        if (logFile != null) {
+        if (logFile != null && hasNoNul(logFile)) {
             cfg.logFile = dir == null ? Path.of(logFile.asString("")) : dir.resolve(logFile.asString(""));
         }
         YamlNode sinks = root.get("sinks");
@@ -195,6 +197,16 @@ public final class ConfigLoader {
             return false;
         }
         return true;
+    }
+
+    /** Whether a file name's node is free of NUL characters; records an error at the first one when not. */
+    private static boolean hasNoNul(YamlNode node) {
+        String v = node.text();
+        int at = v == null ? -1 : v.indexOf('\0');
+        if (at >= 0) {
+            node.errorAt(at, "a NUL character (\\0) cannot be part of a file name");
+        }
+        return at < 0;
     }
 
     /**

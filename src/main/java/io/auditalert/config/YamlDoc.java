@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -13,7 +14,11 @@ import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * One YAML file composed into a node tree that keeps source positions, plus the list its readers add
@@ -41,11 +46,23 @@ public final class YamlDoc {
     private final int[] source;
     private final YamlNode root;
 
+    /** Lists and maps nested deeper than this are an error: no configuration or rules file needs a tenth of it. */
+    static final int MAX_DEPTH = 64;
+
     private YamlDoc(String file, String text, List<ConfigError> errors) {
         this.file = file;
         this.errors = errors;
-        this.source = text.codePoints().toArray();
-        this.root = compose(text);
+        String lf = withLineFeeds(text);
+        this.source = lf.codePoints().toArray();
+        this.root = compose(lf);
+    }
+
+    /**
+     * The text with YAML's line breaks (CR LF, and a CR alone as old Mac editors write it) as LF: the
+     * parser counts a lone CR as a line of its own, and so then does every position reported here.
+     */
+    static String withLineFeeds(String text) {
+        return text.indexOf('\r') < 0 ? text : text.replace("\r\n", "\n").replace('\r', '\n');
     }
 
     /** Reads and composes a UTF-8 file; an unreadable file or bad bytes become an error at 1:1. */
@@ -74,7 +91,7 @@ public final class YamlDoc {
             int col = 1;
             for (int i = 0; i < out.position(); i++) {
                 char c = out.get(i);
-                if (c == '\n') {
+                if (c == '\n' || c == '\r' && (i + 1 == out.position() || out.get(i + 1) != '\n')) {
                     line++;
                     col = 1;
                 } else if (!Character.isLowSurrogate(c)) { // one column per character, not per UTF-16 unit
@@ -125,7 +142,11 @@ public final class YamlDoc {
         LoadSettings settings = LoadSettings.builder().setLabel(file).setUseMarks(true).build();
         try {
             Optional<Node> node = new Compose(settings).composeString(text);
-            return node.map(n -> new YamlNode(this, n)).orElse(null);
+            return node.filter(n -> readable(n, 1, new IdentityHashMap<>())).map(n -> new YamlNode(this, n)).orElse(null);
+        } catch (StackOverflowError e) {
+            // the parser recurses once per level of [ or {: a few thousand of them, closed or not, exhaust the stack
+            error(1, 1, "YAML error: lists or maps nested deeper than the parser can follow (more than " + MAX_DEPTH
+                    + " levels is an error)");
         } catch (MarkedYamlEngineException e) {
             // a quote or bracket never closed is found at the end of the file: where it opened says more
             boolean atEnd = e.getProblemMark().map(m -> m.getIndex() >= text.stripTrailing().length()).orElse(false);
@@ -152,6 +173,85 @@ public final class YamlDoc {
             error(1, 1, m);
         }
         return null;
+    }
+
+    /**
+     * Whether the readers can walk the tree from {@code n}, at {@code depth} (1 for the root): not
+     * nested deeper than {@link #MAX_DEPTH}, aliases resolved, and no alias inside the value it names
+     * ({@code &s [*s]}, which snakeyaml composes into a cycle). Also reports, without refusing the tree,
+     * a scalar with a lone UTF-16 surrogate (a {@code "\ud800"} escape), which is no character and has
+     * no UTF-8 form.
+     */
+    private boolean readable(Node n, int depth, IdentityHashMap<Node, Integer> heights) {
+        return height(n, depth, heights) >= 0;
+    }
+
+    private static final int ON_PATH = 0;
+
+    /**
+     * The levels from {@code n} down to its deepest scalar (1 for a scalar), or -1 when the tree cannot
+     * be read; {@code heights} keeps each node's (ON_PATH while it is being walked), so a node an
+     * alias repeats is walked once and an alias bomb costs nothing.
+     */
+    private int height(Node n, int depth, IdentityHashMap<Node, Integer> heights) {
+        Integer known = heights.get(n);
+        if (known != null) {
+            if (known == ON_PATH) {
+                new YamlNode(this, n).error("an alias (*name) inside the value it names: the value would never end");
+                return -1;
+            }
+            if (depth + known - 1 > MAX_DEPTH) {
+                new YamlNode(this, n).error("lists or maps nested deeper than " + MAX_DEPTH + " levels (through an alias)");
+                return -1;
+            }
+            return known;
+        }
+        if (depth > MAX_DEPTH) {
+            new YamlNode(this, n).error("lists or maps nested deeper than " + MAX_DEPTH + " levels");
+            return -1;
+        }
+        if (n instanceof ScalarNode scalar) {
+            int at = loneSurrogate(scalar.getValue());
+            if (at >= 0) {
+                new YamlNode(this, n).errorAt(at, "a lone UTF-16 surrogate (\\u" + Integer.toHexString(scalar.getValue().charAt(at))
+                        + ") is no character: write the character itself, or its \\U form with all eight digits");
+            }
+            heights.put(n, 1);
+            return 1;
+        }
+        heights.put(n, ON_PATH);
+        List<Node> children = new ArrayList<>();
+        if (n instanceof SequenceNode seq) {
+            children.addAll(seq.getValue());
+        } else if (n instanceof MappingNode map) {
+            for (NodeTuple t : map.getValue()) {
+                children.add(t.getKeyNode());
+                children.add(t.getValueNode());
+            }
+        }
+        int below = 0;
+        for (Node child : children) {
+            int h = height(child, depth + 1, heights);
+            if (h < 0) {
+                return -1;
+            }
+            below = Math.max(below, h);
+        }
+        heights.put(n, below + 1);
+        return below + 1;
+    }
+
+    /** The index of the first surrogate of {@code s} that is not half of a pair, or -1. */
+    private static int loneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static String firstLine(String s) {

@@ -236,11 +236,14 @@ final class RuleCompiler {
         }
     }
 
+    /** The values to compare with, lists expanded; null when a list could not be (the error is recorded). */
     private List<Lit> expand(List<Token> values, Errors errs) {
         List<Lit> out = new ArrayList<>();
         for (Token v : values) {
             if (v.kind() == Kind.WORD && lists.containsKey(v.text())) {
-                expandList(v.text(), v.pos(), out, new HashSet<>(), errs);
+                if (!expandList(v.text(), v.pos(), out, new HashSet<>(), errs)) {
+                    return null;
+                }
             } else {
                 out.add(new Lit(v.text(), v.pos()));
             }
@@ -248,19 +251,34 @@ final class RuleCompiler {
         return out;
     }
 
-    private void expandList(String name, int pos, List<Lit> out, Set<String> seen, Errors errs) {
+    /** Values a list may expand to, its lists included: lists that each name a list twice double at every level. */
+    static final int MAX_LIST_VALUES = 100_000;
+
+    /** Adds the values of list {@code name} (and of the lists it names) to {@code out}; false: an error stopped it. */
+    private boolean expandList(String name, int pos, List<Lit> out, Set<String> seen, Errors errs) {
         if (!seen.add(name)) {
             errs.error(pos, "list '" + name + "' contains itself");
-            return;
+            return false;
+        }
+        if (seen.size() > ConditionParser.MAX_DEPTH) {
+            errs.error(pos, "lists name lists more than " + ConditionParser.MAX_DEPTH + " deep here (through " + name + ")");
+            return false;
         }
         for (Token item : lists.get(name).items()) {
             if (item.kind() == Kind.WORD && lists.containsKey(item.text())) {
-                expandList(item.text(), pos, out, seen, errs);
+                if (!expandList(item.text(), pos, out, seen, errs)) {
+                    return false;
+                }
+            } else if (out.size() == MAX_LIST_VALUES) {
+                errs.error(pos, "list '" + name + "' expands to more than " + MAX_LIST_VALUES + " values (lists it names"
+                        + " included)");
+                return false;
             } else {
                 out.add(new Lit(item.text(), pos, name));
             }
         }
         seen.remove(name);
+        return true;
     }
 
     private Condition compare(Ast.Compare c, Errors errs) {
@@ -297,6 +315,9 @@ final class RuleCompiler {
             return null;
         }
         List<Lit> lits = expand(c.values(), errs);
+        if (lits == null) {
+            return null;
+        }
         if (field.isRegister() && (op.equals("=") || op.equals("in"))) {
             lits = registerLiterals(lits); // a0 = 0x4206 means the a0=4206 the record holds
         }
@@ -408,6 +429,10 @@ final class RuleCompiler {
                         return null;
                     }
                     String pattern = withoutLeadingDotStar(l.text());
+                    if (!isWholeUnicode(pattern)) { // a "\ud800" escape in YAML: no character, and no UTF-8 bytes
+                        l.error(errs, "bad regular expression: a lone UTF-16 surrogate is not a character");
+                        return null;
+                    }
                     bytes.append(bytes.length() == 0 ? "" : "|").append("(?:").append(latin1View(pattern)).append(')');
                     chars.append(chars.length() == 0 ? "" : "|").append("(?:").append(pattern).append(')');
                 }
@@ -666,6 +691,19 @@ final class RuleCompiler {
         } catch (PatternSyntaxException e) {
             return pattern; // what followed only made sense after the .* (.*?? say)
         }
+    }
+
+    /** Whether every UTF-16 surrogate of {@code s} is half of a pair, so that its UTF-8 bytes say the same. */
+    static boolean isWholeUnicode(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The pattern text as its UTF-8 bytes, one char per byte, to run over {@link ByteChars}. */

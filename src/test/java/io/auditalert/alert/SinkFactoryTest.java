@@ -65,6 +65,20 @@ class SinkFactoryTest {
     }
 
     @Test
+    void shouldRefusePortsPastTheRangeAndNulCharactersWithTheirKey() {
+        // found by MalformedConfigTest: both threw out of validate (IllegalArgumentException, InvalidPathException)
+        assertThat(problems(1, Map.of("type", "syslog", "address", "udp://127.0.0.1:99999"))).containsExactly(
+                "sinks[1].address: expected udp://HOST:PORT, tcp://HOST:PORT or unix:/PATH, got \"udp://127.0.0.1:99999\"");
+        String nul = "a NUL character (\\0) cannot be part of a value";
+        assertThat(problems(0, Map.of("type", "stdout", "spool", "/tmp/s\0"))).containsExactly("sinks[0].spool: " + nul);
+        assertThat(problems(0, Map.of("type", "file", "path", "/tmp/a\0"))).containsExactly("sinks[0].path: " + nul);
+        assertThat(problems(0, Map.of("type", "exec", "command", List.of("/bin/cat", "a\0")))).containsExactly(
+                "sinks[0].command[1]: " + nul);
+        assertThat(problems(0, Map.of("type", "webhook", "url", "http://127.0.0.1/", "headers", Map.of("X-A", "b\0"))))
+                .containsExactly("sinks[0].headers.X-A: " + nul);
+    }
+
+    @Test
     void shouldThrowTheFirstProblemFromCreateWithItsPath() {
         assertThatThrownBy(() -> SinkFactory.create(7, Map.of("type", "email", "smtp", "h:25", "from", "a@b",
                 "to", List.of("c@d"), "interval", "soon"), new Telemetry()))

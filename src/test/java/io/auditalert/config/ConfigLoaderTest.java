@@ -42,6 +42,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldRefuseANulInAFileNameAtItsPosition() throws Exception {
+        // found by MalformedConfigTest: Path.of threw InvalidPathException out of the loader
+        List<ConfigError> errors = new ArrayList<>();
+        load("rules: [\"a\\0.yml\"]\nlog_file: \"/var/log/a\\0\"\nmetrics: {web_config: \"w\\0.yml\"}\n", errors);
+        assertThat(errors).extracting(e -> e.line() + ":" + e.col() + ": " + e.message()).containsExactlyInAnyOrder(
+                "1:11: a NUL character (\\0) cannot be part of a file name",
+                "2:22: a NUL character (\\0) cannot be part of a file name",
+                "3:25: a NUL character (\\0) cannot be part of a file name");
+    }
+
+    @Test
+    void shouldCountALoneCarriageReturnAsALineBreakInPositions() throws Exception {
+        List<ConfigError> errors = new ArrayList<>();
+        Path f = dir.resolve("auditalert.yml");
+        Files.write(f, new byte[] {'#', '\r', 'w', 'o', (byte) 0xff, ':', ' ', '1', '\n'});
+        ConfigLoader.load(f, errors);
+        assertThat(errors).extracting(e -> e.line() + ":" + e.col()).containsExactly("2:3");
+        errors.clear();
+        load("workers: 1\rbogus: 2\r", errors);
+        assertThat(errors).extracting(e -> e.line() + ":" + e.col()).containsExactly("2:1");
+    }
+
+    @Test
     void shouldReportEveryBadKeyAndValueWithItsPosition() throws Exception {
         List<ConfigError> errors = new ArrayList<>();
         load("workers: 99\nbogus: 1\nring: {when_full: maybe}\ninput: tcp:1\nassembly: {timeout: 1ms}\n"

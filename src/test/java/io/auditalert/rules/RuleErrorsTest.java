@@ -173,4 +173,63 @@ class RuleErrorsTest {
         assertThat(r.errors()).extracting(ConfigError::toString).containsExactly(
                 "l.yml:4:21: unknown list 'shels' (a value of its own is written in parentheses: (shels))");
     }
+
+    // found by MalformedConfigTest: each of these threw out of the loader, or was accepted, or misplaced
+
+    private static List<String> errorsOf(String yaml) {
+        RuleLoader.Result r = RuleLoader.loadTexts(Map.of("m.yml", yaml), new FakeNames(), new Telemetry());
+        assertThat(r.ok()).isFalse();
+        return r.errors().stream().map(ConfigError::toString).toList();
+    }
+
+    @Test
+    void shouldCountALoneCarriageReturnAsALineBreakInPositions() {
+        // old Mac line ends: YAML reads each CR as a line break, so the error is on line 4, not past line 3's end
+        assertThat(errorsOf("- rule: r\r  condition: exe exists\r  output: \"x\r  {nope}\"\r"))
+                .singleElement().asString().startsWith("m.yml:4:4: ");
+        assertThat(errorsOf("- rule: r\r\n  condition: |\r    exe exists and\r    nope = 1\r"))
+                .containsExactly("m.yml:4:5: unknown field 'nope'");
+    }
+
+    @Test
+    void shouldRefuseALoneSurrogateWhereverItIsWritten() {
+        // "\ud800" is a YAML escape for half a UTF-16 pair: no character, and no UTF-8 bytes to match
+        String lone = ": a lone UTF-16 surrogate (\\ud800) is no character: write the character itself, or its \\U form"
+                + " with all eight digits";
+        assertThat(errorsOf("- rule: r\n  condition: \"exe matches '\\ud800+'\"\n")).containsExactly(
+                "m.yml:2:27: bad regular expression: a lone UTF-16 surrogate is not a character", "m.yml:2:28" + lone);
+        assertThat(errorsOf("- rule: r\n  condition: \"comm glob '\\ud800'\"\n")).containsExactly("m.yml:2:26" + lone);
+        assertThat(errorsOf("- secret_patterns: [\"\\ud800+\"]\n- rule: r\n  condition: exe exists\n"))
+                .containsExactly("m.yml:1:22" + lone);
+    }
+
+    @Test
+    void shouldRefuseListsNestedTooDeepOrTooLarge() {
+        StringBuilder chain = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            chain.append("- list: l").append(i).append("\n  items: [l").append(i + 1).append("]\n");
+        }
+        chain.append("- list: l20000\n  items: [x]\n- rule: r\n  condition: exe in l0\n");
+        assertThat(errorsOf(chain.toString())).containsExactly(
+                "m.yml:40004:21: lists name lists more than 64 deep here (through l64)");
+        // each list names the next twice: 2^30 values
+        StringBuilder doubling = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            doubling.append("- list: d").append(i).append("\n  items: [d").append(i + 1).append(", d").append(i + 1).append("]\n");
+        }
+        doubling.append("- list: d30\n  items: [x]\n- rule: r\n  condition: exe in d0\n");
+        assertThat(errorsOf(doubling.toString())).containsExactly(
+                "m.yml:64:21: list 'd30' expands to more than 100000 values (lists it names included)");
+    }
+
+    @Test
+    void shouldRefuseYamlNestedTooDeepWithAnErrorNotAnOverflow() {
+        assertThat(errorsOf("- {rule: r, condition: exe exists, tags: " + "[".repeat(3000) + "]".repeat(3000) + "}\n"))
+                .containsExactly("m.yml:1:1: YAML error: lists or maps nested deeper than the parser can follow (more than 64"
+                        + " levels is an error)");
+        assertThat(errorsOf("- {rule: r, condition: exe exists, tags: " + "[".repeat(100) + "]".repeat(100) + "}\n"))
+                .containsExactly("m.yml:1:104: lists or maps nested deeper than 64 levels");
+        assertThat(errorsOf("- &a [*a]\n")).containsExactly(
+                "m.yml:1:3: an alias (*name) inside the value it names: the value would never end");
+    }
 }

@@ -82,7 +82,8 @@ public record SinkOptions(
         boolean always = false;
         Object sp = r.raw("spool");
         if (sp instanceof String) {
-            spool = Path.of((String) sp);
+            String dir = r.string("spool", null);
+            spool = dir == null ? null : Path.of(dir);
         } else if (sp != null) {
             SpecReader s = r.nested("spool");
             if (s != null) {

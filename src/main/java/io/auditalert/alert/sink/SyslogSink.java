@@ -78,7 +78,7 @@ public final class SyslogSink extends DeliverySink {
         }
         try {
             URI u = new URI(address);
-            if (u.getHost() == null || u.getPort() < 1) {
+            if (u.getHost() == null || u.getPort() < 1 || u.getPort() > 65_535) {
                 throw new java.net.URISyntaxException(address, "host and port required");
             }
             InetSocketAddress sa = InetSocketAddress.createUnresolved(u.getHost(), u.getPort());
