@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <syslog.h>
@@ -22,6 +23,25 @@ static int is_executable_file(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/*
+ * Only fds 0-2 go to the JVM: auditd closes 3-23 in a plugin it starts, not what lies above, so a
+ * descriptor of auditd's (or of whatever started the wrapper) would otherwise live on in the JVM.
+ */
+static void close_inherited_fds(void)
+{
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+        return;
+#endif
+    /* kernels before 5.9 */
+    struct rlimit rl;
+    long max = 65536;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)max)
+        max = (long)rl.rlim_cur;
+    for (long fd = 3; fd < max; fd++)
+        close((int)fd);
 }
 
 /* config 'java', else $JAVA_HOME/bin/java, else /usr/bin/java with symlinks resolved */
@@ -152,6 +172,7 @@ void run_direct(const struct wrapper_config *cfg)
 
     reset_signals();
     closelog();
+    close_inherited_fds();
     if (chdir("/") != 0) {
         /* not fatal: the JVM does not depend on its working directory */
     }

@@ -190,7 +190,7 @@ static void config_load(struct wrapper_config *c, const char *path, int must_exi
             c->buffer_size = parse_size(value);
             bad = c->buffer_size < 64 * 1024;
         } else if (strcmp(key, "status_interval") == 0) {
-            unsigned secs;
+            unsigned secs = 0;
             bad = parse_uint(value, 3600, &secs) || secs == 0;
             c->status_interval_ms = secs * 1000;
         } else if (strcmp(key, "flush_timeout") == 0) {

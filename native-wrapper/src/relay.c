@@ -6,8 +6,10 @@
  *   or absent. Complete lines go into one bounded buffer; a line that does not
  *   fit is dropped whole and counted (records and bytes).
  * - The socket is non-blocking. Connecting is retried with exponential back-off
- *   (capped at 2 s). A line is never split across two connections: after a
- *   disconnect the partly sent line is sent again, whole, on the next one.
+ *   (capped at 2 s). A line is never split across two connections, and what the
+ *   service had not read when the connection ended is sent again: the buffer keeps
+ *   the lines sent until the kernel's queue to the service (SIOCOUTQ) no longer
+ *   holds them, and a new connection starts with the first line not read, whole.
  * - Every status_interval, on each new connection and at exit a status line is
  *   put into the stream at a line boundary:
  *     auditalert-relay: dropped_records=N dropped_bytes=N kernel_lost=N kernel_backlog=N kernel_backlog_limit=N
@@ -28,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -68,15 +72,19 @@ struct relay {
     unsigned char *buf;
     size_t cap;
     /* 0 <= line_start <= head <= commit <= tail <= cap
-     * [line_start, head): sent on the current connection, part of an unfinished line
+     * [line_start, head): sent on the current connection, from the start of the first line the
+     *                     service may not have read yet (sent again, whole, after a disconnect)
      * [head, commit): complete lines not yet sent
      * [commit, tail): the start of a line still being read */
     size_t line_start, head, commit, tail;
     int dropping; /* discarding the rest of a line that did not fit */
+    size_t dropping_len; /* bytes of that line so far */
     size_t status_end; /* end of the last status line put in the buffer (0: none unsent) */
+    size_t reload_end; /* end of the last reload line put in the buffer (0: none unsent) */
 
     unsigned long long records_in, dropped_records, dropped_bytes;
-    unsigned long long reported_drops;
+    unsigned long long too_long; /* of the dropped records, those longer than the buffer can hold */
+    unsigned long long reported_drops, reported_too_long;
 
     int sock;
     unsigned backoff_ms;
@@ -101,6 +109,7 @@ static int ensure_space(struct relay *r, size_t need, size_t limit)
         r->commit -= r->line_start;
         r->tail -= r->line_start;
         r->status_end = r->status_end > r->line_start ? r->status_end - r->line_start : 0;
+        r->reload_end = r->reload_end > r->line_start ? r->reload_end - r->line_start : 0;
         r->line_start = 0;
         return 1;
     }
@@ -116,9 +125,12 @@ static void take_input(struct relay *r, const unsigned char *p, size_t n)
         size_t len = (size_t)(seg_end - p);
         if (r->dropping) {
             r->dropped_bytes += len;
+            r->dropping_len += len;
             if (nl) {
                 r->dropping = 0;
                 r->dropped_records++;
+                if (r->dropping_len > r->cap - CONTROL_RESERVE)
+                    r->too_long++;
                 r->records_in++;
             }
         } else if (ensure_space(r, len, r->cap - CONTROL_RESERVE)) {
@@ -129,16 +141,37 @@ static void take_input(struct relay *r, const unsigned char *p, size_t n)
                 r->records_in++;
             }
         } else {
-            r->dropped_bytes += len + (r->tail - r->commit);
+            size_t line_len = len + (r->tail - r->commit);
+            r->dropped_bytes += line_len;
             r->tail = r->commit;
             if (nl) {
                 r->dropped_records++;
                 r->records_in++;
+                if (line_len > r->cap - CONTROL_RESERVE)
+                    r->too_long++;
             } else {
                 r->dropping = 1;
+                r->dropping_len = line_len;
             }
         }
         p = seg_end;
+    }
+}
+
+/* At end of input or at exit: a last line without its newline is dropped, and counted as read. */
+static void drop_partial_line(struct relay *r)
+{
+    if (r->dropping) {
+        r->dropping = 0;
+        r->dropped_records++;
+        if (r->dropping_len > r->cap - CONTROL_RESERVE)
+            r->too_long++;
+        r->records_in++;
+    } else if (r->tail > r->commit) {
+        r->dropped_bytes += r->tail - r->commit;
+        r->dropped_records++;
+        r->records_in++;
+        r->tail = r->commit;
     }
 }
 
@@ -183,20 +216,40 @@ static void report_drops(struct relay *r)
 {
     if (r->dropped_records == r->reported_drops)
         return;
-    wlog(LOG_WARNING,
-         "dropped %llu records so far (%llu bytes), %llu since the last report: the auditalert service at %s "
-         "is %s",
-         r->dropped_records, r->dropped_bytes, r->dropped_records - r->reported_drops, r->cfg->socket_path,
-         r->sock < 0 ? "not connected" : "not keeping up");
+    unsigned long long since = r->dropped_records - r->reported_drops;
+    unsigned long long long_ones = r->too_long - r->reported_too_long;
+    if (long_ones == since)
+        wlog(LOG_WARNING,
+             "dropped %llu records so far (%llu bytes), %llu since the last report: each longer than the buffer "
+             "can hold (buffer_size %zu)",
+             r->dropped_records, r->dropped_bytes, since, r->cap);
+    else
+        wlog(LOG_WARNING,
+             "dropped %llu records so far (%llu bytes), %llu since the last report (%llu of them longer than the "
+             "buffer can hold): the auditalert service at %s is %s",
+             r->dropped_records, r->dropped_bytes, since, long_ones, r->cfg->socket_path,
+             r->sock < 0 ? "not connected" : "not keeping up");
     r->reported_drops = r->dropped_records;
+    r->reported_too_long = r->too_long;
 }
 
-static void disconnect(struct relay *r, const char *why)
+/*
+ * The connection ended. read_all: the service closed its end having read everything sent (a plain end
+ * of file; a service that closes with bytes unread leaves ECONNRESET instead, set by the kernel as it
+ * throws them away), so only the line cut short is sent again; otherwise everything from the first
+ * line it may not have read.
+ */
+static void disconnect(struct relay *r, const char *why, int read_all)
 {
     wlog(LOG_WARNING, "lost the connection to %s (%s); buffering and reconnecting", r->cfg->socket_path, why);
     close(r->sock);
     r->sock = -1;
-    r->head = r->line_start; /* resend the unfinished line whole */
+    if (read_all) {
+        const unsigned char *nl = memrchr(r->buf + r->line_start, '\n', r->head - r->line_start);
+        if (nl)
+            r->line_start = (size_t)(nl + 1 - r->buf);
+    }
+    r->head = r->line_start; /* resend from the first line the service may not have read, whole */
     r->backoff_ms = BACKOFF_MIN_MS;
     r->next_connect = now_ms() + r->backoff_ms;
     r->failing = 1;
@@ -236,6 +289,40 @@ static void try_connect(struct relay *r)
     r->backoff_ms = r->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : r->backoff_ms * 2;
 }
 
+/*
+ * Moves line_start to the start of the line that holds the first byte the service has not read.
+ * What it has not read is still queued in the kernel, charged to this socket (SIOCOUTQ: a little
+ * more than the bytes, as the kernel counts its buffers' overhead, which errs towards sending a line
+ * again). When the service closes, the kernel marks this socket shut down and then throws the unread
+ * queue away, after which the queue reads as empty: so the measure counts only when this socket is
+ * not shut down after it was taken.
+ */
+static void note_read_by_service(struct relay *r)
+{
+    if (r->sock < 0 || r->line_start == r->head)
+        return;
+    int queued;
+    if (ioctl(r->sock, SIOCOUTQ, &queued) != 0 || queued < 0)
+        return;
+    char c;
+    ssize_t n = recv(r->sock, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) { /* closed, the queue thrown away or read to its end: not a measure */
+        disconnect(r, "closed by the service", 1);
+        return;
+    }
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        disconnect(r, strerror(errno), 0);
+        return;
+    }
+    size_t sent = r->head - r->line_start;
+    size_t first_unread = r->head - ((size_t)queued < sent ? (size_t)queued : sent);
+    const unsigned char *nl = memrchr(r->buf + r->line_start, '\n', first_unread - r->line_start);
+    if (nl)
+        r->line_start = (size_t)(nl + 1 - r->buf);
+    if (r->line_start == r->tail) /* everything sent and read: start again at the front */
+        r->line_start = r->head = r->commit = r->tail = r->status_end = r->reload_end = 0;
+}
+
 static void send_some(struct relay *r)
 {
     size_t n = r->commit - r->head;
@@ -245,16 +332,15 @@ static void send_some(struct relay *r)
         n = SEND_CHUNK;
     ssize_t w = send(r->sock, r->buf + r->head, n, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (w < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-            disconnect(r, strerror(errno));
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            const char *why = strerror(errno);
+            char c; /* did it read everything before it closed? (an error pending says no) */
+            disconnect(r, why, recv(r->sock, &c, 1, MSG_DONTWAIT) == 0);
+        }
         return;
     }
-    const unsigned char *last_nl = memrchr(r->buf + r->head, '\n', (size_t)w);
     r->head += (size_t)w;
-    if (last_nl)
-        r->line_start = (size_t)(last_nl + 1 - r->buf);
-    if (r->head == r->tail) /* everything sent: start again at the front */
-        r->line_start = r->head = r->commit = r->tail = r->status_end = 0;
+    note_read_by_service(r);
 }
 
 static void drain_socket(struct relay *r)
@@ -262,9 +348,9 @@ static void drain_socket(struct relay *r)
     unsigned char junk[512];
     ssize_t n = recv(r->sock, junk, sizeof junk, MSG_DONTWAIT);
     if (n == 0)
-        disconnect(r, "closed by the service");
+        disconnect(r, "closed by the service", 1);
     else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-        disconnect(r, strerror(errno));
+        disconnect(r, strerror(errno), 0);
 }
 
 static unsigned long long count_lines(const unsigned char *p, size_t n)
@@ -329,6 +415,7 @@ int run_relay(const struct wrapper_config *cfg)
         if (got_term && deadline < 0) {
             wlog(LOG_INFO, "SIGTERM: reading to end of input and flushing for at most %u ms", cfg->flush_timeout_ms);
             deadline = now + cfg->flush_timeout_ms;
+            queue_status(&r, 0); /* the drops so far, in case input stays open past the flush */
             if (r.sock < 0) {
                 r.next_connect = now;
                 r.backoff_ms = BACKOFF_MIN_MS;
@@ -337,10 +424,16 @@ int run_relay(const struct wrapper_config *cfg)
         if (got_hup) {
             got_hup = 0;
             static const char reload[] = STATUS_PREFIX "reload\n";
-            if (!insert_line(&r, reload, sizeof reload - 1))
+            if (r.reload_end > r.head) {
+                /* one not sent yet will do: a storm of SIGHUPs must not use up the room kept for status lines */
+            } else if (insert_line(&r, reload, sizeof reload - 1)) {
+                r.reload_end = r.commit;
+            } else {
                 wlog(LOG_WARNING, "SIGHUP: buffer full, reload request not forwarded");
+            }
         }
-        if (deadline >= 0 && (now >= deadline || (!input_open && r.head == r.commit)))
+        /* stopping: done once the service has read everything (or at the deadline) */
+        if (deadline >= 0 && (now >= deadline || (!input_open && r.line_start == r.commit)))
             break;
         if (r.sock < 0 && now >= r.next_connect)
             try_connect(&r);
@@ -365,6 +458,13 @@ int run_relay(const struct wrapper_config *cfg)
             wake = r.next_connect;
         if (deadline >= 0 && deadline < wake)
             wake = deadline;
+        if (r.sock >= 0 && r.line_start < r.head) {
+            /* lines sent and not known to be read: look again soon (at once when stopping), so that
+               a disconnect sends again little that the service had read */
+            long long again = now + (deadline >= 0 ? 20 : 100);
+            if (again < wake)
+                wake = again;
+        }
         long long wait = wake - now_ms();
         if (wait < 0)
             wait = 0;
@@ -383,14 +483,7 @@ int run_relay(const struct wrapper_config *cfg)
                 if (n < 0)
                     wlog(LOG_ERR, "reading stdin: %s; treating it as end of input", strerror(errno));
                 input_open = 0;
-                if (r.dropping) {
-                    r.dropping = 0;
-                    r.dropped_records++;
-                } else if (r.tail > r.commit) { /* an unterminated last record */
-                    r.dropped_bytes += r.tail - r.commit;
-                    r.dropped_records++;
-                    r.tail = r.commit;
-                }
+                drop_partial_line(&r); /* an unterminated last record */
                 queue_status(&r, 0);
                 if (deadline < 0)
                     deadline = now_ms() + cfg->flush_timeout_ms;
@@ -409,8 +502,11 @@ int run_relay(const struct wrapper_config *cfg)
         /* data that arrived while the socket was writable: try at once */
         if (r.sock >= 0 && r.head < r.commit)
             send_some(&r);
+        else
+            note_read_by_service(&r);
     }
 
+    drop_partial_line(&r); /* stopped with input still open: a line half read is not sent */
     report_drops(&r);
     size_t undelivered = r.commit - r.head;
     unsigned long long undelivered_lines = 0;
@@ -418,6 +514,11 @@ int run_relay(const struct wrapper_config *cfg)
         undelivered_lines = count_lines(r.buf + r.head, undelivered);
         wlog(LOG_ERR, "exiting with %zu bytes (%llu lines) not delivered to %s within flush_timeout = %u ms",
              undelivered, undelivered_lines, cfg->socket_path, cfg->flush_timeout_ms);
+    }
+    if (r.sock >= 0 && r.line_start < r.head) {
+        /* sent, and still in the kernel's queue: the service reads them if it keeps its end open */
+        wlog(LOG_WARNING, "exiting with %llu lines sent that %s had not read yet within flush_timeout = %u ms",
+             count_lines(r.buf + r.line_start, r.head - r.line_start), cfg->socket_path, cfg->flush_timeout_ms);
     }
     /* the summary counts every record that did not reach the service: dropped while running, and
        what was still buffered at the exit */

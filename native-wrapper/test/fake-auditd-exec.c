@@ -3,7 +3,8 @@
  *
  * Starts PROGRAM the way auditd 3.0.9 starts a plugin at daemon start-up
  * (audisp/audispd.c safe_exec, src/auditd.c main): an AF_UNIX SOCK_STREAM
- * socketpair end as fd 0, fds >= 3 closed, every signal set to SIG_IGN except
+ * socketpair end as fd 0, fds 3..23 closed (auditd before 4.0.5; later ones close
+ * every fd from 3), every signal set to SIG_IGN except
  * SIGCHLD, and execve() with an EMPTY environment. fds 1 and 2 are inherited
  * so tests can see the plugin's output.
  *
@@ -48,7 +49,7 @@ int main(int argc, char **argv)
                 (void)sigaction(sig, &ign, NULL);
         if (dup2(sv[0], 0) < 0)
             _exit(1);
-        for (int fd = 3; fd < 1024; fd++)
+        for (int fd = 3; fd < 24; fd++)
             close(fd);
         char *empty_env[] = {NULL};
         execve(argv[1], argv + 1, empty_env);

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Unix-socket listener standing in for `auditalert run --input unix:PATH` in the wrapper tests.
 
-listener.py SOCKET OUTFILE [--delay SECONDS] [--connections-file FILE]
+listener.py SOCKET OUTFILE [--delay SECONDS] [--read-limit BYTES]
 Accepts connections one after another and appends every byte received to OUTFILE.
 --delay: after accepting a connection, wait this long before reading it (a slow service).
+--read-limit: read only this many bytes of the first connection, then close it with the rest unread
+(a service that stops, or crashes, with records still queued to it).
 Writes "ready" to stdout once listening. Stops on SIGTERM.
 """
 import os
@@ -19,6 +21,11 @@ def main():
     if "--delay" in args:
         i = args.index("--delay")
         delay = float(args[i + 1])
+        del args[i:i + 2]
+    read_limit = None
+    if "--read-limit" in args:
+        i = args.index("--read-limit")
+        read_limit = int(args[i + 1])
         del args[i:i + 2]
     path, outfile = args
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -38,11 +45,14 @@ def main():
             if delay:
                 time.sleep(delay)
             with conn:
-                while True:
-                    data = conn.recv(65536)
+                left = read_limit if connections == 1 else None
+                while left is None or left > 0:
+                    data = conn.recv(65536 if left is None else min(left, 65536))
                     if not data:
                         break
                     out.write(data)
+                    if left is not None:
+                        left -= len(data)
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ fi
 mkdir -p "$T/jdk/bin"
 cat >"$T/jdk/bin/java" <<EOF
 #!/bin/sh
-{ while read -r k v; do case \$k in SigIgn:|SigBlk:) echo "\$k \$v";; esac; done </proc/self/status; echo "ARGS: \$*"; env | sed 's/^/ENV: /'; echo "STDIN:"; cat; } >"$T/java.out"
+{ while read -r k v; do case \$k in SigIgn:|SigBlk:) echo "\$k \$v";; esac; done </proc/self/status; [ -e /proc/self/fd/40 ] && echo "FD40: open"; echo "ARGS: \$*"; env | sed 's/^/ENV: /'; echo "STDIN:"; cat; } >"$T/java.out"
 exit 0
 EOF
 chmod 755 "$T/jdk/bin/java"
@@ -138,7 +138,7 @@ ctl_ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' "$T/java.out")
 
 if [ "$java_runs_plain" = yes ]; then
     records 3 >"$T/direct.in"
-    res=$("$FAKE" "$W" --config "$T/direct.conf" <"$T/direct.in" 2>"$T/direct.err")
+    res=$("$FAKE" "$W" --config "$T/direct.conf" <"$T/direct.in" 2>"$T/direct.err" 40<"$T/app.yml")
     o=$T/java.out
     ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' "$o")
     blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "$o")
@@ -154,8 +154,9 @@ if [ "$java_runs_plain" = yes ]; then
     grep -q "^ENV: JAVA_HOME=$T/jdk\$" "$o" || problems+=" JAVA_HOME"
     sed -n '/^STDIN:$/,$p' "$o" | tail -n +2 | cmp -s - "$T/direct.in" || problems+=" stdin"
     grep -q "direct mode" "$T/direct.err" || problems+=" no-mode-message"
+    ! grep -q '^FD40: open' "$o" || problems+=" inherited-fd-40-reached-java"
     if [ -z "$problems" ]; then
-        pass "direct mode execs java with signals reset (SigIgn $ctl_ign -> 0), env set, fd 0 kept"
+        pass "direct mode execs java with signals reset (SigIgn $ctl_ign -> 0), env set, fd 0 kept, fd 40 closed"
     else
         fail "direct mode" "$problems"
     fi
@@ -382,6 +383,35 @@ na=$(grep -c ' after pad=' "$T/r6.out")
 [ "$na" = 2000 ] || problems+=" after=$na"
 grep -q "lost the connection\|cannot connect" "$T/r6.err" || problems+=" no-disconnect-message"
 [ -z "$problems" ] && pass "service restart mid-stream: no split lines, all 2000 later lines delivered" || fail "relay service restart" "$problems"
+
+# 6b. the service closes with records still queued to it (a stop, a crash): the kernel throws them
+# away, and the relay sends them again on the next connection; none is lost, none split
+S=$T/s6b.sock
+conf "$T/r6b.conf" mode=relay "socket=$S"
+rm -f "$T/r6b.out"
+mkfifo "$T/r6b.fifo"
+start_listener "$S" "$T/r6b.out" --delay 0.5 --read-limit 100000; L=$LISTENER
+timeout 30 "$FAKE" "$W" --config "$T/r6b.conf" <"$T/r6b.fifo" >"$T/r6b.res" 2>"$T/r6b.err" &
+F=$!
+exec 3>"$T/r6b.fifo"
+records 20000 >&3
+sleep 2
+exec 3>&-
+wait "$F"
+sleep 0.2; stop_listener "$L"
+problems=""
+[ "$(cat "$T/r6b.res")" = "fake-auditd-exec: exit=0" ] || problems+=" status='$(cat "$T/r6b.res")'"
+[ "$(cat "$T/r6b.out.connections")" -ge 2 ] || problems+=" one-connection"
+# the first connection ends inside a record: only what follows its last newline is cut
+whole=$(data_lines "$T/r6b.out" | grep -c 'pad=0123456789abcdef0123456789abcdef$')
+cut=$(data_lines "$T/r6b.out" | grep -cv 'pad=0123456789abcdef0123456789abcdef$')
+[ "$cut" -le 1 ] || problems+=" $cut-broken-lines"
+distinct=$(data_lines "$T/r6b.out" | sed -n 's/.*msg=audit([0-9.]*:\([0-9]*\)).*pad=0123456789abcdef0123456789abcdef$/\1/p' | sort -un | wc -l)
+[ "$distinct" = 20000 ] || problems+=" distinct=$distinct"
+dr=$(status_field "$(last_status "$T/r6b.out")" dropped_records)
+[ "$dr" = 0 ] || problems+=" dropped=$dr"
+grep -q "Connection reset by peer\|lost the connection" "$T/r6b.err" || problems+=" no-disconnect-message"
+[ -z "$problems" ] && pass "service closing with records unread: all 20000 delivered ($whole whole lines received, $((whole - distinct)) sent twice), none lost" || fail "relay unread records" "$problems"
 
 # 7. end of input with the service not there yet: it appears during the flush and gets everything
 S=$T/s7.sock

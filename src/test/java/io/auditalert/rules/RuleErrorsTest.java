@@ -224,7 +224,7 @@ class RuleErrorsTest {
 
     @Test
     void shouldRefuseYamlNestedTooDeepWithAnErrorNotAnOverflow() {
-        assertThat(errorsOf("- {rule: r, condition: exe exists, tags: " + "[".repeat(3000) + "]".repeat(3000) + "}\n"))
+        assertThat(errorsOf("- {rule: r, condition: exe exists, tags: " + "[".repeat(200_000) + "]".repeat(200_000) + "}\n"))
                 .containsExactly("m.yml:1:1: YAML error: lists or maps nested deeper than the parser can follow (more than 64"
                         + " levels is an error)");
         assertThat(errorsOf("- {rule: r, condition: exe exists, tags: " + "[".repeat(100) + "]".repeat(100) + "}\n"))
