@@ -241,8 +241,11 @@ public final class YamlDoc {
         return below + 1;
     }
 
-    /** The index of the first surrogate of {@code s} that is not half of a pair, or -1. */
-    private static int loneSurrogate(String s) {
+    /**
+     * The index of the first surrogate of {@code s} that is not half of a pair, or -1: such a string
+     * (from a {@code "\ud800"} escape) has no UTF-8 form.
+     */
+    public static int loneSurrogate(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {

@@ -1,5 +1,6 @@
 package io.auditalert.rules;
 
+import io.auditalert.config.YamlDoc;
 import io.auditalert.config.YamlNode;
 import io.auditalert.parse.RecordTypes;
 import io.auditalert.rules.ConditionParser.Errors;
@@ -429,7 +430,7 @@ final class RuleCompiler {
                         return null;
                     }
                     String pattern = withoutLeadingDotStar(l.text());
-                    if (!isWholeUnicode(pattern)) { // a "\ud800" escape in YAML: no character, and no UTF-8 bytes
+                    if (YamlDoc.loneSurrogate(pattern) >= 0) { // a "\ud800" escape in YAML: no character, and no UTF-8 bytes
                         l.error(errs, "bad regular expression: a lone UTF-16 surrogate is not a character");
                         return null;
                     }
@@ -691,19 +692,6 @@ final class RuleCompiler {
         } catch (PatternSyntaxException e) {
             return pattern; // what followed only made sense after the .* (.*?? say)
         }
-    }
-
-    /** Whether every UTF-16 surrogate of {@code s} is half of a pair, so that its UTF-8 bytes say the same. */
-    static boolean isWholeUnicode(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The pattern text as its UTF-8 bytes, one char per byte, to run over {@link ByteChars}. */

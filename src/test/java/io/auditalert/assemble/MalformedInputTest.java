@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.auditalert.ingest.Inputs;
 import io.auditalert.ingest.LineFramer;
-import io.auditalert.interp.Errno;
 import io.auditalert.interp.Interpreter;
-import io.auditalert.interp.Syscalls;
 import io.auditalert.json.EventJson;
 import io.auditalert.metrics.PipelineStats;
 import io.auditalert.metrics.Telemetry;
@@ -14,9 +12,9 @@ import io.auditalert.parse.ByteBuf;
 import io.auditalert.parse.Values;
 import io.auditalert.rules.CompiledRule;
 import io.auditalert.rules.EvalScratch;
-import io.auditalert.rules.Names;
 import io.auditalert.rules.RuleLoader;
 import io.auditalert.rules.RuleSet;
+import io.auditalert.testutil.FixedNames;
 import io.auditalert.testutil.Shared;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -197,7 +195,7 @@ class MalformedInputTest {
     }
 
     private static RuleSet loaded(Map<String, String> texts) {
-        RuleLoader.Result r = RuleLoader.loadTexts(texts, new TestNames(), new Telemetry());
+        RuleLoader.Result r = RuleLoader.loadTexts(texts, new FixedNames(), new Telemetry());
         assertThat(r.errors()).as("rules load").isEmpty();
         return r.ruleSet();
     }
@@ -1151,54 +1149,6 @@ class MalformedInputTest {
             if (pos == start) {
                 throw error("expected digits");
             }
-        }
-    }
-
-    // ---- names ----
-
-    /** The production syscall and errno tables, and a few users and groups (no lookup on this machine). */
-    private static final class TestNames implements Names {
-        private static final Map<String, Long> USERS = Map.of("root", 0L, "alice", 1000L, "nobody", 65534L);
-        private static final Map<String, Long> GROUPS = Map.of("root", 0L, "staff", 50L, "nogroup", 65534L);
-
-        @Override
-        public long uid(String user) {
-            return USERS.getOrDefault(user, -1L);
-        }
-
-        @Override
-        public long gid(String group) {
-            return GROUPS.getOrDefault(group, -1L);
-        }
-
-        @Override
-        public String userName(long uid) {
-            return USERS.entrySet().stream().filter(e -> e.getValue() == uid).map(Map.Entry::getKey).findFirst().orElse(null);
-        }
-
-        @Override
-        public String groupName(long gid) {
-            return GROUPS.entrySet().stream().filter(e -> e.getValue() == gid).map(Map.Entry::getKey).findFirst().orElse(null);
-        }
-
-        @Override
-        public int errno(String name) {
-            return Errno.number(name);
-        }
-
-        @Override
-        public long archCode(String arch) {
-            return Syscalls.archCode(arch);
-        }
-
-        @Override
-        public int syscallNumber(long auditArch, String name) {
-            return Syscalls.number(auditArch, name);
-        }
-
-        @Override
-        public String syscallName(long auditArch, int number) {
-            return Syscalls.name(auditArch, number);
         }
     }
 }

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.auditalert.alert.SinkConfigException;
 import io.auditalert.alert.SinkFactory;
 import io.auditalert.assemble.AuditEvent;
-import io.auditalert.assemble.EventAssembler;
-import io.auditalert.metrics.PipelineStats;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.rules.CompiledRule;
 import io.auditalert.rules.DefaultRules;
 import io.auditalert.rules.EvalScratch;
 import io.auditalert.rules.Names;
 import io.auditalert.rules.RuleLoader;
+import io.auditalert.rules.TestEvents;
+import io.auditalert.testutil.FixedNames;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,55 +119,10 @@ class MalformedConfigTest {
     // ---- names and an event, for evaluating what loads ----
 
     /** The bundled errno, arch and syscall tables; a few users and groups (no system lookups). */
-    static final Names NAMES = new Names() {
-        @Override
-        public long uid(String user) {
-            return switch (user) {
-                case "root" -> 0;
-                case "alice" -> 1000;
-                case "nobody" -> 65534;
-                default -> -1;
-            };
-        }
-
-        @Override
-        public long gid(String group) {
-            return group.equals("root") ? 0 : group.equals("shadow") ? 42 : -1;
-        }
-
-        @Override
-        public String userName(long uid) {
-            return uid == 0 ? "root" : uid == 1000 ? "alice" : null;
-        }
-
-        @Override
-        public String groupName(long gid) {
-            return gid == 0 ? "root" : null;
-        }
-
-        @Override
-        public int errno(String name) {
-            return Names.SYSTEM.errno(name);
-        }
-
-        @Override
-        public long archCode(String arch) {
-            return Names.SYSTEM.archCode(arch);
-        }
-
-        @Override
-        public int syscallNumber(long auditArch, String name) {
-            return Names.SYSTEM.syscallNumber(auditArch, name);
-        }
-
-        @Override
-        public String syscallName(long auditArch, int number) {
-            return Names.SYSTEM.syscallName(auditArch, number);
-        }
-    };
+    static final Names NAMES = new FixedNames();
 
     /** cat /etc/shadow by auid 1000 (SYSCALL, EXECVE, CWD, PATH, PROCTITLE). */
-    static final AuditEvent EVENT = event(
+    static final AuditEvent EVENT = TestEvents.one(
             "type=SYSCALL msg=audit(1700000000.000:42): arch=c000003e syscall=59 success=yes exit=0 a0=55d0 a1=55d1"
                     + " a2=55d2 a3=0 items=1 ppid=1 pid=100 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0"
                     + " fsgid=0 tty=pts0 ses=1 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"shadow\"",
@@ -176,20 +131,6 @@ class MalformedConfigTest {
             "type=PATH msg=audit(1700000000.000:42): item=0 name=\"/etc/shadow\" inode=1 dev=08:01 mode=0100640"
                     + " ouid=0 ogid=42 rdev=00:00 nametype=NORMAL",
             "type=PROCTITLE msg=audit(1700000000.000:42): proctitle=636174002F6574632F736861646F77");
-
-    static AuditEvent event(String... lines) {
-        List<AuditEvent> out = new ArrayList<>();
-        EventAssembler a = new EventAssembler(new EventAssembler.Settings(), new PipelineStats(), out::add);
-        for (String line : lines) {
-            byte[] b = line.getBytes(StandardCharsets.UTF_8);
-            a.onLine(b, 0, b.length, 0L);
-        }
-        a.finish();
-        if (out.size() != 1) {
-            throw new IllegalStateException("expected one event, got " + out.size());
-        }
-        return out.get(0);
-    }
 
     // ---- loading, with every invariant checked ----
 

@@ -1,5 +1,6 @@
 package io.auditalert.rules;
 
+import io.auditalert.testutil.FixedNames;
 import java.util.Map;
 
 /**
@@ -28,29 +29,27 @@ final class FakeNames implements Names {
             "connect", 203);
     private static final Map<String, Integer> ERRNO = Map.of("EPERM", 1, "ENOENT", 2, "EACCES", 13,
             "ECONNREFUSED", 111);
-    private static final Map<String, Long> USERS = Map.of("root", 0L, "alice", 1000L, "nobody", 65534L);
-    private static final Map<String, Long> GROUPS = Map.of("root", 0L, "staff", 50L, "nogroup", 65534L);
+    /** Users and groups: the fixed ones every test uses. */
+    private static final Names PEOPLE = new FixedNames();
 
     @Override
     public long uid(String user) {
-        return USERS.getOrDefault(user, -1L);
+        return PEOPLE.uid(user);
     }
 
     @Override
     public long gid(String group) {
-        return GROUPS.getOrDefault(group, -1L);
+        return PEOPLE.gid(group);
     }
 
     @Override
     public String userName(long uid) {
-        return USERS.entrySet().stream().filter(e -> e.getValue() == uid).map(Map.Entry::getKey).findFirst()
-                .orElse(null);
+        return PEOPLE.userName(uid);
     }
 
     @Override
     public String groupName(long gid) {
-        return GROUPS.entrySet().stream().filter(e -> e.getValue() == gid).map(Map.Entry::getKey).findFirst()
-                .orElse(null);
+        return PEOPLE.groupName(gid);
     }
 
     @Override

@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Assembles real audit lines into events with the production assembler. */
-final class TestEvents {
+public final class TestEvents {
     private TestEvents() {}
 
-    static List<AuditEvent> of(String... lines) {
+    public static List<AuditEvent> of(String... lines) {
         List<AuditEvent> out = new ArrayList<>();
         EventAssembler a = new EventAssembler(new EventAssembler.Settings(), new PipelineStats(), out::add);
         for (String line : lines) {
@@ -25,7 +25,7 @@ final class TestEvents {
     }
 
     /** The one event the lines make. */
-    static AuditEvent one(String... lines) {
+    public static AuditEvent one(String... lines) {
         List<AuditEvent> evs = of(lines);
         if (evs.size() != 1) {
             throw new IllegalArgumentException("expected one event, got " + evs.size());
