@@ -10,6 +10,9 @@
  *   service had not read when the connection ended is sent again: the buffer keeps
  *   the lines sent until the kernel's queue to the service (SIOCOUTQ) no longer
  *   holds them, and a new connection starts with the first line not read, whole.
+ * - A service that stops writes "stop\n" to the socket: the wrapper sends nothing more and
+ *   shuts down its end, the service reads what is queued to the end and closes, and the next
+ *   connection (the next service) gets the rest, nothing twice.
  * - Every status_interval, on each new connection and at exit a status line is
  *   put into the stream at a line boundary:
  *     auditalert-relay: dropped_records=N dropped_bytes=N kernel_lost=N kernel_backlog=N kernel_backlog_limit=N
@@ -45,6 +48,7 @@
 #define BACKOFF_MAX_MS 2000
 #define STATUS_PREFIX "auditalert-relay: "
 #define CONTROL_RESERVE 4096 /* buffer bytes only status and reload lines may use */
+#define STOP_WAIT_MS 10000   /* how long a service that asked to stop may take to close */
 
 static volatile sig_atomic_t got_term, got_hup;
 
@@ -87,6 +91,7 @@ struct relay {
     unsigned long long reported_drops, reported_too_long;
 
     int sock;
+    long long stop_asked; /* when the service asked to stop (it wrote to the socket); 0: not asked */
     unsigned backoff_ms;
     long long next_connect;
     int ever_connected, failing;
@@ -244,6 +249,7 @@ static void disconnect(struct relay *r, const char *why, int read_all)
     wlog(LOG_WARNING, "lost the connection to %s (%s); buffering and reconnecting", r->cfg->socket_path, why);
     close(r->sock);
     r->sock = -1;
+    r->stop_asked = 0;
     if (read_all) {
         const unsigned char *nl = memrchr(r->buf + r->line_start, '\n', r->head - r->line_start);
         if (nl)
@@ -299,7 +305,7 @@ static void try_connect(struct relay *r)
  */
 static void note_read_by_service(struct relay *r)
 {
-    if (r->sock < 0 || r->line_start == r->head)
+    if (r->sock < 0 || r->line_start == r->head || r->stop_asked)
         return;
     int queued;
     if (ioctl(r->sock, SIOCOUTQ, &queued) != 0 || queued < 0)
@@ -326,7 +332,7 @@ static void note_read_by_service(struct relay *r)
 static void send_some(struct relay *r)
 {
     size_t n = r->commit - r->head;
-    if (r->sock < 0 || n == 0)
+    if (r->sock < 0 || n == 0 || r->stop_asked)
         return;
     if (n > SEND_CHUNK)
         n = SEND_CHUNK;
@@ -343,11 +349,23 @@ static void send_some(struct relay *r)
     note_read_by_service(r);
 }
 
+/*
+ * The service writes only when it stops ("stop\n"): then nothing more is sent, and this end is shut
+ * down so that the service reads what is queued to its end, evaluates it and closes. A close after
+ * that is a plain end of file, and only a line cut short is sent again, to the next service.
+ */
 static void drain_socket(struct relay *r)
 {
     unsigned char junk[512];
     ssize_t n = recv(r->sock, junk, sizeof junk, MSG_DONTWAIT);
-    if (n == 0)
+    if (n > 0) {
+        if (!r->stop_asked) {
+            r->stop_asked = now_ms();
+            shutdown(r->sock, SHUT_WR);
+            wlog(LOG_INFO, "the auditalert service at %s is stopping: it reads what was sent, then closes",
+                 r->cfg->socket_path);
+        }
+    } else if (n == 0)
         disconnect(r, "closed by the service", 1);
     else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
         disconnect(r, strerror(errno), 0);
@@ -435,6 +453,8 @@ int run_relay(const struct wrapper_config *cfg)
         /* stopping: done once the service has read everything (or at the deadline) */
         if (deadline >= 0 && (now >= deadline || (!input_open && r.line_start == r.commit)))
             break;
+        if (r.sock >= 0 && r.stop_asked && now - r.stop_asked >= STOP_WAIT_MS)
+            disconnect(&r, "the service asked to stop and did not close", 0);
         if (r.sock < 0 && now >= r.next_connect)
             try_connect(&r);
         if (now >= next_status) {
@@ -451,14 +471,17 @@ int run_relay(const struct wrapper_config *cfg)
         }
         if (r.sock >= 0) {
             sock_idx = nfds;
-            fds[nfds++] = (struct pollfd){.fd = r.sock, .events = POLLIN | (r.head < r.commit ? POLLOUT : 0)};
+            fds[nfds++] = (struct pollfd){.fd = r.sock,
+                                          .events = POLLIN | (r.head < r.commit && !r.stop_asked ? POLLOUT : 0)};
         }
         long long wake = next_status;
         if (r.sock < 0 && r.next_connect < wake)
             wake = r.next_connect;
         if (deadline >= 0 && deadline < wake)
             wake = deadline;
-        if (r.sock >= 0 && r.line_start < r.head) {
+        if (r.sock >= 0 && r.stop_asked && r.stop_asked + STOP_WAIT_MS < wake)
+            wake = r.stop_asked + STOP_WAIT_MS;
+        if (r.sock >= 0 && r.line_start < r.head && !r.stop_asked) {
             /* lines sent and not known to be read: look again soon (at once when stopping), so that
                a disconnect sends again little that the service had read */
             long long again = now + (deadline >= 0 ? 20 : 100);

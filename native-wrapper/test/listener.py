@@ -5,7 +5,9 @@ listener.py SOCKET OUTFILE [--delay SECONDS] [--read-limit BYTES]
 Accepts connections one after another and appends every byte received to OUTFILE.
 --delay: after accepting a connection, wait this long before reading it (a slow service).
 --read-limit: read only this many bytes of the first connection, then close it with the rest unread
-(a service that stops, or crashes, with records still queued to it).
+(a service that crashes with records still queued to it).
+--stop-after: after this many bytes of the first connection, write "stop" and read on to the end
+(a service that stops as auditalert does).
 Writes "ready" to stdout once listening. Stops on SIGTERM.
 """
 import os
@@ -27,6 +29,11 @@ def main():
         i = args.index("--read-limit")
         read_limit = int(args[i + 1])
         del args[i:i + 2]
+    stop_after = None
+    if "--stop-after" in args:
+        i = args.index("--stop-after")
+        stop_after = int(args[i + 1])
+        del args[i:i + 2]
     path, outfile = args
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if os.path.exists(path):
@@ -46,6 +53,7 @@ def main():
                 time.sleep(delay)
             with conn:
                 left = read_limit if connections == 1 else None
+                until_stop = stop_after if connections == 1 else None
                 while left is None or left > 0:
                     data = conn.recv(65536 if left is None else min(left, 65536))
                     if not data:
@@ -53,6 +61,11 @@ def main():
                     out.write(data)
                     if left is not None:
                         left -= len(data)
+                    if until_stop is not None:
+                        until_stop -= len(data)
+                        if until_stop <= 0:
+                            conn.sendall(b"stop\n")
+                            until_stop = None
 
 
 if __name__ == "__main__":

@@ -413,6 +413,33 @@ dr=$(status_field "$(last_status "$T/r6b.out")" dropped_records)
 grep -q "Connection reset by peer\|lost the connection" "$T/r6b.err" || problems+=" no-disconnect-message"
 [ -z "$problems" ] && pass "service closing with records unread: all 20000 delivered ($whole whole lines received, $((whole - distinct)) sent twice), none lost" || fail "relay unread records" "$problems"
 
+# 6c. the service stops as auditalert does: it writes "stop", the relay sends nothing more and shuts
+# down its end, the service reads to the end and closes; the next service gets the rest, nothing twice
+S=$T/s6c.sock
+conf "$T/r6c.conf" mode=relay "socket=$S"
+rm -f "$T/r6c.out"
+mkfifo "$T/r6c.fifo"
+start_listener "$S" "$T/r6c.out" --delay 0.5 --stop-after 100000; L=$LISTENER
+timeout 30 "$FAKE" "$W" --config "$T/r6c.conf" <"$T/r6c.fifo" >"$T/r6c.res" 2>"$T/r6c.err" &
+F=$!
+exec 3>"$T/r6c.fifo"
+records 20000 >&3
+sleep 2
+exec 3>&-
+wait "$F"
+sleep 0.2; stop_listener "$L"
+problems=""
+[ "$(cat "$T/r6c.res")" = "fake-auditd-exec: exit=0" ] || problems+=" status='$(cat "$T/r6c.res")'"
+[ "$(cat "$T/r6c.out.connections")" -ge 2 ] || problems+=" one-connection"
+whole=$(data_lines "$T/r6c.out" | grep -c 'pad=0123456789abcdef0123456789abcdef$')
+cut=$(data_lines "$T/r6c.out" | grep -cv 'pad=0123456789abcdef0123456789abcdef$')
+[ "$cut" -le 1 ] || problems+=" $cut-broken-lines"
+distinct=$(data_lines "$T/r6c.out" | sed -n 's/.*msg=audit([0-9.]*:\([0-9]*\)).*pad=0123456789abcdef0123456789abcdef$/\1/p' | sort -un | wc -l)
+[ "$distinct" = 20000 ] || problems+=" distinct=$distinct"
+[ "$whole" = 20000 ] || problems+=" whole=$whole"
+grep -q "is stopping: it reads what was sent" "$T/r6c.err" || problems+=" no-stop-message"
+[ -z "$problems" ] && pass "service stopping (it writes stop, reads to the end): all 20000 delivered once each" || fail "relay service stop" "$problems"
+
 # 7. end of input with the service not there yet: it appears during the flush and gets everything
 S=$T/s7.sock
 conf "$T/r7.conf" mode=relay "socket=$S" flush_timeout=3000

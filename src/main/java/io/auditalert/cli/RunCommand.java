@@ -60,6 +60,9 @@ final class RunCommand {
     private boolean stopped;
     private int threads = 1;
     private volatile ServerSocketChannel server;
+    /** Relay mode: the connection the reader is reading, while it is; guarded by itself. */
+    private final Object relayLock = new Object();
+    private SocketChannel relay;
     /** stdin read since start-up began (auditd's socket or a pipe), or null. */
     private io.auditalert.ingest.EarlyInput earlyInput;
     /** The input, once {@link #holdUntilReload} has taken it over from {@link #earlyInput}. */
@@ -314,8 +317,18 @@ final class RunCommand {
             server = s;
             while (!isStopped()) {
                 try (SocketChannel c = s.accept()) {
+                    synchronized (relayLock) {
+                        relay = c;
+                    }
                     LOG.info("relay connected");
-                    pipeline.pumpRelayConnection(Inputs.channel(c));
+                    try {
+                        pipeline.pumpRelayConnection(Inputs.channel(c));
+                    } finally {
+                        synchronized (relayLock) {
+                            relay = null;
+                            relayLock.notifyAll();
+                        }
+                    }
                     LOG.info("relay disconnected");
                 }
             }
@@ -569,6 +582,54 @@ final class RunCommand {
         }
     }
 
+    /**
+     * Relay mode, at a stop: no new connection is taken, and the relay is asked to stop sending
+     * ({@code stop}): it shuts down its end, and the reader reads what was queued to its end, so
+     * every record sent to this process is evaluated here and every other one goes to the next
+     * service. A relay that does not answer by {@code until} (one from before this request) has its
+     * connection closed: what it had queued then is thrown away by the kernel, and a relay that
+     * watches its queue sends it again.
+     */
+    private void stopRelay(long until) {
+        ServerSocketChannel s = server;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                LOG.debug("socket close", e);
+            }
+        }
+        synchronized (relayLock) {
+            SocketChannel c = relay;
+            if (c == null) {
+                return;
+            }
+            try {
+                c.write(java.nio.ByteBuffer.wrap(RELAY_STOP));
+            } catch (IOException e) {
+                LOG.debug("relay stop request", e);
+            }
+            try {
+                for (long left = until - System.nanoTime(); relay == c && left > 0; left = until - System.nanoTime()) {
+                    relayLock.wait(Math.max(1, left / 1_000_000));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (relay == c) {
+                LOG.warn("stopping: the relay went on sending after the stop request; closing its connection");
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    LOG.debug("relay close", e);
+                }
+            }
+        }
+    }
+
+    /** What run writes to the relay when it stops (the relay writes records; this is all that goes back). */
+    static final byte[] RELAY_STOP = "stop\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     /** Completes open events, drains the ring, gives sinks their budget; idempotent. */
     private synchronized void stop(String why) {
         if (stopped) {
@@ -577,6 +638,7 @@ final class RunCommand {
         stopped = true;
         long deadline = System.nanoTime() + STOP_BUDGET.toNanos();
         LOG.info("stopping ({})", why);
+        stopRelay(System.nanoTime() + STOP_BUDGET.toNanos() / 3);
         long drainDeadline = System.nanoTime() + (deadline - System.nanoTime()) * 2 / 3;
         if (!pipeline.finishInput(drainDeadline)) {
             // the reader still holds the pipeline: rules on the reader thread (workers: 0) wait for a sink that
