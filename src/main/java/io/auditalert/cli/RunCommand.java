@@ -13,8 +13,10 @@ import io.auditalert.sys.Signals;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -605,7 +607,7 @@ final class RunCommand {
                 return;
             }
             try {
-                c.write(java.nio.ByteBuffer.wrap(RELAY_STOP));
+                c.write(ByteBuffer.wrap(RELAY_STOP));
             } catch (IOException e) {
                 LOG.debug("relay stop request", e);
             }
@@ -628,7 +630,7 @@ final class RunCommand {
     }
 
     /** What run writes to the relay when it stops (the relay writes records; this is all that goes back). */
-    static final byte[] RELAY_STOP = "stop\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    static final byte[] RELAY_STOP = "stop\n".getBytes(StandardCharsets.US_ASCII);
 
     /** Completes open events, drains the ring, gives sinks their budget; idempotent. */
     private synchronized void stop(String why) {

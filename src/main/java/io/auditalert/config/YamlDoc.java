@@ -142,7 +142,7 @@ public final class YamlDoc {
         LoadSettings settings = LoadSettings.builder().setLabel(file).setUseMarks(true).build();
         try {
             Optional<Node> node = new Compose(settings).composeString(text);
-            return node.filter(n -> readable(n, 1, new IdentityHashMap<>())).map(n -> new YamlNode(this, n)).orElse(null);
+            return node.filter(n -> height(n, 1, new IdentityHashMap<>()) >= 0).map(n -> new YamlNode(this, n)).orElse(null);
         } catch (StackOverflowError e) {
             // the parser recurses once per level of [ or {: a few thousand of them, closed or not, exhaust the stack
             error(1, 1, "YAML error: lists or maps nested deeper than the parser can follow (more than " + MAX_DEPTH
@@ -175,23 +175,16 @@ public final class YamlDoc {
         return null;
     }
 
-    /**
-     * Whether the readers can walk the tree from {@code n}, at {@code depth} (1 for the root): not
-     * nested deeper than {@link #MAX_DEPTH}, aliases resolved, and no alias inside the value it names
-     * ({@code &s [*s]}, which snakeyaml composes into a cycle). Also reports, without refusing the tree,
-     * a scalar with a lone UTF-16 surrogate (a {@code "\ud800"} escape), which is no character and has
-     * no UTF-8 form.
-     */
-    private boolean readable(Node n, int depth, IdentityHashMap<Node, Integer> heights) {
-        return height(n, depth, heights) >= 0;
-    }
-
     private static final int ON_PATH = 0;
 
     /**
-     * The levels from {@code n} down to its deepest scalar (1 for a scalar), or -1 when the tree cannot
-     * be read; {@code heights} keeps each node's (ON_PATH while it is being walked), so a node an
-     * alias repeats is walked once and an alias bomb costs nothing.
+     * The levels from {@code n}, at {@code depth} (1 for the root), down to its deepest scalar (1 for a
+     * scalar), or -1 when the readers cannot walk the tree: nested deeper than {@link #MAX_DEPTH},
+     * aliases resolved, or an alias inside the value it names ({@code &s [*s]}, which snakeyaml
+     * composes into a cycle). Also reports, without refusing the tree, a scalar with a lone UTF-16
+     * surrogate (a {@code "\ud800"} escape), which is no character and has no UTF-8 form.
+     * {@code heights} keeps each node's (ON_PATH while it is being walked), so a node an alias repeats
+     * is walked once and an alias bomb costs nothing.
      */
     private int height(Node n, int depth, IdentityHashMap<Node, Integer> heights) {
         Integer known = heights.get(n);
