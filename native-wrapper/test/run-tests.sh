@@ -384,58 +384,48 @@ na=$(grep -c ' after pad=' "$T/r6.out")
 grep -q "lost the connection\|cannot connect" "$T/r6.err" || problems+=" no-disconnect-message"
 [ -z "$problems" ] && pass "service restart mid-stream: no split lines, all 2000 later lines delivered" || fail "relay service restart" "$problems"
 
-# 6b. the service closes with records still queued to it (a stop, a crash): the kernel throws them
-# away, and the relay sends them again on the next connection; none is lost, none split
-S=$T/s6b.sock
-conf "$T/r6b.conf" mode=relay "socket=$S"
-rm -f "$T/r6b.out"
-mkfifo "$T/r6b.fifo"
-start_listener "$S" "$T/r6b.out" --delay 0.5 --read-limit 100000; L=$LISTENER
-timeout 30 "$FAKE" "$W" --config "$T/r6b.conf" <"$T/r6b.fifo" >"$T/r6b.res" 2>"$T/r6b.err" &
-F=$!
-exec 3>"$T/r6b.fifo"
-records 20000 >&3
-sleep 2
-exec 3>&-
-wait "$F"
-sleep 0.2; stop_listener "$L"
-problems=""
-[ "$(cat "$T/r6b.res")" = "fake-auditd-exec: exit=0" ] || problems+=" status='$(cat "$T/r6b.res")'"
-[ "$(cat "$T/r6b.out.connections")" -ge 2 ] || problems+=" one-connection"
-# the first connection ends inside a record: only what follows its last newline is cut
-whole=$(data_lines "$T/r6b.out" | grep -c 'pad=0123456789abcdef0123456789abcdef$')
-cut=$(data_lines "$T/r6b.out" | grep -cv 'pad=0123456789abcdef0123456789abcdef$')
-[ "$cut" -le 1 ] || problems+=" $cut-broken-lines"
-distinct=$(data_lines "$T/r6b.out" | sed -n 's/.*msg=audit([0-9.]*:\([0-9]*\)).*pad=0123456789abcdef0123456789abcdef$/\1/p' | sort -un | wc -l)
-[ "$distinct" = 20000 ] || problems+=" distinct=$distinct"
-dr=$(status_field "$(last_status "$T/r6b.out")" dropped_records)
-[ "$dr" = 0 ] || problems+=" dropped=$dr"
-grep -q "Connection reset by peer\|lost the connection" "$T/r6b.err" || problems+=" no-disconnect-message"
+# restart_case NAME LISTENER-OPTION…: 20000 records through a relay whose first service leaves
+# after 100 KB as the option says and whose next one reads the rest; sets problems, whole, distinct
+restart_case() {
+    local n=$1
+    shift
+    S=$T/s$n.sock
+    conf "$T/r$n.conf" mode=relay "socket=$S"
+    rm -f "$T/r$n.out"
+    mkfifo "$T/r$n.fifo"
+    start_listener "$S" "$T/r$n.out" --delay 0.5 "$@"; L=$LISTENER
+    timeout 30 "$FAKE" "$W" --config "$T/r$n.conf" <"$T/r$n.fifo" >"$T/r$n.res" 2>"$T/r$n.err" &
+    F=$!
+    exec 3>"$T/r$n.fifo"
+    records 20000 >&3
+    sleep 2
+    exec 3>&-
+    wait "$F"
+    sleep 0.2; stop_listener "$L"
+    problems=""
+    [ "$(cat "$T/r$n.res")" = "fake-auditd-exec: exit=0" ] || problems+=" status='$(cat "$T/r$n.res")'"
+    [ "$(cat "$T/r$n.out.connections")" -ge 2 ] || problems+=" one-connection"
+    # a connection may end inside a record: only what follows its last newline is cut
+    whole=$(data_lines "$T/r$n.out" | grep -c 'pad=0123456789abcdef0123456789abcdef$')
+    local cut
+    cut=$(data_lines "$T/r$n.out" | grep -cv 'pad=0123456789abcdef0123456789abcdef$')
+    [ "$cut" -le 1 ] || problems+=" $cut-broken-lines"
+    distinct=$(data_lines "$T/r$n.out" | sed -n 's/.*msg=audit([0-9.]*:\([0-9]*\)).*pad=0123456789abcdef0123456789abcdef$/\1/p' | sort -un | wc -l)
+    [ "$distinct" = 20000 ] || problems+=" distinct=$distinct"
+    local dr
+    dr=$(status_field "$(last_status "$T/r$n.out")" dropped_records)
+    [ "$dr" = 0 ] || problems+=" dropped=$dr"
+}
+
+# 6b. the service closes with records still queued to it (a crash): the kernel throws them away, and
+# the relay sends them again on the next connection; none is lost, none split
+restart_case 6b --read-limit 100000
+grep -q "Connection reset by peer" "$T/r6b.err" || problems+=" no-reset-message"
 [ -z "$problems" ] && pass "service closing with records unread: all 20000 delivered ($whole whole lines received, $((whole - distinct)) sent twice), none lost" || fail "relay unread records" "$problems"
 
 # 6c. the service stops as auditalert does: it writes "stop", the relay sends nothing more and shuts
 # down its end, the service reads to the end and closes; the next service gets the rest, nothing twice
-S=$T/s6c.sock
-conf "$T/r6c.conf" mode=relay "socket=$S"
-rm -f "$T/r6c.out"
-mkfifo "$T/r6c.fifo"
-start_listener "$S" "$T/r6c.out" --delay 0.5 --stop-after 100000; L=$LISTENER
-timeout 30 "$FAKE" "$W" --config "$T/r6c.conf" <"$T/r6c.fifo" >"$T/r6c.res" 2>"$T/r6c.err" &
-F=$!
-exec 3>"$T/r6c.fifo"
-records 20000 >&3
-sleep 2
-exec 3>&-
-wait "$F"
-sleep 0.2; stop_listener "$L"
-problems=""
-[ "$(cat "$T/r6c.res")" = "fake-auditd-exec: exit=0" ] || problems+=" status='$(cat "$T/r6c.res")'"
-[ "$(cat "$T/r6c.out.connections")" -ge 2 ] || problems+=" one-connection"
-whole=$(data_lines "$T/r6c.out" | grep -c 'pad=0123456789abcdef0123456789abcdef$')
-cut=$(data_lines "$T/r6c.out" | grep -cv 'pad=0123456789abcdef0123456789abcdef$')
-[ "$cut" -le 1 ] || problems+=" $cut-broken-lines"
-distinct=$(data_lines "$T/r6c.out" | sed -n 's/.*msg=audit([0-9.]*:\([0-9]*\)).*pad=0123456789abcdef0123456789abcdef$/\1/p' | sort -un | wc -l)
-[ "$distinct" = 20000 ] || problems+=" distinct=$distinct"
+restart_case 6c --stop-after 100000
 [ "$whole" = 20000 ] || problems+=" whole=$whole"
 grep -q "is stopping: it reads what was sent" "$T/r6c.err" || problems+=" no-stop-message"
 [ -z "$problems" ] && pass "service stopping (it writes stop, reads to the end): all 20000 delivered once each" || fail "relay service stop" "$problems"

@@ -674,13 +674,5 @@ final class RunCommand {
         } catch (Exception e) {
             LOG.debug("metrics close", e);
         }
-        ServerSocketChannel s = server;
-        if (s != null) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                LOG.debug("socket close", e);
-            }
-        }
     }
 }
