@@ -36,7 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Builds the pieces a command needs from the configuration: rules, sinks, metrics, pipeline options. */
-final class Components {
+public final class Components {
     private static final Logger LOG = LoggerFactory.getLogger(Components.class);
     /** Throttle keys kept at once (oldest evicted and counted past that). */
     static final int THROTTLE_KEYS = 100_000;
@@ -234,8 +234,11 @@ final class Components {
         return cfg.sinks.size();
     }
 
-    /** Every problem of every sink entry, placed at the offending key where the file says where it is. */
-    private static List<ConfigError> sinkErrors(AppConfig cfg) {
+    /**
+     * Every problem of every sink entry, placed at the offending key where the file says where it is
+     * (what {@code check} and a start report).
+     */
+    public static List<ConfigError> sinkErrors(AppConfig cfg) {
         List<ConfigError> out = new ArrayList<>();
         String file = sinkOrigin(cfg);
         Map<Path, Integer> spools = new java.util.HashMap<>();
@@ -253,8 +256,8 @@ final class Components {
                         + "].name: \"" + name + "\" is the name of sinks[" + sameName + "] too; each sink needs its own"));
             }
             // two file sinks on one file would write every alert twice and rotate it under each other
-            Path path = "file".equals(type) && spec.get("path") instanceof String ps ? Path.of(ps).toAbsolutePath().normalize()
-                    : null;
+            Path path = "file".equals(type) && spec.get("path") instanceof String ps && pathOf(ps) != null
+                    ? pathOf(ps).toAbsolutePath().normalize() : null;
             Integer samePath = path == null ? null : files.putIfAbsent(path, i);
             if (samePath != null) {
                 out.add(placed(file, node, List.of("path"), "sinks[" + i + "].path: " + path + " is the file of sinks["
@@ -295,8 +298,8 @@ final class Components {
         String file = sinkOrigin(cfg);
         for (int i = 0; i < cfg.sinks.size(); i++) {
             Map<String, Object> spec = cfg.sinks.get(i);
-            if ("file".equals(spec.get("type")) && spec.get("path") instanceof String ps) {
-                String problem = io.auditalert.alert.sink.FileSink.writeProblem(Path.of(ps));
+            if ("file".equals(spec.get("type")) && spec.get("path") instanceof String ps && pathOf(ps) != null) {
+                String problem = io.auditalert.alert.sink.FileSink.writeProblem(pathOf(ps));
                 if (problem != null) {
                     YamlNode node = i < cfg.sinkNodes.size() ? cfg.sinkNodes.get(i) : null;
                     out.add(placed(file, node, List.of("path"), "sinks[" + i + "].path: " + problem
@@ -337,16 +340,24 @@ final class Components {
     private static Path spoolOf(Map<String, Object> spec) {
         Object sp = spec.get("spool");
         Object dir = sp instanceof Map<?, ?> m ? m.get("dir") : sp;
-        return dir instanceof String d && !d.isEmpty() ? Path.of(d).toAbsolutePath().normalize() : null;
+        return dir instanceof String d && !d.isEmpty() && pathOf(d) != null ? pathOf(d).toAbsolutePath().normalize() : null;
     }
 
-    /** The node a path of keys and indexes leads to inside a sink entry, or the deepest one found. */
+    /**
+     * The path a sink entry's string names, or null when it holds a NUL, which no path can (the sink's
+     * own check reports it at its key).
+     */
+    private static Path pathOf(String s) {
+        return s.indexOf('\0') >= 0 ? null : Path.of(s);
+    }
+
     /** The error placed at the key {@code path} leads to under the entry's node, or at 1:1 when it is not there. */
     private static ConfigError placed(String file, YamlNode node, List<Object> path, String message) {
         YamlNode at = locate(node, path);
         return new ConfigError(file, at == null ? 1 : at.line(), at == null ? 1 : at.col(), message);
     }
 
+    /** The node a path of keys and indexes leads to inside a sink entry, or the deepest one found. */
     private static YamlNode locate(YamlNode node, List<Object> path) {
         YamlNode at = node;
         for (Object step : path) {

@@ -277,6 +277,22 @@ class CheckCommandTest {
     }
 
     @Test
+    void shouldPlaceANulInASinkPathOrSpoolAtItsKey() throws Exception {
+        // the checks across sinks (one file, one spool per sink) made paths of these values and threw:
+        // check printed a hint about the locale instead of the errors
+        Path file = Files.writeString(dir.resolve("auditalert.yml"),
+                "rules: []\nsinks: [{type: file, path: \"/tmp/a\\0\"}, {type: stdout, spool: \"/tmp/s\\0\"}]\n");
+
+        assertThat(CheckCommand.run(new String[] {"--config", file.toString()})).isEqualTo(Main.EXIT_USAGE);
+
+        String n = System.lineSeparator();
+        assertThat(stderr.text()).endsWith(
+                file + ":2:28: sinks[0].path: a NUL character (\\0) cannot be part of a value" + n
+                + file + ":2:63: sinks[1].spool: a NUL character (\\0) cannot be part of a value" + n
+                + "auditalert check: 2 error(s)" + n);
+    }
+
+    @Test
     void shouldRejectTwoSinksOfOneNameAndTwoFileSinksOfOneFile() throws Exception {
         Path file = Files.writeString(dir.resolve("auditalert.yml"), "rules: []\nsinks:\n"
                 + "  - {type: webhook, name: dup, url: \"http://127.0.0.1:1/a\"}\n"

@@ -2,9 +2,8 @@ package io.auditalert.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.auditalert.alert.SinkConfigException;
-import io.auditalert.alert.SinkFactory;
 import io.auditalert.assemble.AuditEvent;
+import io.auditalert.cli.Components;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.rules.CompiledRule;
 import io.auditalert.rules.DefaultRules;
@@ -193,16 +192,8 @@ class MalformedConfigTest {
         }
         try {
             cfg = ConfigLoader.load(file, errors);
-            // as check does: the sinks of what was read, placed at their keys
             if (!cfg.unparsed) {
-                for (int i = 0; i < cfg.sinks.size(); i++) {
-                    YamlNode node = i < cfg.sinkNodes.size() ? cfg.sinkNodes.get(i) : null;
-                    for (SinkConfigException e : SinkFactory.validate(i, cfg.sinks.get(i))) {
-                        YamlNode at = locate(node, e.path());
-                        errors.add(new ConfigError(file.toString(), at == null ? 1 : at.line(), at == null ? 1 : at.col(),
-                                e.getMessage()));
-                    }
-                }
+                errors.addAll(Components.sinkErrors(cfg)); // as check does: placed at their keys
             }
         } catch (Throwable t) {
             fail(throwSignature("config", t), context + "\n" + stack(t), texts);
@@ -226,24 +217,6 @@ class MalformedConfigTest {
             }
         }
         return new ConfigOutcome(errors.isEmpty(), errors);
-    }
-
-    /** As Components.locate: the node a sink error's path of keys and indexes leads to. */
-    static YamlNode locate(YamlNode node, List<Object> path) {
-        YamlNode at = node;
-        for (Object step : path) {
-            YamlNode next = null;
-            if (step instanceof String s && at != null && at.isMap()) {
-                next = at.get(s);
-            } else if (step instanceof Integer i && at != null && at.isSeq() && i < at.items().size()) {
-                next = at.items().get(i);
-            }
-            if (next == null) {
-                break;
-            }
-            at = next;
-        }
-        return at;
     }
 
     private static final Pattern LINE_BREAK = Pattern.compile("\r\n|\r|\n");
