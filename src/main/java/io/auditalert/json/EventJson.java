@@ -285,7 +285,19 @@ public final class EventJson {
         unquotedAt = Arrays.copyOf(unquotedAt, size);
     }
 
+    /**
+     * The hash writeName keys a name by, the same wherever the name lies: a name of up to eight bytes
+     * hashes as the word writeName reads it in one load (little-endian, the bytes past it zero), so a
+     * repeat near the buffer's end, which cannot be read that way, still meets its earlier fields.
+     */
     private static int nameHash(byte[] b, int off, int len) {
+        if (len <= 8) {
+            long x = 0;
+            for (int i = off + len - 1; i >= off; i--) {
+                x = x << 8 | (b[i] & 0xFFL);
+            }
+            return (int) ((x * 0x9E3779B97F4A7C15L) >>> 32);
+        }
         int h = len;
         for (int i = off; i < off + len; i++) {
             h = 31 * h + b[i];

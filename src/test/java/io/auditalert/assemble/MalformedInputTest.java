@@ -8,9 +8,11 @@ import io.auditalert.interp.Interpreter;
 import io.auditalert.json.EventJson;
 import io.auditalert.metrics.PipelineStats;
 import io.auditalert.metrics.Telemetry;
+import io.auditalert.parity.Json;
 import io.auditalert.parse.ByteBuf;
 import io.auditalert.parse.Values;
 import io.auditalert.rules.CompiledRule;
+import io.auditalert.rules.DefaultRules;
 import io.auditalert.rules.EvalScratch;
 import io.auditalert.rules.RuleLoader;
 import io.auditalert.rules.RuleSet;
@@ -20,7 +22,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -34,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -185,12 +185,8 @@ class MalformedInputTest {
     static RuleSet fuzz;
 
     @BeforeAll
-    static void loadRules() throws Exception {
-        Map<String, String> texts = new LinkedHashMap<>();
-        for (Path p : defaultRuleFiles()) {
-            texts.put(p.getFileName().toString(), Files.readString(p));
-        }
-        defaults = loaded(texts);
+    static void loadRules() {
+        defaults = loaded(DefaultRules.texts());
         fuzz = loaded(Map.of("fuzz.yml", FUZZ_RULES));
     }
 
@@ -198,13 +194,6 @@ class MalformedInputTest {
         RuleLoader.Result r = RuleLoader.loadTexts(texts, new FixedNames(), new Telemetry());
         assertThat(r.errors()).as("rules load").isEmpty();
         return r.ruleSet();
-    }
-
-    static List<Path> defaultRuleFiles() throws URISyntaxException, IOException {
-        Path dir = Path.of(MalformedInputTest.class.getResource("/defaults/rules.d").toURI());
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
-        }
     }
 
     @Test
@@ -994,161 +983,10 @@ class MalformedInputTest {
             return "not UTF-8: " + e;
         }
         try {
-            JsonCheck c = new JsonCheck(text);
-            c.value(0);
-            c.blanks();
-            if (c.pos != text.length()) {
-                throw c.error("trailing characters");
-            }
+            Json.parse(text);
             return null;
         } catch (IllegalArgumentException e) {
             return e.getMessage();
-        }
-    }
-
-    /** A strict JSON recognizer (RFC 8259), without building values. */
-    private static final class JsonCheck {
-        final String t;
-        int pos;
-
-        JsonCheck(String t) {
-            this.t = t;
-        }
-
-        IllegalArgumentException error(String what) {
-            int from = Math.max(0, pos - 40);
-            return new IllegalArgumentException(what + " at " + pos + ": …" + t.substring(from, Math.min(t.length(), pos + 40)));
-        }
-
-        void blanks() {
-            while (pos < t.length() && " \t\r\n".indexOf(t.charAt(pos)) >= 0) {
-                pos++;
-            }
-        }
-
-        void value(int depth) {
-            blanks();
-            if (pos >= t.length() || depth > 200) {
-                throw error("unexpected end or depth");
-            }
-            char c = t.charAt(pos);
-            if (c == '{') {
-                pos++;
-                blanks();
-                if (peek('}')) {
-                    return;
-                }
-                do {
-                    blanks();
-                    string();
-                    blanks();
-                    expect(':');
-                    value(depth + 1);
-                    blanks();
-                } while (peek(','));
-                expect('}');
-            } else if (c == '[') {
-                pos++;
-                blanks();
-                if (peek(']')) {
-                    return;
-                }
-                do {
-                    value(depth + 1);
-                    blanks();
-                } while (peek(','));
-                expect(']');
-            } else if (c == '"') {
-                string();
-            } else if (t.startsWith("true", pos) || t.startsWith("null", pos)) {
-                pos += 4;
-            } else if (t.startsWith("false", pos)) {
-                pos += 5;
-            } else {
-                number();
-            }
-        }
-
-        boolean peek(char c) {
-            if (pos < t.length() && t.charAt(pos) == c) {
-                pos++;
-                return true;
-            }
-            return false;
-        }
-
-        void expect(char c) {
-            if (!peek(c)) {
-                throw error("expected '" + c + "'");
-            }
-        }
-
-        void string() {
-            expect('"');
-            while (true) {
-                if (pos >= t.length()) {
-                    throw error("unterminated string");
-                }
-                char c = t.charAt(pos++);
-                if (c == '"') {
-                    return;
-                }
-                if (c < 0x20) {
-                    throw error("raw control character in string");
-                }
-                if (c == '\\') {
-                    if (pos >= t.length()) {
-                        throw error("unterminated escape");
-                    }
-                    char e = t.charAt(pos++);
-                    if (e == 'u') {
-                        if (pos + 4 > t.length()) {
-                            throw error("short \\u escape");
-                        }
-                        for (int i = 0; i < 4; i++) {
-                            if (Character.digit(t.charAt(pos + i), 16) < 0) {
-                                throw error("bad \\u escape");
-                            }
-                        }
-                        pos += 4;
-                    } else if ("\"\\/bfnrt".indexOf(e) < 0) {
-                        throw error("bad escape \\" + e);
-                    }
-                }
-            }
-        }
-
-        void number() {
-            int start = pos;
-            peek('-');
-            if (peek('0')) {
-                // no leading zeros
-            } else {
-                digits();
-            }
-            if (peek('.')) {
-                digits();
-            }
-            if (pos < t.length() && (t.charAt(pos) == 'e' || t.charAt(pos) == 'E')) {
-                pos++;
-                if (!peek('+')) {
-                    peek('-');
-                }
-                digits();
-            }
-            if (pos == start) {
-                throw error("unexpected character");
-            }
-        }
-
-        void digits() {
-            int start = pos;
-            while (pos < t.length() && t.charAt(pos) >= '0' && t.charAt(pos) <= '9') {
-                pos++;
-            }
-            if (pos == start) {
-                throw error("expected digits");
-            }
         }
     }
 }

@@ -7,20 +7,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON reader for the parity tests: objects keep their key order
- * ({@link LinkedHashMap}), numbers are {@link BigDecimal}, {@code \\uXXXX} escapes are kept as the
- * UTF-16 unit they name (so a lone surrogate such as {@code \\udcff} survives).
+ * A small strict JSON reader (RFC 8259: its number grammar, four hex digits to a {@code \\u}
+ * escape, no raw control character in a string; and no duplicate key, at most {@link #MAX_DEPTH}
+ * levels): objects keep their key order ({@link LinkedHashMap}), numbers are {@link BigDecimal},
+ * {@code \\uXXXX} escapes are kept as the UTF-16 unit they name (so a lone surrogate such as
+ * {@code \\udcff} survives). Anything else is an {@link IllegalArgumentException}.
  */
-final class Json {
+public final class Json {
+    private static final int MAX_DEPTH = 200;
     private final String text;
     private int pos;
+    private int depth;
 
     private Json(String text) {
         this.text = text;
     }
 
     /** Parses one JSON value that must fill the whole text (surrounding blanks allowed). */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json json = new Json(text);
         json.blanks();
         Object value = json.value();
@@ -45,6 +49,9 @@ final class Json {
         if (pos >= text.length()) {
             throw error("unexpected end");
         }
+        if (depth > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH);
+        }
         char c = text.charAt(pos);
         switch (c) {
             case '{':
@@ -67,9 +74,11 @@ final class Json {
     private Map<String, Object> parseObject() {
         Map<String, Object> map = new LinkedHashMap<>();
         pos++;
+        depth++;
         blanks();
         if (peek() == '}') {
             pos++;
+            depth--;
             return map;
         }
         while (true) {
@@ -88,6 +97,7 @@ final class Json {
             blanks();
             char c = next();
             if (c == '}') {
+                depth--;
                 return map;
             }
             if (c != ',') {
@@ -99,9 +109,11 @@ final class Json {
     private List<Object> parseArray() {
         List<Object> list = new ArrayList<>();
         pos++;
+        depth++;
         blanks();
         if (peek() == ']') {
             pos++;
+            depth--;
             return list;
         }
         while (true) {
@@ -110,6 +122,7 @@ final class Json {
             blanks();
             char c = next();
             if (c == ']') {
+                depth--;
                 return list;
             }
             if (c != ',') {
@@ -147,6 +160,11 @@ final class Json {
                     if (pos + 4 > text.length()) {
                         throw error("short \\u escape");
                     }
+                    for (int i = pos; i < pos + 4; i++) {
+                        if (Character.digit(text.charAt(i), 16) < 0) {
+                            throw error("bad \\u escape");
+                        }
+                    }
                     out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
                     pos += 4;
                     break;
@@ -156,15 +174,42 @@ final class Json {
         }
     }
 
+    /** -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
     private Object number() {
         int start = pos;
-        while (pos < text.length() && "+-0123456789.eE".indexOf(text.charAt(pos)) >= 0) {
+        if (peek() == '-') {
             pos++;
         }
-        if (start == pos) {
+        if (peek() < '0' || peek() > '9') {
             throw error("value expected");
         }
+        if (peek() == '0') {
+            pos++; // no leading zeros: 01 is 0 and then a stray 1
+        } else {
+            digits();
+        }
+        if (peek() == '.') {
+            pos++;
+            digits();
+        }
+        if (peek() == 'e' || peek() == 'E') {
+            pos++;
+            if (peek() == '+' || peek() == '-') {
+                pos++;
+            }
+            digits();
+        }
         return new BigDecimal(text.substring(start, pos));
+    }
+
+    private void digits() {
+        int start = pos;
+        while (peek() >= '0' && peek() <= '9') {
+            pos++;
+        }
+        if (pos == start) {
+            throw error("digits expected");
+        }
     }
 
     private Object literal(String word, Object value) {
