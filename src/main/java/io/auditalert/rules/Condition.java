@@ -1,10 +1,13 @@
 package io.auditalert.rules;
 
 import io.auditalert.assemble.AuditEvent;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -87,21 +90,28 @@ abstract class Condition {
             return keys;
         }
 
-        /** This or {@code other} as one test, when both compare the same field the same way; else null. */
-        FieldTest or(FieldTest other) {
-            if (other.field.getClass() != field.getClass() || !other.field.label.equals(field.label)) {
-                return null;
+        /** Whether this and {@code other} compare the same field the same way, so an or of them is one test. */
+        boolean mergesWith(FieldTest other) {
+            return other.field.getClass() == field.getClass() && other.field.label.equals(field.label)
+                    && valueTest.mergesWith(other.valueTest);
+        }
+
+        /** The or of {@code group} (each merging with the first) as one test. */
+        static FieldTest orAll(List<FieldTest> group) {
+            FieldTest first = group.get(0);
+            List<ValueTest> others = new ArrayList<>(group.size() - 1);
+            Set<String> k = new HashSet<>();
+            for (FieldTest f : group) {
+                if (f != first) {
+                    others.add(f.valueTest);
+                }
+                if (k != null && f.keys != null) {
+                    k.addAll(f.keys);
+                } else {
+                    k = null; // one alternative without a key: the or cannot rule keys out
+                }
             }
-            ValueTest merged = valueTest.or(other.valueTest);
-            if (merged == null) {
-                return null;
-            }
-            Set<String> k = null;
-            if (keys != null && other.keys != null) {
-                k = new HashSet<>(keys);
-                k.addAll(other.keys);
-            }
-            return new FieldTest(field, merged, k);
+            return new FieldTest(first.field, first.valueTest.orAll(others), k);
         }
 
         @Override
@@ -309,17 +319,16 @@ abstract class Condition {
          * the field is then read once, not once per alternative); a single part stands alone.
          */
         static Condition of(List<Condition> parts) {
-            List<Condition> out = new java.util.ArrayList<>();
+            List<Condition> out = new ArrayList<>();
+            // per place in out: the field tests merged into it, the first being the one placed there
+            Map<Integer, List<FieldTest>> groups = new HashMap<>();
             for (Condition c : parts) {
                 boolean merged = false;
                 if (c instanceof FieldTest f) {
                     for (int i = 0; i < out.size() && !merged; i++) {
-                        if (out.get(i) instanceof FieldTest g) {
-                            FieldTest both = g.or(f);
-                            if (both != null) {
-                                out.set(i, both);
-                                merged = true;
-                            }
+                        if (out.get(i) instanceof FieldTest g && g.mergesWith(f)) {
+                            groups.computeIfAbsent(i, x -> new ArrayList<>(List.of(g))).add(f);
+                            merged = true;
                         }
                     }
                 }
@@ -327,6 +336,7 @@ abstract class Condition {
                     out.add(c);
                 }
             }
+            groups.forEach((i, group) -> out.set(i, FieldTest.orAll(group)));
             return out.size() == 1 ? out.get(0) : new Or(out);
         }
 

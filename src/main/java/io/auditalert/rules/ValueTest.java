@@ -15,12 +15,20 @@ abstract class ValueTest {
     }
 
     /**
-     * One test passing exactly when this or {@code other} passes, when both are the same kind of
-     * comparison with different literals (so {@code exit = EACCES or exit = EPERM} becomes one
-     * {@code in}); null otherwise.
+     * Whether this and {@code other} are the same kind of comparison, with other literals, so that an
+     * or of them is one test ({@code exit = EACCES or exit = EPERM} becomes one {@code in}).
      */
-    ValueTest or(ValueTest other) {
-        return null;
+    boolean mergesWith(ValueTest other) {
+        return false;
+    }
+
+    /**
+     * One test passing exactly when this or any of {@code others} passes, each of which merges with
+     * this; built at once, since an or of thousands of comparisons merged pairwise would copy its
+     * literals thousands of times.
+     */
+    ValueTest orAll(java.util.List<ValueTest> others) {
+        throw new IllegalArgumentException(getClass().getSimpleName() + " merges with nothing");
     }
 
     /** Passes every present value: {@code exists}, and fetching a first value for output. */
@@ -71,6 +79,13 @@ abstract class ValueTest {
         /** For contains: which bytes begin some literal (folded when ignoring case). */
         private final boolean[] firstByte = new boolean[256];
         private final int shortest;
+        /**
+         * For = with more than {@link #HASHED_FROM} literals (an {@code in} of a long list): the index
+         * + 1 of each literal at the slot its hash gives, probed linearly, 0 = empty; null otherwise.
+         * A value then costs one hash of its bytes and about one comparison, not one per literal.
+         */
+        private final int[] slots;
+        static final int HASHED_FROM = 16;
 
         Strings(StringOp op, byte[][] literals, boolean ignoreCase) {
             this.op = op;
@@ -88,16 +103,63 @@ abstract class ValueTest {
                 }
             }
             this.shortest = min;
+            this.slots = op == StringOp.EQUALS && this.literals.length > HASHED_FROM ? slots(this.literals) : null;
+        }
+
+        private static int[] slots(byte[][] literals) {
+            int[] table = new int[Integer.highestOneBit(literals.length * 2 - 1) << 1];
+            int mask = table.length - 1;
+            for (int i = 0; i < literals.length; i++) {
+                byte[] lit = literals[i];
+                int at = hash(lit, 0, lit.length, false) & mask;
+                while (table[at] != 0) {
+                    at = (at + 1) & mask;
+                }
+                table[at] = i + 1;
+            }
+            return table;
+        }
+
+        /** A hash of the bytes (ASCII-folded when asked), the same for a value and its literal. */
+        private static int hash(byte[] b, int off, int len, boolean fold) {
+            int h = len;
+            for (int i = off, end = off + len; i < end; i++) {
+                h = 31 * h + (fold ? lower(b[i]) : b[i]);
+            }
+            return h ^ (h >>> 15) ^ (h >>> 7);
+        }
+
+        private boolean equalsAny(byte[] b, int off, int len) {
+            int[] table = slots;
+            int mask = table.length - 1;
+            for (int at = hash(b, off, len, ignoreCase) & mask; table[at] != 0; at = (at + 1) & mask) {
+                byte[] lit = literals[table[at] - 1];
+                if (lit.length == len && regionEquals(b, off, lit, ignoreCase)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
-        ValueTest or(ValueTest other) {
-            if (other instanceof Strings o && o.op == op && o.ignoreCase == ignoreCase) {
-                byte[][] all = java.util.Arrays.copyOf(literals, literals.length + o.literals.length);
-                System.arraycopy(o.literals, 0, all, literals.length, o.literals.length);
-                return new Strings(op, all, ignoreCase);
+        boolean mergesWith(ValueTest other) {
+            return other instanceof Strings o && o.op == op && o.ignoreCase == ignoreCase;
+        }
+
+        @Override
+        ValueTest orAll(java.util.List<ValueTest> others) {
+            int n = literals.length;
+            for (ValueTest o : others) {
+                n += ((Strings) o).literals.length;
             }
-            return null;
+            byte[][] all = java.util.Arrays.copyOf(literals, n);
+            int at = literals.length;
+            for (ValueTest o : others) {
+                byte[][] more = ((Strings) o).literals;
+                System.arraycopy(more, 0, all, at, more.length);
+                at += more.length;
+            }
+            return new Strings(op, all, ignoreCase);
         }
 
         /**
@@ -131,6 +193,9 @@ abstract class ValueTest {
             int len = s.vlen;
             if (op == StringOp.CONTAINS) {
                 return containsAny(b, off, len);
+            }
+            if (slots != null) {
+                return equalsAny(b, off, len);
             }
             for (byte[] lit : literals) {
                 int n = lit.length;
@@ -226,13 +291,24 @@ abstract class ValueTest {
         }
 
         @Override
-        ValueTest or(ValueTest other) {
-            if (op == NumOp.EQ && other instanceof Numbers o && o.op == NumOp.EQ && o.reading == reading) {
-                long[] all = java.util.Arrays.copyOf(literals, literals.length + o.literals.length);
-                System.arraycopy(o.literals, 0, all, literals.length, o.literals.length);
-                return new Numbers(op, all, reading);
+        boolean mergesWith(ValueTest other) {
+            return op == NumOp.EQ && other instanceof Numbers o && o.op == NumOp.EQ && o.reading == reading;
+        }
+
+        @Override
+        ValueTest orAll(java.util.List<ValueTest> others) {
+            int n = literals.length;
+            for (ValueTest o : others) {
+                n += ((Numbers) o).literals.length;
             }
-            return null;
+            long[] all = java.util.Arrays.copyOf(literals, n);
+            int at = literals.length;
+            for (ValueTest o : others) {
+                long[] more = ((Numbers) o).literals;
+                System.arraycopy(more, 0, all, at, more.length);
+                at += more.length;
+            }
+            return new Numbers(op, all, reading);
         }
 
         @Override
