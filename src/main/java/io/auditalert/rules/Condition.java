@@ -62,14 +62,19 @@ abstract class Condition {
         final ValueTest valueTest;
         private final Set<String> keys;
 
-        /** For {@code key = …}: rules the keys out before any record is split; null otherwise. */
+        /**
+         * For {@code key = …} with at most {@link #MAX_NEEDLES} keys: rules the keys out before any
+         * record is split; null otherwise (each key is searched in each record, so a long list of keys
+         * costs more than the split it saves: the value test then finds the key by its hash).
+         */
         private final KeyNeedles keyNeedles;
+        static final int MAX_NEEDLES = 16;
 
         FieldTest(Field field, ValueTest valueTest, Set<String> keys) {
             this.field = field;
             this.valueTest = valueTest;
             this.keys = keys;
-            this.keyNeedles = keys == null || keys.isEmpty() ? null : new KeyNeedles(keys);
+            this.keyNeedles = keys == null || keys.isEmpty() || keys.size() > MAX_NEEDLES ? null : new KeyNeedles(keys);
         }
 
         @Override

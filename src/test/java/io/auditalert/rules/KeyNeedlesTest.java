@@ -52,6 +52,24 @@ class KeyNeedlesTest {
     }
 
     @Test
+    void shouldMatchKeysOfAListTooLongForNeedlesWrittenEitherWay() {
+        // more keys than Condition.FieldTest.MAX_NEEDLES: no search before the split, the value test decides
+        StringBuilder list = new StringBuilder("(");
+        for (int i = 0; i <= Condition.FieldTest.MAX_NEEDLES; i++) {
+            list.append("\"k").append(i).append("\", ");
+        }
+        String withIdentity = list + "\"identity\")";
+        String without = list + "\"network\")";
+        AuditEvent hexed = syscall(7, "736861646F77" + "01" + "6964656E74697479", "");
+        AuditEvent quoted = syscall(8, "\"identity\"", "");
+        for (AuditEvent ev : List.of(hexed, quoted)) {
+            assertThat(matches("key in " + withIdentity, ev)).isTrue();
+            assertThat(matches("key in " + without, ev)).isFalse();
+        }
+        assertThat(matches("key in " + without, syscall(9, "\"identity2\"", ""))).isFalse();
+    }
+
+    @Test
     void shouldLetTheExactTestRejectALongerKeyThatContainsTheNeedle() {
         AuditEvent ev = syscall(4, "\"shadow2\"", "");
         assertThat(possible(ev, "shadow")).isTrue();
