@@ -382,11 +382,18 @@ public abstract class DeliverySink implements Sink {
                             log.warn("sink {}: delivery failed ({} in a row), retrying with back-off: {}", name(),
                                     failureStreak, failure == null ? "nothing delivered" : failure.toString());
                         }
+                        if (done > 0) {
+                            // the peer took part of the batch: it is up, so the back-off starts over (a peer
+                            // that fails one request in two, behind a balancer with a bad backend, is then
+                            // served at half speed instead of once every retry.max)
+                            backoff = TimeUnit.MILLISECONDS.toNanos(options.retryInitialMillis());
+                        }
                         parkUntil(System.nanoTime() + backoff);
                         backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(options.retryMaxMillis()));
                     } else {
                         if (failureStreak > 0) {
-                            log.info("sink {}: delivering again after {} failed attempt(s)", name(), failureStreak);
+                            log.info("sink {}: delivering again after {} attempt(s) in a row that ended in an error",
+                                    name(), failureStreak);
                             failureStreak = 0;
                         }
                         backoff = TimeUnit.MILLISECONDS.toNanos(options.retryInitialMillis());

@@ -148,6 +148,27 @@ class DeliveryFaultTest {
     }
 
     @Test
+    void shouldStartTheBackOffOverWhenAFailingAttemptDeliveredSome() throws Exception {
+        // every other request fails, as behind a balancer with one bad backend: each failed attempt comes
+        // after a delivered alert, so the back-off must not grow toward retry.max (5 s here: 20 failures
+        // doubling from 10 ms would wait well over a minute)
+        try (FakeHttpPeer peer = new FakeHttpPeer()) {
+            int[] calls = {0};
+            peer.answer(() -> ++calls[0] % 2 == 0 ? 500 : 200);
+            try (Sink s = SinkFactory.create(0, Map.of("type", "webhook", "url", peer.url("/x"),
+                    "retry", Map.of("initial", "10ms", "max", "5s")), telemetry)) {
+                List<Alert> alerts = TestAlerts.numbered("flaky", 40);
+                alerts.forEach(s::offer);
+                assertThat(s.drain(Duration.ofSeconds(20))).as("delivered at about half speed").isTrue();
+                assertEveryIdOnceInOrder(TestAlerts.ids(peer.bodies()), alerts.stream().map(Alert::id).toList(), true);
+                SinkStats st = telemetry.sinkNamed(s.name());
+                assertThat(st.delivered.sum()).isEqualTo(40);
+                assertThat(st.retries.sum()).isGreaterThanOrEqualTo(19);
+            }
+        }
+    }
+
+    @Test
     void shouldDeliverOnceAnyAlertmanagerTakesTheBatchSoADownReplicaHoldsNothingBack() throws Exception {
         try (FakeHttpPeer up = new FakeHttpPeer(); FakeHttpPeer down = new FakeHttpPeer();
                 FakeHttpPeer refusing = new FakeHttpPeer()) {
