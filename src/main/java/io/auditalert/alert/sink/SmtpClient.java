@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -81,7 +82,7 @@ final class SmtpClient {
             socket.connect(new InetSocketAddress(s.host(), s.port()), (int) s.timeoutMillis());
             socket.setSoTimeout((int) s.timeoutMillis());
             streams();
-            expect(reply(), 220);
+            expectForSession(reply(), 220);
             ehlo();
             if (s.starttls()) {
                 if (!has("STARTTLS")) {
@@ -89,7 +90,7 @@ final class SmtpClient {
                     // stripped on the way; retried, the alerts kept
                     throw new IOException("server " + s.host() + " does not offer STARTTLS");
                 }
-                command("STARTTLS", 220);
+                sessionCommand("STARTTLS", 220);
                 SSLSocket tls = (SSLSocket) s.tls().context().getSocketFactory()
                         .createSocket(socket, s.host(), s.port(), true);
                 if (!s.tls().insecure()) {
@@ -106,7 +107,12 @@ final class SmtpClient {
                 auth();
             }
             boolean use8 = eightBit && has("8BITMIME");
-            command("MAIL FROM:<" + from + ">" + (use8 ? " BODY=8BITMIME" : ""), 250);
+            writeLine("MAIL FROM:<" + from + ">" + (use8 ? " BODY=8BITMIME" : ""));
+            int mailFrom = reply();
+            if (mailFrom == 530) { // authentication required: the configuration's, not the mail's
+                expectForSession(mailFrom, 250);
+            }
+            expect(mailFrom, 250);
             for (String r : to) {
                 writeLine("RCPT TO:<" + r + ">");
                 try {
@@ -146,7 +152,38 @@ final class SmtpClient {
 
     private void streams() throws IOException {
         in = new BufferedInputStream(socket.getInputStream());
-        out = new BufferedOutputStream(socket.getOutputStream());
+        out = new BufferedOutputStream(new WatchedOutput(socket.getOutputStream()));
+    }
+
+    /**
+     * The socket's output, each write of which must be taken within the timeout: a socket's read
+     * timeout does not bound writes, and a server that stops reading in the middle of DATA would hold
+     * the sink for ever.
+     */
+    private final class WatchedOutput extends java.io.FilterOutputStream {
+        WatchedOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Watchdog.Armed w = Watchdog.arm(s.timeoutMillis(), SmtpClient.this::abort);
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                if (w.fired()) {
+                    throw new SocketTimeoutException("the SMTP server took no data for " + s.timeoutMillis() + " ms");
+                }
+                throw e;
+            } finally {
+                w.disarm();
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
     }
 
     private void ehlo() throws IOException, Rejected {
@@ -155,7 +192,7 @@ final class SmtpClient {
         int code = reply(lines);
         if (code != 250) {
             writeLine("HELO " + s.helo());
-            expect(reply(), 250);
+            expectForSession(reply(), 250);
             extensions.clear();
             return;
         }
@@ -173,19 +210,41 @@ final class SmtpClient {
         Base64.Encoder b64 = Base64.getEncoder();
         if (mechs.contains("PLAIN")) {
             String token = "\0" + s.username() + "\0" + s.password();
-            command("AUTH PLAIN " + b64.encodeToString(token.getBytes(StandardCharsets.UTF_8)), 235);
+            sessionCommand("AUTH PLAIN " + b64.encodeToString(token.getBytes(StandardCharsets.UTF_8)), 235);
         } else if (mechs.contains("LOGIN")) {
-            command("AUTH LOGIN", 334);
-            command(b64.encodeToString(s.username().getBytes(StandardCharsets.UTF_8)), 334);
-            command(b64.encodeToString(s.password().getBytes(StandardCharsets.UTF_8)), 235);
+            sessionCommand("AUTH LOGIN", 334);
+            sessionCommand(b64.encodeToString(s.username().getBytes(StandardCharsets.UTF_8)), 334);
+            sessionCommand(b64.encodeToString(s.password().getBytes(StandardCharsets.UTF_8)), 235);
         } else {
-            throw new Rejected("server " + s.host() + " offers neither AUTH PLAIN nor AUTH LOGIN");
+            // as for STARTTLS: often a server that offers AUTH only after STARTTLS, and starttls is off
+            throw new IOException("server " + s.host() + " offers neither AUTH PLAIN nor AUTH LOGIN"
+                    + (s.starttls() ? "" : " (some offer it only after STARTTLS: starttls: true)"));
         }
     }
 
     private void command(String line, int... ok) throws IOException, Rejected {
         writeLine(line);
         expect(reply(), ok);
+    }
+
+    /** A command of the session (STARTTLS, AUTH): see {@link #expectForSession}. */
+    private void sessionCommand(String line, int... ok) throws IOException {
+        writeLine(line);
+        expectForSession(reply(), ok);
+    }
+
+    /**
+     * A reply about the session, not the mail (the greeting, HELO, STARTTLS, AUTH, 530 "authentication
+     * required"): a 5xx there refuses this connection or this configuration (credentials, a server
+     * that takes no mail now), not the alerts, so it fails the attempt like a 4xx: retried with
+     * back-off, the alerts kept (in the spool when there is one) until the configuration is mended.
+     */
+    private void expectForSession(int code, int... ok) throws IOException {
+        try {
+            expect(code, ok);
+        } catch (Rejected e) {
+            throw new IOException(e.getMessage() + " (a refusal of the session, not of the mail: retried)");
+        }
     }
 
     private int lastCode;
@@ -195,10 +254,33 @@ final class SmtpClient {
         return reply(null);
     }
 
-    /** Reads a (possibly multi-line) reply; returns its code. */
+    /**
+     * Reads a (possibly multi-line) reply within the timeout, all its lines together (a reply that
+     * trickles in, or never ends, fails the attempt); returns its code.
+     */
     private int reply(List<String> lines) throws IOException {
+        Watchdog.Armed w = Watchdog.arm(s.timeoutMillis(), this::abort);
+        try {
+            return readReply(lines);
+        } catch (IOException e) {
+            if (w.fired()) {
+                throw new SocketTimeoutException("no complete SMTP reply within " + s.timeoutMillis() + " ms");
+            }
+            throw e;
+        } finally {
+            w.disarm();
+        }
+    }
+
+    /** Lines of one reply at most: RFC 5321 sets no limit, EHLO answers take about a dozen. */
+    static final int MAX_REPLY_LINES = 100;
+
+    private int readReply(List<String> lines) throws IOException {
         StringBuilder text = new StringBuilder();
-        while (true) {
+        for (int n = 1;; n++) {
+            if (n > MAX_REPLY_LINES) {
+                throw new IOException("SMTP reply of more than " + MAX_REPLY_LINES + " lines");
+            }
             String l = readLine();
             if (l.length() < 3) {
                 throw new IOException("bad SMTP reply: " + l);

@@ -1,0 +1,58 @@
+package io.auditalert.alert.sink;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ends a network step that outlives its time, by running the sink's abort (which closes the socket
+ * under the blocked call). A socket's read timeout bounds each read, not a reply that trickles in a
+ * byte a second or never ends, and nothing bounds a write to a peer that stopped reading.
+ *
+ * <pre>
+ *   Watchdog.Armed w = Watchdog.arm(timeoutMillis, client::abort);
+ *   try { step(); } catch (IOException e) { throw w.fired() ? timedOut(e) : e; } finally { w.disarm(); }
+ * </pre>
+ */
+final class Watchdog {
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
+
+    private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "auditalert-sink-watchdog");
+            th.setDaemon(true);
+            return th;
+        });
+        t.setRemoveOnCancelPolicy(true); // a disarmed watch leaves nothing queued
+        return t;
+    }
+
+    /** One armed watch: {@link #disarm} it when the step ends. */
+    static final class Armed {
+        private final ScheduledFuture<?> future;
+        private volatile boolean fired;
+
+        private Armed(long millis, Runnable onExpiry) {
+            this.future = TIMER.schedule(() -> {
+                fired = true;
+                onExpiry.run();
+            }, millis, TimeUnit.MILLISECONDS);
+        }
+
+        /** Whether the time ran out and the abort ran. */
+        boolean fired() {
+            return fired;
+        }
+
+        void disarm() {
+            future.cancel(false);
+        }
+    }
+
+    private Watchdog() {}
+
+    /** Runs {@code onExpiry} after {@code millis} unless disarmed first. */
+    static Armed arm(long millis, Runnable onExpiry) {
+        return new Armed(Math.max(1, millis), onExpiry);
+    }
+}
