@@ -92,6 +92,16 @@ public final class Spool implements Backlog {
     /** Held while open: two writers over one spool would corrupt it. Released by the kernel on kill -9. */
     private final FileChannel lockChannel;
     private final FileLock lock;
+    /** The directory's real path, in {@link #HELD} while this spool is open. */
+    private final Path held;
+
+    /**
+     * Spools this process has open. Its lock is a POSIX record lock, which belongs to the process and
+     * is released when the process closes any descriptor of the lock file: a second Spool here must
+     * not even open the file (a reload whose new sink names a spool the running one holds did, and
+     * released the running sink's lock, so another process could then share the spool).
+     */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Segment writeSeg;
     private FileChannel writer;
     private long ackSeg;
@@ -102,6 +112,9 @@ public final class Spool implements Backlog {
     private long totalBytes;
     private long droppedSinceLog;
     private long lastDropLog;
+    private long writeFailuresSinceLog;
+    private long lastWriteFailureLog;
+    private String lastWriteFailure;
     private boolean dirDirty;
     private boolean dataDirty;
     private boolean closed;
@@ -123,23 +136,51 @@ public final class Spool implements Backlog {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         checkPrivate(dir);
-        this.lockChannel = FileChannel.open(dir.resolve("lock"), java.util.Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, NOFOLLOW), PRIVATE_FILE);
-        FileLock l;
-        try {
-            l = lockChannel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            l = null;
-        }
-        if (l == null) {
-            lockChannel.close();
+        this.held = dir.toRealPath();
+        if (!HELD.add(held)) {
             throw new IOException("spool " + dir + " is in use by another sink or process");
         }
-        this.lock = l;
-        Path ackPath = dir.resolve("ack");
-        this.ackChannel = FileChannel.open(ackPath, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, NOFOLLOW), PRIVATE_FILE);
-        recover();
+        FileChannel lc = null;
+        FileChannel ac = null;
+        try {
+            lc = FileChannel.open(dir.resolve("lock"), java.util.Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, NOFOLLOW), PRIVATE_FILE);
+            FileLock l;
+            try {
+                l = lc.tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null;
+            }
+            if (l == null) {
+                throw new IOException("spool " + dir + " is in use by another sink or process");
+            }
+            this.lockChannel = lc;
+            this.lock = l;
+            Path ackPath = dir.resolve("ack");
+            ac = FileChannel.open(ackPath, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, NOFOLLOW), PRIVATE_FILE);
+            this.ackChannel = ac;
+            recover();
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(writer);
+            closeQuietly(ac);
+            closeQuietly(lc); // releases the lock this constructor took, if it took it
+            for (Segment seg : segments.values()) {
+                closeQuietly(seg.reader);
+            }
+            HELD.remove(held);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // closing after a failure: the failure is what is reported
+            }
+        }
     }
 
     private static final java.nio.file.attribute.FileAttribute<?> PRIVATE_FILE =
@@ -180,11 +221,13 @@ public final class Spool implements Backlog {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
-                try {
-                    long id = Long.parseLong(n.substring(0, n.length() - SUFFIX.length()));
+                // only names this class writes: 20 digits, below 2^31 (an item's position packs the
+                // segment into the upper half of a positive long); -1.seg or 1.seg is nobody's
+                if (n.matches("[0-9]{20}\\.seg") && Long.parseLong(n.substring(0, 20)) <= Integer.MAX_VALUE) {
+                    long id = Long.parseLong(n.substring(0, 20));
                     segments.put(id, new Segment(id, p));
-                } catch (NumberFormatException e) {
-                    LOG.warn("spool {}: ignoring stray file {}", dir, n);
+                } else {
+                    LOG.warn("spool {}: ignoring stray file {} (not a segment name this spool writes)", dir, n);
                 }
             }
         }
@@ -204,17 +247,21 @@ public final class Spool implements Backlog {
         for (Iterator<Map.Entry<Long, Segment>> it = segments.entrySet().iterator(); it.hasNext(); ) {
             Segment s = it.next().getValue();
             if (s.id < ackSeg) {
-                Files.deleteIfExists(s.path);
                 it.remove();
+                delete(s);
             }
         }
         for (Segment s : segments.values()) {
-            scan(s, s.id == ackSeg ? ackOff : 0);
+            if (!scan(s, s.id == ackSeg ? ackOff : 0)) {
+                // a checksum-valid ack that names no item's end: not written by this class, so it
+                // says nothing of what was delivered; the segment is delivered again from its start
+                LOG.warn("spool {}: the ack file points at offset {} of segment {}, which is no item's end; "
+                        + "redelivering that segment from its start", dir, ackOff, s.path.getFileName());
+                ackOff = 0;
+                scan(s, 0);
+            }
             totalBytes += s.bytes;
             pending += s.unacked;
-        }
-        if (segments.containsKey(ackSeg) && ackOff > segments.get(ackSeg).bytes) {
-            ackOff = segments.get(ackSeg).bytes;
         }
         Segment last = segments.isEmpty() ? null : segments.lastEntry().getValue();
         if (last != null && last.bytes < segmentBytes) {
@@ -230,41 +277,41 @@ public final class Spool implements Backlog {
         }
         readSeg = ackSeg;
         readOff = ackOff;
+        scanPayload = null;
         writeAck();
         if (pending > 0) {
             LOG.info("spool {}: {} undelivered item(s) from a previous run", dir, pending);
         }
     }
 
-    /** Checks the frames of a segment from an offset; counts them and cuts off a damaged tail. */
-    private void scan(Segment s, long from) throws IOException {
+    /**
+     * Checks the frames of a segment, counts those from {@code from} (the ack's offset, or 0) on as
+     * unacknowledged, and cuts off a damaged tail. The frames before {@code from} are walked to see
+     * that it is a frame's end; false when it is not (it lies inside a frame, or past the end): nothing
+     * is then counted or cut. Damage before {@code from} is in what was delivered: the ack is trusted.
+     */
+    private boolean scan(Segment s, long from) throws IOException {
         try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 NOFOLLOW)) {
             long size = ch.size();
-            long pos = Math.min(from, size);
+            long pos = 0;
+            while (pos < from) {
+                long end = frameEnd(ch, pos, size);
+                if (end < 0) {
+                    if (pos + HEADER > size) {
+                        return false; // the ack is past the last whole frame
+                    }
+                    break; // damaged delivered bytes: start at the ack as it says
+                }
+                pos = end;
+            }
+            if (pos > from) {
+                return false;
+            }
+            pos = from;
             long count = 0;
-            ByteBuffer payload = ByteBuffer.allocate(4096);
-            while (pos + HEADER <= size) {
-                header.clear();
-                readFully(ch, header, pos);
-                header.flip();
-                int len = header.getInt();
-                int sum = header.getInt();
-                if (len <= 0 || pos + HEADER + len > size) {
-                    break;
-                }
-                if (payload.capacity() < len) {
-                    payload = ByteBuffer.allocate(len);
-                }
-                payload.clear().limit(len);
-                readFully(ch, payload, pos + HEADER);
-                crc.reset();
-                crc.update(payload.array(), 0, len);
-                if ((int) crc.getValue() != sum) {
-                    break;
-                }
+            for (long end; (end = frameEnd(ch, pos, size)) >= 0; pos = end) {
                 count++;
-                pos += HEADER + len;
             }
             if (pos < size) {
                 LOG.warn("spool {}: segment {} has a damaged or unfinished tail at offset {}; cutting {} byte(s)",
@@ -274,7 +321,34 @@ public final class Spool implements Backlog {
             }
             s.bytes = pos;
             s.unacked = count;
+            return true;
         }
+    }
+
+    /** The buffer of {@link #frameEnd}, as large as the largest frame read; dropped after recovery. */
+    private ByteBuffer scanPayload;
+
+    /** The end of the whole frame (length and checksum hold) at {@code pos}, or -1. */
+    private long frameEnd(FileChannel ch, long pos, long size) throws IOException {
+        if (pos + HEADER > size) {
+            return -1;
+        }
+        header.clear();
+        readFully(ch, header, pos);
+        header.flip();
+        int len = header.getInt();
+        int sum = header.getInt();
+        if (len <= 0 || pos + HEADER + len > size) {
+            return -1;
+        }
+        if (scanPayload == null || scanPayload.capacity() < len) {
+            scanPayload = ByteBuffer.allocate(len);
+        }
+        scanPayload.clear().limit(len);
+        readFully(ch, scanPayload, pos + HEADER);
+        crc.reset();
+        crc.update(scanPayload.array(), 0, len);
+        return (int) crc.getValue() == sum ? pos + HEADER + len : -1;
     }
 
     private boolean readAck() throws IOException {
@@ -310,14 +384,19 @@ public final class Spool implements Backlog {
         dataDirty = true;
     }
 
+    /** Starts segment {@code id}; when it cannot be created (no inode left) the current one stays the writer. */
     private void openNewSegment(long id) throws IOException {
-        if (writer != null) {
-            writer.force(false);
-            writer.close();
-        }
         Segment s = new Segment(id, dir.resolve(String.format("%020d%s", id, SUFFIX)));
-        writer = FileChannel.open(s.path, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING, NOFOLLOW), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        FileChannel next = FileChannel.open(s.path, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING, NOFOLLOW), PRIVATE_FILE);
+        if (writer != null) {
+            try {
+                writer.force(false);
+            } finally {
+                writer.close();
+            }
+        }
+        writer = next;
         segments.put(id, s);
         writeSeg = s;
         dirDirty = true;
@@ -375,7 +454,17 @@ public final class Spool implements Backlog {
             return true;
         } catch (IOException e) {
             stats.dropped.increment();
-            LOG.error("spool {}: cannot write item {}: {}; dropped", dir, alert.id(), e.toString());
+            writeFailuresSinceLog++;
+            long now = System.nanoTime();
+            if (lastWriteFailureLog == 0 || now - lastWriteFailureLog > 10_000_000_000L
+                    || !e.toString().equals(lastWriteFailure)) {
+                // a full disk fails every append: one line per 10 s (and per new reason), not one per alert
+                LOG.error("spool {}: cannot write item {}: {}; dropped ({} item(s) since the last such line)", dir,
+                        alert.id(), e.toString(), writeFailuresSinceLog);
+                lastWriteFailureLog = now;
+                lastWriteFailure = e.toString();
+                writeFailuresSinceLog = 0;
+            }
             return false;
         }
     }
@@ -451,7 +540,20 @@ public final class Spool implements Backlog {
                 if ((int) crc.getValue() != sum) {
                     throw new IOException("checksum mismatch");
                 }
-                Alert a = AlertCodec.decode(payload.array(), 0, len);
+                Alert a;
+                try {
+                    a = AlertCodec.decode(payload.array(), 0, len);
+                } catch (IOException | RuntimeException e) {
+                    // the frame is whole (its checksum holds) but no item this version reads: it alone is lost
+                    readOff += HEADER + len;
+                    LOG.error("spool {}: item at {} of segment {} cannot be read: {}; skipped", dir,
+                            readOff - HEADER - len, s.path.getFileName(), e.toString());
+                    stats.dropped.increment();
+                    pending--;
+                    s.unacked--;
+                    ackSkipped();
+                    continue;
+                }
                 readOff += HEADER + len;
                 long seq = seq(readSeg, readOff);
                 inflight.addLast(new Item(withArrival(a, seq), seq));
@@ -463,6 +565,7 @@ public final class Spool implements Backlog {
                 pending -= lost;
                 s.unacked -= lost;
                 readOff = s.bytes;
+                ackSkipped();
                 if (s == writeSeg) {
                     break;
                 }
@@ -476,6 +579,16 @@ public final class Spool implements Backlog {
             out.add(it);
         }
         return out;
+    }
+
+    /**
+     * After items were skipped as unreadable: with nothing in flight, everything before the read position
+     * is delivered or lost, so the ack moves there (a restart does not meet and count them again).
+     */
+    private void ackSkipped() {
+        if (inflight.isEmpty()) {
+            ackThrough(seq(readSeg, readOff));
+        }
     }
 
     /** The item read at seq with the arrival time it had when this process appended it, if it did. */
@@ -553,31 +666,45 @@ public final class Spool implements Backlog {
             }
             pending--;
         }
+        if (inflight.isEmpty()) {
+            // what was read and is not in flight was delivered or skipped as unreadable: the ack may pass it
+            seq = Math.max(seq, seq(readSeg, readOff));
+        }
         if (seq <= seq(ackSeg, ackOff)) {
             return;
         }
         ackSeg = segOf(seq);
         ackOff = offOf(seq);
+        while (!segments.isEmpty() && segments.firstKey() < ackSeg) {
+            Segment s = segments.pollFirstEntry().getValue();
+            totalBytes -= s.bytes;
+            delete(s);
+        }
+        for (Segment s = segments.get(ackSeg); s != null && s != writeSeg && ackOff >= s.bytes; s = segments.get(ackSeg)) {
+            segments.remove(s.id);
+            totalBytes -= s.bytes;
+            delete(s);
+            ackSeg = segments.higherKey(s.id);
+            ackOff = 0;
+        }
         try {
-            while (!segments.isEmpty() && segments.firstKey() < ackSeg) {
-                Segment s = segments.pollFirstEntry().getValue();
-                closeReader(s);
-                Files.deleteIfExists(s.path);
-                totalBytes -= s.bytes;
-                dirDirty = true;
-            }
-            for (Segment s = segments.get(ackSeg); s != null && s != writeSeg && ackOff >= s.bytes; s = segments.get(ackSeg)) {
-                closeReader(s);
-                Files.deleteIfExists(s.path);
-                segments.remove(s.id);
-                totalBytes -= s.bytes;
-                ackSeg = segments.higherKey(s.id);
-                ackOff = 0;
-                dirDirty = true;
-            }
             writeAck();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Removes a delivered segment's file. One that cannot be removed (an immutable file) is logged and
+     * left: the ack is past it, so it is not delivered again, and the next start tries again.
+     */
+    private void delete(Segment s) {
+        dirDirty = true;
+        try {
+            closeReader(s);
+            Files.deleteIfExists(s.path);
+        } catch (IOException e) {
+            LOG.warn("spool {}: cannot remove the delivered segment {}: {}", dir, s.path.getFileName(), e.toString());
         }
     }
 
@@ -635,6 +762,8 @@ public final class Spool implements Backlog {
             }
         } catch (IOException e) {
             LOG.warn("spool {}: close failed: {}", dir, e.toString());
+        } finally {
+            HELD.remove(held);
         }
     }
 

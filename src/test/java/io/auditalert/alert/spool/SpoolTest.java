@@ -301,4 +301,135 @@ class SpoolTest {
         }
         new Spool(dir, 1 << 20, false, stats).close();
     }
+
+    @Test
+    void shouldKeepItsLockWhenASecondOpenInThisProcessIsRefused() throws Exception {
+        // the lock is a POSIX record lock: closing any descriptor of the lock file in this process would
+        // release it, as the refused second open (a reload naming the same spool) once did
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            assertThat(s.durable()).isTrue();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Spool(dir, 1 << 20, false, stats))
+                    .isInstanceOf(IOException.class).hasMessageContaining("in use");
+            Process p = new ProcessBuilder("python3", "-c", "import fcntl,sys\n"
+                    + "f = open(sys.argv[1], 'a')\n"
+                    + "try:\n    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept OSError:\n    sys.exit(3)\n",
+                    dir.resolve("lock").toString()).redirectErrorStream(true).start();
+            assertThat(p.waitFor()).as("another process cannot take the lock (3: held)").isEqualTo(3);
+        }
+    }
+
+    private Path onlySegment() throws IOException {
+        try (Stream<Path> l = Files.list(dir)) {
+            return l.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+        }
+    }
+
+    /** Rewrites the payload of frame {@code n} of the segment as bytes no codec reads, with a valid checksum. */
+    private static void spoilItem(Path seg, int n) throws IOException {
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long pos = 0;
+            java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(8);
+            for (int i = 0; ; i++) {
+                h.clear();
+                ch.read(h, pos);
+                int len = h.getInt(0);
+                if (i == n) {
+                    byte[] junk = new byte[len];
+                    java.util.Arrays.fill(junk, (byte) 0xEE); // "version" 238
+                    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                    crc.update(junk);
+                    h.clear();
+                    h.putInt(len).putInt((int) crc.getValue()).flip();
+                    ch.write(h, pos);
+                    ch.write(java.nio.ByteBuffer.wrap(junk), pos + 8);
+                    return;
+                }
+                pos += 8 + len;
+            }
+        }
+    }
+
+    @Test
+    void shouldSkipOnlyAnUnreadableItemAndNotMeetItAgainAfterARestart() throws IOException {
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            TestAlerts.numbered("a", 10).forEach(s::append);
+        }
+        spoilItem(onlySegment(), 3);
+        spoilItem(onlySegment(), 9); // the last: nothing after it moves the ack past it
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            List<String> got = drainAll(s);
+            assertThat(got).hasSize(8).doesNotContain("a-00003", "a-00009").contains("a-00004", "a-00008");
+            assertThat(stats.dropped.sum()).isEqualTo(2);
+            assertThat(s.size()).isZero();
+        }
+        SinkStats later = new SinkStats("t2", "test");
+        try (Spool s = new Spool(dir, 1 << 20, false, later)) {
+            assertThat(s.size()).as("the skipped items are behind the ack").isZero();
+            assertThat(s.peek(10)).isEmpty();
+            assertThat(later.dropped.sum()).isZero();
+        }
+    }
+
+    private void writeAck(long seg, long off) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24).putLong(seg).putLong(off);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(b.array(), 0, 16);
+        b.putLong(crc.getValue());
+        Files.write(dir.resolve("ack"), b.array());
+    }
+
+    @Test
+    void shouldRedeliverASegmentWhoseAckPointsInsideAnItemOrPastItsEnd() throws IOException {
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            TestAlerts.numbered("a", 10).forEach(s::append);
+        }
+        long size = Files.size(onlySegment());
+        for (long off : new long[] {13, 1_000_000_000L}) {
+            writeAck(0, off); // checksum-valid, but no item ends at 13, and the segment has `size` bytes
+            try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+                assertThat(s.size()).as("ack at %d", off).isEqualTo(10);
+            }
+            assertThat(Files.size(onlySegment())).as("nothing cut").isEqualTo(size);
+        }
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            assertThat(drainAll(s)).hasSize(10).startsWith("a-00000").endsWith("a-00009");
+        }
+    }
+
+    @Test
+    void shouldAppendAgainOnceANewSegmentCanBeCreated() throws IOException {
+        try (Spool s = new Spool(dir, 512 << 10, false, stats)) { // 64 KiB segments
+            Files.createDirectory(dir.resolve(String.format("%020d.seg", 1))); // segment 1 cannot be created
+            int accepted = 0;
+            List<Alert> first = TestAlerts.numbered("a", 1000);
+            for (Alert a : first) {
+                accepted += s.append(a) ? 1 : 0;
+            }
+            assertThat(accepted).as("segment 0 full, then refusals").isBetween(1, 999);
+            assertThat(stats.dropped.sum()).isEqualTo(1000 - accepted);
+            Files.delete(dir.resolve(String.format("%020d.seg", 1)));
+            for (Alert a : TestAlerts.numbered("b", 10)) {
+                assertThat(s.append(a)).as("appending resumes").isTrue();
+            }
+            s.sync();
+            List<String> got = drainAll(s);
+            assertThat(got).hasSize(accepted + 10).startsWith("a-00000").endsWith("b-00009");
+        }
+    }
+
+    @Test
+    void shouldLeaveFilesItDidNotNameAlone() throws IOException {
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            TestAlerts.numbered("a", 3).forEach(s::append);
+        }
+        // names Long.parseLong read as segments -1, 1 and 2^32 (whose position overflowed into the offset)
+        for (String stray : List.of("-1.seg", "1.seg", "4294967296.seg", "+0000000000000000002.seg")) {
+            Files.write(dir.resolve(stray), new byte[] {0, 0, 0, 5});
+        }
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            assertThat(drainAll(s)).containsExactly("a-00000", "a-00001", "a-00002");
+        }
+        assertThat(dir.resolve("-1.seg")).as("not taken for a delivered segment and deleted").exists();
+        assertThat(dir.resolve("4294967296.seg")).exists();
+    }
 }
