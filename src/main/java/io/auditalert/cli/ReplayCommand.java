@@ -91,7 +91,7 @@ final class ReplayCommand {
         Progress progress = Progress.forFiles(progressMode, command, inputs, telemetry.pipeline, telemetry::alertsSinceStart);
         try (Pipeline pipeline = new Pipeline(o, telemetry, stage)) {
             if (metrics != null) {
-                endpoint = Components.startMetrics(metrics, null, telemetry, false);
+                endpoint = Components.startMetrics(metrics, cfg.metricsWebConfig, telemetry, false);
             }
             pipeline.start();
             if (!Components.pumpInputs(files, inputs, command, telemetry.pipeline,

@@ -552,7 +552,9 @@ final class RunCommand {
         if (was.assemblyTimeoutMillis != now.assemblyTimeoutMillis || was.assemblyMaxInflight != now.assemblyMaxInflight) {
             out.add("assembly");
         }
-        if (!Objects.equals(was.metricsListen, now.metricsListen) || !Objects.equals(was.metricsWebConfig, now.metricsWebConfig)) {
+        if (!Objects.equals(was.metricsListen, now.metricsListen) || !Objects.equals(was.metricsWebConfig, now.metricsWebConfig)
+                || !Objects.equals(was.metricsWebConfigFingerprint, now.metricsWebConfigFingerprint)) {
+            // a web.yml, certificate or key rewritten in place too: the endpoint keeps what it started with
             out.add("metrics");
         }
         if (!Objects.equals(was.logFile, now.logFile)) {

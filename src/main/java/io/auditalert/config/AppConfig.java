@@ -31,6 +31,8 @@ public final class AppConfig {
     public String metricsListen = "127.0.0.1:8617";
     /** A Prometheus-style web config (TLS, basic auth) for the metrics endpoint, or null. */
     public Path metricsWebConfig;
+    /** {@link io.auditalert.metrics.WebConfig#fingerprint} of it as loaded, or null. */
+    public String metricsWebConfigFingerprint;
     /** Regular expressions whose matches are masked in alert output ({@code ***}). */
     public List<String> redact = new ArrayList<>();
     /** The sinks, each the plain map of its YAML entry; validated by the sink factory. */

@@ -146,10 +146,12 @@ public final class ConfigLoader {
             if (web != null && hasNoNul(web)) {
                 cfg.metricsWebConfig = dir == null ? Path.of(web.asString("")) : dir.resolve(web.asString(""));
                 try {
-                    io.auditalert.metrics.WebConfig.load(cfg.metricsWebConfig); // TLS files, users: as a start would
+                    // TLS files, users: as a start would; what was read, for a reload to compare
+                    cfg.metricsWebConfigFingerprint = io.auditalert.metrics.WebConfig.load(cfg.metricsWebConfig)
+                            .fingerprint();
                 } catch (IOException | RuntimeException e) {
-                    web.error("metrics.web_config: " + (e instanceof java.nio.file.NoSuchFileException
-                            ? "no such file: " + cfg.metricsWebConfig : e.getMessage()));
+                    web.error("metrics.web_config: " + (e instanceof java.nio.file.NoSuchFileException n
+                            ? "no such file: " + n.getFile() : e.getMessage()));
                 }
             }
         }

@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -47,6 +46,8 @@ public final class MetricsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 2000;
+    /** Request threads at most (see the constructor). */
+    static final int HTTP_THREADS = 32;
 
     static {
         // The JDK server reads a request (and, with TLS, the handshake) on its handler threads with no
@@ -103,11 +104,18 @@ public final class MetricsServer implements AutoCloseable {
                 : KernelStatusPoller.startIfPermitted(t.pipeline, o.kernelStatusInterval());
         meters.refresh();
         AtomicInteger n = new AtomicInteger();
-        httpThreads = Executors.newFixedThreadPool(4, r -> {
-            Thread th = new Thread(r, "auditalert-metrics-http-" + n.incrementAndGet());
-            th.setDaemon(true);
-            return th;
-        });
+        // the JDK's server reads each request on these threads: four of them were four slow clients
+        // (a byte, then nothing, reconnecting at each maxReqTime) away from failing every scrape. Up to
+        // HTTP_THREADS, started when needed and ended after 30 s idle: an idle endpoint keeps none.
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(HTTP_THREADS,
+                HTTP_THREADS, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                r -> {
+                    Thread th = new Thread(r, "auditalert-metrics-http-" + n.incrementAndGet());
+                    th.setDaemon(true);
+                    return th;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        httpThreads = pool;
     }
 
     /**
@@ -291,7 +299,13 @@ public final class MetricsServer implements AutoCloseable {
                 reply(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
                 return;
             }
-            if (!web.authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
+            WebConfig.Verdict auth = web.check(ex.getRequestHeaders().getFirst("Authorization"));
+            if (auth == WebConfig.Verdict.BUSY) {
+                ex.getResponseHeaders().set("Retry-After", "1");
+                reply(ex, 503, "text/plain; charset=utf-8", "busy checking other credentials; try again\n");
+                return;
+            }
+            if (auth != WebConfig.Verdict.ALLOWED) {
                 ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"auditalert\", charset=\"UTF-8\"");
                 reply(ex, 401, "text/plain; charset=utf-8", "unauthorized\n");
                 return;

@@ -185,6 +185,7 @@ public final class TelemetryMeters {
 
         String dropped = "Items lost or cut short between the kernel and the sinks, by stage: syscall_record (events "
                 + "that arrived without their SYSCALL record: auditd's dispatcher dropped it, or the kernel's backlog did), relay (records), "
+                + "held_no_config (records read while a configuration that failed at start-up held the plugin), "
                 + "line_too_long (lines), assembly_evicted and assembly_truncated (events), ring (events), "
                 + "evaluation (events whose rules failed to run), sink (alerts)";
         counter("auditalert.dropped", dropped, null, p, s -> s.eventsWithoutSyscall, "stage", "syscall_record");

@@ -44,6 +44,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 public final class WebConfig {
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}");
     private final SSLContext ssl;
+    /** A SHA-256 of the bytes of the file and of the TLS files it names: a reload compares it. */
+    private String fingerprint = "";
     private final Map<String, String> users;
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
     /**
@@ -55,7 +57,7 @@ public final class WebConfig {
      * One bcrypt check at a time: a flood of wrong passwords (each a bcrypt on the plugin's CPU) must not
      * take every request thread from the scraper, whose verified credentials need no bcrypt.
      */
-    private final java.util.concurrent.Semaphore bcryptSlot = new java.util.concurrent.Semaphore(1);
+    final java.util.concurrent.Semaphore bcryptSlot = new java.util.concurrent.Semaphore(1);
 
     private WebConfig(SSLContext ssl, Map<String, String> users) {
         this.ssl = ssl;
@@ -83,12 +85,37 @@ public final class WebConfig {
         return new WebConfig(null, Map.of());
     }
 
+    /**
+     * What the endpoint serves by, as read: the web.yml and the certificate and key it names. A reload
+     * whose files read differently says that the change takes a restart (the running endpoint keeps
+     * the credentials and the certificate it started with).
+     */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
     /** Reads and checks a web config file; every problem is an {@link IllegalArgumentException} naming it. */
     public static WebConfig load(Path file) throws IOException {
+        MessageDigest read = digest();
+        byte[] bytes = Files.readAllBytes(file);
+        read.update(bytes);
+        WebConfig w = load(file, new String(bytes, StandardCharsets.UTF_8), read);
+        w.fingerprint = java.util.HexFormat.of().formatHex(read.digest());
+        return w;
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static WebConfig load(Path file, String text, MessageDigest read) throws IOException {
         Object root;
         try {
-            root = new Load(LoadSettings.builder().setLabel(file.toString()).build())
-                    .loadFromString(Files.readString(file, StandardCharsets.UTF_8));
+            root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(text);
         } catch (YamlEngineException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -102,7 +129,7 @@ public final class WebConfig {
             Map<?, ?> tls = map(top.get("tls_server_config"), file + ": tls_server_config");
             only(tls, Set.of("cert_file", "key_file"), file + ": tls_server_config");
             Path dir = file.toAbsolutePath().getParent();
-            ssl = sslContext(dir.resolve(string(tls, "cert_file", file)), dir.resolve(string(tls, "key_file", file)));
+            ssl = sslContext(dir.resolve(string(tls, "cert_file", file)), dir.resolve(string(tls, "key_file", file)), read);
         }
         Map<String, String> users = new LinkedHashMap<>();
         if (top.get("basic_auth_users") != null) {
@@ -112,6 +139,11 @@ public final class WebConfig {
                 if (!BCRYPT.matcher(hash).matches()) {
                     throw new IllegalArgumentException(
                             file + ": basic_auth_users." + user + " is not a bcrypt hash ($2a$/$2b$/$2y$)");
+                }
+                if (cost(hash) < 4 || cost(hash) > 30) {
+                    // bcrypt refuses a cost below 4 (nobody could log in), and above 30 a check would not end
+                    throw new IllegalArgumentException(file + ": basic_auth_users." + user + " has bcrypt cost "
+                            + cost(hash) + "; expected 4 to 30 (htpasswd -nBC 10 makes 10)");
                 }
                 users.put(user, hash);
             }
@@ -128,42 +160,57 @@ public final class WebConfig {
         return !users.isEmpty();
     }
 
+    /** What {@link #check} makes of a request's credentials. */
+    public enum Verdict {
+        ALLOWED,
+        REFUSED,
+        /** Not checked: other bcrypt checks held the one slot for 2 s; asking again later may pass. */
+        BUSY
+    }
+
+    /** Whether an {@code Authorization} header value lets the request in (a busy check counts as no). */
+    public boolean authorized(String authorization) {
+        return check(authorization) == Verdict.ALLOWED;
+    }
+
     /**
      * Checks an {@code Authorization} header value. A success is remembered (as a SHA-256 of the
      * credentials) so that a scrape every few seconds does not pay for bcrypt each time.
      */
-    public boolean authorized(String authorization) {
+    public Verdict check(String authorization) {
         if (users.isEmpty()) {
-            return true;
+            return Verdict.ALLOWED;
         }
         if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return false;
+            return Verdict.REFUSED;
         }
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return false;
+            return Verdict.REFUSED;
         }
         int colon = decoded.indexOf(':');
         if (colon < 0) {
-            return false;
+            return Verdict.REFUSED;
         }
         String user = decoded.substring(0, colon);
         String password = decoded.substring(colon + 1);
         byte[] digest = sha256(decoded);
         byte[] known = verified.get(user);
         if (known != null && MessageDigest.isEqual(known, digest)) {
-            return true;
+            return Verdict.ALLOWED;
         }
         String hash = users.get(user);
         try {
             if (!bcryptSlot.tryAcquire(2, java.util.concurrent.TimeUnit.SECONDS)) {
-                return false; // other checks are running: refused without one more bcrypt
+                // other checks are running: not checked (a 503, so that right credentials arriving with
+                // others, Prometheus replicas after a restart, are not told they are wrong)
+                return Verdict.BUSY;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return Verdict.BUSY;
         }
         boolean ok;
         try {
@@ -174,7 +221,7 @@ public final class WebConfig {
         if (ok) {
             verified.put(user, digest);
         }
-        return ok;
+        return ok ? Verdict.ALLOWED : Verdict.REFUSED;
     }
 
     /** bcrypt check accepting the $2a$, $2b$ and $2y$ prefixes (identical for passwords under 72 bytes). */
@@ -187,14 +234,25 @@ public final class WebConfig {
         }
     }
 
-    private static SSLContext sslContext(Path certFile, Path keyFile) throws IOException {
+    private static SSLContext sslContext(Path certFile, Path keyFile, MessageDigest read) throws IOException {
         try {
-            Collection<? extends Certificate> chain = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(certFile)));
+            byte[] certBytes = Files.readAllBytes(certFile);
+            read.update(certBytes);
+            Collection<? extends Certificate> chain;
+            try {
+                chain = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(certBytes));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException(certFile + ": not a PEM certificate chain (" + e.getMessage() + ")", e);
+            }
             if (chain.isEmpty()) {
                 throw new IllegalArgumentException(certFile + ": no certificate");
             }
-            PrivateKey key = privateKey(keyFile);
+            PrivateKey key = privateKey(keyFile, read);
+            if (!matches(key, chain.iterator().next().getPublicKey())) {
+                // else every handshake fails, and the server logs nothing of it
+                throw new IllegalArgumentException(keyFile + ": the private key does not match the certificate in "
+                        + certFile);
+            }
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             char[] pw = new char[0];
@@ -209,8 +267,32 @@ public final class WebConfig {
         }
     }
 
-    private static PrivateKey privateKey(Path keyFile) throws IOException {
-        String pem = Files.readString(keyFile, StandardCharsets.US_ASCII);
+    /** Whether the key signs what the certificate's public key verifies. */
+    private static boolean matches(PrivateKey key, java.security.PublicKey pub) {
+        String alg = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            default -> key.getAlgorithm(); // EdDSA, Ed25519, Ed448
+        };
+        try {
+            byte[] probe = "auditalert web_config".getBytes(StandardCharsets.US_ASCII);
+            java.security.Signature sign = java.security.Signature.getInstance(alg);
+            sign.initSign(key);
+            sign.update(probe);
+            byte[] sig = sign.sign();
+            java.security.Signature verify = java.security.Signature.getInstance(alg);
+            verify.initVerify(pub);
+            verify.update(probe);
+            return verify.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false; // another algorithm than the certificate's
+        }
+    }
+
+    private static PrivateKey privateKey(Path keyFile, MessageDigest read) throws IOException {
+        byte[] bytes = Files.readAllBytes(keyFile);
+        read.update(bytes);
+        String pem = new String(bytes, StandardCharsets.US_ASCII);
         String begin = "-----BEGIN PRIVATE KEY-----";
         int a = pem.indexOf(begin);
         int b = pem.indexOf("-----END PRIVATE KEY-----");

@@ -108,6 +108,49 @@ class ReplayMetricsTest {
     }
 
     @Test
+    void shouldServeAReplaysMetricsWithTheConfiguredWebConfig() throws Exception {
+        // replay ignored metrics.web_config and served /metrics to anyone, without the basic auth it names
+        Path log = Path.of("src/test/resources/rules/capture-workload.log");
+        Files.writeString(dir.resolve("web.yml"), "basic_auth_users:\n"
+                + "  prometheus: $2b$04$hnYTCLJ8806H1KjwkcGr9eJzk67DA3VEWaNkCp37DDy2A1DWFcXAm\n"); // "secret"
+        Path config = dir.resolve("auditalert.yml");
+        Files.writeString(config, "rules: []\nmetrics: {web_config: web.yml}\n");
+        int port = freePort();
+        Thread replay = new Thread(() -> {
+            try {
+                ReplayCommand.replay(Components.loadConfig(config), List.of(), "127.0.0.1:" + port,
+                        List.of(log), "replay", 120, Progress.Mode.NEVER, TimeRange.ALL);
+            } catch (ConfigException e) {
+                throw new AssertionError(e.errors().toString());
+            }
+        }, "replay-under-test");
+        replay.start();
+        try {
+            HttpClient client = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + port + "/metrics");
+            Integer anonymous = null;
+            for (long end = System.nanoTime() + 60_000_000_000L; System.nanoTime() < end && anonymous == null; ) {
+                Thread.sleep(200);
+                try {
+                    anonymous = client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
+                } catch (IOException e) {
+                    // not listening yet
+                }
+            }
+            assertThat(anonymous).as("no credentials").isEqualTo(401);
+            String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    "prometheus:secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(client.send(HttpRequest.newBuilder(uri).header("Authorization", auth).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("auditalert_events_total");
+        } finally {
+            replay.interrupt();
+            replay.join(30_000);
+        }
+        assertThat(replay.isAlive()).isFalse();
+    }
+
+    @Test
     void shouldNotExportTheKernelsAuditStatusForAReplay() throws Exception {
         int port = freePort();
         Telemetry t = new Telemetry();

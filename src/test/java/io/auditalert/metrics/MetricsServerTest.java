@@ -314,6 +314,33 @@ class MetricsServerTest {
     }
 
     @Test
+    void shouldAnswerScrapesWhileAFewClientsSendOneByteAndStall() throws Exception {
+        // four such clients held the four request threads for maxReqTime (5 s) each, reconnecting at once,
+        // and scrapes behind them timed out
+        server = MetricsServer.start("127.0.0.1:0", null, new Telemetry(), TEST);
+        java.util.List<java.net.Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                java.net.Socket c = new java.net.Socket("127.0.0.1", server.address().getPort());
+                c.getOutputStream().write('G');
+                c.getOutputStream().flush();
+                stalled.add(c);
+            }
+            Thread.sleep(300); // each is taken by a request thread, waiting for the rest of its request
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base()
+                        + "/metrics")).timeout(java.time.Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+            }
+        } finally {
+            for (java.net.Socket c : stalled) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void shouldBeOffWhenTheListenAddressIsEmpty() throws Exception {
         assertThat(MetricsServer.start("", null, new Telemetry(), TEST)).isNull();
         assertThat(MetricsServer.start(null, null, new Telemetry(), TEST)).isNull();
@@ -411,6 +438,54 @@ class MetricsServerTest {
         assertThat(WebConfig.bcryptMatches("U*V", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW")).isFalse();
         // made by libxcrypt (python3 crypt.crypt('secret', METHOD_BLOWFISH)), an independent implementation
         assertThat(WebConfig.bcryptMatches("secret", "$2b$04$hnYTCLJ8806H1KjwkcGr9eJzk67DA3VEWaNkCp37DDy2A1DWFcXAm")).isTrue();
+    }
+
+    @Test
+    void shouldRefuseAPrivateKeyThatDoesNotMatchTheCertificate() throws Exception {
+        // accepted before, and then every handshake failed with nothing logged
+        Path openssl = Peers.binary("openssl");
+        org.junit.jupiter.api.Assumptions.assumeTrue(openssl != null, "openssl not installed; skipping");
+        for (String name : java.util.List.of("a", "b")) {
+            Peers.Result gen = Peers.run(null, openssl.toString(), "req", "-x509", "-newkey", "ec",
+                    "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=" + name,
+                    "-keyout", dir.resolve(name + ".key").toString(), "-out", dir.resolve(name + ".crt").toString());
+            assertThat(gen.rc()).as(gen.output()).isZero();
+        }
+        Path web = dir.resolve("web.yml");
+        Files.writeString(web, "tls_server_config:\n  cert_file: a.crt\n  key_file: b.key\n");
+        assertThatThrownBy(() -> WebConfig.load(web)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("b.key: the private key does not match the certificate in")
+                .hasMessageContaining("a.crt");
+        Files.writeString(web, "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n");
+        assertThat(WebConfig.load(web).ssl()).isNotNull();
+        Files.writeString(web, "tls_server_config:\n  cert_file: nope.crt\n  key_file: a.key\n");
+        assertThatThrownBy(() -> WebConfig.load(web)).isInstanceOf(java.nio.file.NoSuchFileException.class)
+                .hasMessageEndingWith("nope.crt");
+    }
+
+    @Test
+    void shouldRefuseBcryptCostsOutsideFourToThirty() throws Exception {
+        Path web = dir.resolve("web.yml");
+        for (String cost : java.util.List.of("03", "31")) {
+            Files.writeString(web, "basic_auth_users:\n  u: $2b$" + cost
+                    + "$hnYTCLJ8806H1KjwkcGr9eJzk67DA3VEWaNkCp37DDy2A1DWFcXAm\n");
+            assertThatThrownBy(() -> WebConfig.load(web)).hasMessageContaining("has bcrypt cost " + Integer.parseInt(cost));
+        }
+    }
+
+    @Test
+    void shouldAnswerBusyNotRefusedWhenNoBcryptCheckCouldRun() throws Exception {
+        // right credentials meeting other checks were told 401; they are now BUSY (served as 503)
+        WebConfig w = WebConfig.load(Files.writeString(dir.resolve("web.yml"), "basic_auth_users:\n"
+                + "  prometheus: $2b$04$hnYTCLJ8806H1KjwkcGr9eJzk67DA3VEWaNkCp37DDy2A1DWFcXAm\n"));
+        w.bcryptSlot.acquire(); // another check holds the one slot for longer than a request waits
+        try {
+            assertThat(w.check(basic("prometheus", "secret"))).isEqualTo(WebConfig.Verdict.BUSY);
+        } finally {
+            w.bcryptSlot.release();
+        }
+        assertThat(w.check(basic("prometheus", "secret"))).isEqualTo(WebConfig.Verdict.ALLOWED);
+        assertThat(w.check(basic("prometheus", "wrong"))).isEqualTo(WebConfig.Verdict.REFUSED);
     }
 
     @Test
