@@ -114,19 +114,70 @@ final class HttpPoster {
         for (Map.Entry<String, String> h : headers.entrySet()) {
             c.setRequestProperty(h.getKey(), h.getValue());
         }
+        // a socket's read timeout bounds each read, not an answer that trickles in, and nothing bounds a
+        // write to a peer that stopped reading: each step below must end within the timeout, or the
+        // watchdog closes the connection under it
         try (OutputStream out = c.getOutputStream()) {
-            out.write(body);
-        }
-        int status = c.getResponseCode();
-        InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-        String text = "";
-        if (in != null) {
-            try (in) {
-                byte[] b = in.readNBytes(512);
-                text = oneLine(new String(b, StandardCharsets.UTF_8));
-                in.transferTo(OutputStream.nullOutputStream());
+            for (int off = 0; off < body.length; off += WRITE_CHUNK) {
+                int from = off;
+                int n = Math.min(WRITE_CHUNK, body.length - off);
+                watched(c, "the peer took no data", () -> {
+                    out.write(body, from, n);
+                    return null;
+                });
             }
         }
+        int status = watched(c, "no answer", c::getResponseCode);
+        if (status < 200) {
+            // an interim answer (103 Early Hints) that HttpURLConnection gives as the final one: what
+            // follows it cannot be read on this connection
+            c.disconnect();
+            return new Response(status, "interim answer " + status + " with no final one read");
+        }
+        String text = "";
+        Watchdog.Armed w = Watchdog.arm(readTimeoutMillis, c::disconnect);
+        try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+            if (in != null) {
+                text = oneLine(new String(in.readNBytes(512), StandardCharsets.UTF_8));
+                // the rest, so the connection can carry the next request; a long body is not read
+                // (the connection is closed instead), and a failure reading it after a 2xx status
+                // does not undo the delivery
+                if (in.skip(MAX_BODY) >= MAX_BODY || in.read() >= 0) {
+                    c.disconnect();
+                }
+            }
+        } catch (IOException e) {
+            c.disconnect();
+            if (status < 200 || status >= 300) {
+                throw e;
+            }
+        } finally {
+            w.disarm();
+        }
         return new Response(status, text);
+    }
+
+    /** Bytes of a request body written under one watch. */
+    private static final int WRITE_CHUNK = 64 << 10;
+    /** Bytes of an answer's body read at most, beyond the 512 kept for the log. */
+    private static final long MAX_BODY = 64 << 10;
+
+    private interface Step<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs one step of the exchange within the timeout; past it the connection is closed and this fails. */
+    private <T> T watched(HttpURLConnection c, String what, Step<T> step) throws IOException {
+        Watchdog.Armed w = Watchdog.arm(readTimeoutMillis, c::disconnect);
+        try {
+            return step.run();
+        } catch (IOException e) {
+            if (w.fired()) {
+                throw new java.net.SocketTimeoutException(what + " within " + readTimeoutMillis + " ms");
+            }
+            throw e;
+        } finally {
+            w.disarm();
+        }
     }
 }

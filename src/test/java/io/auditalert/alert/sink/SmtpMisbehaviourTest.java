@@ -12,9 +12,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,37 +27,14 @@ import org.junit.jupiter.api.Test;
 class SmtpMisbehaviourTest {
     private final Telemetry telemetry = new Telemetry();
 
-    /** A server that runs {@code script} on each connection it accepts, until closed. */
-    private static final class Scripted implements AutoCloseable {
-        interface Script {
-            void run(BufferedReader in, OutputStream out) throws IOException, InterruptedException;
-        }
+    /** A server running the script with the connection's reader and writer. */
+    private static ScriptedPeer scripted(Script script) throws IOException {
+        return new ScriptedPeer(c -> script.run(
+                new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8)), c.getOutputStream()));
+    }
 
-        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-
-        Scripted(Script script) throws IOException {
-            Thread t = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try (Socket c = server.accept()) {
-                        script.run(new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8)),
-                                c.getOutputStream());
-                    } catch (IOException | InterruptedException e) {
-                        // the client went away: next one
-                    }
-                }
-            }, "scripted-smtp");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-        }
+    private interface Script {
+        void run(BufferedReader in, OutputStream out) throws IOException, InterruptedException;
     }
 
     private static void say(OutputStream out, String line) throws IOException {
@@ -88,7 +62,7 @@ class SmtpMisbehaviourTest {
     @Test
     void shouldGiveUpOnAReplyThatNeverEndsWithoutFillingTheHeap() throws Exception {
         // 220-... lines without end: the timeout bounds the whole reply, the line count bounds its size
-        try (Scripted server = new Scripted((in, out) -> {
+        try (ScriptedPeer server = scripted((in, out) -> {
             byte[] line = ("220-" + "x".repeat(1000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
             for (;;) {
                 out.write(line);
@@ -102,7 +76,7 @@ class SmtpMisbehaviourTest {
     @Test
     void shouldGiveUpOnAGreetingThatTricklesIn() throws Exception {
         // a byte every 50 ms: each read is within the 500 ms timeout, the reply never is
-        try (Scripted server = new Scripted((in, out) -> {
+        try (ScriptedPeer server = scripted((in, out) -> {
             for (byte b : "220 slow but never done".repeat(100).getBytes(StandardCharsets.US_ASCII)) {
                 out.write(b);
                 out.flush();
@@ -116,7 +90,7 @@ class SmtpMisbehaviourTest {
 
     @Test
     void shouldGiveUpOnAServerThatStopsReadingInTheMiddleOfData() throws Exception {
-        try (Scripted server = new Scripted((in, out) -> {
+        try (ScriptedPeer server = scripted((in, out) -> {
             say(out, "220 fake");
             String line;
             while ((line = in.readLine()) != null) {
@@ -142,7 +116,7 @@ class SmtpMisbehaviourTest {
     @Test
     void shouldKeepTheAlertsWhenTheServerRefusesTheSessionNotTheMail() throws Exception {
         // a 554 greeting refuses the connection (RFC 5321 §3.1), not the alerts
-        try (Scripted server = new Scripted((in, out) -> say(out, "554 5.3.2 not accepting mail now"));
+        try (ScriptedPeer server = scripted((in, out) -> say(out, "554 5.3.2 not accepting mail now"));
                 Sink s = emailSink(server.port(), Map.of())) {
             s.offer(TestAlerts.alert("greeting"));
             assertKeptAndRetried(s);
