@@ -32,10 +32,12 @@ import java.util.regex.Pattern;
  *       plus {@code resolve_timeout} (never in the past, never before {@code startsAt}):
  *       Alertmanager silently drops an alert that is already resolved when it arrives, which would
  *       lose every replayed alert. The alert resolves by itself when {@code endsAt} passes.
- *   <li>Each batch is sent to every URL, and is delivered when at least one took it, as Prometheus
- *       does (the cluster's Alertmanagers share silences and the notification log): a replica that
- *       is down holds nothing back, and is not sent that batch again (logged and counted as a failed
- *       attempt). While no URL has taken it, 5xx and connection errors are retried with back-off at the
+ *   <li>Each batch is sent to every URL at once, and is delivered when at least one took it, as
+ *       Prometheus does (the cluster's Alertmanagers share silences and the notification log): the
+ *       sink goes on as soon as one has it, and a replica that is down or hangs holds nothing back.
+ *       A post still waiting on a hung replica goes on in the background, that replica is skipped
+ *       until it ends, and a replica that failed is not sent that batch again (logged and counted
+ *       as a failed attempt). While no URL has taken it, 5xx and connection errors are retried with back-off at the
  *       URLs that did not refuse it; 4xx (but 408/429) from a URL is permanent for that URL. A batch
  *       every URL refused for good is counted as refused, alert by alert.
  * </ul>
@@ -48,7 +50,11 @@ public final class AlertmanagerSink extends DeliverySink {
     private final List<String> fieldLabels;
     private final long resolveTimeoutMillis;
     private final String generatorUrl;
-    private final HttpPoster poster;
+    /** One poster per URL, each used by one post at a time. */
+    private final List<HttpPoster> posters;
+    /** Per URL, its post of an earlier batch that had not ended when another URL took that batch. */
+    private final List<java.util.concurrent.Future<Posted>> stillPosting;
+    private final java.util.concurrent.ExecutorService posting;
     /** The node label of alerts whose event names none (auditd's default name_format = NONE). */
     private final String hostname;
     /** Per-URL state of the batch being retried: which URLs took it, and its first id and size. */
@@ -60,7 +66,7 @@ public final class AlertmanagerSink extends DeliverySink {
 
     AlertmanagerSink(SinkOptions options, Telemetry telemetry, List<URL> urls, Map<String, String> labels,
             List<String> fieldLabels, long resolveTimeoutMillis, String generatorUrl, String hostname,
-            HttpPoster poster) {
+            java.util.function.Supplier<HttpPoster> posterFactory) {
         super(options, telemetry);
         this.hostname = hostname;
         this.urls = urls;
@@ -68,8 +74,22 @@ public final class AlertmanagerSink extends DeliverySink {
         this.fieldLabels = fieldLabels;
         this.resolveTimeoutMillis = resolveTimeoutMillis;
         this.generatorUrl = generatorUrl;
-        this.poster = poster;
+        this.posters = new ArrayList<>();
+        this.stillPosting = new ArrayList<>();
+        for (int i = 0; i < urls.size(); i++) {
+            posters.add(posterFactory.get());
+            stillPosting.add(null);
+        }
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.posting = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "auditalert-sink-" + options.name() + "-post-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
+
+    /** What one URL's post of a batch came to: an answer or a failure. */
+    private record Posted(int url, HttpPoster.Response response, IOException failure) {}
 
     static AlertmanagerSink create(SpecReader r, Telemetry t) {
         SinkOptions o = SinkOptions.read(r, "alertmanager", 64);
@@ -123,7 +143,7 @@ public final class AlertmanagerSink extends DeliverySink {
         r.finish();
         return r.errors().isEmpty() && t != null
                 ? new AlertmanagerSink(o, t, urls, labels, fieldLabels, resolve, gen, host,
-                        new HttpPoster(headers, timeout, tls))
+                        () -> new HttpPoster(headers, timeout, tls))
                 : null;
     }
 
@@ -144,15 +164,37 @@ public final class AlertmanagerSink extends DeliverySink {
         }
         byte[] body = body(batch, System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8);
         IOException retry = null;
+        java.util.concurrent.ExecutorCompletionService<Posted> posts =
+                new java.util.concurrent.ExecutorCompletionService<>(posting);
+        Map<Integer, java.util.concurrent.Future<Posted>> started = new LinkedHashMap<>();
         for (int i = 0; i < urls.size(); i++) {
             if (done.get(i) || refused.get(i)) {
                 continue;
             }
-            try {
-                HttpPoster.Response resp = poster.post(urls.get(i), body, "application/json");
-                if (resp.ok()) {
+            java.util.concurrent.Future<Posted> earlier = stillPosting.get(i);
+            if (earlier != null && !earlier.isDone()) {
+                retry = new IOException(urls.get(i) + ": still waiting on its answer to an earlier batch");
+                continue;
+            }
+            int url = i;
+            started.put(url, posts.submit(() -> {
+                try {
+                    return new Posted(url, posters.get(url).post(urls.get(url), body, "application/json"), null);
+                } catch (IOException e) {
+                    return new Posted(url, null, e);
+                }
+            }));
+        }
+        try {
+            for (int left = started.size(); left > 0 && done.isEmpty(); left--) {
+                Posted p = posts.take().get();
+                int i = p.url();
+                if (p.failure() != null) {
+                    retry = new IOException(urls.get(i) + ": " + p.failure().getMessage(), p.failure());
+                } else if (p.response().ok()) {
                     done.set(i);
-                } else if (resp.permanent()) {
+                } else if (p.response().permanent()) {
+                    HttpPoster.Response resp = p.response();
                     refused.set(i);
                     lastRefusal = "HTTP " + resp.status() + " from " + urls.get(i) + ": " + resp.body();
                     if (done.cardinality() + refused.cardinality() < urls.size() || done.cardinality() > 0) {
@@ -163,10 +205,21 @@ public final class AlertmanagerSink extends DeliverySink {
                                 lastRefusal);
                     }
                 } else {
-                    retry = new IOException("HTTP " + resp.status() + " from " + urls.get(i) + ": " + resp.body());
+                    retry = new IOException("HTTP " + p.response().status() + " from " + urls.get(i) + ": "
+                            + p.response().body());
                 }
-            } catch (IOException e) {
-                retry = new IOException(urls.get(i) + ": " + e.getMessage(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while posting", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(e.getCause());
+        }
+        for (Map.Entry<Integer, java.util.concurrent.Future<Posted>> e : started.entrySet()) {
+            if (!e.getValue().isDone()) {
+                // another URL took the batch: this post goes on in the background, its URL skipped till it ends
+                retry = new IOException(urls.get(e.getKey()) + ": no answer yet when another took the batch");
+                stillPosting.set(e.getKey(), e.getValue());
             }
         }
         if (retry != null) {
@@ -257,6 +310,13 @@ public final class AlertmanagerSink extends DeliverySink {
 
     @Override
     protected void abortDelivery() {
-        poster.abort();
+        for (HttpPoster p : posters) {
+            p.abort();
+        }
+    }
+
+    @Override
+    protected void closeTransport() {
+        posting.shutdownNow();
     }
 }
