@@ -26,7 +26,7 @@ import java.util.Map;
  * </pre>
  */
 public final class AlertCodec {
-    private static final int VERSION = 1;
+    static final int VERSION = 1;
 
     private AlertCodec() {}
 

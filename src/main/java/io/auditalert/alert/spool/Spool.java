@@ -310,8 +310,19 @@ public final class Spool implements Backlog {
             }
             pos = from;
             long count = 0;
-            for (long end; (end = frameEnd(ch, pos, size)) >= 0; pos = end) {
-                count++;
+            while (true) {
+                for (long end; (end = frameEnd(ch, pos, size)) >= 0; pos = end) {
+                    count++;
+                }
+                long next = pos < size ? nextFrame(ch, pos, size) : -1;
+                if (next < 0) {
+                    break;
+                }
+                // damage inside the segment with whole items after it (a crash leaves it only at the
+                // end): they are kept, and the read skips the damaged bytes, counting what they held
+                LOG.warn("spool {}: segment {} has {} damaged byte(s) at offset {}; the item(s) after them are kept",
+                        dir, s.path.getFileName(), next - pos, pos);
+                pos = next;
             }
             if (pos < size) {
                 LOG.warn("spool {}: segment {} has a damaged or unfinished tail at offset {}; cutting {} byte(s)",
@@ -323,6 +334,33 @@ public final class Spool implements Backlog {
             s.unacked = count;
             return true;
         }
+    }
+
+    /**
+     * The start of the first whole frame after {@code pos} (its length fits, its payload begins with a
+     * version byte the codec writes, its checksum holds), or -1: where reading resumes after damaged
+     * bytes. The rest of the segment (16 MiB at most) is read at once for the search.
+     */
+    private long nextFrame(FileChannel ch, long pos, long size) throws IOException {
+        ByteBuffer rest = ByteBuffer.allocate((int) Math.min(size - pos, Integer.MAX_VALUE - 8));
+        readFully(ch, rest, pos);
+        byte[] b = rest.array();
+        java.util.zip.CRC32 sum = new java.util.zip.CRC32();
+        for (int at = 1; at + HEADER < b.length; at++) {
+            if (b[at + HEADER] != AlertCodec.VERSION) {
+                continue;
+            }
+            int len = rest.getInt(at);
+            if (len <= 0 || len > b.length - at - HEADER || len > maxBytes) {
+                continue;
+            }
+            sum.reset();
+            sum.update(b, at + HEADER, len);
+            if ((int) sum.getValue() == rest.getInt(at + 4)) {
+                return pos + at;
+            }
+        }
+        return -1;
     }
 
     /** The buffer of {@link #frameEnd}, as large as the largest frame read; dropped after recovery. */
@@ -558,6 +596,21 @@ public final class Spool implements Backlog {
                 long seq = seq(readSeg, readOff);
                 inflight.addLast(new Item(withArrival(a, seq), seq));
             } catch (IOException e) {
+                long next = -1;
+                try {
+                    next = nextFrame(s.reader, readOff, s.bytes);
+                } catch (IOException again) {
+                    // unreadable: the rest of the segment goes
+                }
+                if (next > 0) {
+                    LOG.error("spool {}: cannot read segment {} at {}: {}; resuming at {} (the item(s) in the {} "
+                            + "byte(s) between are lost)", dir, s.path.getFileName(), readOff, e.toString(), next,
+                            next - readOff);
+                    stats.dropped.increment(); // at least one: what the damaged bytes held is not known
+                    readOff = next;
+                    ackSkipped();
+                    continue;
+                }
                 long lost = s.unacked - inflight.stream().filter(it -> segOf(it.seq()) == s.id).count();
                 LOG.error("spool {}: cannot read segment {} at {}: {}; skipping its remaining {} item(s)",
                         dir, s.path.getFileName(), readOff, e.toString(), lost);

@@ -432,4 +432,34 @@ class SpoolTest {
         assertThat(dir.resolve("-1.seg")).as("not taken for a delivered segment and deleted").exists();
         assertThat(dir.resolve("4294967296.seg")).exists();
     }
+
+    @Test
+    void shouldKeepTheItemsAfterDamageInsideASegment() throws IOException {
+        // a length field claiming 2 GB at item 40 of 100: the 59 whole items after it were cut off, uncounted
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            TestAlerts.numbered("a", 100).forEach(s::append);
+        }
+        Path seg = onlySegment();
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long pos = 0;
+            java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(8);
+            for (int i = 0; i < 40; i++) {
+                h.clear();
+                ch.read(h, pos);
+                pos += 8 + h.getInt(0);
+            }
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0}), pos);
+        }
+        long size = Files.size(seg);
+        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
+            assertThat(s.size()).as("the whole items").isEqualTo(99);
+            assertThat(Files.size(seg)).as("nothing cut").isEqualTo(size);
+            List<String> got = drainAll(s);
+            assertThat(got).hasSize(99).doesNotContain("a-00040").contains("a-00039", "a-00041", "a-00099");
+            assertThat(stats.dropped.sum()).as("the damaged bytes held at least one item").isEqualTo(1);
+        }
+        try (Spool s = new Spool(dir, 1 << 20, false, new SinkStats("t3", "test"))) {
+            assertThat(s.size()).isZero();
+        }
+    }
 }
