@@ -377,7 +377,7 @@ public final class MetricsServer implements AutoCloseable {
             double q = 1;
             for (int i = 1; i < parts.length; i++) {
                 String p = parts[i].trim();
-                if (p.startsWith("q=")) {
+                if (p.regionMatches(true, 0, "q=", 0, 2)) { // parameter names are case-insensitive (RFC 9110)
                     try {
                         q = Double.parseDouble(p.substring(2));
                     } catch (NumberFormatException e) {

@@ -205,8 +205,7 @@ public final class AlertmanagerSink extends DeliverySink {
                                 lastRefusal);
                     }
                 } else {
-                    retry = new IOException("HTTP " + p.response().status() + " from " + urls.get(i) + ": "
-                            + p.response().body());
+                    retry = p.response().failure(urls.get(i).toString());
                 }
             }
         } catch (InterruptedException e) {

@@ -301,6 +301,17 @@ public abstract class DeliverySink implements Sink {
      */
     protected void abortDelivery() {}
 
+    /** A transient failure whose peer asked to be tried again no sooner than this (HTTP Retry-After). */
+    public static final class RetryAfter extends IOException {
+        private static final long serialVersionUID = 1L;
+        final long millis;
+
+        public RetryAfter(String message, long millis) {
+            super(message);
+            this.millis = millis;
+        }
+    }
+
     private void loop() {
         long backoff = TimeUnit.MILLISECONDS.toNanos(options.retryInitialMillis());
         long lastSync = System.nanoTime();
@@ -388,7 +399,12 @@ public abstract class DeliverySink implements Sink {
                             // served at half speed instead of once every retry.max)
                             backoff = TimeUnit.MILLISECONDS.toNanos(options.retryInitialMillis());
                         }
-                        parkUntil(System.nanoTime() + backoff);
+                        long wait = backoff;
+                        if (failure instanceof RetryAfter r) {
+                            // the peer said when (429, 503): asking sooner only meets the same refusal
+                            wait = Math.max(wait, TimeUnit.MILLISECONDS.toNanos(r.millis));
+                        }
+                        parkUntil(System.nanoTime() + wait);
                         backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(options.retryMaxMillis()));
                     } else {
                         if (failureStreak > 0) {

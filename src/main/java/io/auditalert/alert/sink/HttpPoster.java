@@ -15,8 +15,21 @@ import javax.net.ssl.SSLSocketFactory;
  * JDK's connection cache, timeouts on connect and read, TLS per {@link TlsOptions}.
  */
 final class HttpPoster {
-    /** A peer's answer: its status and the start of its body (for logs). */
-    record Response(int status, String body) {
+    /**
+     * A peer's answer: its status, the start of its body (for logs), and the wait its Retry-After
+     * asked for in milliseconds (0: none, or an HTTP date, which is not read).
+     */
+    record Response(int status, String body, long retryAfterMillis) {
+        Response(int status, String body) {
+            this(status, body, 0);
+        }
+
+        /** The failure to retry this answer as: waiting at least what Retry-After asked. */
+        java.io.IOException failure(String what) {
+            String msg = "HTTP " + status + " from " + what + ": " + body;
+            return retryAfterMillis > 0 ? new DeliverySink.RetryAfter(msg, retryAfterMillis) : new java.io.IOException(msg);
+        }
+
         boolean ok() {
             return status >= 200 && status < 300;
         }
@@ -128,6 +141,7 @@ final class HttpPoster {
             }
         }
         int status = watched(c, "no answer", c::getResponseCode);
+        long retryAfter = retryAfter(c.getHeaderField("Retry-After")); // read with the status, before any close
         if (status < 200) {
             // an interim answer (103 Early Hints) that HttpURLConnection gives as the final one: what
             // follows it cannot be read on this connection
@@ -154,7 +168,15 @@ final class HttpPoster {
         } finally {
             w.disarm();
         }
-        return new Response(status, text);
+        return new Response(status, text, retryAfter);
+    }
+
+    /** Retry-After in delay-seconds as milliseconds, at most an hour; 0 for none or an HTTP date. */
+    static long retryAfter(String value) {
+        if (value == null || !value.strip().matches("[0-9]{1,9}")) {
+            return 0;
+        }
+        return Math.min(Long.parseLong(value.strip()), 3600) * 1000;
     }
 
     /** Bytes of a request body written under one watch. */

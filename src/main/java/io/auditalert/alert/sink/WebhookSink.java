@@ -68,7 +68,7 @@ public final class WebhookSink extends DeliverySink {
             } else if (resp.permanent()) {
                 out.reject(1, "HTTP " + resp.status() + " from " + url + ": " + resp.body());
             } else {
-                throw new IOException("HTTP " + resp.status() + " from " + url + ": " + resp.body());
+                throw resp.failure(url.toString());
             }
         }
     }

@@ -150,4 +150,27 @@ class HttpMisbehaviourTest {
                     .anySatisfy(m -> assertThat(m).contains("interim answer 103"));
         }
     }
+
+    @Test
+    void shouldWaitWhatRetryAfterAsksBeforeTryingAgain() throws Exception {
+        // a 429 with Retry-After: 2 was tried again after 20 ms, 40 ms, ...
+        java.util.List<Long> at = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ScriptedPeer peer = new ScriptedPeer(c -> {
+            readRequest(c.getInputStream());
+            at.add(System.nanoTime());
+            write(c.getOutputStream(), at.size() == 1
+                    ? "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }); Sink s = webhook(peer.port())) {
+            s.offer(TestAlerts.alert("polite"));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            assertThat(at).hasSize(2);
+            assertThat(Duration.ofNanos(at.get(1) - at.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+        }
+        assertThat(HttpPoster.retryAfter("120")).isEqualTo(120_000);
+        assertThat(HttpPoster.retryAfter(" 7 ")).isEqualTo(7_000);
+        assertThat(HttpPoster.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).as("a date: not read").isZero();
+        assertThat(HttpPoster.retryAfter("99999999999")).isZero();
+        assertThat(HttpPoster.retryAfter("999999")).as("at most an hour").isEqualTo(3_600_000);
+    }
 }
