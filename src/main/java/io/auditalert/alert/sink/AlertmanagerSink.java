@@ -52,9 +52,15 @@ public final class AlertmanagerSink extends DeliverySink {
     private final String generatorUrl;
     /** One poster per URL, each used by one post at a time. */
     private final List<HttpPoster> posters;
-    /** Per URL, its post of an earlier batch that had not ended when another URL took that batch. */
-    private final List<java.util.concurrent.Future<Posted>> stillPosting;
-    private final java.util.concurrent.ExecutorService posting;
+    /**
+     * Per URL, its one posting thread with a queue of {@link #QUEUED_BATCHES}: a replica slower than
+     * the others gets every batch in turn, and one that hangs fills its queue and is then skipped,
+     * holding nothing back.
+     */
+    private final List<java.util.concurrent.ThreadPoolExecutor> replicaThreads;
+    /** Per URL, when a failure of a post that outlived its batch's delivery was last logged. */
+    private final long[] lateFailureLogged;
+    static final int QUEUED_BATCHES = 8;
     /** The node label of alerts whose event names none (auditd's default name_format = NONE). */
     private final String hostname;
     /** Per-URL state of the batch being retried: which URLs took it, and its first id and size. */
@@ -75,17 +81,21 @@ public final class AlertmanagerSink extends DeliverySink {
         this.resolveTimeoutMillis = resolveTimeoutMillis;
         this.generatorUrl = generatorUrl;
         this.posters = new ArrayList<>();
-        this.stillPosting = new ArrayList<>();
+        this.replicaThreads = new ArrayList<>();
+        this.lateFailureLogged = new long[urls.size()];
         for (int i = 0; i < urls.size(); i++) {
             posters.add(posterFactory.get());
-            stillPosting.add(null);
+            String threadName = "auditalert-sink-" + options.name() + "-url-" + i;
+            java.util.concurrent.ThreadPoolExecutor t = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30,
+                    java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(QUEUED_BATCHES),
+                    r -> {
+                        Thread th = new Thread(r, threadName);
+                        th.setDaemon(true);
+                        return th;
+                    });
+            t.allowCoreThreadTimeOut(true);
+            replicaThreads.add(t);
         }
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        this.posting = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "auditalert-sink-" + options.name() + "-post-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** What one URL's post of a batch came to: an answer or a failure. */
@@ -164,33 +174,49 @@ public final class AlertmanagerSink extends DeliverySink {
         }
         byte[] body = body(batch, System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8);
         IOException retry = null;
-        java.util.concurrent.ExecutorCompletionService<Posted> posts =
-                new java.util.concurrent.ExecutorCompletionService<>(posting);
-        Map<Integer, java.util.concurrent.Future<Posted>> started = new LinkedHashMap<>();
+        boolean everyFailureAskedToWait = true;
+        long retryAfter = Long.MAX_VALUE;
+        // the answers of this delivery's posts; one that comes after deliver() returned is the post's own
+        // to report (lateFailure), as the batch's fate is decided by then
+        java.util.concurrent.BlockingQueue<Posted> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        boolean[] returned = {false};
+        int sent = 0;
         for (int i = 0; i < urls.size(); i++) {
             if (done.get(i) || refused.get(i)) {
                 continue;
             }
-            java.util.concurrent.Future<Posted> earlier = stillPosting.get(i);
-            if (earlier != null && !earlier.isDone()) {
-                retry = new IOException(urls.get(i) + ": still waiting on its answer to an earlier batch");
-                continue;
-            }
             int url = i;
-            started.put(url, posts.submit(() -> {
-                try {
-                    return new Posted(url, posters.get(url).post(urls.get(url), body, "application/json"), null);
-                } catch (IOException e) {
-                    return new Posted(url, null, e);
-                }
-            }));
+            int size = batch.size();
+            try {
+                replicaThreads.get(i).execute(() -> {
+                    Posted p;
+                    try {
+                        p = new Posted(url, posters.get(url).post(urls.get(url), body, "application/json"), null);
+                    } catch (IOException e) {
+                        p = new Posted(url, null, e);
+                    }
+                    synchronized (answers) {
+                        if (!returned[0]) {
+                            answers.add(p);
+                            return;
+                        }
+                    }
+                    lateAnswer(p, size);
+                });
+                sent++;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                retry = new IOException(urls.get(i) + ": " + QUEUED_BATCHES + " earlier batches still wait for it");
+                everyFailureAskedToWait = false;
+            }
         }
         try {
-            for (int left = started.size(); left > 0 && done.isEmpty(); left--) {
-                Posted p = posts.take().get();
+            // until one URL has the batch: the others' posts go on, each URL's in turn on its own thread
+            for (int left = sent; left > 0 && done.isEmpty(); left--) {
+                Posted p = answers.take();
                 int i = p.url();
                 if (p.failure() != null) {
                     retry = new IOException(urls.get(i) + ": " + p.failure().getMessage(), p.failure());
+                    everyFailureAskedToWait = false;
                 } else if (p.response().ok()) {
                     done.set(i);
                 } else if (p.response().permanent()) {
@@ -206,20 +232,25 @@ public final class AlertmanagerSink extends DeliverySink {
                     }
                 } else {
                     retry = p.response().failure(urls.get(i).toString());
+                    if (retry instanceof RetryAfter r) {
+                        retryAfter = Math.min(retryAfter, r.millis);
+                    } else {
+                        everyFailureAskedToWait = false;
+                    }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while posting", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException(e.getCause());
-        }
-        for (Map.Entry<Integer, java.util.concurrent.Future<Posted>> e : started.entrySet()) {
-            if (!e.getValue().isDone()) {
-                // another URL took the batch: this post goes on in the background, its URL skipped till it ends
-                retry = new IOException(urls.get(e.getKey()) + ": no answer yet when another took the batch");
-                stillPosting.set(e.getKey(), e.getValue());
+        } finally {
+            synchronized (answers) {
+                returned[0] = true;
             }
+        }
+        if (retry != null && done.isEmpty()) {
+            // one URL's Retry-After holds the next attempt back only when every URL that failed asked to wait
+            retry = everyFailureAskedToWait && retryAfter != Long.MAX_VALUE
+                    ? new RetryAfter(retry.getMessage(), retryAfter) : new IOException(retry.getMessage(), retry);
         }
         if (retry != null) {
             if (done.isEmpty()) {
@@ -316,6 +347,42 @@ public final class AlertmanagerSink extends DeliverySink {
 
     @Override
     protected void closeTransport() {
-        posting.shutdownNow();
+        // posts still queued for a slower replica (the batch is delivered: another took it) get a moment
+        for (java.util.concurrent.ThreadPoolExecutor t : replicaThreads) {
+            t.shutdown();
+        }
+        long end = System.nanoTime() + 1_000_000_000L;
+        try {
+            for (java.util.concurrent.ThreadPoolExecutor t : replicaThreads) {
+                t.awaitTermination(Math.max(0, end - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (int i = 0; i < replicaThreads.size(); i++) {
+            replicaThreads.get(i).shutdownNow();
+            posters.get(i).abort();
+        }
+    }
+
+    /**
+     * The answer of a post that outlived its batch's delivery (another URL had taken the batch): a
+     * failure is counted as a failed attempt and logged at most once a minute per URL.
+     */
+    private void lateAnswer(Posted p, int batchSize) {
+        if (p.failure() == null && p.response().ok()) {
+            return;
+        }
+        stats.failedTransiently();
+        long now = System.nanoTime();
+        synchronized (lateFailureLogged) {
+            if (lateFailureLogged[p.url()] != 0 && now - lateFailureLogged[p.url()] < 60_000_000_000L) {
+                return;
+            }
+            lateFailureLogged[p.url()] = now;
+        }
+        log.warn("sink {}: {} did not take a batch of {} that another Alertmanager took: {}", name(),
+                urls.get(p.url()), batchSize, p.failure() != null ? p.failure().getMessage()
+                        : "HTTP " + p.response().status() + ": " + p.response().body());
     }
 }

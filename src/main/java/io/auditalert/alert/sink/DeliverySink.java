@@ -102,7 +102,8 @@ public abstract class DeliverySink implements Sink {
             try {
                 this.backlog = new Spool(options.spoolDir(), options.spoolMaxBytes(), options.spoolFsyncAlways(), stats);
             } catch (IOException e) {
-                throw new UncheckedIOException("sink " + options.name() + ": cannot open spool " + options.spoolDir(), e);
+                throw new UncheckedIOException("sink " + options.name() + ": cannot open spool " + options.spoolDir(),
+                        new IOException(Spool.describe(e), e));
             }
         } else {
             this.backlog = new MemoryBacklog(options.queueCapacity(), options.blockWhenFull(), stats);
@@ -326,8 +327,10 @@ public abstract class DeliverySink implements Sink {
                     }
                     if (items.isEmpty()) {
                         idle = true;
-                        if (backlog.size() == 0 && running) {
-                            LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                        if (running) {
+                            // nothing readable though items are counted (a spool that lost some to
+                            // damage it met while reading) must not make this loop spin
+                            LockSupport.parkNanos(this, backlog.size() == 0 ? IDLE_PARK_NANOS : IDLE_PARK_NANOS / 20);
                         }
                         idle = false;
                         linger();

@@ -86,7 +86,84 @@ final class HttpPoster {
         aborted = true;
         HttpURLConnection c = current;
         if (c != null) {
-            c.disconnect(); // closes the socket under a blocked connect, write or read
+            end(c);
+        }
+    }
+
+    /** The TCP socket under the HTTPS connection made last, for {@link #end}. */
+    private volatile java.net.Socket tcp;
+
+    /**
+     * Closes the connection under a blocked connect, write or read. Under TLS the TCP socket is closed
+     * first: an SSLSocket's close waits for a write blocked on a peer that stopped reading.
+     */
+    private void end(HttpURLConnection c) {
+        java.net.Socket t = tcp;
+        if (t != null && c instanceof HttpsURLConnection) {
+            try {
+                t.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+        c.disconnect();
+    }
+
+    /**
+     * Makes the JDK's HTTPS client connect a plain socket and layer TLS over it here (it does when
+     * the factory makes no unconnected socket), so that the TCP socket is known to {@link #end}.
+     */
+    private final class TcpKeeping extends SSLSocketFactory {
+        private final SSLSocketFactory tlsFactory;
+
+        TcpKeeping(SSLSocketFactory tlsFactory) {
+            this.tlsFactory = tlsFactory;
+        }
+
+        @Override
+        public java.net.Socket createSocket() throws IOException {
+            java.net.SocketException e = new java.net.SocketException("unconnected sockets are not made here");
+            e.initCause(new UnsupportedOperationException());
+            throw e;
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.Socket s, String host, int port, boolean autoClose)
+                throws IOException {
+            tcp = s;
+            return tlsFactory.createSocket(s, host, port, autoClose);
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port) throws IOException {
+            return tlsFactory.createSocket(host, port);
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port, java.net.InetAddress local, int localPort)
+                throws IOException {
+            return tlsFactory.createSocket(host, port, local, localPort);
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port) throws IOException {
+            return tlsFactory.createSocket(host, port);
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port, java.net.InetAddress local,
+                int localPort) throws IOException {
+            return tlsFactory.createSocket(host, port, local, localPort);
+        }
+
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return tlsFactory.getDefaultCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return tlsFactory.getSupportedCipherSuites();
         }
     }
 
@@ -109,7 +186,7 @@ final class HttpPoster {
         if (c instanceof HttpsURLConnection) {
             HttpsURLConnection s = (HttpsURLConnection) c;
             if (sslFactory == null) {
-                sslFactory = tls.context().getSocketFactory();
+                sslFactory = new TcpKeeping(tls.context().getSocketFactory());
             }
             s.setSSLSocketFactory(sslFactory);
             if (tls.insecure()) {
@@ -149,7 +226,7 @@ final class HttpPoster {
             return new Response(status, "interim answer " + status + " with no final one read");
         }
         String text = "";
-        Watchdog.Armed w = Watchdog.arm(readTimeoutMillis, c::disconnect);
+        Watchdog.Armed w = Watchdog.arm(readTimeoutMillis, () -> end(c));
         try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
             if (in != null) {
                 text = oneLine(new String(in.readNBytes(512), StandardCharsets.UTF_8));
@@ -190,7 +267,7 @@ final class HttpPoster {
 
     /** Runs one step of the exchange within the timeout; past it the connection is closed and this fails. */
     private <T> T watched(HttpURLConnection c, String what, Step<T> step) throws IOException {
-        Watchdog.Armed w = Watchdog.arm(readTimeoutMillis, c::disconnect);
+        Watchdog.Armed w = Watchdog.arm(readTimeoutMillis, () -> end(c));
         try {
             return step.run();
         } catch (IOException e) {

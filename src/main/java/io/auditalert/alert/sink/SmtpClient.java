@@ -48,6 +48,8 @@ final class SmtpClient {
 
     private final Settings s;
     private volatile Socket socket;
+    /** The TCP socket under the session (under TLS after STARTTLS): what an abort closes. */
+    private volatile Socket tcp;
     private InputStream in;
     private OutputStream out;
     private final List<String> extensions = new ArrayList<>();
@@ -58,7 +60,9 @@ final class SmtpClient {
 
     /** Ends the session in progress from another thread (the sink is closing): its read or write fails at once. */
     void abort() {
-        Socket so = socket;
+        // the TCP socket, not the TLS one: an SSLSocket's close waits for a write blocked on a server
+        // that stopped reading, the very write the abort is to end
+        Socket so = tcp;
         if (so != null) {
             try {
                 so.close();
@@ -79,6 +83,7 @@ final class SmtpClient {
         List<String> refused = new ArrayList<>();
         try {
             socket = new Socket();
+            tcp = socket;
             socket.connect(new InetSocketAddress(s.host(), s.port()), (int) s.timeoutMillis());
             socket.setSoTimeout((int) s.timeoutMillis());
             streams();

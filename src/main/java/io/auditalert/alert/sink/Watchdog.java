@@ -16,6 +16,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class Watchdog {
     private static final ScheduledThreadPoolExecutor TIMER = timer();
+    /**
+     * Where expired watches run their abort: not on the timer thread, which one abort blocked in a
+     * close (a TLS socket's close waits for the writer it should end) would stop for every sink.
+     */
+    private static final java.util.concurrent.ExecutorService ABORTS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread th = new Thread(r, "auditalert-sink-abort");
+                th.setDaemon(true);
+                return th;
+            });
 
     private static ScheduledThreadPoolExecutor timer() {
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
@@ -35,7 +45,7 @@ final class Watchdog {
         private Armed(long millis, Runnable onExpiry) {
             this.future = TIMER.schedule(() -> {
                 fired = true;
-                onExpiry.run();
+                ABORTS.execute(onExpiry);
             }, millis, TimeUnit.MILLISECONDS);
         }
 

@@ -132,6 +132,16 @@ public final class Spool implements Backlog {
             throw new IOException("spool " + dir + " is a symbolic link; name the directory itself");
         }
         if (!Files.isDirectory(dir)) {
+            // created through no link either: createDirectories would follow one in a parent and make
+            // root's directory wherever it points before checkPrivate refused the path
+            Path existing = dir.toAbsolutePath().normalize().getParent();
+            while (existing != null && !Files.exists(existing, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                existing = existing.getParent();
+            }
+            if (existing != null && !existing.toRealPath().equals(existing)) {
+                throw new IOException("spool " + dir + " is reached through a symbolic link (" + existing + " is "
+                        + existing.toRealPath() + "); name the directory itself");
+            }
             // alerts name users and commands: the spool is private to the service's user
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
@@ -171,6 +181,26 @@ public final class Spool implements Backlog {
             HELD.remove(held);
             throw e;
         }
+    }
+
+    /**
+     * An I/O failure as a line that says what went wrong: the JDK's exceptions for a path that is a
+     * file, unreadable or missing carry the path alone ("cannot open spool /x: /x").
+     */
+    public static String describe(IOException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException || e instanceof java.nio.file.NotDirectoryException) {
+            return ((java.nio.file.FileSystemException) e).getFile() + ": exists and is not a directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return a.getFile() + ": permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return n.getFile() + ": no such file or directory";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return (f.getFile() != null ? f.getFile() + ": " : "") + f.getReason();
+        }
+        return e.getMessage();
     }
 
     private static void closeQuietly(java.io.Closeable c) {
@@ -223,7 +253,7 @@ public final class Spool implements Backlog {
                 String n = p.getFileName().toString();
                 // only names this class writes: 20 digits, below 2^31 (an item's position packs the
                 // segment into the upper half of a positive long); -1.seg or 1.seg is nobody's
-                if (n.matches("[0-9]{20}\\.seg") && Long.parseLong(n.substring(0, 20)) <= Integer.MAX_VALUE) {
+                if (n.matches("[0-9]{20}\\.seg") && n.substring(0, 20).compareTo(String.format("%020d", Integer.MAX_VALUE)) <= 0) {
                     long id = Long.parseLong(n.substring(0, 20));
                     segments.put(id, new Segment(id, p));
                 } else {
@@ -342,7 +372,8 @@ public final class Spool implements Backlog {
      * bytes. The rest of the segment (16 MiB at most) is read at once for the search.
      */
     private long nextFrame(FileChannel ch, long pos, long size) throws IOException {
-        ByteBuffer rest = ByteBuffer.allocate((int) Math.min(size - pos, Integer.MAX_VALUE - 8));
+        // a segment this class wrote holds at most segmentBytes (16 MiB); a larger file is searched no further
+        ByteBuffer rest = ByteBuffer.allocate((int) Math.min(size - pos, Math.max(segmentBytes, maxBytes) + HEADER));
         readFully(ch, rest, pos);
         byte[] b = rest.array();
         java.util.zip.CRC32 sum = new java.util.zip.CRC32();
@@ -425,15 +456,12 @@ public final class Spool implements Backlog {
     /** Starts segment {@code id}; when it cannot be created (no inode left) the current one stays the writer. */
     private void openNewSegment(long id) throws IOException {
         Segment s = new Segment(id, dir.resolve(String.format("%020d%s", id, SUFFIX)));
+        if (writer != null) {
+            writer.force(false); // failing, it leaves the writer as it was
+        }
         FileChannel next = FileChannel.open(s.path, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING, NOFOLLOW), PRIVATE_FILE);
-        if (writer != null) {
-            try {
-                writer.force(false);
-            } finally {
-                writer.close();
-            }
-        }
+        closeQuietly(writer); // forced: a failing close loses nothing
         writer = next;
         segments.put(id, s);
         writeSeg = s;
@@ -597,16 +625,29 @@ public final class Spool implements Backlog {
                 inflight.addLast(new Item(withArrival(a, seq), seq));
             } catch (IOException e) {
                 long next = -1;
+                long after = 0;
                 try {
-                    next = nextFrame(s.reader, readOff, s.bytes);
+                    if (s.reader != null) {
+                        next = nextFrame(s.reader, readOff, s.bytes);
+                        for (long p = next, end; next > 0 && (end = frameEnd(s.reader, p, s.bytes)) >= 0; p = end) {
+                            after++; // the whole items from there on
+                        }
+                    }
                 } catch (IOException again) {
-                    // unreadable: the rest of the segment goes
+                    next = -1; // unreadable: the rest of the segment goes
                 }
                 if (next > 0) {
+                    // the items counted for this segment and neither in flight nor after the damage were in it
+                    // (damage met after the segment was opened); none when recovery had already left it out
+                    long inFlight = inflight.stream().filter(it -> segOf(it.seq()) == s.id).count();
+                    long lost = Math.max(1, s.unacked - inFlight - after);
+                    long counted = Math.min(lost, Math.max(0, s.unacked - inFlight - after));
                     LOG.error("spool {}: cannot read segment {} at {}: {}; resuming at {} (the item(s) in the {} "
                             + "byte(s) between are lost)", dir, s.path.getFileName(), readOff, e.toString(), next,
                             next - readOff);
-                    stats.dropped.increment(); // at least one: what the damaged bytes held is not known
+                    stats.dropped.add(lost); // at least one: what the damaged bytes held is not known
+                    pending -= counted;
+                    s.unacked -= counted;
                     readOff = next;
                     ackSkipped();
                     continue;

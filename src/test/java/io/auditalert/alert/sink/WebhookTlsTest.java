@@ -38,6 +38,7 @@ class WebhookTlsTest {
     private static final List<String> tokens = new ArrayList<>();
     private final Telemetry telemetry = new Telemetry();
     private static Path ca;
+    private static SSLContext serverContext;
 
     private static void keytool(String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
@@ -65,6 +66,7 @@ class WebhookTlsTest {
         kmf.init(store, "changeit".toCharArray());
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), null, null);
+        serverContext = ctx;
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
         server.setHttpsConfigurator(new HttpsConfigurator(ctx));
         server.createContext("/", ex -> {
@@ -125,6 +127,50 @@ class WebhookTlsTest {
         }
         synchronized (bodies) {
             assertThat(bodies).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldEndAnHttpsPostToAPeerThatStopsReadingAndKeepOtherTimeoutsWorking() throws Exception {
+        // the abort closed the TLS socket, whose close waited for the blocked write: the one timer thread of
+        // every sink's timeouts hung in it, and the post never ended
+        javax.net.ssl.SSLServerSocket tlsPeer = (javax.net.ssl.SSLServerSocket) serverContext.getServerSocketFactory()
+                .createServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+        Thread t = new Thread(() -> {
+            while (!tlsPeer.isClosed()) {
+                try (java.net.Socket c = tlsPeer.accept()) {
+                    c.getInputStream().readNBytes(100); // then nothing: the 32 MiB request blocks its writer
+                    Thread.sleep(60_000);
+                } catch (java.io.IOException | InterruptedException e) {
+                    // next
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        try (tlsPeer; ScriptedPeer trickling = new ScriptedPeer(c -> {
+            c.getInputStream().read();
+            for (int i = 0; i < 600; i++) {
+                c.getOutputStream().write('H'); // each byte within the timeout, the answer never
+                c.getOutputStream().flush();
+                Thread.sleep(100);
+            }
+        })) {
+            Map<String, Object> stuck = new HashMap<>(Map.of("type", "webhook", "name", "stuck",
+                    "url", "https://127.0.0.1:" + tlsPeer.getLocalPort() + "/hook", "tls", Map.of("insecure", true),
+                    "timeout", "500ms", "retry", Map.of("initial", "50ms", "max", "100ms")));
+            try (Sink s = SinkFactory.create(0, stuck, telemetry)) {
+                s.offer(TestAlerts.alert("big", "r", io.auditalert.alert.Severity.HIGH, "y".repeat(32 << 20)));
+                SinkStats st = telemetry.sinkNamed("stuck");
+                SinkContract.await("two failed attempts", Duration.ofSeconds(15), () -> st.transientFailures.sum() >= 2);
+                try (Sink other = SinkFactory.create(1, Map.of("type", "webhook", "name", "other",
+                        "url", "http://127.0.0.1:" + trickling.port() + "/", "timeout", "500ms"), telemetry)) {
+                    other.offer(TestAlerts.alert("small"));
+                    SinkStats os = telemetry.sinkNamed("other");
+                    SinkContract.await("the other sink's timeout", Duration.ofSeconds(10),
+                            () -> os.transientFailures.sum() >= 1);
+                }
+            }
         }
     }
 
