@@ -70,7 +70,18 @@ public final class ExecSink extends DeliverySink {
             t.setDaemon(true);
             return t;
         });
+        this.writers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "sink-" + options.name() + "-stdin-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
     }
+
+    /**
+     * Write each alert to its child's stdin: a write that a process the child left holds without
+     * reading (the child itself exited) cannot be ended, so the run gives it up at the deadline.
+     */
+    private final ExecutorService writers;
 
     static ExecSink create(SpecReader r, Telemetry t) {
         boolean shell = r.bool("shell", false);
@@ -157,17 +168,34 @@ public final class ExecSink extends DeliverySink {
             kill(p);
         }
         AtomicBoolean timedOut = new AtomicBoolean();
-        // SIGTERM at the deadline also ends a write the child does not read (its pipe closes)
+        java.util.concurrent.atomic.AtomicReference<ScheduledFuture<?>> killLater = new java.util.concurrent.atomic.AtomicReference<>();
+        // SIGTERM at the deadline, SIGKILL a second later if it is still there: also while its input is
+        // being written (a child that ignores SIGTERM and reads nothing held the write; killed, its pipe closes)
         ScheduledFuture<?> deadline = killer.schedule(() -> {
             timedOut.set(true);
             terminate(p);
+            killLater.set(killer.schedule(() -> kill(p), 1, TimeUnit.SECONDS));
         }, timeoutMillis, TimeUnit.MILLISECONDS);
         try {
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(a.json());
-                in.write('\n');
-            } catch (IOException ex) {
-                // the command closed its input early, or was killed: its exit status or the timeout decides
+            Future<?> writing = writers.submit(() -> {
+                try (OutputStream in = p.getOutputStream()) {
+                    in.write(a.json());
+                    in.write('\n');
+                } catch (IOException ex) {
+                    // the command closed its input early, or was killed: its exit status or the timeout decides
+                }
+            });
+            try {
+                writing.get(timeoutMillis + 2000, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException ex) {
+                // the child is gone (killed at the deadline) and a process it started holds its input without
+                // reading: the write ends when that process does; this run ends now
+                kill(p);
+                lastExit.set(-1);
+                return argv.get(0) + " killed after the " + timeoutMillis + " ms timeout; its input could not be "
+                        + "written (a process it started holds the pipe without reading)";
+            } catch (ExecutionException ex) {
+                // not thrown by the write above
             }
             if (!p.waitFor(timeoutMillis + 1000, TimeUnit.MILLISECONDS) || timedOut.get()) {
                 timedOut.set(true);
@@ -181,6 +209,10 @@ public final class ExecSink extends DeliverySink {
             }
         } finally {
             deadline.cancel(false);
+            ScheduledFuture<?> k = killLater.get();
+            if (k != null) {
+                k.cancel(false);
+            }
             children.remove(p);
         }
         int status = p.exitValue();
@@ -216,5 +248,6 @@ public final class ExecSink extends DeliverySink {
         abortDelivery();
         pool.shutdownNow();
         killer.shutdownNow();
+        writers.shutdownNow();
     }
 }

@@ -92,6 +92,37 @@ class ExecSinkTest {
     }
 
     @Test
+    void shouldKillAChildThatIgnoresSigtermWhileItsInputIsWritten() throws Exception {
+        // SIGKILL came only after the write returned, which it did not: the run held its thread until the drain ended
+        Path pid = tmp.resolve("pid-ignterm");
+        try (Sink s = SinkFactory.create(0, Map.of("type", "exec", "command", List.of("/bin/sh", "-c",
+                "trap '' TERM; echo $$ > " + pid + "; while :; do sleep 1; done"), "timeout", "500ms"), telemetry)) {
+            s.offer(TestAlerts.alert("e-ignterm", "r", io.auditalert.alert.Severity.HIGH, "x".repeat(1 << 20)));
+            assertThat(s.drain(Duration.ofSeconds(10))).as("ended within the timeout and the second to SIGKILL").isTrue();
+            assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isEqualTo(1);
+        }
+        long child = Long.parseLong(Files.readString(pid).strip());
+        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    void shouldGiveUpAWriteThatAProcessTheChildLeftHoldsWithoutReading() throws Exception {
+        // the child exits at once, a background process keeps its stdin and reads nothing: the write of a
+        // large item blocked until that process ended (1,000 s in a helper's case)
+        Path pid = tmp.resolve("pid-bg");
+        try (Sink s = SinkFactory.create(0, Map.of("type", "exec", "command", List.of("/bin/sh", "-c",
+                "exec 3<&0; sleep 60 <&3 & echo $! > " + pid + "; exit 0"), "timeout", "500ms"), telemetry)) {
+            s.offer(TestAlerts.alert("e-bg", "r", io.auditalert.alert.Severity.HIGH, "x".repeat(1 << 20)));
+            assertThat(s.drain(Duration.ofSeconds(10))).as("given up at the deadline").isTrue();
+            assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isEqualTo(1);
+        } finally {
+            if (Files.exists(pid)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
     void shouldKillTheChildrenStillRunningWhenItCloses() throws Exception {
         Path pid = tmp.resolve("pid");
         Sink s = SinkFactory.create(0, Map.of("type", "exec", "command", List.of("/bin/sh", "-c",
