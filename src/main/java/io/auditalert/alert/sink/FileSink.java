@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -147,7 +146,10 @@ public final class FileSink extends DeliverySink {
                 rotate();
             }
         }
-        long before = size;
+        // the file's own size, not the one counted: after a copytruncate the count is past the end, and
+        // cutting a failed write back to it would leave the broken line in the file
+        long before = channel.size();
+        size = before;
         try {
             while (buf.hasRemaining()) {
                 size += channel.write(buf);
@@ -171,7 +173,9 @@ public final class FileSink extends DeliverySink {
             Object key;
             try {
                 key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-            } catch (NoSuchFileException e) {
+            } catch (IOException e) {
+                // removed, or a directory of the path replaced by a file (ENOTDIR): the open file is no
+                // longer at the path, and writes to it would be counted delivered into a deleted file
                 key = null;
             }
             if (!Objects.equals(key, fileKey)) {

@@ -98,6 +98,30 @@ class FileSinkTest {
     }
 
     @Test
+    void shouldNotCountAlertsWrittenToAFileWhoseDirectoryWasReplacedByAFile() throws Exception {
+        // ENOTDIR escaped the identity check, which was then skipped for a second at each retry: the alerts
+        // went into the deleted file and were counted delivered
+        Path dir = Files.createDirectory(tmp.resolve("sub"));
+        Path f = dir.resolve("a.jsonl");
+        try (Sink s = SinkFactory.create(0, Map.of("type", "file", "path", f.toString(), "retry",
+                Map.of("initial", "20ms", "max", "100ms")), telemetry)) {
+            s.offer(TestAlerts.alert("before"));
+            assertThat(s.drain(Duration.ofSeconds(5))).isTrue();
+            Files.delete(f);
+            Files.delete(dir);
+            Files.writeString(tmp.resolve("sub"), "a file where the directory was\n");
+            Thread.sleep(1100); // the file's identity is checked at most once a second
+            s.offer(TestAlerts.alert("held"));
+            assertThat(s.drain(Duration.ofSeconds(2))).as("not delivered into the deleted file").isFalse();
+            assertThat(telemetry.sinkNamed(s.name()).delivered.sum()).isEqualTo(1);
+            Files.delete(tmp.resolve("sub"));
+            Files.createDirectory(dir);
+            assertThat(s.drain(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(TestAlerts.ids(Files.readString(f))).containsExactly("held");
+    }
+
+    @Test
     void shouldFailAloneAndKeepItsAlertsWhileSomethingElseIsAtItsPath() throws Exception {
         // a link planted before the start is no configuration error (that blinded every sink): this sink
         // fails, keeps the alert and retries; once the path is free again it delivers
