@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
 public abstract class DeliverySink implements Sink {
     private static final long SYNC_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a sink may deliver nothing while failing before a blocking queue stops waiting for it. */
+    static final long STALLED_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** When the failures without any delivery began (0: delivering). */
+    private volatile long failingSince;
     /** While lingering, how often the backlog is looked at (offers do not wake a lingering thread). */
     private static final long LINGER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /** True while the delivery thread parks for want of items: only then does an offer wake it. */
@@ -106,7 +110,14 @@ public abstract class DeliverySink implements Sink {
                         new IOException(Spool.describe(e), e));
             }
         } else {
-            this.backlog = new MemoryBacklog(options.queueCapacity(), options.blockWhenFull(), stats);
+            MemoryBacklog memory = new MemoryBacklog(options.queueCapacity(), options.blockWhenFull(), stats);
+            // replay waits for room (back-pressure), but not for a sink that has failed for a minute, the
+            // drain's own limit (a file sink whose rotation always fails held the replay for ever)
+            memory.stopWaitingWhen(() -> {
+                long since = failingSince;
+                return since != 0 && System.nanoTime() - since > STALLED_NANOS;
+            });
+            this.backlog = memory;
         }
         this.pendingGauge = backlog::size;
         this.stats.pending = pendingGauge;
@@ -388,6 +399,11 @@ public abstract class DeliverySink implements Sink {
                         synchronized (progress) {
                             progress.notifyAll();
                         }
+                    }
+                    if (done > 0) {
+                        failingSince = 0;
+                    } else if (failingSince == 0) {
+                        failingSince = System.nanoTime();
                     }
                     if (failure != null || done == 0) {
                         stats.failedTransiently();

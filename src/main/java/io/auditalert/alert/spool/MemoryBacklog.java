@@ -24,6 +24,13 @@ public final class MemoryBacklog implements Backlog {
     private final ArrayDeque<Item> items = new ArrayDeque<>();
     private long nextSeq;
     private volatile boolean closed;
+    /** When true, a full backlog that blocks drops instead (its sink has delivered nothing for long). */
+    private volatile java.util.function.BooleanSupplier stalled = () -> false;
+
+    /** Ends the wait for room once {@code stalled} holds: a replay does not wait for ever on a sink that fails. */
+    public void stopWaitingWhen(java.util.function.BooleanSupplier stalled) {
+        this.stalled = stalled;
+    }
 
     public MemoryBacklog(int capacity, boolean block, SinkStats stats) {
         this.capacity = capacity;
@@ -40,7 +47,7 @@ public final class MemoryBacklog implements Backlog {
                 return false;
             }
             while (items.size() >= capacity) {
-                if (!block || closed) {
+                if (!block || closed || stalled.getAsBoolean()) {
                     stats.dropped.increment();
                     return false;
                 }
