@@ -37,16 +37,7 @@ class ReplayMetricsTest {
         Path config = dir.resolve("auditalert.yml");
         Files.writeString(config, "rules: [rules.yml]\nsinks: [{type: file, path: " + alerts + "}]\n");
         int port = freePort();
-        int[] status = {-1};
-        Thread replay = new Thread(() -> {
-            try {
-                status[0] = ReplayCommand.replay(Components.loadConfig(config), List.of(), "127.0.0.1:" + port,
-                        List.of(log), "replay", 120, Progress.Mode.NEVER, TimeRange.ALL);
-            } catch (ConfigException e) {
-                throw new AssertionError(e.errors().toString());
-            }
-        }, "replay-under-test");
-        replay.start();
+        Thread replay = replayInBackground(config, log, port);
         try {
             String done = null;
             for (long end = System.nanoTime() + 60_000_000_000L; System.nanoTime() < end && done == null; ) {
@@ -71,6 +62,20 @@ class ReplayMetricsTest {
             replay.join(30_000);
         }
         assertThat(replay.isAlive()).isFalse();
+    }
+
+    /** Starts a replay of the log with this configuration and /metrics on the port, lingering 120 s. */
+    private static Thread replayInBackground(Path config, Path log, int port) {
+        Thread replay = new Thread(() -> {
+            try {
+                ReplayCommand.replay(Components.loadConfig(config), List.of(), "127.0.0.1:" + port,
+                        List.of(log), "replay", 120, Progress.Mode.NEVER, TimeRange.ALL);
+            } catch (ConfigException e) {
+                throw new AssertionError(e.errors().toString());
+            }
+        }, "replay-under-test");
+        replay.start();
+        return replay;
     }
 
     private static long lines(Path p) throws IOException {
@@ -116,15 +121,7 @@ class ReplayMetricsTest {
         Path config = dir.resolve("auditalert.yml");
         Files.writeString(config, "rules: []\nmetrics: {web_config: web.yml}\n");
         int port = freePort();
-        Thread replay = new Thread(() -> {
-            try {
-                ReplayCommand.replay(Components.loadConfig(config), List.of(), "127.0.0.1:" + port,
-                        List.of(log), "replay", 120, Progress.Mode.NEVER, TimeRange.ALL);
-            } catch (ConfigException e) {
-                throw new AssertionError(e.errors().toString());
-            }
-        }, "replay-under-test");
-        replay.start();
+        Thread replay = replayInBackground(config, log, port);
         try {
             HttpClient client = HttpClient.newHttpClient();
             URI uri = URI.create("http://127.0.0.1:" + port + "/metrics");

@@ -177,7 +177,7 @@ public final class AlertmanagerSink extends DeliverySink {
         boolean everyFailureAskedToWait = true;
         long retryAfter = Long.MAX_VALUE;
         // the answers of this delivery's posts; one that comes after deliver() returned is the post's own
-        // to report (lateFailure), as the batch's fate is decided by then
+        // to report (lateAnswer), as the batch's fate is decided by then
         java.util.concurrent.BlockingQueue<Posted> answers = new java.util.concurrent.LinkedBlockingQueue<>();
         boolean[] returned = {false};
         int sent = 0;

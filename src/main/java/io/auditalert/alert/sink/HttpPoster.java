@@ -261,22 +261,8 @@ final class HttpPoster {
     /** Bytes of an answer's body read at most, beyond the 512 kept for the log. */
     private static final long MAX_BODY = 64 << 10;
 
-    private interface Step<T> {
-        T run() throws IOException;
-    }
-
     /** Runs one step of the exchange within the timeout; past it the connection is closed and this fails. */
-    private <T> T watched(HttpURLConnection c, String what, Step<T> step) throws IOException {
-        Watchdog.Armed w = Watchdog.arm(readTimeoutMillis, () -> end(c));
-        try {
-            return step.run();
-        } catch (IOException e) {
-            if (w.fired()) {
-                throw new java.net.SocketTimeoutException(what + " within " + readTimeoutMillis + " ms");
-            }
-            throw e;
-        } finally {
-            w.disarm();
-        }
+    private <T> T watched(HttpURLConnection c, String what, Watchdog.Step<T> step) throws IOException {
+        return Watchdog.within(readTimeoutMillis, () -> end(c), what, step);
     }
 }

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -172,17 +171,10 @@ final class SmtpClient {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            Watchdog.Armed w = Watchdog.arm(s.timeoutMillis(), SmtpClient.this::abort);
-            try {
+            Watchdog.within(s.timeoutMillis(), SmtpClient.this::abort, "the SMTP server took no data", () -> {
                 out.write(b, off, len);
-            } catch (IOException e) {
-                if (w.fired()) {
-                    throw new SocketTimeoutException("the SMTP server took no data for " + s.timeoutMillis() + " ms");
-                }
-                throw e;
-            } finally {
-                w.disarm();
-            }
+                return null;
+            });
         }
 
         @Override
@@ -264,17 +256,7 @@ final class SmtpClient {
      * trickles in, or never ends, fails the attempt); returns its code.
      */
     private int reply(List<String> lines) throws IOException {
-        Watchdog.Armed w = Watchdog.arm(s.timeoutMillis(), this::abort);
-        try {
-            return readReply(lines);
-        } catch (IOException e) {
-            if (w.fired()) {
-                throw new SocketTimeoutException("no complete SMTP reply within " + s.timeoutMillis() + " ms");
-            }
-            throw e;
-        } finally {
-            w.disarm();
-        }
+        return Watchdog.within(s.timeoutMillis(), this::abort, "no complete SMTP reply", () -> readReply(lines));
     }
 
     /** Lines of one reply at most: RFC 5321 sets no limit, EHLO answers take about a dozen. */

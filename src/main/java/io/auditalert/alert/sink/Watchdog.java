@@ -1,5 +1,6 @@
 package io.auditalert.alert.sink;
 
+import java.io.IOException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,29 @@ final class Watchdog {
     }
 
     private Watchdog() {}
+
+    /** One step of an exchange. */
+    interface Step<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs the step; past {@code millis} the abort runs, and the step's failure becomes a
+     * SocketTimeoutException saying "{@code what} within N ms".
+     */
+    static <T> T within(long millis, Runnable abort, String what, Step<T> step) throws IOException {
+        Armed w = arm(millis, abort);
+        try {
+            return step.run();
+        } catch (IOException e) {
+            if (w.fired()) {
+                throw new java.net.SocketTimeoutException(what + " within " + millis + " ms");
+            }
+            throw e;
+        } finally {
+            w.disarm();
+        }
+    }
 
     /** Runs {@code onExpiry} after {@code millis} unless disarmed first. */
     static Armed arm(long millis, Runnable onExpiry) {

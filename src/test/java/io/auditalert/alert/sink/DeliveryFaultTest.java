@@ -68,13 +68,8 @@ class DeliveryFaultTest {
     void shouldLogTheSameRefusalOnceAMinuteNotPerBatch() throws Exception {
         // a peer refusing every alert (or a closed stdout under run) logged a line every 100 batches:
         // hundreds a minute at a high alert rate
-        ch.qos.logback.classic.Logger logger =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WebhookSink.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-                new ch.qos.logback.core.read.ListAppender<>();
-        logged.start();
-        logger.addAppender(logged);
-        try (FakeHttpPeer peer = new FakeHttpPeer()) {
+        LogCapture logged = LogCapture.of(WebhookSink.class);
+        try (logged; FakeHttpPeer peer = new FakeHttpPeer()) {
             peer.answer(() -> 400);
             try (Sink s = SinkFactory.create(0, Map.of("type", "webhook", "url", peer.url("/x"),
                     "retry", Map.of("initial", "10ms")), telemetry)) {
@@ -85,13 +80,10 @@ class DeliveryFaultTest {
                 assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isEqualTo(250);
                 assertThat(peer.posts()).as("one batch per alert here").isGreaterThan(200);
             }
-        } finally {
-            logger.detachAppender(logged);
         }
         // the first refusal, then at close what was held back since: every refusal is in a line
-        List<String> lines = logged.list.stream().map(e -> e.getFormattedMessage())
-                .filter(m -> m.contains("refused for good")).toList();
-        assertThat(lines).as("%s", logged.list).hasSize(2);
+        List<String> lines = logged.messages().stream().filter(m -> m.contains("refused for good")).toList();
+        assertThat(lines).as("%s", logged.messages()).hasSize(2);
         assertThat(lines.get(1)).contains("more item(s) refused for good since the last report (250 in all)");
         long said = lines.stream().mapToLong(m -> Long.parseLong(m.replaceAll("^sink [^:]+: (\\d+) .*$", "$1"))).sum();
         assertThat(said).isEqualTo(250);

@@ -131,23 +131,15 @@ class HttpMisbehaviourTest {
                     + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
             Thread.sleep(30_000);
         }); Sink s = webhook(peer.port())) {
-            ch.qos.logback.classic.Logger logger =
-                    (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WebhookSink.class);
-            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-                    new ch.qos.logback.core.read.ListAppender<>();
-            logged.start();
-            logger.addAppender(logged);
-            try {
+            LogCapture logged = LogCapture.of(WebhookSink.class);
+            try (logged) {
                 s.offer(TestAlerts.alert("early-hints"));
                 SinkStats st = telemetry.sinkNamed(s.name());
                 SinkContract.await("a failed attempt", Duration.ofSeconds(10), () -> st.transientFailures.sum() >= 1);
                 assertThat(st.permanentFailures.sum()).isZero();
-            } finally {
-                logger.detachAppender(logged);
             }
             // said at once for what it is, not a read timed out after reading "the body" for 500 ms
-            assertThat(logged.list.stream().map(e -> e.getFormattedMessage()).toList())
-                    .anySatisfy(m -> assertThat(m).contains("interim answer 103"));
+            assertThat(logged.messages()).anySatisfy(m -> assertThat(m).contains("interim answer 103"));
         }
     }
 
