@@ -53,11 +53,16 @@ public final class AlertmanagerSink extends DeliverySink {
     /** One poster per URL, each used by one post at a time. */
     private final List<HttpPoster> posters;
     /**
-     * Per URL, its one posting thread with a queue of {@link #QUEUED_BATCHES}: a replica slower than
-     * the others gets every batch in turn, and one that hangs fills its queue and is then skipped,
-     * holding nothing back.
+     * Per URL, its one posting thread, with room for {@link #QUEUED_BATCHES} batches (the permits): a
+     * replica slower than the others gets every batch in turn (a full queue is waited on, up to the
+     * timeout, while the replica answers), and one whose last post failed (down, or hanging) is
+     * skipped when its queue is full, holding nothing back.
      */
     private final List<java.util.concurrent.ThreadPoolExecutor> replicaThreads;
+    private final List<java.util.concurrent.Semaphore> room;
+    /** Per URL, whether its last post that ended was answered (any status). */
+    private final boolean[] answering;
+    private final long timeoutMillis;
     /** Per URL, when a failure of a post that outlived its batch's delivery was last logged. */
     private final long[] lateFailureLogged;
     static final int QUEUED_BATCHES = 8;
@@ -72,7 +77,7 @@ public final class AlertmanagerSink extends DeliverySink {
 
     AlertmanagerSink(SinkOptions options, Telemetry telemetry, List<URL> urls, Map<String, String> labels,
             List<String> fieldLabels, long resolveTimeoutMillis, String generatorUrl, String hostname,
-            java.util.function.Supplier<HttpPoster> posterFactory) {
+            java.util.function.Supplier<HttpPoster> posterFactory, long timeoutMillis) {
         super(options, telemetry);
         this.hostname = hostname;
         this.urls = urls;
@@ -82,12 +87,17 @@ public final class AlertmanagerSink extends DeliverySink {
         this.generatorUrl = generatorUrl;
         this.posters = new ArrayList<>();
         this.replicaThreads = new ArrayList<>();
+        this.room = new ArrayList<>();
+        this.answering = new boolean[urls.size()];
+        java.util.Arrays.fill(answering, true);
+        this.timeoutMillis = timeoutMillis;
         this.lateFailureLogged = new long[urls.size()];
         for (int i = 0; i < urls.size(); i++) {
             posters.add(posterFactory.get());
             String threadName = "auditalert-sink-" + options.name() + "-url-" + i;
+            room.add(new java.util.concurrent.Semaphore(QUEUED_BATCHES));
             java.util.concurrent.ThreadPoolExecutor t = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30,
-                    java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(QUEUED_BATCHES),
+                    java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
                     r -> {
                         Thread th = new Thread(r, threadName);
                         th.setDaemon(true);
@@ -153,7 +163,7 @@ public final class AlertmanagerSink extends DeliverySink {
         r.finish();
         return r.errors().isEmpty() && t != null
                 ? new AlertmanagerSink(o, t, urls, labels, fieldLabels, resolve, gen, host,
-                        () -> new HttpPoster(headers, timeout, tls))
+                        () -> new HttpPoster(headers, timeout, tls), timeout)
                 : null;
     }
 
@@ -187,6 +197,19 @@ public final class AlertmanagerSink extends DeliverySink {
             }
             int url = i;
             int size = batch.size();
+            boolean queued;
+            try {
+                queued = answering[i] ? room.get(i).tryAcquire(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        : room.get(i).tryAcquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while posting", e);
+            }
+            if (!queued) {
+                retry = new IOException(urls.get(i) + ": " + QUEUED_BATCHES + " earlier batches still wait for it");
+                everyFailureAskedToWait = false;
+                continue;
+            }
             try {
                 replicaThreads.get(i).execute(() -> {
                     Posted p;
@@ -194,7 +217,10 @@ public final class AlertmanagerSink extends DeliverySink {
                         p = new Posted(url, posters.get(url).post(urls.get(url), body, "application/json"), null);
                     } catch (IOException e) {
                         p = new Posted(url, null, e);
+                    } finally {
+                        room.get(url).release();
                     }
+                    answering[url] = p.failure() == null;
                     synchronized (answers) {
                         if (!returned[0]) {
                             answers.add(p);
@@ -205,8 +231,8 @@ public final class AlertmanagerSink extends DeliverySink {
                 });
                 sent++;
             } catch (java.util.concurrent.RejectedExecutionException e) {
-                retry = new IOException(urls.get(i) + ": " + QUEUED_BATCHES + " earlier batches still wait for it");
-                everyFailureAskedToWait = false;
+                room.get(i).release(); // closing
+                throw new IOException("sink closing: batch not posted to " + urls.get(i), e);
             }
         }
         try {

@@ -110,8 +110,13 @@ class ExecSinkTest {
         // the child exits at once, a background process keeps its stdin and reads nothing: the write of a
         // large item blocked until that process ended (1,000 s in a helper's case)
         Path pid = tmp.resolve("pid-bg");
-        try (Sink s = SinkFactory.create(0, Map.of("type", "exec", "command", List.of("/bin/sh", "-c",
-                "exec 3<&0; sleep 60 <&3 & echo $! > " + pid + "; exit 0"), "timeout", "500ms"), telemetry)) {
+        // python forks the holder itself: no shell's rules for a background job's stdin in between
+        String script = "import os, sys, time\n"
+                + "pid = os.fork()\n"
+                + "if pid == 0:\n    time.sleep(60)\n    os._exit(0)\n"
+                + "open(sys.argv[1], 'w').write(str(pid))\n";
+        try (Sink s = SinkFactory.create(0, Map.of("type", "exec", "command", List.of("/usr/bin/python3", "-c",
+                script, pid.toString()), "timeout", "500ms"), telemetry)) {
             s.offer(TestAlerts.alert("e-bg", "r", io.auditalert.alert.Severity.HIGH, "x".repeat(1 << 20)));
             assertThat(s.drain(Duration.ofSeconds(10))).as("given up at the deadline").isTrue();
             assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isEqualTo(1);
