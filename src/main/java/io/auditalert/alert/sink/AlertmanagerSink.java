@@ -32,14 +32,16 @@ import java.util.regex.Pattern;
  *       plus {@code resolve_timeout} (never in the past, never before {@code startsAt}):
  *       Alertmanager silently drops an alert that is already resolved when it arrives, which would
  *       lose every replayed alert. The alert resolves by itself when {@code endsAt} passes.
- *   <li>Each batch is sent to every URL at once, and is delivered when at least one took it, as
- *       Prometheus does (the cluster's Alertmanagers share silences and the notification log): the
- *       sink goes on as soon as one has it, and a replica that is down or hangs holds nothing back.
- *       A post still waiting on a hung replica goes on in the background, that replica is skipped
- *       until it ends, and a replica that failed is not sent that batch again (logged and counted
- *       as a failed attempt). While no URL has taken it, 5xx and connection errors are retried with back-off at the
- *       URLs that did not refuse it; 4xx (but 408/429) from a URL is permanent for that URL. A batch
- *       every URL refused for good is counted as refused, alert by alert.
+ *   <li>Each batch is sent to every URL at once, each URL on its own thread with room for
+ *       {@link #QUEUED_BATCHES} batches, and is delivered when at least one URL took it, as
+ *       Prometheus does (the cluster's Alertmanagers share silences and the notification log). A
+ *       slower replica gets every batch in turn: while its last post was answered, a full queue is
+ *       waited on (up to the timeout). A replica whose last post failed (down, or hanging past the
+ *       timeout) is skipped when its queue is full, so it holds nothing back; a replica that failed
+ *       a delivered batch is not sent it again (logged and counted as a failed attempt). While no
+ *       URL has taken it, 5xx and connection errors are retried with back-off at the URLs that did
+ *       not refuse it; 4xx (but 408/429) from a URL is permanent for that URL. A batch every URL
+ *       refused for good is counted as refused, alert by alert.
  * </ul>
  */
 public final class AlertmanagerSink extends DeliverySink {
