@@ -394,7 +394,10 @@ public final class Spool implements Backlog {
         return -1;
     }
 
-    /** The buffer of {@link #frameEnd}, as large as the largest frame read; dropped after recovery. */
+    /**
+     * The buffer of {@link #frameEnd}, holding the payload of the frame it checked last (which peek
+     * decodes); as large as the largest frame read, and dropped after recovery.
+     */
     private ByteBuffer scanPayload;
 
     /** The end of the whole frame (length and checksum hold) at {@code pos}, or -1. */
@@ -591,24 +594,14 @@ public final class Spool implements Backlog {
                 if (s.reader == null) {
                     s.reader = FileChannel.open(s.path, StandardOpenOption.READ, NOFOLLOW);
                 }
-                header.clear();
-                readFully(s.reader, header, readOff);
-                header.flip();
-                int len = header.getInt();
-                int sum = header.getInt();
-                if (len <= 0 || readOff + HEADER + len > s.bytes) {
-                    throw new IOException("bad frame length " + len);
+                long end = frameEnd(s.reader, readOff, s.bytes);
+                if (end < 0) {
+                    throw new IOException("a damaged item (its length or its checksum does not hold)");
                 }
-                ByteBuffer payload = ByteBuffer.allocate(len);
-                readFully(s.reader, payload, readOff + HEADER);
-                crc.reset();
-                crc.update(payload.array(), 0, len);
-                if ((int) crc.getValue() != sum) {
-                    throw new IOException("checksum mismatch");
-                }
+                int len = (int) (end - readOff - HEADER);
                 Alert a;
                 try {
-                    a = AlertCodec.decode(payload.array(), 0, len);
+                    a = AlertCodec.decode(scanPayload.array(), 0, len);
                 } catch (IOException | RuntimeException e) {
                     // the frame is whole (its checksum holds) but no item this version reads: it alone is lost
                     readOff += HEADER + len;

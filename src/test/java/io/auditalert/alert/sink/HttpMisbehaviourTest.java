@@ -87,15 +87,6 @@ class HttpMisbehaviourTest {
         }
     }
 
-    /** The alert stays pending, its attempts fail transiently, nothing is refused for good. */
-    private void assertKeptAndRetried(Sink s) throws InterruptedException {
-        SinkStats st = telemetry.sinkNamed(s.name());
-        SinkContract.await("two failed attempts", Duration.ofSeconds(10), () -> st.transientFailures.sum() >= 2);
-        assertThat(st.permanentFailures.sum()).isZero();
-        assertThat(st.delivered.sum()).isZero();
-        assertThat(s.pending()).isEqualTo(1);
-    }
-
     @Test
     void shouldFailAnAttemptWhoseAnswerTricklesIn() throws Exception {
         try (ScriptedPeer peer = new ScriptedPeer(c -> {
@@ -107,7 +98,7 @@ class HttpMisbehaviourTest {
             }
         }); Sink s = webhook(peer.port())) {
             s.offer(TestAlerts.alert("slow-status"));
-            assertKeptAndRetried(s);
+            SinkContract.assertKeptAndRetried(s, telemetry);
         }
     }
 
@@ -118,7 +109,7 @@ class HttpMisbehaviourTest {
             Thread.sleep(30_000);
         }); Sink s = webhook(peer.port())) {
             s.offer(TestAlerts.alert("big", "r", Severity.HIGH, "y".repeat(30 << 20)));
-            assertKeptAndRetried(s);
+            SinkContract.assertKeptAndRetried(s, telemetry);
         }
     }
 

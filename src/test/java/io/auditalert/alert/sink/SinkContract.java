@@ -78,6 +78,15 @@ abstract class SinkContract {
         return telemetry.sinkNamed(s.name());
     }
 
+    /** The sink's one alert stays pending, its attempts fail transiently, nothing is refused for good. */
+    static void assertKeptAndRetried(Sink s, Telemetry telemetry) throws InterruptedException {
+        SinkStats st = telemetry.sinkNamed(s.name());
+        await("two failed attempts", Duration.ofSeconds(10), () -> st.transientFailures.sum() >= 2);
+        assertThat(st.permanentFailures.sum()).as("refused for good").isZero();
+        assertThat(st.delivered.sum()).isZero();
+        assertThat(s.pending()).isEqualTo(1);
+    }
+
     static void await(String what, Duration max, BooleanSupplier cond) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         while (!cond.getAsBoolean()) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.auditalert.alert.Sink;
 import io.auditalert.alert.SinkFactory;
 import io.auditalert.alert.TestAlerts;
-import io.auditalert.metrics.SinkStats;
 import io.auditalert.metrics.Telemetry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -50,15 +49,6 @@ class SmtpMisbehaviourTest {
         return SinkFactory.create(0, spec, telemetry);
     }
 
-    /** The alert stays pending, its attempts fail transiently, nothing is refused for good. */
-    private void assertKeptAndRetried(Sink s) throws InterruptedException {
-        SinkStats st = telemetry.sinkNamed(s.name());
-        SinkContract.await("two failed attempts", Duration.ofSeconds(10), () -> st.transientFailures.sum() >= 2);
-        assertThat(st.permanentFailures.sum()).as("refused for good").isZero();
-        assertThat(st.delivered.sum()).isZero();
-        assertThat(s.pending()).isEqualTo(1);
-    }
-
     @Test
     void shouldGiveUpOnAReplyThatNeverEndsWithoutFillingTheHeap() throws Exception {
         // 220-... lines without end: the timeout bounds the whole reply, the line count bounds its size
@@ -69,7 +59,7 @@ class SmtpMisbehaviourTest {
             }
         }); Sink s = emailSink(server.port(), Map.of())) {
             s.offer(TestAlerts.alert("endless"));
-            assertKeptAndRetried(s);
+            SinkContract.assertKeptAndRetried(s, telemetry);
         }
     }
 
@@ -84,7 +74,7 @@ class SmtpMisbehaviourTest {
             }
         }); Sink s = emailSink(server.port(), Map.of())) {
             s.offer(TestAlerts.alert("trickle"));
-            assertKeptAndRetried(s);
+            SinkContract.assertKeptAndRetried(s, telemetry);
         }
     }
 
@@ -119,7 +109,7 @@ class SmtpMisbehaviourTest {
         try (ScriptedPeer server = scripted((in, out) -> say(out, "554 5.3.2 not accepting mail now"));
                 Sink s = emailSink(server.port(), Map.of())) {
             s.offer(TestAlerts.alert("greeting"));
-            assertKeptAndRetried(s);
+            SinkContract.assertKeptAndRetried(s, telemetry);
         }
     }
 
@@ -128,13 +118,13 @@ class SmtpMisbehaviourTest {
         try (FakeSmtpPeer noAuth = new FakeSmtpPeer();
                 Sink s = emailSink(noAuth.port(), Map.of("username", "alerts", "password", "pw"))) {
             s.offer(TestAlerts.alert("no-auth"));
-            assertKeptAndRetried(s);
+            SinkContract.assertKeptAndRetried(s, telemetry);
         }
         try (FakeSmtpPeer peer = new FakeSmtpPeer()) {
             peer.requireAuth("alerts", "right", "PLAIN");
             try (Sink s = emailSink(peer.port(), Map.of("username", "alerts", "password", "wrong"))) {
                 s.offer(TestAlerts.alert("bad-password"));
-                assertKeptAndRetried(s);
+                SinkContract.assertKeptAndRetried(s, telemetry);
             }
         }
     }

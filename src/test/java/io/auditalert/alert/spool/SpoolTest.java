@@ -293,29 +293,20 @@ class SpoolTest {
     }
 
     @Test
-    void shouldRefuseASecondOpenOfTheSameSpool() throws IOException {
+    void shouldRefuseASecondOpenOfTheSameSpoolAndKeepItsLock() throws Exception {
         try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
             assertThat(s.durable()).isTrue();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Spool(dir, 1 << 20, false, stats))
                     .isInstanceOf(IOException.class).hasMessageContaining("in use");
-        }
-        new Spool(dir, 1 << 20, false, stats).close();
-    }
-
-    @Test
-    void shouldKeepItsLockWhenASecondOpenInThisProcessIsRefused() throws Exception {
-        // the lock is a POSIX record lock: closing any descriptor of the lock file in this process would
-        // release it, as the refused second open (a reload naming the same spool) once did
-        try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
-            assertThat(s.durable()).isTrue();
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Spool(dir, 1 << 20, false, stats))
-                    .isInstanceOf(IOException.class).hasMessageContaining("in use");
+            // the lock is a POSIX record lock: closing any descriptor of the lock file in this process would
+            // release it, as the refused second open (a reload naming the same spool) once did
             Process p = new ProcessBuilder("python3", "-c", "import fcntl,sys\n"
                     + "f = open(sys.argv[1], 'a')\n"
                     + "try:\n    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept OSError:\n    sys.exit(3)\n",
                     dir.resolve("lock").toString()).redirectErrorStream(true).start();
             assertThat(p.waitFor()).as("another process cannot take the lock (3: held)").isEqualTo(3);
         }
+        new Spool(dir, 1 << 20, false, stats).close();
     }
 
     private Path onlySegment() throws IOException {
@@ -324,28 +315,33 @@ class SpoolTest {
         }
     }
 
+    /** The offset of frame {@code n} of the segment (each frame: length, checksum, payload). */
+    private static long frameOffset(FileChannel ch, int n) throws IOException {
+        long pos = 0;
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(8);
+        for (int i = 0; i < n; i++) {
+            h.clear();
+            ch.read(h, pos);
+            pos += 8 + h.getInt(0);
+        }
+        return pos;
+    }
+
     /** Rewrites the payload of frame {@code n} of the segment as bytes no codec reads, with a valid checksum. */
     private static void spoilItem(Path seg, int n) throws IOException {
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long pos = 0;
+            long pos = frameOffset(ch, n);
             java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(8);
-            for (int i = 0; ; i++) {
-                h.clear();
-                ch.read(h, pos);
-                int len = h.getInt(0);
-                if (i == n) {
-                    byte[] junk = new byte[len];
-                    java.util.Arrays.fill(junk, (byte) 0xEE); // "version" 238
-                    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-                    crc.update(junk);
-                    h.clear();
-                    h.putInt(len).putInt((int) crc.getValue()).flip();
-                    ch.write(h, pos);
-                    ch.write(java.nio.ByteBuffer.wrap(junk), pos + 8);
-                    return;
-                }
-                pos += 8 + len;
-            }
+            ch.read(h, pos);
+            int len = h.getInt(0);
+            byte[] junk = new byte[len];
+            java.util.Arrays.fill(junk, (byte) 0xEE); // "version" 238
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(junk);
+            h.clear();
+            h.putInt(len).putInt((int) crc.getValue()).flip();
+            ch.write(h, pos);
+            ch.write(java.nio.ByteBuffer.wrap(junk), pos + 8);
         }
     }
 
@@ -441,16 +437,7 @@ class SpoolTest {
             TestAlerts.numbered("a", 100).forEach(s::append);
         }
         Path seg = onlySegment();
-        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long pos = 0;
-            java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(8);
-            for (int i = 0; i < 40; i++) {
-                h.clear();
-                ch.read(h, pos);
-                pos += 8 + h.getInt(0);
-            }
-            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0}), pos);
-        }
+        spoilLength(seg, 40);
         long size = Files.size(seg);
         try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
             assertThat(s.size()).as("the whole items").isEqualTo(99);
@@ -480,14 +467,8 @@ class SpoolTest {
     /** Overwrites the length field of item {@code n} of the segment with about 2 GB. */
     private static void spoilLength(Path seg, int n) throws IOException {
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long pos = 0;
-            java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(8);
-            for (int i = 0; i < n; i++) {
-                h.clear();
-                ch.read(h, pos);
-                pos += 8 + h.getInt(0);
-            }
-            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0}), pos);
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0}),
+                    frameOffset(ch, n));
         }
     }
 
