@@ -99,7 +99,14 @@ public final class WebConfig {
         MessageDigest read = digest();
         byte[] bytes = Files.readAllBytes(file);
         read.update(bytes);
-        WebConfig w = load(file, new String(bytes, StandardCharsets.UTF_8), read);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // decoding leniently would turn a Latin-1 password hash or user name into U+FFFD
+            throw new IllegalArgumentException(file + ": file is not valid UTF-8 (a Latin-1 editor?)", e);
+        }
+        WebConfig w = load(file, text, read);
         w.fingerprint = java.util.HexFormat.of().formatHex(read.digest());
         return w;
     }

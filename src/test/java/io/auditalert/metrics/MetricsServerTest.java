@@ -464,6 +464,19 @@ class MetricsServerTest {
     }
 
     @Test
+    void shouldRefuseAWebConfigThatIsNotUtf8() throws Exception {
+        // a Latin-1 user name was read as U+FFFD and loaded, so that user could never log in
+        Path web = dir.resolve("web.yml");
+        byte[] latin1 = ("basic_auth_users:\n  j\u00fcrgen: $2b$04$hnYTCLJ8806H1KjwkcGr9eJzk67DA3VEWaNkCp37DDy2A1DWFcXAm\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Files.write(web, latin1);
+        assertThatThrownBy(() -> WebConfig.load(web)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(web + ": file is not valid UTF-8 (a Latin-1 editor?)");
+        Files.writeString(web, new String(latin1, java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(WebConfig.load(web).check(basic("j\u00fcrgen", "secret"))).isEqualTo(WebConfig.Verdict.ALLOWED);
+    }
+
+    @Test
     void shouldRefuseBcryptCostsOutsideFourToThirty() throws Exception {
         Path web = dir.resolve("web.yml");
         for (String cost : java.util.List.of("03", "31")) {

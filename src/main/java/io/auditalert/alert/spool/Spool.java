@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *   <li>On open, segments are checked frame by frame from the acknowledged position; a damaged or
  *       half-written tail (a crash mid-append) is cut off and logged, and what precedes it is kept.
  *   <li>When an append would pass {@code maxBytes}, whole segments are dropped, oldest first, and
- *       their unacknowledged items counted in {@link SinkStats#dropped}.
+ *       their unacknowledged items counted in {@link SinkStats#dropped}; those the sink is delivering
+ *       at that moment are counted when its attempt ends without acknowledging them.
  * </ul>
  */
 public final class Spool implements Backlog {
@@ -79,6 +80,12 @@ public final class Spool implements Backlog {
     private final SinkStats stats;
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private final ArrayDeque<Item> inflight = new ArrayDeque<>();
+    /**
+     * Positions of items dropped to make room while the sink was delivering them: counted as dropped
+     * only when the attempt ends without their acknowledgement (the next peek, or close), since a
+     * delivered one is counted delivered.
+     */
+    private final ArrayDeque<Long> droppedInFlight = new ArrayDeque<>();
     /**
      * The arrival times of the items this process appended while their delivery latency is measured.
      * The on-disk form keeps none (a nanoTime stamp would mean nothing to the next process), so
@@ -541,10 +548,17 @@ public final class Spool implements Backlog {
     private void dropOldest() throws IOException {
         Segment first = segments.firstEntry().getValue();
         Long next = segments.higherKey(first.id);
-        stats.dropped.add(first.unacked);
+        long beingDelivered = 0;
+        for (Item it : inflight) {
+            if (segOf(it.seq()) == first.id) {
+                droppedInFlight.addLast(it.seq());
+                beingDelivered++;
+            }
+        }
+        stats.dropped.add(first.unacked - beingDelivered);
         pending -= first.unacked;
         totalBytes -= first.bytes;
-        droppedSinceLog += first.unacked;
+        droppedSinceLog += first.unacked - beingDelivered;
         long now = System.nanoTime();
         if (lastDropLog == 0 || now - lastDropLog > 10_000_000_000L) {
             LOG.warn("spool {} is full ({} bytes): dropped the oldest {} undelivered item(s)", dir, maxBytes,
@@ -570,6 +584,7 @@ public final class Spool implements Backlog {
 
     @Override
     public synchronized List<Item> peek(int max) {
+        countDroppedInFlight(); // the last attempt is over: what it did not acknowledge is lost
         while (inflight.size() < max && !closed) {
             Segment s = segments.get(readSeg);
             if (s == null) {
@@ -668,6 +683,15 @@ public final class Spool implements Backlog {
         return out;
     }
 
+    /** Counts the items dropped during a delivery that did not acknowledge them. */
+    private void countDroppedInFlight() {
+        if (!droppedInFlight.isEmpty()) {
+            stats.dropped.add(droppedInFlight.size());
+            droppedSinceLog += droppedInFlight.size();
+            droppedInFlight.clear();
+        }
+    }
+
     /**
      * After items were skipped as unreadable: with nothing in flight, everything before the read position
      * is delivered or lost, so the ack moves there (a restart does not meet and count them again).
@@ -745,6 +769,9 @@ public final class Spool implements Backlog {
 
     @Override
     public synchronized void ackThrough(long seq) {
+        while (!droppedInFlight.isEmpty() && droppedInFlight.peekFirst() <= seq) {
+            droppedInFlight.pollFirst(); // delivered, and counted so by the sink
+        }
         while (!inflight.isEmpty() && inflight.peekFirst().seq() <= seq) {
             Item it = inflight.pollFirst();
             Segment s = segments.get(segOf(it.seq()));
@@ -839,6 +866,7 @@ public final class Spool implements Backlog {
         }
         sync();
         closed = true;
+        countDroppedInFlight();
         try {
             writer.close();
             ackChannel.close();

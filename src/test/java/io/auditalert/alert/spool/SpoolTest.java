@@ -232,6 +232,41 @@ class SpoolTest {
     }
 
     @Test
+    void shouldCountItemsDroppedWhileBeingDeliveredOnlyWhenTheirDeliveryFails() throws IOException {
+        // they were counted dropped at once, and then delivered and counted again (16 of 1,512 in a run)
+        int n = 0;
+        try (Spool s = new Spool(dir, 64 << 10, false, stats)) {
+            s.append(TestAlerts.alert("first-0"));
+            s.append(TestAlerts.alert("first-1"));
+            n += 2;
+            List<Backlog.Item> batch = s.peek(2); // the sink is sending these two (a peek ends the attempt)
+            while (stats.dropped.sum() == 0) {
+                s.append(TestAlerts.alert("more-" + n++)); // until their segment is dropped to make room
+            }
+            long droppedBefore = stats.dropped.sum();
+            s.ackThrough(batch.get(1).seq()); // the peer took both
+            List<String> rest = drainAll(s);
+            assertThat(stats.dropped.sum()).as("the two delivered are not dropped").isEqualTo(droppedBefore);
+            assertThat(2 + rest.size() + stats.dropped.sum()).as("delivered or dropped, once each").isEqualTo(n);
+
+            s.append(TestAlerts.alert("again-0"));
+            s.append(TestAlerts.alert("again-1"));
+            n += 2;
+            assertThat(ids(s.peek(2))).containsExactly("again-0", "again-1");
+            long sizeBefore = s.size();
+            while (s.size() >= sizeBefore) { // every append adds one, until a dropped segment takes more
+                sizeBefore = s.size();
+                s.append(TestAlerts.alert("more-" + n++));
+            }
+            long droppedNow = stats.dropped.sum();
+            s.peek(1); // the attempt failed: nothing acknowledged before the next peek
+            assertThat(stats.dropped.sum()).as("the two undelivered counted now").isEqualTo(droppedNow + 2);
+            List<String> rest2 = drainAll(s);
+            assertThat(2 + rest.size() + rest2.size() + stats.dropped.sum()).isEqualTo(n);
+        }
+    }
+
+    @Test
     void shouldDropTheOldestWhenFullAndCountThem() throws IOException {
         long max = 1 << 20;
         int n = 0;
