@@ -220,7 +220,18 @@ public final class ExecSink extends DeliverySink {
         if (status != 0 && closing) {
             return argv.get(0) + " killed: the sink closed while it ran";
         }
-        return status == 0 ? null : argv.get(0) + " exited with status " + status;
+        return status == 0 ? null : argv.get(0) + " exited with status " + status + signalHint(status);
+    }
+
+    /**
+     * Java reports a death by signal N as status 128 + N, as shells do: the status says which signal,
+     * unless the command chose to exit with such a status itself.
+     */
+    static String signalHint(int status) {
+        String[] names = {"HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV",
+                "USR2", "PIPE", "ALRM", "TERM"};
+        int signal = status - 128;
+        return signal >= 1 && signal <= names.length ? " (killed by SIG" + names[signal - 1] + "?)" : "";
     }
 
     /** SIGTERM to the child and what it started. */

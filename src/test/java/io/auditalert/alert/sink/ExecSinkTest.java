@@ -54,6 +54,17 @@ class ExecSinkTest {
             assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isEqualTo(1);
             assertThat(((ExecSink) s).lastExit()).isEqualTo(-1);
         }
+        try (Sink s = SinkFactory.create(2, Map.of("type", "exec", "command", "kill -SEGV $$", "shell", true), telemetry)) {
+            s.offer(TestAlerts.alert("e-4"));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            assertThat(((ExecSink) s).lastExit()).isEqualTo(128 + 11);
+        }
+        // the log said only "exited with status 139"; the status of a death by signal now names it
+        assertThat(ExecSink.signalHint(139)).isEqualTo(" (killed by SIGSEGV?)");
+        assertThat(ExecSink.signalHint(137)).isEqualTo(" (killed by SIGKILL?)");
+        assertThat(ExecSink.signalHint(3)).isEmpty();
+        assertThat(ExecSink.signalHint(128)).isEmpty();
+        assertThat(ExecSink.signalHint(200)).isEmpty();
     }
 
     @Test
