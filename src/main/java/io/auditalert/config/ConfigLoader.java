@@ -147,8 +147,7 @@ public final class ConfigLoader {
                 cfg.metricsWebConfig = dir == null ? Path.of(web.asString("")) : dir.resolve(web.asString(""));
                 try {
                     // TLS files, users: as a start would; what was read, for a reload to compare
-                    cfg.metricsWebConfigFingerprint = io.auditalert.metrics.WebConfig.load(cfg.metricsWebConfig)
-                            .fingerprint();
+                    cfg.metricsWebConfigFingerprint = io.auditalert.metrics.WebConfig.validate(cfg.metricsWebConfig);
                 } catch (IOException | RuntimeException e) {
                     web.error("metrics.web_config: " + (e instanceof java.nio.file.NoSuchFileException n
                             ? "no such file: " + n.getFile() : e.getMessage()));

@@ -59,14 +59,15 @@ public final class WebConfig {
      */
     final java.util.concurrent.Semaphore bcryptSlot = new java.util.concurrent.Semaphore(1);
 
-    private WebConfig(SSLContext ssl, Map<String, String> users) {
+    private WebConfig(SSLContext ssl, Map<String, String> users, boolean serving) {
         this.ssl = ssl;
         this.users = users;
         int cost = 4;
         for (String h : users.values()) {
             cost = Math.max(cost, cost(h));
         }
-        this.dummyHash = users.isEmpty() ? null
+        // one bcrypt at the users' cost: about a second at cost 14, not spent on a check or a reload's compare
+        this.dummyHash = users.isEmpty() || !serving ? null
                 : BCrypt.hashpw(java.util.UUID.randomUUID().toString(), BCrypt.gensalt(cost));
     }
 
@@ -82,7 +83,7 @@ public final class WebConfig {
 
     /** No TLS, no authentication. */
     public static WebConfig none() {
-        return new WebConfig(null, Map.of());
+        return new WebConfig(null, Map.of(), true);
     }
 
     /**
@@ -96,6 +97,18 @@ public final class WebConfig {
 
     /** Reads and checks a web config file; every problem is an {@link IllegalArgumentException} naming it. */
     public static WebConfig load(Path file) throws IOException {
+        return load(file, true);
+    }
+
+    /**
+     * Checks a web config file as {@link #load(Path)} does and returns its {@link #fingerprint()},
+     * without building what serving needs.
+     */
+    public static String validate(Path file) throws IOException {
+        return load(file, false).fingerprint;
+    }
+
+    private static WebConfig load(Path file, boolean serving) throws IOException {
         MessageDigest read = digest();
         byte[] bytes = Files.readAllBytes(file);
         read.update(bytes);
@@ -106,7 +119,7 @@ public final class WebConfig {
             // decoding leniently would turn a Latin-1 password hash or user name into U+FFFD
             throw new IllegalArgumentException(file + ": file is not valid UTF-8 (a Latin-1 editor?)", e);
         }
-        WebConfig w = load(file, text, read);
+        WebConfig w = load(file, text, read, serving);
         w.fingerprint = java.util.HexFormat.of().formatHex(read.digest());
         return w;
     }
@@ -119,7 +132,7 @@ public final class WebConfig {
         }
     }
 
-    private static WebConfig load(Path file, String text, MessageDigest read) throws IOException {
+    private static WebConfig load(Path file, String text, MessageDigest read, boolean serving) throws IOException {
         Object root;
         try {
             root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(text);
@@ -155,7 +168,7 @@ public final class WebConfig {
                 users.put(user, hash);
             }
         }
-        return new WebConfig(ssl, Map.copyOf(users));
+        return new WebConfig(ssl, Map.copyOf(users), serving);
     }
 
     /** The TLS context, or null for plain HTTP. */
