@@ -96,7 +96,12 @@ final class ByteChars implements CharSequence {
         private long readsLeft;
 
         Decoded wrap(byte[] bytes, int offset, int length) {
-            text = new String(bytes, offset, length, java.nio.charset.StandardCharsets.UTF_8);
+            return wrap(new String(bytes, offset, length, java.nio.charset.StandardCharsets.UTF_8), length);
+        }
+
+        /** Text already decoded from {@code length} bytes (the read budget is the bytes'). */
+        Decoded wrap(String decoded, int length) {
+            text = decoded;
             from = 0;
             to = text.length();
             readsLeft = readBudget(length);

@@ -269,7 +269,8 @@ abstract class Field {
 
         @Override
         int execveArgument() {
-            return chunk ? argumentNumber(label) : -1;
+            // a4 and later are EXECVE arguments only (a SYSCALL record has a0-a3): masked as EXECVE.a4 is
+            return chunk || argument && argumentNumber(label) >= 4 ? argumentNumber(label) : -1;
         }
 
         @Override

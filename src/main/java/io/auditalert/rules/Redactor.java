@@ -2,91 +2,71 @@ package io.auditalert.rules;
 
 import io.auditalert.config.ConfigError;
 import io.auditalert.parse.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Masks secrets in rendered text (alert output, and any bytes the caller passes) with {@code ***}.
- * Each pattern is a Java regular expression; when it has a named group {@code secret}, only that group
- * is masked, otherwise the whole match. Patterns run over the UTF-8 bytes one char per byte, like rule
- * regexes. {@link #DEFAULT_PATTERNS} covers {@code --password=…}, {@code --token …},
- * {@code password=…}, HTTP authorization headers and credentials in URLs. Rules files add patterns with
- * a {@code - secret_patterns: [...]} item; the configuration can add more.
+ * Masks secrets in the values an alert's output puts in with {@code ***}: those {@link BuiltInSecrets}
+ * finds ({@code --password=…}, tokens, URL passwords, authorization headers, a few commands' password
+ * options), and those of the patterns rules files ({@code - secret_patterns: [...]}) and the
+ * configuration ({@code redact:}) add. A pattern is a Java regular expression; when it has a named
+ * group {@code secret} that took part in the match, only that group is masked, otherwise the whole
+ * match. Patterns see the value's characters (UTF-8 decoded, case folded as {@code (?i)} says for
+ * any letter), as rule regexes do.
+ *
+ * <p>A pattern that gives up on a value (too many steps, or a stack too deep) masks all of that value:
+ * the alert goes out, and nothing the pattern was meant to hide is shown.
  *
  * <p>Thread-safe: each call uses its own matchers (alerts are rare next to events, so this allocates).
  */
 public final class Redactor {
-    public static final List<String> DEFAULT_PATTERNS = List.of(
-            // --password=x, --password x, -token x, password=x, token:x, and environment-style assignments
-            // DB_PASSWORD=x, AWS_SECRET_ACCESS_KEY=x (but not /etc/passwd or "passwd file")
-            "(?i)(?<![A-Za-z0-9/._-])(?:--?" + Redactor.KEYWORDS + "(?:=|\\s+)|(?:[A-Za-z0-9]+[_-])*"
-                    + Redactor.KEYWORDS + "[=:])"
-                    + "(?<secret>[^\\s\"']+)",
-            "(?i)authorization:\\s*(?:bearer|basic|token)\\s+(?<secret>\\S+)",
-            "://[^/\\s:@]+:(?<secret>[^@\\s/]+)@");
-
-    private static final String KEYWORDS = "(?:password|passwd|pass|pwd|passphrase|token|secret|api[-_]?key"
-            + "|access[-_]?key|client[-_]?secret|auth[-_]?token)";
-
+    private static final Logger LOG = LoggerFactory.getLogger(Redactor.class);
     private static final byte[] MASK = {'*', '*', '*'};
-    public static final Redactor NONE = new Redactor(List.of());
+    /** Masks nothing, not even the built-in secrets (for tests and for outputs that carry none). */
+    public static final Redactor NONE = new Redactor(false, List.of());
+    private static final long GAVE_UP_LOG_NANOS = 60_000_000_000L;
+    private static volatile long gaveUpLoggedAt;
+
+    /** A user's pattern, as run over ASCII values (one char per byte) and over decoded ones. */
+    private record UserPattern(String text, Pattern bytes, Pattern chars, boolean hasSecretGroup) {}
+
+    private final boolean builtIns;
+    private final List<UserPattern> patterns;
+
+    private Redactor(boolean builtIns, List<UserPattern> patterns) {
+        this.builtIns = builtIns;
+        this.patterns = patterns;
+    }
 
     /**
-     * For each default pattern, words of which a text must contain one (ASCII case ignored) for the
-     * pattern to match: most outputs contain none, and then the pattern is not run.
+     * The built-in secrets and these patterns; a pattern that does not compile goes to {@code onError}
+     * and is skipped.
      */
-    private static final ValueTest.Strings[] DEFAULT_TRIGGERS = {
-        containsOneOf("pass", "pwd", "token", "secret", "key"),
-        containsOneOf("authorization"),
-        containsOneOf("://"),
-    };
-
-    private static ValueTest.Strings containsOneOf(String... words) {
-        byte[][] w = new byte[words.length][];
-        for (int i = 0; i < words.length; i++) {
-            w[i] = words[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        }
-        return new ValueTest.Strings(ValueTest.StringOp.CONTAINS, w, true);
-    }
-
-    private final List<Pattern> patterns;
-    private final boolean[] hasSecretGroup;
-    /** Per pattern, the test its trigger words make, or null: always run. */
-    private final ValueTest.Strings[] triggers;
-
-    private Redactor(List<Pattern> patterns) {
-        this.patterns = patterns;
-        this.hasSecretGroup = new boolean[patterns.size()];
-        this.triggers = new ValueTest.Strings[patterns.size()];
-        for (int i = 0; i < patterns.size(); i++) {
-            hasSecretGroup[i] = patterns.get(i).pattern().contains("(?<secret>");
-            int d = DEFAULT_PATTERNS.indexOf(patterns.get(i).pattern());
-            triggers[i] = d >= 0 ? DEFAULT_TRIGGERS[d] : null;
-        }
-    }
-
-    /** A redactor of these patterns; a pattern that does not compile goes to {@code onError} and is skipped. */
     public static Redactor of(List<String> patterns, Consumer<String> onError) {
-        List<Pattern> out = new ArrayList<>();
+        List<UserPattern> out = new ArrayList<>();
         for (String p : patterns) {
             try {
-                out.add(Pattern.compile(RuleCompiler.latin1View(p)));
+                out.add(new UserPattern(p, Pattern.compile(RuleCompiler.latin1View(p)),
+                        Pattern.compile(p, Pattern.UNICODE_CASE), p.contains("(?<secret>")));
             } catch (PatternSyntaxException e) {
                 onError.accept("bad secret pattern '" + p + "': " + e.getDescription());
             }
         }
-        return new Redactor(out);
+        return new Redactor(true, out);
     }
 
-    /** {@link #DEFAULT_PATTERNS} plus the given ones (errors dropped: check them with {@link #of}). */
+    /** The built-in secrets plus the given patterns (errors dropped: check them with {@link #of}). */
     public static Redactor withDefaults(List<String> extra) {
-        List<String> all = new ArrayList<>(DEFAULT_PATTERNS);
-        all.addAll(extra);
-        return of(all, e -> {});
+        return of(extra, e -> {});
     }
 
     /** Validates patterns, reporting each bad one as a {@link ConfigError} at the given position. */
@@ -99,64 +79,38 @@ public final class Redactor {
     }
 
     public boolean isEmpty() {
-        return patterns.isEmpty();
+        return !builtIns && patterns.isEmpty();
     }
 
     /** Masks secrets in {@code buf[from, length())} in place. */
     public void redact(ByteBuf buf, int from) {
-        if (patterns.isEmpty()) {
+        if (isEmpty()) {
             return;
         }
-        ByteChars view = null; // now called once per value of an output: most meet no pattern's trigger
-        ByteBuf tmp = null;
-        for (int p = 0; p < patterns.size(); p++) {
-            if (triggers[p] != null && !triggers[p].containsAny(buf.array(), from, buf.length() - from)) {
-                continue;
-            }
-            if (view == null) {
-                view = new ByteChars();
-            }
-            Matcher m = patterns.get(p).matcher(view.wrap(buf.array(), from, buf.length() - from));
-            if (!m.find()) {
-                continue;
-            }
-            if (tmp == null) {
-                tmp = new ByteBuf(buf.length() + 16);
-            }
-            tmp.clear();
-            int last = 0;
-            byte[] a = buf.array();
-            do {
-                int s = hasSecretGroup[p] ? m.start("secret") : m.start();
-                int e = hasSecretGroup[p] ? m.end("secret") : m.end();
-                if (s < 0) {
-                    continue;
-                }
-                tmp.put(a, from + last, s - last);
-                tmp.put(MASK);
-                last = e;
-            } while (m.find());
-            tmp.put(a, from + last, buf.length() - from - last);
-            buf.setLength(from);
-            buf.put(tmp.array(), 0, tmp.length());
+        List<int[]> spans = secrets(buf.array(), from, buf.length());
+        if (spans.isEmpty()) {
+            return;
         }
+        ByteBuf masked = new ByteBuf(buf.length() - from + 16);
+        writeMasked(buf.array(), from, buf.length(), spans, masked);
+        buf.setLength(from);
+        buf.put(masked.array(), 0, masked.length());
     }
 
     /**
-     * Whether a secret these patterns find in {@code text[0, len)} overlaps {@code [from, to)}, a part of
-     * the value {@code [valueFrom, valueTo)} (the value itself, or a chunk {@code a2[1]} of argument 2);
-     * if so, appends {@code text[from, to)} to {@code out} with those secrets masked, one that starts the
-     * value being all of the value, whichever part of it is shown. A value taken out of a longer text
-     * (one argument of a command line) needs it: {@code --password s3cret} as two arguments shows nothing
-     * secret in the second alone.
+     * Whether a secret found in {@code text[0, len)} overlaps {@code [from, to)}, a part of the value
+     * {@code [valueFrom, valueTo)} (the value itself, or a chunk {@code a2[1]} of argument 2); if so,
+     * appends {@code text[from, to)} to {@code out} with those secrets masked. A secret that starts the
+     * value, or the value of a name that starts it ({@code --password=my secret} as one argument), is
+     * all of the value, whichever part of it is shown. A value taken out of a longer text (one argument
+     * of a command line) needs it: {@code --password s3cret} as two arguments shows nothing secret in
+     * the second alone.
      */
     public boolean maskWithin(byte[] text, int len, int valueFrom, int valueTo, int from, int to, ByteBuf out) {
         List<int[]> spans = new ArrayList<>();
-        for (int[] secret : secrets(text, len)) {
+        for (int[] secret : secrets(text, 0, len)) {
             int s = secret[0];
-            // a secret that starts the value is all of it: "my secret", the argument after
-            // --password, is one value though the pattern stops at its space
-            int end = s == valueFrom ? Math.max(secret[1], valueTo) : secret[1];
+            int end = s == valueFrom || secret[2] == valueFrom ? Math.max(secret[1], valueTo) : secret[1];
             if (s < to && end > from) {
                 spans.add(new int[] {Math.max(s, from), Math.min(end, to)});
             }
@@ -164,41 +118,115 @@ public final class Redactor {
         return writeMasked(text, from, to, spans, out);
     }
 
-    /** Where the patterns find a secret (the secret group, else the whole match) in {@code text[0, len)}. */
-    private List<int[]> secrets(byte[] text, int len) {
-        List<int[]> out = new ArrayList<>();
-        ByteChars view = new ByteChars();
-        for (int p = 0; p < patterns.size(); p++) {
-            if (triggers[p] != null && !triggers[p].containsAny(text, 0, len)) {
-                continue;
+    /**
+     * Masks the secrets found in a command line {@code text[0, len)} whose arguments begin at
+     * {@code starts} (joined by one space each): a secret that starts an argument, or the value of a
+     * name that starts one, is all of that argument, as {@link #maskWithin} has it for one. Appends the
+     * result to {@code out}; false, and nothing appended, when there is no secret.
+     */
+    public boolean maskArguments(byte[] text, int len, List<Integer> starts, ByteBuf out) {
+        List<int[]> spans = secrets(text, 0, len);
+        for (int[] span : spans) {
+            int arg = java.util.Collections.binarySearch(starts, span[0]);
+            if (arg < 0 && span[2] >= 0) {
+                arg = java.util.Collections.binarySearch(starts, span[2]);
             }
-            Matcher m = patterns.get(p).matcher(view.wrap(text, 0, len));
-            while (m.find()) {
-                int s = hasSecretGroup[p] ? m.start("secret") : m.start();
-                int e = hasSecretGroup[p] ? m.end("secret") : m.end();
-                if (s >= 0 && s < e) {
-                    out.add(new int[] {s, e});
-                }
+            if (arg >= 0) { // to the argument's end (the space before the next, or the end)
+                span[1] = Math.max(span[1], arg + 1 < starts.size() ? starts.get(arg + 1) - 1 : len);
+            }
+        }
+        return writeMasked(text, 0, len, spans, out);
+    }
+
+    /**
+     * Where secrets are in {@code text[from, to)}: {@code {start, end, nameStart}} each (see
+     * {@link BuiltInSecrets}); all of it when a pattern gave up.
+     */
+    private List<int[]> secrets(byte[] text, int from, int to) {
+        List<int[]> out = new ArrayList<>();
+        try {
+            if (builtIns) {
+                BuiltInSecrets.find(text, from, to, out);
+            }
+            if (!patterns.isEmpty()) {
+                userSecrets(text, from, to, out);
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            // a runaway pattern (or a fault) must neither show the value nor lose the alert
+            out.clear();
+            out.add(new int[] {from, to, -1});
+            long now = System.nanoTime();
+            if (gaveUpLoggedAt == 0 || now - gaveUpLoggedAt > GAVE_UP_LOG_NANOS) {
+                gaveUpLoggedAt = now;
+                LOG.warn("a secret pattern gave up on a value of {} bytes ({}); the whole value is masked "
+                        + "(logged at most once a minute)", to - from, e instanceof StackOverflowError
+                                ? "its stack grew too deep" : e.getMessage());
             }
         }
         return out;
     }
 
-    /**
-     * Masks the secrets these patterns find in a command line {@code text[0, len)} whose arguments begin
-     * at {@code starts} (joined by one space each): a secret that starts an argument is all of that
-     * argument, as {@link #maskWithin} has it for one. Appends the result to {@code out}; false, and
-     * nothing appended, when there is no secret.
-     */
-    public boolean maskArguments(byte[] text, int len, List<Integer> starts, ByteBuf out) {
-        List<int[]> spans = secrets(text, len);
-        for (int[] span : spans) {
-            int arg = java.util.Collections.binarySearch(starts, span[0]);
-            if (arg >= 0) { // starts an argument: to its end (the space before the next, or the end)
-                span[1] = Math.max(span[1], arg + 1 < starts.size() ? starts.get(arg + 1) - 1 : len);
+    private void userSecrets(byte[] text, int from, int to, List<int[]> out) {
+        int[] byteAt = ByteChars.isAscii(text, from, to - from) ? null : charOffsets(text, from, to);
+        if (byteAt == null) { // ASCII, or not UTF-8: a char per byte
+            ByteChars view = new ByteChars();
+            for (UserPattern p : patterns) {
+                Matcher m = p.bytes().matcher(view.wrap(text, from, to - from));
+                while (m.find()) {
+                    addMatch(m, p, null, from, out);
+                }
+            }
+            return;
+        }
+        String decoded = new String(text, from, to - from, StandardCharsets.UTF_8);
+        ByteChars.Decoded view = new ByteChars.Decoded();
+        for (UserPattern p : patterns) {
+            Matcher m = p.chars().matcher(view.wrap(decoded, to - from));
+            while (m.find()) {
+                addMatch(m, p, byteAt, from, out);
             }
         }
-        return writeMasked(text, 0, len, spans, out);
+    }
+
+    /** Adds the secret group of a match, or all of it when the group took no part; nothing when empty. */
+    private static void addMatch(Matcher m, UserPattern p, int[] byteAt, int from, List<int[]> out) {
+        int s = m.start();
+        int e = m.end();
+        if (p.hasSecretGroup() && m.start("secret") >= 0) {
+            s = m.start("secret");
+            e = m.end("secret");
+        }
+        if (s < e) {
+            out.add(byteAt == null ? new int[] {from + s, from + e, -1} : new int[] {byteAt[s], byteAt[e], -1});
+        }
+    }
+
+    /**
+     * For valid UTF-8 in {@code text[from, to)}, the byte offset of each char of its decoded form and of
+     * its end (a supplementary character's two chars both start at its first byte); null for bytes that
+     * are not UTF-8.
+     */
+    private static int[] charOffsets(byte[] text, int from, int to) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(text, from, to - from));
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+        String decoded = new String(text, from, to - from, StandardCharsets.UTF_8);
+        int[] at = new int[decoded.length() + 1];
+        int pos = from;
+        for (int i = 0; i < decoded.length(); i++) {
+            char c = decoded.charAt(i);
+            at[i] = pos;
+            if (Character.isHighSurrogate(c) && i + 1 < decoded.length()) {
+                at[++i] = pos;
+                pos += 4;
+            } else {
+                pos += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+            }
+        }
+        at[decoded.length()] = pos;
+        return pos == to ? at : null;
     }
 
     /**
@@ -212,14 +240,16 @@ public final class Redactor {
         spans.sort((x, y) -> Integer.compare(x[0], y[0]));
         int pos = from;
         for (int[] span : spans) {
-            if (span[1] <= pos) {
+            int s = Math.max(span[0], from);
+            int e = Math.min(span[1], to);
+            if (e <= pos || s >= e) {
                 continue;
             }
-            if (span[0] >= pos) {
-                out.put(text, pos, span[0] - pos);
+            if (s >= pos) {
+                out.put(text, pos, s - pos);
                 out.put(MASK);
             }
-            pos = span[1];
+            pos = e;
         }
         out.put(text, pos, to - pos);
         return true;

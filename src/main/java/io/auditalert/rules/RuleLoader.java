@@ -63,7 +63,7 @@ public final class RuleLoader {
     private final Map<String, RuleCompiler.ListDef> lists = new LinkedHashMap<>();
     private final Map<String, RuleCompiler.MacroDef> macros = new LinkedHashMap<>();
     private final Map<String, YamlNode> rules = new LinkedHashMap<>();
-    private final List<String> secretPatterns = new ArrayList<>(Redactor.DEFAULT_PATTERNS);
+    private final List<String> secretPatterns = new ArrayList<>();
 
     private RuleLoader(Names names, Telemetry telemetry) {
         this.names = names;
@@ -77,7 +77,7 @@ public final class RuleLoader {
 
     /**
      * As {@link #load(List, Names, Telemetry)}, with extra secret patterns (from the configuration)
-     * added to {@link Redactor#DEFAULT_PATTERNS} and the files' {@code secret_patterns}.
+     * added to the built-in secrets ({@link Redactor}) and the files' {@code secret_patterns}.
      */
     public static Result load(List<Path> files, Names names, Telemetry telemetry, List<String> extraSecretPatterns) {
         RuleLoader l = new RuleLoader(names, telemetry);

@@ -42,8 +42,15 @@ class SinkFactoryTest {
                         "sinks[1].facility: unknown facility \"nosuch\" (kern, user, daemon, auth, authpriv, local0..local7, …)",
                         problems(1, Map.of("type", "syslog", "colour", "red")).get(0));
         assertThat(problems(3, Map.of("type", "alertmanager", "urls", List.of("ftp://x"), "labels", Map.of("bad-name", "v"))))
-                .contains("sinks[3].urls: expected an http:// or https:// URL, got \"ftp://x\"",
+                .contains("sinks[3].urls: expected an http:// or https:// URL with a host, got a ftp: URL",
                         "sinks[3].labels.bad-name: not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+        // the URL is not echoed: it can hold a password or a token, and the message goes to the log
+        assertThat(problems(2, Map.of("type", "webhook", "url", "ftp://svc:hunter2@hooks.example/x"))).containsExactly(
+                "sinks[2].url: expected an http:// or https:// URL with a host, got a ftp: URL");
+        assertThat(problems(2, Map.of("type", "webhook", "url", "https://svc:hun ter2@hooks.example/x"))).containsExactly(
+                "sinks[2].url: not a valid URL: Illegal character in authority at index 8");
+        assertThat(problems(2, Map.of("type", "webhook", "url", "https://hooks.example/x?token=hunter2 x"))).containsExactly(
+                "sinks[2].url: not a valid URL: Illegal character in query at index 37");
         // credentials in a URL are never sent and would be logged; a header with CR LF would split the request;
         // Alertmanager refuses every alert whose generatorURL is no URL
         assertThat(problems(2, Map.of("type", "webhook", "url", "http://alice:pw@127.0.0.1:8080/x",

@@ -625,6 +625,30 @@ class ConditionLanguageTest {
         assertThat(render(key, exec.apply("a1=\"--token\" a2=61626320736B2D6C697665313233"))).isEqualTo("***");
     }
 
+    @Test
+    void shouldMaskAllOfAnArgumentThatAnAssignmentOfASecretStarts() {
+        // --password="my hunter2 x" reaches the kernel as one argument: the value runs to its end, not
+        // to its first space (a review found "--password=*** hunter2 x" in {argv}, {proctitle} and {EXECVE.a1})
+        AuditEvent ev = TestEvents.one(
+                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
+                        + " auid=1000 uid=0 comm=\"tool\" exe=\"/usr/bin/tool\"",
+                "type=EXECVE msg=audit(1700000000.000:9): argc=3 a0=\"tool\" a1=2D2D70617373776F72643D6D792068756E746572322078 a2=\"y\"",
+                "type=PROCTITLE msg=audit(1700000000.000:9): proctitle=746F6F6C002D2D70617373776F72643D6D792068756E7465723220780079");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}|{proctitle}|{EXECVE.a1}\"\n", ev))
+                .isEqualTo("tool --password=*** y|tool --password=*** y|--password=***");
+    }
+
+    @Test
+    void shouldMaskABareArgumentAsItsExecveArgument() {
+        // {a4} is EXECVE's a4 (a SYSCALL record has a0-a3 only): it showed the secret EXECVE.a4 masked
+        AuditEvent ev = TestEvents.one(
+                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
+                        + " auid=1000 uid=0 comm=\"mysql\" exe=\"/usr/bin/mysql\"",
+                "type=EXECVE msg=audit(1700000000.000:9): argc=5 a0=\"mysql\" a1=\"-u\" a2=\"root\" a3=\"--password\" a4=\"hunter2\"");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{a4}|{EXECVE.a4}|{a1}|{argv}\"\n", ev))
+                .isEqualTo("***|***|-u|mysql -u root --password ***");
+    }
+
     /** tool A1 a2, a2 in two chunks: a2[0] as given (quoted or hex), then "r2xyzzy1". */
     private static AuditEvent chunkedExec(String a1, String chunk0) {
         return TestEvents.one(

@@ -208,7 +208,7 @@ public final class AlertmanagerSink extends DeliverySink {
                 throw new IOException("interrupted while posting", e);
             }
             if (!queued) {
-                retry = new IOException(urls.get(i) + ": " + QUEUED_BATCHES + " earlier batches still wait for it");
+                retry = new IOException(HttpPoster.shown(urls.get(i)) + ": " + QUEUED_BATCHES + " earlier batches still wait for it");
                 everyFailureAskedToWait = false;
                 continue;
             }
@@ -234,7 +234,7 @@ public final class AlertmanagerSink extends DeliverySink {
                 sent++;
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 room.get(i).release(); // closing
-                throw new IOException("sink closing: batch not posted to " + urls.get(i), e);
+                throw new IOException("sink closing: batch not posted to " + HttpPoster.shown(urls.get(i)), e);
             }
         }
         try {
@@ -243,23 +243,23 @@ public final class AlertmanagerSink extends DeliverySink {
                 Posted p = answers.take();
                 int i = p.url();
                 if (p.failure() != null) {
-                    retry = new IOException(urls.get(i) + ": " + p.failure().getMessage(), p.failure());
+                    retry = new IOException(HttpPoster.shown(urls.get(i)) + ": " + p.failure().getMessage(), p.failure());
                     everyFailureAskedToWait = false;
                 } else if (p.response().ok()) {
                     done.set(i);
                 } else if (p.response().permanent()) {
                     HttpPoster.Response resp = p.response();
                     refused.set(i);
-                    lastRefusal = "HTTP " + resp.status() + " from " + urls.get(i) + ": " + resp.body();
+                    lastRefusal = "HTTP " + resp.status() + " from " + HttpPoster.shown(urls.get(i)) + ": " + resp.body();
                     if (done.cardinality() + refused.cardinality() < urls.size() || done.cardinality() > 0) {
                         // a failed attempt, logged; the batch's alerts are counted by its fate at the end
                         // (delivered when another URL takes them, refused when none does), not here
                         stats.failedTransiently();
-                        log.warn("sink {}: {} refused a batch of {} for good: {}", name(), urls.get(i), batch.size(),
+                        log.warn("sink {}: {} refused a batch of {} for good: {}", name(), HttpPoster.shown(urls.get(i)), batch.size(),
                                 lastRefusal);
                     }
                 } else {
-                    retry = p.response().failure(urls.get(i).toString());
+                    retry = p.response().failure(HttpPoster.shown(urls.get(i)));
                     if (retry instanceof RetryAfter r) {
                         retryAfter = Math.min(retryAfter, r.millis);
                     } else {
@@ -410,7 +410,7 @@ public final class AlertmanagerSink extends DeliverySink {
             lateFailureLogged[p.url()] = now;
         }
         log.warn("sink {}: {} did not take a batch of {} that another Alertmanager took: {}", name(),
-                urls.get(p.url()), batchSize, p.failure() != null ? p.failure().getMessage()
+                HttpPoster.shown(urls.get(p.url())), batchSize, p.failure() != null ? p.failure().getMessage()
                         : "HTTP " + p.response().status() + ": " + p.response().body());
     }
 }

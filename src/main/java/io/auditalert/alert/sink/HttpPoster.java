@@ -16,6 +16,18 @@ import javax.net.ssl.SSLSocketFactory;
  */
 final class HttpPoster {
     /**
+     * A URL as logs show it: without its query, which can carry a token ({@code ?token=…}); a
+     * password in it is refused at load.
+     */
+    static String shown(java.net.URL url) {
+        String s = url.toString();
+        int q = s.indexOf('?');
+        int f = s.indexOf('#');
+        int end = q >= 0 ? q : f >= 0 ? f : s.length();
+        return end < s.length() ? s.substring(0, end) + "?…" : s;
+    }
+
+    /**
      * A peer's answer: its status, the start of its body (for logs), and the wait its Retry-After
      * asked for in milliseconds (0: none, or an HTTP date, which is not read).
      */

@@ -44,7 +44,9 @@ public final class WebhookSink extends DeliverySink {
         try {
             URI u = new URI(s);
             if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
-                r.error(key, "expected an http:// or https:// URL, got \"" + s + "\"");
+                // not the URL itself: it can hold a password or a token, and this goes to the log
+                r.error(key, "expected an http:// or https:// URL with a host, got "
+                        + (u.getScheme() == null ? "no scheme" : "a " + u.getScheme() + ": URL"));
                 return null;
             }
             if (u.getRawUserInfo() != null) {
@@ -53,8 +55,11 @@ public final class WebhookSink extends DeliverySink {
                 return null;
             }
             return u.toURL();
-        } catch (java.net.URISyntaxException | MalformedURLException | IllegalArgumentException e) {
-            r.error(key, "not a valid URL: " + e.getMessage());
+        } catch (java.net.URISyntaxException e) {
+            r.error(key, "not a valid URL: " + e.getReason() + " at index " + e.getIndex());
+            return null;
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            r.error(key, "not a valid URL");
             return null;
         }
     }
@@ -66,9 +71,9 @@ public final class WebhookSink extends DeliverySink {
             if (resp.ok()) {
                 out.accept(1);
             } else if (resp.permanent()) {
-                out.reject(1, "HTTP " + resp.status() + " from " + url + ": " + resp.body());
+                out.reject(1, "HTTP " + resp.status() + " from " + HttpPoster.shown(url) + ": " + resp.body());
             } else {
-                throw resp.failure(url.toString());
+                throw resp.failure(HttpPoster.shown(url));
             }
         }
     }

@@ -54,6 +54,23 @@ class HttpMisbehaviourTest {
     }
 
     @Test
+    void shouldLogAWebhookUrlWithoutItsQuery() throws Exception {
+        // a ?token=… in the URL was written to the log with every refusal and retry
+        try (ScriptedPeer peer = new ScriptedPeer(c -> {
+            readRequest(c.getInputStream());
+            write(c.getOutputStream(), "HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno");
+        }); LogCapture log = LogCapture.of(WebhookSink.class); Sink s = SinkFactory.create(0, Map.of("type", "webhook",
+                "url", "http://127.0.0.1:" + peer.port() + "/hook?token=hunter2", "timeout", "2s"), telemetry)) {
+            s.offer(TestAlerts.alert("refused"));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isEqualTo(1);
+            assertThat(log.messages()).anySatisfy(m -> assertThat(m)
+                    .contains("HTTP 400 from http://127.0.0.1:" + peer.port() + "/hook?…: no"));
+            assertThat(log.messages()).noneSatisfy(m -> assertThat(m).contains("hunter2"));
+        }
+    }
+
+    @Test
     void shouldCountA200AsDeliveredThoughItsBodyNeverEnds() throws Exception {
         // the alert was re-sent 16 times, each answered 200, and then dropped
         try (ScriptedPeer peer = new ScriptedPeer(c -> {

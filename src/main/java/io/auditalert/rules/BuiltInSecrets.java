@@ -1,0 +1,492 @@
+package io.auditalert.rules;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The secrets every output is masked for, found by one linear scan of the text (no regular expression:
+ * a crafted argument can neither make it run long nor overflow its stack):
+ * <ul>
+ *   <li>a name that ends in a secret word, and its value: {@code --password=x}, {@code --db-password x},
+ *       {@code PGPASSWORD=x}, {@code -Dspring.datasource.password=x}, {@code keyStorePassword=x},
+ *       {@code X-API-Key: x}, {@code "password":"x"}, {@code pass:x} (openssl), and
+ *       {@code aws_secret_access_key x}. The value runs to the next blank or quote, or, when it starts
+ *       with a quote, to the closing one ({@code PASSWORD="my secret"}). The secret words are password,
+ *       passwd, pass, pwd, passphrase, token, secret, and api, access, secret or private followed by key;
+ *       a name followed by a blank takes the next word as its value only when it is an option
+ *       ({@code --access-token x}, not {@code --ask-pass site.yml}) or has an underscore, so
+ *       {@code /etc/passwd}, {@code passwd file} and {@code private.key} are left alone;
+ *   <li>the password of a URL ({@code https://user:x@host}, {@code redis://:x@host}, an {@code @}
+ *       inside it too), and a user name that is a token ({@code https://ghp_…@github.com});
+ *   <li>{@code Authorization: Bearer x} (and Basic, Token, Digest, Negotiate);
+ *   <li>options of a few commands that take a password without naming it: {@code mysql -px},
+ *       {@code sshpass -p x}, {@code redis-cli -a x}, {@code curl -u user:x}, {@code useradd -p x},
+ *       {@code docker login -p x}.
+ * </ul>
+ * Each secret found is {@code {start, end, nameStart}}: {@code nameStart} is where the name of an
+ * assignment ({@code --password=x}) starts, or -1; a caller that knows where arguments start masks all
+ * of an argument that such a name starts ({@code --password=my secret} as one argument).
+ */
+final class BuiltInSecrets {
+    private BuiltInSecrets() {}
+
+    private static final byte[][] WORDS = ascii("password", "passwd", "passphrase", "pass", "pwd", "token", "secret");
+    /** Words that make a name ending in {@code key} (with or without a separator) a secret's. */
+    private static final byte[][] KEY_OWNERS = ascii("api", "access", "secret", "private");
+    /** Option names that end in a secret word but take no value: {@code --ask-pass}, {@code --no-password}. */
+    private static final byte[][] FLAG_STARTS = ascii("ask", "no-", "no_", "skip", "prompt");
+    /** User names that are tokens: GitHub, GitLab and Slack token prefixes. */
+    private static final byte[][] TOKEN_PREFIXES = ascii("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+            "glpat-", "xoxb-", "xoxp-", "xoxa-");
+    private static final byte[] SCHEME_END = ascii("://")[0];
+    private static final byte[] AUTHORIZATION = ascii("authorization")[0];
+    private static final byte[][] AUTH_SCHEMES = ascii("bearer", "basic", "token", "digest", "negotiate");
+
+    private static byte[][] ascii(String... words) {
+        byte[][] out = new byte[words.length][];
+        for (int i = 0; i < words.length; i++) {
+            out[i] = words[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        return out;
+    }
+
+    /** Adds the secrets in {@code t[from, to)} to out. */
+    static void find(byte[] t, int from, int to, List<int[]> out) {
+        names(t, from, to, out);
+        urls(t, from, to, out);
+        authorization(t, from, to, out);
+        commandOptions(t, from, to, out);
+    }
+
+    // ---- names ending in a secret word ----
+
+    static boolean isNameByte(byte b) {
+        return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b == '-' || b == '.';
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == 0;
+    }
+
+    private static void names(byte[] t, int from, int to, List<int[]> out) {
+        int i = from;
+        while (i < to) {
+            if (!isNameByte(t[i])) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < to && isNameByte(t[i])) {
+                i++;
+            }
+            int end = i;
+            if (!endsInSecretWord(t, start, end) || start > from && t[start - 1] == '/') {
+                continue; // a path's component: /etc/passwd
+            }
+            int j = end;
+            byte before = start > from ? t[start - 1] : 0;
+            if ((before == '"' || before == '\'') && j < to && t[j] == before) {
+                j++; // "password": "x" (JSON), 'token'='x'
+            }
+            int value;
+            int nameStart = -1;
+            if (j < to && t[j] == '=') {
+                value = j + 1;
+                nameStart = start;
+            } else if (j < to && t[j] == ':') {
+                value = skipSpaces(t, j + 1, to);
+                nameStart = start;
+            } else if (j < to && isBlank(t[j]) && takesNextWord(t, start, end)) {
+                value = skipBlanks(t, j, to);
+                if (value + 1 < to && t[value] == '-' && t[value + 1] == '-') {
+                    continue; // --password --user x: the password is prompted for
+                }
+            } else {
+                continue;
+            }
+            int valueEnd = addValue(t, value, to, nameStart, out);
+            i = Math.max(i, valueEnd);
+        }
+    }
+
+    /** Adds the value at {@code t[at..]} (quoted: its inside) as a secret; returns where it ends. */
+    private static int addValue(byte[] t, int at, int to, int nameStart, List<int[]> out) {
+        if (at >= to) {
+            return at;
+        }
+        if (t[at] == '"' || t[at] == '\'') {
+            byte q = t[at];
+            int e = at + 1;
+            while (e < to && t[e] != q) {
+                e++;
+            }
+            if (e > at + 1) { // its quotes end it: no more of the argument is the value (sh -c 'P="x" cmd')
+                out.add(new int[] {at + 1, e, -1});
+            }
+            return e;
+        }
+        int e = at;
+        while (e < to && !isBlank(t[e]) && t[e] != '"' && t[e] != '\'') {
+            e++;
+        }
+        if (e > at) {
+            out.add(new int[] {at, e, nameStart});
+        }
+        return e;
+    }
+
+    /** Whether the name {@code t[start, end)} ends in a secret word, ASCII case ignored. */
+    static boolean endsInSecretWord(byte[] t, int start, int end) {
+        for (byte[] w : WORDS) {
+            if (endsWith(t, start, end, w)) {
+                return true;
+            }
+        }
+        if (!endsWith(t, start, end, KEY)) {
+            return false;
+        }
+        int e = end - KEY.length;
+        if (e > start && (t[e - 1] == '-' || t[e - 1] == '_' || t[e - 1] == '.')) {
+            e--;
+        }
+        for (byte[] w : KEY_OWNERS) {
+            if (endsWith(t, start, e, w)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final byte[] KEY = ascii("key")[0];
+
+    /** A name before a blank takes the next word: an option that is no flag, or a name with an underscore. */
+    private static boolean takesNextWord(byte[] t, int start, int end) {
+        if (t[start] == '-') {
+            int n = start;
+            while (n < end && t[n] == '-') {
+                n++;
+            }
+            for (byte[] f : FLAG_STARTS) {
+                if (startsWith(t, n, end, f)) {
+                    return false;
+                }
+            }
+            return n < end;
+        }
+        for (int k = start; k < end; k++) {
+            if (t[k] == '_') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- URLs ----
+
+    private static void urls(byte[] t, int from, int to, List<int[]> out) {
+        for (int k = indexOf(t, from, to, SCHEME_END); k >= 0; k = indexOf(t, k + 3, to, SCHEME_END)) {
+            int a = k + 3;
+            int e = a;
+            while (e < to && !isBlank(t[e]) && t[e] != '/' && t[e] != '?' && t[e] != '#' && t[e] != '"' && t[e] != '\'') {
+                e++;
+            }
+            int at = -1;
+            for (int p = e - 1; p >= a; p--) {
+                if (t[p] == '@') {
+                    at = p;
+                    break;
+                }
+            }
+            if (at < 0) {
+                continue;
+            }
+            int colon = -1;
+            for (int p = a; p < at; p++) {
+                if (t[p] == ':') {
+                    colon = p;
+                    break;
+                }
+            }
+            if (colon >= 0) {
+                if (at > colon + 1) {
+                    out.add(new int[] {colon + 1, at, -1});
+                }
+            } else if (at - a >= 20 || startsWithAny(t, a, at, TOKEN_PREFIXES)) {
+                out.add(new int[] {a, at, -1});
+            }
+        }
+    }
+
+    // ---- Authorization: Bearer x ----
+
+    private static void authorization(byte[] t, int from, int to, List<int[]> out) {
+        for (int k = indexOfIgnoreCase(t, from, to, AUTHORIZATION); k >= 0;
+                k = indexOfIgnoreCase(t, k + AUTHORIZATION.length, to, AUTHORIZATION)) {
+            int p = k + AUTHORIZATION.length;
+            if (p < to && (t[p] == '"' || t[p] == '\'')) {
+                p++;
+            }
+            if (p >= to || t[p] != ':' && t[p] != '=') {
+                continue;
+            }
+            p = skipBlanks(t, p + 1, to);
+            if (p < to && (t[p] == '"' || t[p] == '\'')) {
+                p++;
+            }
+            for (byte[] scheme : AUTH_SCHEMES) {
+                if (startsWith(t, p, to, scheme) && p + scheme.length < to && isBlank(t[p + scheme.length])) {
+                    addValue(t, skipBlanks(t, p + scheme.length, to), to, -1, out);
+                    break;
+                }
+            }
+        }
+    }
+
+    // ---- options of commands that take a password without naming it ----
+
+    /** How a command's option gives a password. */
+    private enum Style {
+        /** {@code -p<password>}, attached only ({@code -p} alone prompts): mysql. */
+        ATTACHED,
+        /** {@code -p <password>} or attached. */
+        VALUE,
+        /** {@code -u user:<password>} or attached: the part after the first colon. */
+        USER_COLON
+    }
+
+    private record Option(byte[] name, Style style) {}
+
+    /** A command, its password options, and whether they count only after a {@code login} word. */
+    private record Command(byte[] name, List<Option> options, boolean afterLogin) {}
+
+    private static final List<Command> COMMANDS = commands();
+
+    private static List<Command> commands() {
+        List<Command> m = new ArrayList<>();
+        List<Option> mysql = List.of(new Option(ascii("-p")[0], Style.ATTACHED));
+        for (String c : List.of("mysql", "mariadb", "mysqldump", "mariadb-dump", "mysqladmin", "mariadb-admin",
+                "mysqlimport", "mysqlshow", "mysqlcheck", "mysqlpump")) {
+            m.add(new Command(ascii(c)[0], mysql, false));
+        }
+        m.add(new Command(ascii("sshpass")[0], List.of(new Option(ascii("-p")[0], Style.VALUE)), false));
+        m.add(new Command(ascii("redis-cli")[0], List.of(new Option(ascii("-a")[0], Style.VALUE)), false));
+        m.add(new Command(ascii("curl")[0], List.of(new Option(ascii("-u")[0], Style.USER_COLON),
+                new Option(ascii("--user")[0], Style.USER_COLON), new Option(ascii("-U")[0], Style.USER_COLON),
+                new Option(ascii("--proxy-user")[0], Style.USER_COLON)), false));
+        List<Option> p = List.of(new Option(ascii("-p")[0], Style.VALUE));
+        m.add(new Command(ascii("useradd")[0], p, false));
+        m.add(new Command(ascii("usermod")[0], p, false));
+        for (String c : List.of("docker", "podman", "nerdctl", "buildah", "skopeo", "helm")) {
+            m.add(new Command(ascii(c)[0], p, true)); // docker run -p 80:80 publishes a port
+        }
+        return List.copyOf(m);
+    }
+
+    private static void commandOptions(byte[] t, int from, int to, List<int[]> out) {
+        Command command = null;
+        boolean loginSeen = false;
+        int i = from;
+        while (i < to) {
+            while (i < to && isBlank(t[i])) {
+                i++;
+            }
+            int start = i;
+            while (i < to && !isBlank(t[i])) {
+                i++;
+            }
+            if (start == i) {
+                break;
+            }
+            int ws = start;
+            while (ws < i && (t[ws] == '"' || t[ws] == '\'' || t[ws] == '(')) {
+                ws++;
+            }
+            int we = i;
+            while (we > ws && (t[we - 1] == '"' || t[we - 1] == '\'' || t[we - 1] == ';' || t[we - 1] == ')')) {
+                we--;
+            }
+            Command named = command(t, ws, we);
+            if (named != null) {
+                command = named;
+                loginSeen = false;
+            } else if (command != null) {
+                if (command.afterLogin() && !loginSeen) {
+                    loginSeen = we - ws == LOGIN.length && startsWithExactly(t, ws, we, LOGIN);
+                } else {
+                    i = option(t, ws, we, i, to, command.options(), out);
+                }
+            }
+            if (i > start && (t[i - 1] == ';' || t[i - 1] == '|' || t[i - 1] == '&')) {
+                command = null; // the command ends
+            }
+        }
+    }
+
+    /** The command a word names (its last path component), when it is one this class knows. */
+    private static Command command(byte[] t, int s, int e) {
+        int b = s;
+        for (int k = s; k < e; k++) {
+            if (t[k] == '/') {
+                b = k + 1;
+            }
+        }
+        for (Command c : COMMANDS) {
+            if (c.name().length == e - b && startsWithExactly(t, b, e, c.name())) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static final byte[] LOGIN = ascii("login")[0];
+
+    /**
+     * Masks the password of the option the word {@code t[ws, we)} is, if it is one of options; returns
+     * where scanning goes on (past a value taken from the next word).
+     */
+    private static int option(byte[] t, int ws, int we, int next, int to, List<Option> options, List<int[]> out) {
+        for (Option o : options) {
+            byte[] n = o.name();
+            if (!startsWithExactly(t, ws, we, n)) { // case counts: mysql -P3306 is a port
+                continue;
+            }
+            if (we - ws > n.length) { // attached: -pSECRET, -uuser:SECRET, --user=user:SECRET
+                if (n.length == 2) {
+                    add(t, ws + n.length, we, o.style(), out);
+                } else if (t[ws + n.length] == '=') {
+                    add(t, ws + n.length + 1, we, o.style(), out);
+                } else {
+                    continue; // --username
+                }
+                return next;
+            }
+            if (o.style() == Style.ATTACHED) {
+                return next;
+            }
+            int vs = skipBlanks(t, next, to);
+            int ve = vs;
+            while (ve < to && !isBlank(t[ve])) {
+                ve++;
+            }
+            int s = vs;
+            int e = ve;
+            if (s < e && (t[s] == '"' || t[s] == '\'') && t[e - 1] == t[s] && e - s >= 2) {
+                s++;
+                e--;
+            }
+            add(t, s, e, o.style(), out);
+            return ve;
+        }
+        return next;
+    }
+
+    private static void add(byte[] t, int s, int e, Style style, List<int[]> out) {
+        if (style == Style.USER_COLON) {
+            int colon = -1;
+            for (int k = s; k < e; k++) {
+                if (t[k] == ':') {
+                    colon = k;
+                    break;
+                }
+            }
+            if (colon < 0) {
+                return; // curl -u user: the password is prompted for
+            }
+            s = colon + 1;
+        }
+        if (e > s) {
+            out.add(new int[] {s, e, -1});
+        }
+    }
+
+    // ---- byte helpers ----
+
+    private static int skipSpaces(byte[] t, int p, int to) {
+        while (p < to && (t[p] == ' ' || t[p] == '\t')) {
+            p++;
+        }
+        return p;
+    }
+
+    private static int skipBlanks(byte[] t, int p, int to) {
+        while (p < to && isBlank(t[p])) {
+            p++;
+        }
+        return p;
+    }
+
+    private static byte lower(byte b) {
+        return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+    }
+
+    private static boolean endsWith(byte[] t, int start, int end, byte[] w) {
+        if (end - start < w.length) {
+            return false;
+        }
+        for (int k = 0, p = end - w.length; k < w.length; k++, p++) {
+            if (lower(t[p]) != w[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWith(byte[] t, int start, int end, byte[] w) {
+        if (end - start < w.length) {
+            return false;
+        }
+        for (int k = 0; k < w.length; k++) {
+            if (lower(t[start + k]) != lower(w[k])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWithExactly(byte[] t, int start, int end, byte[] w) {
+        if (end - start < w.length) {
+            return false;
+        }
+        for (int k = 0; k < w.length; k++) {
+            if (t[start + k] != w[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWithAny(byte[] t, int start, int end, byte[][] words) {
+        for (byte[] w : words) {
+            if (startsWith(t, start, end, w)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] t, int from, int to, byte[] w) {
+        outer:
+        for (int p = from; p + w.length <= to; p++) {
+            for (int k = 0; k < w.length; k++) {
+                if (t[p + k] != w[k]) {
+                    continue outer;
+                }
+            }
+            return p;
+        }
+        return -1;
+    }
+
+    private static int indexOfIgnoreCase(byte[] t, int from, int to, byte[] w) {
+        outer:
+        for (int p = from; p + w.length <= to; p++) {
+            for (int k = 0; k < w.length; k++) {
+                if (lower(t[p + k]) != w[k]) {
+                    continue outer;
+                }
+            }
+            return p;
+        }
+        return -1;
+    }
+}
