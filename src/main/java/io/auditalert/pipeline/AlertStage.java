@@ -160,6 +160,17 @@ public final class AlertStage implements WorkerPool.Handler {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicLong renderFailures = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Logs an output that could not be rendered: the first time and every 1000th after it. */
+    private void renderFailed(String rule, AuditEvent ev, Throwable e) {
+        long n = renderFailures.incrementAndGet();
+        if (n == 1 || n % 1000 == 0) {
+            LOG.error("rule '{}': the output for event {} could not be rendered; alerted without it ({} so far)",
+                    rule, ev.serial(), n, e);
+        }
+    }
+
     /** Counts an event whose evaluation threw; logs the first failure and every 1000th after it. */
     private void failed(AuditEvent ev, Throwable e) {
         LongAdder failures = telemetry.pipeline.evaluationFailures;
@@ -214,9 +225,16 @@ public final class AlertStage implements WorkerPool.Handler {
                 }
             }
             m.stats().alerted.increment();
-            out.clear();
-            m.renderOutput(ev, out);
-            String output = out.toUtf8String();
+            String output;
+            try {
+                out.clear();
+                m.renderOutput(ev, out);
+                output = out.toUtf8String();
+            } catch (RuntimeException | StackOverflowError e) {
+                // the alert goes out without its output rather than not at all (no value of it is shown)
+                output = "(the output of rule " + m.rule() + " could not be rendered: " + e.getClass().getSimpleName() + ")";
+                renderFailed(m.rule(), ev, e);
+            }
             Alert alert = buildAlert(m, ev, output, suppressedBefore);
             for (Sink sink : snap.sinks) {
                 if (sink.accepts(alert)) {

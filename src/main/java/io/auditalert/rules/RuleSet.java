@@ -133,6 +133,7 @@ public final class RuleSet {
                 types |= bits[t];
             }
         }
+        RuntimeException failure = null;
         for (CompiledRule rule : active) {
             if (rule.typeMask != 0 && (rule.typeMask & types) == 0) {
                 continue;
@@ -170,9 +171,21 @@ public final class RuleSet {
                     rule.stats.excepted.increment();
                 } else {
                     rule.stats.matches.increment();
-                    out.match(rule, ev);
+                    try {
+                        out.match(rule, ev);
+                    } catch (RuntimeException | StackOverflowError e) {
+                        // one rule's alert that cannot be built must not cost the later rules theirs;
+                        // the caller counts and logs the failure once the event's rules have run
+                        if (failure == null) {
+                            failure = e instanceof RuntimeException re ? re
+                                    : new IllegalStateException("rule '" + rule.name() + "': " + e, e);
+                        }
+                    }
                 }
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.auditalert.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.auditalert.assemble.AuditEvent;
 import io.auditalert.config.ConfigError;
@@ -636,6 +637,22 @@ class ConditionLanguageTest {
                 "type=PROCTITLE msg=audit(1700000000.000:9): proctitle=746F6F6C002D2D70617373776F72643D6D792068756E7465723220780079");
         assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}|{proctitle}|{EXECVE.a1}\"\n", ev))
                 .isEqualTo("tool --password=*** y|tool --password=*** y|--password=***");
+    }
+
+    @Test
+    void shouldGiveTheLaterRulesTheirMatchWhenOneRulesAlertFails() {
+        // a rule whose alert could not be built (its output threw) ended the loop: the event's later
+        // rules were never evaluated, and their alerts were lost with it
+        RuleSet set = load("- rule: a\n  condition: exe exists\n- rule: b\n  condition: exe exists\n"
+                + "- rule: c\n  condition: exe exists\n");
+        List<String> hits = new ArrayList<>();
+        assertThatThrownBy(() -> set.evaluate(EXEC_TMP, new EvalScratch(), (rule, e) -> {
+            hits.add(rule.name());
+            if (rule.name().equals("a")) {
+                throw new IllegalStateException("broken output");
+            }
+        })).hasMessage("broken output");
+        assertThat(hits).containsExactly("a", "b", "c");
     }
 
     @Test
