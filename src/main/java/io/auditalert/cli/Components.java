@@ -483,15 +483,16 @@ public final class Components {
 
     /**
      * How far out of order a log's timestamps may run (records wait in the kernel's backlog and in
-     * auditd's queue): a file whose successor starts this long before --since holds no event of the range.
+     * auditd's queue): a file whose last record is this long before --since holds no event of the range.
      */
     static final long LOG_SKEW_MILLIS = 10 * 60_000L;
 
     /**
-     * Of files ordered oldest first, those that may hold events of the range: a file whose successor
-     * starts {@link #LOG_SKEW_MILLIS} or more before since was written before it, and a file whose
-     * first record is at or after until, and every later one, after it. Skipped files are named on
-     * stderr. Files whose first record has no time are kept (and bound nothing).
+     * Of the files, those that may hold events of the range: a file whose last record is
+     * {@link #LOG_SKEW_MILLIS} or more before since was written before it, and a file whose first
+     * record is at or after until after it. Each file is judged by its own first and last record, not
+     * by its neighbours: the files need not be one log's rotations (two hosts' logs overlap in time).
+     * Skipped files are named on stderr. Files without those times (compressed ones have no last) are kept.
      */
     private static List<Path> withinRange(List<Path> files, Map<Path, Long> first, TimeRange range, String command) {
         if (range.isAll()) {
@@ -500,8 +501,15 @@ public final class Components {
         List<Path> keep = new ArrayList<>();
         List<Path> skipped = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
-            long next = i + 1 < files.size() ? first.get(files.get(i + 1)) : -1;
-            boolean before = range.hasSince() && next >= 0 && next <= range.sinceMillis() - LOG_SKEW_MILLIS;
+            long last = -1;
+            if (range.hasSince()) {
+                try {
+                    last = Inputs.lastRecordMillis(files.get(i));
+                } catch (IOException e) {
+                    last = -1; // kept: its failure is reported when it is read
+                }
+            }
+            boolean before = last >= 0 && last <= range.sinceMillis() - LOG_SKEW_MILLIS;
             long own = first.get(files.get(i));
             boolean after = own >= 0 && own >= range.untilMillis();
             (before || after ? skipped : keep).add(files.get(i));

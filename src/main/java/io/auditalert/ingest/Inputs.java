@@ -203,6 +203,49 @@ public final class Inputs {
     }
 
     /**
+     * The time (epoch milliseconds) of the last record with a timestamp in the file's last 64 KiB, or -1
+     * when there is none or the file is compressed (its end cannot be read without reading it all).
+     */
+    public static long lastRecordMillis(Path path) throws IOException {
+        if (isGzip(path)) {
+            return -1;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+            long size = ch.size();
+            long from = Math.max(0, size - PEEK_BYTES);
+            ByteBuffer tail = ByteBuffer.allocate((int) (size - from));
+            while (tail.hasRemaining() && ch.read(tail, from + tail.position()) > 0) {
+                // until the end
+            }
+            byte[] buf = tail.array();
+            int n = tail.position();
+            RecordHeader header = new RecordHeader();
+            int end = n;
+            while (end > 0) {
+                int start = end - 1;
+                while (start > 0 && buf[start - 1] != '\n') {
+                    start--;
+                }
+                boolean whole = start > 0 || from == 0; // the window's first line may be cut
+                if (whole && header.parse(buf, start, lineEnd(buf, start, end) - start) == RecordHeader.OK) {
+                    return header.sec() * 1000 + header.milli();
+                }
+                end = start;
+            }
+            return -1;
+        }
+    }
+
+    /** Where the line starting at start ends before its newline, within end. */
+    private static int lineEnd(byte[] buf, int start, int end) {
+        int e = start;
+        while (e < end && buf[e] != '\n') {
+            e++;
+        }
+        return e;
+    }
+
+    /**
      * The files ordered by the time of their first record ({@link #firstRecordTimes}), oldest first,
      * as logs are replayed: a shell glob lists rotated logs newest first (audit.log audit.log.1
      * audit.log.2), and an event older than the one before it would fall into that one's throttle

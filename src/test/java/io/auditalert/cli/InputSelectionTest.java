@@ -55,13 +55,13 @@ class InputSelectionTest {
 
     @Test
     void shouldReadTheOtherFilesWhenOneFailsPartWay() throws Exception {
-        Path a = log("a.log", T);
+        Path a = log("a.log", T, T);
         Path corrupt = dir.resolve("b.log.gz");
         byte[] whole = gzipped("type=SYSCALL msg=audit(1767225600.000:2): arch=c000003e\n".repeat(2000));
         Files.write(corrupt, java.util.Arrays.copyOf(whole, whole.length / 2)); // an archive cut short
         Path loop = dir.resolve("loop");
         Files.createSymbolicLink(loop, loop);
-        Path c = log("c.log", T + MIN);
+        Path c = log("c.log", T + MIN, T + MIN);
         List<String> read = new java.util.ArrayList<>();
 
         boolean all = Components.pumpInputs(List.of(a, corrupt, loop, c), List.of(a, corrupt, loop, c), "replay",
@@ -91,9 +91,11 @@ class InputSelectionTest {
         return out.toByteArray();
     }
 
-    private Path log(String name, long firstMillis) throws Exception {
-        return Files.writeString(dir.resolve(name), String.format("type=SYSCALL msg=audit(%d.%03d:1): arch=c000003e%n",
-                firstMillis / 1000, firstMillis % 1000));
+    /** A log whose first record is at firstMillis and last at lastMillis. */
+    private Path log(String name, long firstMillis, long lastMillis) throws Exception {
+        return Files.writeString(dir.resolve(name), String.format("type=SYSCALL msg=audit(%d.%03d:1): arch=c000003e%n"
+                + "type=SYSCALL msg=audit(%d.%03d:2): arch=c000003e%n",
+                firstMillis / 1000, firstMillis % 1000, lastMillis / 1000, lastMillis % 1000));
     }
 
     private static TimeRange range(long since, long until) {
@@ -102,16 +104,16 @@ class InputSelectionTest {
 
     @Test
     void shouldSkipOnlyFilesThatCannotHoldEventsOfTheRange() throws Exception {
-        Path a = log("audit.log.4", T);
-        Path b = log("audit.log.3", T + DAY);
-        Path c = log("audit.log.2", T + 2 * DAY);
-        Path d = log("audit.log.1", T + 3 * DAY);
+        Path a = log("audit.log.4", T, T + DAY - MIN);
+        Path b = log("audit.log.3", T + DAY, T + 2 * DAY - MIN);
+        Path c = log("audit.log.2", T + 2 * DAY, T + 3 * DAY - MIN);
+        Path d = log("audit.log.1", T + 3 * DAY, T + 3 * DAY + 60 * MIN);
         Path e = Files.writeString(dir.resolve("audit.log"), "");
         List<Path> all = List.of(a, b, c, d, e);
 
         assertThat(Components.inputs(all, TimeRange.ALL, "replay")).isSameAs(all);
         assertThat(Components.inputs(all, range(T + 2 * DAY - 5 * MIN, Long.MAX_VALUE), "replay"))
-                .as("c starts only 5 minutes before since: b may still hold events of the range")
+                .as("b ends only 4 minutes before since: it may still hold events of the range")
                 .containsExactly(b, c, d, e);
         assertThat(stderr.text()).isEqualTo(
                 "auditalert replay: skipping 1 file(s) outside --since/--until: " + a + System.lineSeparator());
@@ -123,5 +125,21 @@ class InputSelectionTest {
                 .containsExactly(b, c, e);
         List<Path> withStdin = List.of(a, Path.of("-"), d);
         assertThat(Components.inputs(withStdin, range(T + 3 * DAY, Long.MAX_VALUE), "replay")).isSameAs(withStdin);
+    }
+
+    @Test
+    void shouldJudgeEachFileByItsOwnTimesNotByTheFileAfterIt() throws Exception {
+        // two hosts' logs overlap in time: host-a was skipped because host-b starts before --since,
+        // though host-a held events of the range (a review lost 180 events, with exit 0)
+        Path hostA = log("host-a.log", T, T + 180 * MIN);
+        Path hostB = log("host-b.log", T + 20 * MIN, T + 200 * MIN);
+        assertThat(Components.inputs(List.of(hostA, hostB), range(T + 60 * MIN, T + 90 * MIN), "replay"))
+                .containsExactly(hostA, hostB);
+        assertThat(stderr.text()).isEmpty();
+        // a compressed file's end is not read: it is kept
+        Path old = Files.write(dir.resolve("old.log.gz"), gzipped(String.format(
+                "type=SYSCALL msg=audit(%d.000:1): arch=c000003e%n", (T - DAY) / 1000)));
+        assertThat(Components.inputs(List.of(old, hostA), range(T + 60 * MIN, Long.MAX_VALUE), "replay"))
+                .containsExactly(old, hostA);
     }
 }
