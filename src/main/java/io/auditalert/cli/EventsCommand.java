@@ -148,10 +148,12 @@ final class EventsCommand {
         if (stats.stepsBack > 0) {
             sb.append("auditalert: the records went back in time ").append(stats.stepsBack).append(" time(s), by up to ")
                     .append(span(stats.largestStepBackSeconds)).append(" (the first at ").append(stats.firstStepBack)
-                    .append("): logs given newest first, or a clock that was set back? Throttle windows follow"
-                            + " event time, so a match older than its rule's last alert for the same key is"
-                            + " suppressed. Files given by name are read oldest first; on stdin give the oldest"
-                            + " first (cat audit.log.2 audit.log.1 audit.log | ...)").append(System.lineSeparator());
+                    .append("): logs given newest first, logs that overlap in time (several hosts'), or a clock"
+                            + " that was set back? Throttle windows follow event time, so a match older than its"
+                            + " rule's last alert for the same key is suppressed. Files given by name are read"
+                            + " oldest first, one after another: replay overlapping logs one host at a time; on stdin"
+                            + " give the oldest first (cat audit.log.2 audit.log.1 audit.log | ...)")
+                    .append(System.lineSeparator());
         }
         if (stats.crLineEnds > 0) {
             sb.append("auditalert: ").append(stats.crLineEnds).append(" line(s) ended in CR LF (converted from a"

@@ -86,9 +86,10 @@ class ParseErrorReportTest {
                         + String.format(rec, 1_700_000_030L, 1) + String.format(rec, 1_700_000_000L, 2)
                         + String.format(rec, 1_700_000_040L, 3));
         assertThat(stderrOfEvents("--progress", "never", both.toString())).isEqualTo("auditalert: the records went back in time 1 time(s), by up to 1 h 59 min"
-                + " (the first at " + both + ":3): logs given newest first, or a clock that was set back? Throttle"
-                + " windows follow event time, so a match older than its rule's last alert for the same key is"
-                + " suppressed. Files given by name are read oldest first; on stdin give the oldest first"
+                + " (the first at " + both + ":3): logs given newest first, logs that overlap in time (several"
+                + " hosts'), or a clock that was set back? Throttle windows follow event time, so a match older than"
+                + " its rule's last alert for the same key is suppressed. Files given by name are read oldest first,"
+                + " one after another: replay overlapping logs one host at a time; on stdin give the oldest first"
                 + " (cat audit.log.2 audit.log.1 audit.log | ...)" + N);
     }
 
