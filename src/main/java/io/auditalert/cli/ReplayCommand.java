@@ -75,6 +75,13 @@ final class ReplayCommand {
                     + ": replaying through the bundled default rules");
             ruleFiles = null;
         }
+        if (ruleFiles != null && (!ruleFiles.isEmpty() || cfg.source != null)) {
+            // as check says: a typo'd --rules glob or directory alerted nothing and exited 0
+            String none = Components.noRuleFileFound(ruleFiles, cfg);
+            if (none != null) {
+                throw new ConfigException(List.of(none));
+            }
+        }
         RuleEngine rules = ruleFiles == null ? Components.bundledRules(telemetry, threads)
                 : ruleFiles.isEmpty() ? Components.loadRules(cfg, telemetry, threads)
                 : Components.loadRuleArguments(ruleFiles, cfg, telemetry, threads);

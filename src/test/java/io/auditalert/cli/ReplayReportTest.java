@@ -53,6 +53,19 @@ class ReplayReportTest {
     }
 
     @Test
+    void shouldRefuseRulesArgumentsThatFindNoFileAsCheckDoes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // a typo'd glob alerted nothing and exited 0, where check exits 2
+        java.nio.file.Path input = java.nio.file.Files.writeString(dir.resolve("audit.log"),
+                "type=SYSCALL msg=audit(1700000000.000:1): arch=c000003e syscall=59\n");
+        java.nio.file.Path glob = dir.resolve("rulez.d/*.yml");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReplayCommand.replay(new io.auditalert.config.AppConfig(),
+                java.util.List.of(glob), null, java.util.List.of(input), "replay", 0, Progress.Mode.NEVER,
+                io.auditalert.pipeline.TimeRange.ALL)).isInstanceOf(ConfigException.class)
+                .hasMessage("--rules: no rules file found at " + glob + ": nothing would alert");
+    }
+
+    @Test
     void shouldSayHowManyEventsTheRingDropped() {
         Telemetry t = new Telemetry();
         t.pipeline.ringDropped = 5;
