@@ -441,6 +441,28 @@ public final class Components {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
+    /**
+     * Until closed, a SIGINT or SIGTERM (the JVM's shutdown) makes a replay or events run say on stderr
+     * that it was cut short, and how far it got: a cut run must not pass for a finished one.
+     */
+    static final class InterruptNotice {
+        private volatile boolean done;
+
+        InterruptNotice(String command, io.auditalert.metrics.PipelineStats stats) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (!done) {
+                    System.err.println("auditalert " + command + ": interrupted after " + stats.events + " event(s);"
+                            + " the rest of the input was not read, and stdout may end in a cut line");
+                }
+            }, "interrupt-notice"));
+        }
+
+        /** The run ended of itself: nothing to say at shutdown. */
+        void done() {
+            done = true;
+        }
+    }
+
     /** What reads one input through to its end (a pipeline's or a framer's pump). */
     interface Pump {
         void pump(LineFramer.ByteSource in) throws IOException;

@@ -68,6 +68,7 @@ final class EventsCommand {
         int status = Main.EXIT_OK;
         List<Path> inputs = Components.inputs(files, range, "events");
         Progress progress = Progress.forFiles(progressMode, "events", inputs, stats, null);
+        Components.InterruptNotice notice = new Components.InterruptNotice("events", stats);
         try {
             if (!Components.pumpInputs(files, inputs, "events", stats, in -> framer.pump(in, handler))) {
                 status = Main.EXIT_FAILURE;
@@ -88,6 +89,8 @@ final class EventsCommand {
             }
             System.err.println("auditalert events: " + e.getMessage());
             return Main.EXIT_FAILURE;
+        } finally {
+            notice.done();
         }
         progress.finish();
         if (!range.isAll()) {

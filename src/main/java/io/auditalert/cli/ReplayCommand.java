@@ -102,6 +102,7 @@ final class ReplayCommand {
         AutoCloseable endpoint = () -> {};
         List<Path> inputs = Components.inputs(files, range, command);
         Progress progress = Progress.forFiles(progressMode, command, inputs, telemetry.pipeline, telemetry::alertsSinceStart);
+        Components.InterruptNotice notice = new Components.InterruptNotice(command, telemetry.pipeline);
         try (Pipeline pipeline = new Pipeline(o, telemetry, stage)) {
             if (metrics != null) {
                 endpoint = Components.startMetrics(metrics, cfg.metricsWebConfig, telemetry, false);
@@ -136,6 +137,7 @@ final class ReplayCommand {
             if (!readerLeft.isEmpty() && status == Main.EXIT_OK) {
                 status = Main.EXIT_READER_LEFT; // as a program killed by SIGPIPE; a failure before it stays 1
             }
+            notice.done(); // read, evaluated and delivered: a stop while /metrics lingers cuts nothing
             progress.finish();
             boolean busy = endpoint instanceof io.auditalert.metrics.MetricsServer server
                     && !server.awaitBound(Duration.ZERO);
@@ -156,6 +158,7 @@ final class ReplayCommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            notice.done();
             progress.finish();
             try {
                 endpoint.close();

@@ -87,4 +87,26 @@ class ProgressIT {
         assertThat(fromStdin).isEqualTo(alerts);
         assertThat(Files.readString(dir.resolve("stdin.err"))).as("--progress never").isEmpty();
     }
+    @Test
+    void shouldSayThatAReplayStoppedBySigtermWasCutShort() throws Exception {
+        // a replay or events run stopped by SIGINT or SIGTERM said nothing: its output passed for a whole one
+        for (String command : List.of("replay", "events")) {
+            Path err = dir.resolve(command + "-term.err");
+            Process p = new ProcessBuilder(Jar.command(command, "--progress", "never", "-"))
+                    .redirectOutput(dir.resolve(command + "-term.out").toFile()).redirectError(err.toFile()).start();
+            p.getOutputStream().write(Files.readAllBytes(CAPTURE)); // and stdin stays open: the run waits for more
+            p.getOutputStream().flush();
+            // replay writes its alerts as they come; events holds up to 1 MiB, more than the capture makes
+            for (long end = System.nanoTime() + 8_000_000_000L; System.nanoTime() < end
+                    && Files.size(dir.resolve(command + "-term.out")) == 0; ) {
+                Thread.sleep(100);
+            }
+            // SIGTERM by its PID; not Process.destroy, which closes its stdin too (an end of input to race)
+            assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(command + ": " + Files.readString(err)).isEqualTo(143);
+            assertThat(Files.readString(err)).containsPattern("auditalert " + command + ": interrupted after \\d+ event\\(s\\);"
+                    + " the rest of the input was not read, and stdout may end in a cut line");
+        }
+    }
 }
