@@ -18,12 +18,40 @@ public final class Glob {
      * @throws IllegalArgumentException for a range whose ends are out of order or an unknown class name
      */
     public static String toRegex(String g) {
+        // Every token but * takes one character, so each run between stars can match at the first place
+        // it fits: the runs are atomic groups ((?>.*?run)), and only the last is fitted to the end. As
+        // plain .* a three-star glob backtracked cubically ("*x*x*y*" over 324 bytes gave up, and the
+        // rule alerted as for a runaway regular expression).
         StringBuilder sb = new StringBuilder();
+        int stars = 0;
+        for (int i = 0; i < g.length(); i++) {
+            char c = g.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '[') {
+                int end = classEnd(g, i);
+                i = end > 0 ? end : i;
+            } else if (c == '*') {
+                stars++;
+            }
+        }
+        int seen = 0;
+        boolean open = false;
         for (int i = 0; i < g.length(); i++) {
             char c = g.charAt(i);
             int end = c == '[' ? classEnd(g, i) : -1;
             if (c == '*') {
-                sb.append(".*");
+                if (open) {
+                    sb.append(')');
+                    open = false;
+                }
+                seen++;
+                if (seen < stars) {
+                    sb.append("(?>.*?");
+                    open = true;
+                } else {
+                    sb.append(".*");
+                }
             } else if (c == '?') {
                 sb.append('.');
             } else if (c == '\\' && i + 1 < g.length()) {
@@ -34,6 +62,9 @@ public final class Glob {
             } else {
                 sb.append(Pattern.quote(String.valueOf(c)));
             }
+        }
+        if (open) {
+            sb.append(')');
         }
         return sb.toString();
     }

@@ -419,6 +419,7 @@ final class RuleCompiler {
                 }
             }
             case "matches": {
+                int groups = 0;
                 StringBuilder bytes = new StringBuilder();
                 StringBuilder chars = new StringBuilder();
                 for (Lit l : lits) {
@@ -434,17 +435,78 @@ final class RuleCompiler {
                         l.error(errs, "bad regular expression: a lone UTF-16 surrogate is not a character");
                         return null;
                     }
-                    bytes.append(bytes.length() == 0 ? "" : "|").append("(?:").append(latin1View(pattern)).append(')');
-                    chars.append(chars.length() == 0 ? "" : "|").append("(?:").append(pattern).append(')');
+                    // joined into one alternation: an unclosed \\Q would quote the group's ")", and the
+                    // groups a later pattern's backreferences count start after the earlier patterns' groups
+                    pattern = closeQuote(pattern);
+                    int groupsBefore = groups;
+                    groups += Pattern.compile(pattern).matcher("").groupCount();
+                    bytes.append(bytes.length() == 0 ? "" : "|").append("(?:")
+                            .append(shiftBackreferences(latin1View(pattern), groupsBefore)).append(')');
+                    chars.append(chars.length() == 0 ? "" : "|").append("(?:").append(shiftBackreferences(pattern, groupsBefore))
+                            .append(')');
                 }
-                return new Condition.FieldTest(field,
-                        regex(Pattern.compile(bytes.toString()), Pattern.compile(chars.toString(), Pattern.UNICODE_CASE),
-                                false), null);
+                try {
+                    return new Condition.FieldTest(field, regex(Pattern.compile(bytes.toString()),
+                            Pattern.compile(chars.toString(), Pattern.UNICODE_CASE), false), null);
+                } catch (PatternSyntaxException e) { // two patterns naming the same group
+                    errs.error(lits.get(0).pos(), "bad regular expression: the patterns of this list cannot be joined ("
+                            + e.getDescription() + "); write them as conditions joined with or");
+                    return null;
+                }
             }
             default:
                 errs.error(c.op().pos(), "unknown operator '" + op + "'");
                 return null;
         }
+    }
+
+    /** The pattern with a \\E added when it ends inside a \\Q quote (legal alone, not inside a group). */
+    static String closeQuote(String p) {
+        boolean quoted = false;
+        for (int i = 0; i + 1 < p.length(); i++) {
+            if (p.charAt(i) != '\\') {
+                continue;
+            }
+            char n = p.charAt(i + 1);
+            if (quoted) {
+                quoted = n != 'E';
+                i += n == 'E' ? 1 : 0;
+            } else {
+                quoted = n == 'Q';
+                i++;
+            }
+        }
+        return quoted ? p + "\\E" : p;
+    }
+
+    /** The pattern with each numbered backreference {@code \\N} made {@code \\(N + by)}. */
+    static String shiftBackreferences(String p, int by) {
+        if (by == 0) {
+            return p;
+        }
+        StringBuilder out = new StringBuilder(p.length() + 8);
+        boolean quoted = false;
+        for (int i = 0; i < p.length(); i++) {
+            char c = p.charAt(i);
+            if (c != '\\' || i + 1 == p.length()) {
+                out.append(c);
+                continue;
+            }
+            char n = p.charAt(i + 1);
+            if (quoted || n == 'Q' || n == 'E' || n < '1' || n > '9') {
+                quoted = quoted ? n != 'E' : n == 'Q';
+                out.append(c).append(n);
+                i++;
+                continue;
+            }
+            int j = i + 1;
+            while (j < p.length() && Character.isDigit(p.charAt(j))) {
+                j++;
+            }
+            out.append('\\').append(Integer.parseInt(p.substring(i + 1, j)) + by);
+            i = j - 1;
+        }
+        return out.toString();
     }
 
     /** A regular expression test; it takes two matcher slots (its two patterns). */

@@ -93,6 +93,32 @@ class ConditionLanguageTest {
         return TestEvents.one("type=EXECVE msg=audit(1700000000.000:" + serial + "): argc=2 a0=\"echo\" a1=\"" + arg + "\"");
     }
 
+    @Test
+    void shouldDecideAGlobWithManyStarsWithoutGivingUp() {
+        // "*x*x*y*" over 324 bytes backtracked past the step budget: the rule and its negation both alerted
+        AuditEvent ev = echo(201, "--data=" + "x".repeat(300));
+        assertThat(matches("argv glob \"*x*x*y*\"", ev)).isFalse();
+        assertThat(matches("not (argv glob \"*x*x*y*\")", ev)).isTrue();
+        assertThat(matches("argv glob \"*x*x*y*\"", echo(202, "--data=" + "x".repeat(300) + "y"))).isTrue();
+        assertThat(matches("argv glob \"echo*x?x*[xy]\"", ev)).isTrue();
+        assertThat(matches("argv glob \"*data=*x\"", ev)).isTrue();
+        assertThat(matches("argv glob \"*data=*xy\"", ev)).isFalse();
+    }
+
+    @Test
+    void shouldJoinRegularExpressionsOfAListWithoutChangingWhatEachMeans() {
+        AuditEvent ev = echo(203, "root");
+        // the second pattern's \1 named the first pattern's group once they were joined
+        assertThat(matches("a1 matches (\"(z)\\\\1\", \"(o)\\\\1\")", ev)).isTrue();
+        assertThat(matches("a1 matches (\"(z)\\\\1\", \"(x)\\\\1\")", ev)).isFalse();
+        // \Q without \E is a whole regular expression; joined, it quoted the group's ")" and check crashed
+        assertThat(matches("a1 matches \"\\\\Qro\"", ev)).isTrue();
+        assertThat(matches("a1 matches (\"zz\", \"\\\\Qoo\")", ev)).isTrue();
+        assertThat(errors("- rule: r\n  condition: a1 matches (\"(?<g>a)\", \"(?<g>b)\")\n"))
+                .extracting(ConfigError::toString).singleElement().asString()
+                .contains("the patterns of this list cannot be joined");
+    }
+
     /** glob is fnmatch(3): a class's members are literal, \\ escapes, POSIX classes, bad ranges are errors. */
     @Test
     void shouldGlobAsFnmatchDoes() {
