@@ -432,23 +432,20 @@ final class BuiltInSecrets {
     }
 
     private static boolean startsWith(byte[] t, int start, int end, byte[] w) {
-        if (end - start < w.length) {
-            return false;
-        }
-        for (int k = 0; k < w.length; k++) {
-            if (lower(t[start + k]) != lower(w[k])) {
-                return false;
-            }
-        }
-        return true;
+        return startsWith(t, start, end, w, true);
     }
 
     private static boolean startsWithExactly(byte[] t, int start, int end, byte[] w) {
+        return startsWith(t, start, end, w, false);
+    }
+
+    private static boolean startsWith(byte[] t, int start, int end, byte[] w, boolean ignoreCase) {
         if (end - start < w.length) {
             return false;
         }
         for (int k = 0; k < w.length; k++) {
-            if (t[start + k] != w[k]) {
+            byte a = t[start + k];
+            if (ignoreCase ? lower(a) != lower(w[k]) : a != w[k]) {
                 return false;
             }
         }
