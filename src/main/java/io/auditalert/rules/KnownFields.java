@@ -72,17 +72,28 @@ final class KnownFields {
         return rest.isEmpty() || rest.equals("_len") || rest.matches("\\[\\d+\\]");
     }
 
-    /** Upper-case names of the ENRICHED section: {@code UID}, {@code AUID}, {@code SYSCALL}, ... */
+    /**
+     * Upper-case names of the ENRICHED section: {@code UID}, {@code AUID}, {@code SYSCALL}, ... auditd
+     * writes them for what it resolves (ids, syscall, arch, socket address: auditd.conf(5),
+     * log_format), so {@code EXEE} or {@code NAME}, which never appear, are unknown fields.
+     */
     static boolean isEnrichedName(String n) {
         if (n.isEmpty() || n.charAt(0) < 'A' || n.charAt(0) > 'Z') {
             return false;
         }
         for (int i = 0; i < n.length(); i++) {
             char c = n.charAt(i);
-            if (!(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) {
+            if (!(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
                 return false;
             }
         }
-        return true;
+        String lower = n.toLowerCase(java.util.Locale.ROOT);
+        return lower.equals("arch") || lower.equals("syscall") || lower.equals("saddr") || isIdentity(lower)
+                || isIdentity(lower.replace('_', '-')) || isIdentity(lower.replace('-', '_'));
+    }
+
+    private static boolean isIdentity(String lower) {
+        Field.Kind k = Field.kindOf(lower);
+        return k == Field.Kind.UID || k == Field.Kind.GID;
     }
 }

@@ -198,6 +198,10 @@ final class RuleCompiler {
                 errs.error(t.pos() + dot + 1, "unknown field '" + fieldName + "'");
                 return null;
             }
+            if (fieldName.equals("node")) { // it loaded, and never matched: node= prefixes the line, not a field
+                errs.error(t.pos() + dot + 1, "node is the event's, not a field of one record: write node");
+                return null;
+            }
             if (type == RecordTypes.SYSCALL && fieldName.equals("syscall")) {
                 return new Field.SyscallName(names); // by name for the record's arch, as a bare syscall
             }

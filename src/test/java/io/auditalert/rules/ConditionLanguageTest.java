@@ -106,6 +106,19 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldRefuseFieldNamesThatCanNeverMatch() {
+        // loaded, and never fired: an all-caps name is ENRICHED only for what auditd resolves, and
+        // node prefixes a record's line (a review found EXEE, PATH.NAME and SYSCALL.node accepted)
+        assertThat(errors("- rule: r\n  condition: EXEE = x or PATH.NAME = y or SYSCALL.node = web01\n"))
+                .extracting(ConfigError::toString).containsExactlyInAnyOrder(
+                        "bad.yml:2:14: unknown field 'EXEE'", "bad.yml:2:31: unknown field 'NAME'",
+                        "bad.yml:2:51: node is the event's, not a field of one record: write node");
+        assertThat(load("- rule: r\n  condition: UID = root and AUID exists and SYSCALL.ARCH = x86_64 and OGID exists"
+                + " and SYSCALL = execve and SOCKADDR.SADDR exists and OLD-AUID exists and NEW_GID exists\n").activeCount())
+                .isEqualTo(1);
+    }
+
+    @Test
     void shouldJoinRegularExpressionsOfAListWithoutChangingWhatEachMeans() {
         AuditEvent ev = echo(203, "root");
         // the second pattern's \1 named the first pattern's group once they were joined
