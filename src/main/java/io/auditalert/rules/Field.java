@@ -123,6 +123,17 @@ abstract class Field {
         return KERNEL_ORDER.getOrDefault(rawName, 0) / 8;
     }
 
+    /**
+     * The kind of a field of a record of this type: as {@link #kindOf(String)}, but {@code id} of a
+     * group's record (ADD_GROUP, DEL_GROUP, GRP_MGMT) is a group id, as libauparse types it.
+     */
+    static Kind kindOf(int recordType, String fieldName) {
+        if (fieldName.equals("id") && (recordType == 1116 || recordType == 1117 || recordType == 1132)) {
+            return Kind.GID;
+        }
+        return kindOf(fieldName);
+    }
+
     static Kind kindOf(String fieldName) {
         if (UID_FIELDS.contains(fieldName)) {
             return Kind.UID;

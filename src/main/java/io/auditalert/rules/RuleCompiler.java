@@ -208,7 +208,7 @@ final class RuleCompiler {
             if (type == RecordTypes.PROCTITLE && fieldName.equals("proctitle")) {
                 return new Field.Proctitle(); // the command line with its NULs as spaces, as libauparse shows it
             }
-            Field.OfType field = new Field.OfType(name, type, fieldName, Field.kindOf(fieldName));
+            Field.OfType field = new Field.OfType(name, type, fieldName, Field.kindOf(type, fieldName));
             field.slot = listSlots.computeIfAbsent(type + "." + fieldName, k -> listSlots.size());
             return field;
         }

@@ -106,6 +106,18 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldCompareTheIdOfAGroupsRecordAsAGroup() {
+        // ADD_GROUP.id = staff was a load error (no such user), and a group name that is also a user's
+        // compared with that user's uid; libauparse types id in these records as a gid
+        AuditEvent ev = TestEvents.one("type=ADD_GROUP msg=audit(1700000000.000:9): pid=1 uid=0 auid=1000 ses=1"
+                + " msg='op=add-group id=50 exe=\"/usr/sbin/groupadd\" hostname=? addr=? terminal=pts/0 res=success'");
+        assertThat(matches("ADD_GROUP.id = staff", ev)).isTrue();
+        assertThat(matches("ADD_GROUP.id = 50", ev)).isTrue();
+        assertThat(matches("ADD_GROUP.id = shadow", ev)).isFalse();
+        assertThat(matches("USER_MGMT.id = alice", ev)).isFalse(); // a user's record: a uid still
+    }
+
+    @Test
     void shouldRefuseFieldNamesThatCanNeverMatch() {
         // loaded, and never fired: an all-caps name is ENRICHED only for what auditd resolves, and
         // node prefixes a record's line (a review found EXEE, PATH.NAME and SYSCALL.node accepted)
