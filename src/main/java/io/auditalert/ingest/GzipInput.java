@@ -93,6 +93,16 @@ final class GzipInput extends InputStream {
         return -1;
     }
 
+    /** Whether every byte up to the end of input is zero (consumed; false at the first that is not). */
+    private boolean restIsZeros() throws IOException {
+        for (int b = next(); b >= 0; b = next()) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Reads a member's header: the first one must be there; after a member, end of input ends the data
      * and anything but gzip's magic is an error.
@@ -102,6 +112,9 @@ final class GzipInput extends InputStream {
         int id1 = next();
         if (id1 < 0 && !first) {
             return false;
+        }
+        if (id1 == 0 && !first && restIsZeros()) {
+            return false; // padded to a block size (tape, some archivers): gzip ignores trailing zeros too
         }
         int id2 = next();
         if (id1 != 0x1f || id2 != 0x8b) {

@@ -114,6 +114,21 @@ class GzipInputTest {
     }
 
     @Test
+    void shouldIgnoreZerosThatPadTheDataAsGzipDoes() throws Exception {
+        // zcat reads gzip data padded with zeros (to a tape or archive block); it was an error here
+        byte[] a = gzip(A);
+        StringBuilder got = new StringBuilder();
+        readAll(new GzipInput(pipeLike(a, new byte[512]), 4096), got);
+        assertThat(got).hasToString(A);
+        byte[] notOnlyZeros = new byte[512];
+        notOnlyZeros[300] = 7;
+        StringBuilder got2 = new StringBuilder();
+        assertThatThrownBy(() -> readAll(new GzipInput(pipeLike(a, notOnlyZeros), 4096), got2))
+                .isInstanceOf(ZipException.class).hasMessageContaining("at byte " + a.length);
+        assertThat(got2).hasToString(A);
+    }
+
+    @Test
     void shouldFailACutMemberAndABadChecksumNamingTheOffset() throws Exception {
         byte[] a = gzip(A);
         byte[] cut = Arrays.copyOf(a, a.length / 2);
