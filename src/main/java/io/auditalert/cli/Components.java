@@ -384,6 +384,7 @@ public final class Components {
         if (files.size() < 2) {
             return files;
         }
+        files = once(files, command);
         Map<Path, Long> first = Inputs.firstRecordTimes(files);
         List<Path> ordered = Inputs.oldestFirst(files, first);
         if (first == null) {
@@ -395,6 +396,35 @@ public final class Components {
             System.err.println("auditalert " + command + ": reading the files oldest first: " + names(ordered));
         }
         return first == null ? ordered : withinRange(ordered, first, range, command);
+    }
+
+    /**
+     * The files with a file named twice (the same path, a link to it, {@code audit.log/}) kept once: read
+     * twice, every event of it was alerted twice. Said on stderr; stdin and pipes are left as given.
+     */
+    private static List<Path> once(List<Path> files, String command) {
+        java.util.Map<Object, Path> seen = new java.util.LinkedHashMap<>();
+        List<Path> twice = new ArrayList<>();
+        for (Path f : files) {
+            Object key = f;
+            if (Files.isRegularFile(f)) {
+                try {
+                    key = f.toRealPath();
+                } catch (IOException e) {
+                    key = f; // reported when it is opened
+                }
+            } else {
+                key = new Object(); // stdin, a pipe, a missing file: each as given
+            }
+            if (seen.putIfAbsent(key, f) != null) {
+                twice.add(f);
+            }
+        }
+        if (twice.isEmpty()) {
+            return files;
+        }
+        System.err.println("auditalert " + command + ": reading once what was named twice: " + names(twice));
+        return new ArrayList<>(seen.values());
     }
 
     /** The names, space-separated; of a long list the first and last few around how many are left out. */

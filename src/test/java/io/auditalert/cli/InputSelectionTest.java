@@ -128,6 +128,18 @@ class InputSelectionTest {
     }
 
     @Test
+    void shouldReadAFileNamedTwiceOnce() throws Exception {
+        // audit.log audit.log/ (or a link to it) was read twice: each of its events alerted twice
+        Path a = log("audit.log", T, T + MIN);
+        Path b = log("audit.log.1", T - DAY, T - DAY + MIN);
+        Path link = Files.createSymbolicLink(dir.resolve("current.log"), a);
+        assertThat(Components.inputs(List.of(a, b, link, Path.of(a + "/")), TimeRange.ALL, "replay"))
+                .containsExactly(b, a);
+        assertThat(stderr.text()).startsWith("auditalert replay: reading once what was named twice: " + link + " " + a
+                + System.lineSeparator());
+    }
+
+    @Test
     void shouldJudgeEachFileByItsOwnTimesNotByTheFileAfterIt() throws Exception {
         // two hosts' logs overlap in time: host-a was skipped because host-b starts before --since,
         // though host-a held events of the range (a review lost 180 events, with exit 0)
