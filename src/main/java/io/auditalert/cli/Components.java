@@ -508,6 +508,11 @@ public final class Components {
     static boolean pumpInputs(List<Path> files, List<Path> inputs, String command, PipelineStats stats, Pump pump)
             throws IOException {
         List<Path> all = files.isEmpty() ? List.of(Path.of("-")) : inputs;
+        if (files.isEmpty() && Progress.isTerminal(0)) {
+            // else it waits in silence for a terminal to type audit records into
+            System.err.println("auditalert " + command + ": no file given: reading audit records from the terminal"
+                    + " (Ctrl-D ends; name files, or pipe them in)");
+        }
         boolean read = true;
         for (Path file : all) {
             LineFramer.ByteSource in = openInput(file, command);

@@ -109,4 +109,34 @@ class ProgressIT {
                     + " the rest of the input was not read, and stdout may end in a cut line");
         }
     }
+    @Test
+    void shouldSayItReadsTheTerminalWhenNoFileIsGiven() throws Exception {
+        // events or replay without a file, typed at a shell, waited in silence
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")),
+                "util-linux script not installed; skipping");
+        List<String> cmd = Jar.command("events", "--progress", "never");
+        Process p = new ProcessBuilder("/usr/bin/script", "-qec", String.join(" ", cmd), "/dev/null")
+                .redirectErrorStream(true).start();
+        java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+        java.io.InputStream fromTerminal = p.getInputStream();
+        for (long end = System.nanoTime() + 60_000_000_000L; System.nanoTime() < end
+                && !seen.toString(StandardCharsets.UTF_8).contains("no file given"); ) {
+            if (fromTerminal.available() > 0) {
+                seen.write(fromTerminal.read());
+            } else {
+                Thread.sleep(50);
+            }
+        }
+        p.getOutputStream().write(4); // Ctrl-D at the terminal: end of input
+        p.getOutputStream().close();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            org.junit.jupiter.api.Assertions.fail("events did not end at Ctrl-D: " + seen);
+        }
+        seen.write(fromTerminal.readAllBytes());
+        String out = seen.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("auditalert events: no file given: reading audit records from the terminal"
+                + " (Ctrl-D ends; name files, or pipe them in)");
+        assertThat(p.exitValue()).as(out).isZero();
+    }
 }
