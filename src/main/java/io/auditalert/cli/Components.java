@@ -457,7 +457,9 @@ public final class Components {
         } catch (AccessDeniedException e) {
             why = "permission denied: " + file;
         } catch (IOException e) {
-            why = "cannot read " + file + ": " + reason(e);
+            String reason = reason(e);
+            String named = file + ": ";
+            why = "cannot read " + named + (reason.startsWith(named) ? reason.substring(named.length()) : reason);
         }
         System.err.println("auditalert " + command + ": " + why);
         return null;

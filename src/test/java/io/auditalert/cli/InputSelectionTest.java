@@ -46,6 +46,12 @@ class InputSelectionTest {
         assertThat(stderr.text()).isEqualTo("auditalert replay: is a directory: " + dir
                 + System.lineSeparator() + "auditalert replay: no such file: " + dir.resolve("gone") + System.lineSeparator());
 
+        // a gzip header cut short: the file was named twice ("cannot read hdr.gz: hdr.gz: …")
+        Path header = Files.write(dir.resolve("hdr.gz"), new byte[] {0x1f, (byte) 0x8b, 8});
+        assertThat(Components.openInput(header, "replay")).isNull();
+        assertThat(stderr.text()).endsWith("auditalert replay: cannot read " + header + ": gzip data cut short in the header or trailer at byte 0 (a truncated file?)"
+                + System.lineSeparator());
+
         Path log = Files.writeString(dir.resolve("audit.log"), "x\n");
         try (LineFramer.ByteSource in = Components.openInput(log, "replay")) {
             byte[] b = new byte[8];
