@@ -23,9 +23,11 @@ import java.util.List;
  *       {@code sshpass -p x}, {@code redis-cli -a x}, {@code curl -u user:x}, {@code useradd -p x},
  *       {@code docker login -p x}.
  * </ul>
- * Each secret found is {@code {start, end, nameStart}}: {@code nameStart} is where the name of an
- * assignment ({@code --password=x}) starts, or -1; a caller that knows where arguments start masks all
- * of an argument that such a name starts ({@code --password=my secret} as one argument).
+ * Each secret found is {@code {start, end, owner}}: {@code owner} is where an option's name
+ * ({@code --password=x}) or the word of an option's value ({@code sshpass -p x}) starts, or -1; a
+ * caller that knows where arguments start masks all of an argument that an owner starts
+ * ({@code --password=my secret} or {@code curl -u "user:my pass"} as one argument). A variable's name
+ * ({@code TOKEN=x}) owns nothing: it can start a whole {@code sh -c} script.
  */
 final class BuiltInSecrets {
     private BuiltInSecrets() {}
@@ -80,29 +82,36 @@ final class BuiltInSecrets {
                 i++;
             }
             int end = i;
-            if (!endsInSecretWord(t, start, end) || start > from && t[start - 1] == '/') {
-                continue; // a path's component: /etc/passwd
+            if (!endsInSecretWord(t, start, end) || start > from && t[start - 1] == '/' || isWorkingDirectory(t, start, end)) {
+                continue; // a path's component: /etc/passwd; the shell's PWD=/home/x
             }
             int j = end;
             byte before = start > from ? t[start - 1] : 0;
-            if ((before == '"' || before == '\'') && j < to && t[j] == before) {
-                j++; // "password": "x" (JSON), 'token'='x'
+            boolean quotedName = before == '"' || before == '\'';
+            boolean closed = false;
+            if (quotedName && j < to && t[j] == before) {
+                j = skipSpaces(t, j + 1, to); // "password": "x" and "password" : "x" (JSON), 'token'='x'
+                closed = true;
             }
             int value;
-            int nameStart = -1;
+            // an option's name that starts an argument makes all of it the value (--password=my secret
+            // as one argument); not a variable's, which can start a whole sh -c script
+            int nameStart = t[start] == '-' ? start : -1;
             if (j < to && t[j] == '=') {
                 value = j + 1;
-                nameStart = start;
             } else if (j < to && t[j] == ':') {
                 value = skipSpaces(t, j + 1, to);
-                nameStart = start;
             } else if (j < to && isBlank(t[j]) && takesNextWord(t, start, end)) {
                 value = skipBlanks(t, j, to);
                 if (value + 1 < to && t[value] == '-' && t[value + 1] == '-') {
                     continue; // --password --user x: the password is prompted for
                 }
+                nameStart = value; // the next word is the value: all of its argument (--password "my secret")
             } else {
                 continue;
+            }
+            if (quotedName && !closed && value < to && t[value] == before) {
+                continue; // the quote around the name closes: grep 'password=' FILE has no value
             }
             int valueEnd = addValue(t, value, to, nameStart, out);
             i = Math.max(i, valueEnd);
@@ -126,13 +135,30 @@ final class BuiltInSecrets {
             return e;
         }
         int e = at;
-        while (e < to && !isBlank(t[e]) && t[e] != '"' && t[e] != '\'') {
+        while (e < to && !isBlank(t[e]) && t[e] != '"' && t[e] != '\'' && !endsCommand(t, e, to)) {
             e++;
         }
         if (e > at) {
             out.add(new int[] {at, e, nameStart});
         }
         return e;
+    }
+
+    /** Whether {@code t[e]} is a shell's ; | or & ending a command: before a blank or the end, or doubled. */
+    private static boolean endsCommand(byte[] t, int e, int to) {
+        byte b = t[e];
+        if (b != ';' && b != '|' && b != '&') {
+            return false;
+        }
+        return e + 1 == to || isBlank(t[e + 1]) || t[e + 1] == b;
+    }
+
+    /** {@code PWD} and {@code OLDPWD}, the shell's working directories, are no password. */
+    private static boolean isWorkingDirectory(byte[] t, int start, int end) {
+        int n = end - start;
+        return n == 3 && t[start] == 'P' && t[start + 1] == 'W' && t[start + 2] == 'D'
+                || n == 6 && t[start] == 'O' && t[start + 1] == 'L' && t[start + 2] == 'D' && t[start + 3] == 'P'
+                        && t[start + 4] == 'W' && t[start + 5] == 'D';
     }
 
     /** Whether the name {@code t[start, end)} ends in a secret word, ASCII case ignored. */
@@ -211,7 +237,7 @@ final class BuiltInSecrets {
                 if (at > colon + 1) {
                     out.add(new int[] {colon + 1, at, -1});
                 }
-            } else if (at - a >= 20 || startsWithAny(t, a, at, TOKEN_PREFIXES)) {
+            } else if (at - a >= 32 || startsWithAny(t, a, at, TOKEN_PREFIXES)) {
                 out.add(new int[] {a, at, -1});
             }
         }
@@ -347,40 +373,83 @@ final class BuiltInSecrets {
     private static int option(byte[] t, int ws, int we, int next, int to, List<Option> options, List<int[]> out) {
         for (Option o : options) {
             byte[] n = o.name();
-            if (!startsWithExactly(t, ws, we, n)) { // case counts: mysql -P3306 is a port
+            int at;
+            boolean own; // the value is the next word: if that starts an argument, all of the argument is it
+            if (startsWithExactly(t, ws, we, n)) { // case counts: mysql -P3306 is a port
+                if (we - ws > n.length) { // attached: -pSECRET, -uuser:SECRET, --user=user:SECRET
+                    if (n.length == 2) {
+                        at = ws + 2;
+                    } else if (t[ws + n.length] == '=') {
+                        at = ws + n.length + 1;
+                    } else {
+                        continue; // --username
+                    }
+                    own = false;
+                } else if (o.style() == Style.ATTACHED) {
+                    return next; // mysql -p: the password is prompted for
+                } else {
+                    at = skipBlanks(t, next, to);
+                    own = true;
+                }
+            } else if (n.length == 2 && o.style() != Style.ATTACHED && isFlagCluster(t, ws, we, n[1])) {
+                at = skipBlanks(t, next, to); // curl -sSu user:x
+                own = true;
+            } else {
                 continue;
             }
-            if (we - ws > n.length) { // attached: -pSECRET, -uuser:SECRET, --user=user:SECRET
-                if (n.length == 2) {
-                    add(t, ws + n.length, we, o.style(), out);
-                } else if (t[ws + n.length] == '=') {
-                    add(t, ws + n.length + 1, we, o.style(), out);
-                } else {
-                    continue; // --username
-                }
-                return next;
-            }
-            if (o.style() == Style.ATTACHED) {
-                return next;
-            }
-            int vs = skipBlanks(t, next, to);
-            int ve = vs;
-            while (ve < to && !isBlank(t[ve])) {
-                ve++;
-            }
-            int s = vs;
-            int e = ve;
-            if (s < e && (t[s] == '"' || t[s] == '\'') && t[e - 1] == t[s] && e - s >= 2) {
-                s++;
-                e--;
-            }
-            add(t, s, e, o.style(), out);
-            return ve;
+            return optionValue(t, at, to, o.style(), own, out);
         }
         return next;
     }
 
-    private static void add(byte[] t, int s, int e, Style style, List<int[]> out) {
+    /** Whether {@code t[ws, we)} is single-letter flags run together ending in the letter: {@code -sSu}. */
+    private static boolean isFlagCluster(byte[] t, int ws, int we, byte letter) {
+        if (we - ws < 3 || t[ws] != '-' || t[we - 1] != letter) {
+            return false;
+        }
+        for (int k = ws + 1; k < we; k++) {
+            byte b = t[k];
+            if (!(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Adds an option's value at {@code t[at..]}: quoted, to its closing quote (-p'my secret', inside an
+     * sh -c string); else the word, without the ; ) or quote that ends a command around it. Returns
+     * where scanning goes on.
+     */
+    private static int optionValue(byte[] t, int at, int to, Style style, boolean own, List<int[]> out) {
+        if (at >= to) {
+            return at;
+        }
+        int s = at;
+        int e;
+        int after;
+        if (t[at] == '"' || t[at] == '\'') {
+            s = at + 1;
+            e = s;
+            while (e < to && t[e] != t[at]) {
+                e++;
+            }
+            after = Math.min(to, e + 1);
+        } else {
+            e = at;
+            while (e < to && !isBlank(t[e])) {
+                e++;
+            }
+            after = e;
+            while (e > s && (t[e - 1] == '"' || t[e - 1] == '\'' || t[e - 1] == ';' || t[e - 1] == ')')) {
+                e--;
+            }
+        }
+        add(t, s, e, style, own ? at : -1, out);
+        return after;
+    }
+
+    private static void add(byte[] t, int s, int e, Style style, int argumentStart, List<int[]> out) {
         if (style == Style.USER_COLON) {
             int colon = -1;
             for (int k = s; k < e; k++) {
@@ -395,7 +464,7 @@ final class BuiltInSecrets {
             s = colon + 1;
         }
         if (e > s) {
-            out.add(new int[] {s, e, -1});
+            out.add(new int[] {s, e, argumentStart});
         }
     }
 

@@ -100,9 +100,10 @@ public final class Redactor {
     /**
      * Whether a secret found in {@code text[0, len)} overlaps {@code [from, to)}, a part of the value
      * {@code [valueFrom, valueTo)} (the value itself, or a chunk {@code a2[1]} of argument 2); if so,
-     * appends {@code text[from, to)} to {@code out} with those secrets masked. A secret that starts the
-     * value, or the value of a name that starts it ({@code --password=my secret} as one argument), is
-     * all of the value, whichever part of it is shown. A value taken out of a longer text (one argument
+     * appends {@code text[from, to)} to {@code out} with those secrets masked. A secret whose owner
+     * (see {@link BuiltInSecrets}) starts the value is all of the value, whichever part of it is shown:
+     * {@code --password=my secret} as one argument, or {@code my secret} after {@code --password}.
+     * A value taken out of a longer text (one argument
      * of a command line) needs it: {@code --password s3cret} as two arguments shows nothing secret in
      * the second alone.
      */
@@ -110,7 +111,7 @@ public final class Redactor {
         List<int[]> spans = new ArrayList<>();
         for (int[] secret : secrets(text, 0, len)) {
             int s = secret[0];
-            int end = s == valueFrom || secret[2] == valueFrom ? Math.max(secret[1], valueTo) : secret[1];
+            int end = secret[2] == valueFrom ? Math.max(secret[1], valueTo) : secret[1];
             if (s < to && end > from) {
                 spans.add(new int[] {Math.max(s, from), Math.min(end, to)});
             }
@@ -120,17 +121,14 @@ public final class Redactor {
 
     /**
      * Masks the secrets found in a command line {@code text[0, len)} whose arguments begin at
-     * {@code starts} (joined by one space each): a secret that starts an argument, or the value of a
-     * name that starts one, is all of that argument, as {@link #maskWithin} has it for one. Appends the
+     * {@code starts} (joined by one space each): a secret whose owner starts an argument is all of that
+     * argument, as {@link #maskWithin} has it for one (a user's pattern owns nothing). Appends the
      * result to {@code out}; false, and nothing appended, when there is no secret.
      */
     public boolean maskArguments(byte[] text, int len, List<Integer> starts, ByteBuf out) {
         List<int[]> spans = secrets(text, 0, len);
         for (int[] span : spans) {
-            int arg = java.util.Collections.binarySearch(starts, span[0]);
-            if (arg < 0 && span[2] >= 0) {
-                arg = java.util.Collections.binarySearch(starts, span[2]);
-            }
+            int arg = span[2] >= 0 ? java.util.Collections.binarySearch(starts, span[2]) : -1;
             if (arg >= 0) { // to the argument's end (the space before the next, or the end)
                 span[1] = Math.max(span[1], arg + 1 < starts.size() ? starts.get(arg + 1) - 1 : len);
             }
@@ -139,7 +137,7 @@ public final class Redactor {
     }
 
     /**
-     * Where secrets are in {@code text[from, to)}: {@code {start, end, nameStart}} each (see
+     * Where secrets are in {@code text[from, to)}: {@code {start, end, owner}} each (see
      * {@link BuiltInSecrets}); all of it when a pattern gave up.
      */
     private List<int[]> secrets(byte[] text, int from, int to) {

@@ -707,6 +707,24 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldMaskTheValueNotTheScriptAVariableStarts() {
+        // sh -c "PGPASSWORD=s3cret psql …": the first version masked all of the script's argument
+        AuditEvent ev = TestEvents.one(
+                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
+                        + " auid=1000 uid=0 comm=\"sh\" exe=\"/usr/bin/dash\"",
+                "type=EXECVE msg=audit(1700000000.000:9): argc=3 a0=\"sh\" a1=\"-c\" a2=504750415353574F52443D733363726574207073716C202D68206462");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}|{EXECVE.a2}\"\n", ev))
+                .isEqualTo("sh -c PGPASSWORD=*** psql -h db|PGPASSWORD=*** psql -h db");
+        // an option's value that is a whole argument is all secret: curl -u "user:my pass"
+        AuditEvent curl = TestEvents.one(
+                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
+                        + " auid=1000 uid=0 comm=\"curl\" exe=\"/usr/bin/curl\"",
+                "type=EXECVE msg=audit(1700000000.000:9): argc=4 a0=\"curl\" a1=\"-u\" a2=757365723A6D792070617373 a3=\"u\"");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}|{EXECVE.a2}\"\n", curl))
+                .isEqualTo("curl -u user:*** u|user:***");
+    }
+
+    @Test
     void shouldMaskABareArgumentAsItsExecveArgument() {
         // {a4} is EXECVE's a4 (a SYSCALL record has a0-a3 only): it showed the secret EXECVE.a4 masked
         AuditEvent ev = TestEvents.one(

