@@ -444,10 +444,11 @@ final class RuleCompiler {
                     pattern = closeQuote(pattern);
                     int groupsBefore = groups;
                     groups += Pattern.compile(pattern).matcher("").groupCount();
+                    int own = groups - groupsBefore;
                     bytes.append(bytes.length() == 0 ? "" : "|").append("(?:")
-                            .append(shiftBackreferences(latin1View(pattern), groupsBefore)).append(')');
-                    chars.append(chars.length() == 0 ? "" : "|").append("(?:").append(shiftBackreferences(pattern, groupsBefore))
-                            .append(')');
+                            .append(shiftBackreferences(latin1View(pattern), groupsBefore, own)).append(')');
+                    chars.append(chars.length() == 0 ? "" : "|").append("(?:")
+                            .append(shiftBackreferences(pattern, groupsBefore, own)).append(')');
                 }
                 try {
                     return new Condition.FieldTest(field, regex(Pattern.compile(bytes.toString()),
@@ -483,8 +484,13 @@ final class RuleCompiler {
         return quoted ? p + "\\E" : p;
     }
 
-    /** The pattern with each numbered backreference {@code \\N} made {@code \\(N + by)}. */
-    static String shiftBackreferences(String p, int by) {
+    /**
+     * The pattern, of {@code own} capturing groups, with each numbered backreference {@code \\N} made
+     * {@code \\(N + by)}. N is read as Java reads it: digits while they still name one of the pattern's
+     * groups ({@code \\11} with fewer than 11 groups is {@code \\1} and a 1); one naming no group never
+     * matches, as alone.
+     */
+    static String shiftBackreferences(String p, int by, int own) {
         if (by == 0) {
             return p;
         }
@@ -497,17 +503,32 @@ final class RuleCompiler {
                 continue;
             }
             char n = p.charAt(i + 1);
-            if (quoted || n == 'Q' || n == 'E' || n < '1' || n > '9') {
-                quoted = quoted ? n != 'E' : n == 'Q';
+            if (quoted) { // inside \Q…\E a backslash is a character, and only \E means something
+                if (n == 'E') {
+                    quoted = false;
+                    out.append(c).append(n);
+                    i++;
+                } else {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (n < '1' || n > '9') {
+                quoted = n == 'Q';
                 out.append(c).append(n);
                 i++;
                 continue;
             }
-            int j = i + 1;
-            while (j < p.length() && Character.isDigit(p.charAt(j))) {
+            int group = n - '0';
+            int j = i + 2;
+            while (j < p.length() && Character.isDigit(p.charAt(j)) && group * 10 + (p.charAt(j) - '0') <= own) {
+                group = group * 10 + (p.charAt(j) - '0');
                 j++;
             }
-            out.append('\\').append(Integer.parseInt(p.substring(i + 1, j)) + by);
+            out.append(group <= own ? "\\" + (group + by) : "(?!)");
+            if (group <= own && j < p.length() && Character.isDigit(p.charAt(j))) {
+                out.append("(?:)"); // the digit after the reference stays a digit, not part of the number
+            }
             i = j - 1;
         }
         return out.toString();

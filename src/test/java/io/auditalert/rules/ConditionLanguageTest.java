@@ -136,6 +136,11 @@ class ConditionLanguageTest {
         // the second pattern's \1 named the first pattern's group once they were joined
         assertThat(matches("a1 matches (\"(z)\\\\1\", \"(o)\\\\1\")", ev)).isTrue();
         assertThat(matches("a1 matches (\"(z)\\\\1\", \"(x)\\\\1\")", ev)).isFalse();
+        // a reference is read as Java reads it (\11 with one group is \1 and a 1), and inside \Q…\E a
+        // backslash is a character: both were shifted wrongly in the first version
+        assertThat(matches("a1 matches (\"(z)\", \"(o)\\\\11\")", echo(204, "oo1"))).isTrue();
+        assertThat(matches("a1 matches (\"(z)\", \"\\\\Qa\\\\\\\\E(x)\\\\1\")", echo(205, "a\\xx"))).isTrue();
+        assertThat(matches("a1 matches (\"(z)\", \"(o)\\\\5\")", echo(206, "oo"))).as("no group 5: never").isFalse();
         // \Q without \E is a whole regular expression; joined, it quoted the group's ")" and check crashed
         assertThat(matches("a1 matches \"\\\\Qro\"", ev)).isTrue();
         assertThat(matches("a1 matches (\"zz\", \"\\\\Qoo\")", ev)).isTrue();
