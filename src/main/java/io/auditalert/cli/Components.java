@@ -547,7 +547,7 @@ public final class Components {
     static final long LOG_SKEW_MILLIS = 10 * 60_000L;
 
     /**
-     * Of the files, those that may hold events of the range: a file whose last record is
+     * Of the files, those that may hold events of the range: a file whose first and last records are
      * {@link #LOG_SKEW_MILLIS} or more before since was written before it, and a file whose first
      * record is at or after until after it. Each file is judged by its own first and last record, not
      * by its neighbours: the files need not be one log's rotations (two hosts' logs overlap in time).
@@ -568,8 +568,10 @@ public final class Components {
                     last = -1; // kept: its failure is reported when it is read
                 }
             }
-            boolean before = last >= 0 && last <= range.sinceMillis() - LOG_SKEW_MILLIS;
             long own = first.get(files.get(i));
+            // by its first record too: a log concatenated newest first ends with its oldest records
+            boolean before = last >= 0 && last <= range.sinceMillis() - LOG_SKEW_MILLIS
+                    && own <= range.sinceMillis() - LOG_SKEW_MILLIS;
             boolean after = own >= 0 && own >= range.untilMillis();
             (before || after ? skipped : keep).add(files.get(i));
         }

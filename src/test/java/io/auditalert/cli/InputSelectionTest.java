@@ -154,6 +154,10 @@ class InputSelectionTest {
         assertThat(Components.inputs(List.of(hostA, hostB), range(T + 60 * MIN, T + 90 * MIN), "replay"))
                 .containsExactly(hostA, hostB);
         assertThat(stderr.text()).isEmpty();
+        // a log concatenated newest first (cat audit.log audit.log.1 > all.log) ends with its oldest records
+        Path newestFirst = log("all.log", T + 120 * MIN, T - DAY);
+        assertThat(Components.inputs(List.of(newestFirst, hostB), range(T + 60 * MIN, Long.MAX_VALUE), "replay"))
+                .containsExactly(hostB, newestFirst);
         // a compressed file's end is not read: it is kept
         Path old = Files.write(dir.resolve("old.log.gz"), gzipped(String.format(
                 "type=SYSCALL msg=audit(%d.000:1): arch=c000003e%n", (T - DAY) / 1000)));
