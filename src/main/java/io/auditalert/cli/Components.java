@@ -479,14 +479,24 @@ public final class Components {
      */
     static final class InterruptNotice {
         private volatile boolean done;
+        private volatile boolean inputRead;
 
         InterruptNotice(String command, io.auditalert.metrics.PipelineStats stats) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                if (!done) {
-                    System.err.println("auditalert " + command + ": interrupted after " + stats.events + " event(s);"
-                            + " the rest of the input was not read, and stdout may end in a cut line");
+                if (done) {
+                    return;
                 }
+                System.err.println("auditalert " + command + ": interrupted " + (inputRead
+                        ? "after reading all the input (" + stats.events + " event(s)), while alerts were still"
+                                + " being delivered: some may not be"
+                        : "after " + stats.events + " event(s); the rest of the input was not read")
+                        + ", and stdout may end in a cut line");
             }, "interrupt-notice"));
+        }
+
+        /** The whole input was read: what a stop now cuts short is delivery. */
+        void inputRead() {
+            inputRead = true;
         }
 
         /** The run ended of itself: nothing to say at shutdown. */

@@ -113,6 +113,7 @@ final class ReplayCommand {
                 status = Main.EXIT_FAILURE;
             }
             boolean stoppedEarly = allGone(sinks);
+            notice.inputRead();
             pipeline.finishInput();
             if (!range.isAll()) {
                 Components.reportOutsideRange(command, telemetry.pipeline);

@@ -139,4 +139,27 @@ class ProgressIT {
                 + " (Ctrl-D ends; name files, or pipe them in)");
         assertThat(p.exitValue()).as(out).isZero();
     }
+    @Test
+    void shouldSayThatAStopWhileDeliveringCutTheDeliveryNotTheInput() throws Exception {
+        // it said "the rest of the input was not read" when all of it had been, and delivery was cut
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort(); // closed again: the webhook is refused and retried
+        }
+        Files.writeString(dir.resolve("rules.yml"), "- rule: r\n  condition: type = SYSCALL\n  output: x\n");
+        Path config = Files.writeString(dir.resolve("auditalert.yml"), "rules: [rules.yml]\n"
+                + "sinks: [{type: webhook, url: \"http://127.0.0.1:" + port + "/x\"}]\n");
+        Path err = dir.resolve("deliver.err");
+        Process p = new ProcessBuilder(Jar.command("replay", "--progress", "never", "--config", config.toString(),
+                CAPTURE.toString())).redirectOutput(dir.resolve("deliver.out").toFile()).redirectError(err.toFile()).start();
+        for (long end = System.nanoTime() + 60_000_000_000L; System.nanoTime() < end
+                && !Files.readString(err).contains("webhook"); ) {
+            Thread.sleep(100);
+        }
+        assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(err)).contains("auditalert replay: interrupted after reading all the input (")
+                .contains("event(s)), while alerts were still being delivered: some may not be, and stdout may end"
+                        + " in a cut line");
+    }
 }
