@@ -218,8 +218,8 @@ final class ReplayCommand {
         }
         long failed = telemetry.pipeline.evaluationFailures.sum();
         if (failed > 0) {
-            System.err.println("auditalert " + command + ": " + failed + " event(s) could not be evaluated, their alerts"
-                    + " are lost (the log above says why)");
+            System.err.println("auditalert " + command + ": " + failed + " event(s) could not be evaluated fully, alerts"
+                    + " of theirs are lost (the log above says why)");
             lost = true;
         }
         for (SinkStats s : telemetry.sinks()) {

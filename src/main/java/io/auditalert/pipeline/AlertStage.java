@@ -142,13 +142,17 @@ public final class AlertStage implements WorkerPool.Handler {
             w.snap = snap;
         } while (snap != snapshot.get());
         try {
-            snap.rules.evaluate(ev, worker, w);
+            try {
+                snap.rules.evaluate(ev, worker, w);
+            } catch (RuntimeException | Error e) {
+                // one event that breaks a rule or a sink must not end the worker (in replay, the reader):
+                // the events after it still get their alerts, and this one its other rules' and forwarding
+                failed(ev, e);
+            }
             if (snap.forwardsEvents) {
                 w.forward(ev, snap);
             }
         } catch (RuntimeException | Error e) {
-            // one event that breaks a rule or a sink must not end the worker (in replay, the reader):
-            // the events after it still get their alerts
             failed(ev, e);
         } finally {
             w.event = null;
@@ -177,8 +181,8 @@ public final class AlertStage implements WorkerPool.Handler {
         failures.increment();
         long n = failures.sum();
         if (n == 1 || n % 1000 == 0) {
-            LOG.error("event {} could not be evaluated, its alerts are lost ({} so far; counted in "
-                    + "auditalert_dropped_total{stage=\"evaluation\"}); going on", ev.serial(), n, e);
+            LOG.error("event {} could not be evaluated fully: the alert of a rule that failed on it is lost ({} so far;"
+                    + " counted in auditalert_dropped_total{stage=\"evaluation\"}); going on", ev.serial(), n, e);
         }
     }
 

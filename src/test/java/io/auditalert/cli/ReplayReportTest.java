@@ -23,7 +23,7 @@ class ReplayReportTest {
         t.pipeline.evaluationFailures.add(3);
 
         assertThat(ReplayCommand.reportUndelivered("replay", t)).isTrue();
-        assertThat(stderr.text()).isEqualTo("auditalert replay: 3 event(s) could not be evaluated, their alerts are lost"
+        assertThat(stderr.text()).isEqualTo("auditalert replay: 3 event(s) could not be evaluated fully, alerts of theirs are lost"
                 + " (the log above says why)" + System.lineSeparator());
     }
 
