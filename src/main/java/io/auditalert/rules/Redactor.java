@@ -165,11 +165,12 @@ public final class Redactor {
     }
 
     private void userSecrets(byte[] text, int from, int to, List<int[]> out) {
-        int[] byteAt = ByteChars.isAscii(text, from, to - from) ? null : charOffsets(text, from, to);
-        if (byteAt == null) { // ASCII, or not UTF-8: a char per byte
+        boolean ascii = ByteChars.isAscii(text, from, to - from);
+        int[] byteAt = ascii ? null : charOffsets(text, from, to);
+        if (byteAt == null) { // ASCII (its bytes are its characters), or not UTF-8: a char per byte
             ByteChars view = new ByteChars();
             for (UserPattern p : patterns) {
-                Matcher m = p.bytes().matcher(view.wrap(text, from, to - from));
+                Matcher m = (ascii ? p.chars() : p.bytes()).matcher(view.wrap(text, from, to - from));
                 while (m.find()) {
                     addMatch(m, p, null, from, out);
                 }

@@ -141,6 +141,10 @@ class RedactorTest {
                 "pin=(?<secret>[0-9]+)|AKIA[0-9A-Z]{16}", "n=(?<secret>[0-9]*)"), e -> {});
         assertThat(r.redact("geheim=hüntér2")).isEqualTo("geheim=***2");
         assertThat(r.redact("kennwört=hunter2 x")).isEqualTo("kennwört=*** x");
+        // (?i) folds as Unicode says on an ASCII value too: ſ (long s) is an s
+        Redactor longS = Redactor.of(List.of("(?i)ſin=(?<secret>\\S+)"), e -> {});
+        assertThat(longS.redact("sin=abc")).isEqualTo("sin=***");
+        assertThat(longS.redact("sin=abc é")).isEqualTo("sin=*** é");
         assertThat(r.redact("pin=12 AKIAHUNTER2HUNTER2XX y")).isEqualTo("pin=*** *** y");
         assertThat(r.redact("mysql n= x")).as("an empty secret masks nothing").isEqualTo("mysql n= x");
         assertThat(r.redact("bad \u00ff\u00fe bytes")).isEqualTo("bad \u00ff\u00fe bytes");
