@@ -111,6 +111,18 @@ public final class EventAssembler {
     /** Takes one record line (no newline). {@code nowNanos} is {@link System#nanoTime()} in live mode. */
     public void onLine(byte[] b, int off, int len, long nowNanos) {
         int status = header.parse(b, off, len);
+        if (status != RecordHeader.OK && len > 0 && b[off] == 0) {
+            // a crash leaves NULs where a block was not written; the record after them is intact
+            int nuls = 0;
+            while (nuls < len && b[off + nuls] == 0) {
+                nuls++;
+            }
+            if (nuls < len) {
+                stats.nulRunsSkipped++;
+                onLine(b, off + nuls, len - nuls, nowNanos);
+                return;
+            }
+        }
         if (status != RecordHeader.OK) {
             if (status == RecordHeader.NO_TYPE && isAusearchSeparator(b, off, len)) {
                 stats.ausearchSeparators++;

@@ -138,6 +138,7 @@ final class EventsCommand {
     static String parseErrorReport(PipelineStats stats) {
         long total = stats.parseErrorsTotal() + stats.linesTooLong;
         if (total == 0 && stats.ausearchSeparators == 0 && stats.truncatedEvents == 0 && stats.crLineEnds == 0
+                && stats.nulRunsSkipped == 0
                 && stats.unterminatedLastLines == 0 && stats.stepsBack == 0
                 && stats.evictedInflight + stats.evictedBytes == 0) {
             return null;
@@ -157,6 +158,10 @@ final class EventsCommand {
                             + " oldest first, one after another: replay overlapping logs one host at a time; on stdin"
                             + " give the oldest first (cat audit.log.2 audit.log.1 audit.log | ...)")
                     .append(System.lineSeparator());
+        }
+        if (stats.nulRunsSkipped > 0) {
+            sb.append("auditalert: ").append(stats.nulRunsSkipped).append(" run(s) of NUL bytes (left by a crash?)"
+                    + " were skipped; the record after each was read").append(System.lineSeparator());
         }
         if (stats.crLineEnds > 0) {
             sb.append("auditalert: ").append(stats.crLineEnds).append(" line(s) ended in CR LF (converted from a"

@@ -38,6 +38,8 @@ public final class PipelineStats {
     public long eventsWithoutSyscall;
     /** Lines that ended in CR LF; the CR is dropped. */
     public long crLineEnds;
+    /** Runs of NUL bytes (a crash's leftovers in a log) skipped before a record on the same line. */
+    public long nulRunsSkipped;
     /** Inputs whose last line had no line end (a file cut while being written or copied): read as it was. */
     public long unterminatedLastLines;
     /** Events outside {@code replay --since/--until}: assembled, not evaluated. */

@@ -77,6 +77,17 @@ class ParseErrorReportTest {
     }
 
     @Test
+    void shouldReadTheRecordAfterARunOfNulBytes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        // a crash leaves NULs where a block was not written: the intact record after them was lost as a
+        // malformed line (no_type) with its event's alert
+        String rec = "type=USER_LOGIN msg=audit(1700000000.000:%d): pid=1 uid=0 auid=0 ses=1 msg='op=login res=success'\n";
+        java.nio.file.Path log = java.nio.file.Files.writeString(tmp.resolve("crash.log"),
+                String.format(rec, 1) + "\0".repeat(4096) + String.format(rec, 2) + String.format(rec, 3));
+        assertThat(stderrOfEvents("--progress", "never", log.toString())).isEqualTo(
+                "auditalert: 1 run(s) of NUL bytes (left by a crash?) were skipped; the record after each was read" + N);
+    }
+
+    @Test
     void shouldSayWhereTheRecordsWentBackInTime(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
         String rec = "type=USER_LOGIN msg=audit(%d.000:%d): pid=1 uid=0 auid=0 ses=1 msg='op=login res=success'\n";
         // `cat audit.log audit.log.1 > both.log`: the newer log (7200 s later) first; inside each, records up
