@@ -714,17 +714,11 @@ class ConditionLanguageTest {
     @Test
     void shouldMaskTheValueNotTheScriptAVariableStarts() {
         // sh -c "PGPASSWORD=s3cret psql …": the first version masked all of the script's argument
-        AuditEvent ev = TestEvents.one(
-                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
-                        + " auid=1000 uid=0 comm=\"sh\" exe=\"/usr/bin/dash\"",
-                "type=EXECVE msg=audit(1700000000.000:9): argc=3 a0=\"sh\" a1=\"-c\" a2=504750415353574F52443D733363726574207073716C202D68206462");
+        AuditEvent ev = exec("sh", "/usr/bin/dash", "argc=3 a0=\"sh\" a1=\"-c\" a2=504750415353574F52443D733363726574207073716C202D68206462");
         assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}|{EXECVE.a2}\"\n", ev))
                 .isEqualTo("sh -c PGPASSWORD=*** psql -h db|PGPASSWORD=*** psql -h db");
         // an option's value that is a whole argument is all secret: curl -u "user:my pass"
-        AuditEvent curl = TestEvents.one(
-                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
-                        + " auid=1000 uid=0 comm=\"curl\" exe=\"/usr/bin/curl\"",
-                "type=EXECVE msg=audit(1700000000.000:9): argc=4 a0=\"curl\" a1=\"-u\" a2=757365723A6D792070617373 a3=\"u\"");
+        AuditEvent curl = exec("curl", "/usr/bin/curl", "argc=4 a0=\"curl\" a1=\"-u\" a2=757365723A6D792070617373 a3=\"u\"");
         assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}|{EXECVE.a2}\"\n", curl))
                 .isEqualTo("curl -u user:*** u|user:***");
     }
@@ -732,12 +726,16 @@ class ConditionLanguageTest {
     @Test
     void shouldMaskABareArgumentAsItsExecveArgument() {
         // {a4} is EXECVE's a4 (a SYSCALL record has a0-a3 only): it showed the secret EXECVE.a4 masked
-        AuditEvent ev = TestEvents.one(
-                "type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0 items=1 pid=7"
-                        + " auid=1000 uid=0 comm=\"mysql\" exe=\"/usr/bin/mysql\"",
-                "type=EXECVE msg=audit(1700000000.000:9): argc=5 a0=\"mysql\" a1=\"-u\" a2=\"root\" a3=\"--password\" a4=\"hunter2\"");
+        AuditEvent ev = exec("mysql", "/usr/bin/mysql", "argc=5 a0=\"mysql\" a1=\"-u\" a2=\"root\" a3=\"--password\" a4=\"hunter2\"");
         assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{a4}|{EXECVE.a4}|{a1}|{argv}\"\n", ev))
                 .isEqualTo("***|***|-u|mysql -u root --password ***");
+    }
+
+    /** An execve of exe by comm (auid 1000, uid 0) whose EXECVE record has these fields. */
+    static AuditEvent exec(String comm, String exe, String execveFields) {
+        return TestEvents.one("type=SYSCALL msg=audit(1700000000.000:9): arch=c000003e syscall=59 success=yes exit=0"
+                + " items=1 pid=7 auid=1000 uid=0 comm=\"" + comm + "\" exe=\"" + exe + "\"",
+                "type=EXECVE msg=audit(1700000000.000:9): " + execveFields);
     }
 
     /** tool A1 a2, a2 in two chunks: a2[0] as given (quoted or hex), then "r2xyzzy1". */
