@@ -27,7 +27,8 @@ import java.util.List;
  * ({@code --password=x}) or the word of an option's value ({@code sshpass -p x}) starts, or -1; a
  * caller that knows where arguments start masks all of an argument that an owner starts
  * ({@code --password=my secret} or {@code curl -u "user:my pass"} as one argument). A variable's name
- * ({@code TOKEN=x}) owns nothing: it can start a whole {@code sh -c} script.
+ * ({@code TOKEN=x}) owns its argument too, but is given as {@link #variable}: in the script of
+ * {@code sh -c} it owns nothing, as it can start the whole script.
  */
 final class BuiltInSecrets {
     private BuiltInSecrets() {}
@@ -95,8 +96,9 @@ final class BuiltInSecrets {
             }
             int value;
             // an option's name that starts an argument makes all of it the value (--password=my secret
-            // as one argument); not a variable's, which can start a whole sh -c script
-            int nameStart = t[start] == '-' ? start : -1;
+            // as one argument); a variable's too (-e "POSTGRES_PASSWORD=my secret"), except in the
+            // script of sh -c, which it can start (VARIABLE marks it for the caller to tell)
+            int nameStart = t[start] == '-' ? start : variable(start);
             if (j < to && t[j] == '=') {
                 value = j + 1;
             } else if (j < to && t[j] == ':') {
@@ -116,6 +118,11 @@ final class BuiltInSecrets {
             int valueEnd = addValue(t, value, to, nameStart, out);
             i = Math.max(i, valueEnd);
         }
+    }
+
+    /** The owner a variable's name at {@code start} gives: below -1, so a caller can tell it from an option's. */
+    static int variable(int start) {
+        return -2 - start;
     }
 
     /** Adds the value at {@code t[at..]} (quoted: its inside) as a secret; returns where it ends. */
@@ -144,13 +151,14 @@ final class BuiltInSecrets {
         return e;
     }
 
-    /** Whether {@code t[e]} is a shell's ; | or & ending a command: before a blank or the end, or doubled. */
+    /**
+     * Whether {@code t[e]} ends an unquoted value: a shell's ; | or & (TOKEN=x;curl …), or the & between
+     * a URL's query parameters (?token=x&next=…). An option that is a whole argument is masked whole
+     * anyway ({@code --password=a;b}).
+     */
     private static boolean endsCommand(byte[] t, int e, int to) {
         byte b = t[e];
-        if (b != ';' && b != '|' && b != '&') {
-            return false;
-        }
-        return e + 1 == to || isBlank(t[e + 1]) || t[e + 1] == b;
+        return b == ';' || b == '|' || b == '&';
     }
 
     /** {@code PWD} and {@code OLDPWD}, the shell's working directories, are no password. */
@@ -374,7 +382,7 @@ final class BuiltInSecrets {
         for (Option o : options) {
             byte[] n = o.name();
             int at;
-            boolean own; // the value is the next word: if that starts an argument, all of the argument is it
+            int owner; // the word whose argument, if it starts one, is all secret: -pmy secret, or the value's
             if (startsWithExactly(t, ws, we, n)) { // case counts: mysql -P3306 is a port
                 if (we - ws > n.length) { // attached: -pSECRET, -uuser:SECRET, --user=user:SECRET
                     if (n.length == 2) {
@@ -384,20 +392,20 @@ final class BuiltInSecrets {
                     } else {
                         continue; // --username
                     }
-                    own = false;
+                    owner = ws;
                 } else if (o.style() == Style.ATTACHED) {
                     return next; // mysql -p: the password is prompted for
                 } else {
                     at = skipBlanks(t, next, to);
-                    own = true;
+                    owner = at;
                 }
             } else if (n.length == 2 && o.style() != Style.ATTACHED && isFlagCluster(t, ws, we, n[1])) {
                 at = skipBlanks(t, next, to); // curl -sSu user:x
-                own = true;
+                owner = at;
             } else {
                 continue;
             }
-            return optionValue(t, at, to, o.style(), own, out);
+            return optionValue(t, at, to, o.style(), owner, out);
         }
         return next;
     }
@@ -421,7 +429,7 @@ final class BuiltInSecrets {
      * sh -c string); else the word, without the ; ) or quote that ends a command around it. Returns
      * where scanning goes on.
      */
-    private static int optionValue(byte[] t, int at, int to, Style style, boolean own, List<int[]> out) {
+    private static int optionValue(byte[] t, int at, int to, Style style, int owner, List<int[]> out) {
         if (at >= to) {
             return at;
         }
@@ -445,7 +453,7 @@ final class BuiltInSecrets {
                 e--;
             }
         }
-        add(t, s, e, style, own ? at : -1, out);
+        add(t, s, e, style, owner, out);
         return after;
     }
 

@@ -717,6 +717,18 @@ class ConditionLanguageTest {
         AuditEvent ev = exec("sh", "/usr/bin/dash", "argc=3 a0=\"sh\" a1=\"-c\" a2=504750415353574F52443D733363726574207073716C202D68206462");
         assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}|{EXECVE.a2}\"\n", ev))
                 .isEqualTo("sh -c PGPASSWORD=*** psql -h db|PGPASSWORD=*** psql -h db");
+        // outside a script, a variable that is a whole argument is all secret: -e "POSTGRES_PASSWORD=my secret"
+        AuditEvent docker = exec("docker", "/usr/bin/docker", "argc=5 a0=\"docker\" a1=\"run\" a2=\"-e\""
+                + " a3=504F5354475245535F50415353574F52443D6D7920736563726574 a4=\"pg\"");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}|{EXECVE.a3}\"\n", docker))
+                .isEqualTo("docker run -e POSTGRES_PASSWORD=*** pg|POSTGRES_PASSWORD=***");
+        AuditEvent bash = exec("bash", "/usr/bin/bash", "argc=3 a0=\"bash\" a1=\"-lc\" a2=504750415353574F52443D733363726574207073716C202D68206462");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}\"\n", bash))
+                .isEqualTo("bash -lc PGPASSWORD=*** psql -h db");
+        // an attached option value that is a whole argument (mysql -p'my secret' reaches the kernel as -pmy secret)
+        AuditEvent mysql = exec("mysql", "/usr/bin/mysql", "argc=3 a0=\"mysql\" a1=2D706D7920736563726574 a2=\"db\"");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}|{EXECVE.a1}\"\n", mysql))
+                .isEqualTo("mysql -p*** db|-p***");
         // an option's value that is a whole argument is all secret: curl -u "user:my pass"
         AuditEvent curl = exec("curl", "/usr/bin/curl", "argc=4 a0=\"curl\" a1=\"-u\" a2=757365723A6D792070617373 a3=\"u\"");
         assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{argv}|{EXECVE.a2}\"\n", curl))

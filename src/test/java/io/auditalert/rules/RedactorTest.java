@@ -108,6 +108,9 @@ class RedactorTest {
         assertThat(defaults.redact("curl -su admin:hunter2 u; curl -sSu admin:hunter2 u")).isEqualTo(
                 "curl -su admin:*** u; curl -sSu admin:*** u");
         assertThat(defaults.redact("curl -d '{\"password\" : \"hunter2\"}' u")).isEqualTo("curl -d '{\"password\" : \"***\"}' u");
+        assertThat(defaults.redact("cd /srv;TOKEN=abc;./deploy.sh --prod")).isEqualTo("cd /srv;TOKEN=***;./deploy.sh --prod");
+        assertThat(defaults.redact("curl https://x/cb?access_token=abc&next=/home")).isEqualTo(
+                "curl https://x/cb?access_token=***&next=/home");
         assertThat(defaults.redact("env PWD=/home/user OLDPWD=/tmp DB_PWD=hunter2 x")).isEqualTo(
                 "env PWD=/home/user OLDPWD=/tmp DB_PWD=*** x");
     }
