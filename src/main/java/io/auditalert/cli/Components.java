@@ -558,8 +558,8 @@ public final class Components {
 
     /**
      * Of the files, those that may hold events of the range: a file whose first and last records are
-     * {@link #LOG_SKEW_MILLIS} or more before since was written before it, and a file whose first
-     * record is at or after until after it. Each file is judged by its own first and last record, not
+     * {@link #LOG_SKEW_MILLIS} or more before since was written before it, and a file whose first and
+     * last records are at or after until after it. Each file is judged by its own first and last record, not
      * by its neighbours: the files need not be one log's rotations (two hosts' logs overlap in time).
      * Skipped files are named on stderr. Files without those times (compressed ones have no last) are kept.
      */
@@ -570,19 +570,18 @@ public final class Components {
         List<Path> keep = new ArrayList<>();
         List<Path> skipped = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
-            long last = -1;
-            if (range.hasSince()) {
-                try {
-                    last = Inputs.lastRecordMillis(files.get(i));
-                } catch (IOException e) {
-                    last = -1; // kept: its failure is reported when it is read
-                }
+            long last;
+            try {
+                last = Inputs.lastRecordMillis(files.get(i));
+            } catch (IOException e) {
+                last = -1; // kept: its failure is reported when it is read
             }
             long own = first.get(files.get(i));
             // by its first record too: a log concatenated newest first ends with its oldest records
             boolean before = last >= 0 && last <= range.sinceMillis() - LOG_SKEW_MILLIS
                     && own <= range.sinceMillis() - LOG_SKEW_MILLIS;
-            boolean after = own >= 0 && own >= range.untilMillis();
+            // by its last record too: one concatenated newest first starts with its newest records
+            boolean after = own >= 0 && own >= range.untilMillis() && (last < 0 || last >= range.untilMillis());
             (before || after ? skipped : keep).add(files.get(i));
         }
         if (skipped.isEmpty()) {

@@ -113,7 +113,9 @@ final class ReplayCommand {
                 status = Main.EXIT_FAILURE;
             }
             boolean stoppedEarly = allGone(sinks);
-            notice.inputRead();
+            if (!stoppedEarly) {
+                notice.inputRead(); // read to its end (a reader of stdout that left stops it short)
+            }
             pipeline.finishInput();
             if (!range.isAll()) {
                 Components.reportOutsideRange(command, telemetry.pipeline);

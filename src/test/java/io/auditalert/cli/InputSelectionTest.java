@@ -158,6 +158,8 @@ class InputSelectionTest {
         Path newestFirst = log("all.log", T + 120 * MIN, T - DAY);
         assertThat(Components.inputs(List.of(newestFirst, hostB), range(T + 60 * MIN, Long.MAX_VALUE), "replay"))
                 .containsExactly(hostB, newestFirst);
+        assertThat(Components.inputs(List.of(newestFirst, hostB), range(Long.MIN_VALUE, T + 60 * MIN), "replay"))
+                .as("its last records are before until").containsExactly(hostB, newestFirst);
         // a compressed file's end is not read: it is kept
         Path old = Files.write(dir.resolve("old.log.gz"), gzipped(String.format(
                 "type=SYSCALL msg=audit(%d.000:1): arch=c000003e%n", (T - DAY) / 1000)));
