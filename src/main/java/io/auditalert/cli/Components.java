@@ -578,7 +578,7 @@ public final class Components {
             }
             long own = first.get(files.get(i));
             // by its first record too: a log concatenated newest first ends with its oldest records
-            boolean before = last >= 0 && last <= range.sinceMillis() - LOG_SKEW_MILLIS
+            boolean before = range.hasSince() && last >= 0 && last <= range.sinceMillis() - LOG_SKEW_MILLIS
                     && own <= range.sinceMillis() - LOG_SKEW_MILLIS;
             // by its last record too: one concatenated newest first starts with its newest records
             boolean after = own >= 0 && own >= range.untilMillis() && (last < 0 || last >= range.untilMillis());
