@@ -444,11 +444,10 @@ final class RuleCompiler {
                     pattern = closeQuote(pattern);
                     int groupsBefore = groups;
                     groups += Pattern.compile(pattern).matcher("").groupCount();
-                    int own = groups - groupsBefore;
-                    bytes.append(bytes.length() == 0 ? "" : "|").append("(?:")
-                            .append(shiftBackreferences(latin1View(pattern), groupsBefore, own)).append(')');
-                    chars.append(chars.length() == 0 ? "" : "|").append("(?:")
-                            .append(shiftBackreferences(pattern, groupsBefore, own)).append(')');
+                    bytes.append(bytes.length() == 0 ? "" : "|")
+                            .append(asAlternative(shiftBackreferences(latin1View(pattern), groupsBefore)));
+                    chars.append(chars.length() == 0 ? "" : "|")
+                            .append(asAlternative(shiftBackreferences(pattern, groupsBefore)));
                 }
                 try {
                     return new Condition.FieldTest(field, regex(Pattern.compile(bytes.toString()),
@@ -485,20 +484,31 @@ final class RuleCompiler {
     }
 
     /**
-     * The pattern, of {@code own} capturing groups, with each numbered backreference {@code \\N} made
-     * {@code \\(N + by)}. N is read as Java reads it: digits while they still name one of the pattern's
-     * groups ({@code \\11} with fewer than 11 groups is {@code \\1} and a 1); one naming no group never
-     * matches, as alone.
+     * The pattern with each numbered backreference {@code \\N} made {@code \\(N + by)}. N is read as Java
+     * reads it: digits while they still name a group opened before it ({@code \\11} after one group is
+     * {@code \\1} and a 1); one naming no group never matches, as alone. {@code \\cX} is a control
+     * character, whatever X is.
      */
-    static String shiftBackreferences(String p, int by, int own) {
+    static String shiftBackreferences(String p, int by) {
         if (by == 0) {
             return p;
         }
         StringBuilder out = new StringBuilder(p.length() + 8);
         boolean quoted = false;
+        int opened = 0;
+        int classDepth = 0;
         for (int i = 0; i < p.length(); i++) {
             char c = p.charAt(i);
             if (c != '\\' || i + 1 == p.length()) {
+                if (!quoted) {
+                    if (c == '[') {
+                        classDepth++;
+                    } else if (c == ']' && classDepth > 0) {
+                        classDepth--;
+                    } else if (c == '(' && classDepth == 0 && opensGroup(p, i)) {
+                        opened++;
+                    }
+                }
                 out.append(c);
                 continue;
             }
@@ -513,7 +523,12 @@ final class RuleCompiler {
                 }
                 continue;
             }
-            if (n < '1' || n > '9') {
+            if (n == 'c' && i + 2 < p.length()) { // \cX: X is the control character's letter, even a \
+                out.append(p, i, i + 3);
+                i += 2;
+                continue;
+            }
+            if (n < '1' || n > '9' || classDepth > 0) {
                 quoted = n == 'Q';
                 out.append(c).append(n);
                 i++;
@@ -521,17 +536,34 @@ final class RuleCompiler {
             }
             int group = n - '0';
             int j = i + 2;
-            while (j < p.length() && Character.isDigit(p.charAt(j)) && group * 10 + (p.charAt(j) - '0') <= own) {
+            while (j < p.length() && Character.isDigit(p.charAt(j)) && group * 10 + (p.charAt(j) - '0') <= opened) {
                 group = group * 10 + (p.charAt(j) - '0');
                 j++;
             }
-            out.append(group <= own ? "\\" + (group + by) : "(?!)");
-            if (group <= own && j < p.length() && Character.isDigit(p.charAt(j))) {
+            out.append(group <= opened ? "\\" + (group + by) : "(?!)");
+            if (group <= opened && j < p.length() && Character.isDigit(p.charAt(j))) {
                 out.append("(?:)"); // the digit after the reference stays a digit, not part of the number
             }
             i = j - 1;
         }
         return out.toString();
+    }
+
+    /** Whether the ( at i opens a capturing group: plain, or named ({@code (?<name>}, not a lookbehind). */
+    private static boolean opensGroup(String p, int i) {
+        if (i + 1 >= p.length() || p.charAt(i + 1) != '?') {
+            return true;
+        }
+        return i + 3 < p.length() && p.charAt(i + 2) == '<' && Character.isLetter(p.charAt(i + 3));
+    }
+
+    /**
+     * The pattern wrapped in a group of a list's alternation: a pattern that turns on comments
+     * ({@code (?x)}) and ends in one gets a line end first, else the comment would swallow the ")".
+     */
+    static String asAlternative(String p) {
+        return java.util.regex.Pattern.compile("\\(\\?[a-zA-Z]*x[a-zA-Z]*(?:-[a-zA-Z]*)?\\)").matcher(p).find()
+                ? "(?:" + p + "\n)" : "(?:" + p + ")";
     }
 
     /** A regular expression test; it takes two matcher slots (its two patterns). */

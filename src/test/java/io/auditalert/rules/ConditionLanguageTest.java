@@ -141,6 +141,12 @@ class ConditionLanguageTest {
         assertThat(matches("a1 matches (\"(z)\", \"(o)\\\\11\")", echo(204, "oo1"))).isTrue();
         assertThat(matches("a1 matches (\"(z)\", \"\\\\Qa\\\\\\\\E(x)\\\\1\")", echo(205, "a\\xx"))).isTrue();
         assertThat(matches("a1 matches (\"(z)\", \"(o)\\\\5\")", echo(206, "oo"))).as("no group 5: never").isFalse();
+        // \11 counts the groups opened before it, not all of them; \c\ is a control character; a (?x)
+        // pattern that ends in a comment (a second review found these three)
+        assertThat(matches("a1 matches (\"(z)\", \"(a)\\\\11(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)\")", echo(207, "aa1bcdefghijk")))
+                .isTrue();
+        assertThat(matches("a1 matches (\"(z)\", \"(?x) ^ec  # a comment\")", echo(208, "echo"))).isTrue();
+        assertThat(RuleCompiler.shiftBackreferences("(a)\\c\\1", 1)).isEqualTo("(a)\\c\\1");
         // \Q without \E is a whole regular expression; joined, it quoted the group's ")" and check crashed
         assertThat(matches("a1 matches \"\\\\Qro\"", ev)).isTrue();
         assertThat(matches("a1 matches (\"zz\", \"\\\\Qoo\")", ev)).isTrue();
