@@ -97,7 +97,7 @@ final class BuiltInSecrets {
             int value;
             // an option's name that starts an argument makes all of it the value (--password=my secret
             // as one argument); a variable's too (-e "POSTGRES_PASSWORD=my secret"), except in the
-            // script of sh -c, which it can start (VARIABLE marks it for the caller to tell)
+            // script of sh -c, which it can start (variable() marks it for the caller to tell)
             int nameStart = t[start] == '-' ? start : variable(start);
             if (j < to && t[j] == '=') {
                 value = j + 1;
@@ -142,7 +142,7 @@ final class BuiltInSecrets {
             return e;
         }
         int e = at;
-        while (e < to && !isBlank(t[e]) && t[e] != '"' && t[e] != '\'' && !endsCommand(t, e, to)) {
+        while (e < to && !isBlank(t[e]) && t[e] != '"' && t[e] != '\'' && !endsCommand(t[e])) {
             e++;
         }
         if (e > at) {
@@ -156,8 +156,7 @@ final class BuiltInSecrets {
      * a URL's query parameters (?token=x&next=…). An option that is a whole argument is masked whole
      * anyway ({@code --password=a;b}).
      */
-    private static boolean endsCommand(byte[] t, int e, int to) {
-        byte b = t[e];
+    private static boolean endsCommand(byte b) {
         return b == ';' || b == '|' || b == '&';
     }
 
