@@ -474,7 +474,7 @@ public final class Components {
     }
 
     /**
-     * Until closed, a SIGINT or SIGTERM (the JVM's shutdown) makes a replay or events run say on stderr
+     * Until {@link #done}, a SIGINT or SIGTERM (the JVM's shutdown) makes a replay or events run say on stderr
      * that it was cut short, and how far it got: a cut run must not pass for a finished one.
      */
     static final class InterruptNotice {
@@ -552,7 +552,8 @@ public final class Components {
 
     /**
      * How far out of order a log's timestamps may run (records wait in the kernel's backlog and in
-     * auditd's queue): a file whose last record is this long before --since holds no event of the range.
+     * auditd's queue): a file whose first and last records are this long before --since holds no event of
+     * the range.
      */
     static final long LOG_SKEW_MILLIS = 10 * 60_000L;
 
@@ -561,7 +562,8 @@ public final class Components {
      * {@link #LOG_SKEW_MILLIS} or more before since was written before it, and a file whose first and
      * last records are at or after until after it. Each file is judged by its own first and last record, not
      * by its neighbours: the files need not be one log's rotations (two hosts' logs overlap in time).
-     * Skipped files are named on stderr. Files without those times (compressed ones have no last) are kept.
+     * Skipped files are named on stderr. A compressed file's last record is not read: it is judged by its
+     * first for until, and kept for since.
      */
     private static List<Path> withinRange(List<Path> files, Map<Path, Long> first, TimeRange range, String command) {
         if (range.isAll()) {
