@@ -386,6 +386,15 @@ public final class Interpreter {
     }
 
     /**
+     * Whether libauparse types this field of a record of this type as a group id by the record's own
+     * rule, whatever its name alone says: {@code id} of ADD_GROUP, DEL_GROUP and GRP_MGMT.
+     */
+    public static boolean isGroupIdIn(int recordType, String name) {
+        byte[] b = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return LookupTables.override(recordType, b, 0, b.length) == T_GID;
+    }
+
+    /**
      * Whether libauparse's table types a field of this name as an untrusted string (quoted, or hex when it
      * holds unsafe bytes), whatever its record: {@code profile}, {@code device}, {@code info} and the like.
      */

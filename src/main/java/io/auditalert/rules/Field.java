@@ -124,14 +124,12 @@ abstract class Field {
     }
 
     /**
-     * The kind of a field of a record of this type: as {@link #kindOf(String)}, but {@code id} of a
-     * group's record (ADD_GROUP, DEL_GROUP, GRP_MGMT) is a group id, as libauparse types it.
+     * The kind of a field of a record of this type: as {@link #kindOf(String)}, but a field that
+     * libauparse's per-record rules type as a group id is one ({@code id} of ADD_GROUP, DEL_GROUP,
+     * GRP_MGMT), as {@code events} interprets it.
      */
     static Kind kindOf(int recordType, String fieldName) {
-        if (fieldName.equals("id") && (recordType == 1116 || recordType == 1117 || recordType == 1132)) {
-            return Kind.GID;
-        }
-        return kindOf(fieldName);
+        return io.auditalert.interp.Interpreter.isGroupIdIn(recordType, fieldName) ? Kind.GID : kindOf(fieldName);
     }
 
     static Kind kindOf(String fieldName) {
