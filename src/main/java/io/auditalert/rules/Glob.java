@@ -23,35 +23,16 @@ public final class Glob {
         // plain .* a three-star glob backtracked cubically ("*x*x*y*" over 324 bytes gave up, and the
         // rule alerted as for a runaway regular expression).
         StringBuilder sb = new StringBuilder();
-        int stars = 0;
-        for (int i = 0; i < g.length(); i++) {
-            char c = g.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == '[') {
-                int end = classEnd(g, i);
-                i = end > 0 ? end : i;
-            } else if (c == '*') {
-                stars++;
-            }
-        }
-        int seen = 0;
-        boolean open = false;
+        int lastStar = -1; // where the last star's group starts in sb: made a plain .* at the end
         for (int i = 0; i < g.length(); i++) {
             char c = g.charAt(i);
             int end = c == '[' ? classEnd(g, i) : -1;
             if (c == '*') {
-                if (open) {
+                if (lastStar >= 0) {
                     sb.append(')');
-                    open = false;
                 }
-                seen++;
-                if (seen < stars) {
-                    sb.append("(?>.*?");
-                    open = true;
-                } else {
-                    sb.append(".*");
-                }
+                lastStar = sb.length();
+                sb.append(ATOMIC_RUN);
             } else if (c == '?') {
                 sb.append('.');
             } else if (c == '\\' && i + 1 < g.length()) {
@@ -63,11 +44,13 @@ public final class Glob {
                 sb.append(Pattern.quote(String.valueOf(c)));
             }
         }
-        if (open) {
-            sb.append(')');
+        if (lastStar >= 0) {
+            sb.replace(lastStar, lastStar + ATOMIC_RUN.length(), ".*"); // the last run is fitted to the end
         }
         return sb.toString();
     }
+
+    private static final String ATOMIC_RUN = "(?>.*?";
 
     /**
      * What is almost certainly a mistake in a condition's glob, though fnmatch would take it: a
