@@ -187,8 +187,8 @@ public final class Redactor {
 
     private void userSecrets(byte[] text, int from, int to, List<int[]> out) {
         boolean ascii = ByteChars.isAscii(text, from, to - from);
-        int[] byteAt = ascii ? null : charOffsets(text, from, to);
-        if (byteAt == null) { // ASCII (its bytes are its characters), or not UTF-8: a char per byte
+        String decoded = ascii ? null : strictUtf8(text, from, to);
+        if (decoded == null) { // ASCII (its bytes are its characters), or not UTF-8: a char per byte
             ByteChars view = new ByteChars();
             for (UserPattern p : patterns) {
                 Matcher m = (ascii ? p.chars() : p.bytes()).matcher(view.wrap(text, from, to - from));
@@ -198,7 +198,7 @@ public final class Redactor {
             }
             return;
         }
-        String decoded = new String(text, from, to - from, StandardCharsets.UTF_8);
+        int[] byteAt = charOffsets(decoded, from);
         ByteChars.Decoded view = new ByteChars.Decoded();
         for (UserPattern p : patterns) {
             Matcher m = p.chars().matcher(view.wrap(decoded, to - from));
@@ -221,18 +221,20 @@ public final class Redactor {
         }
     }
 
-    /**
-     * For valid UTF-8 in {@code text[from, to)}, the byte offset of each char of its decoded form and of
-     * its end (a supplementary character's two chars both start at its first byte); null for bytes that
-     * are not UTF-8.
-     */
-    private static int[] charOffsets(byte[] text, int from, int to) {
+    /** {@code text[from, to)} decoded as UTF-8, or null when it is not UTF-8. */
+    private static String strictUtf8(byte[] text, int from, int to) {
         try {
-            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(text, from, to - from));
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(text, from, to - from)).toString();
         } catch (CharacterCodingException e) {
             return null;
         }
-        String decoded = new String(text, from, to - from, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The byte offset, in the text it was decoded from at {@code from}, of each char of {@code decoded}
+     * and of its end (a supplementary character's two chars both start at its first byte).
+     */
+    private static int[] charOffsets(String decoded, int from) {
         int[] at = new int[decoded.length() + 1];
         int pos = from;
         for (int i = 0; i < decoded.length(); i++) {
@@ -246,7 +248,7 @@ public final class Redactor {
             }
         }
         at[decoded.length()] = pos;
-        return pos == to ? at : null;
+        return at;
     }
 
     /**
