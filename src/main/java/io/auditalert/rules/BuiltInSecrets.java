@@ -27,8 +27,7 @@ import java.util.List;
  * ({@code --password=x}) or the word of an option's value ({@code sshpass -p x}) starts, or -1; a
  * caller that knows where arguments start masks all of an argument that an owner starts
  * ({@code --password=my secret} or {@code curl -u "user:my pass"} as one argument). A variable's name
- * ({@code TOKEN=x}) owns its argument too, but is given as {@link #variable}: in the script of
- * {@code sh -c} it owns nothing, as it can start the whole script.
+ * ({@code TOKEN=x}) owns its argument too, except in the script of {@code sh -c}, which it can start.
  */
 final class BuiltInSecrets {
     private BuiltInSecrets() {}
@@ -97,8 +96,8 @@ final class BuiltInSecrets {
             int value;
             // an option's name that starts an argument makes all of it the value (--password=my secret
             // as one argument); a variable's too (-e "POSTGRES_PASSWORD=my secret"), except in the
-            // script of sh -c, which it can start (variable() marks it for the caller to tell)
-            int nameStart = t[start] == '-' ? start : variable(start);
+            // script of sh -c, which it can start
+            int nameStart = t[start] != '-' && startsScript(t, from, start) ? -1 : start;
             if (j < to && t[j] == '=') {
                 value = j + 1;
             } else if (j < to && t[j] == ':') {
@@ -120,9 +119,16 @@ final class BuiltInSecrets {
         }
     }
 
-    /** The owner a variable's name at {@code start} gives: below -1, so a caller can tell it from an option's. */
-    static int variable(int start) {
-        return -2 - start;
+    /** Whether the word at {@code at} follows a {@code -c} word (or flags ending in c: bash -lc, sh -ec). */
+    private static boolean startsScript(byte[] t, int from, int at) {
+        if (at - from < 3 || t[at - 1] != ' ' || t[at - 2] != 'c') {
+            return false;
+        }
+        int p = at - 3;
+        while (p >= from && t[p] >= 'a' && t[p] <= 'z') {
+            p--;
+        }
+        return p >= from && t[p] == '-' && (p == from || t[p - 1] == ' ');
     }
 
     /** Adds the value at {@code t[at..]} (quoted: its inside) as a secret; returns where it ends. */

@@ -111,7 +111,7 @@ public final class Redactor {
         List<int[]> spans = new ArrayList<>();
         for (int[] secret : secrets(text, 0, len)) {
             int s = secret[0];
-            int end = owner(secret, text) == valueFrom ? Math.max(secret[1], valueTo) : secret[1];
+            int end = secret[2] == valueFrom ? Math.max(secret[1], valueTo) : secret[1];
             if (s < to && end > from) {
                 spans.add(new int[] {Math.max(s, from), Math.min(end, to)});
             }
@@ -128,33 +128,12 @@ public final class Redactor {
     public boolean maskArguments(byte[] text, int len, List<Integer> starts, ByteBuf out) {
         List<int[]> spans = secrets(text, 0, len);
         for (int[] span : spans) {
-            int owner = owner(span, text);
-            int arg = owner >= 0 ? java.util.Collections.binarySearch(starts, owner) : -1;
+            int arg = span[2] >= 0 ? java.util.Collections.binarySearch(starts, span[2]) : -1;
             if (arg >= 0) { // to the argument's end (the space before the next, or the end)
                 span[1] = Math.max(span[1], arg + 1 < starts.size() ? starts.get(arg + 1) - 1 : len);
             }
         }
         return writeMasked(text, 0, len, spans, out);
-    }
-
-    /**
-     * Where the secret's owner starts (see {@link BuiltInSecrets}), or -1: a variable's name owns
-     * nothing in the script of {@code sh -c} (the argument after a {@code -c} one), which it can start.
-     */
-    private static int owner(int[] span, byte[] text) {
-        int o = span[2];
-        if (o >= -1) {
-            return o;
-        }
-        int at = -2 - o;
-        // the argument before is -c, or flags ending in c (bash -lc, sh -ec)
-        int prev = at - 2;
-        while (prev >= 0 && text[prev] >= 'a' && text[prev] <= 'z') {
-            prev--;
-        }
-        boolean script = at >= 3 && text[at - 1] == ' ' && text[at - 2] == 'c' && prev >= 0 && text[prev] == '-'
-                && (prev == 0 || text[prev - 1] == ' ');
-        return script ? -1 : at;
     }
 
     /**
