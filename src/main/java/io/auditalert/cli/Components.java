@@ -406,7 +406,7 @@ public final class Components {
         java.util.Map<Object, Path> seen = new java.util.LinkedHashMap<>();
         List<Path> twice = new ArrayList<>();
         for (Path f : files) {
-            Object key = f;
+            Object key;
             if (Files.isRegularFile(f)) {
                 try {
                     key = f.toRealPath();
@@ -572,13 +572,15 @@ public final class Components {
         List<Path> keep = new ArrayList<>();
         List<Path> skipped = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
-            long last;
-            try {
-                last = Inputs.lastRecordMillis(files.get(i));
-            } catch (IOException e) {
-                last = -1; // kept: its failure is reported when it is read
-            }
             long own = first.get(files.get(i));
+            long last = -1;
+            if (range.hasSince() || own >= 0 && own >= range.untilMillis()) { // else only its first counts
+                try {
+                    last = Inputs.lastRecordMillis(files.get(i));
+                } catch (IOException e) {
+                    last = -1; // kept: its failure is reported when it is read
+                }
+            }
             // by its first record too: a log concatenated newest first ends with its oldest records
             boolean before = range.hasSince() && last >= 0 && last <= range.sinceMillis() - LOG_SKEW_MILLIS
                     && own <= range.sinceMillis() - LOG_SKEW_MILLIS;
