@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,14 +26,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrency: 2, env: {K: V}}}: runs the command once per item with the item's JSON (one line) on
  * its standard input.
  *
+ * <p>That input is a file, not a pipe: the item is written to a file of its own in a private
+ * directory (0700, under {@code java.io.tmpdir}), the child's stdin is opened on it, and the file is
+ * removed as soon as the child has started. A pipe needs a writer: an item larger than the pipe's
+ * buffer blocked that writer until someone read it, and a process the command left in the
+ * background holding its stdin without reading held the writer's thread for as long as it lived.
+ *
  * <ul>
  *   <li>No shell unless {@code shell: true}, in which case {@code command} is one string run by
  *       {@code /bin/sh -c}.
  *   <li>The child's stdout is discarded (ours carries only JSON lines) and its stderr is ours, for
  *       its diagnostics. It gets an environment of PATH, LANG and the configured {@code env}.
  *   <li>At most {@code concurrency} children run at once; one that outlives {@code timeout} is
- *       killed (SIGTERM, then SIGKILL a second later), with the processes it started, also while
- *       its input is still being written (a child that never reads a large item). Closing the sink
+ *       killed (SIGTERM, then SIGKILL a second later), with the processes it started. Closing the sink
  *       kills the children still running and the processes they started. A process a command leaves
  *       running in the background after it exits ({@code sleep 60 &}) is no longer its child and is not
  *       stopped: a command that starts a daemon owns it.
@@ -70,18 +76,27 @@ public final class ExecSink extends DeliverySink {
             t.setDaemon(true);
             return t;
         });
-        this.writers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "sink-" + options.name() + "-stdin-" + n.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
-    /**
-     * Write each alert to its child's stdin: a write that a process the child left holds without
-     * reading (the child itself exited) cannot be ended, so the run gives it up at the deadline.
-     */
-    private final ExecutorService writers;
+    /** The private directory of the input files, made on first use (again if tmp cleaning took it). */
+    private Path inputDir;
+    /** Where that directory is made; null: {@code java.io.tmpdir}. */
+    private Path inputBase;
+
+    private synchronized Path inputDir() throws IOException {
+        if (inputDir == null || !Files.isDirectory(inputDir)) {
+            var owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+            inputDir = inputBase == null ? Files.createTempDirectory("auditalert-exec-", owner)
+                    : Files.createTempDirectory(inputBase, "auditalert-exec-", owner);
+        }
+        return inputDir;
+    }
+
+    /** For tests: make the input files' directory under this one instead of {@code java.io.tmpdir}. */
+    synchronized void inputBase(Path base) {
+        inputBase = base;
+        inputDir = null;
+    }
 
     static ExecSink create(SpecReader r, Telemetry t) {
         boolean shell = r.bool("shell", false);
@@ -121,17 +136,29 @@ public final class ExecSink extends DeliverySink {
     }
 
     @Override
-    protected void deliver(List<Alert> batch, Outcome out) throws InterruptedException {
+    protected void deliver(List<Alert> batch, Outcome out) throws InterruptedException, IOException {
         List<Future<String>> runs = new ArrayList<>(batch.size());
         for (Alert a : batch) {
             runs.add(pool.submit(() -> run(a)));
         }
+        IOException retry = null;
         for (Future<String> f : runs) {
             String failure;
             try {
                 failure = f.get();
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof InputNotWritten notWritten) {
+                    // a full or read-only tmp: not the command's fault, and it may pass; this item and the
+                    // ones after it are retried after a back-off (the runs after it are waited for first)
+                    if (retry == null) {
+                        retry = notWritten;
+                    }
+                    continue;
+                }
                 failure = e.getCause().toString();
+            }
+            if (retry != null) {
+                continue; // reported once the retried item is: delivery is in order
             }
             if (failure == null) {
                 out.accept(1);
@@ -139,10 +166,22 @@ public final class ExecSink extends DeliverySink {
                 out.reject(1, failure);
             }
         }
+        if (retry != null) {
+            throw retry;
+        }
+    }
+
+    /** The item could not be written to its input file: retried, the command never ran. */
+    private static final class InputNotWritten extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        InputNotWritten(String message, IOException cause) {
+            super(message, cause);
+        }
     }
 
     /** Runs the command for one item; null on exit status 0, else why not. */
-    private String run(Alert a) throws InterruptedException {
+    private String run(Alert a) throws InterruptedException, InputNotWritten {
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -151,15 +190,33 @@ public final class ExecSink extends DeliverySink {
         e.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         e.put("LANG", "C.UTF-8");
         e.putAll(env);
-        Process p;
         if (closing) {
             return argv.get(0) + " not started: the sink closed";
         }
+        Path input = null;
+        try {
+            input = Files.createTempFile(inputDir(), "alert-", ".json"); // 0600
+            try (OutputStream out = Files.newOutputStream(input)) {
+                out.write(a.json());
+                out.write('\n');
+            }
+        } catch (IOException ex) {
+            if (input != null) {
+                deleteQuietly(input);
+            }
+            throw new InputNotWritten(argv.get(0) + " not started: its input could not be written to a file under "
+                    + (inputBase == null ? System.getProperty("java.io.tmpdir") : inputBase) + " (" + ex + ")", ex);
+        }
+        pb.redirectInput(input.toFile());
+        Process p;
         try {
             p = pb.start();
         } catch (IOException ex) {
             lastExit.set(-2);
             return argv.get(0) + " did not start: " + ex.getMessage();
+        } finally {
+            // the child holds it open: nothing of the item stays on disk once it is done
+            deleteQuietly(input);
         }
         children.add(p);
         if (closing) {
@@ -169,34 +226,13 @@ public final class ExecSink extends DeliverySink {
         }
         AtomicBoolean timedOut = new AtomicBoolean();
         java.util.concurrent.atomic.AtomicReference<ScheduledFuture<?>> killLater = new java.util.concurrent.atomic.AtomicReference<>();
-        // SIGTERM at the deadline, SIGKILL a second later if it is still there: also while its input is
-        // being written (a child that ignores SIGTERM and reads nothing held the write; killed, its pipe closes)
+        // SIGTERM at the deadline, SIGKILL a second later if it is still there (a child that ignores SIGTERM)
         ScheduledFuture<?> deadline = killer.schedule(() -> {
             timedOut.set(true);
             terminate(p);
             killLater.set(killer.schedule(() -> kill(p), 1, TimeUnit.SECONDS));
         }, timeoutMillis, TimeUnit.MILLISECONDS);
         try {
-            Future<?> writing = writers.submit(() -> {
-                try (OutputStream in = p.getOutputStream()) {
-                    in.write(a.json());
-                    in.write('\n');
-                } catch (IOException ex) {
-                    // the command closed its input early, or was killed: its exit status or the timeout decides
-                }
-            });
-            try {
-                writing.get(timeoutMillis + 2000, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException ex) {
-                // the child is gone (killed at the deadline) and a process it started holds its input without
-                // reading: the write ends when that process does; this run ends now
-                kill(p);
-                lastExit.set(-1);
-                return argv.get(0) + " killed after the " + timeoutMillis + " ms timeout; its input could not be "
-                        + "written (a process it started holds the pipe without reading)";
-            } catch (ExecutionException ex) {
-                // not thrown by the write above
-            }
             if (!p.waitFor(timeoutMillis + 1000, TimeUnit.MILLISECONDS) || timedOut.get()) {
                 timedOut.set(true);
                 terminate(p);
@@ -259,6 +295,26 @@ public final class ExecSink extends DeliverySink {
         abortDelivery();
         pool.shutdownNow();
         killer.shutdownNow();
-        writers.shutdownNow();
+        Path dir;
+        synchronized (this) {
+            dir = inputDir;
+        }
+        if (dir != null) {
+            // the runs have been stopped; a file a run made just now is removed here or by that run
+            try (var files = Files.list(dir)) {
+                files.forEach(ExecSink::deleteQuietly);
+            } catch (IOException e) {
+                // already gone
+            }
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // a directory a late run still wrote into: tmp cleaning takes it
+        }
     }
 }

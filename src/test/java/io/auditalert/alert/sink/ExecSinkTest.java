@@ -126,9 +126,10 @@ class ExecSinkTest {
     }
 
     @Test
-    void shouldGiveUpAWriteThatAProcessTheChildLeftHoldsWithoutReading() throws Exception {
-        // the child exits at once, a background process keeps its stdin and reads nothing: the write of a
-        // large item blocked until that process ended (1,000 s in a helper's case)
+    void shouldDeliverWhenAProcessTheChildLeftHoldsItsInputWithoutReading() throws Exception {
+        // the child exits 0 at once, a background process keeps its stdin and reads nothing: through a pipe
+        // the write of a large item blocked until that process ended (1,000 s in a helper's case), then was
+        // given up at the deadline with its thread still blocked; from a file nothing waits for a reader
         Path pid = tmp.resolve("pid-bg");
         // python forks the holder itself: no shell's rules for a background job's stdin in between
         String script = "import os, sys, time\n"
@@ -136,15 +137,86 @@ class ExecSinkTest {
                 + "if pid == 0:\n    time.sleep(60)\n    os._exit(0)\n"
                 + "open(sys.argv[1], 'w').write(str(pid))\n";
         try (Sink s = SinkFactory.create(0, Map.of("type", "exec", "command", List.of("/usr/bin/python3", "-c",
-                script, pid.toString()), "timeout", "500ms"), telemetry)) {
+                script, pid.toString()), "timeout", "5s"), telemetry)) {
             s.offer(TestAlerts.alert("e-bg", "r", io.auditalert.alert.Severity.HIGH, "x".repeat(1 << 20)));
-            assertThat(s.drain(Duration.ofSeconds(10))).as("given up at the deadline").isTrue();
-            assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isEqualTo(1);
+            assertThat(s.drain(Duration.ofSeconds(10))).as("delivered: the command exited 0").isTrue();
+            assertThat(telemetry.sinkNamed(s.name()).delivered.sum()).isEqualTo(1);
+            assertThat(telemetry.sinkNamed(s.name()).permanentFailures.sum()).isZero();
+            long holder = Long.parseLong(Files.readString(pid).strip());
+            assertThat(ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the holder still has the input open").isTrue();
         } finally {
             if (Files.exists(pid)) {
                 ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
+    }
+
+    @Test
+    void shouldGiveALargeItemWholeFromAPrivateFileThatIsGoneOnceTheChildStarted() throws Exception {
+        Path got = tmp.resolve("got.json");
+        Path fd0 = tmp.resolve("fd0");
+        Path base = Files.createDirectory(tmp.resolve("base"));
+        String big = "y".repeat(3 << 20); // larger than any pipe buffer
+        // the command waits until its input file is unlinked (the sink removes it once the child started)
+        String script = "p=$(readlink /proc/$$/fd/0); stat -c %a \"$(dirname \"$p\")\" > " + fd0 + "; "
+                + "i=0; while [ -e \"$p\" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; "
+                + "echo \"$p\" >> " + fd0 + "; [ -e \"$p\" ] && echo still-there >> " + fd0 + "; cat > " + got;
+        ExecSink s = (ExecSink) SinkFactory.create(0, Map.of("type", "exec", "command", script, "shell", true),
+                telemetry);
+        s.inputBase(base);
+        try (s) {
+            s.offer(TestAlerts.alert("e-big", "r", io.auditalert.alert.Severity.HIGH, big));
+            assertThat(s.drain(Duration.ofSeconds(20))).isTrue();
+            assertThat(telemetry.sinkNamed(s.name()).delivered.sum()).isEqualTo(1);
+            assertThat(Files.readAllBytes(got)).isEqualTo(concat(TestAlerts.alert("e-big", "r",
+                    io.auditalert.alert.Severity.HIGH, big).json(), new byte[] {'\n'}));
+            List<String> seen = Files.readAllLines(fd0);
+            assertThat(seen.get(0)).as("the directory's mode").isEqualTo("700");
+            assertThat(seen.get(1)).startsWith(base + "/auditalert-exec-").contains("/alert-");
+            assertThat(seen).as("the file was removed while the child ran").doesNotContain("still-there");
+            try (var dirs = Files.list(base)) {
+                Path dir = dirs.findFirst().orElseThrow();
+                try (var left = Files.list(dir)) {
+                    assertThat(left).as("no item left on disk").isEmpty();
+                }
+            }
+        }
+        try (var dirs = Files.list(base)) {
+            assertThat(dirs).as("the directory is removed at close").isEmpty();
+        }
+    }
+
+    @Test
+    void shouldRetryAnItemWhoseInputFileCannotBeWritten() throws Exception {
+        Path out = tmp.resolve("got.json");
+        Path base = tmp.resolve("base");
+        Files.writeString(base, "a file where the directory should be");
+        ExecSink s = (ExecSink) SinkFactory.create(0, Map.of("type", "exec", "command",
+                List.of("/usr/bin/tee", out.toString()), "retry", Map.of("initial", "100ms", "max", "200ms")), telemetry);
+        s.inputBase(base);
+        try (s) {
+            s.offer(TestAlerts.alert("e-retry"));
+            SinkStats st = telemetry.sinkNamed(s.name());
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (st.retries.sum() < 2 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(st.retries.sum()).as("retried, not failed for good").isGreaterThanOrEqualTo(2);
+            assertThat(st.permanentFailures.sum()).isZero();
+            assertThat(out).doesNotExist();
+            Files.delete(base);
+            Files.createDirectory(base);
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            assertThat(st.delivered.sum()).isEqualTo(1);
+            assertThat(Files.readString(out)).contains("e-retry");
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     @Test
