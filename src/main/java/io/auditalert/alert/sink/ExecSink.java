@@ -84,6 +84,9 @@ public final class ExecSink extends DeliverySink {
     private Path inputBase;
 
     private synchronized Path inputDir() throws IOException {
+        if (closing) {
+            throw new IOException("the sink closed"); // not made again behind closeTransport's back
+        }
         if (inputDir == null || !Files.isDirectory(inputDir)) {
             var owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
             inputDir = inputBase == null ? Files.createTempDirectory("auditalert-exec-", owner)
