@@ -96,8 +96,7 @@ final class EventsCommand {
         if (!range.isAll()) {
             Components.reportOutsideRange("events", stats);
         }
-        reportParseErrors(stats);
-        return status;
+        return reportParseErrors(stats, status);
     }
 
     private static final int OUTPUT_CHUNK = 1 << 20;
@@ -111,11 +110,22 @@ final class EventsCommand {
         out.clear();
     }
 
-    static void reportParseErrors(PipelineStats stats) {
+    /**
+     * Says on stderr what was wrong with the input's lines; returns the status that makes the command's
+     * {@code status} (1 when the input had lines and none of them was a record: the wrong file, or
+     * ausearch's interpreted output; a replay of it alerting nothing is no result).
+     */
+    static int reportParseErrors(PipelineStats stats, int status) {
         String report = parseErrorReport(stats);
         if (report != null) {
             System.err.print(report);
         }
+        return noLineWasARecord(stats) && status == Main.EXIT_OK ? Main.EXIT_FAILURE : status;
+    }
+
+    /** The input had lines, and not one was an audit record. */
+    static boolean noLineWasARecord(PipelineStats stats) {
+        return stats.events == 0 && stats.parseErrorsTotal() + stats.linesTooLong > 0;
     }
 
     /** A span of seconds as people write it: 45 s, 12 min, 3 h 05 min, 2 d 4 h. */

@@ -169,8 +169,7 @@ final class ReplayCommand {
                 System.err.println("auditalert " + command + ": closing metrics: " + e.getMessage());
             }
         }
-        EventsCommand.reportParseErrors(telemetry.pipeline);
-        return status;
+        return EventsCommand.reportParseErrors(telemetry.pipeline, status);
     }
 
     /**

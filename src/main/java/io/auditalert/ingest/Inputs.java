@@ -46,7 +46,7 @@ public final class Inputs {
         if (inherited instanceof ReadableByteChannel) {
             return channel((ReadableByteChannel) inherited);
         }
-        return named(gunzipping(new FileInputStream(FileDescriptor.in), "stdin"), "stdin", false);
+        return named(gunzipping(new FileInputStream(FileDescriptor.in), "stdin", false), "stdin", false);
     }
 
     /**
@@ -80,7 +80,7 @@ public final class Inputs {
 
     /** The file's bytes, gunzipped when its first two are gzip's magic. */
     private static InputStream open(Path path) throws IOException {
-        return gunzipping(Files.newInputStream(path), path.toString());
+        return gunzipping(Files.newInputStream(path), path.toString(), true);
     }
 
     /**
@@ -88,18 +88,39 @@ public final class Inputs {
      * every member of a concatenation ({@code cat a.gz b.gz}), and an error for bytes after the data
      * that are not gzip ({@link GzipInput}).
      */
-    private static InputStream gunzipping(InputStream raw, String name) throws IOException {
-        PushbackInputStream in = new PushbackInputStream(raw, 6);
-        String other;
+    private static InputStream gunzipping(InputStream raw, String name, boolean file) throws IOException {
+        // a file's head is read whole at once; a pipe's only as far as the magic bytes, so a record that
+        // arrives alone is not held back waiting for more
+        int headSize = file ? TAR_HEAD : 6;
+        PushbackInputStream in = new PushbackInputStream(raw, headSize);
+        String refusal;
         try {
-            byte[] head = in.readNBytes(6);
+            byte[] head = in.readNBytes(headSize);
             in.unread(head);
             if (startsWith(head, GZIP_MAGIC)) {
-                return new GzipInput(in, LineFramer.READ_SIZE);
-            }
-            other = otherCompression(head);
-            if (other == null) {
-                return in;
+                InputStream gunzipped = new GzipInput(in, LineFramer.READ_SIZE);
+                if (!file) {
+                    return gunzipped;
+                }
+                PushbackInputStream inner = new PushbackInputStream(gunzipped, TAR_HEAD);
+                byte[] innerHead = inner.readNBytes(TAR_HEAD);
+                inner.unread(innerHead);
+                String archive = archive(innerHead);
+                if (archive == null) {
+                    return inner;
+                }
+                refusal = archive + " inside gzip; extract its files first (tar -xzf FILE) and give them";
+            } else {
+                String other = otherCompression(head);
+                String archive = archive(head);
+                if (other != null) {
+                    refusal = other + "-compressed; only gzip is read: decompress it first (" + other
+                            + " -dc FILE | auditalert … -)";
+                } else if (archive != null) {
+                    refusal = archive + "; extract its files first and give them";
+                } else {
+                    return in;
+                }
             }
         } catch (IOException e) {
             in.close();
@@ -107,9 +128,28 @@ public final class Inputs {
         }
         in.close();
         // a file's name is said by the caller ("cannot read FILE: …"), stdin's is not
-        throw new IOException((name.equals("stdin") ? "stdin: " : "") + other
-                + "-compressed; only gzip is read: decompress it first ("
-                + other + " -dc FILE | auditalert … -)");
+        throw new IOException((name.equals("stdin") ? "stdin: " : "") + refusal);
+    }
+
+    /** Bytes needed to see a tar header's "ustar" magic (at offset 257). */
+    private static final int TAR_HEAD = 263;
+
+    /**
+     * What archive {@code head} starts, or null: tar (its header's "ustar" magic), zip or 7z. Their
+     * members' headers would be read as lines and the records next to them lost as malformed.
+     */
+    static String archive(byte[] head) {
+        if (head.length >= TAR_HEAD && head[257] == 'u' && head[258] == 's' && head[259] == 't' && head[260] == 'a'
+                && head[261] == 'r' && (head[262] == 0 || head[262] == ' ')) {
+            return "a tar archive";
+        }
+        if (startsWith(head, 'P', 'K', 0x03, 0x04)) {
+            return "a zip archive";
+        }
+        if (startsWith(head, '7', 'z', 0xbc, 0xaf, 0x27, 0x1c)) {
+            return "a 7z archive";
+        }
+        return null;
     }
 
     /** The compressor whose magic bytes {@code head} starts with (not gzip), or null. */

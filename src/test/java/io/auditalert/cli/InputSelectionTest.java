@@ -52,6 +52,44 @@ class InputSelectionTest {
         assertThat(stderr.text()).endsWith("auditalert replay: cannot read " + header + ": gzip data cut short in the header or trailer at byte 0 (a truncated file?)"
                 + System.lineSeparator());
 
+        // an archive was read as text: its members' headers became malformed lines, and the records beside
+        // them were lost (a tar.gz's first records), with exit 0
+        byte[] tar = new byte[2048];
+        byte[] member = "audit.log".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(member, 0, tar, 0, member.length);
+        System.arraycopy("ustar\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, tar, 257, 6);
+        byte[] record = "type=EOE msg=audit(1767225700.000:2): \n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(record, 0, tar, 512, record.length);
+        Path plainTar = Files.write(dir.resolve("logs.tar"), tar);
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(gz)) {
+            z.write(tar);
+        }
+        Path tarGz = Files.write(dir.resolve("logs.tgz"), gz.toByteArray());
+        Path zip = Files.write(dir.resolve("logs.zip"), new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0});
+        stderr.clear();
+        assertThat(Components.openInput(plainTar, "replay")).isNull();
+        assertThat(Components.openInput(tarGz, "replay")).isNull();
+        assertThat(Components.openInput(zip, "replay")).isNull();
+        assertThat(stderr.text()).isEqualTo("auditalert replay: cannot read " + plainTar + ": a tar archive; extract its"
+                + " files first and give them" + System.lineSeparator()
+                + "auditalert replay: cannot read " + tarGz + ": a tar archive inside gzip; extract its files first"
+                + " (tar -xzf FILE) and give them" + System.lineSeparator()
+                + "auditalert replay: cannot read " + zip + ": a zip archive; extract its files first and give them"
+                + System.lineSeparator());
+
+        // a gzipped log is still read, from its first byte
+        java.io.ByteArrayOutputStream logGz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(logGz)) {
+            z.write(record);
+        }
+        Path gzLog = Files.write(dir.resolve("audit.log.1.gz"), logGz.toByteArray());
+        try (LineFramer.ByteSource in = Components.openInput(gzLog, "replay")) {
+            byte[] b = new byte[256];
+            int n = in.read(b, 0, b.length);
+            assertThat(java.util.Arrays.copyOf(b, n)).isEqualTo(record);
+        }
+
         Path log = Files.writeString(dir.resolve("audit.log"), "x\n");
         try (LineFramer.ByteSource in = Components.openInput(log, "replay")) {
             byte[] b = new byte[8];

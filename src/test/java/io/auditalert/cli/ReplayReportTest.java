@@ -53,6 +53,31 @@ class ReplayReportTest {
     }
 
     @Test
+    void shouldExitOneWhenTheInputHadLinesAndNoneWasARecord(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // the wrong file (a JSON export, syslog, ausearch -i output) alerted nothing and exited 0 like a clean log
+        java.nio.file.Files.writeString(dir.resolve("rules.yml"), "- rule: r\n  condition: type = SYSCALL\n  output: x\n");
+        io.auditalert.config.AppConfig config = Components.loadConfig(java.nio.file.Files.writeString(
+                dir.resolve("auditalert.yml"), "rules: [rules.yml]\nsinks: [{type: file, path: " + dir.resolve("a.jsonl")
+                        + "}]\n"));
+        java.nio.file.Path json = java.nio.file.Files.writeString(dir.resolve("events.json"),
+                "{\"type\":\"SYSCALL\"}\n{\"type\":\"EOE\"}\n");
+        java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("audit.log.1"), "");
+        java.nio.file.Path log = java.nio.file.Files.writeString(dir.resolve("audit.log"),
+                "type=SYSCALL msg=audit(1700000000.000:1): arch=c000003e syscall=59 success=yes exit=0\n");
+        assertThat(replay(config, json)).isEqualTo(Main.EXIT_FAILURE);
+        assertThat(stderr.text()).contains("auditalert: no line was an audit record");
+        assertThat(replay(config, empty)).as("an empty log (just rotated) is no error").isZero();
+        assertThat(replay(config, log)).isZero();
+        assertThat(replay(config, json, log)).as("one file of records among them").isZero();
+    }
+
+    private static int replay(io.auditalert.config.AppConfig config, java.nio.file.Path... inputs) throws Exception {
+        return ReplayCommand.replay(config, java.util.List.of(), null, java.util.List.of(inputs), "replay", 0,
+                Progress.Mode.NEVER, io.auditalert.pipeline.TimeRange.ALL);
+    }
+
+    @Test
     void shouldRefuseRulesArgumentsThatFindNoFileAsCheckDoes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         // a typo'd glob alerted nothing and exited 0, where check exits 2

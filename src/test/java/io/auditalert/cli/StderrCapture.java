@@ -24,6 +24,11 @@ final class StderrCapture implements BeforeEachCallback, AfterEachCallback {
         System.setErr(saved);
     }
 
+    /** Forgets what was captured so far. */
+    void clear() {
+        err.reset();
+    }
+
     String text() {
         return err.toString(StandardCharsets.UTF_8);
     }
