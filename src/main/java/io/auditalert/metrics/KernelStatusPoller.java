@@ -44,9 +44,12 @@ public final class KernelStatusPoller implements AutoCloseable {
     }
 
     static void store(PipelineStats stats, AuditStatus s) {
+        if (stats.kernelFromRelay) {
+            return; // the relay forwards them: one source for the series
+        }
         stats.kernelBacklog = s.backlog();
         stats.kernelBacklogLimit = s.backlogLimit();
-        stats.kernelLost = s.lost();
+        stats.kernelLost = s.lost(); // as the kernel's: auditctl --reset-lost is a counter reset
     }
 
     private void loop() {

@@ -60,6 +60,12 @@ public final class PipelineStats {
     public volatile long heldDroppedRecords;
     public volatile long relayDroppedBytes;
     public volatile long kernelLost = -1;
+    /**
+     * True once the relay's status lines carry the kernel's values: from then on they alone are used,
+     * and a poller of this process (run as root in relay mode) stores nothing, so the series never
+     * flips between two sources read at different moments.
+     */
+    public volatile boolean kernelFromRelay;
     public volatile long kernelBacklog = -1;
     public volatile long kernelBacklogLimit = -1;
 

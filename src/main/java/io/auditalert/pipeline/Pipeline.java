@@ -286,12 +286,15 @@ public final class Pipeline implements AutoCloseable {
                     relayBytesSeen = v;
                     break;
                 case "kernel_lost":
+                    stats.kernelFromRelay = true;
                     stats.kernelLost = v;
                     break;
                 case "kernel_backlog":
+                    stats.kernelFromRelay = true;
                     stats.kernelBacklog = v;
                     break;
                 case "kernel_backlog_limit":
+                    stats.kernelFromRelay = true;
                     stats.kernelBacklogLimit = v;
                     break;
                 default:

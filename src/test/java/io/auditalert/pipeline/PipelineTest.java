@@ -282,6 +282,30 @@ class PipelineTest {
     }
 
     @Test
+    void shouldTakeTheKernelStatusFromTheRelayAloneOnceItForwardsIt() throws Exception {
+        // run as root in relay mode polled the kernel too: the two sources, read at other moments (and by a
+        // helper's feeder, of other values), made auditalert_kernel_lost_total go up and down, 100 counter
+        // resets in 30 min and a false AuditalertKernelLostRecords
+        Telemetry t = new Telemetry();
+        Pipeline.Options o = new Pipeline.Options();
+        o.workers = 0;
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of()), ThrottleGate.NONE, t, 1, false);
+        io.auditalert.sys.AuditStatus kernel = new io.auditalert.sys.AuditStatus(1, 1, 0, 0, 64, 2_383_885, 0, 0);
+        io.auditalert.metrics.KernelStatusPollerAccess.store(t.pipeline, kernel);
+        assertThat(t.pipeline.kernelLost).as("no relay yet: this process's own read").isEqualTo(2_383_885);
+        try (Pipeline p = new Pipeline(o, t, stage)) {
+            p.pumpRelayConnection(Inputs.stream(new ByteArrayInputStream(("auditalert-relay: dropped_records=0"
+                    + " dropped_bytes=0 kernel_lost=2383890 kernel_backlog=17 kernel_backlog_limit=8192\n")
+                    .getBytes(StandardCharsets.ISO_8859_1))));
+        }
+        assertThat(t.pipeline.kernelFromRelay).isTrue();
+        io.auditalert.metrics.KernelStatusPollerAccess.store(t.pipeline, kernel);
+        assertThat(t.pipeline.kernelLost).as("the poller no longer stores").isEqualTo(2_383_890);
+        assertThat(t.pipeline.kernelBacklog).isEqualTo(17);
+        assertThat(t.pipeline.kernelBacklogLimit).isEqualTo(8192);
+    }
+
+    @Test
     void shouldCountRelayDropsAcrossConnectionsWithoutGoingBackwards() throws Exception {
         Telemetry t = new Telemetry();
         Pipeline.Options o = new Pipeline.Options();
