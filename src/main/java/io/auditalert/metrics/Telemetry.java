@@ -31,6 +31,9 @@ public final class Telemetry {
     /** Ring occupancy, set by the ring's owner. */
     public volatile java.util.function.LongSupplier ringUsed = () -> 0;
     public volatile long ringCapacity;
+    /** Bytes of the events in the ring, and the ring's bound on them ({@code ring.max_bytes}). */
+    public volatile java.util.function.LongSupplier ringUsedBytes = () -> 0;
+    public volatile long ringMaxBytes;
     /** Kernel serials that never arrived; the reader feeds it each completed kernel event's serial. */
     public final SerialGaps serialGaps = new SerialGaps();
     /** Set by the pipeline once it reads input; the metrics server's /-/ready answers 200 from then on. */

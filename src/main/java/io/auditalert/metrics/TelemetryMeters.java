@@ -212,6 +212,12 @@ public final class TelemetryMeters {
                 t, x -> x.ringCapacity);
         gauge("auditalert.ring.used", "Slots in the ring holding events not yet taken by a worker", null,
                 t, x -> x.ringUsed.getAsLong());
+        // the ring is full at either bound: large events (long command lines) fill ring.max_bytes first
+        // named whole: a base unit would give the slots' gauge auditalert.ring.used a twin of the same id
+        gauge("auditalert.ring.max.bytes", "The ring's bound on the bytes of the events it holds (ring.max_bytes)",
+                null, t, x -> x.ringMaxBytes);
+        gauge("auditalert.ring.used.bytes", "Bytes of the events in the ring not yet taken by a worker", null,
+                t, x -> x.ringUsedBytes.getAsLong());
         counter("auditalert.reloads", "Rule and configuration reloads, by result", null,
                 t, x -> x.reloads.sum(), "result", "success");
         counter("auditalert.reloads", "Rule and configuration reloads, by result", null,

@@ -88,6 +88,8 @@ public final class Pipeline implements AutoCloseable {
             this.pool = new WorkerPool(options.workers, ring, stage, assembler::recycle);
             telemetry.ringCapacity = ring.capacity();
             telemetry.ringUsed = ring::size;
+            telemetry.ringMaxBytes = ring.maxBytes();
+            telemetry.ringUsedBytes = ring::usedBytes;
         } else {
             EventAssembler[] self = new EventAssembler[1];
             this.ring = null;

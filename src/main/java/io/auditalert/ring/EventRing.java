@@ -48,6 +48,16 @@ public final class EventRing {
         return queue.size();
     }
 
+    /** The bound on the bytes of the events in the ring ({@code ring.max_bytes}). */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Bytes of the events in the ring now. */
+    public long usedBytes() {
+        return bytes.get();
+    }
+
     void registerConsumers(Thread[] threads, boolean[] flags) {
         this.sleeping = flags;
         this.consumers = threads;

@@ -100,7 +100,7 @@ class DashboardStructureTest {
         assertThat(all).contains("auditalert_kernel_lost_total", "auditalert_dropped_total",
                 "auditalert_parse_errors_total", "auditalert_events_completed_total", "auditalert_sink_failures_total",
                 "auditalert_alerts_total", "auditalert_event_latency_seconds_bucket",
-                "auditalert_sink_delivery_latency_seconds_bucket", "auditalert_ring_used",
+                "auditalert_sink_delivery_latency_seconds_bucket", "auditalert_ring_used", "auditalert_ring_used_bytes",
                 "auditalert_inflight_events", "jvm_memory_used_bytes");
     }
 }

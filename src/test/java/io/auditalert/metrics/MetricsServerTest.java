@@ -164,6 +164,8 @@ class MetricsServerTest {
         p.kernelBacklogLimit = 8192;
         t.ringCapacity = 4096;
         t.ringUsed = () -> 17;
+        t.ringMaxBytes = 1 << 20;
+        t.ringUsedBytes = () -> 900_000;
         t.rulesLoaded = 9;
         t.reloads.add(3);
         t.reloadFailures.add(1);
@@ -213,6 +215,8 @@ class MetricsServerTest {
         assertThat(e.value("auditalert_kernel_backlog_limit")).isEqualTo(8192.0);
         assertThat(e.value("auditalert_ring_capacity")).isEqualTo(4096.0);
         assertThat(e.value("auditalert_ring_used")).isEqualTo(17.0);
+        assertThat(e.value("auditalert_ring_max_bytes")).isEqualTo(1048576.0);
+        assertThat(e.value("auditalert_ring_used_bytes")).isEqualTo(900000.0);
         assertThat(e.value("auditalert_rules_loaded")).isEqualTo(9.0);
         assertThat(e.value("auditalert_reloads_total", "result", "success")).isEqualTo(3.0);
         assertThat(e.value("auditalert_reloads_total", "result", "failure")).isEqualTo(1.0);
