@@ -265,7 +265,20 @@ run_phase() { # name expected-mode [mdwe-how]
   desc: end-to-end reload check
   condition: key = exec_calls and exe endswith "/aa-e2e-marker"
   severity: low
+- rule: e2e-exec-loop
+  desc: a program that an exec sink's command runs (its events are auditalert's own)
+  condition: key = exec_calls and exe endswith "/aa-e2e-loop"
+  severity: low
 EOF
+    if [ "$mode" = direct ]; then
+        # self-exclusion beyond the JVM's children: the sink's shell (the JVM's child) runs aa-e2e-loop
+        # (its grandchild), which the rule above watches; evaluated, that run would alert and run the
+        # command again (a review saw 29 alerts from one run; the guard stops it at 5)
+        cp /bin/true "$W/bin/aa-e2e-loop"
+        cp /etc/auditalert/auditalert.yml "$C/auditalert.yml.orig"
+        printf '  - {type: exec, shell: true, rules: [e2e-exec-loop], command: "cat >> %s/exec-in.jsonl; [ $(wc -l < %s/exec-in.jsonl) -lt 5 ] && %s/bin/aa-e2e-loop; exit 0"}\n' \
+            "$C" "$C" "$W" >>/etc/auditalert/auditalert.yml
+    fi
     local off
     off=$(alerts_size)
     "$W/bin/aa-e2e-marker"
@@ -287,6 +300,17 @@ auditd_reload" || PROBLEMS+=" postinst-auditd_reload-failed"
         fi
     done
     [ $reloaded = yes ] || PROBLEMS+=" HUP-did-not-reload"
+    if [ "$mode" = direct ]; then
+        off=$(alerts_size)
+        "$W/bin/aa-e2e-loop"
+        wait_alert e2e-exec-loop "$off" 2 >/dev/null || PROBLEMS+=" exec-loop:no-alert-within-2s"
+        sleep 3 # what the sink's command runs would alert within this
+        local loops runs
+        loops=$(tail -c +$((off + 1)) "$ALERTS" | grep -cE '"rule": ?"e2e-exec-loop"')
+        runs=$(wc -l <"$C/exec-in.jsonl" 2>/dev/null || echo 0)
+        [ "$loops" = 1 ] && [ "$runs" = 1 ] || PROBLEMS+=" exec-sink-self-loop:alerts=$loops,runs=$runs"
+        cp "$C/auditalert.yml.orig" /etc/auditalert/auditalert.yml
+    fi
 
     lost_check
 

@@ -82,7 +82,7 @@ public final class AlertStage implements WorkerPool.Handler {
     private final Telemetry telemetry;
     private final ThrottleGate throttle;
     private final boolean live;
-    private final long selfPid = ProcessHandle.current().pid();
+    private final io.auditalert.sys.SelfProcesses selves = io.auditalert.sys.SelfProcesses.INSTANCE;
     private final AtomicReference<Snapshot> snapshot;
     private final Worker[] workers;
 
@@ -191,17 +191,21 @@ public final class AlertStage implements WorkerPool.Handler {
      * not evaluated. In a replayed log a pid equal to ours is a coincidence.
      */
     private boolean isSelf(AuditEvent ev) {
+        // the SYSCALL record's process and parent; an event without one (a user-space message such as
+        // sudo's USER_CMD from a sink's command) by its first record's pid
         int r = ev.findRecord(io.auditalert.parse.RecordTypes.SYSCALL);
-        if (r < 0) {
-            return false;
+        boolean syscall = r >= 0;
+        if (!syscall) {
+            if (ev.recordCount() == 0) {
+                return false;
+            }
+            r = 0;
         }
         byte[] b = ev.buffer();
         int pid = ev.find(r, PID);
-        if (pid >= 0 && Values.parseDecimal(b, ev.valOff(pid), ev.valLen(pid)) == selfPid) {
-            return true;
-        }
-        int ppid = ev.find(r, PPID);
-        return ppid >= 0 && Values.parseDecimal(b, ev.valOff(ppid), ev.valLen(ppid)) == selfPid;
+        int ppid = syscall ? ev.find(r, PPID) : -1;
+        return selves.isOwn(pid < 0 ? -1 : Values.parseDecimal(b, ev.valOff(pid), ev.valLen(pid)),
+                ppid < 0 ? -1 : Values.parseDecimal(b, ev.valOff(ppid), ev.valLen(ppid)));
     }
 
     /** Per-thread scratch and the match callback. */

@@ -156,6 +156,34 @@ class PipelineTest {
     }
 
     @Test
+    void shouldNotEvaluateWhatAnExecSinksCommandStarts() throws Exception {
+        // only pid or ppid = this JVM was auditalert's own: a sink's shell script that ran a program a rule
+        // watches alerted, and the alert ran the script again (a helper's run: 29 alerts from one)
+        long command = 6_000_000; // above any pid_max: an exec sink's child, as ExecSink registers it
+        io.auditalert.sys.SelfProcesses.INSTANCE.started(command);
+        String[] lines = {
+            "type=SYSCALL msg=audit(1700000000.000:1): arch=c000003e syscall=59 pid=6000001 ppid=6000000 key=\"hit\"",
+            "type=EOE msg=audit(1700000000.000:1): ",
+            "type=SYSCALL msg=audit(1700000000.000:2): arch=c000003e syscall=59 pid=6000002 ppid=6000001 key=\"hit\"",
+            "type=EOE msg=audit(1700000000.000:2): ",
+            "type=USER_CMD msg=audit(1700000000.000:3): pid=6000002 uid=0 auid=0 key=\"hit\"",
+            "type=SYSCALL msg=audit(1700000000.000:4): arch=c000003e syscall=59 pid=6000009 ppid=1 key=\"hit\"",
+            "type=EOE msg=audit(1700000000.000:4): ",
+        };
+        Telemetry t = new Telemetry();
+        CollectingSink sink = new CollectingSink();
+        Pipeline p = pipeline(t, sink, 0, EventRing.WhenFull.BLOCK, 16);
+        p.start();
+        p.pump(Inputs.stream(new ByteArrayInputStream((String.join("\n", lines) + "\n")
+                .getBytes(StandardCharsets.ISO_8859_1))));
+        p.finishInput();
+        assertThat(p.drain(Duration.ofSeconds(30))).isTrue();
+        p.close();
+        assertThat(t.pipeline.selfEvents.sum()).as("the command's child, grandchild and its sudo message").isEqualTo(3);
+        assertThat(sink.alerts).extracting(Alert::serial).containsExactly(4L);
+    }
+
+    @Test
     void shouldDeliverEveryMatchWhenTheRingBlocks() throws Exception {
         for (int workers : new int[] {0, 1, 2}) {
             Telemetry t = new Telemetry();

@@ -221,6 +221,8 @@ public final class ExecSink extends DeliverySink {
             // the child holds it open: nothing of the item stays on disk once it is done
             deleteQuietly(input);
         }
+        // its events, and those of what it starts, are auditalert's own: not evaluated (DESIGN §2)
+        io.auditalert.sys.SelfProcesses.INSTANCE.started(p.pid());
         children.add(p);
         if (closing) {
             // started while abortDelivery ran: it set closing before it looked at children, so it saw

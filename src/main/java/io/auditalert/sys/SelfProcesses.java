@@ -1,0 +1,139 @@
+package io.auditalert.sys;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The processes whose audit events are auditalert's own (DESIGN §2): this JVM, the commands its exec
+ * sinks start, and what those start in turn. Without the last, a sink's script that runs a program a
+ * rule watches ({@code logger}, {@code curl}, a marker binary) alerted, the alert ran the script
+ * again, and so on.
+ *
+ * <p>A process is known as ours when an exec sink says it started it, or when an event shows it as
+ * the child ({@code ppid}) of one known already. Each is remembered with its start time, so a pid the
+ * kernel hands to an unrelated process later is told apart: every few seconds the table is checked
+ * against /proc, a process gone for {@link #KEEP_AFTER_EXIT_NANOS} is forgotten (its last events may
+ * still be on their way), and one whose pid now has another start time is forgotten at once. A
+ * process that a command left behind and whose parent exited before the first event of it came is
+ * re-parented (ppid 1), and cannot be told apart: it is evaluated.
+ *
+ * <p>Thread-safe; the check per event costs two comparisons while no exec sink has run anything.
+ */
+public final class SelfProcesses {
+    /** This JVM's table. */
+    public static final SelfProcesses INSTANCE = new SelfProcesses(ProcessHandle.current().pid());
+
+    static final long KEEP_AFTER_EXIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long CHECK_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** A bound on the table: a command that starts processes without end does not grow it without end. */
+    static final int MAX = 4096;
+
+    private final long self;
+    private final ConcurrentHashMap<Long, Known> known = new ConcurrentHashMap<>();
+    private volatile boolean any;
+    private volatile long nextCheckNanos;
+
+    private static final class Known {
+        /** Its start time, or null when it was gone before it could be read. */
+        final Instant start;
+        /** When it was first seen gone (System.nanoTime), 0 while it runs. */
+        volatile long goneSince;
+
+        Known(Instant start, long goneSince) {
+            this.start = start;
+            this.goneSince = goneSince;
+        }
+    }
+
+    SelfProcesses(long self) {
+        this.self = self;
+    }
+
+    /** This process's pid. */
+    public long self() {
+        return self;
+    }
+
+    /** An exec sink started this process. */
+    public void started(long pid) {
+        remember(pid);
+    }
+
+    /**
+     * Whether an event of process {@code pid}, whose parent is {@code ppid} (-1 when the event does not
+     * say), is auditalert's own; a child of a process of ours becomes ours.
+     */
+    public boolean isOwn(long pid, long ppid) {
+        if (pid == self) {
+            return true;
+        }
+        if (ppid == self) {
+            remember(pid);
+            return true;
+        }
+        if (!any) {
+            return false;
+        }
+        checkNowAndThen();
+        if (ppid > 0 && known.containsKey(ppid)) {
+            remember(pid);
+            return true;
+        }
+        return pid > 0 && known.containsKey(pid);
+    }
+
+    /** How many processes besides this one are known (for tests). */
+    int size() {
+        return known.size();
+    }
+
+    private void remember(long pid) {
+        if (pid <= 0 || pid == self || known.containsKey(pid)) {
+            return;
+        }
+        if (known.size() >= MAX) {
+            check(System.nanoTime());
+            if (known.size() >= MAX) {
+                return;
+            }
+        }
+        Optional<Instant> start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant());
+        known.putIfAbsent(pid, new Known(start.orElse(null), start.isPresent() ? 0 : System.nanoTime()));
+        any = true;
+    }
+
+    /** For tests: remembers a pid as started at {@code start}. */
+    void remember(long pid, Instant start) {
+        known.put(pid, new Known(start, 0));
+        any = true;
+    }
+
+    private void checkNowAndThen() {
+        long now = System.nanoTime();
+        if (now - nextCheckNanos >= 0) {
+            nextCheckNanos = now + CHECK_EVERY_NANOS;
+            check(now);
+        }
+    }
+
+    /** Forgets the processes gone long enough, and the pids that another process has now. */
+    void check(long now) {
+        for (var e : known.entrySet()) {
+            Known k = e.getValue();
+            Optional<Instant> start = ProcessHandle.of(e.getKey()).filter(ProcessHandle::isAlive)
+                    .flatMap(h -> h.info().startInstant());
+            if (start.isPresent() && (k.start == null || !start.get().equals(k.start))) {
+                known.remove(e.getKey(), k); // the pid was given to another process
+            } else if (start.isPresent()) {
+                k.goneSince = 0;
+            } else if (k.goneSince == 0) {
+                k.goneSince = now == 0 ? 1 : now;
+            } else if (now - k.goneSince >= KEEP_AFTER_EXIT_NANOS) {
+                known.remove(e.getKey(), k);
+            }
+        }
+        any = !known.isEmpty();
+    }
+}

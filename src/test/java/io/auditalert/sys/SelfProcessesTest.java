@@ -1,0 +1,70 @@
+package io.auditalert.sys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class SelfProcessesTest {
+    /** Above the kernel's largest pid_max (2^22): no process has it. */
+    private static final long NONE = 5_000_000;
+
+    @Test
+    void shouldKnowThisProcessItsChildrenAndWhatAStartedCommandStarts() throws Exception {
+        // a helper's exec sink ran sh, sh ran a program a rule watched: its alert ran sh again, 29 times
+        Process command = new ProcessBuilder("/bin/sleep", "30").start();
+        try {
+            SelfProcesses s = new SelfProcesses(ProcessHandle.current().pid());
+            assertThat(s.isOwn(s.self(), 1)).isTrue();
+            assertThat(s.isOwn(NONE, s.self())).as("a child of this JVM").isTrue();
+            assertThat(s.isOwn(NONE + 1, 1)).as("nothing of ours").isFalse();
+            s.started(command.pid());
+            assertThat(s.isOwn(command.pid(), s.self())).isTrue();
+            assertThat(s.isOwn(NONE + 2, command.pid())).as("what the command started").isTrue();
+            assertThat(s.isOwn(NONE + 3, NONE + 2)).as("and what that started").isTrue();
+            assertThat(s.isOwn(NONE + 2, 1)).as("later, re-parented to init: still known by its pid").isTrue();
+            assertThat(s.isOwn(NONE + 4, 1)).isFalse();
+        } finally {
+            command.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldForgetAProcessGoneForLongEnoughAndAPidGivenToAnotherProcess() throws Exception {
+        Process command = new ProcessBuilder("/bin/sleep", "30").start();
+        Process other = new ProcessBuilder("/bin/sleep", "30").start();
+        try {
+            SelfProcesses s = new SelfProcesses(ProcessHandle.current().pid());
+            s.started(command.pid());
+            assertThat(s.isOwn(NONE, command.pid())).isTrue(); // known, and never alive: gone from the start
+            command.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            long now = System.nanoTime();
+            s.check(now);
+            assertThat(s.isOwn(command.pid(), 1)).as("its last events may still come").isTrue();
+            assertThat(s.size()).isEqualTo(2);
+            s.check(now + SelfProcesses.KEEP_AFTER_EXIT_NANOS + 1);
+            assertThat(s.size()).as("both gone for longer than the grace").isZero();
+            assertThat(s.isOwn(command.pid(), 1)).isFalse();
+
+            // a pid remembered for one process, running another now (what pid reuse looks like)
+            s.started(other.pid());
+            assertThat(s.size()).isEqualTo(1);
+            s.check(System.nanoTime());
+            assertThat(s.size()).as("still the same process").isEqualTo(1);
+        } finally {
+            command.destroyForcibly();
+            other.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldForgetAPidThatAnotherProcessHasNow() {
+        SelfProcesses s = new SelfProcesses(ProcessHandle.current().pid());
+        // pid 1 remembered with another start time: what a pid the kernel gave to a new process looks like
+        s.remember(1, java.time.Instant.EPOCH);
+        assertThat(s.size()).isEqualTo(1);
+        s.check(System.nanoTime());
+        assertThat(s.isOwn(1, 0)).as("init is not ours").isFalse();
+        assertThat(s.size()).isZero();
+    }
+}
