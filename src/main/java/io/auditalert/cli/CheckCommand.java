@@ -63,7 +63,13 @@ final class CheckCommand {
             // rules named and no file found for them (a path or glob with a typo): the plugin would alert on
             // nothing; `rules: []`, a file of lists only or of disabled rules are what was asked for
             String none = Components.noRuleFileFound(ruleFiles, cfg);
-            if (none != null) {
+            if (ruleFiles.isEmpty() && cfg.source == null
+                    && !java.nio.file.Files.isDirectory(io.auditalert.config.AppConfig.DEFAULT_RULES_DIR)) {
+                // nothing named, nothing installed: replay and run fall back to the bundled rules
+                System.err.println("auditalert check: warning: no --rules, no --config and no "
+                        + io.auditalert.config.AppConfig.DEFAULT_RULES_DIR + ": replay and run use the default rules"
+                        + " bundled in the jar");
+            } else if (none != null) {
                 errors.add(none);
             }
         }

@@ -306,6 +306,10 @@ final class ReplayCommand {
                 if (o[1] == null) {
                     throw new Main.UsageException("option " + o[0] + " needs a value");
                 }
+                if (o[1].isEmpty() && !o[0].equals("--metrics")) {
+                    // --rules '' read every *.yml of the working directory, --config '' named no file at all
+                    throw new Main.UsageException("option " + o[0] + " needs a value, not an empty one");
+                }
             }
         }
 

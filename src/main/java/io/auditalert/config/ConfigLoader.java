@@ -82,8 +82,10 @@ public final class ConfigLoader {
             YamlNode capacity = ring.get("capacity");
             if (capacity != null) {
                 long c = capacity.asLong(cfg.ringCapacity);
-                if (c < 2 || c > (1 << 24)) {
-                    capacity.error("ring.capacity must be between 2 and 16777216");
+                // each slot is preallocated, twice over (the ring and the assembler's free slots): 2^24 of
+                // them did not fit the launcher's 256 MiB heap and ended run with an OutOfMemoryError
+                if (c < 2 || c > (1 << 22)) {
+                    capacity.error("ring.capacity must be between 2 and 4194304");
                 } else {
                     cfg.ringCapacity = (int) c;
                 }
@@ -170,7 +172,13 @@ public final class ConfigLoader {
         }
         YamlNode logFile = root.get("log_file");
         if (logFile != null && hasNoNul(logFile)) {
-            cfg.logFile = dir == null ? Path.of(logFile.asString("")) : dir.resolve(logFile.asString(""));
+            String name = logFile.asString("");
+            if (name.isBlank()) {
+                // resolved, "" is the configuration's own directory
+                logFile.error("log_file: give a file name (leave the key out for stderr and syslog only)");
+            } else {
+                cfg.logFile = dir == null ? Path.of(name) : dir.resolve(name);
+            }
         }
         YamlNode sinks = root.get("sinks");
         if (sinks != null && !sinks.isSeq()) {
@@ -185,11 +193,41 @@ public final class ConfigLoader {
                 }
                 @SuppressWarnings("unchecked")
                 Map<String, Object> spec = (Map<String, Object>) plain(item);
+                // as the rules and the log file: relative to this file's directory, not to the working
+                // directory (which is / under auditd and systemd)
+                if ("file".equals(spec.get("type"))) {
+                    resolve(spec, "path", dir);
+                }
+                resolve(spec, "spool", dir);
+                if (spec.get("spool") instanceof Map<?, ?> spool) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> nested = (Map<String, Object>) spool;
+                    resolve(nested, "dir", dir);
+                }
                 cfg.sinks.add(spec);
                 cfg.sinkNodes.add(item);
             }
         }
+        if (cfg.logFile != null) {
+            Path log = cfg.logFile.toAbsolutePath().normalize();
+            if (log.equals(file.toAbsolutePath().normalize())) {
+                logFile.error("log_file is this configuration file: run would append its log lines to it");
+            }
+            for (Map<String, Object> spec : cfg.sinks == null ? List.<Map<String, Object>>of() : cfg.sinks) {
+                if ("file".equals(spec.get("type")) && spec.get("path") instanceof String path && !path.isEmpty()
+                        && path.indexOf('\0') < 0 && Path.of(path).toAbsolutePath().normalize().equals(log)) {
+                    logFile.error("log_file is the path of a file sink: log lines would mix with its JSON lines");
+                }
+            }
+        }
         return cfg;
+    }
+
+    private static void resolve(Map<String, Object> spec, String key, Path dir) {
+        if (dir != null && spec.get(key) instanceof String v && !v.isEmpty() && v.indexOf('\0') < 0
+                && !v.startsWith("/")) {
+            spec.put(key, dir.resolve(v).toString());
+        }
     }
 
     private static boolean requireMap(YamlNode node, String key) {
@@ -261,9 +299,19 @@ public final class ConfigLoader {
      * null when nothing is.
      */
     public static String inputProblem(String name, String v) {
-        return v.equals("stdin") || v.startsWith("unix:/") && v.length() > 6 ? null
-                : name + " must be stdin or unix:/absolute/path, not '" + v + "'";
+        if (!(v.equals("stdin") || v.startsWith("unix:/") && v.length() > 6)) {
+            return name + " must be stdin or unix:/absolute/path, not '" + v + "'";
+        }
+        int bytes = v.substring(5).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (v.startsWith("unix:") && bytes > MAX_SOCKET_PATH) {
+            return name + ": the socket path is " + bytes + " bytes long; a unix socket's path has at most "
+                    + MAX_SOCKET_PATH;
+        }
+        return null;
     }
+
+    /** sun_path is 108 bytes with its terminating NUL. */
+    private static final int MAX_SOCKET_PATH = 107;
 
     /**
      * What is wrong with the metrics listen address {@code v} (HOST:PORT, or "" for off) given as

@@ -65,12 +65,23 @@ public final class YamlDoc {
         return text.indexOf('\r') < 0 ? text : text.replace("\r\n", "\n").replace('\r', '\n');
     }
 
+    /** snakeyaml-engine's default limit on a document's characters (code points). */
+    private static final int CODE_POINT_LIMIT = 3 * 1024 * 1024;
+    /** The most bytes {@link #CODE_POINT_LIMIT} characters of UTF-8 can take. */
+    private static final int MAX_BYTES = 4 * CODE_POINT_LIMIT;
+
     /** Reads and composes a UTF-8 file; an unreadable file or bad bytes become an error at 1:1. */
     public static YamlDoc load(Path path, List<ConfigError> errors) {
         String name = path.toString();
         byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            // read no more than the parser would take: a 3 GB file (or /dev/zero) ended in an
+            // OutOfMemoryError and a stack trace before the parser's own limit could say anything
+            bytes = in.readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
+                return unread(name, "the file is larger than " + (MAX_BYTES >> 20) + " MiB; the YAML parser reads at most "
+                        + CODE_POINT_LIMIT + " characters", errors);
+            }
         } catch (java.nio.file.NoSuchFileException e) {
             return unread(name, "cannot read file: no such file", errors);
         } catch (java.nio.file.AccessDeniedException e) {

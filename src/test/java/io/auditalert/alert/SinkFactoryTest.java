@@ -14,6 +14,18 @@ class SinkFactoryTest {
     }
 
     @Test
+    void shouldRefuseASpoolThatCanNeverBeADirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // check said ok; run and replay then refused the sink without a line and column
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("afile"), "x");
+        assertThat(problems(0, Map.of("type", "stdout", "spool", file + "/spool")))
+                .containsExactly("sinks[0].spool: " + file + " is not a directory");
+        assertThat(problems(1, Map.of("type", "webhook", "url", "http://127.0.0.1:9/x", "spool",
+                Map.of("dir", file.toString())))).containsExactly("sinks[1].spool.dir: " + file + " is not a directory");
+        assertThat(problems(2, Map.of("type", "stdout", "spool", dir.resolve("new/spool").toString()))).isEmpty();
+    }
+
+    @Test
     void shouldAcceptTheConfigShapeOfTheIssue() {
         assertThat(problems(0, Map.of("type", "syslog", "address", "udp://127.0.0.1:514", "format", "rfc5424"))).isEmpty();
         assertThat(problems(1, Map.of("type", "alertmanager", "urls", List.of("http://127.0.0.1:9093"),

@@ -122,9 +122,17 @@ class ArgsTest {
         assertThatThrownBy(() -> next.allow("--rules", "--progress")).hasMessage("option --rules needs a value");
         ReplayCommand.Args empty = new ReplayCommand.Args(new String[] {"--rules="});
         assertThatThrownBy(() -> empty.allow("--rules")).hasMessage("option --rules needs a value");
-        ReplayCommand.Args off = new ReplayCommand.Args(new String[] {"--metrics=", "--linger", ""});
-        off.allow("--metrics", "--linger");
-        assertThat(off.listen("--metrics")).isEmpty();
+        ReplayCommand.Args off = new ReplayCommand.Args(new String[] {"--metrics=", "--metrics2", ""});
+        assertThatThrownBy(() -> off.allow("--metrics", "--metrics2")).as("only --metrics takes \"\" (off)")
+                .hasMessage("option --metrics2 needs a value, not an empty one");
+        ReplayCommand.Args offOnly = new ReplayCommand.Args(new String[] {"--metrics", ""});
+        offOnly.allow("--metrics");
+        assertThat(offOnly.listen("--metrics")).isEmpty();
+        // --rules '' read every *.yml of the working directory; --config '' named no file
+        for (String option : new String[] {"--rules", "--config", "--since", "--linger"}) {
+            ReplayCommand.Args blank = new ReplayCommand.Args(new String[] {option, ""});
+            assertThatThrownBy(() -> blank.allow(option)).hasMessage("option " + option + " needs a value, not an empty one");
+        }
         assertThatThrownBy(() -> RunCommand.run(new String[] {"--input", "tcp:x"}))
                 .hasMessage("--input must be stdin or unix:/absolute/path, not 'tcp:x'");
     }

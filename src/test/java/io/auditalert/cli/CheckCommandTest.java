@@ -76,6 +76,17 @@ class CheckCommandTest {
     }
 
     @Test
+    void shouldWarnThatTheBundledRulesApplyWhereNothingIsNamedOrInstalled() {
+        // check failed ("nothing would alert") where replay and run use the bundled rules, and the README
+        // and man page said check warns
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isDirectory(io.auditalert.config.AppConfig.DEFAULT_RULES_DIR),
+                "needs a machine without " + io.auditalert.config.AppConfig.DEFAULT_RULES_DIR);
+        assertThat(CheckCommand.run(new String[] {})).isEqualTo(Main.EXIT_OK);
+        assertThat(stderr.text()).contains("auditalert check: warning: no --rules, no --config and no /etc/auditalert/rules.d:"
+                + " replay and run use the default rules bundled in the jar");
+    }
+
+    @Test
     void shouldFailWhenNoRuleLoadsAndSayWhatARulesDirectorySkipped() throws Exception {
         Path config = Files.writeString(dir.resolve("auditalert.yaml"), "rules: [" + dir.resolve("typo/*.yml") + "]\n");
         assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);

@@ -124,4 +124,63 @@ class ConfigLoaderTest {
         assertThat(headers).containsEntry("X-Id", "0012") // as written
                 .containsEntry("X-On", "true").containsEntry("X-N", -3L);
     }
+
+    @Test
+    void shouldTakeRelativeSinkPathsAndSpoolsFromTheConfigurationsDirectory() throws Exception {
+        // they were taken from the working directory, which is / under auditd and systemd, while rules,
+        // web_config and log_file were taken from the file's directory
+        List<ConfigError> errors = new ArrayList<>();
+        AppConfig cfg = load("sinks:\n  - {type: file, path: alerts.jsonl, spool: spool/file}\n"
+                + "  - {type: webhook, url: \"http://127.0.0.1:9/x\", spool: {dir: spool/hook}}\n"
+                + "  - {type: file, path: /var/log/x.jsonl}\n", errors);
+        assertThat(errors).isEmpty();
+        assertThat(cfg.sinks.get(0)).containsEntry("path", dir.resolve("alerts.jsonl").toString())
+                .containsEntry("spool", dir.resolve("spool/file").toString());
+        assertThat(cfg.sinks.get(1).get("spool")).isEqualTo(java.util.Map.of("dir", dir.resolve("spool/hook").toString()));
+        assertThat(cfg.sinks.get(2)).containsEntry("path", "/var/log/x.jsonl");
+    }
+
+    @Test
+    void shouldRefuseALogFileThatIsNoFileOrTheConfigurationOrAnAlertFile() throws Exception {
+        // "" was the configuration's directory (logging fell back to stderr); the sink's path mixed log
+        // lines into the alerts; the configuration itself got log lines appended and failed to load next time
+        List<ConfigError> errors = new ArrayList<>();
+        load("log_file: \"\"\n", errors);
+        assertThat(errors).extracting(ConfigError::toString).containsExactly(dir.resolve("auditalert.yml")
+                + ":1:11: log_file: give a file name (leave the key out for stderr and syslog only)");
+        errors.clear();
+        load("log_file: alerts.jsonl\nsinks: [{type: file, path: alerts.jsonl}]\n", errors);
+        assertThat(errors).extracting(ConfigError::toString).containsExactly(dir.resolve("auditalert.yml")
+                + ":1:11: log_file is the path of a file sink: log lines would mix with its JSON lines");
+        errors.clear();
+        load("log_file: ./auditalert.yml\n", errors);
+        assertThat(errors).extracting(ConfigError::toString).containsExactly(dir.resolve("auditalert.yml")
+                + ":1:11: log_file is this configuration file: run would append its log lines to it");
+        errors.clear();
+        load("log_file: auditalert.log\nsinks: [{type: file, path: alerts.jsonl}]\n", errors);
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAUnixSocketPathLongerThanTheKernelTakes() throws Exception {
+        List<ConfigError> errors = new ArrayList<>();
+        String path = "/run/" + "x".repeat(103); // 108 bytes
+        load("input: unix:" + path + "\n", errors);
+        assertThat(errors).extracting(ConfigError::toString).containsExactly(dir.resolve("auditalert.yml")
+                + ":1:8: input: the socket path is 108 bytes long; a unix socket's path has at most 107");
+        errors.clear();
+        load("input: unix:" + path.substring(1) .replaceFirst("^", "/").substring(0, 107) + "\n", errors);
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void shouldKeepTheRingWithinWhatTheLaunchersHeapHolds() throws Exception {
+        // 16,777,216 slots passed check and ended run with an OutOfMemoryError under -Xmx256m
+        List<ConfigError> errors = new ArrayList<>();
+        assertThat(load("ring: {capacity: 4194304}\n", errors).ringCapacity).isEqualTo(4_194_304);
+        assertThat(errors).isEmpty();
+        load("ring: {capacity: 16777216}\n", errors);
+        assertThat(errors).extracting(ConfigError::toString).containsExactly(dir.resolve("auditalert.yml")
+                + ":1:18: ring.capacity must be between 2 and 4194304");
+    }
 }

@@ -206,7 +206,7 @@ class MalformedConfigTest {
         if (errors.isEmpty()) {
             // ok: every value within what §3.2 allows
             boolean sane = cfg.sinks != null && cfg.rules != null && cfg.workers >= 0 && cfg.workers <= 64
-                    && cfg.ringCapacity >= 2 && cfg.ringCapacity <= (1 << 24) && cfg.ringMaxBytes >= 64 * 1024
+                    && cfg.ringCapacity >= 2 && cfg.ringCapacity <= (1 << 22) && cfg.ringMaxBytes >= 64 * 1024
                     && cfg.assemblyTimeoutMillis >= 100 && cfg.assemblyTimeoutMillis <= 600_000
                     && cfg.assemblyMaxInflight >= 1
                     && (cfg.ringWhenFull == null || cfg.ringWhenFull.equals("drop") || cfg.ringWhenFull.equals("block"))

@@ -127,4 +127,18 @@ class YamlDocTest {
         assertThat(errors).extracting(ConfigError::toString).containsExactly("many.yml:1:1: more than 50 aliases (*name)"
                 + " of lists or maps in one file (a guard against alias bombs); write some of those values out, or split the file");
     }
+
+    @Test
+    void shouldRefuseAFileLargerThanTheParserTakesBeforeReadingItAll(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // a 3 GB file ended check with an OutOfMemoryError and its stack trace
+        java.nio.file.Path big = dir.resolve("big.yml");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: nothing written
+        }
+        java.util.List<ConfigError> errors = new java.util.ArrayList<>();
+        YamlDoc.load(big, errors);
+        org.assertj.core.api.Assertions.assertThat(errors).extracting(ConfigError::toString).containsExactly(big
+                + ":1:1: the file is larger than 12 MiB; the YAML parser reads at most 3145728 characters");
+    }
 }

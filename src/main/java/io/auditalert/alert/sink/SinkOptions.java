@@ -94,6 +94,13 @@ public record SinkOptions(
                 s.finishNested();
             }
         }
+        if (spool != null) {
+            String problem = spoolProblem(spool);
+            if (problem != null) {
+                r.error(sp instanceof String ? List.of("spool") : List.of("spool", "dir"), problem);
+                spool = null;
+            }
+        }
         int queue = (int) r.integer("queue", 10_000, 1, 10_000_000);
         boolean block = "block".equals(r.oneOf("when_full", "drop", "drop", "block"));
         double rate = 0;
@@ -149,6 +156,22 @@ public record SinkOptions(
     }
 
     /** A shell-style glob (fnmatch(3): {@code *}, {@code ?}, {@code [abc]}) as a pattern of whole names. */
+    /**
+     * Why a spool could never be a directory at {@code dir} (something else there, or a file where a
+     * directory on its way must be), or null; a directory that does not exist yet is made at the start.
+     */
+    static String spoolProblem(Path dir) {
+        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+            return dir + " is not a directory";
+        }
+        for (Path up = dir.toAbsolutePath().getParent(); up != null; up = up.getParent()) {
+            if (java.nio.file.Files.exists(up)) {
+                return java.nio.file.Files.isDirectory(up) ? null : up + " is not a directory";
+            }
+        }
+        return null;
+    }
+
     public static Pattern glob(String g) {
         return Pattern.compile(io.auditalert.rules.Glob.toRegex(g), Pattern.DOTALL);
     }
