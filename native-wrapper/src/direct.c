@@ -171,6 +171,18 @@ void run_direct(const struct wrapper_config *cfg)
     wlog(LOG_INFO, "exec %s", line);
 
     reset_signals();
+    /* SIGHUP stays ignored across the exec: auditd sends one to every plugin on its reloads, and
+     * with the default action one that came before the JVM installed its handler ended the JVM
+     * (a plugin restart used up). The JVM gives it the default action back itself, just before it
+     * installs that handler (auditalert.wrapper=direct); one ignored until then came before it read
+     * its configuration. */
+    {
+        struct sigaction ign;
+        memset(&ign, 0, sizeof ign);
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        (void)sigaction(SIGHUP, &ign, NULL);
+    }
     closelog();
     close_inherited_fds();
     if (chdir("/") != 0) {

@@ -23,6 +23,13 @@ final class SignalGate {
 
     /** Installs the handlers for SIGHUP, SIGTERM and SIGINT. */
     static void install() {
+        if ("direct".equals(System.getProperty("auditalert.wrapper"))) {
+            // the wrapper left SIGHUP ignored across the exec: one during the JVM's start-up, before these
+            // handlers exist, would have ended it (a review saw an auditd reload 0.5 s after a plugin restart
+            // do so); from here on it is handled. One that came while ignored came before the configuration
+            // was read, so nothing of a reload is missed. Not done for a JVM started ignoring it (nohup).
+            Signals.stopIgnoring("HUP");
+        }
         boolean hup = Signals.install("HUP", () -> deliver("SIGHUP"));
         boolean term = Signals.install("TERM", () -> deliver("SIGTERM"));
         Signals.install("INT", () -> deliver("SIGINT"));

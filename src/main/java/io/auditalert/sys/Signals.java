@@ -48,6 +48,30 @@ public final class Signals {
         }
     }
 
+    /** The C library's signal(2), to give an ignored signal its default action back. */
+    interface LibC extends com.sun.jna.Library {
+        com.sun.jna.Pointer signal(int signal, com.sun.jna.Pointer handler);
+    }
+
+    /**
+     * Gives the named signal its default action again when it is ignored now: the JVM installs no
+     * handler for a signal ignored at its start. For the native wrapper, which execs the JVM with
+     * SIGHUP ignored so that an auditd reload during the JVM's start-up is not its death; true when
+     * the signal is no longer ignored.
+     */
+    public static boolean stopIgnoring(String name) {
+        int number = number(name);
+        if (number <= 0 || !isIgnored(name)) {
+            return number > 0;
+        }
+        try {
+            com.sun.jna.Native.load("c", LibC.class).signal(number, null); // SIG_DFL
+        } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
+        return !isIgnored(name);
+    }
+
     /** Whether the signal is still ignored for this process, from /proc/self/status (SigIgn). */
     public static boolean isIgnored(String name) {
         int number = number(name);
