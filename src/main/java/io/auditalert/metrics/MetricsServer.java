@@ -228,13 +228,23 @@ public final class MetricsServer implements AutoCloseable {
             if (timeout.isZero()) {
                 throw new BindException("metrics endpoint " + requested + ": " + e.getMessage());
             }
-            LOG.warn("metrics endpoint {} busy ({}); retrying for up to {} s while this process runs", requested, e.getMessage(),
-                    timeout.toSeconds());
+            LOG.warn("metrics endpoint {} {} ({}); retrying for up to {} s while this process runs", requested,
+                    why(e), e.getMessage(), timeout.toSeconds());
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         binder = new Thread(() -> retryLoop(deadline), "auditalert-metrics-bind");
         binder.setDaemon(true);
         binder.start();
+    }
+
+    /**
+     * What a failed bind says of the address: a port in use, or an address that no interface of this
+     * machine has (yet: one that comes up later, as at boot, is bound by a retry).
+     */
+    static String why(BindException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Cannot assign requested address")
+                ? "is not an address of this machine (a typo, or an interface not up yet?)" : "busy";
     }
 
     private void retryLoop(long deadline) {
@@ -253,7 +263,7 @@ public final class MetricsServer implements AutoCloseable {
             } catch (BindException e) {
                 if (!late && System.nanoTime() - deadline > 0) {
                     // a long-running plugin or service must not stay without its endpoint until a restart
-                    LOG.error("metrics endpoint {} still busy ({}); trying again every {} s", requested,
+                    LOG.error("metrics endpoint {} still {} ({}); trying again every {} s", requested, why(e),
                             e.getMessage(), MAX_BACKOFF_MILLIS / 1000);
                     late = true;
                     bound.countDown(); // whoever waits for the bind waits no longer

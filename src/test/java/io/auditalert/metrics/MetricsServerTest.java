@@ -587,4 +587,12 @@ class MetricsServerTest {
     static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void shouldNotCallAnAddressOfNoInterfaceBusy() {
+        // listen: 8.8.8.8:8617 was logged "busy (Cannot assign requested address)"
+        assertThat(MetricsServer.why(new java.net.BindException("Cannot assign requested address")))
+                .isEqualTo("is not an address of this machine (a typo, or an interface not up yet?)");
+        assertThat(MetricsServer.why(new java.net.BindException("Address already in use"))).isEqualTo("busy");
+    }
 }
