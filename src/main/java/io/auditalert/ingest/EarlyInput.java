@@ -27,6 +27,8 @@ public final class EarlyInput {
     private final LineFramer.ByteSource source;
     /** Unbounded in count; the thread bounds it in bytes. */
     private final BlockingQueue<byte[]> chunks = new LinkedBlockingQueue<>();
+    /** When each chunk of {@link #chunks} was read (System.nanoTime), in the same order. */
+    private final BlockingQueue<Long> readAt = new LinkedBlockingQueue<>();
     private final long limitBytes;
     private final Thread reader;
     private volatile boolean handedOver;
@@ -106,6 +108,7 @@ public final class EarlyInput {
                     synchronized (this) {
                         buffered += n;
                     }
+                    readAt.put(System.nanoTime()); // first: a chunk taken always finds its time
                     chunks.put(Arrays.copyOf(buf, n));
                 }
             }
@@ -149,6 +152,8 @@ public final class EarlyInput {
         private boolean direct;
         private boolean ended;
         private boolean inputEnded;
+        /** When the chunk being served was read; 0 once reads go to the source directly. */
+        private long chunkReadAt;
 
         Buffered(boolean thenSource) {
             this.thenSource = thenSource;
@@ -161,6 +166,7 @@ public final class EarlyInput {
                     return -1;
                 }
                 if (direct) {
+                    chunkReadAt = 0;
                     return source.read(buf, off, len);
                 }
                 byte[] next = thenSource ? take() : chunks.poll();
@@ -178,6 +184,8 @@ public final class EarlyInput {
                 } else {
                     chunk = next;
                     at = 0;
+                    Long t = readAt.poll();
+                    chunkReadAt = t == null ? 0 : t;
                 }
             }
             int n = Math.min(len, chunk.length - at);
@@ -198,6 +206,11 @@ public final class EarlyInput {
         @Override
         public boolean stoppedShort() {
             return thenSource ? direct && source.stoppedShort() : !inputEnded;
+        }
+
+        @Override
+        public long arrivalNanos() {
+            return chunkReadAt;
         }
 
         @Override

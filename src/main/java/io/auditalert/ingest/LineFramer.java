@@ -32,6 +32,14 @@ public final class LineFramer {
             return false;
         }
 
+        /**
+         * When the bytes of the last read came in ({@link System#nanoTime()}), for a source that held them
+         * (read ahead while the JVM started); 0 when they came with the read itself.
+         */
+        default long arrivalNanos() {
+            return 0;
+        }
+
         @Override
         default void close() throws IOException {}
     }
@@ -58,6 +66,7 @@ public final class LineFramer {
     private int filled;
     private boolean discarding;
     private long readNanos;
+    private long heldSince;
 
     public LineFramer(int maxLine, PipelineStats stats) {
         this.maxLine = maxLine;
@@ -70,7 +79,15 @@ public final class LineFramer {
      * (the read that completed it). For the handler, on the reading thread.
      */
     public long lastReadNanos() {
-        return readNanos;
+        return heldSince != 0 ? heldSince : readNanos;
+    }
+
+    /**
+     * When the bytes of the last read came in, if a source held them before this read (0 otherwise):
+     * a live line's arrival is then that moment, not the framing.
+     */
+    public long heldSinceNanos() {
+        return heldSince;
     }
 
     /** Reads the source to its end, handing every line to the handler; the last line may lack a newline. */
@@ -112,6 +129,7 @@ public final class LineFramer {
                 continue;
             }
             readNanos = System.nanoTime();
+            heldSince = source.arrivalNanos();
             stats.bytesRead += n;
             int scanFrom = filled;
             filled += n;

@@ -175,14 +175,16 @@ public final class Pipeline implements AutoCloseable {
 
     private void pump(LineFramer.ByteSource source, boolean deliverUnterminated) throws IOException {
         boolean live = options.live;
-        // a record's arrival: in live mode when its line is framed; in a replay, where lines come 64 KiB at a
-        // time as fast as they are taken, when the read that brought it returned
+        // a record's arrival: in live mode when its line is framed (or, for bytes read ahead while the JVM
+        // started, when they were read); in a replay, where lines come 64 KiB at a time as fast as they
+        // are taken, when the read that brought it returned
         framer.pump(source, (b, off, len) -> {
             if (len > RELAY_PREFIX.length && b[off] == 'a' && startsWith(b, off, RELAY_PREFIX)) {
                 relayStatus(b, off + RELAY_PREFIX.length, off + len);
                 return;
             }
-            assembler.onLine(b, off, len, live ? System.nanoTime() : framer.lastReadNanos());
+            long held = live ? framer.heldSinceNanos() : 0;
+            assembler.onLine(b, off, len, held != 0 ? held : live ? System.nanoTime() : framer.lastReadNanos());
         }, batchLock, deliverUnterminated);
     }
 

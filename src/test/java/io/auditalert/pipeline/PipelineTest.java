@@ -7,6 +7,7 @@ import io.auditalert.alert.Severity;
 import io.auditalert.alert.Sink;
 import io.auditalert.assemble.AuditEvent;
 import io.auditalert.ingest.Inputs;
+import io.auditalert.ingest.LineFramer;
 import io.auditalert.metrics.Telemetry;
 import io.auditalert.parse.ByteBuf;
 import io.auditalert.parse.Values;
@@ -181,6 +182,46 @@ class PipelineTest {
         p.close();
         assertThat(t.pipeline.selfEvents.sum()).as("the command's child, grandchild and its sudo message").isEqualTo(3);
         assertThat(sink.alerts).extracting(Alert::serial).containsExactly(4L);
+    }
+
+    @Test
+    void shouldTimeALiveRecordFromWhenItWasReadAheadDuringStartUp() throws Exception {
+        // the histograms started the clock when held bytes were framed: 2.7 s of waiting recorded as 74 ms
+        Telemetry t = new Telemetry();
+        java.util.List<Long> latencies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        t.latency = latencies::add;
+        Pipeline.Options o = options(0, EventRing.WhenFull.BLOCK, 16);
+        o.live = true;
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of()), ThrottleGate.NONE, t, 1, false);
+        long readAhead = System.nanoTime() - 2_000_000_000L;
+        byte[] line = "type=USER_AUTH msg=audit(1700000000.000:1): pid=6100001 res=success\n"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        LineFramer.ByteSource held = new LineFramer.ByteSource() {
+            private boolean done;
+
+            @Override
+            public int read(byte[] buf, int off, int len) {
+                if (done) {
+                    return -1;
+                }
+                done = true;
+                System.arraycopy(line, 0, buf, off, line.length);
+                return line.length;
+            }
+
+            @Override
+            public long arrivalNanos() {
+                return readAhead;
+            }
+        };
+        try (Pipeline p = new Pipeline(o, t, stage)) {
+            p.start();
+            p.pump(held);
+            p.finishInput();
+            assertThat(p.drain(Duration.ofSeconds(30))).isTrue();
+        }
+        assertThat(latencies).hasSize(1);
+        assertThat(latencies.get(0)).as("from the read ahead, 2 s ago").isGreaterThanOrEqualTo(2_000_000_000L);
     }
 
     @Test
