@@ -308,6 +308,9 @@ public final class YamlNode {
             if (name == null) {
                 key.error("a key must be a plain string");
                 clean = false;
+            } else if (name.equals("<<") && t.getKeyNode() instanceof ScalarNode k && k.isPlain()) {
+                key.error("a YAML merge key (<<) is not supported here: write the keys out");
+                clean = false;
             } else if (!ok.contains(name)) {
                 key.error("unknown key '" + name + "'" + suggestion(name, allowed));
                 clean = false;

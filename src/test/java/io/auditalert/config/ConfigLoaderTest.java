@@ -183,4 +183,13 @@ class ConfigLoaderTest {
         assertThat(errors).extracting(ConfigError::toString).containsExactly(dir.resolve("auditalert.yml")
                 + ":1:18: ring.capacity must be between 2 and 4194304");
     }
+
+    @Test
+    void shouldSayThatMergeKeysAreNotSupported() throws Exception {
+        // "unknown key '<<'" did not say why
+        List<ConfigError> errors = new ArrayList<>();
+        load("ring: {<<: {capacity: 1024}}\n", errors);
+        assertThat(errors).extracting(ConfigError::toString).containsExactly(dir.resolve("auditalert.yml")
+                + ":1:8: a YAML merge key (<<) is not supported here: write the keys out");
+    }
 }
