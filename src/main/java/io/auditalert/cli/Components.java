@@ -348,7 +348,11 @@ public final class Components {
      * own check reports it at its key).
      */
     private static Path pathOf(String s) {
-        return s.indexOf('\0') >= 0 ? null : Path.of(s);
+        try {
+            return s.indexOf('\0') >= 0 ? null : Path.of(s);
+        } catch (java.nio.file.InvalidPathException e) {
+            return null; // a lone surrogate: the loader has reported it where it is written
+        }
     }
 
     /** The error placed at the key {@code path} leads to under the entry's node, or at 1:1 when it is not there. */

@@ -57,7 +57,7 @@ public final class ConfigLoader {
             cfg.ruleNodes = new ArrayList<>();
             for (YamlNode item : items) {
                 if (item.isScalar() && !item.isNull()) {
-                    if (hasNoNul(item)) {
+                    if (hasNoNul(item) && usable(item)) {
                         cfg.rules.add(dir == null ? item.text() : dir.resolve(item.text()).toString());
                         cfg.ruleNodes.add(item);
                     }
@@ -145,7 +145,7 @@ public final class ConfigLoader {
                 }
             }
             YamlNode web = metrics.get("web_config");
-            if (web != null && hasNoNul(web)) {
+            if (web != null && hasNoNul(web) && usable(web)) {
                 cfg.metricsWebConfig = dir == null ? Path.of(web.asString("")) : dir.resolve(web.asString(""));
                 try {
                     // TLS files, users: as a start would; what was read, for a reload to compare
@@ -177,7 +177,11 @@ public final class ConfigLoader {
                 // resolved, "" is the configuration's own directory
                 logFile.error("log_file: give a file name (leave the key out for stderr and syslog only)");
             } else {
-                cfg.logFile = dir == null ? Path.of(name) : dir.resolve(name);
+                try {
+                    cfg.logFile = dir == null ? Path.of(name) : dir.resolve(name);
+                } catch (java.nio.file.InvalidPathException e) {
+                    logFile.error("log_file: not a usable file name (" + e.getReason() + ")");
+                }
             }
         }
         YamlNode sinks = root.get("sinks");
@@ -215,7 +219,8 @@ public final class ConfigLoader {
             }
             for (Map<String, Object> spec : cfg.sinks == null ? List.<Map<String, Object>>of() : cfg.sinks) {
                 if ("file".equals(spec.get("type")) && spec.get("path") instanceof String path && !path.isEmpty()
-                        && path.indexOf('\0') < 0 && Path.of(path).toAbsolutePath().normalize().equals(log)) {
+                        && path.indexOf('\0') < 0 && io.auditalert.alert.sink.SinkOptions.usableName(path)
+                        && Path.of(path).toAbsolutePath().normalize().equals(log)) {
                     logFile.error("log_file is the path of a file sink: log lines would mix with its JSON lines");
                 }
             }
@@ -226,7 +231,11 @@ public final class ConfigLoader {
     private static void resolve(Map<String, Object> spec, String key, Path dir) {
         if (dir != null && spec.get(key) instanceof String v && !v.isEmpty() && v.indexOf('\0') < 0
                 && !v.startsWith("/")) {
-            spec.put(key, dir.resolve(v).toString());
+            try {
+                spec.put(key, dir.resolve(v).toString());
+            } catch (java.nio.file.InvalidPathException e) {
+                // no file name (a lone surrogate, reported where it is written): the sink's check says so
+            }
         }
     }
 
@@ -236,6 +245,11 @@ public final class ConfigLoader {
             return false;
         }
         return true;
+    }
+
+    /** Whether a file name's node can name a file (a lone surrogate, reported by the loader, cannot). */
+    private static boolean usable(YamlNode node) {
+        return node.text() == null || io.auditalert.alert.sink.SinkOptions.usableName(node.text());
     }
 
     /** Whether a file name's node is free of NUL characters; records an error at the first one when not. */

@@ -87,6 +87,18 @@ class CheckCommandTest {
     }
 
     @Test
+    void shouldReportEveryErrorThoughAPathHoldsALoneSurrogate() throws Exception {
+        // a "\ud800" escape in a sink's path ended check with a locale hint, and the other errors were not said
+        Path rules = Files.writeString(dir.resolve("r.yml"), "- rule: a\n  condition: syscall = execve\n");
+        Path config = Files.writeString(dir.resolve("sur.yml"), "rules: [" + rules + "]\nworkers: 99\n"
+                + "sinks: [{type: file, path: \"" + dir + "/\\ud800x\", spool: \"s\\ud800\"}]\nlog_file: \"\\udc00\"\n"
+                + "metrics: {web_config: \"w\\ud800\"}\n");
+        assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);
+        assertThat(stderr.text()).contains(config + ":2:10: workers", config + ":3:", "a lone UTF-16 surrogate")
+                .doesNotContain("cannot use the path", "Exception");
+    }
+
+    @Test
     void shouldFailWhenNoRuleLoadsAndSayWhatARulesDirectorySkipped() throws Exception {
         Path config = Files.writeString(dir.resolve("auditalert.yaml"), "rules: [" + dir.resolve("typo/*.yml") + "]\n");
         assertThat(CheckCommand.run(new String[] {"--config", config.toString()})).isEqualTo(Main.EXIT_USAGE);

@@ -45,6 +45,7 @@ class PrometheusScrapeTest {
 
         Telemetry t = new Telemetry();
         t.ringCapacity = 4096;
+        t.ringMaxBytes = 64L << 20; // what a pipeline with a ring sets, as run's does
         RuleStats passwd = t.rule("passwd_write", "critical");
         RuleStats sudo = t.rule("sudo_exec", "warning");
         SinkStats am = t.sink("am", "alertmanager");

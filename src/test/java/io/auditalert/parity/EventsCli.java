@@ -115,8 +115,12 @@ final class EventsCli {
                 return new EventDump(file, List.of(), List.of(), "auditalert events timed out");
             }
             errPump.join(10_000);
+            String said = err.toString(StandardCharsets.UTF_8);
+            if (p.exitValue() == 1 && stdout.length == 0 && said.contains("auditalert: no line was an audit record")) {
+                return new EventDump(file, List.of(), List.of(), null); // no records: none, as libauparse reads it
+            }
             if (p.exitValue() != 0) {
-                String msg = err.toString(StandardCharsets.UTF_8).trim();
+                String msg = said.trim();
                 return new EventDump(file, List.of(), List.of(), "auditalert events exit " + p.exitValue()
                         + ": " + (msg.length() > 400 ? msg.substring(0, 400) : msg));
             }

@@ -97,6 +97,8 @@ public final class EmailSink extends DeliverySink {
         if (pwFile != null) {
             try {
                 password = Files.readString(Path.of(pwFile)).strip();
+            } catch (java.nio.file.InvalidPathException e) {
+                r.error("password_file", "not a usable file name (" + e.getReason() + ")");
             } catch (IOException e) {
                 r.error("password_file", "cannot read " + pwFile + ": " + e.getMessage());
             }

@@ -123,7 +123,7 @@ public final class ExecSink extends DeliverySink {
                 r.error("command", "required: the program and its arguments, as a list");
             } else if (!argv.get(0).contains("/")) {
                 r.error(List.of("command", 0), "give the program's absolute path (PATH is not searched)");
-            } else if (!Files.isExecutable(Path.of(argv.get(0)))) {
+            } else if (!SinkOptions.usableName(argv.get(0)) || !Files.isExecutable(Path.of(argv.get(0)))) {
                 r.error(List.of("command", 0), argv.get(0) + " is not an executable file");
             }
         }

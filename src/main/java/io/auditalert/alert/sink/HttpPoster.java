@@ -7,6 +7,7 @@ import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -241,11 +242,35 @@ final class HttpPoster {
         Watchdog.Armed w = Watchdog.arm(readTimeoutMillis, () -> end(c));
         try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
             if (in != null) {
-                text = oneLine(new String(in.readNBytes(512), StandardCharsets.UTF_8));
-                // the rest, so the connection can carry the next request; a long body is not read
+                // read by this thread against the clock, read by read: the watchdog's close of the
+                // connection waits for the JDK stream's lock, which a body trickling in a byte at a time
+                // hands from read to read to this thread (a review saw a 3 s timeout take 41 s)
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
+                byte[] head = new byte[512];
+                int got = 0;
+                boolean ended = false;
+                while (got < head.length && System.nanoTime() - deadline < 0) {
+                    int n = in.read(head, got, head.length - got);
+                    if (n < 0) {
+                        ended = true;
+                        break;
+                    }
+                    got += n;
+                }
+                text = oneLine(new String(head, 0, got, StandardCharsets.UTF_8));
+                // the rest, so the connection can carry the next request; a long or slow body is not read
                 // (the connection is closed instead), and a failure reading it after a 2xx status
                 // does not undo the delivery
-                if (in.skip(MAX_BODY) >= MAX_BODY || in.read() >= 0) {
+                byte[] skip = new byte[8192];
+                for (long skipped = 0; !ended && skipped <= MAX_BODY && System.nanoTime() - deadline < 0; ) {
+                    int n = in.read(skip);
+                    if (n < 0) {
+                        ended = true;
+                    } else {
+                        skipped += n;
+                    }
+                }
+                if (!ended) {
                     c.disconnect();
                 }
             }

@@ -83,12 +83,12 @@ public record SinkOptions(
         Object sp = r.raw("spool");
         if (sp instanceof String) {
             String dir = r.string("spool", null);
-            spool = dir == null ? null : Path.of(dir);
+            spool = dir == null ? null : pathOf(dir, r, List.of("spool"));
         } else if (sp != null) {
             SpecReader s = r.nested("spool");
             if (s != null) {
                 String dir = s.requiredString("dir");
-                spool = dir == null ? null : Path.of(dir);
+                spool = dir == null ? null : pathOf(dir, r, List.of("spool", "dir"));
                 spoolMax = s.size("max_bytes", spoolMax, 1 << 20);
                 always = "always".equals(s.oneOf("fsync", "interval", "interval", "always"));
                 s.finishNested();
@@ -160,6 +160,25 @@ public record SinkOptions(
      * Why a spool could never be a directory at {@code dir} (something else there, or a file where a
      * directory on its way must be), or null; a directory that does not exist yet is made at the start.
      */
+    /** Whether the text can be a file name here (not: a lone UTF-16 surrogate, from a "\ud800" escape). */
+    public static boolean usableName(String name) {
+        try {
+            Path.of(name);
+            return true;
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+    }
+
+    private static Path pathOf(String name, SpecReader r, List<Object> key) {
+        try {
+            return Path.of(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            r.error(key, "not a usable file name (" + e.getReason() + ")");
+            return null;
+        }
+    }
+
     static String spoolProblem(Path dir) {
         if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
             return dir + " is not a directory";

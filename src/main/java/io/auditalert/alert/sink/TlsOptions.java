@@ -35,8 +35,9 @@ record TlsOptions(Path caFile, boolean insecure) {
         }
         String ca = t.string("ca_file", null);
         boolean insecure = t.bool("insecure", false);
-        if (ca != null && !Files.isReadable(Path.of(ca))) {
+        if (ca != null && (!SinkOptions.usableName(ca) || !Files.isReadable(Path.of(ca)))) {
             t.error("ca_file", "cannot read " + ca);
+            ca = null;
         }
         t.finishNested();
         return new TlsOptions(ca == null ? null : Path.of(ca), insecure);
