@@ -139,23 +139,14 @@ run_direct_case() {
     local name=direct C=$D/direct
     mkdir -p "$C/jdk/bin"
     plugin_conf "$C"
-    # the stand-in for java takes SIGHUP over as the JVM does (the wrapper execs it with SIGHUP ignored,
-    # which a shell could not undo: a signal ignored on entry cannot be trapped)
-    cat >"$C/jdk/bin/java" <<EOF
-#!/usr/bin/python3
-import os, signal, sys
-out = "$C/java.out"
+    # the stand-in for java: a shell notes the signal state it was exec'd with (a shell's own read of
+    # /proc/self/status), then becomes a Python script that takes SIGHUP over as the JVM does (the wrapper
+    # leaves SIGHUP ignored, which a shell could not undo: a signal ignored on entry cannot be trapped)
+    cat >"$C/jdk/bin/standin.py" <<EOF
+import os, signal
 def note(text):
-    with open(out, "a") as f:
+    with open("$C/java.out", "a") as f:
         f.write(text + "\\n")
-with open("/proc/self/status") as f:
-    status = [l.split() for l in f if l.startswith(("SigIgn:", "SigBlk:"))]
-with open(out, "w") as f:
-    for k, v in status:
-        f.write(k + " " + v + "\\n")
-    f.write("ARGS: " + " ".join(sys.argv[1:]) + "\\n")
-    for k, v in os.environ.items():
-        f.write("ENV: " + k + "=" + v + "\\n")
 signal.signal(signal.SIGHUP, lambda *a: note("HUP"))
 def term(*a):
     note("TERM")
@@ -168,6 +159,12 @@ with open("$C/stdin.copy", "wb") as copy:
             break
         copy.write(b)
         copy.flush()
+EOF
+    cat >"$C/jdk/bin/java" <<EOF
+#!/bin/sh
+{ while read -r k v; do case \$k in SigIgn:|SigBlk:) echo "\$k \$v";; esac; done </proc/self/status
+  echo "ARGS: \$*"; env | sed 's/^/ENV: /'; } >"$C/java.out"
+exec /usr/bin/python3 "$C/jdk/bin/standin.py"
 EOF
     chmod 0755 "$C/jdk/bin/java"
     : >"$C/fake.jar"

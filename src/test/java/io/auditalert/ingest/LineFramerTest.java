@@ -142,24 +142,7 @@ class LineFramerTest {
         byte[] data = "type=SYSCALL msg=audit(1.000:1): x=1\ntype=SYSCALL msg=audit(1.0".getBytes(StandardCharsets.ISO_8859_1);
         for (boolean stopped : new boolean[] {false, true}) {
             lines.clear();
-            LineFramer.ByteSource source = new LineFramer.ByteSource() {
-                private boolean done;
-
-                @Override
-                public int read(byte[] buf, int off, int len) {
-                    if (done) {
-                        return -1;
-                    }
-                    done = true;
-                    System.arraycopy(data, 0, buf, off, data.length);
-                    return data.length;
-                }
-
-                @Override
-                public boolean stoppedShort() {
-                    return stopped;
-                }
-            };
+            LineFramer.ByteSource source = new io.auditalert.testutil.OneRead(data, stopped, 0);
             new LineFramer(1024, stats).pump(source, (b, off, len) -> lines.add(new String(b, off, len, StandardCharsets.ISO_8859_1)));
             assertThat(lines).as("stopped short: %s", stopped).hasSize(stopped ? 1 : 2);
             assertThat(lines.get(0)).isEqualTo("type=SYSCALL msg=audit(1.000:1): x=1");

@@ -196,24 +196,7 @@ class PipelineTest {
         long readAhead = System.nanoTime() - 2_000_000_000L;
         byte[] line = "type=USER_AUTH msg=audit(1700000000.000:1): pid=6100001 res=success\n"
                 .getBytes(StandardCharsets.ISO_8859_1);
-        LineFramer.ByteSource held = new LineFramer.ByteSource() {
-            private boolean done;
-
-            @Override
-            public int read(byte[] buf, int off, int len) {
-                if (done) {
-                    return -1;
-                }
-                done = true;
-                System.arraycopy(line, 0, buf, off, line.length);
-                return line.length;
-            }
-
-            @Override
-            public long arrivalNanos() {
-                return readAhead;
-            }
-        };
+        LineFramer.ByteSource held = new io.auditalert.testutil.OneRead(line, false, readAhead);
         try (Pipeline p = new Pipeline(o, t, stage)) {
             p.start();
             p.pump(held);
@@ -350,19 +333,24 @@ class PipelineTest {
         assertThat(t.pipeline.linesCutAtDisconnect).isEqualTo(1);
     }
 
+    /** A pipeline that only reads (no workers, no sinks): for what relay connections bring. */
+    private static Pipeline relayReader(Telemetry t) {
+        Pipeline.Options o = new Pipeline.Options();
+        o.workers = 0;
+        return new Pipeline(o, t, new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of()), ThrottleGate.NONE, t, 1,
+                false));
+    }
+
     @Test
     void shouldTakeTheKernelStatusFromTheRelayAloneOnceItForwardsIt() throws Exception {
         // run as root in relay mode polled the kernel too: the two sources, read at other moments (and by a
         // helper's feeder, of other values), made auditalert_kernel_lost_total go up and down, 100 counter
         // resets in 30 min and a false AuditalertKernelLostRecords
         Telemetry t = new Telemetry();
-        Pipeline.Options o = new Pipeline.Options();
-        o.workers = 0;
-        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of()), ThrottleGate.NONE, t, 1, false);
         io.auditalert.sys.AuditStatus kernel = new io.auditalert.sys.AuditStatus(1, 1, 0, 0, 64, 2_383_885, 0, 0);
         io.auditalert.metrics.KernelStatusPollerAccess.store(t.pipeline, kernel);
         assertThat(t.pipeline.kernelLost).as("no relay yet: this process's own read").isEqualTo(2_383_885);
-        try (Pipeline p = new Pipeline(o, t, stage)) {
+        try (Pipeline p = relayReader(t)) {
             p.pumpRelayConnection(Inputs.stream(new ByteArrayInputStream(("auditalert-relay: dropped_records=0"
                     + " dropped_bytes=0 kernel_lost=2383890 kernel_backlog=17 kernel_backlog_limit=8192\n")
                     .getBytes(StandardCharsets.ISO_8859_1))));
@@ -377,10 +365,7 @@ class PipelineTest {
     @Test
     void shouldCountRelayDropsAcrossConnectionsWithoutGoingBackwards() throws Exception {
         Telemetry t = new Telemetry();
-        Pipeline.Options o = new Pipeline.Options();
-        o.workers = 0;
-        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of()), ThrottleGate.NONE, t, 1, false);
-        try (Pipeline p = new Pipeline(o, t, stage)) {
+        try (Pipeline p = relayReader(t)) {
             // one relay's totals since its start: 3, then 5 (2 more)
             p.pumpRelayConnection(Inputs.stream(new ByteArrayInputStream(("auditalert-relay: dropped_records=3 dropped_bytes=30\n"
                     + "auditalert-relay: dropped_records=5 dropped_bytes=50\n").getBytes(StandardCharsets.ISO_8859_1))));
