@@ -54,7 +54,9 @@ public final class SpecReader {
     /** Reports every key no getter asked for. */
     public void finish() {
         for (String k : spec.keySet()) {
-            if (!known.contains(k)) {
+            if (k.equals("<<")) {
+                error(k, "a YAML merge key (<<) is not supported here: write the keys out");
+            } else if (!known.contains(k)) {
                 error(k, "unknown key" + (spec.get("type") != null ? " for a " + spec.get("type") + " sink" : "")
                         + " (known: " + String.join(", ", known) + ")");
             }

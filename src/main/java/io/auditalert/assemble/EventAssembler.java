@@ -110,6 +110,17 @@ public final class EventAssembler {
 
     /** Takes one record line (no newline). {@code nowNanos} is {@link System#nanoTime()} in live mode. */
     public void onLine(byte[] b, int off, int len, long nowNanos) {
+        onLine(b, off, len, nowNanos, nowNanos);
+    }
+
+    /**
+     * As {@link #onLine(byte[], int, int, long)}, for a line that came in before it is handed over (read
+     * ahead while the JVM started): {@code arrivalNanos} starts its event's latency, while {@code
+     * nowNanos} stays the clock of the idle timeout, so held lines framed late do not expire the events
+     * they belong to.
+     */
+    public void onLine(byte[] b, int off, int len, long nowNanos, long arrivalNanos) {
+        arrival = arrivalNanos;
         int status = header.parse(b, off, len);
         if (status != RecordHeader.OK && len > 0 && b[off] == 0) {
             // a crash leaves NULs where a block was not written; the record after them is intact
@@ -119,7 +130,7 @@ public final class EventAssembler {
             }
             if (nuls < len) {
                 stats.nulRunsSkipped++;
-                onLine(b, off + nuls, len - nuls, nowNanos);
+                onLine(b, off + nuls, len - nuls, nowNanos, arrivalNanos);
                 return;
             }
         }
@@ -188,6 +199,9 @@ public final class EventAssembler {
 
     // ---- internals ----
 
+    /** The arrival of the line being taken (see the five-argument onLine). */
+    private long arrival;
+
     private AuditEvent open(long hash, long nowNanos) {
         if (inflight >= settings.maxInflight) {
             stats.evictedInflight++;
@@ -203,7 +217,7 @@ public final class EventAssembler {
         ev.sec = header.sec();
         ev.milli = header.milli();
         ev.serial = header.serial();
-        ev.firstArrivalNanos = nowNanos;
+        ev.firstArrivalNanos = arrival;
         ev.open = true;
         if (ev.sec < minOpenSec) {
             minOpenSec = ev.sec;

@@ -93,6 +93,12 @@ final class RunCommand {
         }
         boolean hup = SignalGate.hupHandled();
         boolean term = SignalGate.termHandled();
+        if (!hup && SignalGate.hupTakeoverFailed()) {
+            LOG.warn("SIGHUP stays ignored: the wrapper hands it over ignored, and the native library (JNA) that gives"
+                    + " it its default action back did not load here; auditd's reloads do not reach auditalert (restart"
+                    + " it to load a new configuration)");
+            hup = true; // said: not the nohup case below
+        }
         if (!hup || !term) {
             LOG.warn("{} ignored by this process (started so, as under nohup?): {}",
                     !hup && !term ? "SIGHUP and SIGTERM are" : hup ? "SIGTERM is" : "SIGHUP is",

@@ -18,30 +18,41 @@ final class SignalGate {
     /** Whether the handlers of SIGHUP and SIGTERM could be installed (not when ignored at start). */
     private static boolean hupHandled;
     private static boolean termHandled;
+    /** The wrapper left SIGHUP ignored and it could not be given its default action back (JNA did not load). */
+    private static boolean hupTakeoverFailed;
 
     private SignalGate() {}
 
     /** Installs the handlers for SIGHUP, SIGTERM and SIGINT. */
     static void install() {
+        // TERM and INT first: handing SIGHUP over loads JNA (a quarter of a second, cold), during which a
+        // SIGTERM must already meet this handler rather than the JVM's (exit 143)
+        boolean term = Signals.install("TERM", () -> deliver("SIGTERM"));
+        Signals.install("INT", () -> deliver("SIGINT"));
+        boolean takeoverFailed = false;
         if ("direct".equals(System.getProperty("auditalert.wrapper"))) {
             // the wrapper left SIGHUP ignored across the exec: one during the JVM's start-up, before these
             // handlers exist, would have ended it (a review saw an auditd reload 0.5 s after a plugin restart
             // do so); from here on it is handled. One that came while ignored came before the configuration
             // was read, so nothing of a reload is missed. Not done for a JVM started ignoring it (nohup).
-            Signals.stopIgnoring("HUP");
+            takeoverFailed = !Signals.stopIgnoring("HUP");
         }
         boolean hup = Signals.install("HUP", () -> deliver("SIGHUP"));
-        boolean term = Signals.install("TERM", () -> deliver("SIGTERM"));
-        Signals.install("INT", () -> deliver("SIGINT"));
         synchronized (SignalGate.class) {
             hupHandled = hup;
             termHandled = term;
+            hupTakeoverFailed = takeoverFailed;
         }
     }
 
     /** Whether SIGHUP reaches the command (not when the process started with it ignored, as under nohup). */
     static synchronized boolean hupHandled() {
         return hupHandled;
+    }
+
+    /** Whether SIGHUP stayed ignored because the wrapper's hand-over of it failed here. */
+    static synchronized boolean hupTakeoverFailed() {
+        return hupTakeoverFailed;
     }
 
     /** Whether SIGTERM reaches the command (not when the process started with it ignored). */

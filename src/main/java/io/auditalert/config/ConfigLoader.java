@@ -203,11 +203,9 @@ public final class ConfigLoader {
                     resolve(spec, "path", dir);
                 }
                 resolve(spec, "spool", dir);
-                if (spec.get("spool") instanceof Map<?, ?> spool) {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> nested = (Map<String, Object>) spool;
-                    resolve(nested, "dir", dir);
-                }
+                resolve(spec, "password_file", dir);
+                resolveNested(spec, "spool", "dir", dir);
+                resolveNested(spec, "tls", "ca_file", dir);
                 cfg.sinks.add(spec);
                 cfg.sinkNodes.add(item);
             }
@@ -226,6 +224,14 @@ public final class ConfigLoader {
             }
         }
         return cfg;
+    }
+
+    private static void resolveNested(Map<String, Object> spec, String key, String inner, Path dir) {
+        if (spec.get(key) instanceof Map<?, ?> nested) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) nested;
+            resolve(m, inner, dir);
+        }
     }
 
     private static void resolve(Map<String, Object> spec, String key, Path dir) {

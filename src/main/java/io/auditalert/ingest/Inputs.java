@@ -132,15 +132,18 @@ public final class Inputs {
     }
 
     /** Bytes needed to see a tar header's "ustar" magic (at offset 257). */
-    private static final int TAR_HEAD = 263;
+    private static final int TAR_HEAD = 265;
 
     /**
      * What archive {@code head} starts, or null: tar (its header's "ustar" magic), zip or 7z. Their
      * members' headers would be read as lines and the records next to them lost as malformed.
      */
     static String archive(byte[] head) {
-        if (head.length >= TAR_HEAD && head[257] == 'u' && head[258] == 's' && head[259] == 't' && head[260] == 'a'
-                && head[261] == 'r' && (head[262] == 0 || head[262] == ' ')) {
+        boolean ustar = head.length >= TAR_HEAD && head[257] == 'u' && head[258] == 's' && head[259] == 't'
+                && head[260] == 'a' && head[261] == 'r';
+        // POSIX "ustar\0" + version "00"; GNU "ustar  \0"
+        if (ustar && (head[262] == 0 && head[263] == '0' && head[264] == '0'
+                || head[262] == ' ' && head[263] == ' ' && head[264] == 0)) {
             return "a tar archive";
         }
         if (startsWith(head, 'P', 'K', 0x03, 0x04)) {

@@ -79,7 +79,7 @@ public final class LineFramer {
      * (the read that completed it). For the handler, on the reading thread.
      */
     public long lastReadNanos() {
-        return heldSince != 0 ? heldSince : readNanos;
+        return readNanos;
     }
 
     /**

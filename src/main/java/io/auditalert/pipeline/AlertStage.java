@@ -187,8 +187,8 @@ public final class AlertStage implements WorkerPool.Handler {
     }
 
     /**
-     * Live input only: events of auditalert's own process and its direct children (exec sinks) are
-     * not evaluated. In a replayed log a pid equal to ours is a coincidence.
+     * Live input only: events of auditalert's own process, of the commands its exec sinks start and of
+     * what those start ({@link io.auditalert.sys.SelfProcesses}) are not evaluated. In a replayed log a pid equal to ours is a coincidence.
      */
     private boolean isSelf(AuditEvent ev) {
         // the SYSCALL record's process and parent; an event without one (a user-space message such as
@@ -205,7 +205,7 @@ public final class AlertStage implements WorkerPool.Handler {
         int pid = ev.find(r, PID);
         int ppid = syscall ? ev.find(r, PPID) : -1;
         return selves.isOwn(pid < 0 ? -1 : Values.parseDecimal(b, ev.valOff(pid), ev.valLen(pid)),
-                ppid < 0 ? -1 : Values.parseDecimal(b, ev.valOff(ppid), ev.valLen(ppid)));
+                ppid < 0 ? -1 : Values.parseDecimal(b, ev.valOff(ppid), ev.valLen(ppid)), ev.sec() * 1000 + ev.milli());
     }
 
     /** Per-thread scratch and the match callback. */

@@ -183,8 +183,13 @@ public final class Pipeline implements AutoCloseable {
                 relayStatus(b, off + RELAY_PREFIX.length, off + len);
                 return;
             }
-            long held = live ? framer.heldSinceNanos() : 0;
-            assembler.onLine(b, off, len, held != 0 ? held : live ? System.nanoTime() : framer.lastReadNanos());
+            if (live) {
+                long now = System.nanoTime();
+                long held = framer.heldSinceNanos();
+                assembler.onLine(b, off, len, now, held != 0 ? held : now);
+            } else {
+                assembler.onLine(b, off, len, framer.lastReadNanos());
+            }
         }, batchLock, deliverUnterminated);
     }
 

@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A process is known as ours when an exec sink says it started it, or when an event shows it as
  * the child ({@code ppid}) of one known already. Each is remembered with its start time, so a pid the
- * kernel hands to an unrelated process later is told apart: every few seconds the table is checked
- * against /proc, a process gone for {@link #KEEP_AFTER_EXIT_NANOS} is forgotten (its last events may
- * still be on their way), and one whose pid now has another start time is forgotten at once. A
+ * kernel hands to an unrelated process later is told apart: an event of a known pid is taken as ours
+ * only while the process under that pid has the start time remembered, or none runs there (it is
+ * gone, and its last events may still be on their way); every few seconds the table is checked
+ * against /proc, and a process gone for {@link #KEEP_AFTER_EXIT_NANOS} is forgotten. A
  * process that a command left behind and whose parent exited before the first event of it came is
  * re-parented (ppid 1), and cannot be told apart: it is evaluated.
  *
@@ -32,7 +33,6 @@ public final class SelfProcesses {
 
     private final long self;
     private final ConcurrentHashMap<Long, Known> known = new ConcurrentHashMap<>();
-    private volatile boolean any;
     private volatile long nextCheckNanos;
 
     private static final class Known {
@@ -58,7 +58,7 @@ public final class SelfProcesses {
 
     /** An exec sink started this process. */
     public void started(long pid) {
-        remember(pid);
+        remember(pid, Long.MAX_VALUE);
     }
 
     /**
@@ -66,22 +66,49 @@ public final class SelfProcesses {
      * say), is auditalert's own; a child of a process of ours becomes ours.
      */
     public boolean isOwn(long pid, long ppid) {
+        return isOwn(pid, ppid, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #isOwn(long, long)}, for an event of this time (epoch milliseconds): a child learned from
+     * it that started well after it is another process that got the pid since, not the event's.
+     */
+    public boolean isOwn(long pid, long ppid, long eventMillis) {
         if (pid == self) {
             return true;
         }
         if (ppid == self) {
-            remember(pid);
+            remember(pid, eventMillis);
             return true;
         }
-        if (!any) {
+        if (known.isEmpty()) {
             return false;
         }
         checkNowAndThen();
-        if (ppid > 0 && known.containsKey(ppid)) {
-            remember(pid);
+        if (ppid > 0 && stillOurs(ppid)) {
+            remember(pid, eventMillis);
             return true;
         }
-        return pid > 0 && known.containsKey(pid);
+        return pid > 0 && stillOurs(pid);
+    }
+
+    /**
+     * Whether the pid, known as ours, still is: the process behind it now has the start time it was
+     * remembered with, or none runs under it (gone: its last events may still come). A pid the kernel
+     * gave to another process meanwhile is forgotten at once, before it can pass ownership on to its
+     * children; this costs a read of /proc, for events of known pids only.
+     */
+    private boolean stillOurs(long pid) {
+        Known k = known.get(pid);
+        if (k == null) {
+            return false;
+        }
+        Optional<Instant> now = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).flatMap(h -> h.info().startInstant());
+        if (now.isPresent() && (k.start == null || !now.get().equals(k.start))) {
+            known.remove(pid, k);
+            return false;
+        }
+        return true;
     }
 
     /** How many processes besides this one are known (for tests). */
@@ -89,7 +116,10 @@ public final class SelfProcesses {
         return known.size();
     }
 
-    private void remember(long pid) {
+    /** How much later than its event a process may seem to start (clocks read apart) and still be its actor. */
+    private static final long START_SLACK_MILLIS = 2000;
+
+    private void remember(long pid, long eventMillis) {
         if (pid <= 0 || pid == self || known.containsKey(pid)) {
             return;
         }
@@ -99,15 +129,16 @@ public final class SelfProcesses {
                 return;
             }
         }
-        Optional<Instant> start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant());
+        Optional<Instant> start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant())
+                .filter(t -> eventMillis == Long.MAX_VALUE || t.toEpochMilli() <= eventMillis + START_SLACK_MILLIS);
+        // gone, or the pid is another process's by now: remembered without a start, as gone, so that a
+        // process running under the pid is not taken for it
         known.putIfAbsent(pid, new Known(start.orElse(null), start.isPresent() ? 0 : System.nanoTime()));
-        any = true;
     }
 
     /** For tests: remembers a pid as started at {@code start}. */
     void remember(long pid, Instant start) {
         known.put(pid, new Known(start, 0));
-        any = true;
     }
 
     private void checkNowAndThen() {
@@ -134,6 +165,5 @@ public final class SelfProcesses {
                 known.remove(e.getKey(), k);
             }
         }
-        any = !known.isEmpty();
     }
 }

@@ -26,6 +26,12 @@ class SinkFactoryTest {
     }
 
     @Test
+    void shouldSayThatAMergeKeyIsNotSupportedInASink() {
+        assertThat(problems(0, Map.of("type", "stdout", "<<", Map.of("min_severity", "high"))))
+                .containsExactly("sinks[0].<<: a YAML merge key (<<) is not supported here: write the keys out");
+    }
+
+    @Test
     void shouldAcceptTheConfigShapeOfTheIssue() {
         assertThat(problems(0, Map.of("type", "syslog", "address", "udp://127.0.0.1:514", "format", "rfc5424"))).isEmpty();
         assertThat(problems(1, Map.of("type", "alertmanager", "urls", List.of("http://127.0.0.1:9093"),

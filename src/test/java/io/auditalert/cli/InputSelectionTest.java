@@ -57,7 +57,7 @@ class InputSelectionTest {
         byte[] tar = new byte[2048];
         byte[] member = "audit.log".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         System.arraycopy(member, 0, tar, 0, member.length);
-        System.arraycopy("ustar\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, tar, 257, 6);
+        System.arraycopy("ustar\u000000".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, tar, 257, 8); // POSIX magic and version
         byte[] record = "type=EOE msg=audit(1767225700.000:2): \n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         System.arraycopy(record, 0, tar, 512, record.length);
         Path plainTar = Files.write(dir.resolve("logs.tar"), tar);

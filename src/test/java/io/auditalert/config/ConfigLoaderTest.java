@@ -132,8 +132,12 @@ class ConfigLoaderTest {
         List<ConfigError> errors = new ArrayList<>();
         AppConfig cfg = load("sinks:\n  - {type: file, path: alerts.jsonl, spool: spool/file}\n"
                 + "  - {type: webhook, url: \"http://127.0.0.1:9/x\", spool: {dir: spool/hook}}\n"
-                + "  - {type: file, path: /var/log/x.jsonl}\n", errors);
+                + "  - {type: file, path: /var/log/x.jsonl}\n"
+                + "  - {type: email, smtp: \"127.0.0.1:25\", from: a@b, to: [c@d], password_file: pw,"
+                + " tls: {ca_file: ca.pem}}\n", errors);
         assertThat(errors).isEmpty();
+        assertThat(cfg.sinks.get(3)).containsEntry("password_file", dir.resolve("pw").toString());
+        assertThat(cfg.sinks.get(3).get("tls")).isEqualTo(java.util.Map.of("ca_file", dir.resolve("ca.pem").toString()));
         assertThat(cfg.sinks.get(0)).containsEntry("path", dir.resolve("alerts.jsonl").toString())
                 .containsEntry("spool", dir.resolve("spool/file").toString());
         assertThat(cfg.sinks.get(1).get("spool")).isEqualTo(java.util.Map.of("dir", dir.resolve("spool/hook").toString()));

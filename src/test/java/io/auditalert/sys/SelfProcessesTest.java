@@ -67,4 +67,38 @@ class SelfProcessesTest {
         assertThat(s.isOwn(1, 0)).as("init is not ours").isFalse();
         assertThat(s.size()).isZero();
     }
+
+    @Test
+    void shouldNotLetAPidGivenToAnotherProcessPassOwnershipOn() throws Exception {
+        // a review: the sink's command exited, its pid went to an attacker's process before the next check;
+        // that process's events were skipped, and a child it forked was remembered for good
+        Process attacker = new ProcessBuilder("/bin/sleep", "30").start();
+        Process attackersChild = new ProcessBuilder("/bin/sleep", "30").start();
+        try {
+            SelfProcesses s = new SelfProcesses(ProcessHandle.current().pid());
+            s.remember(NONE, java.time.Instant.EPOCH);
+            s.isOwn(NONE + 9, 1); // the check every 5 s runs now: the next one is far
+            s.remember(attacker.pid(), java.time.Instant.EPOCH); // the command's start time, not the attacker's
+            assertThat(s.isOwn(attacker.pid(), 1)).isFalse();
+            assertThat(s.isOwn(attackersChild.pid(), attacker.pid())).isFalse();
+            assertThat(s.isOwn(attackersChild.pid(), 1)).as("not learned").isFalse();
+        } finally {
+            attacker.destroyForcibly();
+            attackersChild.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldNotTakeAProcessThatStartedAfterTheEventForItsActor() throws Exception {
+        // the child of one of ours exited, and its pid went to another process before its event was read
+        Process later = new ProcessBuilder("/bin/sleep", "30").start();
+        try {
+            SelfProcesses s = new SelfProcesses(ProcessHandle.current().pid());
+            long eventMillis = System.currentTimeMillis() - 60_000; // the event is a minute older than the process
+            assertThat(s.isOwn(later.pid(), s.self(), eventMillis)).as("the event itself is ours").isTrue();
+            assertThat(s.isOwn(later.pid(), 1)).as("the process now under that pid is not").isFalse();
+        } finally {
+            later.destroyForcibly();
+        }
+    }
 }

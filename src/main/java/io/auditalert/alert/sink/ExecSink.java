@@ -26,9 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrency: 2, env: {K: V}}}: runs the command once per item with the item's JSON (one line) on
  * its standard input.
  *
- * <p>That input is a file, not a pipe: the item is written to a file of its own in a private
- * directory (0700, under {@code java.io.tmpdir}), the child's stdin is opened on it, and the file is
- * removed as soon as the child has started. A pipe needs a writer: an item larger than the pipe's
+ * <p>That input is a file, not a pipe: the item is written to a file in a directory of its own, made
+ * for it (0700, a fresh random name under {@code java.io.tmpdir}, made atomically: no name that
+ * another user could plant or swap for a link is ever used again), the child's stdin is opened on
+ * it, and file and directory are removed as soon as the child has started. A pipe needs a writer: an item larger than the pipe's
  * buffer blocked that writer until someone read it, and a process the command left in the
  * background holding its stdin without reading held the writer's thread for as long as it lived.
  *
@@ -78,27 +79,20 @@ public final class ExecSink extends DeliverySink {
         });
     }
 
-    /** The private directory of the input files, made on first use (again if tmp cleaning took it). */
-    private Path inputDir;
-    /** Where that directory is made; null: {@code java.io.tmpdir}. */
-    private Path inputBase;
+    /** Where each item's directory is made; null: {@code java.io.tmpdir}. */
+    private volatile Path inputBase;
 
-    private synchronized Path inputDir() throws IOException {
-        if (closing) {
-            throw new IOException("the sink closed"); // not made again behind closeTransport's back
-        }
-        if (inputDir == null || !Files.isDirectory(inputDir)) {
-            var owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-            inputDir = inputBase == null ? Files.createTempDirectory("auditalert-exec-", owner)
-                    : Files.createTempDirectory(inputBase, "auditalert-exec-", owner);
-        }
-        return inputDir;
+    /** A new directory for one item's input, 0700, under a fresh random name (mkdir fails on any existing one). */
+    Path newInputDir() throws IOException {
+        var owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        Path base = inputBase;
+        return base == null ? Files.createTempDirectory("auditalert-exec-", owner)
+                : Files.createTempDirectory(base, "auditalert-exec-", owner);
     }
 
-    /** For tests: make the input files' directory under this one instead of {@code java.io.tmpdir}. */
-    synchronized void inputBase(Path base) {
+    /** For tests: make the input directories under this one instead of {@code java.io.tmpdir}. */
+    void inputBase(Path base) {
         inputBase = base;
-        inputDir = null;
     }
 
     static ExecSink create(SpecReader r, Telemetry t) {
@@ -140,51 +134,79 @@ public final class ExecSink extends DeliverySink {
 
     @Override
     protected void deliver(List<Alert> batch, Outcome out) throws InterruptedException, IOException {
+        // every input is written before any command runs: a full or read-only tmp (not the command's
+        // fault, and it may pass) then retries the batch after a back-off with none of it run, where a
+        // failure in the middle would have run the items after it twice
+        List<Path> inputs = new ArrayList<>(batch.size());
+        try {
+            for (Alert a : batch) {
+                inputs.add(writeInput(a));
+            }
+        } catch (IOException e) {
+            inputs.forEach(ExecSink::deleteInput);
+            throw e;
+        }
         List<Future<String>> runs = new ArrayList<>(batch.size());
-        for (Alert a : batch) {
-            runs.add(pool.submit(() -> run(a)));
-        }
-        IOException retry = null;
-        for (Future<String> f : runs) {
-            String failure;
-            try {
-                failure = f.get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof InputNotWritten notWritten) {
-                    // a full or read-only tmp: not the command's fault, and it may pass; this item and the
-                    // ones after it are retried after a back-off (the runs after it are waited for first)
-                    if (retry == null) {
-                        retry = notWritten;
-                    }
-                    continue;
+        try {
+            for (Path input : inputs) {
+                runs.add(pool.submit(() -> run(input)));
+            }
+            for (Future<String> f : runs) {
+                String failure;
+                try {
+                    failure = f.get();
+                } catch (ExecutionException e) {
+                    failure = e.getCause().toString();
                 }
-                failure = e.getCause().toString();
+                if (failure == null) {
+                    out.accept(1);
+                } else {
+                    out.reject(1, failure);
+                }
             }
-            if (retry != null) {
-                continue; // reported once the retried item is: delivery is in order
-            }
-            if (failure == null) {
-                out.accept(1);
-            } else {
-                out.reject(1, failure);
-            }
-        }
-        if (retry != null) {
-            throw retry;
+        } catch (InterruptedException | java.util.concurrent.RejectedExecutionException e) {
+            // stopping: runs that never started leave no input behind (a started child has its file open)
+            inputs.forEach(ExecSink::deleteInput);
+            throw e;
         }
     }
 
-    /** The item could not be written to its input file: retried, the command never ran. */
-    private static final class InputNotWritten extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        InputNotWritten(String message, IOException cause) {
-            super(message, cause);
+    /**
+     * Writes the item to {@code alert.json} in a new directory of its own: 0700, a fresh random name
+     * (mkdir fails on any existing one), the file made new (nothing followed or reused), 0600.
+     */
+    private Path writeInput(Alert a) throws IOException {
+        Path dir = null;
+        Path input = null;
+        try {
+            dir = newInputDir();
+            input = dir.resolve("alert.json");
+            try (OutputStream out = Files.newOutputStream(input, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                out.write(a.json());
+                out.write('\n');
+            }
+            return input;
+        } catch (IOException ex) {
+            if (input != null) {
+                deleteQuietly(input);
+            }
+            if (dir != null) {
+                deleteQuietly(dir);
+            }
+            throw new IOException(argv.get(0) + " not started: its input could not be written to a file under "
+                    + (inputBase == null ? System.getProperty("java.io.tmpdir") : inputBase) + " (" + ex + ")", ex);
         }
     }
 
-    /** Runs the command for one item; null on exit status 0, else why not. */
-    private String run(Alert a) throws InterruptedException, InputNotWritten {
+    /** Removes an item's input file and its directory. */
+    private static void deleteInput(Path input) {
+        deleteQuietly(input);
+        deleteQuietly(input.getParent());
+    }
+
+    /** Runs the command for one item, its stdin the input file; null on exit status 0, else why not. */
+    private String run(Path input) throws InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -194,21 +216,8 @@ public final class ExecSink extends DeliverySink {
         e.put("LANG", "C.UTF-8");
         e.putAll(env);
         if (closing) {
+            deleteInput(input);
             return argv.get(0) + " not started: the sink closed";
-        }
-        Path input = null;
-        try {
-            input = Files.createTempFile(inputDir(), "alert-", ".json"); // 0600
-            try (OutputStream out = Files.newOutputStream(input)) {
-                out.write(a.json());
-                out.write('\n');
-            }
-        } catch (IOException ex) {
-            if (input != null) {
-                deleteQuietly(input);
-            }
-            throw new InputNotWritten(argv.get(0) + " not started: its input could not be written to a file under "
-                    + (inputBase == null ? System.getProperty("java.io.tmpdir") : inputBase) + " (" + ex + ")", ex);
         }
         pb.redirectInput(input.toFile());
         Process p;
@@ -218,8 +227,7 @@ public final class ExecSink extends DeliverySink {
             lastExit.set(-2);
             return argv.get(0) + " did not start: " + ex.getMessage();
         } finally {
-            // the child holds it open: nothing of the item stays on disk once it is done
-            deleteQuietly(input);
+            deleteInput(input); // the child holds it open: nothing of the item stays on disk once it has started
         }
         // its events, and those of what it starts, are auditalert's own: not evaluated (DESIGN §2)
         io.auditalert.sys.SelfProcesses.INSTANCE.started(p.pid());
@@ -300,26 +308,14 @@ public final class ExecSink extends DeliverySink {
         abortDelivery();
         pool.shutdownNow();
         killer.shutdownNow();
-        Path dir;
-        synchronized (this) {
-            dir = inputDir;
-        }
-        if (dir != null) {
-            // the runs have been stopped; a file a run made just now is removed here or by that run
-            try (var files = Files.list(dir)) {
-                files.forEach(ExecSink::deleteQuietly);
-            } catch (IOException e) {
-                // already gone
-            }
-            deleteQuietly(dir);
-        }
+        // each run removes its own input directory once its child has started: nothing to clean here
     }
 
     private static void deleteQuietly(Path p) {
         try {
             Files.deleteIfExists(p);
         } catch (IOException e) {
-            // a directory a late run still wrote into: tmp cleaning takes it
+            // left for tmp cleaning
         }
     }
 }

@@ -155,11 +155,6 @@ public record SinkOptions(
         return false;
     }
 
-    /** A shell-style glob (fnmatch(3): {@code *}, {@code ?}, {@code [abc]}) as a pattern of whole names. */
-    /**
-     * Why a spool could never be a directory at {@code dir} (something else there, or a file where a
-     * directory on its way must be), or null; a directory that does not exist yet is made at the start.
-     */
     /** Whether the text can be a file name here (not: a lone UTF-16 surrogate, from a "\ud800" escape). */
     public static boolean usableName(String name) {
         try {
@@ -179,6 +174,10 @@ public record SinkOptions(
         }
     }
 
+    /**
+     * Why a spool could never be a directory at {@code dir} (something else there, or a file where a
+     * directory on its way must be), or null; a directory that does not exist yet is made at the start.
+     */
     static String spoolProblem(Path dir) {
         if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
             return dir + " is not a directory";
@@ -191,6 +190,7 @@ public record SinkOptions(
         return null;
     }
 
+    /** A shell-style glob (fnmatch(3): {@code *}, {@code ?}, {@code [abc]}) as a pattern of whole names. */
     public static Pattern glob(String g) {
         return Pattern.compile(io.auditalert.rules.Glob.toRegex(g), Pattern.DOTALL);
     }
