@@ -208,6 +208,56 @@ class PipelineTest {
     }
 
     @Test
+    void shouldNotExpireAnEventWhoseHeldRecordsAreFramedLate() throws Exception {
+        // a review: the read-ahead time also became the idle clock's, so a tick between two held reads
+        // completed the event after its SYSCALL record (by timeout) and made the rest an event without one
+        Telemetry t = new Telemetry();
+        Pipeline.Options o = options(0, EventRing.WhenFull.BLOCK, 16);
+        o.live = true;
+        AlertStage stage = new AlertStage(new AlertStage.Snapshot(KEY_HIT, List.of()), ThrottleGate.NONE, t, 1, false);
+        long readAhead = System.nanoTime() - 2_500_000_000L; // read 2.5 s ago, more than assembly.timeout
+        byte[][] reads = {
+            "type=SYSCALL msg=audit(1700000000.000:1): arch=c000003e syscall=59 pid=7000001 ppid=1 key=\"hit\"\n"
+                    .getBytes(StandardCharsets.ISO_8859_1),
+            ("type=PATH msg=audit(1700000000.000:1): item=0 name=\"/tmp/x\"\n"
+                    + "type=EOE msg=audit(1700000000.000:1): \n").getBytes(StandardCharsets.ISO_8859_1),
+        };
+        LineFramer.ByteSource held = new LineFramer.ByteSource() {
+            private int i;
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws java.io.IOException {
+                if (i == reads.length) {
+                    return -1;
+                }
+                if (i == 1) {
+                    try {
+                        Thread.sleep(250); // the 100 ms tick takes the lock between the two reads
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                }
+                byte[] r = reads[i++];
+                System.arraycopy(r, 0, buf, off, r.length);
+                return r.length;
+            }
+
+            @Override
+            public long arrivalNanos() {
+                return readAhead + i * 1_000_000L;
+            }
+        };
+        try (Pipeline p = new Pipeline(o, t, stage)) {
+            p.start();
+            p.pump(held);
+            p.finishInput();
+            assertThat(p.drain(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(t.pipeline.events).as("one event, not cut by the idle timeout").isEqualTo(1);
+        assertThat(t.pipeline.completedByTimeout).isZero();
+    }
+
+    @Test
     void shouldDeliverEveryMatchWhenTheRingBlocks() throws Exception {
         for (int workers : new int[] {0, 1, 2}) {
             Telemetry t = new Telemetry();
