@@ -80,7 +80,8 @@ public final class Inputs {
 
     /** The file's bytes, gunzipped when its first two are gzip's magic. */
     private static InputStream open(Path path) throws IOException {
-        return gunzipping(Files.newInputStream(path), path.toString(), true);
+        // a FIFO or a device named as a file is read as a pipe is: its head is not waited for
+        return gunzipping(Files.newInputStream(path), path.toString(), Files.isRegularFile(path));
     }
 
     /**

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * process that a command left behind and whose parent exited before the first event of it came is
  * re-parented (ppid 1), and cannot be told apart: it is evaluated.
  *
- * <p>Thread-safe; the check per event costs two comparisons while no exec sink has run anything.
+ * <p>Thread-safe; the check per event costs two comparisons and a look at an empty table while no
+ * exec sink has run anything (and no child of this JVM was seen in the last half minute).
  */
 public final class SelfProcesses {
     /** This JVM's table. */
@@ -120,8 +121,8 @@ public final class SelfProcesses {
     private static final long START_SLACK_MILLIS = 2000;
 
     private void remember(long pid, long eventMillis) {
-        if (pid <= 0 || pid == self || known.containsKey(pid)) {
-            return;
+        if (pid <= 0 || pid == self || known.containsKey(pid) && stillOurs(pid)) {
+            return; // known, and still the process remembered (stillOurs forgets one whose pid was reused)
         }
         if (known.size() >= MAX) {
             check(System.nanoTime());

@@ -101,4 +101,19 @@ class SelfProcessesTest {
             later.destroyForcibly();
         }
     }
+
+    @Test
+    void shouldRememberANewChildUnderAPidAnEarlierOneOfOursHad() throws Exception {
+        // the pid of a command of ours that ended went to the next one: the old entry must not hide it
+        Process command = new ProcessBuilder("/bin/sleep", "30").start();
+        try {
+            SelfProcesses s = new SelfProcesses(ProcessHandle.current().pid());
+            s.remember(command.pid(), java.time.Instant.EPOCH); // the earlier process under this pid
+            s.started(command.pid()); // the sink started the new one
+            assertThat(s.isOwn(command.pid(), 1)).isTrue();
+            assertThat(s.isOwn(NONE + 11, command.pid())).as("its child").isTrue();
+        } finally {
+            command.destroyForcibly();
+        }
+    }
 }
