@@ -256,8 +256,7 @@ public final class Components {
                         + "].name: \"" + name + "\" is the name of sinks[" + sameName + "] too; each sink needs its own"));
             }
             // two file sinks on one file would write every alert twice and rotate it under each other
-            Path path = "file".equals(type) && spec.get("path") instanceof String ps && pathOf(ps) != null
-                    ? pathOf(ps).toAbsolutePath().normalize() : null;
+            Path path = "file".equals(type) && spec.get("path") instanceof String ps ? absolute(ps) : null;
             Integer samePath = path == null ? null : files.putIfAbsent(path, i);
             if (samePath != null) {
                 out.add(placed(file, node, List.of("path"), "sinks[" + i + "].path: " + path + " is the file of sinks["
@@ -298,8 +297,9 @@ public final class Components {
         String file = sinkOrigin(cfg);
         for (int i = 0; i < cfg.sinks.size(); i++) {
             Map<String, Object> spec = cfg.sinks.get(i);
-            if ("file".equals(spec.get("type")) && spec.get("path") instanceof String ps && pathOf(ps) != null) {
-                String problem = io.auditalert.alert.sink.FileSink.writeProblem(pathOf(ps));
+            Path p = "file".equals(spec.get("type")) && spec.get("path") instanceof String ps ? SinkOptions.pathOrNull(ps) : null;
+            if (p != null) {
+                String problem = io.auditalert.alert.sink.FileSink.writeProblem(p);
                 if (problem != null) {
                     YamlNode node = i < cfg.sinkNodes.size() ? cfg.sinkNodes.get(i) : null;
                     out.add(placed(file, node, List.of("path"), "sinks[" + i + "].path: " + problem
@@ -340,20 +340,15 @@ public final class Components {
     private static Path spoolOf(Map<String, Object> spec) {
         Object sp = spec.get("spool");
         Object dir = sp instanceof Map<?, ?> m ? m.get("dir") : sp;
-        return dir instanceof String d && !d.isEmpty() && pathOf(d) != null ? pathOf(d).toAbsolutePath().normalize() : null;
+        return dir instanceof String d && !d.isEmpty() ? absolute(d) : null;
     }
 
-    /**
-     * The path a sink entry's string names, or null when it holds a NUL, which no path can (the sink's
-     * own check reports it at its key).
-     */
-    private static Path pathOf(String s) {
-        try {
-            return s.indexOf('\0') >= 0 ? null : Path.of(s);
-        } catch (java.nio.file.InvalidPathException e) {
-            return null; // a lone surrogate: the loader has reported it where it is written
-        }
+    /** The path a sink entry's string names, absolute and normalized; null where it names none. */
+    private static Path absolute(String name) {
+        Path p = SinkOptions.pathOrNull(name);
+        return p == null ? null : p.toAbsolutePath().normalize();
     }
+
 
     /** The error placed at the key {@code path} leads to under the entry's node, or at 1:1 when it is not there. */
     private static ConfigError placed(String file, YamlNode node, List<Object> path, String message) {

@@ -216,9 +216,9 @@ public final class ConfigLoader {
                 logFile.error("log_file is this configuration file: run would append its log lines to it");
             }
             for (Map<String, Object> spec : cfg.sinks == null ? List.<Map<String, Object>>of() : cfg.sinks) {
-                if ("file".equals(spec.get("type")) && spec.get("path") instanceof String path && !path.isEmpty()
-                        && path.indexOf('\0') < 0 && io.auditalert.alert.sink.SinkOptions.usableName(path)
-                        && Path.of(path).toAbsolutePath().normalize().equals(log)) {
+                Path sinkPath = "file".equals(spec.get("type")) && spec.get("path") instanceof String path
+                        && !path.isEmpty() ? io.auditalert.alert.sink.SinkOptions.pathOrNull(path) : null;
+                if (sinkPath != null && sinkPath.toAbsolutePath().normalize().equals(log)) {
                     logFile.error("log_file is the path of a file sink: log lines would mix with its JSON lines");
                 }
             }
@@ -255,7 +255,7 @@ public final class ConfigLoader {
 
     /** Whether a file name's node can name a file (a lone surrogate, reported by the loader, cannot). */
     private static boolean usable(YamlNode node) {
-        return node.text() == null || io.auditalert.alert.sink.SinkOptions.usableName(node.text());
+        return node.text() == null || io.auditalert.alert.sink.SinkOptions.pathOrNull(node.text()) != null;
     }
 
     /** Whether a file name's node is free of NUL characters; records an error at the first one when not. */

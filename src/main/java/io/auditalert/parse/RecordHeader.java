@@ -81,13 +81,7 @@ public final class RecordHeader {
             return parseStamp(b, p + MSG_AUDIT.length, end);
         }
         tokEnd = tokenEnd(b, p, end);
-        int paren = -1;
-        for (int i = p; i < tokEnd; i++) {
-            if (b[i] == '(') {
-                paren = i;
-                break;
-            }
-        }
+        int paren = Values.indexOf(b, p, tokEnd, (byte) '(');
         if (paren < 0) {
             return NO_STAMP;
         }

@@ -64,7 +64,7 @@ public final class RecordTokenizer {
                     }
                     if (b[ts + 4] == '\'') {
                         ts += 5;
-                        eq = indexOf(b, ts, te, (byte) '=');
+                        eq = Values.indexOf(b, ts, te, (byte) '=');
                         if (eq < 0) {
                             continue;
                         }
@@ -424,15 +424,6 @@ public final class RecordTokenizer {
     /** High bit set in each zero byte (and maybe in bytes above one: the lowest is exact). */
     private static long zeroBytes(long v) {
         return (v - ONES) & ~v & HIGHS;
-    }
-
-    static int indexOf(byte[] b, int from, int to, byte c) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == c) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     static boolean isHexDigit(byte c) {

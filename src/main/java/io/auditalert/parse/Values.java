@@ -9,6 +9,16 @@ package io.auditalert.parse;
 public final class Values {
     private Values() {}
 
+    /** The first position of byte {@code c} in {@code b[from, to)}, or -1. */
+    public static int indexOf(byte[] b, int from, int to, byte c) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     public static boolean isQuoted(byte[] b, int off, int len) {
         return len >= 2 && b[off] == '"' && b[off + len - 1] == '"';
     }

@@ -212,12 +212,7 @@ final class BuiltInSecrets {
             }
             return n < end;
         }
-        for (int k = start; k < end; k++) {
-            if (t[k] == '_') {
-                return true;
-            }
-        }
-        return false;
+        return io.auditalert.parse.Values.indexOf(t, start, end, (byte) '_') >= 0;
     }
 
     // ---- URLs ----
@@ -464,13 +459,7 @@ final class BuiltInSecrets {
 
     private static void add(byte[] t, int s, int e, Style style, int argumentStart, List<int[]> out) {
         if (style == Style.USER_COLON) {
-            int colon = -1;
-            for (int k = s; k < e; k++) {
-                if (t[k] == ':') {
-                    colon = k;
-                    break;
-                }
-            }
+            int colon = io.auditalert.parse.Values.indexOf(t, s, e, (byte) ':');
             if (colon < 0) {
                 return; // curl -u user: the password is prompted for
             }

@@ -46,6 +46,11 @@ public final class SelfProcesses {
             this.start = start;
             this.goneSince = goneSince;
         }
+
+        /** Whether the process now running under its pid (started at {@code now}) is another one. */
+        boolean reusedBy(Optional<Instant> now) {
+            return now.isPresent() && (start == null || !now.get().equals(start));
+        }
     }
 
     SelfProcesses(long self) {
@@ -104,12 +109,16 @@ public final class SelfProcesses {
         if (k == null) {
             return false;
         }
-        Optional<Instant> now = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).flatMap(h -> h.info().startInstant());
-        if (now.isPresent() && (k.start == null || !now.get().equals(k.start))) {
+        if (k.reusedBy(runningStart(pid))) {
             known.remove(pid, k);
             return false;
         }
         return true;
+    }
+
+    /** The start time of the process running under the pid now, or empty when none runs there. */
+    private static Optional<Instant> runningStart(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).flatMap(h -> h.info().startInstant());
     }
 
     /** How many processes besides this one are known (for tests). */
@@ -130,7 +139,7 @@ public final class SelfProcesses {
                 return;
             }
         }
-        Optional<Instant> start = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant())
+        Optional<Instant> start = runningStart(pid)
                 .filter(t -> eventMillis == Long.MAX_VALUE || t.toEpochMilli() <= eventMillis + START_SLACK_MILLIS);
         // gone, or the pid is another process's by now: remembered without a start, as gone, so that a
         // process running under the pid is not taken for it
@@ -154,9 +163,8 @@ public final class SelfProcesses {
     void check(long now) {
         for (var e : known.entrySet()) {
             Known k = e.getValue();
-            Optional<Instant> start = ProcessHandle.of(e.getKey()).filter(ProcessHandle::isAlive)
-                    .flatMap(h -> h.info().startInstant());
-            if (start.isPresent() && (k.start == null || !start.get().equals(k.start))) {
+            Optional<Instant> start = runningStart(e.getKey());
+            if (k.reusedBy(start)) {
                 known.remove(e.getKey(), k); // the pid was given to another process
             } else if (start.isPresent()) {
                 k.goneSince = 0;

@@ -117,7 +117,8 @@ public final class ExecSink extends DeliverySink {
                 r.error("command", "required: the program and its arguments, as a list");
             } else if (!argv.get(0).contains("/")) {
                 r.error(List.of("command", 0), "give the program's absolute path (PATH is not searched)");
-            } else if (!SinkOptions.usableName(argv.get(0)) || !Files.isExecutable(Path.of(argv.get(0)))) {
+            } else if (java.util.Optional.ofNullable(SinkOptions.pathOrNull(argv.get(0))).filter(Files::isExecutable)
+                    .isEmpty()) {
                 r.error(List.of("command", 0), argv.get(0) + " is not an executable file");
             }
         }
@@ -188,11 +189,8 @@ public final class ExecSink extends DeliverySink {
             }
             return input;
         } catch (IOException ex) {
-            if (input != null) {
-                deleteQuietly(input);
-            }
             if (dir != null) {
-                deleteQuietly(dir);
+                deleteInput(input); // the file, if made, and the directory
             }
             throw new IOException(argv.get(0) + " not started: its input could not be written to a file under "
                     + (inputBase == null ? System.getProperty("java.io.tmpdir") : inputBase) + " (" + ex + ")", ex);

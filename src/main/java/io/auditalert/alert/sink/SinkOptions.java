@@ -155,13 +155,16 @@ public record SinkOptions(
         return false;
     }
 
-    /** Whether the text can be a file name here (not: a lone UTF-16 surrogate, from a "\ud800" escape). */
-    public static boolean usableName(String name) {
+    /**
+     * The path a configured name gives, or null where it can give none: a NUL, or a lone UTF-16
+     * surrogate from a {@code "\ud800"} escape (the configuration's loader reports each where it is
+     * written).
+     */
+    public static Path pathOrNull(String name) {
         try {
-            Path.of(name);
-            return true;
+            return Path.of(name);
         } catch (java.nio.file.InvalidPathException e) {
-            return false;
+            return null;
         }
     }
 

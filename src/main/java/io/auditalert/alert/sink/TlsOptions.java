@@ -35,12 +35,13 @@ record TlsOptions(Path caFile, boolean insecure) {
         }
         String ca = t.string("ca_file", null);
         boolean insecure = t.bool("insecure", false);
-        if (ca != null && (!SinkOptions.usableName(ca) || !Files.isReadable(Path.of(ca)))) {
+        Path caFile = ca == null ? null : SinkOptions.pathOrNull(ca);
+        if (ca != null && (caFile == null || !Files.isReadable(caFile))) {
             t.error("ca_file", "cannot read " + ca);
-            ca = null;
+            caFile = null;
         }
         t.finishNested();
-        return new TlsOptions(ca == null ? null : Path.of(ca), insecure);
+        return new TlsOptions(caFile, insecure);
     }
 
     SSLContext context() throws IOException {
