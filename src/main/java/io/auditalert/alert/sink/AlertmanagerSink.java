@@ -16,15 +16,19 @@ import java.util.regex.Pattern;
 
 /**
  * {@code {type: alertmanager, urls: [http://am1:9093, http://am2:9093], labels: {team: sec},
- * field_labels: [auid], resolve_timeout: 5m, generator_url: …, hostname: …, timeout: 10s, tls: {…}, headers:
+ * field_labels: [auid], merge: false, resolve_timeout: 5m, generator_url: …, hostname: …, timeout: 10s, tls: {…}, headers:
  * {…}}}: POSTs batches to {@code /api/v2/alerts} of every URL, as Prometheus does for an HA cluster.
  *
  * <ul>
  *   <li>Labels: {@code alertname} and {@code rule} (the rule's name), {@code severity}, {@code
  *       node} (the event's, or {@code hostname}: this machine's name by default, so that one rule's alerts
  *       of many machines stay apart), the configured {@code labels}, and for each of {@code
- *       field_labels} the event's value of that field. Alertmanager treats equal label sets as one
- *       alert; add {@code field_labels} to tell alerts of one rule apart.
+ *       field_labels} the event's value of that field, and {@code alert_id}, the alert's id: Alertmanager
+ *       treats equal label sets as one alert and keeps only the newest annotations, so without it a
+ *       rule's second alert within {@code resolve_timeout} would reach no receiver (there is no implicit
+ *       deduplication, DESIGN §3.3). {@code merge: true} leaves {@code alert_id} out, for an operator who
+ *       wants Alertmanager to fold a rule's alerts (by {@code field_labels}) into one. The names above are
+ *       the sink's own: {@code labels} and {@code field_labels} may not use them.
  *   <li>Annotations: {@code summary} is the rendered output; {@code description} adds the rule,
  *       node, serial and suppressed count; {@code id}, {@code serial} and {@code suppressed} are
  *       also there as they are.
@@ -46,10 +50,13 @@ import java.util.regex.Pattern;
  */
 public final class AlertmanagerSink extends DeliverySink {
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    /** The labels the sink sets itself, which configured labels would silently replace. */
+    static final List<String> OWN_LABELS = List.of("alertname", "rule", "severity", "node", "alert_id");
 
     private final List<URL> urls;
     private final Map<String, String> labels;
     private final List<String> fieldLabels;
+    private final boolean merge;
     private final long resolveTimeoutMillis;
     private final String generatorUrl;
     /** One poster per URL, each used by one post at a time. */
@@ -78,9 +85,10 @@ public final class AlertmanagerSink extends DeliverySink {
     private String lastRefusal;
 
     AlertmanagerSink(SinkOptions options, Telemetry telemetry, List<URL> urls, Map<String, String> labels,
-            List<String> fieldLabels, long resolveTimeoutMillis, String generatorUrl, String hostname,
+            List<String> fieldLabels, boolean merge, long resolveTimeoutMillis, String generatorUrl, String hostname,
             java.util.function.Supplier<HttpPoster> posterFactory, long timeoutMillis) {
         super(options, telemetry);
+        this.merge = merge;
         this.hostname = hostname;
         this.urls = urls;
         this.labels = labels;
@@ -144,14 +152,21 @@ public final class AlertmanagerSink extends DeliverySink {
         for (String k : labels.keySet()) {
             if (!LABEL_NAME.matcher(k).matches()) {
                 r.error(List.of("labels", k), "not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+            } else if (OWN_LABELS.contains(k)) {
+                r.error(List.of("labels", k), "the sink sets this label itself (" + String.join(", ", OWN_LABELS)
+                        + "); choose another name");
             }
         }
         List<String> fieldLabels = r.strings("field_labels", List.of());
         for (String f : fieldLabels) {
             if (!LABEL_NAME.matcher(f).matches()) {
                 r.error("field_labels", "\"" + f + "\" is not a valid label name");
+            } else if (OWN_LABELS.contains(f) || labels.containsKey(f)) {
+                r.error("field_labels", "\"" + f + "\" is already a label (" + String.join(", ", OWN_LABELS)
+                        + " are the sink's own; the others come from labels)");
             }
         }
+        boolean merge = r.bool("merge", false);
         long resolve = r.duration("resolve_timeout", 5 * 60_000, 1000);
         String gen = r.string("generator_url", null);
         if (gen != null && WebhookSink.httpUrl(r, "generator_url", gen) == null) {
@@ -164,7 +179,7 @@ public final class AlertmanagerSink extends DeliverySink {
         TlsOptions tls = TlsOptions.read(r);
         r.finish();
         return r.errors().isEmpty() && t != null
-                ? new AlertmanagerSink(o, t, urls, labels, fieldLabels, resolve, gen, host,
+                ? new AlertmanagerSink(o, t, urls, labels, fieldLabels, merge, resolve, gen, host,
                         () -> new HttpPoster(headers, timeout, tls), timeout)
                 : null;
     }
@@ -318,6 +333,9 @@ public final class AlertmanagerSink extends DeliverySink {
                 if (v != null && !v.isEmpty()) {
                     l.put(f, v);
                 }
+            }
+            if (!merge) {
+                l.put("alert_id", a.id());
             }
             sb.append("{\"labels\":");
             object(sb, l);

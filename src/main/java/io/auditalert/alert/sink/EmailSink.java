@@ -31,6 +31,11 @@ public final class EmailSink extends DeliverySink {
     private final String from;
     private final List<String> to;
     private final String subject;
+    /** A subject is cut to this many characters, before its encoding. */
+    static final int SUBJECT_MAX = 250;
+    /** RFC 5322 §3.3's date with a numeric zone: "+0000", never the obsolete "GMT" of RFC 1123's form. */
+    private static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss xx", java.util.Locale.ROOT);
     private final long intervalNanos;
     private long lastSent = Long.MIN_VALUE;
     /** The session in progress, for {@link #abortDelivery}. */
@@ -203,7 +208,7 @@ public final class EmailSink extends DeliverySink {
         }
         boolean eightBit = !longLines;
         StringBuilder h = new StringBuilder();
-        h.append("Date: ").append(DateTimeFormatter.RFC_1123_DATE_TIME.format(now)).append("\r\n");
+        h.append("Date: ").append(DATE.format(now)).append("\r\n");
         h.append("From: ").append(from).append("\r\n");
         h.append("To: ");
         int lineLength = 4;
@@ -239,17 +244,52 @@ public final class EmailSink extends DeliverySink {
     }
 
     String subject(Alert first, int count) {
-        String s = subject
-                .replace("{rule}", first.rule() == null ? "event" : first.rule())
-                .replace("{severity}", first.severity() == null ? "" : first.severity().label())
-                .replace("{node}", first.node() == null ? "" : first.node())
-                .replace("{output}", first.output() == null ? "" : first.output())
-                .replace("{serial}", Long.toString(first.serial()))
-                .replace("{id}", first.id())
-                .replace("{count}", Integer.toString(count))
-                .replace("{more}", count > 1 ? " and " + (count - 1) + " more" : "");
-        s = s.replaceAll("[\\r\\n\\t]+", " ");
-        return s.length() > 250 ? s.substring(0, 250) : s;
+        // one pass over the template: an output that holds "{id}" or "{more}" is not expanded again
+        StringBuilder sb = new StringBuilder(subject.length() + 64);
+        int i = 0;
+        while (i < subject.length()) {
+            int open = subject.indexOf('{', i);
+            int close = open < 0 ? -1 : subject.indexOf('}', open);
+            if (close < 0) {
+                sb.append(subject, i, subject.length());
+                break;
+            }
+            String v = placeholder(subject.substring(open + 1, close), first, count);
+            sb.append(subject, i, open).append(v == null ? subject.substring(open, close + 1) : v);
+            i = close + 1;
+        }
+        String s = sb.toString().replaceAll("[\\r\\n\\t]+", " ");
+        if (s.length() > SUBJECT_MAX) {
+            int n = SUBJECT_MAX;
+            if (Character.isHighSurrogate(s.charAt(n - 1))) {
+                n--; // never half a character
+            }
+            s = s.substring(0, n);
+        }
+        return s;
+    }
+
+    private static String placeholder(String name, Alert first, int count) {
+        switch (name) {
+            case "rule":
+                return first.rule() == null ? "event" : first.rule();
+            case "severity":
+                return first.severity() == null ? "" : first.severity().label();
+            case "node":
+                return first.node() == null ? "" : first.node();
+            case "output":
+                return first.output() == null ? "" : first.output();
+            case "serial":
+                return Long.toString(first.serial());
+            case "id":
+                return first.id();
+            case "count":
+                return Integer.toString(count);
+            case "more":
+                return count > 1 ? " and " + (count - 1) + " more" : "";
+            default:
+                return null;
+        }
     }
 
     /** RFC 2047 encoded words for a non-ASCII header value; ASCII passes as it is. */

@@ -214,6 +214,7 @@ final class HttpPoster {
         c.setFixedLengthStreamingMode(body.length);
         c.setRequestProperty("Content-Type", contentType);
         c.setRequestProperty("User-Agent", "auditalert");
+        c.setRequestProperty("Accept", "*/*"); // not the JDK's "text/html, image/gif, image/jpeg, *; q=.2"
         for (Map.Entry<String, String> h : headers.entrySet()) {
             c.setRequestProperty(h.getKey(), h.getValue());
         }
@@ -232,6 +233,7 @@ final class HttpPoster {
         }
         int status = watched(c, "no answer", c::getResponseCode);
         long retryAfter = retryAfter(c.getHeaderField("Retry-After")); // read with the status, before any close
+        String location = status >= 300 && status < 400 ? c.getHeaderField("Location") : null;
         if (status < 200) {
             // an interim answer (103 Early Hints) that HttpURLConnection gives as the final one: what
             // follows it cannot be read on this connection
@@ -281,6 +283,11 @@ final class HttpPoster {
             }
         } finally {
             w.disarm();
+        }
+        if (location != null) {
+            // redirects are not followed: the log says where to point the URL instead
+            text = "redirect to " + oneLine(location) + " not followed (configure that URL if it is the receiver)"
+                    + (text.isEmpty() ? "" : "; " + text);
         }
         return new Response(status, text, retryAfter);
     }

@@ -15,6 +15,7 @@ import java.util.Map;
  * <pre>
  * RFC 5424: &lt;PRI&gt;1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [auditalert@32473 rule="…" …] MSG
  * RFC 3164: &lt;PRI&gt;Mmm dd hh:mm:ss HOSTNAME APP-NAME[PROCID]: MSG
+ * local:    &lt;PRI&gt;Mmm dd hh:mm:ss APP-NAME[PROCID]: MSG    (the form /dev/log's readers expect: no host name)
  * PRI = facility * 8 + severity
  * </pre>
  *
@@ -24,8 +25,12 @@ import java.util.Map;
  * auditalert@32473} (32473 is the example enterprise number of RFC 5612) carries rule, severity,
  * node, serial, auid, exe and the alert id, with {@code " \ ]} escaped as RFC 5424 §6.3.3 says.
  * MSG is the rendered output for alerts ({@code message: json} sends the alert JSON instead) and
- * the event JSON for events. A message longer than the sink's {@code max_size} (8000 bytes by default)
- * is cut there.
+ * the event JSON for events; an RFC 5424 MSG that is not ASCII starts with the BOM §6.4 asks for.
+ * A message longer than the sink's {@code max_size} (8000 bytes by default) is shortened to it
+ * without breaking its form: the MSG is cut first, the structured data's values only when they
+ * alone do not fit, and a JSON MSG that does not fit whole is replaced by a shorter JSON object
+ * (id, time, rule, severity, node, serial and the output cut to fit, with {@code "truncated":
+ * true}), so a receiver never gets half an object.
  */
 final class SyslogFormat {
     static final String SD_ID = "auditalert@32473";
@@ -36,7 +41,16 @@ final class SyslogFormat {
     };
     private static final DateTimeFormatter RFC3164_TIME = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ROOT);
 
-    private final boolean rfc5424;
+    /** The three forms of a message. */
+    enum Style {
+        RFC5424, RFC3164, LOCAL
+    }
+
+    private static final String BOM = "\uFEFF";
+    /** What a structured-data value is cut to when the header and the structured data alone do not fit. */
+    static final int SHORT_VALUE = 64;
+
+    private final Style style;
     private final int facility;
     private final String hostname;
     private final String appName;
@@ -52,15 +66,15 @@ final class SyslogFormat {
      */
     static final int DEFAULT_MAX_SIZE = 8000;
 
-    SyslogFormat(boolean rfc5424, int facility, String hostname, String appName, long pid, boolean jsonMessage,
+    SyslogFormat(Style style, int facility, String hostname, String appName, long pid, boolean jsonMessage,
             ZoneId zone) {
-        this(rfc5424, facility, hostname, appName, pid, jsonMessage, zone, DEFAULT_MAX_SIZE);
+        this(style, facility, hostname, appName, pid, jsonMessage, zone, DEFAULT_MAX_SIZE);
     }
 
-    SyslogFormat(boolean rfc5424, int facility, String hostname, String appName, long pid, boolean jsonMessage,
+    SyslogFormat(Style style, int facility, String hostname, String appName, long pid, boolean jsonMessage,
             ZoneId zone, int maxSize) {
         this.maxSize = maxSize;
-        this.rfc5424 = rfc5424;
+        this.style = style;
         this.facility = facility;
         this.hostname = printable(hostname, 255);
         this.appName = printable(appName, 48);
@@ -104,27 +118,129 @@ final class SyslogFormat {
 
     byte[] format(Alert a) {
         int pri = facility * 8 + severity(a.severity());
-        String host = a.node() != null && !a.node().isEmpty() ? printable(a.node(), 255) : hostname;
-        String msg = a.isEvent() || jsonMessage || a.output() == null
-                ? new String(a.json(), StandardCharsets.UTF_8)
-                : a.output();
-        StringBuilder sb = new StringBuilder(256 + msg.length());
-        if (rfc5424) {
-            sb.append('<').append(pri).append('>');
-            sb.append("1 ").append(Json.iso(a.eventTimeMillis())).append(' ').append(host).append(' ')
+        boolean json = a.isEvent() || jsonMessage || a.output() == null;
+        String msg = json ? new String(a.json(), StandardCharsets.UTF_8) : a.output();
+        StringBuilder head = new StringBuilder(256);
+        if (style == Style.RFC5424) {
+            String host = a.node() != null && !a.node().isEmpty() ? printable(a.node(), 255) : hostname;
+            head.append('<').append(pri).append('>');
+            head.append("1 ").append(Json.iso(a.eventTimeMillis())).append(' ').append(host).append(' ')
                     .append(appName).append(' ').append(procId).append(' ')
                     .append(a.isEvent() ? "event" : printable(a.rule(), 32)).append(' ');
-            structuredData(sb, a);
-            sb.append(' ').append(msg);
-        } else {
-            rfc3164Head(sb, pri, a.eventTimeMillis(), zone)
-                    .append(host).append(' ').append(appName).append('[').append(procId).append("]: ");
-            if (!a.isEvent() && !jsonMessage) {
-                sb.append(a.severity() == null ? "" : a.severity().label()).append(' ').append(a.rule()).append(": ");
+            int mark = head.length();
+            for (int max : new int[] {Integer.MAX_VALUE, SHORT_VALUE, SHORT_VALUE / 4}) {
+                // a long exe or node: the element stays whole, its values shorter
+                head.setLength(mark);
+                structuredData(head, a, max);
+                if (utf8Length(head) < maxSize) {
+                    break;
+                }
             }
-            sb.append(msg);
+            head.append(' ');
+        } else {
+            rfc3164Head(head, pri, a.eventTimeMillis(), zone);
+            if (style == Style.RFC3164) {
+                head.append(a.node() != null && !a.node().isEmpty() ? printable(a.node(), 255) : hostname).append(' ');
+            }
+            head.append(appName).append('[').append(procId).append("]: ");
+            if (!json) {
+                head.append(a.severity() == null ? "" : a.severity().label()).append(' ').append(a.rule()).append(": ");
+            }
         }
-        return cut(sb.toString().getBytes(StandardCharsets.UTF_8), maxSize);
+        byte[] h = head.toString().getBytes(StandardCharsets.UTF_8);
+        int room = maxSize - h.length;
+        String body = style == Style.RFC5424 && !isAscii(msg) ? BOM + msg : msg;
+        byte[] m = body.getBytes(StandardCharsets.UTF_8);
+        if (m.length > room && json) {
+            String shorter = shortJson(a, room - (style == Style.RFC5424 ? 3 : 0));
+            m = (style == Style.RFC5424 && !isAscii(shorter) ? BOM + shorter : shorter).getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] out = java.util.Arrays.copyOf(h, h.length + m.length);
+        System.arraycopy(m, 0, out, h.length, m.length);
+        return cut(out, maxSize);
+    }
+
+    /**
+     * A JSON object of at most {@code room} bytes (when room allows one at all) in place of an alert's
+     * or an event's JSON that does not fit: what identifies it, the output cut to what is left, and
+     * {@code "truncated": true}.
+     */
+    static String shortJson(Alert a, int room) {
+        StringBuilder sb = new StringBuilder(Math.max(64, Math.min(room, 1 << 16)));
+        sb.append("{\"truncated\":true,\"id\":");
+        Json.quote(sb, a.id() == null ? "" : a.id());
+        sb.append(",\"time\":");
+        Json.quote(sb, Json.iso(a.eventTimeMillis()));
+        if (!a.isEvent()) {
+            sb.append(",\"rule\":");
+            Json.quote(sb, a.rule());
+            if (a.severity() != null) {
+                sb.append(",\"severity\":");
+                Json.quote(sb, a.severity().label());
+            }
+        }
+        if (a.node() != null) {
+            sb.append(",\"node\":");
+            Json.quote(sb, printable(a.node(), SHORT_VALUE));
+        }
+        sb.append(",\"serial\":").append(a.serial());
+        if (a.output() != null) {
+            int left = room - utf8Length(sb) - ",\"output\":\"\"}".length();
+            if (left > 0) {
+                // each character of the output may take up to six bytes once escaped (\\u001f)
+                String out = a.output();
+                int lo = 0;
+                int hi = out.length();
+                while (lo < hi) { // the longest prefix whose quoted form fits
+                    int mid = (lo + hi + 1) >>> 1;
+                    if (utf8Length(Json.quote(new StringBuilder(), prefix(out, mid))) - 2 <= left) {
+                        lo = mid;
+                    } else {
+                        hi = mid - 1;
+                    }
+                }
+                if (lo > 0) {
+                    sb.append(",\"output\":");
+                    Json.quote(sb, prefix(out, lo));
+                }
+            }
+        }
+        return sb.append('}').toString();
+    }
+
+    /** The first n characters of s, one fewer when the n-th would leave half a surrogate pair. */
+    private static String prefix(String s, int n) {
+        if (n > 0 && n < s.length() && Character.isHighSurrogate(s.charAt(n - 1))) {
+            n--;
+        }
+        return s.substring(0, n);
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int utf8Length(CharSequence s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     /** The message whole, or its first max bytes without splitting a UTF-8 character. */
@@ -139,29 +255,33 @@ final class SyslogFormat {
         return java.util.Arrays.copyOf(b, n);
     }
 
-    private static void structuredData(StringBuilder sb, Alert a) {
+    /** The structured-data element, each value cut to {@code max} characters (before escaping). */
+    private static void structuredData(StringBuilder sb, Alert a, int max) {
         sb.append('[').append(SD_ID);
         if (!a.isEvent()) {
-            param(sb, "rule", a.rule());
-            param(sb, "severity", a.severity() == null ? null : a.severity().label());
+            param(sb, "rule", a.rule(), max);
+            param(sb, "severity", a.severity() == null ? null : a.severity().label(), max);
         }
-        param(sb, "node", a.node());
-        param(sb, "serial", Long.toString(a.serial()));
+        param(sb, "node", a.node(), max);
+        param(sb, "serial", Long.toString(a.serial()), max);
         Map<String, String> f = a.fields();
         if (f != null) {
-            param(sb, "auid", f.get("auid"));
-            param(sb, "exe", f.get("exe"));
+            param(sb, "auid", f.get("auid"), max);
+            param(sb, "exe", f.get("exe"), max);
         }
-        param(sb, "id", a.id());
+        param(sb, "id", a.id(), max);
         if (a.suppressedBefore() > 0) {
-            param(sb, "suppressed", Long.toString(a.suppressedBefore()));
+            param(sb, "suppressed", Long.toString(a.suppressedBefore()), max);
         }
         sb.append(']');
     }
 
-    private static void param(StringBuilder sb, String name, String value) {
+    private static void param(StringBuilder sb, String name, String value, int max) {
         if (value == null) {
             return;
+        }
+        if (value.length() > max) {
+            value = prefix(value, max);
         }
         sb.append(' ').append(name).append("=\"");
         for (int i = 0; i < value.length(); i++) {

@@ -13,10 +13,12 @@ import java.util.List;
 
 /**
  * {@code {type: syslog, address: "udp://127.0.0.1:514" | "tcp://host:6514" | "unix:/dev/log",
- * format: rfc5424 | rfc3164, facility: authpriv, app_name: auditalert, hostname: …, message: output
+ * format: local | rfc5424 | rfc3164, facility: authpriv, app_name: auditalert, hostname: …, message: output
  * | json, framing: octet-counting | lf, timeout: 10s, max_size: 8000}} (longer messages are cut). See {@link SyslogFormat} for the message and
  * {@link SyslogTransport} for each transport's delivery guarantee (TCP and unix report failures and
- * are retried; UDP cannot know).
+ * are retried; UDP cannot know). The format's default goes with the address: {@code local} (no host
+ * name, the form rsyslog's and syslog-ng's local socket inputs parse) for {@code unix:}, RFC 5424 for
+ * the network.
  */
 public final class SyslogSink extends DeliverySink {
     private final SyslogFormat format;
@@ -31,7 +33,10 @@ public final class SyslogSink extends DeliverySink {
     static SyslogSink create(SpecReader r, Telemetry t) {
         SinkOptions o = SinkOptions.read(r, "syslog", 64);
         String address = r.string("address", "unix:/dev/log");
-        boolean rfc5424 = "rfc5424".equals(r.oneOf("format", "rfc5424", "rfc5424", "rfc3164"));
+        boolean local = address != null && address.startsWith("unix:");
+        String form = r.oneOf("format", local ? "local" : "rfc5424", "rfc5424", "rfc3164", "local");
+        SyslogFormat.Style style = "local".equals(form) ? SyslogFormat.Style.LOCAL
+                : "rfc3164".equals(form) ? SyslogFormat.Style.RFC3164 : SyslogFormat.Style.RFC5424;
         String fac = r.string("facility", "authpriv");
         int facility = SyslogFormat.facility(fac);
         if (facility < 0) {
@@ -60,7 +65,7 @@ public final class SyslogSink extends DeliverySink {
         if (!r.errors().isEmpty() || t == null) {
             return null;
         }
-        SyslogFormat f = new SyslogFormat(rfc5424, facility, host, app, ProcessHandle.current().pid(), json, zoneId,
+        SyslogFormat f = new SyslogFormat(style, facility, host, app, ProcessHandle.current().pid(), json, zoneId,
                 (int) maxSize);
         return new SyslogSink(o, t, f, tr);
     }

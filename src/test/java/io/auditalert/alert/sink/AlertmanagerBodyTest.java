@@ -21,7 +21,7 @@ class AlertmanagerBodyTest {
             long now = a.eventTimeMillis() + 86_400_000L;
             String body = s.body(List.of(a), now);
             assertThat(body).startsWith("[{\"labels\":{\"alertname\":\"passwd-write\",\"rule\":\"passwd-write\","
-                    + "\"severity\":\"high\",\"node\":\"vm1\",\"team\":\"sec\",\"auid\":\"1000\"}");
+                    + "\"severity\":\"high\",\"node\":\"vm1\",\"team\":\"sec\",\"auid\":\"1000\",\"alert_id\":\"id-1\"}");
             assertThat(body).contains("\"summary\":\"write to /etc/passwd by id-1\"", "\"id\":\"id-1\"",
                     "\"startsAt\":\"" + Json.iso(a.eventTimeMillis()) + "\"",
                     "\"endsAt\":\"" + Json.iso(now + 120_000) + "\"");
@@ -39,5 +39,31 @@ class AlertmanagerBodyTest {
             assertThat(s.body(List.of(noNode), a.eventTimeMillis())).contains("\"node\":\"db01\"");
             assertThat(s.body(List.of(a), a.eventTimeMillis())).contains("\"node\":\"vm1\"").doesNotContain("db01");
         }
+    }
+
+    @Test
+    void shouldKeepEachAlertApartUnlessAskedToMerge() {
+        // equal label sets are one alert to Alertmanager, which keeps the newest annotations only: a rule's
+        // second alert within resolve_timeout reached no receiver
+        Alert a = TestAlerts.alert("id-4");
+        try (AlertmanagerSink s = (AlertmanagerSink) SinkFactory.create(0, Map.of("type", "alertmanager",
+                "urls", List.of("http://127.0.0.1:1")), new Telemetry())) {
+            assertThat(s.body(List.of(a), a.eventTimeMillis())).contains("\"alert_id\":\"id-4\"}");
+        }
+        try (AlertmanagerSink s = (AlertmanagerSink) SinkFactory.create(0, Map.of("type", "alertmanager",
+                "urls", List.of("http://127.0.0.1:1"), "merge", true), new Telemetry())) {
+            assertThat(s.body(List.of(a), a.eventTimeMillis())).doesNotContain("alert_id").contains("\"id\":\"id-4\"");
+        }
+    }
+
+    @Test
+    void shouldRefuseLabelsThatWouldReplaceTheSinksOwn() {
+        // labels: {severity: page} made every alert "page": critical and info could no longer be routed apart
+        io.auditalert.alert.SpecReader r = new io.auditalert.alert.SpecReader(0, Map.of("type", "alertmanager",
+                "urls", List.of("http://127.0.0.1:1"), "labels", Map.of("severity", "page", "team", "sec"),
+                "field_labels", List.of("alertname", "team", "auid")));
+        assertThat(AlertmanagerSink.create(r, null)).isNull();
+        assertThat(r.errors().stream().map(Exception::getMessage).collect(java.util.stream.Collectors.joining("\n"))).contains("labels.severity", "sets this label itself",
+                "\"alertname\" is already a label", "\"team\" is already a label").doesNotContain("\"auid\"");
     }
 }

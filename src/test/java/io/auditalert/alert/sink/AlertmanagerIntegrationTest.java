@@ -68,27 +68,31 @@ class AlertmanagerIntegrationTest {
                 Telemetry t = new Telemetry();
                 Alert a = TestAlerts.alert("am-1", "passwd-write", Severity.CRITICAL, "write to /etc/passwd by alice");
                 Alert b = TestAlerts.alert("am-2", "shadow-read", Severity.HIGH, "root read /etc/shadow");
+                // the same rule again: without a label of its own it merged into am-1 and reached no receiver
+                Alert c = TestAlerts.alert("am-3", "passwd-write", Severity.CRITICAL, "write to /etc/passwd by bob");
                 try (Sink s = SinkFactory.create(0, Map.of("type", "alertmanager",
                         "urls", List.of("http://127.0.0.1:" + port), "labels", Map.of("team", "sec"),
                         "resolve_timeout", "2s"), t)) {
                     s.offer(a);
                     s.offer(b);
+                    s.offer(c);
                     assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
-                    assertThat(t.sinkNamed(s.name()).delivered.sum()).isEqualTo(2);
+                    assertThat(t.sinkNamed(s.name()).delivered.sum()).isEqualTo(3);
                 }
-                LocalPeers.await("both alerts firing at the webhook", Duration.ofSeconds(15), () -> {
+                LocalPeers.await("the three alerts firing at the webhook", Duration.ofSeconds(15), () -> {
                     String text = hook.bodies();
                     return text.contains("\"status\":\"firing\"") && text.contains("\"id\":\"am-1\"")
-                            && text.contains("\"id\":\"am-2\"");
+                            && text.contains("\"id\":\"am-2\"") && text.contains("\"id\":\"am-3\"");
                 });
                 String firing = hook.bodies();
                 assertThat(firing).contains("\"alertname\":\"passwd-write\"", "\"rule\":\"passwd-write\"",
                         "\"severity\":\"critical\"", "\"node\":\"vm1\"", "\"team\":\"sec\"",
                         "\"summary\":\"write to /etc/passwd by alice\"", "\"alertname\":\"shadow-read\"",
+                        "\"summary\":\"write to /etc/passwd by bob\"", "\"alert_id\":\"am-3\"",
                         "\"startsAt\":\"2026-11-18T");
                 // group_by alertname and rule: each alert is its own group and gets its own resolved notice
                 LocalPeers.await("both alerts resolved at the webhook", Duration.ofSeconds(20), () ->
-                        List.of("am-1", "am-2").stream().allMatch(id -> hook.requests().stream().anyMatch(r ->
+                        List.of("am-1", "am-2", "am-3").stream().allMatch(id -> hook.requests().stream().anyMatch(r ->
                                 r.body().startsWith("{\"receiver\":\"hook\",\"status\":\"resolved\"")
                                         && r.body().contains("\"id\":\"" + id + "\""))));
             } finally {

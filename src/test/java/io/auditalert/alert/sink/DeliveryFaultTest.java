@@ -42,7 +42,8 @@ class DeliveryFaultTest {
     @ValueSource(ints = {400, 302})
     void shouldNotRetryA400OrARedirectAndCountItAsPermanentAndLost(int status) throws Exception {
         // a redirect is not followed: asking the same URL again would get the same answer, for ever
-        try (FakeHttpPeer peer = new FakeHttpPeer()) {
+        LogCapture logged = LogCapture.of(WebhookSink.class);
+        try (logged; FakeHttpPeer peer = new FakeHttpPeer()) {
             peer.answer(() -> status);
             Sink s = SinkFactory.create(0, Map.of("type", "webhook", "url", peer.url("/x"),
                     "retry", Map.of("initial", "10ms")), telemetry);
@@ -60,6 +61,11 @@ class DeliveryFaultTest {
                 assertThat(st.delivered.sum()).isZero();
                 assertThat(st.pending.getAsLong()).isZero();
                 assertThat(st.lost()).as("refused for good: lost, in auditalert_sink_dropped_total").isEqualTo(5);
+            }
+            if (status == 302) {
+                // where it pointed, so the operator can configure that URL
+                assertThat(logged.messages()).anySatisfy(m -> assertThat(m).contains(
+                        "HTTP 302 from ", "redirect to " + peer.url("/moved") + " not followed"));
             }
         }
     }
@@ -87,6 +93,20 @@ class DeliveryFaultTest {
         assertThat(lines.get(1)).contains("more item(s) refused for good since the last report (250 in all)");
         long said = lines.stream().mapToLong(m -> Long.parseLong(m.replaceAll("^sink [^:]+: (\\d+) .*$", "$1"))).sum();
         assertThat(said).isEqualTo(250);
+    }
+
+    @Test
+    void shouldAskForAnyAnswerNotTheJdksImageTypes() throws Exception {
+        try (FakeHttpPeer peer = new FakeHttpPeer();
+                Sink s = SinkFactory.create(0, Map.of("type", "webhook", "url", peer.url("/x")), telemetry)) {
+            s.offer(TestAlerts.alert("acc-1"));
+            assertThat(s.drain(Duration.ofSeconds(10))).isTrue();
+            Map<String, List<String>> h = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            h.putAll(peer.requests().get(0).headers());
+            // HttpURLConnection's own: "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2"
+            assertThat(h.get("Accept")).containsExactly("*/*");
+            assertThat(h.get("Content-Type")).containsExactly("application/json");
+        }
     }
 
     @Test

@@ -94,6 +94,24 @@ class EmailSinkTest {
     }
 
     @Test
+    void shouldDateWithANumericZoneAndCutTheSubjectWholeCharacters() throws Exception {
+        try (Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:25", "from", "auditalert@test",
+                "to", "a@test", "subject", "{output} {id}"), telemetry)) {
+            EmailSink e = (EmailSink) s;
+            java.time.ZonedDateTime utc = java.time.ZonedDateTime.of(2026, 11, 29, 20, 33, 1, 0, java.time.ZoneOffset.UTC);
+            String m = new String(e.message(List.of(TestAlerts.alert("d-1")), utc).bytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            // RFC 5322 §4.3: "GMT" is an obsolete zone, not to be generated
+            assertThat(m).startsWith("Date: Sun, 29 Nov 2026 20:33:01 +0000\r\n");
+            // 249 characters and an emoji (two UTF-16 units) at the cut: not half of it
+            String subject = e.subject(TestAlerts.alert("x", "r", Severity.HIGH, "a".repeat(249) + "\uD83D\uDE00"), 1);
+            assertThat(subject).isEqualTo("a".repeat(249));
+            // an output that holds a placeholder's name is not expanded again
+            assertThat(e.subject(TestAlerts.alert("i-9", "r", Severity.HIGH, "ran {id}{more}"), 3)).isEqualTo("ran {id}{more} i-9");
+        }
+    }
+
+    @Test
     void shouldMailTheOtherRecipientsWhenTheServerRefusesOne() throws Exception {
         try (FakeSmtpPeer peer = new FakeSmtpPeer();
                 Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:" + peer.port(),

@@ -47,6 +47,7 @@ class RsyslogIntegrationTest {
     static int tcp;
     static int strict;
     static Path socket;
+    static Path stockSocket;
 
     private final Telemetry telemetry = new Telemetry();
 
@@ -57,6 +58,7 @@ class RsyslogIntegrationTest {
         tcp = LocalPeers.freePort();
         strict = LocalPeers.freePort();
         socket = work.resolve("log.sock");
+        stockSocket = work.resolve("dev-log.sock");
         String conf = String.join("\n",
                 "global(workDirectory=\"" + work + "\")",
                 "module(load=\"imuxsock\" SysSock.Use=\"off\")",
@@ -73,6 +75,8 @@ class RsyslogIntegrationTest {
                 "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" + strict + "\" ruleset=\"strict\")",
                 "input(type=\"imuxsock\" Socket=\"" + socket + "\" Ruleset=\"any\" UseSpecialParser=\"off\" "
                         + "ParseHostname=\"on\" IgnoreTimestamp=\"off\")",
+                // the local socket as Debian's rsyslog.conf reads /dev/log: imuxsock's defaults
+                "input(type=\"imuxsock\" Socket=\"" + stockSocket + "\" Ruleset=\"any\")",
                 "");
         Files.writeString(work.resolve("rsyslog.conf"), conf);
         start();
@@ -82,7 +86,8 @@ class RsyslogIntegrationTest {
         rsyslogd = LocalPeers.start(work, "rsyslogd", RSYSLOGD.toString(), "-n", "-f",
                 work.resolve("rsyslog.conf").toString(), "-i", work.resolve("rsyslogd.pid").toString());
         LocalPeers.await("rsyslogd listening", Duration.ofSeconds(10),
-                () -> LocalPeers.tcpOpen(tcp) && LocalPeers.tcpOpen(strict) && Files.exists(socket));
+                () -> LocalPeers.tcpOpen(tcp) && LocalPeers.tcpOpen(strict) && Files.exists(socket)
+                        && Files.exists(stockSocket));
     }
 
     @AfterAll
@@ -164,13 +169,26 @@ class RsyslogIntegrationTest {
     @Test
     @Order(4)
     void shouldBeParsedFromTheLocalUnixDatagramSocket() throws Exception {
-        send(Map.of("type", "syslog", "address", "unix:" + socket), alert("x5424"));
+        send(Map.of("type", "syslog", "address", "unix:" + socket, "format", "rfc5424"), alert("x5424"));
         assertParsed5424(line("fields.log", "x5424"), "x5424");
         Alert legacy = new Alert("x3164", 1_795_000_333_301L, "passwd-write", Severity.CRITICAL, "x3164 by alice",
                 List.of(), "vm1", 1, List.of(), Map.of(), 0, new byte[0], 0);
         send(Map.of("type", "syslog", "address", "unix:" + socket, "format", "rfc3164", "timezone", "UTC"), legacy);
         assertThat(line("fields.log", "x3164")).contains(" host=vm1 app=auditalert ", " msg=")
                 .endsWith("critical passwd-write: x3164 by alice");
+    }
+
+    @Test
+    @Order(4)
+    void shouldBeParsedByAStockLocalSocketInputInTheDefaultFormat() throws Exception {
+        // imuxsock with its defaults, as /dev/log is read on Debian: an RFC 5424 message or an RFC 3164
+        // host name there was taken for the tag ("app=1", "app=vm1") and the rest for the message
+        Alert a = new Alert("xlocal", 1_795_000_333_301L, "passwd-write", Severity.CRITICAL, "xlocal by alice",
+                List.of(), "vm1", 1, List.of(), Map.of(), 0, new byte[0], 0);
+        send(Map.of("type", "syslog", "address", "unix:" + stockSocket), a);
+        assertThat(line("fields.log", "xlocal by alice")).startsWith("pri=82 fac=authpriv sev=crit ")
+                .contains(" app=auditalert procid=" + ProcessHandle.current().pid() + " ")
+                .endsWith(" msg= critical passwd-write: xlocal by alice");
     }
 
     @Test

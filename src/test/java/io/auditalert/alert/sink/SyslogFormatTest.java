@@ -10,6 +10,8 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 class SyslogFormatTest {
     private static final long T = 1_795_000_333_301L; // 2026-11-18T11:12:13.301Z
@@ -25,7 +27,7 @@ class SyslogFormatTest {
 
     @Test
     void shouldWriteRfc5424WithEscapedStructuredData() {
-        SyslogFormat f = new SyslogFormat(true, 10, "vm", "auditalert", 4242, false, ZoneOffset.UTC);
+        SyslogFormat f = new SyslogFormat(SyslogFormat.Style.RFC5424, 10, "vm", "auditalert", 4242, false, ZoneOffset.UTC);
         String m = fmt(f, alert(Severity.CRITICAL, Map.of("auid", "1000", "exe", "/tmp/a \"b\" [c]\\d"), null));
         assertThat(m).isEqualTo("<82>1 2026-11-18T11:12:13.301Z vm auditalert 4242 passwd-write "
                 + "[auditalert@32473 rule=\"passwd-write\" severity=\"critical\" serial=\"33\" auid=\"1000\" "
@@ -46,14 +48,14 @@ class SyslogFormatTest {
 
     @Test
     void shouldWriteRfc3164WithTheEventNodeAsHost() {
-        SyslogFormat f = new SyslogFormat(false, 4, "vm", "auditalert", 99, false, ZoneOffset.UTC);
+        SyslogFormat f = new SyslogFormat(SyslogFormat.Style.RFC3164, 4, "vm", "auditalert", 99, false, ZoneOffset.UTC);
         assertThat(fmt(f, alert(Severity.LOW, Map.of(), "web-1")))
                 .isEqualTo("<37>Nov 18 11:12:13 web-1 auditalert[99]: low passwd-write: write to /etc/passwd");
     }
 
     @Test
     void shouldPadSingleDigitDaysWithASpaceIn3164() {
-        SyslogFormat f = new SyslogFormat(false, 4, "vm", "a", 1, false, ZoneOffset.UTC);
+        SyslogFormat f = new SyslogFormat(SyslogFormat.Style.RFC3164, 4, "vm", "a", 1, false, ZoneOffset.UTC);
         Alert a = new Alert("i", 1_796_192_000_000L, "r", Severity.INFO, "o", List.of(), null, 1, List.of(), Map.of(),
                 0, new byte[0], 0); // 2026-12-02
         assertThat(fmt(f, a)).startsWith("<38>Dec  2 ");
@@ -61,7 +63,7 @@ class SyslogFormatTest {
 
     @Test
     void shouldForwardEventsAsJsonWithMsgidEvent() {
-        SyslogFormat f = new SyslogFormat(true, 10, "vm", "auditalert", 1, false, ZoneOffset.UTC);
+        SyslogFormat f = new SyslogFormat(SyslogFormat.Style.RFC5424, 10, "vm", "auditalert", 1, false, ZoneOffset.UTC);
         Alert e = TestAlerts.event("ev-1", 77);
         String m = fmt(f, e);
         assertThat(m).startsWith("<86>1 ").contains(" auditalert 1 event [auditalert@32473 serial=\"77\" id=\"ev-1\"] {");
@@ -72,7 +74,7 @@ class SyslogFormatTest {
     void shouldCutLongMessagesSoNoTextBecomesAMessageOfItsOwn() {
         // a receiver cuts what is over its limit and reads the rest as a new message: an argument
         // "AAA…<10>1 … sshd … Accepted password" forged a whole syslog line in rsyslog
-        SyslogFormat f = new SyslogFormat(true, 10, "vm", "auditalert", 1, false, ZoneOffset.UTC, 600);
+        SyslogFormat f = new SyslogFormat(SyslogFormat.Style.RFC5424, 10, "vm", "auditalert", 1, false, ZoneOffset.UTC, 600);
         String forged = "A".repeat(700) + "<10>1 2026-11-28T00:00:00Z db01 sshd 4242 - - Accepted password for root";
         Alert a = new Alert("i", 1_796_192_000_000L, "r", Severity.HIGH, forged, List.of(), null, 1, List.of(),
                 Map.of(), 0, new byte[0], 0);
@@ -82,6 +84,59 @@ class SyslogFormatTest {
         // never half a character: 'é' is two bytes
         assertThat(SyslogFormat.cut("abé".getBytes(StandardCharsets.UTF_8), 3)).isEqualTo("ab".getBytes(StandardCharsets.UTF_8));
         assertThat(SyslogFormat.cut("abé".getBytes(StandardCharsets.UTF_8), 4)).hasSize(4);
+    }
+
+    @Test
+    void shouldWriteTheLocalSocketsFormWithoutAHostName() {
+        // rsyslog's imuxsock (Debian's default) reads "<PRI>TIME TAG: MSG" on /dev/log: an RFC 5424 header
+        // or a host name there became the tag and the message
+        SyslogFormat f = new SyslogFormat(SyslogFormat.Style.LOCAL, 4, "vm", "auditalert", 99, false, ZoneOffset.UTC);
+        assertThat(fmt(f, alert(Severity.LOW, Map.of(), "web-1")))
+                .isEqualTo("<37>Nov 18 11:12:13 auditalert[99]: low passwd-write: write to /etc/passwd");
+    }
+
+    @Test
+    void shouldKeepTheStructuredDataWholeWhenALongValueMeetsMaxSize() {
+        SyslogFormat f = new SyslogFormat(SyslogFormat.Style.RFC5424, 10, "vm", "auditalert", 1, false, ZoneOffset.UTC, 480);
+        String exe = "/tmp/" + "d".repeat(600) + "/evil";
+        String m = fmt(f, alert(Severity.HIGH, Map.of("auid", "1000", "exe", exe), null));
+        assertThat(m.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(480);
+        int end = m.indexOf("\"] ");
+        assertThat(end).as("the element is closed: %s", m).isPositive();
+        String sd = m.substring(m.indexOf('['), end + 2);
+        assertThat(sd).contains(" id=\"id-7\"", " exe=\"/tmp/ddd").endsWith(" suppressed=\"4\"]");
+        assertThat(m.substring(end + 3)).startsWith("write to /etc/passwd");
+    }
+
+    @Test
+    void shouldSendValidJsonWhenTheAlertJsonDoesNotFit() {
+        SyslogFormat f = new SyslogFormat(SyslogFormat.Style.RFC5424, 10, "vm", "auditalert", 1, true, ZoneOffset.UTC, 1000);
+        String big = "{\"id\":\"id-7\",\"output\":\"" + "x".repeat(20_000) + "\"}";
+        Alert a = new Alert("id-7", T, "passwd-write", Severity.HIGH, "ran \"é\" " + "y".repeat(3000), List.of(), "web-1",
+                33, List.of(), Map.of(), 0, big.getBytes(StandardCharsets.UTF_8), 0);
+        byte[] m = f.format(a);
+        assertThat(m.length).isLessThanOrEqualTo(1000).isGreaterThan(900);
+        String s = new String(m, StandardCharsets.UTF_8);
+        String msg = s.substring(s.indexOf("] ") + 2);
+        assertThat(msg).startsWith("\uFEFF{"); // the BOM: the output has an é
+        @SuppressWarnings("unchecked")
+        Map<String, Object> j = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(msg.substring(1));
+        assertThat(j).containsEntry("truncated", true).containsEntry("id", "id-7").containsEntry("rule", "passwd-write")
+                .containsEntry("severity", "high").containsEntry("serial", 33).containsEntry("node", "web-1");
+        assertThat((String) j.get("output")).startsWith("ran \"é\" yyy");
+    }
+
+    @Test
+    void shouldMarkAUtf8MessageWithTheBomIn5424Only() {
+        Alert a = new Alert("i", T, "r", Severity.HIGH, "wrote fïle", List.of(), null, 1, List.of(), Map.of(), 0,
+                new byte[0], 0);
+        String m5424 = fmt(new SyslogFormat(SyslogFormat.Style.RFC5424, 10, "vm", "a", 1, false, ZoneOffset.UTC), a);
+        assertThat(m5424).endsWith("] \uFEFFwrote fïle");
+        String ascii = fmt(new SyslogFormat(SyslogFormat.Style.RFC5424, 10, "vm", "a", 1, false, ZoneOffset.UTC),
+                alert(Severity.LOW, Map.of(), null));
+        assertThat(ascii).doesNotContain("\uFEFF");
+        assertThat(fmt(new SyslogFormat(SyslogFormat.Style.RFC3164, 10, "vm", "a", 1, false, ZoneOffset.UTC), a))
+                .endsWith("]: high r: wrote fïle");
     }
 
     @Test
