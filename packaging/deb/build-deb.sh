@@ -54,7 +54,9 @@ for m in packaging/man/*.[0-9]; do
     gzip -9n <"$m" >"$PKG/usr/share/man/man$sec/$(basename "$m").gz"
     chmod 0644 "$PKG/usr/share/man/man$sec/$(basename "$m").gz"
 done
-# auditd's own files in /etc/audit are 0640; so are ours, deliberately
+# auditd's own files in /etc/audit are 0640; so are ours, deliberately. Its directories are 0750: the
+# ones made above (when auditd's are missing) are too
+chmod 0750 "$PKG/etc/audit" "$PKG/etc/audit/plugins.d" "$PKG/etc/audit/rules.d"
 inst 0644 packaging/deb/lintian-overrides /usr/share/lintian/overrides/auditalert
 
 DOC=$PKG/usr/share/doc/auditalert
@@ -93,7 +95,9 @@ EOF
 (cd "$PKG" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) >"$PKG/DEBIAN/md5sums"
 chmod 0644 "$PKG/DEBIAN/md5sums" "$PKG/DEBIAN/conffiles" "$PKG/DEBIAN/control"
 for s in postinst prerm postrm; do
-    install -m 0755 "packaging/deb/$s" "$PKG/DEBIAN/$s"
+    # the audit rules' load and unload, shared with the rpm (a postrm cannot source the removed package)
+    sed -e '/^#AUDIT_RULES_SYNC#$/{r packaging/audit-rules/audit-rules-sync.sh' -e 'd;}' "packaging/deb/$s" >"$PKG/DEBIAN/$s"
+    chmod 0755 "$PKG/DEBIAN/$s"
 done
 
 mkdir -p target

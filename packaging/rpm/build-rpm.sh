@@ -18,10 +18,13 @@ cp target/auditalert.jar packaging/bin/auditalert plugins.d/auditalert.conf \
    packaging/systemd/auditalert.service packaging/man/auditalert-plugin.8 packaging/man/auditalert.1 "$S/"
 cp native-wrapper/README.md "$S/README.native-wrapper.md"
 cp README.md "$S/README.md"
+cp packaging/deb/copyright "$S/copyright"
 cp packaging/grafana/auditalert.json packaging/prometheus/auditalert-rules.yml "$S/"
 tar -czf "$S/native-wrapper.tar.gz" --exclude=build native-wrapper/Makefile native-wrapper/src
 tar -czf "$S/rules.d.tar.gz" -C "$DEFAULTS/rules.d" .
-cp packaging/rpm/auditalert.spec "$TOP/SPECS/"
+# the audit rules' load and unload, shared with the deb, in place of the marker in %post and %postun
+sed -e '/^#AUDIT_RULES_SYNC#$/{r packaging/audit-rules/audit-rules-sync.sh' -e 'd;}' packaging/rpm/auditalert.spec \
+    >"$TOP/SPECS/auditalert.spec"
 
 rpmbuild -bb --nodeps \
     --define "_topdir $TOP" \
