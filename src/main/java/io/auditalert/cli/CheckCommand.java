@@ -42,8 +42,13 @@ final class CheckCommand {
         RuleEngine engine = RuleEngine.NONE;
         // a config that does not parse names rules and sinks nobody knows: the defaults in their place
         // would only be checked for nothing (and warn about a rules.d the file may never have named)
+        // rules named and no file found for them: that error alone, not first the run's warning that
+        // nothing would alert
+        String noneFound = cfg.unparsed ? null : Components.noRuleFileFound(ruleFiles, cfg);
         try {
-            if (!ruleFiles.isEmpty()) {
+            if (noneFound != null) {
+                // reported below
+            } else if (!ruleFiles.isEmpty()) {
                 engine = Components.loadRuleArguments(ruleFiles, cfg, telemetry, 1);
             } else if (!cfg.unparsed) {
                 engine = Components.loadRules(cfg, telemetry, 1);
@@ -62,7 +67,7 @@ final class CheckCommand {
         if (errors.isEmpty() && rules == 0 && !cfg.unparsed) {
             // rules named and no file found for them (a path or glob with a typo): the plugin would alert on
             // nothing; `rules: []`, a file of lists only or of disabled rules are what was asked for
-            String none = Components.noRuleFileFound(ruleFiles, cfg);
+            String none = noneFound;
             if (ruleFiles.isEmpty() && cfg.source == null
                     && !java.nio.file.Files.isDirectory(io.auditalert.config.AppConfig.DEFAULT_RULES_DIR)) {
                 // nothing named, nothing installed: replay and run fall back to the bundled rules

@@ -90,14 +90,17 @@ public final class Main {
         out.println("usage: auditalert COMMAND [options]");
         out.println("  run    [--config FILE] [--input stdin|unix:PATH] [--metrics HOST:PORT]");
         out.println("  replay [--config FILE] [--rules FILE|DIR]... [--metrics HOST:PORT [--linger SECONDS]]");
-        out.println("         [--progress auto|always|never] [--since TIME] [--until TIME] [FILE...]");
-        out.println("  events [--config FILE] [--progress auto|always|never] [--since TIME] [--until TIME] [FILE...]");
-        out.println("  TIME: 2026-11-20, 2026-11-20T14:30[:00] (local, or with Z or +01:00), epoch seconds,");
-        out.println("        90m / 12h / 7d / 2w ago, now, today, yesterday");
+        out.println("         [--progress auto|always|never] [--since TIME] [--until TIME] [--] [FILE...]");
+        out.println("  events [--config FILE] [--progress auto|always|never] [--since TIME] [--until TIME] [--] [FILE...]");
         out.println("  check  [--config FILE] [--rules FILE|DIR]...");
         out.println("  demo   [--metrics HOST:PORT] [--linger SECONDS]");
-        out.println("  version");
-        out.println("  help");
+        out.println("  version | --version");
+        out.println("  help | -h | --help      (also after a command: auditalert replay --help)");
+        out.println("TIME: 2026-11-20, 2026-11-20T14:30[:00] (local, or with Z or +01:00), epoch seconds,");
+        out.println("      90m / 12h / 7d / 2w ago, now, today, yesterday");
+        out.println("--: what follows is a file name, even if it starts with '-'. No FILE, or '-': standard input.");
+        out.println("Exit: 0 done, 1 input or delivery failed, 2 usage or configuration error, 141 reader of stdout left.");
+        out.println("More: man auditalert, and README.md.");
     }
 
     /** The jar's Implementation-Version (the Maven project version), or "unknown" outside the jar. */

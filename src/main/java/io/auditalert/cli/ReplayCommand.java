@@ -129,12 +129,13 @@ final class ReplayCommand {
             // sinks are done, as the reader may leave while they deliver.
             java.util.Set<String> readerLeft = new java.util.HashSet<>();
             sinks.stream().filter(Sink::readerLeft).forEach(sk -> readerLeft.add(sk.name()));
-            if (stoppedEarly && readerLeft.size() < sinks.size()) {
-                System.err.println("auditalert " + command + ": nothing can take the alerts any more (stdout failed,"
-                        + " as said above): stopped reading the input");
+            // stdout failed (> /dev/full) and no other sink is left: said once with the count of alerts lost
+            String stopped = stoppedEarly && readerLeft.size() < sinks.size()
+                    ? "; nothing could take the alerts any more, so the input was not read to its end" : "";
+            if (reportUndelivered(command, telemetry, readerLeft, stopped)) {
                 status = Main.EXIT_FAILURE;
-            }
-            if (reportUndelivered(command, telemetry, readerLeft)) {
+            } else if (!stopped.isEmpty()) {
+                System.err.println("auditalert " + command + ": stdout failed (said above)" + stopped);
                 status = Main.EXIT_FAILURE;
             }
             if (!readerLeft.isEmpty() && status == Main.EXIT_OK) {
@@ -203,14 +204,16 @@ final class ReplayCommand {
      * and delivered every alert to every sink that wanted it.
      */
     static boolean reportUndelivered(String command, Telemetry telemetry) {
-        return reportUndelivered(command, telemetry, java.util.Set.of());
+        return reportUndelivered(command, telemetry, java.util.Set.of(), "");
     }
 
     /**
      * As {@link #reportUndelivered(String, Telemetry)}; the sinks named in {@code readerLeft} (stdout whose
-     * reader went away) are not said to have lost what they could not write.
+     * reader went away) are not said to have lost what they could not write, and {@code more} ends each
+     * sink's line.
      */
-    static boolean reportUndelivered(String command, Telemetry telemetry, java.util.Set<String> readerLeft) {
+    static boolean reportUndelivered(String command, Telemetry telemetry, java.util.Set<String> readerLeft,
+            String more) {
         boolean lost = false;
         long ring = telemetry.pipeline.ringDropped;
         if (ring > 0) {
@@ -227,7 +230,7 @@ final class ReplayCommand {
             long n = s.lost();
             if (n > 0 && !readerLeft.contains(s.sink)) {
                 System.err.println("auditalert " + command + ": sink " + s.sink + ": " + n + " alert(s) not delivered ("
-                        + s.dropped.sum() + " dropped, " + s.permanentFailures.sum() + " refused for good)");
+                        + s.dropped.sum() + " dropped, " + s.permanentFailures.sum() + " refused for good)" + more);
                 lost = true;
             }
         }

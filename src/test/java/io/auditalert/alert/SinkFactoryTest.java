@@ -82,6 +82,9 @@ class SinkFactoryTest {
                 .startsWith("sinks[1].max_size: ");
         assertThat(problems(4, Map.of("type", "exec", "command", "rm -rf /"))).contains(
                 "sinks[4].command: expected a list (argv); use shell: true to run a string through /bin/sh");
+        // one mistake, one error (it was two: "expected a string" as well)
+        assertThat(problems(4, Map.of("type", "exec", "command", List.of("echo hi"), "shell", true))).containsExactly(
+                "sinks[4].command: with shell: true, command is one string for /bin/sh -c");
         assertThat(problems(5, Map.of("type", "file", "path", "/x", "min_severity", "urgent", "rate_limit",
                 Map.of("per_second", -1), "spool", Map.of("dir", "/tmp/x", "max_bytes", "lots"))))
                 .contains("sinks[5].min_severity: expected one of info, low, medium, high, critical",

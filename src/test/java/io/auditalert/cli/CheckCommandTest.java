@@ -116,6 +116,13 @@ class CheckCommandTest {
         assertThat(CheckCommand.run(new String[] {"--rules", lists.toString()})).isEqualTo(Main.EXIT_OK);
         assertThat(CheckCommand.run(new String[] {"--rules", dir.resolve("nope*.yml").toString()})).isEqualTo(Main.EXIT_USAGE);
         assertThat(stderr.text()).contains("--rules: no rules file found at " + dir.resolve("nope*.yml"));
+        // that error alone: not first the warning a run gives that nothing would be alerted
+        Path empty = Files.createDirectories(dir.resolve("empty.d"));
+        try (io.auditalert.alert.sink.LogCapture logged = io.auditalert.alert.sink.LogCapture.of(Components.class)) {
+            assertThat(CheckCommand.run(new String[] {"--rules", empty.toString()})).isEqualTo(Main.EXIT_USAGE);
+            assertThat(logged.messages()).noneMatch(m -> m.contains("nothing is alerted"));
+        }
+        assertThat(stderr.text()).contains("--rules: no rules file found at " + empty);
 
         Path rulesDir = Files.createDirectories(dir.resolve("rules.d"));
         Files.writeString(rulesDir.resolve("10-a.yml"), "- rule: r\n  condition: exe exists\n");

@@ -101,9 +101,11 @@ public final class ExecSink extends DeliverySink {
         SinkOptions o = SinkOptions.read(r, "exec", concurrency);
         List<String> argv = new ArrayList<>();
         if (shell) {
-            String cmd = r.requiredString("command");
+            String cmd = null;
             if (r.raw("command") instanceof List) {
                 r.error("command", "with shell: true, command is one string for /bin/sh -c");
+            } else {
+                cmd = r.requiredString("command");
             }
             argv.add("/bin/sh");
             argv.add("-c");

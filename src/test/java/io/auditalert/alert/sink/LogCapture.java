@@ -7,7 +7,7 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** The lines one class logs while it is open (try-with-resources), as formatted. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
 
@@ -17,12 +17,12 @@ final class LogCapture implements AutoCloseable {
         logger.addAppender(lines);
     }
 
-    static LogCapture of(Class<?> of) {
+    public static LogCapture of(Class<?> of) {
         return new LogCapture(of);
     }
 
     /** The messages logged so far. */
-    List<String> messages() {
+    public List<String> messages() {
         return lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
