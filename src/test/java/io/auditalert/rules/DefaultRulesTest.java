@@ -99,6 +99,84 @@ class DefaultRulesTest {
         return TestEvents.serial(CAPTURE2, serial);
     }
 
+    /**
+     * constructed-formats.log (see src/test/resources/rules/README.md): events in the formats of real
+     * records, for what this machine cannot run (a 32-bit program, dnf, systemd 255's executor).
+     */
+    static final List<AuditEvent> CONSTRUCTED = TestEvents.resource("/rules/constructed-formats.log");
+
+    static AuditEvent constructed(long serial) {
+        return TestEvents.serial(CONSTRUCTED, serial);
+    }
+
+    @Test
+    void shouldSeeA32BitProgramConnectThroughSocketcall() {
+        // i386 socketcall(SYS_CONNECT) by bash: how 32-bit reverse-shell payloads connect; it was missed
+        assertThat(fired(constructed(2001))).contains("shell-network-activity");
+        assertThat(fired(constructed(2002))).contains("shell-network-activity"); // i386 connect (362)
+        assertThat(fired(constructed(2003))).doesNotContain("shell-network-activity"); // socketcall(SYS_SOCKET)
+    }
+
+    @Test
+    void shouldNotAlertOnFilesDnfInstallsButOnAnotherPythonScriptsWrite() {
+        // dnf is a Python script: exe is the interpreter, so the package-manager exception missed it
+        assertThat(fired(constructed(6001))).doesNotContain("binary-dir-modified");
+        assertThat(fired(constructed(6002))).doesNotContain("binary-dir-modified");
+        assertThat(fired(constructed(6003))).contains("binary-dir-modified"); // python3 /tmp/drop.py
+    }
+
+    @Test
+    void shouldNotAlertOnPackagesSettingUpPamAndUnitPresets() {
+        assertThat(fired(constructed(201))).doesNotContain("persistence-file-modified"); // pam-auth-update --package
+        assertThat(fired(constructed(202))).doesNotContain("persistence-file-modified"); // systemctl --no-reload preset
+        assertThat(fired(capture(16632))).contains("binary-dir-modified"); // a hand-made change still alerts
+    }
+
+    @Test
+    void shouldNotAlertOnShadowReadsOfLoginAndAccountTools() {
+        for (long serial : new long[] {9001, 9002, 9003}) { // systemd-executor (systemd 255+), chsh, atd
+            assertThat(fired(constructed(serial))).as("serial %d", serial).doesNotContain("sensitive-file-read");
+        }
+    }
+
+    @Test
+    void shouldShipAuditRulesForWebShellRelaysAnd32BitSockets() throws IOException {
+        // the rules alert on an nc connect with no login uid (a web shell's reverse shell), but the audit
+        // rules logged connects without one for bash and dash only
+        assertThat(fired(constructed(401))).contains("socket-relay-network-activity");
+        List<String> audit = Files.readAllLines(Path.of("packaging/audit-rules/auditalert.rules"));
+        for (String exe : List.of("/usr/bin/nc.openbsd", "/usr/bin/nc.traditional", "/usr/bin/ncat", "/usr/bin/socat")) {
+            assertThat(audit).as(exe).contains("-a always,exit -F arch=b64 -S connect -F auid=unset -F exe=" + exe
+                    + " -k network_connect");
+        }
+        assertThat(audit).contains("-a always,exit -F arch=b32 -S socketcall -F a0=3 -F auid!=unset -k network_connect",
+                "-a always,exit -F arch=b32 -S socketcall -F a0=2 -F auid!=unset -k network_bind");
+    }
+
+    /** elastic_beats/filebeat__module__auditd__log__test__useradd.log: groupadd, then useradd, then passwd. */
+    static final AuditEvent GROUP_ADDED = TestEvents.one("type=ADD_GROUP msg=audit(1610903553.686:584): pid=2940 uid=0 "
+            + "auid=1000 ses=14 msg='op=adding group to /etc/group id=1004 exe=\"/usr/sbin/groupadd\" "
+            + "hostname=ubuntu-bionic addr=127.0.0.1 terminal=pts/2 res=success'");
+    static final AuditEvent USER_ADDED = TestEvents.one("type=ADD_USER msg=audit(1610903553.730:591): pid=2945 uid=0 "
+            + "auid=1000 ses=14 msg='op=adding user id=1004 exe=\"/usr/sbin/useradd\" hostname=ubuntu-bionic "
+            + "addr=127.0.0.1 terminal=pts/2 res=success'");
+    static final AuditEvent PASSWORD_CHANGED = TestEvents.one("type=USER_CHAUTHTOK msg=audit(1610903558.174:594): "
+            + "pid=2953 uid=0 auid=1000 ses=14 msg='op=PAM:chauthtok acct=\"charlie\" exe=\"/usr/bin/passwd\" "
+            + "hostname=ubuntu-bionic addr=127.0.0.1 terminal=pts/2 res=success'");
+    /** hillu_linux-audit-parser-rs/src__testdata__line-del-user.txt (its ENRICHED tail left out). */
+    static final AuditEvent USER_DELETED = TestEvents.one("type=DEL_USER msg=audit(1724970804.251:2682): pid=13860 "
+            + "uid=0 auid=4294967295 ses=4294967295 msg='op=delete-user id=65534 exe=\"/usr/sbin/userdel\" "
+            + "hostname=? addr=? terminal=? res=success'");
+
+    @Test
+    void shouldAlertOnAccountsAddedAndRemoved() {
+        // the shadow tools log these whatever audit rules are loaded; no rule read them
+        assertThat(fired(GROUP_ADDED)).contains("account-changed");
+        assertThat(fired(USER_ADDED)).contains("account-changed");
+        assertThat(fired(USER_DELETED)).contains("account-changed");
+        assertThat(fired(PASSWORD_CHANGED)).doesNotContain("account-changed");
+    }
+
     @Test
     void shouldAlertOnWritesUnderBinaryDirectoriesButNotOnRunningABinary() {
         assertThat(fired(capture(16632))).contains("binary-dir-modified"); // cp /usr/bin/true /usr/bin/aa-test-bin

@@ -4,12 +4,13 @@ import io.auditalert.testutil.FixedNames;
 import java.util.Map;
 
 /**
- * Name tables for unit tests, independent of the production tables: a few x86_64 syscalls, errno
+ * Name tables for unit tests, independent of the production tables: a few x86_64 (and i386) syscalls, errno
  * names and users, with the real Linux numbers.
  */
 final class FakeNames implements Names {
     static final long X86_64 = 0xc000003eL;
     static final long AARCH64 = 0xc00000b7L;
+    static final long I386 = 0x40000003L;
 
     private static final Map<String, Integer> X86_64_SYSCALLS = Map.ofEntries(
             Map.entry("open", 2), Map.entry("openat", 257), Map.entry("openat2", 437), Map.entry("creat", 85),
@@ -27,6 +28,8 @@ final class FakeNames implements Names {
             Map.entry("move_mount", 429), Map.entry("process_vm_writev", 311));
     private static final Map<String, Integer> AARCH64_SYSCALLS = Map.of("execve", 221, "openat", 56,
             "connect", 203);
+    private static final Map<String, Integer> I386_SYSCALLS = Map.of("execve", 11, "open", 5, "chmod", 15,
+            "socketcall", 102, "bind", 361, "connect", 362, "listen", 363);
     private static final Map<String, Integer> ERRNO = Map.of("EPERM", 1, "ENOENT", 2, "EACCES", 13,
             "ECONNREFUSED", 111);
     /** Users and groups: the fixed ones every test uses. */
@@ -62,23 +65,29 @@ final class FakeNames implements Names {
         return switch (arch) {
             case "x86_64" -> X86_64;
             case "aarch64" -> AARCH64;
+            case "i386" -> I386;
             default -> -1;
         };
     }
 
     @Override
     public int syscallNumber(long auditArch, String name) {
-        Map<String, Integer> t = auditArch == X86_64 ? X86_64_SYSCALLS : auditArch == AARCH64 ? AARCH64_SYSCALLS : null;
+        Map<String, Integer> t = table(auditArch);
         return t == null ? -1 : t.getOrDefault(name, -1);
     }
 
     @Override
     public String syscallName(long auditArch, int number) {
-        Map<String, Integer> t = auditArch == X86_64 ? X86_64_SYSCALLS : auditArch == AARCH64 ? AARCH64_SYSCALLS : null;
+        Map<String, Integer> t = table(auditArch);
         if (t == null) {
             return null;
         }
         return t.entrySet().stream().filter(e -> e.getValue() == number).map(Map.Entry::getKey).findFirst()
                 .orElse(null);
+    }
+
+    private static Map<String, Integer> table(long auditArch) {
+        return auditArch == X86_64 ? X86_64_SYSCALLS : auditArch == AARCH64 ? AARCH64_SYSCALLS
+                : auditArch == I386 ? I386_SYSCALLS : null;
     }
 }
