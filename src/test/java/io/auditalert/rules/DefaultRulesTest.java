@@ -118,6 +118,16 @@ class DefaultRulesTest {
     }
 
     @Test
+    void shouldSeeADownloadReachAShellThroughOtherCommandsAndProcessSubstitution() {
+        // web shell one-liners (argv hex-encoded, as the kernel writes them): only `curl … | sh` was seen
+        for (long serial : new long[] {101, 102, 104, 105, 106}) {
+            // curl | base64 -d | bash, bash <(curl …), wget | tee f | sh, curl | env bash, curl | ruby
+            assertThat(fired(constructed(serial))).as("serial %d", serial).contains("download-piped-to-shell");
+        }
+        assertThat(fired(constructed(108))).doesNotContain("download-piped-to-shell"); // curl | grep | tee: no shell
+    }
+
+    @Test
     void shouldNotAlertOnFilesDnfInstallsButOnAnotherPythonScriptsWrite() {
         // dnf is a Python script: exe is the interpreter, so the package-manager exception missed it
         assertThat(fired(constructed(6001))).doesNotContain("binary-dir-modified");
