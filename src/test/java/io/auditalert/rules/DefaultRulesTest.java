@@ -187,6 +187,59 @@ class DefaultRulesTest {
         assertThat(fired(PASSWORD_CHANGED)).doesNotContain("account-changed");
     }
 
+    /** threathunters-io_laurel/src__testdata__record-anom-promiscuous.txt (ENRICHED tails left out): dockerd's veth. */
+    static final AuditEvent BRIDGE_PROMISCUOUS = TestEvents.one(
+            "type=ANOM_PROMISCUOUS msg=audit(1708689989.768:339749193): dev=veth5f40f62 prom=256 old_prom=0 "
+                    + "auid=4294967295 uid=0 gid=0 ses=4294967295",
+            "type=SYSCALL msg=audit(1708689989.768:339749193): arch=c000003e syscall=44 success=yes exit=40 a0=e "
+                    + "a1=c002e50000 a2=28 a3=0 items=0 ppid=1 pid=13877 auid=4294967295 uid=0 gid=0 euid=0 suid=0 "
+                    + "fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm=\"dockerd\" exe=\"/usr/bin/dockerd\" "
+                    + "key=(null)");
+    /** elastic_go-libaudit/aucoalesce__testdata__ubuntu-16.10-linux-4.8.0.yaml, serial 753: ens4 leaves it. */
+    static final AuditEvent PROMISCUOUS_OFF = TestEvents.one("type=ANOM_PROMISCUOUS msg=audit(1492734742.981:753): "
+            + "dev=ens4 prom=0 old_prom=256 auid=1001 uid=0 gid=0 ses=1");
+    /** The same record as a sniffer starting on ens4 makes it (prom 256 from 0). */
+    static final AuditEvent PROMISCUOUS_ON = TestEvents.one("type=ANOM_PROMISCUOUS msg=audit(1492734741.981:752): "
+            + "dev=ens4 prom=256 old_prom=0 auid=1001 uid=0 gid=0 ses=1");
+
+    @Test
+    void shouldAlertOnAnInterfaceGoingPromiscuousButNotABridgeMember() {
+        assertThat(fired(PROMISCUOUS_ON)).contains("interface-promiscuous");
+        assertThat(fired(PROMISCUOUS_OFF)).doesNotContain("interface-promiscuous");
+        assertThat(fired(BRIDGE_PROMISCUOUS)).doesNotContain("interface-promiscuous");
+    }
+
+    /** elastic_go-libaudit/auparse__testdata__audit-rhel7.log, serial 16: systemd stopped irqbalance. */
+    static final String SERVICE_STOP = "type=SERVICE_STOP msg=audit(1481076984.534:16): pid=1 uid=0 auid=4294967295 "
+            + "ses=4294967295 subj=system_u:system_r:init_t:s0 msg='unit=irqbalance comm=\"systemd\" "
+            + "exe=\"/usr/lib/systemd/systemd\" hostname=? addr=? terminal=? res=success'";
+
+    @Test
+    void shouldAlertWhenTheFirewallServiceStops() {
+        assertThat(fired(TestEvents.one(SERVICE_STOP.replace("unit=irqbalance", "unit=firewalld"))))
+                .contains("firewall-service-stopped");
+        assertThat(fired(TestEvents.one(SERVICE_STOP))).doesNotContain("firewall-service-stopped");
+    }
+
+    @Test
+    void shouldAlertOnAShellOfTheWebServersUser() {
+        assertThat(fired(constructed(101))).contains("web-server-user-ran-shell"); // sh -c … as www-data, no login
+        assertThat(fired(capture(16630))).doesNotContain("web-server-user-ran-shell"); // ls by root
+        assertThat(fired(constructed(2001))).doesNotContain("web-server-user-ran-shell"); // not an execve
+    }
+
+    @Test
+    void shouldAlertOnASetuidFileMadeByMknod() {
+        assertThat(fired(constructed(5003))).contains("setuid-setgid-bit-set"); // mknodat(…, S_IFREG|04755)
+        assertThat(fired(constructed(5004))).doesNotContain("setuid-setgid-bit-set"); // S_IFREG|0755
+    }
+
+    @Test
+    void shouldAlertOnTheLoggersConfigurationChangedButNotByAPackage() {
+        assertThat(fired(constructed(301))).contains("logging-config-modified"); // vi /etc/rsyslog.d/…
+        assertThat(fired(constructed(302))).doesNotContain("logging-config-modified"); // dpkg
+    }
+
     @Test
     void shouldAlertOnWritesUnderBinaryDirectoriesButNotOnRunningABinary() {
         assertThat(fired(capture(16632))).contains("binary-dir-modified"); // cp /usr/bin/true /usr/bin/aa-test-bin
