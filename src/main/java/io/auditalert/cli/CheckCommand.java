@@ -64,19 +64,21 @@ final class CheckCommand {
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }
-        if (errors.isEmpty() && rules == 0 && !cfg.unparsed) {
-            // rules named and no file found for them (a path or glob with a typo): the plugin would alert on
-            // nothing; `rules: []`, a file of lists only or of disabled rules are what was asked for
-            String none = noneFound;
-            if (ruleFiles.isEmpty() && cfg.source == null
-                    && !java.nio.file.Files.isDirectory(io.auditalert.config.AppConfig.DEFAULT_RULES_DIR)) {
+        // rules named and no file found for them (a path or glob with a typo): the plugin would alert on
+        // nothing, whatever else is wrong; `rules: []`, a file of lists only or of disabled rules are what
+        // was asked for
+        if (ruleFiles.isEmpty() && cfg.source == null
+                && !java.nio.file.Files.isDirectory(io.auditalert.config.AppConfig.DEFAULT_RULES_DIR)) {
+            if (errors.isEmpty() && rules == 0) {
                 // nothing named, nothing installed: replay and run fall back to the bundled rules
                 System.err.println("auditalert check: warning: no --rules, no --config and no "
                         + io.auditalert.config.AppConfig.DEFAULT_RULES_DIR + ": replay and run use the default rules"
                         + " bundled in the jar");
-            } else if (none != null) {
-                errors.add(none);
             }
+        } else if (noneFound != null && (errors.isEmpty() || !ruleFiles.isEmpty() || !cfg.ruleNodes.isEmpty())) {
+            // named by --rules or a rules: line, it is said beside the other errors; the default that a
+            // configuration without rules: leaves in force, only when nothing else is wrong
+            errors.add(noneFound);
         }
         if (!errors.isEmpty()) {
             errors.forEach(System.err::println);

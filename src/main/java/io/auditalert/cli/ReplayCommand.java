@@ -108,11 +108,14 @@ final class ReplayCommand {
                 endpoint = Components.startMetrics(metrics, cfg.metricsWebConfig, telemetry, false);
             }
             pipeline.start();
+            java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
             if (!Components.pumpInputs(files, inputs, command, telemetry.pipeline,
-                    in -> pipeline.pump(untilSinksGone(in, sinks)))) {
+                    in -> pipeline.pump(untilSinksGone(in, sinks, cut)))) {
                 status = Main.EXIT_FAILURE;
             }
-            boolean stoppedEarly = allGone(sinks);
+            // whether reading stopped because every sink was gone, not whether they are gone now (a stdout
+            // that failed after the last read leaves the input read to its end)
+            boolean stoppedEarly = cut.get();
             if (!stoppedEarly) {
                 notice.inputRead(); // read to its end (a reader of stdout that left stops it short)
             }
@@ -238,14 +241,19 @@ final class ReplayCommand {
     }
 
     /** The input, ending early once every sink is gone ({@code replay | head}: nobody reads stdout). */
-    private static LineFramer.ByteSource untilSinksGone(LineFramer.ByteSource in, List<Sink> sinks) {
+    private static LineFramer.ByteSource untilSinksGone(LineFramer.ByteSource in, List<Sink> sinks,
+            java.util.concurrent.atomic.AtomicBoolean cut) {
         return new LineFramer.ByteSource() {
             private boolean stopped;
 
             @Override
             public int read(byte[] buf, int off, int len) throws IOException {
                 stopped = allGone(sinks);
-                return stopped ? -1 : in.read(buf, off, len);
+                if (stopped) {
+                    cut.set(true);
+                    return -1;
+                }
+                return in.read(buf, off, len);
             }
 
             @Override

@@ -123,6 +123,12 @@ class CheckCommandTest {
             assertThat(logged.messages()).noneMatch(m -> m.contains("nothing is alerted"));
         }
         assertThat(stderr.text()).contains("--rules: no rules file found at " + empty);
+        // and with another error in the file: both are said
+        Path both = Files.writeString(dir.resolve("both.yaml"), "rules: [" + dir.resolve("typo2/*.yml") + "]\n"
+                + "sinks:\n  - {type: stdout, bogus: 1}\n");
+        assertThat(CheckCommand.run(new String[] {"--config", both.toString()})).isEqualTo(Main.EXIT_USAGE);
+        assertThat(stderr.text()).contains(both + ":1:9: rules: no rules file found at " + dir.resolve("typo2/*.yml"),
+                "bogus");
 
         Path rulesDir = Files.createDirectories(dir.resolve("rules.d"));
         Files.writeString(rulesDir.resolve("10-a.yml"), "- rule: r\n  condition: exe exists\n");

@@ -149,7 +149,8 @@ class ClosedStdoutIT {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String err = Files.readString(dir.resolve("replay.err"));
         assertThat(p.exitValue()).as(err).isEqualTo(1);
-        assertThat(err).contains("No space left on device").contains("the input was not read to its end");
+        // whether reading stopped before the input's end depends on when the write failed: not asserted
+        assertThat(err).contains("No space left on device");
         // the cause, then what it cost: two lines, not three saying the same
         assertThat(err.lines().count()).as(err).isEqualTo(2);
         assertThat(err.lines().filter(l -> l.contains("alert(s) not delivered")).count()).as(err).isEqualTo(1);

@@ -133,6 +133,9 @@ class DefaultRulesTest {
         assertThat(fired(constructed(6001))).doesNotContain("binary-dir-modified");
         assertThat(fired(constructed(6002))).doesNotContain("binary-dir-modified");
         assertThat(fired(constructed(6003))).contains("binary-dir-modified"); // python3 /tmp/drop.py
+        // -X takes the next word: `python3 -X /usr/bin/dnf -c CODE` runs CODE, not dnf
+        assertThat(fired(constructed(6004))).contains("binary-dir-modified");
+        assertThat(fired(constructed(6005))).doesNotContain("binary-dir-modified"); // python3 -s /bin/dnf install
     }
 
     @Test

@@ -58,7 +58,7 @@ class RpmPackageIT {
         assertThat(scripts).contains("postinstall scriptlet").contains("-XX:ArchiveClassesAtExit=");
         assertThat(scripts).contains("postuninstall scriptlet").contains("auditctl --signal reload");
         // the shared load and unload of the audit rules, put in place of the marker at build time
-        assertThat(scripts).doesNotContain("#AUDIT_RULES_SYNC#").contains("aa_load_rules\n", "aa_unload_rules\n",
+        assertThat(scripts).doesNotContainPattern("(?m)^#AUDIT_RULES_SYNC#$").contains("aa_load_rules\n", "aa_unload_rules\n",
                 "aa_uses_augenrules()");
         assertThat(run(List.of("rpm", "-qlvp", rpm.toString()))).containsPattern("drwxr-s--- .* auditalert +adm .*/var/log/auditalert\n")
                 .contains("/usr/share/licenses/auditalert-");

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  *       rule's second alert within {@code resolve_timeout} would reach no receiver (there is no implicit
  *       deduplication, DESIGN §3.3). {@code merge: true} leaves {@code alert_id} out, for an operator who
  *       wants Alertmanager to fold a rule's alerts (by {@code field_labels}) into one. The names above are
- *       the sink's own: {@code labels} and {@code field_labels} may not use them.
+ *       the sink's own: a {@code labels} or {@code field_labels} entry of the same name replaces them,
+ *       with a warning.
  *   <li>Annotations: {@code summary} is the rendered output; {@code description} adds the rule,
  *       node, serial and suppressed count; {@code id}, {@code serial} and {@code suppressed} are
  *       also there as they are.
@@ -49,6 +50,7 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class AlertmanagerSink extends DeliverySink {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertmanagerSink.class);
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     /** The labels the sink sets itself, which configured labels would silently replace. */
     static final List<String> OWN_LABELS = List.of("alertname", "rule", "severity", "node", "alert_id");
@@ -153,8 +155,10 @@ public final class AlertmanagerSink extends DeliverySink {
             if (!LABEL_NAME.matcher(k).matches()) {
                 r.error(List.of("labels", k), "not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)");
             } else if (OWN_LABELS.contains(k)) {
-                r.error(List.of("labels", k), "the sink sets this label itself (" + String.join(", ", OWN_LABELS)
-                        + "); choose another name");
+                // a warning, not an error: a configuration that did this before must still load after an
+                // upgrade (a plugin whose configuration fails holds the records back)
+                LOG.warn("sink {}: labels.{} replaces the label the sink sets itself: every alert gets {}=\"{}\""
+                        + " (its own labels are {})", r.index(), k, k, labels.get(k), String.join(", ", OWN_LABELS));
             }
         }
         List<String> fieldLabels = r.strings("field_labels", List.of());
@@ -162,8 +166,8 @@ public final class AlertmanagerSink extends DeliverySink {
             if (!LABEL_NAME.matcher(f).matches()) {
                 r.error("field_labels", "\"" + f + "\" is not a valid label name");
             } else if (OWN_LABELS.contains(f) || labels.containsKey(f)) {
-                r.error("field_labels", "\"" + f + "\" is already a label (" + String.join(", ", OWN_LABELS)
-                        + " are the sink's own; the others come from labels)");
+                LOG.warn("sink {}: field_labels \"{}\" replaces a label of the same name ({} are the sink's own;"
+                        + " the others come from labels)", r.index(), f, String.join(", ", OWN_LABELS));
             }
         }
         boolean merge = r.bool("merge", false);
@@ -327,15 +331,15 @@ public final class AlertmanagerSink extends DeliverySink {
             l.put("rule", a.rule());
             l.put("severity", a.severity() == null ? "medium" : a.severity().label());
             l.put("node", a.node() != null && !a.node().isEmpty() ? a.node() : hostname);
-            l.putAll(labels);
+            if (!merge) {
+                l.put("alert_id", a.id());
+            }
+            l.putAll(labels); // a configured label of an own name replaces it (warned at load)
             for (String f : fieldLabels) {
                 String v = a.fields() == null ? null : a.fields().get(f);
                 if (v != null && !v.isEmpty()) {
                     l.put(f, v);
                 }
-            }
-            if (!merge) {
-                l.put("alert_id", a.id());
             }
             sb.append("{\"labels\":");
             object(sb, l);

@@ -255,7 +255,13 @@ public final class EmailSink extends DeliverySink {
                 break;
             }
             String v = placeholder(subject.substring(open + 1, close), first, count);
-            sb.append(subject, i, open).append(v == null ? subject.substring(open, close + 1) : v);
+            if (v == null) {
+                // not a placeholder ("{{rule}}", a stray "{"): the brace as it is, and go on after it
+                sb.append(subject, i, open + 1);
+                i = open + 1;
+                continue;
+            }
+            sb.append(subject, i, open).append(v);
             i = close + 1;
         }
         String s = sb.toString().replaceAll("[\\r\\n\\t]+", " ");

@@ -21,11 +21,7 @@ final class HttpPoster {
      * password in it is refused at load.
      */
     static String shown(java.net.URL url) {
-        String s = url.toString();
-        int q = s.indexOf('?');
-        int f = s.indexOf('#');
-        int end = q >= 0 ? q : f >= 0 ? f : s.length();
-        return end < s.length() ? s.substring(0, end) + "?…" : s;
+        return withoutQuery(url.toString());
     }
 
     /**
@@ -66,6 +62,14 @@ final class HttpPoster {
                 r.error(java.util.List.of("headers", h.getKey()), "the value has a control character (CR, LF, …)");
             }
         }
+    }
+
+    /** A URL as logs show it: without its query or fragment (a token in a redirect's Location, say). */
+    static String withoutQuery(String url) {
+        int q = url.indexOf('?');
+        int f = url.indexOf('#');
+        int end = q >= 0 ? q : f >= 0 ? f : url.length();
+        return end < url.length() ? url.substring(0, end) + "?…" : url;
     }
 
     /** A peer's answer as one line of at most 200 characters, for the log (a page of HTML is many lines). */
@@ -286,7 +290,8 @@ final class HttpPoster {
         }
         if (location != null) {
             // redirects are not followed: the log says where to point the URL instead
-            text = "redirect to " + oneLine(location) + " not followed (configure that URL if it is the receiver)"
+            text = "redirect to " + withoutQuery(oneLine(location))
+                    + " not followed (configure that URL if it is the receiver)"
                     + (text.isEmpty() ? "" : "; " + text);
         }
         return new Response(status, text, retryAfter);

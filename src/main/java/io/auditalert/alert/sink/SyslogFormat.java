@@ -15,7 +15,8 @@ import java.util.Map;
  * <pre>
  * RFC 5424: &lt;PRI&gt;1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [auditalert@32473 rule="…" …] MSG
  * RFC 3164: &lt;PRI&gt;Mmm dd hh:mm:ss HOSTNAME APP-NAME[PROCID]: MSG
- * local:    &lt;PRI&gt;Mmm dd hh:mm:ss APP-NAME[PROCID]: MSG    (the form /dev/log's readers expect: no host name)
+ * local:    &lt;PRI&gt;Mmm dd hh:mm:ss APP-NAME[PROCID]: MSG    (the form /dev/log's readers expect: no host name;
+ *           an event's node, when it names one, is in the message)
  * PRI = facility * 8 + severity
  * </pre>
  *
@@ -49,6 +50,8 @@ final class SyslogFormat {
     private static final String BOM = "\uFEFF";
     /** What a structured-data value is cut to when the header and the structured data alone do not fit. */
     static final int SHORT_VALUE = 64;
+    /** The bytes of the smallest short JSON worth sending, besides its id: {"truncated":true,"id":""}. */
+    static final int MIN_JSON = "{\"truncated\":true,\"id\":\"\"}".length();
 
     private final Style style;
     private final int facility;
@@ -128,11 +131,17 @@ final class SyslogFormat {
                     .append(appName).append(' ').append(procId).append(' ')
                     .append(a.isEvent() ? "event" : printable(a.rule(), 32)).append(' ');
             int mark = head.length();
-            for (int max : new int[] {Integer.MAX_VALUE, SHORT_VALUE, SHORT_VALUE / 4}) {
-                // a long exe or node: the element stays whole, its values shorter
+            // a long exe or node: the element stays whole, its values shorter, or goes ("-", no structured
+            // data) where even that leaves no room for the smallest message (a short JSON's fixed part)
+            int least = json ? MIN_JSON + (a.id() == null ? 0 : utf8Length(a.id())) : 1;
+            for (int max : new int[] {Integer.MAX_VALUE, SHORT_VALUE, SHORT_VALUE / 4, -1}) {
                 head.setLength(mark);
+                if (max < 0) {
+                    head.append('-');
+                    break;
+                }
                 structuredData(head, a, max);
-                if (utf8Length(head) < maxSize) {
+                if (utf8Length(head) + 1 + 3 + least <= maxSize) {
                     break;
                 }
             }
@@ -144,7 +153,12 @@ final class SyslogFormat {
             }
             head.append(appName).append('[').append(procId).append("]: ");
             if (!json) {
-                head.append(a.severity() == null ? "" : a.severity().label()).append(' ').append(a.rule()).append(": ");
+                head.append(a.severity() == null ? "" : a.severity().label()).append(' ').append(a.rule());
+                if (style == Style.LOCAL && a.node() != null && !a.node().isEmpty()) {
+                    // no host name in this form: the event's node (auditd's name_format) in the message
+                    head.append(" (node ").append(printable(a.node(), 255)).append(')');
+                }
+                head.append(": ");
             }
         }
         byte[] h = head.toString().getBytes(StandardCharsets.UTF_8);
@@ -152,8 +166,12 @@ final class SyslogFormat {
         String body = style == Style.RFC5424 && !isAscii(msg) ? BOM + msg : msg;
         byte[] m = body.getBytes(StandardCharsets.UTF_8);
         if (m.length > room && json) {
+            // never half an object: a shorter one, or none at all where not even that fits
             String shorter = shortJson(a, room - (style == Style.RFC5424 ? 3 : 0));
             m = (style == Style.RFC5424 && !isAscii(shorter) ? BOM + shorter : shorter).getBytes(StandardCharsets.UTF_8);
+            if (m.length > room) {
+                m = new byte[0];
+            }
         }
         byte[] out = java.util.Arrays.copyOf(h, h.length + m.length);
         System.arraycopy(m, 0, out, h.length, m.length);
@@ -166,28 +184,22 @@ final class SyslogFormat {
      * {@code "truncated": true}.
      */
     static String shortJson(Alert a, int room) {
+        // member by member, each only while it fits: the object is closed and valid at every step
         StringBuilder sb = new StringBuilder(Math.max(64, Math.min(room, 1 << 16)));
-        sb.append("{\"truncated\":true,\"id\":");
-        Json.quote(sb, a.id() == null ? "" : a.id());
-        sb.append(",\"time\":");
-        Json.quote(sb, Json.iso(a.eventTimeMillis()));
+        sb.append("{\"truncated\":true");
+        member(sb, room, "id", a.id());
+        member(sb, room, "time", Json.iso(a.eventTimeMillis()));
         if (!a.isEvent()) {
-            sb.append(",\"rule\":");
-            Json.quote(sb, a.rule());
-            if (a.severity() != null) {
-                sb.append(",\"severity\":");
-                Json.quote(sb, a.severity().label());
-            }
+            member(sb, room, "rule", a.rule());
+            member(sb, room, "severity", a.severity() == null ? null : a.severity().label());
         }
-        if (a.node() != null) {
-            sb.append(",\"node\":");
-            Json.quote(sb, printable(a.node(), SHORT_VALUE));
+        member(sb, room, "node", a.node() == null ? null : printable(a.node(), SHORT_VALUE));
+        if (utf8Length(sb) + ",\"serial\":}".length() + 20 <= room) {
+            sb.append(",\"serial\":").append(a.serial());
         }
-        sb.append(",\"serial\":").append(a.serial());
         if (a.output() != null) {
             int left = room - utf8Length(sb) - ",\"output\":\"\"}".length();
             if (left > 0) {
-                // each character of the output may take up to six bytes once escaped (\\u001f)
                 String out = a.output();
                 int lo = 0;
                 int hi = out.length();
@@ -206,6 +218,18 @@ final class SyslogFormat {
             }
         }
         return sb.append('}').toString();
+    }
+
+    /** Appends {@code ,"name":"value"} when the value is there and the object, closed, stays within room. */
+    private static void member(StringBuilder sb, int room, String name, String value) {
+        if (value == null) {
+            return;
+        }
+        StringBuilder m = new StringBuilder().append(",\"").append(name).append("\":");
+        Json.quote(m, value);
+        if (utf8Length(sb) + utf8Length(m) + 1 <= room) {
+            sb.append(m);
+        }
     }
 
     /** The first n characters of s, one fewer when the n-th would leave half a surrogate pair. */
@@ -269,7 +293,7 @@ final class SyslogFormat {
             param(sb, "auid", f.get("auid"), max);
             param(sb, "exe", f.get("exe"), max);
         }
-        param(sb, "id", a.id(), max);
+        param(sb, "id", a.id(), Integer.MAX_VALUE); // whole: the key to match the alert elsewhere
         if (a.suppressedBefore() > 0) {
             param(sb, "suppressed", Long.toString(a.suppressedBefore()), max);
         }

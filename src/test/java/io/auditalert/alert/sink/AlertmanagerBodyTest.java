@@ -21,7 +21,7 @@ class AlertmanagerBodyTest {
             long now = a.eventTimeMillis() + 86_400_000L;
             String body = s.body(List.of(a), now);
             assertThat(body).startsWith("[{\"labels\":{\"alertname\":\"passwd-write\",\"rule\":\"passwd-write\","
-                    + "\"severity\":\"high\",\"node\":\"vm1\",\"team\":\"sec\",\"auid\":\"1000\",\"alert_id\":\"id-1\"}");
+                    + "\"severity\":\"high\",\"node\":\"vm1\",\"alert_id\":\"id-1\",\"team\":\"sec\",\"auid\":\"1000\"}");
             assertThat(body).contains("\"summary\":\"write to /etc/passwd by id-1\"", "\"id\":\"id-1\"",
                     "\"startsAt\":\"" + Json.iso(a.eventTimeMillis()) + "\"",
                     "\"endsAt\":\"" + Json.iso(now + 120_000) + "\"");
@@ -57,13 +57,18 @@ class AlertmanagerBodyTest {
     }
 
     @Test
-    void shouldRefuseLabelsThatWouldReplaceTheSinksOwn() {
-        // labels: {severity: page} made every alert "page": critical and info could no longer be routed apart
-        io.auditalert.alert.SpecReader r = new io.auditalert.alert.SpecReader(0, Map.of("type", "alertmanager",
-                "urls", List.of("http://127.0.0.1:1"), "labels", Map.of("severity", "page", "team", "sec"),
-                "field_labels", List.of("alertname", "team", "auid")));
-        assertThat(AlertmanagerSink.create(r, null)).isNull();
-        assertThat(r.errors().stream().map(Exception::getMessage).collect(java.util.stream.Collectors.joining("\n"))).contains("labels.severity", "sets this label itself",
-                "\"alertname\" is already a label", "\"team\" is already a label").doesNotContain("\"auid\"");
+    void shouldWarnWhenLabelsReplaceTheSinksOwn() {
+        // labels: {severity: page} made every alert "page", silently: critical and info could no longer be
+        // routed apart. Warned, not refused: a configuration that did so must still load after an upgrade
+        try (LogCapture logged = LogCapture.of(AlertmanagerSink.class);
+                AlertmanagerSink s = (AlertmanagerSink) SinkFactory.create(0, Map.of("type", "alertmanager",
+                        "urls", List.of("http://127.0.0.1:1"), "labels", Map.of("severity", "page", "team", "sec"),
+                        "field_labels", List.of("team", "auid")), new Telemetry())) {
+            Alert a = TestAlerts.alert("id-5");
+            assertThat(s.body(List.of(a), a.eventTimeMillis())).contains("\"severity\":\"page\"");
+            assertThat(logged.messages()).anySatisfy(m -> assertThat(m).contains("labels.severity replaces the label"))
+                    .anySatisfy(m -> assertThat(m).contains("field_labels \"team\" replaces a label"))
+                    .noneMatch(m -> m.contains("\"auid\""));
+        }
     }
 }

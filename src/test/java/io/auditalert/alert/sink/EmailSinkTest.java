@@ -109,6 +109,11 @@ class EmailSinkTest {
             // an output that holds a placeholder's name is not expanded again
             assertThat(e.subject(TestAlerts.alert("i-9", "r", Severity.HIGH, "ran {id}{more}"), 3)).isEqualTo("ran {id}{more} i-9");
         }
+        try (Sink s = SinkFactory.create(0, Map.of("type", "email", "smtp", "127.0.0.1:25", "from", "auditalert@test",
+                "to", "a@test", "subject", "a { b {severity} {{rule}}"), telemetry)) {
+            // a stray brace does not hide the placeholders after it
+            assertThat(((EmailSink) s).subject(TestAlerts.alert("x", "r", Severity.HIGH, "o"), 1)).isEqualTo("a { b high {r}");
+        }
     }
 
     @Test

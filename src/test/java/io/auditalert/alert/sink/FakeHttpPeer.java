@@ -61,7 +61,7 @@ public final class FakeHttpPeer implements AutoCloseable {
             }
             byte[] answer = code >= 400 ? ("refused with " + code).getBytes(StandardCharsets.UTF_8) : new byte[0];
             if (code >= 300 && code < 400) {
-                ex.getResponseHeaders().add("Location", url("/moved"));
+                ex.getResponseHeaders().add("Location", url("/moved?token=hunter2"));
             }
             ex.sendResponseHeaders(code, answer.length == 0 ? -1 : answer.length);
             if (answer.length > 0) {

@@ -188,7 +188,7 @@ class RsyslogIntegrationTest {
         send(Map.of("type", "syslog", "address", "unix:" + stockSocket), a);
         assertThat(line("fields.log", "xlocal by alice")).startsWith("pri=82 fac=authpriv sev=crit ")
                 .contains(" app=auditalert procid=" + ProcessHandle.current().pid() + " ")
-                .endsWith(" msg= critical passwd-write: xlocal by alice");
+                .endsWith(" msg= critical passwd-write (node vm1): xlocal by alice");
     }
 
     @Test

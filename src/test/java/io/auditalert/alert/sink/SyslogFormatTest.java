@@ -92,6 +92,8 @@ class SyslogFormatTest {
         // or a host name there became the tag and the message
         SyslogFormat f = new SyslogFormat(SyslogFormat.Style.LOCAL, 4, "vm", "auditalert", 99, false, ZoneOffset.UTC);
         assertThat(fmt(f, alert(Severity.LOW, Map.of(), "web-1")))
+                .isEqualTo("<37>Nov 18 11:12:13 auditalert[99]: low passwd-write (node web-1): write to /etc/passwd");
+        assertThat(fmt(f, alert(Severity.LOW, Map.of(), null)))
                 .isEqualTo("<37>Nov 18 11:12:13 auditalert[99]: low passwd-write: write to /etc/passwd");
     }
 
@@ -137,6 +139,45 @@ class SyslogFormatTest {
         assertThat(ascii).doesNotContain("\uFEFF");
         assertThat(fmt(new SyslogFormat(SyslogFormat.Style.RFC3164, 10, "vm", "a", 1, false, ZoneOffset.UTC), a))
                 .endsWith("]: high r: wrote fïle");
+    }
+
+    @Test
+    void shouldStayWellFormedAtTheSmallestMaxSizeWithALongHostName() {
+        // a 253-character FQDN at max_size 480: the JSON MSG was "{\"t", the structured data cut before ']'
+        String node = ("n".repeat(60) + ".").repeat(4) + "example.org".substring(0, 9);
+        String big = "{\"id\":\"1732870000123-00042\",\"output\":\"" + "x".repeat(5000) + "\"}";
+        Alert a = new Alert("1732870000123-00042", T, "sensitive-file-read-" + "r".repeat(40), Severity.HIGH,
+                "read /etc/shadow", List.of(), node, 33, List.of(), Map.of("auid", "1000", "exe", "/usr/bin/python3.12"),
+                0, big.getBytes(StandardCharsets.UTF_8), 0);
+        Load yaml = new Load(LoadSettings.builder().build());
+        for (int max : new int[] {480, 520, 560, 600}) {
+            SyslogFormat f = new SyslogFormat(SyslogFormat.Style.RFC5424, 10, "vm", "auditalert", 1234567, true,
+                    ZoneOffset.UTC, max);
+            String m = fmt(f, a);
+            assertThat(m.getBytes(StandardCharsets.UTF_8).length).as("max %d", max).isLessThanOrEqualTo(max);
+            int sd = m.indexOf(" [auditalert@32473 ");
+            String rest;
+            if (sd > 0) {
+                int end = m.indexOf("\"] ", sd);
+                assertThat(end).as("the element is closed at max %d: %s", max, m).isPositive();
+                assertThat(m.substring(sd, end)).contains(" id=\"1732870000123-00042");
+                rest = m.substring(end + 3);
+            } else {
+                assertThat(m).as("no structured data at all at max %d", max).contains(" - {");
+                rest = m.substring(m.indexOf(" - {") + 3);
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> j = (Map<String, Object>) yaml.loadFromString(rest);
+            assertThat(j).as("max %d: %s", max, rest).containsEntry("truncated", true)
+                    .containsEntry("id", "1732870000123-00042");
+        }
+        // RFC 3164 and the local form: a valid object, however little room the host name leaves
+        for (SyslogFormat.Style style : new SyslogFormat.Style[] {SyslogFormat.Style.RFC3164, SyslogFormat.Style.LOCAL}) {
+            String m = fmt(new SyslogFormat(style, 10, "vm", "auditalert", 1234567, true, ZoneOffset.UTC, 480), a);
+            assertThat(m.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(480);
+            String rest = m.substring(m.indexOf("]: ") + 3);
+            assertThat(rest.isEmpty() || yaml.loadFromString(rest) instanceof Map).as(m).isTrue();
+        }
     }
 
     @Test
