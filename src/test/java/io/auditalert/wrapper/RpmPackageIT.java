@@ -60,7 +60,7 @@ class RpmPackageIT {
         // the shared load and unload of the audit rules, put in place of the marker at build time
         assertThat(scripts).doesNotContainPattern("(?m)^#AUDIT_RULES_SYNC#$").contains("aa_load_rules\n", "aa_unload_rules\n",
                 "aa_uses_augenrules()");
-        assertThat(run(List.of("rpm", "-qlvp", rpm.toString()))).containsPattern("drwxr-s--- .* auditalert +adm .*/var/log/auditalert\n")
+        assertThat(run(List.of("rpm", "-qlvp", rpm.toString()))).containsPattern("drwxr-s--- .* auditale\\S* +adm .*/var/log/auditalert\n")
                 .contains("/usr/share/licenses/auditalert-");
 
         // what auditd runs must be executable by root and writable by nobody else
