@@ -109,6 +109,44 @@ class DefaultRulesTest {
         return TestEvents.serial(CONSTRUCTED, serial);
     }
 
+    /** capture-detections-2.log (see src/test/resources/rules/README.md): a real capture of the rules added on 2026-11-29. */
+    static final List<AuditEvent> DETECTIONS_2 = TestEvents.resource("/rules/capture-detections-2.log");
+
+    static AuditEvent detections2(long serial) {
+        return TestEvents.serial(DETECTIONS_2, serial);
+    }
+
+    @Test
+    void shouldAlertOnTheCapturedEventsOfTheRulesAddedLast() {
+        // runuser -u www-data -- sh -c id (no login uid): the shell, not runuser itself
+        assertThat(fired(detections2(1249338))).contains("web-server-user-ran-shell");
+        assertThat(fired(detections2(1249330))).doesNotContain("web-server-user-ran-shell");
+        // sh -c 'curl … | base64 -d | bash', bash -c 'bash <(curl …)'; not sh -c 'curl … | grep -c ok | tee …'
+        assertThat(fired(detections2(1249350))).contains("download-piped-to-shell");
+        assertThat(fired(detections2(1249364))).contains("download-piped-to-shell");
+        assertThat(fired(detections2(1249377))).doesNotContain("download-piped-to-shell");
+        // nc connecting with no login uid, logged by the audit rules' new nc.openbsd line
+        assertThat(fired(detections2(1249386))).contains("socket-relay-network-activity");
+        // ip link set aa-veth0 promisc on
+        assertThat(fired(detections2(1249392))).contains("interface-promiscuous");
+        // a file written and removed in /etc/rsyslog.d
+        assertThat(fired(detections2(1249488))).contains("logging-config-modified");
+        assertThat(fired(detections2(1249490))).contains("logging-config-modified");
+        // os.mknod("/tmp/aa-mknod-suid", 0o104755)
+        assertThat(fired(detections2(1249492))).contains("setuid-setgid-bit-set");
+    }
+
+    @Test
+    void shouldAlertOnEachCapturedAccountChange() {
+        // groupadd, useradd, usermod -aG adm, usermod -aG aa-grp, userdel, groupdel
+        for (long serial : new long[] {1249400, 1249411, 1249428, 1249442, 1249455, 1249482}) {
+            assertThat(fired(detections2(serial))).as("serial %d", serial).contains("account-changed");
+        }
+        // Debian's usermod logs USER_CHAUTHTOK without the group's name: two runs, two throttle keys
+        CompiledRule rule = defaults.rule("account-changed");
+        assertThat(throttleKey(rule, detections2(1249428))).isNotEqualTo(throttleKey(rule, detections2(1249442)));
+    }
+
     @Test
     void shouldSeeA32BitProgramConnectThroughSocketcall() {
         // i386 socketcall(SYS_CONNECT) by bash: how 32-bit reverse-shell payloads connect; it was missed
