@@ -125,9 +125,8 @@ final class SyslogFormat {
         String msg = json ? new String(a.json(), StandardCharsets.UTF_8) : a.output();
         StringBuilder head = new StringBuilder(256);
         if (style == Style.RFC5424) {
-            String host = a.node() != null && !a.node().isEmpty() ? printable(a.node(), 255) : hostname;
             head.append('<').append(pri).append('>');
-            head.append("1 ").append(Json.iso(a.eventTimeMillis())).append(' ').append(host).append(' ')
+            head.append("1 ").append(Json.iso(a.eventTimeMillis())).append(' ').append(host(a)).append(' ')
                     .append(appName).append(' ').append(procId).append(' ')
                     .append(a.isEvent() ? "event" : printable(a.rule(), 32)).append(' ');
             int mark = head.length();
@@ -149,14 +148,14 @@ final class SyslogFormat {
         } else {
             rfc3164Head(head, pri, a.eventTimeMillis(), zone);
             if (style == Style.RFC3164) {
-                head.append(a.node() != null && !a.node().isEmpty() ? printable(a.node(), 255) : hostname).append(' ');
+                head.append(host(a)).append(' ');
             }
             head.append(appName).append('[').append(procId).append("]: ");
             if (!json) {
                 head.append(a.severity() == null ? "" : a.severity().label()).append(' ').append(a.rule());
-                if (style == Style.LOCAL && a.node() != null && !a.node().isEmpty()) {
+                if (style == Style.LOCAL && hasNode(a)) {
                     // no host name in this form: the event's node (auditd's name_format) in the message
-                    head.append(" (node ").append(printable(a.node(), 255)).append(')');
+                    head.append(" (node ").append(host(a)).append(')');
                 }
                 head.append(": ");
             }
@@ -176,6 +175,15 @@ final class SyslogFormat {
         byte[] out = java.util.Arrays.copyOf(h, h.length + m.length);
         System.arraycopy(m, 0, out, h.length, m.length);
         return cut(out, maxSize);
+    }
+
+    private static boolean hasNode(Alert a) {
+        return a.node() != null && !a.node().isEmpty();
+    }
+
+    /** The event's node, or this machine's name where the event names none (auditd's name_format = NONE). */
+    private String host(Alert a) {
+        return hasNode(a) ? printable(a.node(), 255) : hostname;
     }
 
     /**
