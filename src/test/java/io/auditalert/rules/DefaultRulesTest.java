@@ -166,6 +166,12 @@ class DefaultRulesTest {
     }
 
     @Test
+    void shouldAlertOnAJarRunFromAWorldWritableDirectory() {
+        assertThat(fired(constructed(7101))).contains("exec-from-world-writable-dir"); // java -jar /tmp/aa.jar
+        assertThat(fired(constructed(7102))).doesNotContain("exec-from-world-writable-dir"); // java -jar /opt/app/app.jar
+    }
+
+    @Test
     void shouldNotAlertOnFilesDnfInstallsButOnAnotherPythonScriptsWrite() {
         // dnf is a Python script: exe is the interpreter, so the package-manager exception missed it
         assertThat(fired(constructed(6001))).doesNotContain("binary-dir-modified");
