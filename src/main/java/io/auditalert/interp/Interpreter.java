@@ -76,6 +76,10 @@ public final class Interpreter {
     private static final String[] PERMS = {"read", "write", "exec", "attr"};
 
     private static final int NAME_CACHE = 64;
+    /** Name lookups between two questions to the user database about a change (a power of two). */
+    public static final int GENERATION_CHECK = 256;
+    private int nameLookups;
+    private long usersGeneration;
     private static final int TYPE_CACHE_BITS = 10;
     private static final int TYPE_SLOTS = 1 << TYPE_CACHE_BITS;
     private static final int SHAPE_BITS = 6;
@@ -525,8 +529,20 @@ public final class Interpreter {
         }
     }
 
-    /** A user or group name as UTF-8, or NO_NAME; looked up in the user database on a cache miss. */
+    /**
+     * A user or group name as UTF-8, or NO_NAME; looked up in the user database on a cache miss. Every
+     * {@link #GENERATION_CHECK} lookups the database is asked whether its files changed, and the
+     * cache is emptied if they did (a user added while a plugin runs).
+     */
     private byte[] cachedName(long key, long[] ids, byte[][] names, boolean user) {
+        if ((++nameLookups & (GENERATION_CHECK - 1)) == 0) {
+            long g = users.generation();
+            if (g != usersGeneration) {
+                usersGeneration = g;
+                java.util.Arrays.fill(userIds, -1L);
+                java.util.Arrays.fill(groupIds, -1L);
+            }
+        }
         int slot = (int) (key ^ (key >>> 6)) & (NAME_CACHE - 1);
         if (ids[slot] == key) {
             return names[slot];

@@ -13,11 +13,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * uid/gid to and from names through the system's NSS ({@code getpwuid_r} and friends), cached.
- * Both hits and misses are cached for the life of the process, as libauparse does, so a busy event
- * stream costs one NSS lookup per distinct id. Safe to call from any thread: lookups run on the
+ * Both hits and misses are cached, so a busy event stream costs one NSS lookup per distinct id; unlike
+ * libauparse's cache, which lives as long as the process, these are dropped when /etc/passwd,
+ * /etc/group or nsswitch.conf change (looked at every {@link #CHECK_NANOS 5 s} at most) and misses
+ * every five minutes (a directory service's new user): a plugin runs for months, and a user added
+ * by useradd must not stay "unknown(1001)" in its alerts until the next restart. Safe to call from any thread: lookups run on the
  * caller's thread with a buffer of their own, and the caches are concurrent maps.
  *
  * <p>When nsswitch.conf names {@code files} as the first source of a database, glibc answers from
@@ -40,16 +44,99 @@ public final class UserDb {
     private final ConcurrentHashMap<String, Long> uids = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> gids = new ConcurrentHashMap<>();
     private final Path nsswitch;
+    private final Path passwdFile;
+    private final Path groupFile;
     /** The local files' entries, read on first use; empty when NSS does not consult them first. */
-    private final Lazy<LocalFile> passwd;
-    private final Lazy<LocalFile> group;
+    private volatile Lazy<LocalFile> passwd;
+    private volatile Lazy<LocalFile> group;
     private volatile LibC libc;
     private volatile boolean libcTried;
+    /** How often, at most, the files are looked at for a change. */
+    static final long CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** How long a miss is believed. */
+    static final long MISS_NANOS = TimeUnit.MINUTES.toNanos(5);
+    private final long checkNanos;
+    private final long missNanos;
+    private volatile long nextCheck;
+    private volatile long nextMissExpiry;
+    /** The files' modification times and sizes when last looked at (null: not yet). */
+    private volatile String filesSeen;
+    /** Counts the times the caches were dropped, for callers that keep caches of their own. */
+    private volatile long generation;
 
     UserDb(Path nsswitch, Path passwdFile, Path groupFile) {
+        this(nsswitch, passwdFile, groupFile, CHECK_NANOS, MISS_NANOS);
+    }
+
+    UserDb(Path nsswitch, Path passwdFile, Path groupFile, long checkNanos, long missNanos) {
         this.nsswitch = nsswitch;
-        this.passwd = new Lazy<>(() -> readLocal("passwd", passwdFile));
-        this.group = new Lazy<>(() -> readLocal("group", groupFile));
+        this.passwdFile = passwdFile;
+        this.groupFile = groupFile;
+        this.checkNanos = checkNanos;
+        this.missNanos = missNanos;
+        long now = System.nanoTime();
+        this.nextCheck = now;
+        this.nextMissExpiry = now + missNanos;
+        dropLocal();
+    }
+
+    private void dropLocal() {
+        passwd = new Lazy<>(() -> readLocal("passwd", passwdFile));
+        group = new Lazy<>(() -> readLocal("group", groupFile));
+    }
+
+    /**
+     * Drops every cached answer when the files changed since they were last looked at, and the
+     * cached misses when they are old; at most once per check interval, on the caller's thread.
+     */
+    private void fresh() {
+        long now = System.nanoTime();
+        if (now - nextCheck < 0) {
+            return;
+        }
+        synchronized (this) {
+            if (now - nextCheck < 0) {
+                return;
+            }
+            nextCheck = now + checkNanos;
+            String seen = stamp(nsswitch) + "," + stamp(passwdFile) + "," + stamp(groupFile);
+            if (filesSeen != null && !filesSeen.equals(seen)) {
+                users.clear();
+                groups.clear();
+                uids.clear();
+                gids.clear();
+                dropLocal();
+                nextMissExpiry = now + missNanos;
+                generation++;
+            } else if (now - nextMissExpiry >= 0) {
+                users.values().removeIf(v -> v == NONE);
+                groups.values().removeIf(v -> v == NONE);
+                uids.values().removeIf(v -> v == -1L);
+                gids.values().removeIf(v -> v == -1L);
+                nextMissExpiry = now + missNanos;
+                generation++;
+            }
+            filesSeen = seen;
+        }
+    }
+
+    /**
+     * A number that changes whenever cached answers were dropped (looking at the files first, as a lookup
+     * does): a caller's own cache of names is stale when it differs from the one it saw.
+     */
+    public long generation() {
+        fresh();
+        return generation;
+    }
+
+    private static String stamp(Path file) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return a.lastModifiedTime().toMillis() + ":" + a.size() + ":" + a.fileKey();
+        } catch (IOException | RuntimeException e) {
+            return "-";
+        }
     }
 
     /** id → name and name → id of a passwd- or group-format file, the first line of each winning. */
@@ -124,6 +211,7 @@ public final class UserDb {
 
     /** The user name for a uid, or null when there is none. */
     public String userName(long uid) {
+        fresh();
         String name = users.computeIfAbsent(uid, u -> {
             String local = passwd.get().names.get(u);
             return orNone(local != null ? local : lookupUser(u));
@@ -133,6 +221,7 @@ public final class UserDb {
 
     /** The group name for a gid, or null. */
     public String groupName(long gid) {
+        fresh();
         String name = groups.computeIfAbsent(gid, g -> {
             String local = group.get().names.get(g);
             return orNone(local != null ? local : lookupGroup(g));
@@ -142,6 +231,7 @@ public final class UserDb {
 
     /** The uid of a user name, or -1. */
     public long uid(String name) {
+        fresh();
         return uids.computeIfAbsent(name, n -> {
             Long id = passwd.get().ids.get(n);
             return id != null ? id : lookupByName(n, true);
@@ -150,6 +240,7 @@ public final class UserDb {
 
     /** The gid of a group name, or -1. */
     public long gid(String name) {
+        fresh();
         return gids.computeIfAbsent(name, n -> {
             Long id = group.get().ids.get(n);
             return id != null ? id : lookupByName(n, false);

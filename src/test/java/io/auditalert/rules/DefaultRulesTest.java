@@ -136,6 +136,43 @@ class DefaultRulesTest {
         assertThat(fired(detections2(1249492))).contains("setuid-setgid-bit-set");
     }
 
+    /** capture-cron.log (see src/test/resources/rules/README.md): cron installed after the rules, crontab, purge. */
+    static final List<AuditEvent> CRON = TestEvents.resource("/rules/capture-cron.log");
+
+    @Test
+    void shouldSeeACrontabWrittenInASpoolMadeAfterTheRulesWereLoaded() {
+        // the watch on /var/spool/cron missed crontabs/ created later: crontab's own calls are logged now
+        assertThat(fired(TestEvents.serial(CRON, 1252989))).contains("persistence-file-modified"); // crontab -
+        assertThat(fired(TestEvents.serial(CRON, 1252991))).contains("persistence-file-modified"); // crontab -r
+        assertThat(fired(TestEvents.serial(CRON, 1252986))).doesNotContain("persistence-file-modified"); // crontab -l
+        // the package's preset of its unit (deb-systemd-helper's systemctl with options) is no alert
+        for (long serial : new long[] {1252920, 1252921}) {
+            assertThat(fired(TestEvents.serial(CRON, serial))).as("serial %d", serial)
+                    .doesNotContain("persistence-file-modified");
+        }
+        // auditctl -l -k persistence lists rules: excepted
+        long exceptedBefore = defaults.rule("audit-tool-executed").stats().excepted.sum();
+        assertThat(fired(TestEvents.serial(CRON, 1252992))).doesNotContain("audit-tool-executed");
+        assertThat(defaults.rule("audit-tool-executed").stats().excepted.sum()).isEqualTo(exceptedBefore + 1);
+    }
+
+    /** The machine's own audit.log, a soak on 2026-11-29 (ENRICHED tail left out): adduser's gpasswd. */
+    static final AuditEvent GROUP_MEMBERS_SET = TestEvents.one("type=USER_ACCT msg=audit(1795988107.436:1250157): "
+            + "pid=20769 uid=0 auid=0 ses=38 msg='op=members of group users set by root to aah15 acct=\"users\" "
+            + "exe=\"/usr/bin/gpasswd\" hostname=? addr=? terminal=? res=success'");
+    /** elastic_go-libaudit/auparse__testdata__audit-rhel7.log: sshd's PAM account check. */
+    static final AuditEvent PAM_ACCOUNT_CHECK = TestEvents.one(
+            "type=USER_ACCT msg=audit(1481077043.052:410): pid=1298 uid=0 auid=4294967295 ses=4294967295 subj=sys"
+            + "tem_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=PAM:accounting grantors=pam_unix,pam_localuser acct=\"a"
+            + "ndrew_kroh\" exe=\"/usr/sbin/sshd\" hostname=pool-96-241-146-97.washdc.fios.verizon.net addr=96.241."
+            + "146.97 terminal=ssh res=success'");
+
+    @Test
+    void shouldAlertOnGroupMembersSetByGpasswdButNotOnPamAccountChecks() {
+        assertThat(fired(GROUP_MEMBERS_SET)).contains("account-changed");
+        assertThat(fired(PAM_ACCOUNT_CHECK)).doesNotContain("account-changed");
+    }
+
     @Test
     void shouldAlertOnEachCapturedAccountChange() {
         // groupadd, useradd, usermod -aG adm, usermod -aG aa-grp, userdel, groupdel

@@ -106,4 +106,57 @@ class UserDbTest {
         assertThat(UserDb.filesFirst(java.util.List.of("passwd: files"), "passwd")).isTrue();
         assertThat(UserDb.filesFirst(java.util.List.of("passwdx: files", "group: files"), "passwd")).isFalse();
     }
+
+    @Test
+    void shouldSeeAUserAddedWhileItRunsAndForgetAMissInTime(@TempDir Path dir) throws Exception {
+        // useradd while the plugin runs: its ADD_USER alert said id=unknown(1001) until the next restart
+        Path nsswitch = Files.writeString(dir.resolve("nsswitch.conf"), "passwd: files\ngroup: files\n");
+        Path passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Path group = Files.writeString(dir.resolve("group"), "root:x:0:\n");
+        UserDb live = new UserDb(nsswitch, passwd, group, 0, Long.MAX_VALUE / 4);
+        assertThat(live.userName(3_999_999_301L)).isNull();
+        assertThat(live.uid("aa-new")).isEqualTo(-1);
+        Files.writeString(passwd, "root:x:0:0:root:/root:/bin/bash\naa-new:x:3999999301:100::/:/bin/sh\n");
+        Files.writeString(group, "root:x:0:\naa-grp:x:3999999302:\n");
+        assertThat(live.userName(3_999_999_301L)).isEqualTo("aa-new");
+        assertThat(live.uid("aa-new")).isEqualTo(3_999_999_301L);
+        assertThat(live.groupName(3_999_999_302L)).isEqualTo("aa-grp");
+
+        // a miss NSS gave (a directory service's user) is asked again once it is old
+        UserDb misses = new UserDb(nsswitch, passwd, group, 0, 0);
+        assertThat(misses.userName(3_999_999_303L)).isNull();
+        Files.writeString(passwd, "aa-later:x:3999999303:100::/:/bin/sh\n", java.nio.file.StandardOpenOption.APPEND);
+        assertThat(misses.userName(3_999_999_303L)).isEqualTo("aa-later");
+    }
+
+    @Test
+    void shouldLetTheInterpretersOwnCacheSeeTheChangeToo(@TempDir Path dir) throws Exception {
+        // the interpreter keeps names of its own: it asks the database every few hundred lookups
+        Path nsswitch = Files.writeString(dir.resolve("nsswitch.conf"), "passwd: files\ngroup: files\n");
+        Path passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Path group = Files.writeString(dir.resolve("group"), "root:x:0:\n");
+        io.auditalert.interp.Interpreter interp = new io.auditalert.interp.Interpreter(
+                new UserDb(nsswitch, passwd, group, 0, Long.MAX_VALUE / 4));
+        io.auditalert.assemble.AuditEvent ev = io.auditalert.rules.TestEvents.one("type=ADD_USER "
+                + "msg=audit(1795987787.740:1249411): pid=17740 uid=0 auid=1999999401 ses=37 msg='op=adding user "
+                + "id=1999999401 exe=\"/usr/sbin/useradd\" hostname=? addr=? terminal=? res=success'");
+        assertThat(interpreted(interp, ev)).contains("unknown(1999999401)");
+        Files.writeString(passwd, "aa-new:x:1999999401:100::/:/bin/sh\n", java.nio.file.StandardOpenOption.APPEND);
+        String seen = "";
+        for (int i = 0; i <= io.auditalert.interp.Interpreter.GENERATION_CHECK && !seen.contains("aa-new"); i++) {
+            seen = interpreted(interp, ev);
+        }
+        assertThat(seen).contains("aa-new").doesNotContain("unknown(");
+    }
+
+    private static String interpreted(io.auditalert.interp.Interpreter interp, io.auditalert.assemble.AuditEvent ev) {
+        io.auditalert.parse.ByteBuf out = new io.auditalert.parse.ByteBuf(256);
+        StringBuilder all = new StringBuilder();
+        for (int f = ev.firstField(0); f < ev.endField(0); f++) {
+            out.clear();
+            interp.interpret(ev, 0, f, out);
+            all.append(new String(out.array(), 0, out.length(), java.nio.charset.StandardCharsets.UTF_8)).append(' ');
+        }
+        return all.toString();
+    }
 }
