@@ -41,17 +41,17 @@ final class CheckCommand {
         int sinks = 0;
         RuleEngine engine = RuleEngine.NONE;
         // a config that does not parse names rules and sinks nobody knows: the defaults in their place
-        // would only be checked for nothing (and warn about a rules.d the file may never have named)
-        // rules named and no file found for them: that error alone, not first the run's warning that
-        // nothing would alert
+        // would only be checked for nothing (and warn about a rules.d the file may never have named).
+        // Rules named and no file found for them (a path or glob with a typo): nothing is loaded, so the
+        // error below comes alone, not after the run's warning that nothing would alert
         String noneFound = cfg.unparsed ? null : Components.noRuleFileFound(ruleFiles, cfg);
         try {
-            if (noneFound != null) {
-                // reported below
-            } else if (!ruleFiles.isEmpty()) {
-                engine = Components.loadRuleArguments(ruleFiles, cfg, telemetry, 1);
-            } else if (!cfg.unparsed) {
-                engine = Components.loadRules(cfg, telemetry, 1);
+            if (noneFound == null) {
+                if (!ruleFiles.isEmpty()) {
+                    engine = Components.loadRuleArguments(ruleFiles, cfg, telemetry, 1);
+                } else if (!cfg.unparsed) {
+                    engine = Components.loadRules(cfg, telemetry, 1);
+                }
             }
             rules = engine.ruleCount();
         } catch (ConfigException e) {
@@ -64,9 +64,8 @@ final class CheckCommand {
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }
-        // rules named and no file found for them (a path or glob with a typo): the plugin would alert on
-        // nothing, whatever else is wrong; `rules: []`, a file of lists only or of disabled rules are what
-        // was asked for
+        // no rules file found: the plugin would alert on nothing, whatever else is wrong (`rules: []`, a
+        // file of lists only or of disabled rules are what was asked for, and no error)
         if (ruleFiles.isEmpty() && cfg.source == null
                 && !java.nio.file.Files.isDirectory(io.auditalert.config.AppConfig.DEFAULT_RULES_DIR)) {
             if (errors.isEmpty() && rules == 0) {

@@ -265,14 +265,7 @@ public final class EmailSink extends DeliverySink {
             i = close + 1;
         }
         String s = sb.toString().replaceAll("[\\r\\n\\t]+", " ");
-        if (s.length() > SUBJECT_MAX) {
-            int n = SUBJECT_MAX;
-            if (Character.isHighSurrogate(s.charAt(n - 1))) {
-                n--; // never half a character
-            }
-            s = s.substring(0, n);
-        }
-        return s;
+        return s.length() > SUBJECT_MAX ? Json.prefix(s, SUBJECT_MAX) : s; // never half a character
     }
 
     private static String placeholder(String name, Alert first, int count) {

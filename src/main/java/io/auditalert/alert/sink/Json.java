@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** The little JSON and time text the network sinks build (the alert JSON itself comes ready-made). */
+/** The little JSON, time and text the network sinks build (the alert JSON itself comes ready-made). */
 final class Json {
     static final DateTimeFormatter ISO_MILLIS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -40,6 +40,14 @@ final class Json {
             }
         }
         return sb.append('"');
+    }
+
+    /** The first n characters of s, one fewer when the n-th would leave half a surrogate pair. */
+    static String prefix(String s, int n) {
+        if (n > 0 && n < s.length() && Character.isHighSurrogate(s.charAt(n - 1))) {
+            n--;
+        }
+        return s.substring(0, n);
     }
 
     static String iso(long epochMillis) {

@@ -213,7 +213,7 @@ final class SyslogFormat {
                 int hi = out.length();
                 while (lo < hi) { // the longest prefix whose quoted form fits
                     int mid = (lo + hi + 1) >>> 1;
-                    if (utf8Length(Json.quote(new StringBuilder(), prefix(out, mid))) - 2 <= left) {
+                    if (utf8Length(Json.quote(new StringBuilder(), Json.prefix(out, mid))) - 2 <= left) {
                         lo = mid;
                     } else {
                         hi = mid - 1;
@@ -221,7 +221,7 @@ final class SyslogFormat {
                 }
                 if (lo > 0) {
                     sb.append(",\"output\":");
-                    Json.quote(sb, prefix(out, lo));
+                    Json.quote(sb, Json.prefix(out, lo));
                 }
             }
         }
@@ -238,14 +238,6 @@ final class SyslogFormat {
         if (utf8Length(sb) + utf8Length(m) + 1 <= room) {
             sb.append(m);
         }
-    }
-
-    /** The first n characters of s, one fewer when the n-th would leave half a surrogate pair. */
-    private static String prefix(String s, int n) {
-        if (n > 0 && n < s.length() && Character.isHighSurrogate(s.charAt(n - 1))) {
-            n--;
-        }
-        return s.substring(0, n);
     }
 
     private static boolean isAscii(String s) {
@@ -313,7 +305,7 @@ final class SyslogFormat {
             return;
         }
         if (value.length() > max) {
-            value = prefix(value, max);
+            value = Json.prefix(value, max);
         }
         sb.append(' ').append(name).append("=\"");
         for (int i = 0; i < value.length(); i++) {
