@@ -245,13 +245,16 @@ final class HttpPoster {
             return new Response(status, "interim answer " + status + " with no final one read");
         }
         String text = "";
-        Watchdog.Armed w = Watchdog.arm(readTimeoutMillis, () -> end(c));
+        // read by this thread against the clock, read by read: the watchdog's close of the connection
+        // waits for the JDK stream's lock, which a body trickling in a byte at a time hands from read to
+        // read to this thread (a review saw a 3 s timeout take 41 s). The watchdog is only the backstop,
+        // so it expires after this thread's own deadline, not a hair before it: closing under a read
+        // still in progress queued the body for the JDK's keep-alive cleaner, which then drained the
+        // trickle under the same lock (a CI run took 21 s for a 3 s timeout)
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
+        Watchdog.Armed w = Watchdog.arm(readTimeoutMillis + BODY_WATCHDOG_GRACE_MILLIS, () -> end(c));
         try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
             if (in != null) {
-                // read by this thread against the clock, read by read: the watchdog's close of the
-                // connection waits for the JDK stream's lock, which a body trickling in a byte at a time
-                // hands from read to read to this thread (a review saw a 3 s timeout take 41 s)
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
                 byte[] head = new byte[512];
                 int got = 0;
                 boolean ended = false;
@@ -305,6 +308,8 @@ final class HttpPoster {
         return Math.min(Long.parseLong(value.strip()), 3600) * 1000;
     }
 
+    /** How much later than the body's own deadline its watchdog closes the connection. */
+    private static final long BODY_WATCHDOG_GRACE_MILLIS = 1000;
     /** Bytes of a request body written under one watch. */
     private static final int WRITE_CHUNK = 64 << 10;
     /** Bytes of an answer's body read at most, beyond the 512 kept for the log. */
