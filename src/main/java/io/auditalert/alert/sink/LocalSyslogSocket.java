@@ -17,14 +17,15 @@ public final class LocalSyslogSocket implements AutoCloseable {
 
     /**
      * Sends {@code text} (from the tag on: {@code app[pid]: message}) as an RFC 3164 message, the
-     * local socket's form (no host name), cut at {@code maxBytes}; the socket is opened on first use
+     * local socket's form (no host name), cut to at most {@code maxBytes} without splitting a UTF-8
+     * character; the socket is opened on first use
      * and after a failure.
      */
     public synchronized void send(int facility, int severity, long epochMillis, ZoneId zone, String text, int maxBytes)
             throws IOException {
         byte[] msg = SyslogFormat.rfc3164Head(new StringBuilder(64 + text.length()), facility * 8 + severity,
                 epochMillis, zone).append(text).toString().getBytes(StandardCharsets.UTF_8);
-        socket.send(msg.length > maxBytes ? java.util.Arrays.copyOf(msg, maxBytes) : msg);
+        socket.send(SyslogFormat.cut(msg, maxBytes));
     }
 
     @Override
