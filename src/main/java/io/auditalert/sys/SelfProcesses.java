@@ -15,8 +15,13 @@ import java.util.concurrent.TimeUnit;
  * the child ({@code ppid}) of one known already. Each is remembered with its start time, so a pid the
  * kernel hands to an unrelated process later is told apart: an event of a known pid is taken as ours
  * only while the process under that pid has the start time remembered, or none runs there (it is
- * gone, and its last events may still be on their way); every few seconds the table is checked
- * against /proc, and a process gone for {@link #KEEP_AFTER_EXIT_NANOS} is forgotten. A
+ * gone, and its last events may still be on their way); every second the table is checked against
+ * /proc, and a process gone for {@link #KEEP_AFTER_EXIT_NANOS} is forgotten. A gone process's events,
+ * and the children they show, are ours only when they are no newer than the moment it was known to be
+ * gone: an exec sink's command when the sink saw it exit, anything else when a check or an event
+ * first found its pid empty. Without that, an unprivileged user who got the pid of a command that had
+ * exited (by forking until the kernel handed it out) hid the process tree it started from every rule,
+ * for as long as the command was remembered. A
  * process that a command left behind and whose parent exited before the first event of it came is
  * re-parented (ppid 1), and cannot be told apart: it is evaluated.
  *
@@ -28,7 +33,7 @@ public final class SelfProcesses {
     public static final SelfProcesses INSTANCE = new SelfProcesses(ProcessHandle.current().pid());
 
     static final long KEEP_AFTER_EXIT_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private static final long CHECK_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final long CHECK_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** A bound on the table: a command that starts processes without end does not grow it without end. */
     static final int MAX = 4096;
 
@@ -41,10 +46,30 @@ public final class SelfProcesses {
         final Instant start;
         /** When it was first seen gone (System.nanoTime), 0 while it runs. */
         volatile long goneSince;
+        /**
+         * When it was known to be gone (epoch milliseconds), {@link Long#MAX_VALUE} while not: an event
+         * newer than that is another process's that got the pid since.
+         */
+        volatile long goneAtMillis;
 
         Known(Instant start, long goneSince) {
             this.start = start;
             this.goneSince = goneSince;
+            this.goneAtMillis = goneSince == 0 ? Long.MAX_VALUE : System.currentTimeMillis();
+        }
+
+        void gone(long nanos) {
+            if (goneSince == 0) {
+                goneSince = nanos == 0 ? 1 : nanos;
+            }
+            if (goneAtMillis == Long.MAX_VALUE) {
+                goneAtMillis = System.currentTimeMillis();
+            }
+        }
+
+        /** Whether an event of this time (epoch ms; {@link Long#MAX_VALUE}: not known) can be its. */
+        boolean couldAct(long eventMillis) {
+            return eventMillis == Long.MAX_VALUE || eventMillis <= goneAtMillis;
         }
 
         /** Whether the process now running under its pid (started at {@code now}) is another one. */
@@ -65,6 +90,17 @@ public final class SelfProcesses {
     /** An exec sink started this process. */
     public void started(long pid) {
         remember(pid, Long.MAX_VALUE);
+    }
+
+    /**
+     * A process an exec sink started has exited (it was reaped, so its pid may be handed out from now
+     * on): events newer than now are not its.
+     */
+    public void exited(long pid) {
+        Known k = known.get(pid);
+        if (k != null) {
+            k.gone(System.nanoTime());
+        }
     }
 
     /**
@@ -91,11 +127,20 @@ public final class SelfProcesses {
             return false;
         }
         checkNowAndThen();
-        if (ppid > 0 && stillOurs(ppid)) {
+        if (ppid > 0 && stillOurs(ppid, eventMillis)) {
             remember(pid, eventMillis);
             return true;
         }
-        return pid > 0 && stillOurs(pid);
+        return pid > 0 && stillOurs(pid, eventMillis);
+    }
+
+    /** As {@link #stillOurs(long)}, and an event of this time can be the process's (see {@link Known#couldAct}). */
+    private boolean stillOurs(long pid, long eventMillis) {
+        if (!stillOurs(pid)) {
+            return false;
+        }
+        Known k = known.get(pid);
+        return k != null && k.couldAct(eventMillis);
     }
 
     /**
@@ -109,9 +154,13 @@ public final class SelfProcesses {
         if (k == null) {
             return false;
         }
-        if (k.reusedBy(runningStart(pid))) {
+        Optional<Instant> running = runningStart(pid);
+        if (k.reusedBy(running)) {
             known.remove(pid, k);
             return false;
+        }
+        if (running.isEmpty()) {
+            k.gone(System.nanoTime());
         }
         return true;
     }
@@ -167,9 +216,10 @@ public final class SelfProcesses {
             if (k.reusedBy(start)) {
                 known.remove(e.getKey(), k); // the pid was given to another process
             } else if (start.isPresent()) {
-                k.goneSince = 0;
+                k.goneSince = 0; // running after all (a read of /proc that failed once)
+                k.goneAtMillis = Long.MAX_VALUE;
             } else if (k.goneSince == 0) {
-                k.goneSince = now == 0 ? 1 : now;
+                k.gone(now);
             } else if (now - k.goneSince >= KEEP_AFTER_EXIT_NANOS) {
                 known.remove(e.getKey(), k);
             }

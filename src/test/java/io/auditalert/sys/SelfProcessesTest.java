@@ -116,4 +116,42 @@ class SelfProcessesTest {
             command.destroyForcibly();
         }
     }
+
+    @Test
+    void shouldNotTakeEventsNewerThanACommandsExitForItsOrItsChildrens() throws Exception {
+        // a review: a command of an exec sink exited; a user forked until the kernel gave them its pid, started
+        // a payload from that process and let it exit. The payload's events showed the old pid as parent, and
+        // the payload and all it started were never evaluated
+        SelfProcesses s = new SelfProcesses(ProcessHandle.current().pid());
+        Process command = new ProcessBuilder("/bin/sleep", "30").start();
+        s.started(command.pid());
+        long whileItRan = System.currentTimeMillis();
+        command.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        s.exited(command.pid()); // what the sink reports once the command is reaped
+        long afterItsExit = System.currentTimeMillis() + 1;
+
+        assertThat(s.isOwn(NONE + 21, command.pid(), afterItsExit)).as("a child shown by a newer event").isFalse();
+        assertThat(s.isOwn(command.pid(), 1, afterItsExit)).as("the pid's own newer event").isFalse();
+        assertThat(s.isOwn(NONE + 21, 1, afterItsExit)).as("not learned").isFalse();
+        // its own events that come late, and its children's, are still its
+        assertThat(s.isOwn(NONE + 22, command.pid(), whileItRan)).isTrue();
+        assertThat(s.isOwn(command.pid(), 1, whileItRan)).isTrue();
+    }
+
+    @Test
+    void shouldBoundAGoneDescendantByWhenItWasFoundGone() throws Exception {
+        SelfProcesses s = new SelfProcesses(ProcessHandle.current().pid());
+        Process command = new ProcessBuilder("/bin/sleep", "30").start();
+        try {
+            s.started(command.pid());
+            long t0 = System.currentTimeMillis();
+            // a child the command started (NONE: no process has that pid, so it is found gone at once)
+            assertThat(s.isOwn(NONE + 31, command.pid(), t0)).isTrue();
+            long later = System.currentTimeMillis() + 1;
+            assertThat(s.isOwn(NONE + 32, NONE + 31, t0)).as("its child, in an event from while it ran").isTrue();
+            assertThat(s.isOwn(NONE + 33, NONE + 31, later)).as("a child shown by a newer event").isFalse();
+        } finally {
+            command.destroyForcibly();
+        }
+    }
 }

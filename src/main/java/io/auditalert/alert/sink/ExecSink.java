@@ -231,6 +231,8 @@ public final class ExecSink extends DeliverySink {
         }
         // its events, and those of what it starts, are auditalert's own: not evaluated (DESIGN §2)
         io.auditalert.sys.SelfProcesses.INSTANCE.started(p.pid());
+        // once reaped, its pid can go to anyone's process: events after that are not its
+        p.onExit().thenRun(() -> io.auditalert.sys.SelfProcesses.INSTANCE.exited(p.pid()));
         children.add(p);
         if (closing) {
             // started while abortDelivery ran: it set closing before it looked at children, so it saw
