@@ -117,7 +117,6 @@ public final class Values {
         return v < 0 ? Long.MIN_VALUE : v;
     }
 
-    /** Parses unsigned hex (no 0x); -1 when empty, too long or not hex. */
     /** Whether the bytes are 1 to 16 hex digits: a 64-bit value {@link #parseHex} reads (-1 included). */
     public static boolean isHexNumber(byte[] b, int off, int len) {
         if (len <= 0 || len > 16) {
@@ -131,6 +130,7 @@ public final class Values {
         return true;
     }
 
+    /** Parses unsigned hex (no 0x); -1 when empty, too long or not hex. */
     public static long parseHex(byte[] b, int off, int len) {
         if (len <= 0 || len > 16) {
             return -1;
@@ -141,6 +141,22 @@ public final class Values {
                 return -1;
             }
             v = (v << 4) | RecordTokenizer.hexValue(b[i]);
+        }
+        return v;
+    }
+
+    /** Parses unsigned octal (a file mode: {@code 0100755}); -1 when empty, too long or not octal. */
+    public static long parseOctal(byte[] b, int off, int len) {
+        if (len <= 0 || len > 21) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = off; i < off + len; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 7) {
+                return -1;
+            }
+            v = v << 3 | d;
         }
         return v;
     }

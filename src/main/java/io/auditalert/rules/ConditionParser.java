@@ -305,6 +305,9 @@ final class ConditionParser {
             if (v.kind == Kind.WORD && isKeyword(v.text)) {
                 return fail(v.pos, "expected a value after '" + op.text + "' but found '" + v.text + "'");
             }
+            if (v.kind == Kind.WORD && op.text.equals("=") && v.text.startsWith("~") && v.pos == op.pos + 1) {
+                return fail(op.pos, "'=~' is no operator here: write 'matches' for a regular expression");
+            }
             values.add(v);
         } else {
             return fail(v.pos, "expected a value after '" + op.text + "' but found '" + v.text + "'"

@@ -19,7 +19,7 @@ import java.util.Set;
  */
 abstract class Field {
     /** How literals compared with this field are read at compile time. */
-    enum Kind { STRING, NUMBER, UID, GID, EXIT, SYSCALL, TYPE, ARCH }
+    enum Kind { STRING, NUMBER, UID, GID, EXIT, SYSCALL, TYPE, ARCH, MODE }
 
     /** Fields libauparse treats as untrusted strings: quoted, or hex when they hold unsafe bytes. */
     static final Set<String> ESCAPED = Set.of("name", "path", "comm", "exe", "cwd", "key", "acct", "cmd",
@@ -144,6 +144,9 @@ abstract class Field {
         }
         if (fieldName.equals("arch")) {
             return Kind.ARCH;
+        }
+        if (fieldName.equals("mode")) {
+            return Kind.MODE; // a file's type and permissions, in octal: 0100755
         }
         if (NUMBER_FIELDS.contains(fieldName)) {
             return Kind.NUMBER;

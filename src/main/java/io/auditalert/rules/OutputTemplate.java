@@ -248,8 +248,13 @@ final class OutputTemplate {
         return (b >= 0 && b < 0x20) || b == 0x7f;
     }
 
-    /** Appends the register's value, with names for identity fields. */
+    /** Appends the register's value, with names for identity fields and "unset" for an unset one or session. */
     private void appendValue(Field field, EvalScratch s, ByteBuf out) {
+        if (field.kind == Field.Kind.NUMBER && RuleCompiler.isSession(field)
+                && Values.parseDecimal(s.vb, s.voff, s.vlen) == RuleCompiler.UNSET_ID) {
+            out.put(UNSET); // as events' interpretation and {auid} show it
+            return;
+        }
         if (field.kind == Field.Kind.UID || field.kind == Field.Kind.GID) {
             long id = Values.parseDecimal(s.vb, s.voff, s.vlen);
             if (id == RuleCompiler.UNSET_ID) {

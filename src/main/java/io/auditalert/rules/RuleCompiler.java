@@ -364,6 +364,10 @@ final class RuleCompiler {
                     errs.error(c.op().pos(), "'" + op + "' does not apply to '" + ft.text() + "'");
                     return null;
                 }
+                if (field.kind == Field.Kind.STRING && baseName(field).equals("success")) {
+                    errs.error(c.op().pos(), "'" + op + "' does not apply to '" + ft.text() + "', which is yes or no");
+                    return null;
+                }
                 if (isText(field)) {
                     errs.error(c.op().pos(), "'" + op + "' compares numbers, and '" + ft.text()
                             + "' is text (startswith, contains, glob and matches compare text)");
@@ -693,6 +697,7 @@ final class RuleCompiler {
     private static ValueTest.Reading reading(Field field) {
         return switch (field.kind) {
             case ARCH -> ValueTest.Reading.HEX;
+            case MODE -> ValueTest.Reading.OCTAL;
             case UID, GID -> ValueTest.Reading.IDENTITY;
             default -> ValueTest.Reading.DECIMAL;
         };
@@ -715,7 +720,7 @@ final class RuleCompiler {
                     } else if (v == null) {
                         long id = t.equals("unset") ? UNSET_ID : names.uid(t);
                         if (id < 0) {
-                            l.error(errs, "unknown user '" + t + "' for '" + field.label + "'");
+                            l.error(errs, "unknown user '" + t + "' for '" + field.label + "'" + fieldNamed(t));
                             return null;
                         }
                         v = id;
@@ -727,7 +732,7 @@ final class RuleCompiler {
                     } else if (v == null) {
                         long id = t.equals("unset") ? UNSET_ID : names.gid(t);
                         if (id < 0) {
-                            l.error(errs, "unknown group '" + t + "' for '" + field.label + "'");
+                            l.error(errs, "unknown group '" + t + "' for '" + field.label + "'" + fieldNamed(t));
                             return null;
                         }
                         v = id;
@@ -743,6 +748,14 @@ final class RuleCompiler {
                         }
                         v = (long) -errno;
                     }
+                }
+                case MODE -> {
+                    if (!t.matches("[0-7]{1,21}")) {
+                        l.error(errs, "'" + field.label + "' is a file mode in octal (0100755, 4755), and '" + t
+                                + "' is not one");
+                        return null;
+                    }
+                    v = Long.parseLong(t, 8);
                 }
                 case ARCH -> {
                     long code = names.archCode(t);
@@ -760,7 +773,7 @@ final class RuleCompiler {
                     if (isSession(field) && (t.equals("unset") || v != null && v == -1)) {
                         v = UNSET_ID; // a session id is unset as an identity is: ses=4294967295
                     } else if (v == null) {
-                        l.error(errs, "'" + field.label + "' compares as a number, and '" + t + "' is not one");
+                        l.error(errs, "'" + field.label + "' compares as a number, and '" + t + "' is not one" + fieldNamed(t));
                         return null;
                     }
                 }
@@ -770,8 +783,14 @@ final class RuleCompiler {
         return out;
     }
 
+    /** A hint for a literal that is the name of a field: a comparison of two fields, which the language has not. */
+    private static String fieldNamed(String literal) {
+        return KnownFields.isKnown(literal) ? " ('" + literal + "' is a field: a value is compared with a literal, not with"
+                + " another field)" : "";
+    }
+
     /** ses and old-ses, bare or qualified (LOGIN.old-ses). */
-    private static boolean isSession(Field field) {
+    static boolean isSession(Field field) {
         String name = field.label.substring(field.label.lastIndexOf('.') + 1);
         return name.equals("ses") || name.equals("old-ses");
     }

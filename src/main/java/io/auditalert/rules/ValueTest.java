@@ -274,6 +274,8 @@ abstract class ValueTest {
         IDENTITY,
         /** Hex (arch). */
         HEX,
+        /** Octal (a file mode), with or without a leading 0. */
+        OCTAL,
         /** Hex of up to 64 bits, compared unsigned (a syscall's argument registers). */
         REGISTER
     }
@@ -317,6 +319,12 @@ abstract class ValueTest {
             switch (reading) {
                 case HEX -> {
                     v = Values.parseHex(s.vb, s.voff, s.vlen);
+                    if (v < 0) {
+                        return false;
+                    }
+                }
+                case OCTAL -> {
+                    v = Values.parseOctal(s.vb, s.voff, s.vlen);
                     if (v < 0) {
                         return false;
                     }

@@ -393,6 +393,43 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldCompareAFileModeAsAnOctalNumberWhateverTheOperator() {
+        // a review: PATH.mode = 104755 was false where >= 104755 and <= 104755 were both true (text against number)
+        AuditEvent setuid = TestEvents.serial(CAPTURE, 16636); // chmod of /usr/bin/aa-test-bin: mode=0104755
+        assertThat(matches("PATH.mode = 104755", setuid)).isTrue();
+        assertThat(matches("PATH.mode = 0104755", setuid)).isTrue();
+        assertThat(matches("PATH.mode in (0100644, 104755)", setuid)).isTrue();
+        assertThat(matches("PATH.mode >= 104755 and PATH.mode <= 104755", setuid)).isTrue();
+        assertThat(matches("PATH.mode != 104755", setuid)).isFalse();
+        assertThat(matches("PATH.mode > 0104000", setuid)).isTrue(); // octal: 0104755 is above 0104000 (setuid on)
+        assertThat(matches("PATH.mode < 100000", setuid)).isFalse();
+        assertThat(matches("PATH.mode startswith \"0104\"", setuid)).as("text operators see the text").isTrue();
+        assertThat(errors("- rule: r\n  condition: PATH.mode = 0100789\n").get(0).toString())
+                .contains("'PATH.mode' is a file mode in octal (0100755, 4755), and '0100789' is not one");
+    }
+
+    @Test
+    void shouldSayWhatIsWrongWithAComparisonTheLanguageHasNot() {
+        assertThat(errors("- rule: r\n  condition: success > yes\n").get(0).toString())
+                .isEqualTo("bad.yml:2:22: '>' does not apply to 'success', which is yes or no");
+        assertThat(errors("- rule: r\n  condition: euid != uid\n").get(0).toString())
+                .isEqualTo("bad.yml:2:22: unknown user 'uid' for 'euid' ('uid' is a field: a value is compared with a"
+                        + " literal, not with another field)");
+        assertThat(errors("- rule: r\n  condition: pid = ppid\n").get(0).toString())
+                .contains("('ppid' is a field: a value is compared with a literal, not with another field)");
+        assertThat(errors("- rule: r\n  condition: exe =~ \"^/usr/bin/\"\n").get(0).toString())
+                .isEqualTo("bad.yml:2:18: '=~' is no operator here: write 'matches' for a regular expression");
+    }
+
+    @Test
+    void shouldPrintAnUnsetSessionAsUnsetAsTheLoginUidIs() {
+        RuleSet set = load("- rule: r\n  condition: type = CONFIG_CHANGE\n  output: \"{auid}{?ses}\"\n");
+        ByteBuf out = new ByteBuf(64);
+        set.rule("r").renderOutput(CONFIG_CHANGE, out); // auid and ses 4294967295
+        assertThat(out.toUtf8String()).isEqualTo("unset ses=unset");
+    }
+
+    @Test
     void shouldCompareTheSyscallOfASyscallRecordByNameToo() {
         assertThat(matches("SYSCALL.syscall = execve", EXEC_TMP)).isTrue();
         assertThat(matches("SYSCALL.syscall in (open, execve)", EXEC_TMP)).isTrue();
