@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -143,6 +144,60 @@ static void config_defaults(struct wrapper_config *c)
 }
 
 /* Reads "key = value" lines; '#' starts a comment line. Unknown keys and bad values are fatal. */
+/*
+ * Whether someone other than root could change what the path names: the entry or a directory above it
+ * belongs to another user, or is writable by others (group root's write and a sticky directory such as
+ * /tmp aside). Writes the first such entry, from the top, into why. The config says which java and jar
+ * root executes, so a file a user could rewrite would run their program as root.
+ */
+static int untrusted_chain(const char *path, char *why, size_t n)
+{
+    char p[4096];
+    if (strlen(path) >= sizeof p)
+        return 0;
+    strcpy(p, path);
+    int found = 0;
+    for (;;) {
+        struct stat st;
+        if (lstat(*p ? p : "/", &st) == 0 && !(S_ISLNK(st.st_mode) && st.st_uid == 0)) {
+            int group_write = (st.st_mode & S_IWGRP) && st.st_gid != 0;
+            int other_write = st.st_mode & S_IWOTH;
+            if (st.st_uid != 0) {
+                snprintf(why, n, "%s belongs to uid %u, not root", *p ? p : "/", (unsigned) st.st_uid);
+                found = 1;
+            } else if ((group_write || other_write) && !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX))) {
+                snprintf(why, n, "%s is writable by %s (mode %04o)", *p ? p : "/",
+                         other_write ? "everyone" : "its group", (unsigned) (st.st_mode & 07777));
+                found = 1;
+            }
+        }
+        char *slash = strrchr(p, '/');
+        if (!slash || !*p)
+            break;
+        *slash = '\0';
+    }
+    return found;
+}
+
+static int untrusted(const char *path, char *why, size_t n)
+{
+    char abs[4096];
+    if (path[0] == '/') {
+        snprintf(abs, sizeof abs, "%s", path);
+    } else {
+        char cwd[2048];
+        if (!getcwd(cwd, sizeof cwd))
+            return 0;
+        snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+    }
+    if (untrusted_chain(abs, why, n))
+        return 1;
+    char *real = realpath(path, NULL);
+    int found = real && strcmp(real, abs) != 0 && untrusted_chain(real, why, n);
+    free(real);
+    return found;
+}
+
 static void config_load(struct wrapper_config *c, const char *path, int must_exist)
 {
     FILE *f = fopen(path, "re");
@@ -151,6 +206,9 @@ static void config_load(struct wrapper_config *c, const char *path, int must_exi
             return;
         wfatal("cannot read wrapper config %s: %s", path, strerror(errno));
     }
+    char why[4200];
+    if (geteuid() == 0 && untrusted(path, why, sizeof why))
+        wfatal("refusing wrapper config %s as root: %s (chown root, chmod go-w)", path, why);
     c->path = path;
     char line[4352];
     unsigned lineno = 0;

@@ -118,6 +118,24 @@ if [ $rc -eq 1 ] && grep -q "cannot read wrapper config" "$T/miss.err"; then
 else
     fail "missing explicit config" "rc=$rc: $(cat "$T/miss.err")"
 fi
+# a config another user could change says which java root runs: refused as root
+if [ "$(id -u)" = 0 ]; then
+    conf "$T/open.conf" mode=relay
+    chmod 0666 "$T/open.conf"
+    "$W" --config "$T/open.conf" --probe </dev/null >/dev/null 2>"$T/open.err"; rc=$?
+    if [ $rc -eq 1 ] && grep -q "refusing wrapper config $T/open.conf as root: $T/open.conf is writable by everyone (mode 0666)" "$T/open.err"; then
+        pass "a world-writable config is refused as root"
+    else
+        fail "world-writable config" "rc=$rc: $(cat "$T/open.err")"
+    fi
+    mkdir "$T/theirs" && conf "$T/theirs/w.conf" mode=relay && chown 65534 "$T/theirs"
+    "$W" --config "$T/theirs/w.conf" --probe </dev/null >/dev/null 2>"$T/theirs.err"; rc=$?
+    if [ $rc -eq 1 ] && grep -q "as root: $T/theirs belongs to uid 65534, not root" "$T/theirs.err"; then
+        pass "a config in another user's directory is refused as root"
+    else
+        fail "config in another user's directory" "rc=$rc: $(cat "$T/theirs.err")"
+    fi
+fi
 
 # ----------------------------------------------------------- direct mode
 # A stand-in "java" that records its signal state, arguments, environment and stdin.

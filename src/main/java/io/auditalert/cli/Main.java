@@ -32,6 +32,9 @@ public final class Main {
             if (List.of("check", "replay", "events", "demo").contains(args[0])) {
                 LogSetup.forCommand(args[0]);
             }
+            // replay and events load files the operator chose for one run, often under sudo from a home
+            // directory: a file root should not trust is said, not refused
+            io.auditalert.config.TrustedFiles.warnOnly(args[0].equals("replay") || args[0].equals("events"));
             switch (args[0]) {
                 case "events":
                     return EventsCommand.run(rest);

@@ -73,6 +73,10 @@ public final class YamlDoc {
     /** Reads and composes a UTF-8 file; an unreadable file or bad bytes become an error at 1:1. */
     public static YamlDoc load(Path path, List<ConfigError> errors) {
         String name = path.toString();
+        String refused = TrustedFiles.refusal(path);
+        if (refused != null) {
+            return unread(name, refused, errors);
+        }
         byte[] bytes;
         try (java.io.InputStream in = Files.newInputStream(path)) {
             // read no more than the parser would take: a 3 GB file (or /dev/zero) ended in an
