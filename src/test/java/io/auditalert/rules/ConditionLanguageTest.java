@@ -865,6 +865,20 @@ class ConditionLanguageTest {
     }
 
     @Test
+    void shouldEscapeC1ControlsAndLineSeparatorsAsTheirOctalBytes() {
+        // a review: comm "\u009b2J\u009b1;1H FAKE" (CSI: clear the screen, home) reached the alert text as it was
+        AuditEvent ev = TestEvents.one(
+                "type=SYSCALL msg=audit(1700000000.000:10): arch=c000003e syscall=59 success=yes exit=0 items=0 pid=7"
+                        + " auid=1000 uid=0 comm=C29B324AC29B313B31482046414B45 exe=\"/usr/bin/x\"");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{comm}\"\n", ev)).startsWith("\\302\\2332J\\302\\2331;1H FA");
+        AuditEvent ls = TestEvents.one(
+                "type=SYSCALL msg=audit(1700000000.000:11): arch=c000003e syscall=59 success=yes exit=0 items=0 pid=7"
+                        + " auid=1000 uid=0 comm=\"x\" exe=2F746D702F61E280A862C3A9");
+        assertThat(render("- rule: r\n  condition: exe exists\n  output: \"{exe}\"\n", ls))
+                .as("U+2028 escaped, é kept").isEqualTo("/tmp/a\\342\\200\\250bé");
+    }
+
+    @Test
     void shouldSummarizeTheEventWithoutAnOutputTemplate() {
         assertThat(render("- rule: r\n  condition: exe exists\n", SHADOW_DENIED)).isEqualTo("SYSCALL syscall=openat success=no exit=-13 exe=/usr/bin/cat "
                 + "comm=cat path=/etc/shadow auid=unset uid=nobody key=sensitive_read");

@@ -35,6 +35,15 @@ class SyslogFormatTest {
     }
 
     @Test
+    void shouldWriteControlCharactersOfStructuredDataAsOctalBytes() {
+        // a review: an exe holding a newline and a forged header went out raw inside exe="…" (UDP, octet-counted TCP)
+        SyslogFormat f = new SyslogFormat(SyslogFormat.Style.RFC5424, 10, "vm", "auditalert", 4242, false, ZoneOffset.UTC);
+        String m = fmt(f, alert(Severity.HIGH, Map.of("exe", "/tmp/x\n<11>1 forged\u009b2J\u2028"), "n\r1"));
+        assertThat(m).contains(" node=\"n\\0151\"", " exe=\"/tmp/x\\012<11>1 forged\\302\\2332J\\342\\200\\250\"")
+                .doesNotContain("\n", "\r", "\u009b", "\u2028");
+    }
+
+    @Test
     void shouldMapRuleSeverityToSyslogSeverity() {
         assertThat(SyslogFormat.severity(Severity.CRITICAL)).isEqualTo(2);
         assertThat(SyslogFormat.severity(Severity.HIGH)).isEqualTo(3);
