@@ -74,6 +74,12 @@ public final class Spool implements Backlog {
     }
 
     private final Path dir;
+    /**
+     * The directory's identity (device and inode) when it was checked: each segment created, opened or
+     * removed checks it again, so a directory put in its place while the spool runs (by a user who can
+     * rename a parent, the service user's /var/lib/auditalert) is refused, not filled with alerts.
+     */
+    private Object dirKey;
     private final long maxBytes;
     private final long segmentBytes;
     private final boolean fsyncEveryAppend;
@@ -153,6 +159,7 @@ public final class Spool implements Backlog {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         checkPrivate(dir);
+        this.dirKey = identity(dir);
         this.held = dir.toRealPath();
         if (!HELD.add(held)) {
             throw new IOException("spool " + dir + " is in use by another sink or process");
@@ -246,6 +253,42 @@ public final class Spool implements Backlog {
                 || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
             throw new IOException("spool " + dir + " can be written by others (" + PosixFilePermissions.toString(perms)
                     + "); chmod 700 it");
+        }
+    }
+
+    private static Object identity(Path dir) throws IOException {
+        return Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    /** Throws when the spool's path no longer names the directory checked at the start (see {@link #dirKey}). */
+    private void verifyDir() throws IOException {
+        Object now;
+        try {
+            now = identity(dir);
+        } catch (IOException e) {
+            throw new IOException("spool " + dir + " is gone (" + e.getMessage() + "); restart to create it again", e);
+        }
+        if (!java.util.Objects.equals(now, dirKey)) {
+            throw new IOException("spool " + dir + " was replaced by another directory while in use; nothing is written to,"
+                    + " read from or removed in it (restart to check the new one)");
+        }
+    }
+
+    private long lastReplacedLog;
+
+    /** {@link #verifyDir}, said in the log at most once a minute instead of thrown. */
+    private boolean dirStillOurs() {
+        try {
+            verifyDir();
+            return true;
+        } catch (IOException e) {
+            long now = System.nanoTime();
+            if (lastReplacedLog == 0 || now - lastReplacedLog > 60_000_000_000L) {
+                LOG.error("{}", e.getMessage());
+                lastReplacedLog = now;
+            }
+            return false;
         }
     }
 
@@ -465,6 +508,7 @@ public final class Spool implements Backlog {
 
     /** Starts segment {@code id}; when it cannot be created (no inode left) the current one stays the writer. */
     private void openNewSegment(long id) throws IOException {
+        verifyDir();
         Segment s = new Segment(id, dir.resolve(String.format("%020d%s", id, SUFFIX)));
         if (writer != null) {
             writer.force(false); // failing, it leaves the writer as it was
@@ -567,6 +611,7 @@ public final class Spool implements Backlog {
             droppedSinceLog = 0;
         }
         closeReader(first);
+        verifyDir();
         Files.deleteIfExists(first.path);
         segments.remove(first.id);
         inflight.removeIf(it -> segOf(it.seq()) == first.id);
@@ -604,6 +649,9 @@ public final class Spool implements Backlog {
                 readSeg = segments.higherKey(readSeg);
                 readOff = 0;
                 continue;
+            }
+            if (s.reader == null && !dirStillOurs()) {
+                break; // what is spooled stays counted as pending; nothing is read from another directory
             }
             try {
                 if (s.reader == null) {
@@ -816,6 +864,7 @@ public final class Spool implements Backlog {
         dirDirty = true;
         try {
             closeReader(s);
+            verifyDir();
             Files.deleteIfExists(s.path);
         } catch (IOException e) {
             LOG.warn("spool {}: cannot remove the delivered segment {}: {}", dir, s.path.getFileName(), e.toString());

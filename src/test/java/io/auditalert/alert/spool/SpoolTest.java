@@ -449,6 +449,29 @@ class SpoolTest {
     }
 
     @Test
+    void shouldWriteNothingIntoADirectoryPutInTheSpoolsPlaceWhileItRuns() throws IOException {
+        // a review: the service user owns the spool's parent (/var/lib/auditalert), renamed the spool away and
+        // made a new one; root's plugin went on creating segments in it, which that user could then read and edit
+        Path spool = dir.resolve("spool");
+        try (Spool s = new Spool(spool, 512 << 10, false, stats)) { // 64 KiB segments
+            s.append(TestAlerts.alert("before"));
+            Files.move(spool, dir.resolve("spool.real"));
+            Files.createDirectory(spool);
+            int accepted = 0;
+            for (Alert a : TestAlerts.numbered("after", 1000)) {
+                accepted += s.append(a) ? 1 : 0;
+            }
+            assertThat(accepted).as("the open segment fills, then no new one is made").isBetween(1, 999);
+            try (Stream<Path> l = Files.list(spool)) {
+                assertThat(l.toList()).as("nothing created in the new directory").isEmpty();
+            }
+            assertThat(s.peek(10000)).as("nothing read through the new directory").isEmpty();
+            assertThat(stats.dropped.sum()).as("the items spooled are pending, not lost: only the refusals")
+                    .isEqualTo(1000 - accepted);
+        }
+    }
+
+    @Test
     void shouldLeaveFilesItDidNotNameAlone() throws IOException {
         try (Spool s = new Spool(dir, 1 << 20, false, stats)) {
             TestAlerts.numbered("a", 3).forEach(s::append);
