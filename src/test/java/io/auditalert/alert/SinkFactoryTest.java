@@ -116,6 +116,14 @@ class SinkFactoryTest {
     }
 
     @Test
+    void shouldRefuseMailAddressesWithACarriageReturnOrAnotherControlCharacter() {
+        // a review: LF was refused, a lone CR (which ends an SMTP line for many servers) was not
+        assertThat(problems(0, Map.of("type", "email", "smtp", "h:25", "from", "a@b\rBcc: x@y", "to", List.of("c@d\t"))))
+                .containsExactlyInAnyOrder("sinks[0].from: not an address: \"a@b\rBcc: x@y\"",
+                        "sinks[0].to: not an address: \"c@d\t\"");
+    }
+
+    @Test
     void shouldParseDurationsAndSizes() {
         assertThat(SpecReader.parseDuration("500ms")).isEqualTo(500);
         assertThat(SpecReader.parseDuration("10s")).isEqualTo(10_000);

@@ -88,11 +88,11 @@ public final class EmailSink extends DeliverySink {
             r.error("to", "required: one or more recipients");
         }
         for (String a : to) {
-            if (!a.contains("@") || a.contains("<") || a.contains(">") || a.contains("\n")) {
+            if (!a.contains("@") || a.contains("<") || a.contains(">") || hasControl(a)) {
                 r.error("to", "not an address: \"" + a + "\"");
             }
         }
-        if (from != null && (!from.contains("@") || from.contains("<") || from.contains("\n"))) {
+        if (from != null && (!from.contains("@") || from.contains("<") || hasControl(from))) {
             r.error("from", "not an address: \"" + from + "\"");
         }
         boolean starttls = r.bool("starttls", false);
@@ -320,5 +320,10 @@ public final class EmailSink extends DeliverySink {
             i = end;
         }
         return sb.toString();
+    }
+
+    /** A CR, LF or other control character: it would end the header line (or the SMTP command) it is put in. */
+    static boolean hasControl(String address) {
+        return address.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
     }
 }
