@@ -55,6 +55,10 @@ public final class Throttler {
     }
 
     private final Stripe[] stripes = new Stripe[STRIPES];
+    /** The longest window asked for so far: a window older than that has ended, whatever its rule. */
+    private final java.util.concurrent.atomic.AtomicLong longestWindow = new java.util.concurrent.atomic.AtomicLong();
+    /** The event time of the last sweep of ended windows ({@link #expire}), Long.MIN_VALUE before the first match. */
+    private final java.util.concurrent.atomic.AtomicLong lastSweep = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
     private final LongAdder evictions = new LongAdder();
     private final LongAdder evictedSuppressed = new LongAdder();
 
@@ -81,6 +85,7 @@ public final class Throttler {
         if (windowMillis <= 0) {
             return 0;
         }
+        sweepNowAndThen(windowMillis, eventTimeMillis);
         String k = rule + '\u0001' + key;
         Stripe s = stripes[(k.hashCode() & 0x7fff_ffff) % STRIPES];
         synchronized (s) {
@@ -108,6 +113,25 @@ public final class Throttler {
      */
     public long admit(String rule, String key, long eventTimeMillis, long windowMillis) {
         return admit(rule, windowMillis, key, eventTimeMillis);
+    }
+
+    /**
+     * Once per longest window of event time, forgets the windows that ended (a soak under a real auditd:
+     * 7,400 ended windows after an hour, held until the key cap evicted them). One thread sweeps; the
+     * others go on.
+     */
+    private void sweepNowAndThen(long windowMillis, long eventTimeMillis) {
+        long longest = longestWindow.get();
+        if (windowMillis > longest) {
+            longestWindow.compareAndSet(longest, windowMillis); // a lost race leaves a longer one: fine
+            longest = longestWindow.get();
+        }
+        long last = lastSweep.get();
+        if (last == Long.MIN_VALUE) {
+            lastSweep.compareAndSet(last, eventTimeMillis);
+        } else if (eventTimeMillis - last >= longest && lastSweep.compareAndSet(last, eventTimeMillis)) {
+            expire(eventTimeMillis, longest);
+        }
     }
 
     /**

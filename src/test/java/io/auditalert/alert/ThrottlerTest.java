@@ -128,4 +128,20 @@ class ThrottlerTest {
         assertThat(th.expire(T0 + 5000, 1000)).as("only the window with nothing suppressed goes").isEqualTo(1);
         assertThat(th.size()).isEqualTo(1);
     }
+
+    @Test
+    void shouldSweepEndedWindowsOnItsOwnOncePerLongestWindowOfEventTime() {
+        // a soak under a real auditd: ended windows stayed until the key cap evicted them (7,400 after an hour)
+        Throttler th = new Throttler(100_000);
+        for (int i = 0; i < 1000; i++) {
+            th.admit("r", 60_000, "arg-" + i, T0 + i);
+        }
+        th.admit("q", 1000, "x", T0 + 2000);
+        assertThat(th.size()).as("within the longest window (1 min): all kept").isEqualTo(1001);
+        th.admit("r", 60_000, "arg-0", T0 + 59_000); // suppressed: its window carries a count
+        th.admit("r", 60_000, "new", T0 + 61_000); // a minute after the first match: the sweep runs
+        assertThat(th.size()).as("ended windows gone; the one carrying a suppressed match and the new ones kept")
+                .isEqualTo(3);
+        assertThat(th.admit("r", 60_000, "arg-0", T0 + 61_001)).as("its count still reported").isEqualTo(1);
+    }
 }
