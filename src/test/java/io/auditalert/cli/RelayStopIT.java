@@ -45,8 +45,7 @@ class RelayStopIT {
                 Thread.sleep(50);
             }
             assertThat(sock).as("run listens; log: %s", log()).exists();
-            try (SocketChannel relay = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                relay.connect(UnixDomainSocketAddress.of(sock));
+            try (SocketChannel relay = connect(sock)) {
                 AtomicBoolean stopAsked = new AtomicBoolean();
                 AtomicLong sent = new AtomicLong();
                 Thread writer = new Thread(() -> stream(relay, stopAsked, sent), "relay");
@@ -96,5 +95,26 @@ class RelayStopIT {
 
     private String log() throws IOException {
         return Files.readString(dir.resolve("run.log"));
+    }
+
+    /**
+     * Connects once the socket listens: its file exists from bind(2) on, and a connect between that and
+     * listen(2) is refused (a clean-clone CI run met that window once).
+     */
+    private static SocketChannel connect(Path sock) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                c.connect(UnixDomainSocketAddress.of(sock));
+                return c;
+            } catch (java.net.ConnectException e) {
+                c.close();
+                if (System.nanoTime() > until) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
     }
 }
