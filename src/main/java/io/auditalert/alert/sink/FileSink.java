@@ -46,11 +46,6 @@ public final class FileSink extends DeliverySink {
     private Object fileKey;
     private long size;
     private long lastIdentityCheck;
-    /**
-     * Opened once already: the file at the path now was moved, removed or rotated while this sink ran, so
-     * one found there is someone else's doing.
-     */
-    private boolean openedBefore;
     private ByteBuffer buf = ByteBuffer.allocate(1 << 16);
 
     FileSink(SinkOptions options, Telemetry telemetry, Path path, long maxSize, int maxFiles, String fsync) {
@@ -193,34 +188,10 @@ public final class FileSink extends DeliverySink {
             if (problem != null) {
                 throw new IOException(problem);
             }
-            if (openedBefore) {
-                refuseAnotherUsersFile(path);
-            }
             channel = openForAppend(path); // and again there, for what was put at the path after that check
-            openedBefore = true;
             size = channel.size();
             fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
             lastIdentityCheck = System.nanoTime();
-        }
-    }
-
-    /**
-     * After the file was moved, removed or rotated while the sink ran: one that another user has put at
-     * the path is not written to. That user (the service user owns /var/log/auditalert, where root's plugin writes
-     * in direct mode) could then read every alert. A file there at the start is used whoever owns it
-     * (one the relay service wrote before a switch to direct mode).
-     */
-    private static void refuseAnotherUsersFile(Path file) throws IOException {
-        int owner;
-        try {
-            owner = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return; // created by this sink now
-        }
-        int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        if (owner != self) {
-            throw new IOException(file + " was put back by uid " + owner + " after it was moved, removed or rotated; not written to"
-                    + " (that user could read the alerts): remove it, and the sink creates its own");
         }
     }
 
