@@ -123,8 +123,7 @@ public final class Throttler {
     private void sweepNowAndThen(long windowMillis, long eventTimeMillis) {
         long longest = longestWindow.get();
         if (windowMillis > longest) {
-            longestWindow.compareAndSet(longest, windowMillis); // a lost race leaves a longer one: fine
-            longest = longestWindow.get();
+            longest = longestWindow.accumulateAndGet(windowMillis, Math::max);
         }
         long last = lastSweep.get();
         if (last == Long.MIN_VALUE) {
