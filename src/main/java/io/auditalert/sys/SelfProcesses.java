@@ -17,11 +17,13 @@ import java.util.concurrent.TimeUnit;
  * only while the process under that pid has the start time remembered, or none runs there (it is
  * gone, and its last events may still be on their way); every second the table is checked against
  * /proc, and a process gone for {@link #KEEP_AFTER_EXIT_NANOS} is forgotten. A gone process's events,
- * and the children they show, are ours only when they are no newer than the moment it was known to be
- * gone: an exec sink's command when the sink saw it exit, anything else when a check or an event
- * first found its pid empty. Without that, an unprivileged user who got the pid of a command that had
- * exited (by forking until the kernel handed it out) hid the process tree it started from every rule,
- * for as long as the command was remembered. A
+ * and the children they show, are ours only when they are no newer than the last moment its pid was
+ * known to be its: for an exec sink's command, when the sink saw it reaped (a few milliseconds late at
+ * most); for anything else, when a check (every second) or an event last saw it running. Without
+ * that, an unprivileged user who got the pid of a process of ours that had exited (by forking until
+ * the kernel handed it out) hid the process tree it started from every rule, for as long as the pid
+ * was remembered. The price: what a descendant did in its last second, read after it exited, is
+ * evaluated as anyone's would be. A
  * process that a command left behind and whose parent exited before the first event of it came is
  * re-parented (ppid 1), and cannot be told apart: it is evaluated.
  *
@@ -47,24 +49,38 @@ public final class SelfProcesses {
         /** When it was first seen gone (System.nanoTime), 0 while it runs. */
         volatile long goneSince;
         /**
-         * When it was known to be gone (epoch milliseconds), {@link Long#MAX_VALUE} while not: an event
-         * newer than that is another process's that got the pid since.
+         * The newest moment its pid is known to have been its (epoch milliseconds), {@link Long#MAX_VALUE}
+         * while it runs: an event newer than that may be another process's that got the pid since.
          */
         volatile long goneAtMillis;
+        /** When it was last seen running (epoch milliseconds): the bound once it is found gone. */
+        volatile long seenAliveMillis;
 
-        Known(Instant start, long goneSince) {
+        /** Running ({@code goneSince} 0, seen now), or gone already, known to have acted at {@code actedMillis}. */
+        Known(Instant start, long goneSince, long actedMillis) {
             this.start = start;
             this.goneSince = goneSince;
-            this.goneAtMillis = goneSince == 0 ? Long.MAX_VALUE : System.currentTimeMillis();
+            this.seenAliveMillis = goneSince == 0 ? System.currentTimeMillis() : actedMillis;
+            this.goneAtMillis = goneSince == 0 ? Long.MAX_VALUE : actedMillis;
         }
 
+        /**
+         * Found gone: only what it did up to when it was last seen running counts as its. Found late, its
+         * pid may have gone to another process in between, whose events must not pass as its.
+         */
         void gone(long nanos) {
             if (goneSince == 0) {
                 goneSince = nanos == 0 ? 1 : nanos;
             }
             if (goneAtMillis == Long.MAX_VALUE) {
-                goneAtMillis = System.currentTimeMillis();
+                goneAtMillis = seenAliveMillis;
             }
+        }
+
+        /** Reaped as a child of this JVM just now (an exec sink's command): its pid was its until now. */
+        void reaped(long nanos) {
+            seenAliveMillis = System.currentTimeMillis();
+            gone(nanos);
         }
 
         /** Whether an event of this time (epoch ms; {@link Long#MAX_VALUE}: not known) can be its. */
@@ -99,7 +115,7 @@ public final class SelfProcesses {
     public void exited(long pid) {
         Known k = known.get(pid);
         if (k != null) {
-            k.gone(System.nanoTime());
+            k.reaped(System.nanoTime());
         }
     }
 
@@ -161,6 +177,8 @@ public final class SelfProcesses {
         }
         if (running.isEmpty()) {
             k.gone(System.nanoTime());
+        } else {
+            k.seenAliveMillis = System.currentTimeMillis();
         }
         return true;
     }
@@ -190,14 +208,15 @@ public final class SelfProcesses {
         }
         Optional<Instant> start = runningStart(pid)
                 .filter(t -> eventMillis == Long.MAX_VALUE || t.toEpochMilli() <= eventMillis + START_SLACK_MILLIS);
-        // gone, or the pid is another process's by now: remembered without a start, as gone, so that a
-        // process running under the pid is not taken for it
-        known.putIfAbsent(pid, new Known(start.orElse(null), start.isPresent() ? 0 : System.nanoTime()));
+        // gone, or the pid is another process's by now: remembered without a start, as gone (known to have
+        // acted at the event's time), so that a process running under the pid is not taken for it
+        known.putIfAbsent(pid, new Known(start.orElse(null), start.isPresent() ? 0 : System.nanoTime(),
+                eventMillis == Long.MAX_VALUE ? System.currentTimeMillis() : eventMillis));
     }
 
     /** For tests: remembers a pid as started at {@code start}. */
     void remember(long pid, Instant start) {
-        known.put(pid, new Known(start, 0));
+        known.put(pid, new Known(start, 0, 0));
     }
 
     private void checkNowAndThen() {
@@ -208,20 +227,28 @@ public final class SelfProcesses {
         }
     }
 
-    /** Forgets the processes gone long enough, and the pids that another process has now. */
+    /**
+     * Notes which running processes still run (when last seen, for the bound once they are gone), forgets
+     * the processes gone long enough and the pids that another process has now. /proc is read for the
+     * running ones only (a read costs tens of microseconds, on a worker): a gone one's pid is looked at
+     * when an event names it.
+     */
     void check(long now) {
         for (var e : known.entrySet()) {
             Known k = e.getValue();
+            if (k.goneSince != 0) {
+                if (now - k.goneSince >= KEEP_AFTER_EXIT_NANOS) {
+                    known.remove(e.getKey(), k);
+                }
+                continue;
+            }
             Optional<Instant> start = runningStart(e.getKey());
             if (k.reusedBy(start)) {
                 known.remove(e.getKey(), k); // the pid was given to another process
             } else if (start.isPresent()) {
-                k.goneSince = 0; // running after all (a read of /proc that failed once)
-                k.goneAtMillis = Long.MAX_VALUE;
-            } else if (k.goneSince == 0) {
+                k.seenAliveMillis = System.currentTimeMillis();
+            } else {
                 k.gone(now);
-            } else if (now - k.goneSince >= KEEP_AFTER_EXIT_NANOS) {
-                known.remove(e.getKey(), k);
             }
         }
     }

@@ -154,4 +154,28 @@ class SelfProcessesTest {
             command.destroyForcibly();
         }
     }
+
+    @Test
+    void shouldBoundADescendantThatExitedBetweenChecksByWhenItWasLastSeenRunning() throws Exception {
+        // a review of the first bound: a child of the command, found gone only when an event named it, was
+        // taken as gone "now", so an event from the attacker who got its pid in between still passed as ours
+        SelfProcesses s = new SelfProcesses(ProcessHandle.current().pid());
+        Process command = new ProcessBuilder("/bin/sleep", "30").start();
+        Process child = new ProcessBuilder("/bin/sleep", "30").start(); // stands for the command's child C
+        try {
+            s.started(command.pid());
+            long t0 = System.currentTimeMillis();
+            assertThat(s.isOwn(child.pid(), command.pid(), t0)).as("C, learned while it runs").isTrue();
+            child.destroyForcibly().waitFor(5, TimeUnit.SECONDS); // C exits and is reaped: its pid is free
+            Thread.sleep(50);
+            long attackersEvent = System.currentTimeMillis();
+            Thread.sleep(50);
+            assertThat(s.isOwn(NONE + 51, child.pid(), attackersEvent))
+                    .as("an event newer than C was last seen running, showing C's pid as parent").isFalse();
+            assertThat(s.isOwn(NONE + 52, child.pid(), t0)).as("C's own child, from while it ran").isTrue();
+        } finally {
+            command.destroyForcibly();
+            child.destroyForcibly();
+        }
+    }
 }
