@@ -80,6 +80,12 @@ public final class Spool implements Backlog {
      * rename a parent, the service user's /var/lib/auditalert) is refused, not filled with alerts.
      */
     private Object dirKey;
+    /**
+     * The directory, held open: segments are created, opened and removed relative to it (openat,
+     * unlinkat), so a directory swapped into the spool's path, even between a check and an open, is never
+     * used. Null where the platform has no such handle: each operation then checks {@link #dirKey} first.
+     */
+    private java.nio.file.SecureDirectoryStream<Path> dirHandle;
     private final long maxBytes;
     private final long segmentBytes;
     private final boolean fsyncEveryAppend;
@@ -160,6 +166,16 @@ public final class Spool implements Backlog {
         }
         checkPrivate(dir);
         this.dirKey = identity(dir);
+        DirectoryStream<Path> handle = Files.newDirectoryStream(dir);
+        if (handle instanceof java.nio.file.SecureDirectoryStream<Path> secure) {
+            this.dirHandle = secure;
+        } else {
+            handle.close();
+        }
+        if (!java.util.Objects.equals(identity(dir), dirKey)) { // replaced between the check and the open
+            closeQuietly(handle);
+            throw new IOException("spool " + dir + " was replaced while it was being opened");
+        }
         this.held = dir.toRealPath();
         if (!HELD.add(held)) {
             throw new IOException("spool " + dir + " is in use by another sink or process");
@@ -167,8 +183,7 @@ public final class Spool implements Backlog {
         FileChannel lc = null;
         FileChannel ac = null;
         try {
-            lc = FileChannel.open(dir.resolve("lock"), java.util.Set.of(StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, NOFOLLOW), PRIVATE_FILE);
+            lc = openIn("lock", java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, NOFOLLOW));
             FileLock l;
             try {
                 l = lc.tryLock();
@@ -181,8 +196,8 @@ public final class Spool implements Backlog {
             this.lockChannel = lc;
             this.lock = l;
             Path ackPath = dir.resolve("ack");
-            ac = FileChannel.open(ackPath, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE, NOFOLLOW), PRIVATE_FILE);
+            ac = openIn(ackPath.getFileName().toString(), java.util.Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE, NOFOLLOW));
             this.ackChannel = ac;
             recover();
         } catch (IOException | RuntimeException e) {
@@ -192,6 +207,7 @@ public final class Spool implements Backlog {
             for (Segment seg : segments.values()) {
                 closeQuietly(seg.reader);
             }
+            closeQuietly(dirHandle);
             HELD.remove(held);
             throw e;
         }
@@ -277,8 +293,38 @@ public final class Spool implements Backlog {
 
     private long lastReplacedLog;
 
-    /** {@link #verifyDir}, said in the log at most once a minute instead of thrown. */
+    /** Opens a file of the spool (rw------- when created), relative to the held directory. */
+    private FileChannel openIn(String name, java.util.Set<java.nio.file.OpenOption> options) throws IOException {
+        if (dirHandle != null) {
+            return (FileChannel) dirHandle.newByteChannel(Path.of(name), options, PRIVATE_FILE);
+        }
+        verifyDir();
+        return FileChannel.open(dir.resolve(name), options, PRIVATE_FILE);
+    }
+
+    private FileChannel openIn(Path file, java.util.Set<java.nio.file.OpenOption> options) throws IOException {
+        return openIn(file.getFileName().toString(), options);
+    }
+
+    /** Removes a file of the spool if it is there, relative to the held directory. */
+    private void deleteIn(Path file) throws IOException {
+        if (dirHandle != null) {
+            try {
+                dirHandle.deleteFile(file.getFileName());
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // as deleteIfExists
+            }
+            return;
+        }
+        verifyDir();
+        Files.deleteIfExists(file);
+    }
+
+    /** {@link #verifyDir} where there is no held handle, said in the log at most once a minute instead of thrown. */
     private boolean dirStillOurs() {
+        if (dirHandle != null) {
+            return true; // reads go to the directory held open, wherever it is now
+        }
         try {
             verifyDir();
             return true;
@@ -346,7 +392,7 @@ public final class Spool implements Backlog {
         Segment last = segments.isEmpty() ? null : segments.lastEntry().getValue();
         if (last != null && last.bytes < segmentBytes) {
             writeSeg = last;
-            writer = FileChannel.open(last.path, StandardOpenOption.WRITE, NOFOLLOW);
+            writer = openIn(last.path, java.util.Set.of(StandardOpenOption.WRITE, NOFOLLOW));
             writer.position(last.bytes);
         } else {
             openNewSegment(last == null ? ackSeg : last.id + 1);
@@ -371,8 +417,8 @@ public final class Spool implements Backlog {
      * is then counted or cut. Damage before {@code from} is in what was delivered: the ack is trusted.
      */
     private boolean scan(Segment s, long from) throws IOException {
-        try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                NOFOLLOW)) {
+        try (FileChannel ch = openIn(s.path, java.util.Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                NOFOLLOW))) {
             long size = ch.size();
             long pos = 0;
             while (pos < from) {
@@ -508,13 +554,12 @@ public final class Spool implements Backlog {
 
     /** Starts segment {@code id}; when it cannot be created (no inode left) the current one stays the writer. */
     private void openNewSegment(long id) throws IOException {
-        verifyDir();
         Segment s = new Segment(id, dir.resolve(String.format("%020d%s", id, SUFFIX)));
         if (writer != null) {
             writer.force(false); // failing, it leaves the writer as it was
         }
-        FileChannel next = FileChannel.open(s.path, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING, NOFOLLOW), PRIVATE_FILE);
+        FileChannel next = openIn(s.path, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING, NOFOLLOW));
         closeQuietly(writer); // forced: a failing close loses nothing
         writer = next;
         segments.put(id, s);
@@ -611,8 +656,7 @@ public final class Spool implements Backlog {
             droppedSinceLog = 0;
         }
         closeReader(first);
-        verifyDir();
-        Files.deleteIfExists(first.path);
+        deleteIn(first.path);
         segments.remove(first.id);
         inflight.removeIf(it -> segOf(it.seq()) == first.id);
         arrivals.forgetBefore(seq(first.id + 1, 0));
@@ -655,7 +699,7 @@ public final class Spool implements Backlog {
             }
             try {
                 if (s.reader == null) {
-                    s.reader = FileChannel.open(s.path, StandardOpenOption.READ, NOFOLLOW);
+                    s.reader = openIn(s.path, java.util.Set.of(StandardOpenOption.READ, NOFOLLOW));
                 }
                 long end = frameEnd(s.reader, readOff, s.bytes);
                 if (end < 0) {
@@ -864,8 +908,7 @@ public final class Spool implements Backlog {
         dirDirty = true;
         try {
             closeReader(s);
-            verifyDir();
-            Files.deleteIfExists(s.path);
+            deleteIn(s.path);
         } catch (IOException e) {
             LOG.warn("spool {}: cannot remove the delivered segment {}: {}", dir, s.path.getFileName(), e.toString());
         }
@@ -927,6 +970,7 @@ public final class Spool implements Backlog {
         } catch (IOException e) {
             LOG.warn("spool {}: close failed: {}", dir, e.toString());
         } finally {
+            closeQuietly(dirHandle);
             HELD.remove(held);
         }
     }
