@@ -60,6 +60,12 @@ public final class TrustedFiles {
         return refusal(file, ROOT, warnOnly);
     }
 
+    /** As {@link #refusal(Path)}, for a program root would run (an exec sink's command). */
+    public static String programRefusal(Path program) {
+        String why = refusal(program, ROOT, warnOnly);
+        return why == null ? null : why.replace("refusing to load this file as root", "refusing to run this program as root");
+    }
+
     static String refusal(Path file, boolean root, boolean warnOnly) {
         if (!root) {
             return null;

@@ -93,4 +93,17 @@ class TrustedFilesTest {
         assertThat(errors.get(0).toString()).startsWith(config + ":1:1: refusing to load this file as root: ");
     }
 
+
+    @Test
+    void shouldRefuseAnExecSinksProgramAnotherUserCanRewrite() throws Exception {
+        Path script = file("notify.sh", "#!/bin/sh\ncat >/dev/null\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        TrustedFiles.warnOnly(false);
+        java.util.Map<String, Object> spec = java.util.Map.of("type", "exec", "command", List.of(script.toString()));
+        assertThat(io.auditalert.alert.SinkFactory.validate(0, spec)).as("root's own script").isEmpty();
+        chown(script, 65534, 65534);
+        assertThat(io.auditalert.alert.SinkFactory.validate(0, spec)).singleElement().extracting(Throwable::getMessage)
+                .isEqualTo("sinks[0].command[0]: refusing to run this program as root: " + script
+                        + " belongs to uid 65534, not root (chown root " + script + ")");
+    }
 }

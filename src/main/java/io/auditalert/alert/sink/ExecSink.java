@@ -122,6 +122,12 @@ public final class ExecSink extends DeliverySink {
             } else if (java.util.Optional.ofNullable(SinkOptions.pathOrNull(argv.get(0))).filter(Files::isExecutable)
                     .isEmpty()) {
                 r.error(List.of("command", 0), argv.get(0) + " is not an executable file");
+            } else {
+                // a program another user can rewrite would run as root at the next alert
+                String refused = io.auditalert.config.TrustedFiles.programRefusal(java.nio.file.Path.of(argv.get(0)));
+                if (refused != null) {
+                    r.error(List.of("command", 0), refused);
+                }
             }
         }
         long timeout = r.duration("timeout", 10_000, 1);
