@@ -90,11 +90,13 @@ class AlertmanagerIntegrationTest {
                         "\"summary\":\"write to /etc/passwd by alice\"", "\"alertname\":\"shadow-read\"",
                         "\"summary\":\"write to /etc/passwd by bob\"", "\"alert_id\":\"am-3\"",
                         "\"startsAt\":\"2026-11-18T");
-                // group_by alertname and rule: each alert is its own group and gets its own resolved notice
-                LocalPeers.await("both alerts resolved at the webhook", Duration.ofSeconds(20), () ->
+                // group_by alertname and rule: am-1 and am-3 share a group, so one of them may be reported resolved
+                // in a notice whose group still fires (the other not yet resolved) and be gone from the group's
+                // final "resolved" notice: each alert is looked for as an alert of its own with status resolved
+                LocalPeers.await("the three alerts resolved at the webhook", Duration.ofSeconds(20), () ->
                         List.of("am-1", "am-2", "am-3").stream().allMatch(id -> hook.requests().stream().anyMatch(r ->
-                                r.body().startsWith("{\"receiver\":\"hook\",\"status\":\"resolved\"")
-                                        && r.body().contains("\"id\":\"" + id + "\""))));
+                                java.util.regex.Pattern.compile("\\{\"status\":\"resolved\",\"labels\":\\{[^}]*\\},"
+                                        + "\"annotations\":\\{[^}]*\"id\":\"" + id + "\"").matcher(r.body()).find())));
             } finally {
                 LocalPeers.stop(am);
             }
