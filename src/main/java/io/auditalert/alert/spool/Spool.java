@@ -13,6 +13,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -75,17 +76,12 @@ public final class Spool implements Backlog {
 
     private final Path dir;
     /**
-     * The directory's identity (device and inode) when it was checked: each segment created, opened or
-     * removed checks it again, so a directory put in its place while the spool runs (by a user who can
-     * rename a parent, the service user's /var/lib/auditalert) is refused, not filled with alerts.
+     * The directory, held open: segments, the lock and the ack are created, opened and removed relative
+     * to it (openat, unlinkat), so a directory put in the spool's path while it runs (by a user who can
+     * rename a parent, the service user's /var/lib/auditalert), even between a check and an open, is
+     * never used.
      */
-    private Object dirKey;
-    /**
-     * The directory, held open: segments are created, opened and removed relative to it (openat,
-     * unlinkat), so a directory swapped into the spool's path, even between a check and an open, is never
-     * used. Null where the platform has no such handle: each operation then checks {@link #dirKey} first.
-     */
-    private java.nio.file.SecureDirectoryStream<Path> dirHandle;
+    private final java.nio.file.SecureDirectoryStream<Path> dirHandle;
     private final long maxBytes;
     private final long segmentBytes;
     private final boolean fsyncEveryAppend;
@@ -165,17 +161,18 @@ public final class Spool implements Backlog {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         checkPrivate(dir);
-        this.dirKey = identity(dir);
+        Object checked = Files.readAttributes(dir, BasicFileAttributes.class, NOFOLLOW).fileKey();
         DirectoryStream<Path> handle = Files.newDirectoryStream(dir);
-        if (handle instanceof java.nio.file.SecureDirectoryStream<Path> secure) {
-            this.dirHandle = secure;
-        } else {
+        if (!(handle instanceof java.nio.file.SecureDirectoryStream<Path> secure)) {
             handle.close();
+            throw new IOException("spool " + dir + ": this platform cannot hold a directory open (no openat)");
         }
-        if (!java.util.Objects.equals(identity(dir), dirKey)) { // replaced between the check and the open
-            closeQuietly(handle);
+        if (!checked.equals(secure.getFileAttributeView(java.nio.file.attribute.BasicFileAttributeView.class)
+                .readAttributes().fileKey())) {
+            handle.close();
             throw new IOException("spool " + dir + " was replaced while it was being opened");
         }
+        this.dirHandle = secure;
         this.held = dir.toRealPath();
         if (!HELD.add(held)) {
             throw new IOException("spool " + dir + " is in use by another sink or process");
@@ -195,9 +192,8 @@ public final class Spool implements Backlog {
             }
             this.lockChannel = lc;
             this.lock = l;
-            Path ackPath = dir.resolve("ack");
-            ac = openIn(ackPath.getFileName().toString(), java.util.Set.of(StandardOpenOption.CREATE,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE, NOFOLLOW));
+            ac = openIn("ack", java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, NOFOLLOW));
             this.ackChannel = ac;
             recover();
         } catch (IOException | RuntimeException e) {
@@ -272,34 +268,9 @@ public final class Spool implements Backlog {
         }
     }
 
-    private static Object identity(Path dir) throws IOException {
-        return Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
-    }
-
-    /** Throws when the spool's path no longer names the directory checked at the start (see {@link #dirKey}). */
-    private void verifyDir() throws IOException {
-        Object now;
-        try {
-            now = identity(dir);
-        } catch (IOException e) {
-            throw new IOException("spool " + dir + " is gone (" + e.getMessage() + "); restart to create it again", e);
-        }
-        if (!java.util.Objects.equals(now, dirKey)) {
-            throw new IOException("spool " + dir + " was replaced by another directory while in use; nothing is written to,"
-                    + " read from or removed in it (restart to check the new one)");
-        }
-    }
-
-    private long lastReplacedLog;
-
     /** Opens a file of the spool (rw------- when created), relative to the held directory. */
     private FileChannel openIn(String name, java.util.Set<java.nio.file.OpenOption> options) throws IOException {
-        if (dirHandle != null) {
-            return (FileChannel) dirHandle.newByteChannel(Path.of(name), options, PRIVATE_FILE);
-        }
-        verifyDir();
-        return FileChannel.open(dir.resolve(name), options, PRIVATE_FILE);
+        return (FileChannel) dirHandle.newByteChannel(Path.of(name), options, PRIVATE_FILE);
     }
 
     private FileChannel openIn(Path file, java.util.Set<java.nio.file.OpenOption> options) throws IOException {
@@ -308,33 +279,10 @@ public final class Spool implements Backlog {
 
     /** Removes a file of the spool if it is there, relative to the held directory. */
     private void deleteIn(Path file) throws IOException {
-        if (dirHandle != null) {
-            try {
-                dirHandle.deleteFile(file.getFileName());
-            } catch (java.nio.file.NoSuchFileException gone) {
-                // as deleteIfExists
-            }
-            return;
-        }
-        verifyDir();
-        Files.deleteIfExists(file);
-    }
-
-    /** {@link #verifyDir} where there is no held handle, said in the log at most once a minute instead of thrown. */
-    private boolean dirStillOurs() {
-        if (dirHandle != null) {
-            return true; // reads go to the directory held open, wherever it is now
-        }
         try {
-            verifyDir();
-            return true;
-        } catch (IOException e) {
-            long now = System.nanoTime();
-            if (lastReplacedLog == 0 || now - lastReplacedLog > 60_000_000_000L) {
-                LOG.error("{}", e.getMessage());
-                lastReplacedLog = now;
-            }
-            return false;
+            dirHandle.deleteFile(file.getFileName());
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // as deleteIfExists
         }
     }
 
@@ -693,9 +641,6 @@ public final class Spool implements Backlog {
                 readSeg = segments.higherKey(readSeg);
                 readOff = 0;
                 continue;
-            }
-            if (s.reader == null && !dirStillOurs()) {
-                break; // what is spooled stays counted as pending; nothing is read from another directory
             }
             try {
                 if (s.reader == null) {
