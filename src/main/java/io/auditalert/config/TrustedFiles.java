@@ -57,16 +57,19 @@ public final class TrustedFiles {
      * refused one is reported as the file's error, a warned one on stderr, and null returned.
      */
     public static String refusal(Path file) {
-        return refusal(file, ROOT, warnOnly);
+        return refusal(file, "load this file", ROOT, warnOnly);
     }
 
     /** As {@link #refusal(Path)}, for a program root would run (an exec sink's command). */
     public static String programRefusal(Path program) {
-        String why = refusal(program, ROOT, warnOnly);
-        return why == null ? null : why.replace("refusing to load this file as root", "refusing to run this program as root");
+        return refusal(program, "run this program", ROOT, warnOnly);
     }
 
     static String refusal(Path file, boolean root, boolean warnOnly) {
+        return refusal(file, "load this file", root, warnOnly);
+    }
+
+    private static String refusal(Path file, String what, boolean root, boolean warnOnly) {
         if (!root) {
             return null;
         }
@@ -78,7 +81,7 @@ public final class TrustedFiles {
             System.err.println("auditalert: warning: " + file + ": " + why + " (run and check refuse it)");
             return null;
         }
-        return "refusing to load this file as root: " + why;
+        return "refusing to " + what + " as root: " + why;
     }
 
     /** Why someone other than root could change the file, or null (also when it cannot be read: the loader says so). */
@@ -109,16 +112,15 @@ public final class TrustedFiles {
     }
 
     private static String entry(Path p) {
-        int uid;
-        int gid;
-        int mode;
+        java.util.Map<String, Object> a;
         try {
-            uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            gid = (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
-            mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            a = Files.readAttributes(p, "unix:uid,gid,mode", LinkOption.NOFOLLOW_LINKS); // one lstat
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return null;
         }
+        int uid = (Integer) a.get("uid");
+        int gid = (Integer) a.get("gid");
+        int mode = (Integer) a.get("mode");
         boolean symlink = (mode & 0170000) == 0120000;
         if (symlink && uid == 0) {
             return null; // a link's own mode means nothing; its target is checked as the real path
