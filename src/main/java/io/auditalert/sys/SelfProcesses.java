@@ -49,11 +49,9 @@ public final class SelfProcesses {
         /** When it was first seen gone (System.nanoTime), 0 while it runs. */
         volatile long goneSince;
         /**
-         * The newest moment its pid is known to have been its (epoch milliseconds), {@link Long#MAX_VALUE}
-         * while it runs: an event newer than that may be another process's that got the pid since.
+         * When it was last seen running (epoch milliseconds): once it is gone, the newest moment its pid is
+         * known to have been its. An event newer than that may be another process's that got the pid since.
          */
-        volatile long goneAtMillis;
-        /** When it was last seen running (epoch milliseconds): the bound once it is found gone. */
         volatile long seenAliveMillis;
 
         /** Running ({@code goneSince} 0, seen now), or gone already, known to have acted at {@code actedMillis}. */
@@ -61,7 +59,6 @@ public final class SelfProcesses {
             this.start = start;
             this.goneSince = goneSince;
             this.seenAliveMillis = goneSince == 0 ? System.currentTimeMillis() : actedMillis;
-            this.goneAtMillis = goneSince == 0 ? Long.MAX_VALUE : actedMillis;
         }
 
         /**
@@ -71,9 +68,6 @@ public final class SelfProcesses {
         void gone(long nanos) {
             if (goneSince == 0) {
                 goneSince = nanos == 0 ? 1 : nanos;
-            }
-            if (goneAtMillis == Long.MAX_VALUE) {
-                goneAtMillis = seenAliveMillis;
             }
         }
 
@@ -85,7 +79,7 @@ public final class SelfProcesses {
 
         /** Whether an event of this time (epoch ms; {@link Long#MAX_VALUE}: not known) can be its. */
         boolean couldAct(long eventMillis) {
-            return eventMillis == Long.MAX_VALUE || eventMillis <= goneAtMillis;
+            return eventMillis == Long.MAX_VALUE || goneSince == 0 || eventMillis <= seenAliveMillis;
         }
 
         /** Whether the process now running under its pid (started at {@code now}) is another one. */
@@ -152,10 +146,7 @@ public final class SelfProcesses {
 
     /** As {@link #stillOurs(long)}, and an event of this time can be the process's (see {@link Known#couldAct}). */
     private boolean stillOurs(long pid, long eventMillis) {
-        if (!stillOurs(pid)) {
-            return false;
-        }
-        Known k = known.get(pid);
+        Known k = ours(pid);
         return k != null && k.couldAct(eventMillis);
     }
 
@@ -166,21 +157,26 @@ public final class SelfProcesses {
      * children; this costs a read of /proc, for events of known pids only.
      */
     private boolean stillOurs(long pid) {
+        return ours(pid) != null;
+    }
+
+    /** {@link #stillOurs(long)}'s entry for the pid, or null. */
+    private Known ours(long pid) {
         Known k = known.get(pid);
         if (k == null) {
-            return false;
+            return null;
         }
         Optional<Instant> running = runningStart(pid);
         if (k.reusedBy(running)) {
             known.remove(pid, k);
-            return false;
+            return null;
         }
         if (running.isEmpty()) {
             k.gone(System.nanoTime());
         } else {
             k.seenAliveMillis = System.currentTimeMillis();
         }
-        return true;
+        return k;
     }
 
     /** The start time of the process running under the pid now, or empty when none runs there. */
