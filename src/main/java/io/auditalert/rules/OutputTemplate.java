@@ -168,7 +168,7 @@ final class OutputTemplate {
                 maskArguments(seg.field instanceof Field.Argv, s, out, start, redactor);
             }
             redactor.redact(out, start); // after: what the argument alone shows is masked too
-            escapeControls(out, start);
+            Values.escapeControls(out, start);
         }
     }
 
@@ -215,53 +215,6 @@ final class OutputTemplate {
             out.setLength(start);
             out.put(masked.array(), 0, masked.length());
         }
-    }
-
-    /**
-     * Writes the control characters of a value from offset from on (a decoded newline in a file name or
-     * an argument, say) byte by byte as {@code \ooo}, as ausearch -i does: no value can start a line of
-     * its own in a log, a mail or a terminal. Controls are C0 and DEL, the C1 range (U+0080 to U+009F:
-     * U+009B is a terminal's CSI) and the Unicode line and paragraph separators (U+2028, U+2029).
-     */
-    static void escapeControls(ByteBuf out, int from) {
-        byte[] a = out.array();
-        int end = out.length();
-        int i = from;
-        while (i < end && controlLength(a, i, end) == 0) {
-            i++;
-        }
-        if (i == end) {
-            return;
-        }
-        byte[] tail = java.util.Arrays.copyOfRange(a, i, end);
-        out.setLength(i);
-        for (int j = 0; j < tail.length; ) {
-            int n = controlLength(tail, j, tail.length);
-            if (n == 0) {
-                out.put(tail[j++]);
-                continue;
-            }
-            for (int k = 0; k < n; k++, j++) {
-                int b = tail[j] & 0xFF;
-                out.put((byte) '\\').put((byte) ('0' + (b >> 6))).put((byte) ('0' + ((b >> 3) & 7)))
-                        .put((byte) ('0' + (b & 7)));
-            }
-        }
-    }
-
-    /** The bytes of the control character at a[i] in UTF-8 (see {@link #escapeControls}), 0 when none starts there. */
-    static int controlLength(byte[] a, int i, int end) {
-        byte b = a[i];
-        if (b >= 0) {
-            return b < 0x20 || b == 0x7f ? 1 : 0;
-        }
-        if (b == (byte) 0xC2 && i + 1 < end && (a[i + 1] & 0xFF) >= 0x80 && (a[i + 1] & 0xFF) <= 0x9F) {
-            return 2;
-        }
-        if (b == (byte) 0xE2 && i + 2 < end && a[i + 1] == (byte) 0x80 && (a[i + 2] == (byte) 0xA8 || a[i + 2] == (byte) 0xA9)) {
-            return 3;
-        }
-        return 0;
     }
 
     /** Appends the register's value, with names for identity fields and "unset" for an unset one or session. */

@@ -307,23 +307,19 @@ final class SyslogFormat {
         if (value.length() > max) {
             value = Json.prefix(value, max);
         }
-        sb.append(' ').append(name).append("=\"");
+        StringBuilder v = new StringBuilder(value.length() + 8);
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c < 0x20 || c >= 0x7f && c <= 0x9f || c == 0x2028 || c == 0x2029) {
-                // a control character (a newline in an exe's name starts a forged record at a receiver that
-                // does not escape) as its UTF-8 bytes in octal, as the message's own text shows it
-                for (byte b : String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-                    sb.append('\\').append((b >> 6) & 3).append((b >> 3) & 7).append(b & 7);
-                }
-                continue;
-            }
             if (c == '"' || c == '\\' || c == ']') {
-                sb.append('\\');
+                v.append('\\');
             }
-            sb.append(c);
+            v.append(c);
         }
-        sb.append('"');
+        // then control characters (a newline in an exe's name starts a forged record at a receiver that does
+        // not escape) as octal bytes, as the rendered output escapes them; a backslash before a digit is
+        // plain text in a PARAM-VALUE
+        sb.append(' ').append(name).append("=\"").append(io.auditalert.parse.Values.escapeControls(v.toString()))
+                .append('"');
     }
 
     /** Printable US-ASCII (33..126) only, at most max characters; "-" when nothing is left. */
